@@ -1,0 +1,8 @@
+//! chatstart: start LivePerson legacy chats, follow them through the queue, hand on the session URI.
+//!
+//! Dependencies point one way: `api` ← `session` ← {`tui`, `cli`}; `emulator` stands alone and
+//! shares only the format mapping of `xmljson` with the client.
+
+pub mod api;
+pub mod emulator;
+pub mod xmljson;
