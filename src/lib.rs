@@ -5,4 +5,5 @@
 
 pub mod api;
 pub mod emulator;
+pub mod secret;
 pub mod xmljson;

@@ -157,7 +157,9 @@ fn attach(
 /// attributes, `$` the element's text, and null values are left out.
 pub fn value_to_xml(document: &Value) -> Result<String, XmlError> {
     let Some(object) = document.as_object().filter(|o| o.len() == 1) else {
-        return Err(XmlError("an XML document needs exactly one root element".into()));
+        return Err(XmlError(
+            "an XML document needs exactly one root element".into(),
+        ));
     };
     let mut writer = Writer::new(Vec::new());
     write_xml(&mut writer, |w| {
@@ -196,7 +198,9 @@ fn write_element(writer: &mut Writer<Vec<u8>>, name: &str, value: &Value) -> Res
             }
             write_xml(writer, |w| w.write_event(Event::Start(start)))?;
             if let Some(text) = text {
-                write_xml(writer, |w| w.write_event(Event::Text(BytesText::new(&text))))?;
+                write_xml(writer, |w| {
+                    w.write_event(Event::Text(BytesText::new(&text)))
+                })?;
             }
             for (key, field) in fields {
                 if !key.starts_with('@') && key != "$" {
@@ -207,8 +211,12 @@ fn write_element(writer: &mut Writer<Vec<u8>>, name: &str, value: &Value) -> Res
         }
         scalar => {
             let text = scalar_text(scalar).unwrap_or_default();
-            write_xml(writer, |w| w.write_event(Event::Start(BytesStart::new(name))))?;
-            write_xml(writer, |w| w.write_event(Event::Text(BytesText::new(&text))))?;
+            write_xml(writer, |w| {
+                w.write_event(Event::Start(BytesStart::new(name)))
+            })?;
+            write_xml(writer, |w| {
+                w.write_event(Event::Text(BytesText::new(&text)))
+            })?;
             write_xml(writer, |w| w.write_event(Event::End(BytesEnd::new(name))))
         }
     }
@@ -241,8 +249,9 @@ mod tests {
     fn one_child_is_an_object_and_several_are_an_array() {
         let one = xml_to_value(r#"<events><event id="1" type="line"/></events>"#).unwrap();
         assert_eq!(one, json!({"events":{"event":{"@id":"1","@type":"line"}}}));
-        let two = xml_to_value(r#"<events><event id="1"/><link rel="next"/><event id="2"/></events>"#)
-            .unwrap();
+        let two =
+            xml_to_value(r#"<events><event id="1"/><link rel="next"/><event id="2"/></events>"#)
+                .unwrap();
         assert_eq!(
             two,
             json!({"events":{"event":[{"@id":"1"},{"@id":"2"}],"link":{"@rel":"next"}}})
@@ -252,12 +261,16 @@ mod tests {
     #[test]
     fn text_beside_attributes_is_dollar_and_empty_elements_are_empty_strings() {
         let value = xml_to_value(r#"<survey><x id="1">abc</x><title/></survey>"#).unwrap();
-        assert_eq!(value, json!({"survey":{"x":{"@id":"1","$":"abc"},"title":""}}));
+        assert_eq!(
+            value,
+            json!({"survey":{"x":{"@id":"1","$":"abc"},"title":""}})
+        );
     }
 
     #[test]
     fn entities_and_cdata_are_decoded_and_whitespace_inside_text_kept() {
-        let xml = "<line><text>&lt;div&gt;a  &amp;&#233;</text><raw><![CDATA[<b>x</b>]]></raw></line>";
+        let xml =
+            "<line><text>&lt;div&gt;a  &amp;&#233;</text><raw><![CDATA[<b>x</b>]]></raw></line>";
         assert_eq!(
             xml_to_value(xml).unwrap(),
             json!({"line":{"text":"<div>a  &é","raw":"<b>x</b>"}})

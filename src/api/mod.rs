@@ -1,4 +1,19 @@
 //! The LivePerson legacy visitor Chat REST client. Knows nothing of any UI.
 
+pub mod auth;
+pub mod client;
+pub mod error;
+pub mod exchange;
+pub mod format;
+pub mod links;
 pub mod model;
+pub mod request;
+pub mod validate;
 pub mod value;
+
+pub use auth::{AuthOutcome, AuthenticatedChat, start_authenticated};
+pub use client::{ChatApi, ClientConfig, Endpoint};
+pub use error::{ApiError, Operation};
+pub use format::Format;
+pub use links::AppKeyPlacement;
+pub use request::{AuthRequest, ChatRequest, SurveyAnswer};

@@ -189,14 +189,18 @@ pub enum EventKind {
         ref_sequence_id: Option<String>,
     },
     /// An agent's URL push.
-    Url { url: Option<String> },
+    Url {
+        url: Option<String>,
+    },
     /// Account-to-account transfer: shown, never followed automatically.
     A2aTransfer {
         domain: Option<String>,
         skill: Option<String>,
     },
     /// A type this client does not know (Q22): kept, never fatal.
-    Other { type_name: String },
+    Other {
+        type_name: String,
+    },
 }
 
 /// One event of a chat, with the raw object kept for inspection.
@@ -330,7 +334,9 @@ impl ChatResource {
             links: Links::read(chat),
             events: events.map(Event::read_all).unwrap_or_default(),
             events_links: events.map(Links::read).unwrap_or_default(),
-            info: field(chat, "info").filter(|i| i.is_object()).map(Info::read),
+            info: field(chat, "info")
+                .filter(|i| i.is_object())
+                .map(Info::read),
         })
     }
 
@@ -653,8 +659,11 @@ impl Survey {
             .flat_map(|q| q.entries.iter())
             .flat_map(|e| e.show_logic_ids.iter().map(String::as_str))
             .collect();
-        let is_controlled =
-            |q: &Question| q.logic_id.as_deref().is_some_and(|id| controlled.contains(id));
+        let is_controlled = |q: &Question| {
+            q.logic_id
+                .as_deref()
+                .is_some_and(|id| controlled.contains(id))
+        };
         let mut visible: Vec<bool> = self.questions.iter().map(|q| !is_controlled(q)).collect();
         // Showing a question can reveal others behind it; iterate until nothing changes.
         loop {
@@ -765,7 +774,11 @@ pub fn html_to_text(html: &str) -> String {
             .collect();
         let closing = tag.starts_with('/');
         let breaks = matches!(name.as_str(), "br")
-            || (closing && matches!(name.as_str(), "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3"));
+            || (closing
+                && matches!(
+                    name.as_str(),
+                    "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3"
+                ));
         if breaks && !out.is_empty() && !out.ends_with('\n') {
             out.push('\n');
         }

@@ -77,14 +77,21 @@ mod tests {
 
     #[test]
     fn fields_are_found_with_or_without_at() {
-        assert_eq!(text_field(&json!({"@href": "a"}), "href").as_deref(), Some("a"));
-        assert_eq!(text_field(&json!({"href": "b"}), "href").as_deref(), Some("b"));
+        assert_eq!(
+            text_field(&json!({"@href": "a"}), "href").as_deref(),
+            Some("a")
+        );
+        assert_eq!(
+            text_field(&json!({"href": "b"}), "href").as_deref(),
+            Some("b")
+        );
         assert_eq!(text_field(&json!({"href": "b"}), "rel"), None);
     }
 
     #[test]
     fn scalars_are_read_from_every_shape() {
-        let doc = json!({"a": "4", "b": 4, "c": {"$": "4", "@x": "y"}, "d": " 4 ", "e": 4.0, "f": "x"});
+        let doc =
+            json!({"a": "4", "b": 4, "c": {"$": "4", "@x": "y"}, "d": " 4 ", "e": 4.0, "f": "x"});
         for key in ["a", "b", "c", "d", "e"] {
             assert_eq!(int_field(&doc, key), Some(4), "{key}");
         }

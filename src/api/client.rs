@@ -1,0 +1,698 @@
+//! The HTTP client: one async fn per endpoint. Knows nothing of any UI.
+//!
+//! Chat-creating POSTs are sent once and never retried here or anywhere else; GETs are retried
+//! only by their callers (the session tracker), which decide the policy.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, LOCATION, RETRY_AFTER};
+use reqwest::{Method, Url};
+use serde_json::Value;
+use tokio::sync::OnceCell;
+
+use super::error::{self, ApiError, NetworkFailure, Operation};
+use super::exchange::{Exchange, ExchangeObserver};
+use super::format::{self, Format};
+use super::links::{self, AppKeyPlacement};
+use super::model::{
+    Availability, ChatResource, EstimatedWait, Info, Survey, available_slots_from_document,
+};
+use super::request::{self, ChatRequest};
+use super::validate;
+use crate::secret::Secret;
+
+/// Default seconds to wait for a whole answer.
+pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default seconds to wait for a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default CSDS service.
+pub const DEFAULT_CSDS_URL: &str = "https://api.liveperson.net";
+/// Bodies larger than this are refused rather than read into memory.
+const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// GET redirects followed by hand (POSTs are never redirected, Q24).
+const MAX_REDIRECTS: usize = 5;
+
+/// Where the account's API lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    /// A base URL: `https://{domain}` or `http://127.0.0.1:PORT`.
+    BaseUrl(String),
+    /// A bare domain, reached over https.
+    Domain(String),
+    /// Found through the CSDS base-URI service (spec §2.1); the domain takes its scheme.
+    Discover { csds_url: String },
+}
+
+/// How to reach and authenticate with the service.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub endpoint: Endpoint,
+    pub account: String,
+    pub app_key: Secret,
+    pub app_key_in: AppKeyPlacement,
+    pub format: Format,
+    pub http_timeout: Duration,
+    pub connect_timeout: Duration,
+}
+
+impl ClientConfig {
+    pub fn new(endpoint: Endpoint, account: impl Into<String>, app_key: Secret) -> Self {
+        Self {
+            endpoint,
+            account: account.into().trim().to_string(),
+            app_key: Secret::new(app_key.expose().trim()),
+            app_key_in: AppKeyPlacement::Header,
+            format: Format::Json,
+            http_timeout: DEFAULT_HTTP_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+        }
+    }
+}
+
+/// A successful answer, read whole.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub url: Url,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    /// The `Location` header (any case), resolved against the request URL only when relative.
+    pub fn location(&self) -> Option<Url> {
+        let value = self.headers.get(LOCATION)?.to_str().ok()?.trim();
+        Url::parse(value).or_else(|_| self.url.join(value)).ok()
+    }
+
+    fn headers_summary(&self) -> String {
+        summarise_headers(&self.headers)
+    }
+}
+
+fn summarise_headers(headers: &HeaderMap) -> String {
+    let text: Vec<String> = headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {}", v.to_str().unwrap_or("?")))
+        .collect();
+    if text.is_empty() {
+        "none".into()
+    } else {
+        text.join(", ")
+    }
+}
+
+/// The client. Cheap to clone: clones share one connection pool.
+#[derive(Clone)]
+pub struct ChatApi {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    config: ClientConfig,
+    base: OnceCell<Url>,
+    observer: Option<ExchangeObserver>,
+}
+
+impl std::fmt::Debug for ChatApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChatApi")
+            .field("config", &self.inner.config)
+            .finish()
+    }
+}
+
+/// Installs the TLS provider reqwest is built against; safe to call any number of times.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+impl ChatApi {
+    /// Checks the connection settings (V1, V2, the URL) and builds the client.
+    pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
+        Self::with_observer(config, None)
+    }
+
+    pub fn with_observer(
+        config: ClientConfig,
+        observer: Option<ExchangeObserver>,
+    ) -> Result<Self, ApiError> {
+        let mut errors = validate::ValidationErrors::default();
+        if let Some(message) = validate::account(&config.account) {
+            errors.0.push(validate::Invalid {
+                field: validate::Field::Account,
+                message,
+            });
+        }
+        if let Some(message) = validate::app_key(config.app_key.expose()) {
+            errors.0.push(validate::Invalid {
+                field: validate::Field::AppKey,
+                message,
+            });
+        }
+        errors.into_result()?;
+        let base = OnceCell::new();
+        match &config.endpoint {
+            Endpoint::BaseUrl(url) => {
+                let _ = base.set(parse_base(url)?);
+            }
+            Endpoint::Domain(domain) => {
+                let _ = base.set(parse_base(&format!("https://{}", domain.trim()))?);
+            }
+            Endpoint::Discover { csds_url } => {
+                parse_base(csds_url)?;
+            }
+        }
+        install_tls_provider();
+        let http = reqwest::Client::builder()
+            .timeout(config.http_timeout)
+            .connect_timeout(config.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("chatstart/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                config,
+                base,
+                observer,
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    pub fn format(&self) -> Format {
+        self.inner.config.format
+    }
+
+    /// The account's base URL, discovering it through CSDS on first use.
+    pub async fn base_url(&self) -> Result<Url, ApiError> {
+        self.inner
+            .base
+            .get_or_try_init(|| self.discover())
+            .await
+            .cloned()
+    }
+
+    async fn discover(&self) -> Result<Url, ApiError> {
+        let Endpoint::Discover { csds_url } = &self.inner.config.endpoint else {
+            return Err(ApiError::Config("no base URL configured".into()));
+        };
+        let csds = parse_base(csds_url)?;
+        let account = &self.inner.config.account;
+        let mut url = csds
+            .join(&format!(
+                "api/account/{account}/service/conversationVep/baseURI.json"
+            ))
+            .map_err(|e| ApiError::Config(format!("bad CSDS URL: {e}")))?;
+        url.query_pairs_mut().append_pair("version", "1.0");
+        let answer = self
+            .call(Operation::Discovery, Method::GET, url, None, None)
+            .await?;
+        let document = parse_body(Operation::Discovery, &answer)?;
+        let host = discovered_host(&document).ok_or_else(|| ApiError::BadBody {
+            operation: Operation::Discovery,
+            status: answer.status,
+            detail: "no baseURI for service conversationVep".into(),
+            body_start: error::body_start(&answer.body),
+        })?;
+        parse_base(&format!("{}://{host}", csds.scheme()))
+    }
+
+    /// A URL of the fixed API templates (`/api/account/{acc}/chat/…`), query filled in.
+    async fn api_url(&self, path: &str, query: &[(&str, &str)]) -> Result<Url, ApiError> {
+        let base = self.base_url().await?;
+        let account = &self.inner.config.account;
+        let mut url = base
+            .join(&format!("api/account/{account}/{path}"))
+            .map_err(|e| ApiError::Config(format!("bad base URL: {e}")))?;
+        {
+            let mut pairs = url.query_pairs_mut();
+            pairs.append_pair("v", "1").append_pair("NC", "true");
+            for (key, value) in query.iter().filter(|(_, v)| !v.trim().is_empty()) {
+                pairs.append_pair(key, value.trim());
+            }
+        }
+        self.prepare(url.as_str(), None)
+    }
+
+    /// A server link made ready to call (Q5, Q6).
+    pub fn prepare(&self, href: &str, base: Option<&Url>) -> Result<Url, ApiError> {
+        let key = (self.inner.config.app_key_in == AppKeyPlacement::Query)
+            .then(|| self.inner.config.app_key.expose());
+        links::prepare(href, base, key).map_err(ApiError::Config)
+    }
+
+    /// GET availability (spec §2.3).
+    pub async fn availability(
+        &self,
+        skill: &str,
+        max_wait_time: &str,
+    ) -> Result<Availability, ApiError> {
+        check_max_wait(max_wait_time)?;
+        let url = self
+            .api_url(
+                "chat/availability",
+                &[("skill", skill), ("maxWaitTime", max_wait_time)],
+            )
+            .await?;
+        let answer = self.get(Operation::Availability, url).await?;
+        let document = parse_body(Operation::Availability, &answer)?;
+        Availability::from_document(&document)
+            .map_err(|e| model_error(Operation::Availability, &answer, e))
+    }
+
+    /// GET available slots (spec §2.4): `None` means unlimited.
+    pub async fn available_slots(
+        &self,
+        skill: &str,
+        max_wait_time: &str,
+    ) -> Result<Option<u64>, ApiError> {
+        check_max_wait(max_wait_time)?;
+        let url = self
+            .api_url(
+                "chat/availableSlots",
+                &[("skill", skill), ("maxWaitTime", max_wait_time)],
+            )
+            .await?;
+        let answer = self.get(Operation::AvailableSlots, url).await?;
+        let document = parse_body(Operation::AvailableSlots, &answer)?;
+        available_slots_from_document(&document)
+            .map_err(|e| model_error(Operation::AvailableSlots, &answer, e))
+    }
+
+    /// GET estimated wait time (spec §2.5).
+    pub async fn estimated_wait(&self, skill: &str) -> Result<EstimatedWait, ApiError> {
+        let url = self
+            .api_url("chat/estimatedWaitTime", &[("skill", skill)])
+            .await?;
+        let answer = self.get(Operation::EstimatedWait, url).await?;
+        let document = parse_body(Operation::EstimatedWait, &answer)?;
+        EstimatedWait::from_document(&document)
+            .map_err(|e| model_error(Operation::EstimatedWait, &answer, e))
+    }
+
+    /// GET the pre-chat survey (spec §2.6). `None` when the account has none: a 404 or 204, an
+    /// empty body, or a survey without questions.
+    pub async fn survey(&self, request: &ChatRequest) -> Result<Option<Survey>, ApiError> {
+        let url = self
+            .api_url(
+                "chat/preSurvey",
+                &[
+                    ("skill", &request.skill),
+                    ("visitorIp", &request.visitor_ip),
+                    ("userAgent", &request.user_agent),
+                    ("visitorId", &request.visitor_id),
+                ],
+            )
+            .await?;
+        let answer = match self.get(Operation::Survey, url).await {
+            Err(ApiError::Status { status: 404, .. }) => return Ok(None),
+            other => other?,
+        };
+        if answer.body.trim().is_empty() {
+            return Ok(None);
+        }
+        let document = parse_body(Operation::Survey, &answer)?;
+        let survey = Survey::from_document(&document)
+            .map_err(|e| model_error(Operation::Survey, &answer, e))?;
+        Ok(Some(survey).filter(|s| !s.questions.is_empty()))
+    }
+
+    /// POST chat/request (spec §2.9): validated first, sent exactly once, never retried. The
+    /// session URI is the `Location` of a 200 or 201.
+    pub async fn request_chat(
+        &self,
+        request: &ChatRequest,
+        survey: Option<&Survey>,
+    ) -> Result<Url, ApiError> {
+        validate::chat_request(request, survey).into_result()?;
+        let url = self.api_url("chat/request", &[]).await?;
+        let body = request.body(survey, self.format());
+        let answer = self.post(Operation::ChatRequest, url, &body).await?;
+        answer.location().ok_or(ApiError::NoLocation {
+            operation: Operation::ChatRequest,
+            status: answer.status,
+            headers: answer.headers_summary(),
+        })
+    }
+
+    /// POST conversation.json (spec §2.8), sent exactly once. The answer is read by the
+    /// three-way rule in [`super::auth`].
+    pub async fn authenticate(
+        &self,
+        auth: &request::AuthRequest,
+        request: &ChatRequest,
+    ) -> Result<Answer, ApiError> {
+        validate::auth_request(auth, request).into_result()?;
+        let url = self.api_url("conversation.json", &[]).await?;
+        let body = auth.body(request, self.format());
+        let answer = self
+            .call(
+                Operation::Authenticate,
+                Method::POST,
+                url,
+                Some(&body),
+                Some(&auth.sso_key),
+            )
+            .await?;
+        if (300..400).contains(&answer.status) {
+            return Err(error::from_status(
+                Operation::Authenticate,
+                answer.status,
+                &answer.body,
+                None,
+            ));
+        }
+        Ok(answer)
+    }
+
+    /// GET a chat-session URI or its `next` link (spec §2.10).
+    pub async fn chat(&self, href: &str) -> Result<ChatResource, ApiError> {
+        let url = self.prepare(href, None)?;
+        let answer = self.get(Operation::Session, url).await?;
+        let document = parse_body(Operation::Session, &answer)?;
+        ChatResource::from_document(&document)
+            .map_err(|e| model_error(Operation::Session, &answer, e))
+    }
+
+    /// GET chat information (spec §2.13), from the `info` link.
+    pub async fn info(&self, href: &str) -> Result<Info, ApiError> {
+        let url = self.prepare(href, None)?;
+        let answer = self.get(Operation::Info, url).await?;
+        let document = parse_body(Operation::Info, &answer)?;
+        Info::from_document(&document).map_err(|e| model_error(Operation::Info, &answer, e))
+    }
+
+    /// POST a line to the `events` link (spec §2.12). Not retried: a retry could duplicate it.
+    pub async fn add_line(&self, events_href: &str, text: &str) -> Result<(), ApiError> {
+        if text.trim().is_empty() {
+            return Err(ApiError::Invalid(validate::ValidationErrors(vec![
+                validate::Invalid {
+                    field: validate::Field::LineText,
+                    message: "a line cannot be empty".into(),
+                },
+            ])));
+        }
+        let url = self.prepare(events_href, None)?;
+        self.post(Operation::AddLine, url, &request::line_event(text))
+            .await
+            .map(drop)
+    }
+
+    /// POST the end of the chat to the `events` link (spec §2.12).
+    pub async fn end_chat(&self, events_href: &str) -> Result<(), ApiError> {
+        let url = self.prepare(events_href, None)?;
+        self.post(Operation::EndChat, url, &request::end_event())
+            .await
+            .map(drop)
+    }
+
+    /// The `events` link of a chat: from its resource, as given (never rebuilt from parts).
+    pub async fn events_link(&self, session_uri: &str) -> Result<String, ApiError> {
+        let chat = self.chat(session_uri).await?;
+        chat.links
+            .get("events")
+            .or_else(|| chat.events_links.get("self"))
+            .map(str::to_string)
+            .ok_or_else(|| ApiError::BadBody {
+                operation: Operation::Session,
+                status: 200,
+                detail: "the chat has no `events` link".into(),
+                body_start: String::new(),
+            })
+    }
+
+    async fn get(&self, operation: Operation, url: Url) -> Result<Answer, ApiError> {
+        let mut url = url;
+        for _ in 0..=MAX_REDIRECTS {
+            let answer = self
+                .call(operation, Method::GET, url.clone(), None, None)
+                .await?;
+            if !(300..400).contains(&answer.status) {
+                return Ok(answer);
+            }
+            let Some(next) = answer.location() else {
+                return Err(ApiError::NoLocation {
+                    operation,
+                    status: answer.status,
+                    headers: answer.headers_summary(),
+                });
+            };
+            url = self.prepare(next.as_str(), None)?;
+        }
+        Err(ApiError::Config(format!(
+            "{operation}: more than {MAX_REDIRECTS} redirects"
+        )))
+    }
+
+    async fn post(&self, operation: Operation, url: Url, body: &Value) -> Result<Answer, ApiError> {
+        let answer = self
+            .call(operation, Method::POST, url, Some(body), None)
+            .await?;
+        if (300..400).contains(&answer.status) {
+            // Following would turn the POST into a GET or send it twice (Q24).
+            return Err(error::from_status(
+                operation,
+                answer.status,
+                &answer.body,
+                None,
+            ));
+        }
+        Ok(answer)
+    }
+
+    /// Sends one request and reads the whole answer. Error statuses become [`ApiError::Status`];
+    /// 3xx answers are returned for the caller to handle. `body_secret` is masked in the record
+    /// of the exchange (the SSO key of the auth call).
+    async fn call(
+        &self,
+        operation: Operation,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+        body_secret: Option<&Secret>,
+    ) -> Result<Answer, ApiError> {
+        // CSDS is a public lookup: the appKey is not sent there.
+        let authenticated = operation != Operation::Discovery;
+        let config = &self.inner.config;
+        let mut builder = self
+            .inner
+            .http
+            .request(method.clone(), url.clone())
+            .header(ACCEPT, config.format.mime());
+        let mut sent_headers = vec![("Accept".to_string(), config.format.mime().to_string())];
+        if authenticated && config.app_key_in == AppKeyPlacement::Header {
+            let value = format!("LivePerson appKey={}", config.app_key.expose());
+            builder = builder.header(AUTHORIZATION, value);
+            sent_headers.push((
+                "Authorization".into(),
+                format!("LivePerson appKey={}", crate::secret::MASK),
+            ));
+        }
+        let encoded = body.map(|b| config.format.encode(b));
+        if let Some(encoded) = &encoded {
+            builder = builder
+                .header(CONTENT_TYPE, config.format.content_type())
+                .body(encoded.clone());
+            sent_headers.push(("Content-Type".into(), config.format.content_type().into()));
+        }
+        let started = Instant::now();
+        let result = self.read(builder).await;
+        let mut exchange = Exchange {
+            method: method.to_string(),
+            url: links::redact_url(&url),
+            request_headers: sent_headers,
+            request_body: encoded
+                .as_deref()
+                .map(|b| self.redact(&body_secret.map_or_else(|| b.to_string(), |s| s.redact(b)))),
+            status: None,
+            response_headers: Vec::new(),
+            response_body: None,
+            elapsed: started.elapsed(),
+            error: None,
+        };
+        let outcome = match result {
+            Ok((status, headers, body)) => {
+                exchange.status = Some(status);
+                exchange.response_headers = headers
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), self.redact(v.to_str().unwrap_or("?"))))
+                    .collect();
+                exchange.response_body = Some(self.redact(&body));
+                if status >= 400 {
+                    let retry_after = headers
+                        .get(RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs);
+                    Err(error::from_status(
+                        operation,
+                        status,
+                        &self.redact(&body),
+                        retry_after,
+                    ))
+                } else {
+                    Ok(Answer {
+                        status,
+                        url,
+                        headers,
+                        body,
+                    })
+                }
+            }
+            Err(failure) => {
+                let error = self.network_error(operation, &failure);
+                exchange.error = Some(error.to_string());
+                Err(error)
+            }
+        };
+        self.record(&exchange);
+        outcome
+    }
+
+    async fn read(
+        &self,
+        builder: reqwest::RequestBuilder,
+    ) -> Result<(u16, HeaderMap, String), reqwest::Error> {
+        let mut response = builder.send().await?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+                break;
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok((
+            status,
+            headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        ))
+    }
+
+    fn network_error(&self, operation: Operation, failure: &reqwest::Error) -> ApiError {
+        let kind = if failure.is_connect() && failure.is_timeout() {
+            NetworkFailure::ConnectTimeout
+        } else if failure.is_connect() {
+            NetworkFailure::Connect
+        } else if failure.is_timeout() {
+            NetworkFailure::Timeout
+        } else {
+            NetworkFailure::Dropped
+        };
+        // The URL may carry the appKey: describe the failure without it.
+        let mut detail = Vec::new();
+        let mut source: Option<&dyn std::error::Error> = Some(failure);
+        while let Some(error) = source {
+            let text = error.to_string();
+            if !text.contains("http") || detail.is_empty() {
+                detail.push(self.redact(&text));
+            }
+            source = error.source();
+        }
+        detail.retain(|d| !d.starts_with("error sending request for url"));
+        ApiError::Network {
+            operation,
+            failure: kind,
+            detail: detail.join(": "),
+            timeout: self.inner.config.http_timeout,
+        }
+    }
+
+    /// Masks the appKey wherever it appears in text about to leave the client.
+    pub fn redact(&self, text: &str) -> String {
+        self.inner.config.app_key.redact(text)
+    }
+
+    fn record(&self, exchange: &Exchange) {
+        tracing::info!(
+            target: "chatstart::http",
+            method = %exchange.method,
+            url = %exchange.url,
+            status = exchange.status,
+            elapsed_ms = exchange.elapsed.as_millis() as u64,
+            error = exchange.error.as_deref(),
+            request_body = exchange.request_body.as_deref(),
+            response_body = exchange.response_body.as_deref(),
+            "http exchange"
+        );
+        if let Some(observer) = &self.inner.observer {
+            observer(exchange);
+        }
+    }
+}
+
+fn parse_base(text: &str) -> Result<Url, ApiError> {
+    let text = text.trim();
+    let mut url =
+        Url::parse(text).map_err(|e| ApiError::Config(format!("`{text}` is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(ApiError::Config(format!(
+            "`{text}` is not an http(s) URL with a host"
+        )));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    url.set_query(None);
+    Ok(url)
+}
+
+fn discovered_host(document: &Value) -> Option<String> {
+    use super::value::{list_field, text_field};
+    if let Some(host) = text_field(document, "baseURI") {
+        return Some(host);
+    }
+    let all = document.get("baseURIs")?;
+    list(all)
+        .into_iter()
+        .chain(list_field(all, "baseURI"))
+        .find(|entry| text_field(entry, "service").as_deref() == Some("conversationVep"))
+        .and_then(|entry| text_field(entry, "baseURI"))
+}
+
+fn list(value: &Value) -> Vec<&Value> {
+    super::value::list(Some(value))
+        .into_iter()
+        .filter(|v| v.is_object())
+        .collect()
+}
+
+fn check_max_wait(max_wait_time: &str) -> Result<(), ApiError> {
+    match validate::max_wait_time(max_wait_time) {
+        Some(message) => Err(ApiError::Invalid(validate::ValidationErrors(vec![
+            validate::Invalid {
+                field: validate::Field::MaxWaitTime,
+                message,
+            },
+        ]))),
+        None => Ok(()),
+    }
+}
+
+fn parse_body(operation: Operation, answer: &Answer) -> Result<Value, ApiError> {
+    format::decode(&answer.body).map_err(|detail| ApiError::BadBody {
+        operation,
+        status: answer.status,
+        detail,
+        body_start: error::body_start(&answer.body),
+    })
+}
+
+fn model_error(operation: Operation, answer: &Answer, error: super::model::ModelError) -> ApiError {
+    ApiError::BadBody {
+        operation,
+        status: answer.status,
+        detail: error.to_string(),
+        body_start: error::body_start(&answer.body),
+    }
+}

@@ -1,0 +1,385 @@
+//! Typed errors of the client: each carries what was being done, and for HTTP answers the status
+//! and the server's own message, whichever of its three error shapes it came in (spec §1.5).
+
+use std::time::Duration;
+
+use super::format;
+use super::model::ErrorDocument;
+use super::validate::ValidationErrors;
+
+/// The call that failed: named in messages, and it decides whether a failure is ambiguous.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    Discovery,
+    Availability,
+    AvailableSlots,
+    EstimatedWait,
+    Survey,
+    Authenticate,
+    ChatRequest,
+    Session,
+    Info,
+    AddLine,
+    EndChat,
+}
+
+impl Operation {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Discovery => "domain discovery (CSDS)",
+            Self::Availability => "availability",
+            Self::AvailableSlots => "available slots",
+            Self::EstimatedWait => "estimated wait time",
+            Self::Survey => "pre-chat survey",
+            Self::Authenticate => "visitor authentication",
+            Self::ChatRequest => "chat request",
+            Self::Session => "chat session",
+            Self::Info => "chat information",
+            Self::AddLine => "add line",
+            Self::EndChat => "end chat",
+        }
+    }
+
+    /// POSTs that may open a chat: never retried, and ambiguous when their answer is lost.
+    pub fn creates_chat(self) -> bool {
+        matches!(self, Self::ChatRequest | Self::Authenticate)
+    }
+}
+
+impl std::fmt::Display for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+/// How a network failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkFailure {
+    /// Nothing was sent: the connection could not be made.
+    Connect,
+    /// Nothing was sent: connecting took longer than the connect timeout.
+    ConnectTimeout,
+    /// The request was sent and no whole answer came within the timeout.
+    Timeout,
+    /// The connection broke before the whole answer arrived.
+    Dropped,
+}
+
+/// Everything that can go wrong talking to the service.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Input that fails the validation table; nothing was sent.
+    #[error("invalid input: {0}")]
+    Invalid(#[from] ValidationErrors),
+    /// Connection settings that cannot work (bad base URL, account, appKey); nothing was sent.
+    #[error("{0}")]
+    Config(String),
+    /// The service answered with an error status.
+    #[error("{operation} failed: HTTP {status}{}", server_says(message.as_deref(), *internal_code))]
+    Status {
+        operation: Operation,
+        status: u16,
+        message: Option<String>,
+        internal_code: Option<i64>,
+        reason: Option<String>,
+        /// The start of the body, for answers with no error document.
+        body_start: String,
+        /// From a `Retry-After` header.
+        retry_after: Option<Duration>,
+    },
+    /// The service could not be reached, or the answer was lost.
+    #[error("{operation} failed: {}", network_says(*failure, detail, *timeout))]
+    Network {
+        operation: Operation,
+        failure: NetworkFailure,
+        detail: String,
+        timeout: Duration,
+    },
+    /// A 2xx answer without the `Location` that holds the result.
+    #[error("{operation}: HTTP {status} without a Location header (headers: {headers})")]
+    NoLocation {
+        operation: Operation,
+        status: u16,
+        headers: String,
+    },
+    /// A 2xx answer whose body could not be read.
+    #[error(
+        "{operation}: HTTP {status} with a body that could not be read ({detail}): {body_start}"
+    )]
+    BadBody {
+        operation: Operation,
+        status: u16,
+        detail: String,
+        body_start: String,
+    },
+}
+
+fn server_says(message: Option<&str>, internal_code: Option<i64>) -> String {
+    match (message, internal_code) {
+        (Some(m), Some(code)) => format!(": {m} (internalCode {code})"),
+        (Some(m), None) => format!(": {m}"),
+        (None, Some(code)) => format!(" (internalCode {code})"),
+        (None, None) => String::new(),
+    }
+}
+
+fn network_says(failure: NetworkFailure, detail: &str, timeout: Duration) -> String {
+    match failure {
+        NetworkFailure::Connect => format!("could not connect ({detail})"),
+        NetworkFailure::ConnectTimeout => format!("connecting timed out ({detail})"),
+        NetworkFailure::Timeout => format!(
+            "no answer within the {} s request timeout (--http-timeout)",
+            timeout.as_secs_f32()
+        ),
+        NetworkFailure::Dropped => {
+            format!("the connection broke before the answer arrived ({detail})")
+        }
+    }
+}
+
+/// Exit codes of the command line (issue: 2 usage/invalid, 3 refused, 4 network/server).
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const USAGE: i32 = 2;
+    pub const REFUSED: i32 = 3;
+    pub const FAILURE: i32 = 4;
+    pub const NOT_REACHED: i32 = 5;
+}
+
+impl ApiError {
+    /// The HTTP status, when the service answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Status { status, .. }
+            | Self::NoLocation { status, .. }
+            | Self::BadBody { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Self::Invalid(_) | Self::Config(_) => exit::USAGE,
+            Self::Status { status, .. } if (400..500).contains(status) => exit::REFUSED,
+            _ => exit::FAILURE,
+        }
+    }
+
+    /// Whether a GET that failed this way may be tried again (never used for chat-creating POSTs).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Network { .. } | Self::BadBody { .. } => true,
+            Self::Status { status, .. } => *status == 429 || *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// A chat-creating POST whose answer was lost after it was sent: a chat may exist.
+    pub fn may_have_created_chat(&self) -> bool {
+        matches!(
+            self,
+            Self::Network { operation, failure: NetworkFailure::Timeout | NetworkFailure::Dropped, .. }
+                if operation.creates_chat()
+        )
+    }
+
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The server's message, when it sent one.
+    pub fn server_message(&self) -> Option<&str> {
+        match self {
+            Self::Status { message, .. } => message.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The next step for errors whose cause is known.
+    pub fn hint(&self) -> Option<&'static str> {
+        let Self::Status {
+            status,
+            message,
+            operation,
+            ..
+        } = self
+        else {
+            return match self {
+                e if e.may_have_created_chat() => Some(
+                    "the request was sent, so a chat may have been created: check with `chatstart watch URI` or your queue before trying again",
+                ),
+                _ => None,
+            };
+        };
+        let message = message.as_deref().unwrap_or_default();
+        if message.contains("consumer_key_rejected") {
+            Some(
+                "this account refuses the appKey in the Authorization header: use --app-key-in query",
+            )
+        } else if message.contains("Bad captcha") {
+            Some(
+                "the account's unified-window captcha setting (Common.Unified_window_captcha) blocks API chat requests",
+            )
+        } else if message.contains("Invalid User") {
+            Some(
+                "a visitor id was sent where the LETag visitor id belongs: check --visitor-id and --le-visitor-id",
+            )
+        } else if message.contains("Cannot add line while not in chat") {
+            Some("lines can only be added once an agent has accepted the chat (state chatting)")
+        } else if message.contains("Chat session not found") {
+            Some("the chat has ended and the service no longer keeps it")
+        } else if *operation == Operation::Authenticate && *status == 401 {
+            Some("the SSO key was refused: check it is whole and not expired")
+        } else {
+            None
+        }
+    }
+}
+
+/// Reads an error answer: the JSON or XML error document, or the form-encoded `lp_problem` text.
+pub fn from_status(
+    operation: Operation,
+    status: u16,
+    body: &str,
+    retry_after: Option<Duration>,
+) -> ApiError {
+    let document = format::decode(body)
+        .ok()
+        .and_then(|v| ErrorDocument::from_document(&v));
+    let (message, internal_code, reason) = match document {
+        Some(doc) => (doc.message, doc.internal_code, doc.reason),
+        None => (lp_problem(body), None, None),
+    };
+    ApiError::Status {
+        operation,
+        status,
+        message: message.or_else(|| Some(body_start(body)).filter(|s| !s.is_empty())),
+        internal_code,
+        reason,
+        body_start: body_start(body),
+        retry_after,
+    }
+}
+
+/// `lp_problem=consumer_key_rejected&lp_problem_advice=…` → "consumer_key_rejected: …".
+fn lp_problem(body: &str) -> Option<String> {
+    let body = body.trim();
+    if !body.contains("lp_problem") {
+        return None;
+    }
+    let pairs: Vec<(String, String)> = body
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (decode_form(k), decode_form(v)))
+        .collect();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let problem = get("lp_problem")?;
+    Some(match get("lp_problem_advice") {
+        Some(advice) => format!("{problem}: {advice}"),
+        None => problem,
+    })
+}
+
+fn decode_form(text: &str) -> String {
+    let spaced = text.replace('+', " ");
+    let bytes = spaced.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The first 200 characters of a body, on one line.
+pub fn body_start(body: &str) -> String {
+    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}…", &flat[..cut]),
+        None => flat,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_three_error_shapes() {
+        let json = r#"{"error":{"time":"2017-12-06T16:29:45.438-05:00","message":"Bad captcha","internalCode":10}}"#;
+        let e = from_status(Operation::ChatRequest, 401, json, None);
+        assert_eq!(e.server_message(), Some("Bad captcha"));
+        assert!(
+            e.to_string()
+                .contains("HTTP 401: Bad captcha (internalCode 10)"),
+            "{e}"
+        );
+        assert!(e.hint().unwrap().contains("captcha"));
+        assert_eq!(e.exit_code(), exit::REFUSED);
+
+        let xml = "<error><time>t</time><message>Chat session not found</message><reason>r</reason><internalCode>12</internalCode></error>";
+        let e = from_status(Operation::Session, 404, xml, None);
+        assert!(
+            matches!(&e, ApiError::Status { internal_code: Some(12), reason: Some(r), .. } if r == "r")
+        );
+
+        let form = "lp_problem=consumer_key_rejected&lp_problem_advice=the%20appKey is permanently unacceptable to the Service Provider";
+        let e = from_status(Operation::ChatRequest, 401, form, None);
+        assert_eq!(
+            e.server_message(),
+            Some(
+                "consumer_key_rejected: the appKey is permanently unacceptable to the Service Provider"
+            )
+        );
+        assert!(e.hint().unwrap().contains("--app-key-in query"));
+    }
+
+    #[test]
+    fn unknown_bodies_are_shown_by_their_start() {
+        let e = from_status(
+            Operation::Session,
+            502,
+            "<html>\n  bad gateway</html>",
+            None,
+        );
+        assert_eq!(e.server_message(), Some("<html> bad gateway</html>"));
+        assert!(e.is_retryable());
+        assert_eq!(e.exit_code(), exit::FAILURE);
+        assert_eq!(body_start(&"x".repeat(300)).chars().count(), 201);
+    }
+
+    #[test]
+    fn only_lost_answers_to_chat_posts_are_ambiguous() {
+        let lost = |operation, failure| ApiError::Network {
+            operation,
+            failure,
+            detail: String::new(),
+            timeout: Duration::from_secs(1),
+        };
+        assert!(lost(Operation::ChatRequest, NetworkFailure::Timeout).may_have_created_chat());
+        assert!(lost(Operation::Authenticate, NetworkFailure::Dropped).may_have_created_chat());
+        assert!(!lost(Operation::ChatRequest, NetworkFailure::Connect).may_have_created_chat());
+        assert!(!lost(Operation::Session, NetworkFailure::Timeout).may_have_created_chat());
+    }
+}

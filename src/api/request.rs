@@ -1,0 +1,274 @@
+//! What the user asks for: the chat request and the Visitor Authentication call, as typed, and
+//! the bodies they become in either format (spec §2.8, §2.9, §3.6).
+//!
+//! Fields hold the text the user typed (empty = not sent), so the console, the CLI and profiles
+//! share one shape; [`super::validate`] checks it before anything is sent.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::format::Format;
+use super::model::Survey;
+use crate::secret::Secret;
+
+/// An answer to one survey question: one value, or several for a check-box question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SurveyAnswer {
+    pub question_id: String,
+    pub values: Vec<String>,
+}
+
+/// Every body parameter of the chat request (seed, spec §2.9). Empty strings are not sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChatRequest {
+    pub skill: String,
+    pub max_wait_time: String,
+    pub visitor_ip: String,
+    pub chat_referrer: String,
+    pub user_agent: String,
+    pub visitor_id: String,
+    pub pre_chat_lines: Vec<String>,
+    pub survey_answers: Vec<SurveyAnswer>,
+    pub engagement_id: String,
+    pub campaign_id: String,
+    pub language: String,
+    pub participant_id: String,
+    pub conversation_id: String,
+    pub interaction_timeout: String,
+    pub le_visitor_id: String,
+    pub le_session_id: String,
+    pub le_context_id: String,
+}
+
+/// The Visitor Authentication call's own fields; engagementId and the LETag ids are shared with
+/// the chat request and taken from it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthRequest {
+    pub sso_key: Secret,
+    pub auth_chat_conn_id: String,
+    pub redirect_uri: String,
+}
+
+impl ChatRequest {
+    /// The answers chosen for a question, for survey logic.
+    pub fn answers_for(&self, question_id: &str) -> Vec<String> {
+        self.survey_answers
+            .iter()
+            .filter(|a| a.question_id == question_id)
+            .flat_map(|a| a.values.iter().cloned())
+            .collect()
+    }
+
+    /// The request body, `{"request":{…}}`. Numbers the service types as numbers are sent as
+    /// JSON numbers (V8), `LETagContextId` as a string (V9); answers to questions hidden by the
+    /// survey's logic are left out.
+    pub fn body(&self, survey: Option<&Survey>, format: Format) -> Value {
+        let mut request = Map::new();
+        let mut text = |key: &str, value: &str| {
+            let value = value.trim();
+            if !value.is_empty() {
+                request.insert(key.into(), Value::String(value.into()));
+            }
+        };
+        text("skill", &self.skill);
+        text("visitorIp", &self.visitor_ip);
+        text("chatReferrer", &self.chat_referrer);
+        text("userAgent", &self.user_agent);
+        text("language", &self.language);
+        text("participantId", &self.participant_id);
+        text("conversationId", &self.conversation_id);
+        text("LETagVisitorId", &self.le_visitor_id);
+        text("LETagSessionId", &self.le_session_id);
+        text("LETagContextId", &self.le_context_id);
+        for (key, value) in [
+            ("maxWaitTime", &self.max_wait_time),
+            ("visitorId", &self.visitor_id),
+            ("engagementId", &self.engagement_id),
+            ("campaignId", &self.campaign_id),
+            ("interactionTimeout", &self.interaction_timeout),
+        ] {
+            if let Some(number) = number_or_text(value) {
+                request.insert(key.into(), number);
+            }
+        }
+        let lines: Vec<&str> = self
+            .pre_chat_lines
+            .iter()
+            .map(|l| l.trim())
+            .filter(|l| !l.is_empty())
+            .collect();
+        if !lines.is_empty() {
+            request.insert("preChatLines".into(), json!({ "line": lines }));
+        }
+        if let Some(survey) = survey {
+            if let Some(answers) = self.survey_body(survey, format) {
+                request.insert("survey".into(), answers);
+            }
+        }
+        json!({ "request": request })
+    }
+
+    fn survey_body(&self, survey: &Survey, format: Format) -> Option<Value> {
+        let visible = survey.visible_questions(|id| self.answers_for(id));
+        // XML carries ids as attributes (spec §3.6); JSON as plain `id` keys.
+        let id_key = match format {
+            Format::Json => "id",
+            Format::Xml => "@id",
+        };
+        let questions: Vec<Value> = visible
+            .iter()
+            .filter_map(|question| {
+                let values: Vec<String> = self
+                    .answers_for(&question.id)
+                    .into_iter()
+                    .filter(|v| !v.trim().is_empty())
+                    .collect();
+                if values.is_empty() {
+                    return None;
+                }
+                let answer = if question.kind.is_multi_choice() {
+                    json!(values)
+                } else {
+                    json!(values[0])
+                };
+                Some(json!({ id_key: number_or_text(&question.id), "answer": answer }))
+            })
+            .collect();
+        if questions.is_empty() {
+            return None;
+        }
+        Some(json!({ id_key: number_or_text(&survey.id), "question": questions }))
+    }
+}
+
+impl AuthRequest {
+    /// The Visitor Authentication body: a top-level object, no wrapper (spec §2.8). In XML the
+    /// document needs a root; `conversation` is the resource's name [inferred].
+    pub fn body(&self, request: &ChatRequest, format: Format) -> Value {
+        let mut body = Map::new();
+        let number = |v: &str| number_or_text(v).unwrap_or(Value::Null);
+        body.insert("authChatConnId".into(), number(&self.auth_chat_conn_id));
+        body.insert(
+            "ssoKey".into(),
+            Value::String(self.sso_key.expose().to_string()),
+        );
+        body.insert("engagementId".into(), number(&request.engagement_id));
+        body.insert("LETagContextId".into(), json!(request.le_context_id.trim()));
+        body.insert("LETagSessionId".into(), json!(request.le_session_id.trim()));
+        body.insert("LETagVisitorId".into(), json!(request.le_visitor_id.trim()));
+        if !self.redirect_uri.trim().is_empty() {
+            body.insert("redirectUri".into(), json!(self.redirect_uri.trim()));
+        }
+        match format {
+            Format::Json => Value::Object(body),
+            Format::Xml => json!({ "conversation": body }),
+        }
+    }
+}
+
+/// The body that adds a line to a chat (spec §2.12); HTML is sent as literal text.
+pub fn line_event(text: &str) -> Value {
+    json!({"event": {"@type": "line", "text": text}})
+}
+
+/// The body that ends a chat (spec §2.12).
+pub fn end_event() -> Value {
+    json!({"event": {"@type": "state", "state": "ended"}})
+}
+
+/// Digits become a JSON number when they fit; anything else stays text; empty is nothing.
+fn number_or_text(value: &str) -> Option<Value> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    Some(match value.parse::<u64>() {
+        Ok(number) if value.chars().all(|c| c.is_ascii_digit()) => json!(number),
+        _ => Value::String(value.into()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::format::Format;
+
+    fn survey() -> Survey {
+        let doc = json!({"survey":{"id":"40216","questions":{"question":[
+            {"id":"1","logicId":"4","order":"0","mandatory":"true","type":"Dropdown Box",
+             "entry":[{"value":"CATS","logic":{"showLogicId":"5"}},{"value":"DOGS"}]},
+            {"id":"2","logicId":"5","order":"1","mandatory":"true","type":"Text Field"},
+            {"id":"3","order":"2","type":"Checkbox","entry":[{"value":"a"},{"value":"b"}]}]}}});
+        Survey::from_document(&doc).unwrap()
+    }
+
+    #[test]
+    fn body_wraps_in_request_and_types_numbers_like_the_docs() {
+        let request = ChatRequest {
+            skill: "Sales".into(),
+            max_wait_time: "600".into(),
+            engagement_id: "27469613".into(),
+            le_context_id: "2".into(),
+            pre_chat_lines: vec!["one".into(), " ".into(), "two".into()],
+            ..ChatRequest::default()
+        };
+        let body = request.body(None, Format::Json);
+        assert_eq!(
+            body,
+            json!({"request":{"skill":"Sales","LETagContextId":"2","maxWaitTime":600,
+                "engagementId":27469613,"preChatLines":{"line":["one","two"]}}})
+        );
+    }
+
+    #[test]
+    fn survey_answers_follow_logic_and_question_types() {
+        let mut request = ChatRequest::default();
+        request.survey_answers = vec![
+            SurveyAnswer {
+                question_id: "1".into(),
+                values: vec!["DOGS".into()],
+            },
+            SurveyAnswer {
+                question_id: "2".into(),
+                values: vec!["hidden".into()],
+            },
+            SurveyAnswer {
+                question_id: "3".into(),
+                values: vec!["a".into(), "b".into()],
+            },
+        ];
+        let body = request.body(Some(&survey()), Format::Json);
+        assert_eq!(
+            body["request"]["survey"],
+            json!({"id":40216,"question":[{"id":1,"answer":"DOGS"},{"id":3,"answer":["a","b"]}]})
+        );
+        request.survey_answers[0].values = vec!["CATS".into()];
+        let body = request.body(Some(&survey()), Format::Xml);
+        assert_eq!(
+            body["request"]["survey"]["question"][1],
+            json!({"@id":2,"answer":"hidden"})
+        );
+    }
+
+    #[test]
+    fn auth_body_has_the_six_fields_at_top_level() {
+        let request = ChatRequest {
+            engagement_id: "567609310".into(),
+            le_context_id: "2".into(),
+            le_session_id: "S".into(),
+            le_visitor_id: "V".into(),
+            ..ChatRequest::default()
+        };
+        let auth = AuthRequest {
+            sso_key: Secret::new("k12197"),
+            auth_chat_conn_id: "568046210".into(),
+            redirect_uri: String::new(),
+        };
+        assert_eq!(
+            auth.body(&request, Format::Json),
+            json!({"authChatConnId":568046210,"ssoKey":"k12197","engagementId":567609310,
+                "LETagContextId":"2","LETagSessionId":"S","LETagVisitorId":"V"})
+        );
+    }
+}

@@ -1,0 +1,540 @@
+//! Validation before anything is sent: the table of spec §4, one rule per field.
+//!
+//! Each error names the field it belongs to, so the console shows it where it was typed and the
+//! CLI names the flag.
+
+use std::net::IpAddr;
+
+use super::model::{QuestionKind, Survey, ValidationType};
+use super::request::{AuthRequest, ChatRequest};
+
+/// A field a value was typed into.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Field {
+    Connection,
+    Account,
+    AppKey,
+    Skill,
+    MaxWaitTime,
+    VisitorIp,
+    ChatReferrer,
+    UserAgent,
+    VisitorId,
+    /// A pre-chat line, by position.
+    PreChatLine(usize),
+    /// A survey answer, by question id.
+    SurveyAnswer(String),
+    EngagementId,
+    CampaignId,
+    Language,
+    ParticipantId,
+    ConversationId,
+    InteractionTimeout,
+    LeVisitorId,
+    LeSessionId,
+    LeContextId,
+    SsoKey,
+    AuthChatConnId,
+    RedirectUri,
+    LineText,
+}
+
+impl Field {
+    /// The command-line flag that sets this field.
+    pub fn flag(&self) -> String {
+        match self {
+            Self::Connection => "--base-url/--domain".into(),
+            Self::Account => "--account".into(),
+            Self::AppKey => "--app-key".into(),
+            Self::Skill => "--skill".into(),
+            Self::MaxWaitTime => "--max-wait-time".into(),
+            Self::VisitorIp => "--visitor-ip".into(),
+            Self::ChatReferrer => "--chat-referrer".into(),
+            Self::UserAgent => "--user-agent".into(),
+            Self::VisitorId => "--visitor-id".into(),
+            Self::PreChatLine(index) => format!("--pre-chat-line #{}", index + 1),
+            Self::SurveyAnswer(id) => format!("--survey {id}=…"),
+            Self::EngagementId => "--engagement-id".into(),
+            Self::CampaignId => "--campaign-id".into(),
+            Self::Language => "--language".into(),
+            Self::ParticipantId => "--participant-id".into(),
+            Self::ConversationId => "--conversation-id".into(),
+            Self::InteractionTimeout => "--interaction-timeout".into(),
+            Self::LeVisitorId => "--le-visitor-id".into(),
+            Self::LeSessionId => "--le-session-id".into(),
+            Self::LeContextId => "--le-context-id".into(),
+            Self::SsoKey => "--sso-key".into(),
+            Self::AuthChatConnId => "--auth-conn-id".into(),
+            Self::RedirectUri => "--redirect-uri".into(),
+            Self::LineText => "TEXT".into(),
+        }
+    }
+}
+
+/// One invalid value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub field: Field,
+    pub message: String,
+}
+
+/// Every invalid value of a request, in field order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.describe())]
+pub struct ValidationErrors(pub Vec<Invalid>);
+
+impl ValidationErrors {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn for_field(&self, field: &Field) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| &e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    fn push(&mut self, field: Field, message: impl Into<String>) {
+        self.0.push(Invalid {
+            field,
+            message: message.into(),
+        });
+    }
+
+    fn describe(&self) -> String {
+        self.0
+            .iter()
+            .map(|e| format!("{}: {}", e.field.flag(), e.message))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub fn into_result(self) -> Result<(), Self> {
+        if self.is_empty() { Ok(()) } else { Err(self) }
+    }
+}
+
+fn is_digits(value: &str) -> bool {
+    !value.is_empty() && value.chars().all(|c| c.is_ascii_digit())
+}
+
+/// V1: the account id is digits.
+pub fn account(value: &str) -> Option<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        Some("the account id is required".into())
+    } else if !is_digits(value) {
+        Some(format!(
+            "`{value}` is not an account id: digits only, like 28561192"
+        ))
+    } else {
+        None
+    }
+}
+
+/// V2: the appKey is non-empty and has no whitespace inside.
+pub fn app_key(value: &str) -> Option<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        Some("the appKey is required".into())
+    } else if value.chars().any(char::is_whitespace) {
+        Some("the appKey has whitespace inside it".into())
+    } else {
+        None
+    }
+}
+
+/// V3: whole seconds from 0 to 86,400.
+pub fn max_wait_time(value: &str) -> Option<String> {
+    let value = value.trim();
+    match value.parse::<u64>() {
+        _ if value.is_empty() => None,
+        Ok(seconds) if seconds <= 86_400 && is_digits(value) => None,
+        Ok(_) => Some("must be between 0 and 86400 seconds (24 hours)".into()),
+        Err(_) => Some(format!(
+            "`{value}` is not a whole number of seconds (0–86400)"
+        )),
+    }
+}
+
+/// V5, V8, V9: digits only (when given).
+pub fn digits(value: &str, what: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty() && !(is_digits(value) && value.len() <= 19))
+        .then(|| format!("`{value}` is not a valid {what}: digits only"))
+}
+
+/// V6: an IPv4 or IPv6 address.
+pub fn visitor_ip(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty() && value.parse::<IpAddr>().is_err())
+        .then(|| format!("`{value}` is not an IPv4 or IPv6 address"))
+}
+
+/// V7: a positive whole number of seconds.
+pub fn interaction_timeout(value: &str) -> Option<String> {
+    let value = value.trim();
+    match value.parse::<u64>() {
+        _ if value.is_empty() => None,
+        Ok(seconds) if seconds > 0 && is_digits(value) => None,
+        _ => Some(format!(
+            "`{value}` is not a positive whole number of seconds"
+        )),
+    }
+}
+
+/// V10: a language tag like `en-US`.
+pub fn language(value: &str) -> Option<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let mut parts = value.split(['-', '_']);
+    let primary_ok = parts
+        .next()
+        .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
+    let rest_ok =
+        parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    (!(primary_ok && rest_ok)).then(|| format!("`{value}` is not a language tag like en-US"))
+}
+
+/// V12: an absolute http(s) URL.
+pub fn absolute_url(value: &str) -> Option<String> {
+    let value = value.trim();
+    match reqwest::Url::parse(value) {
+        _ if value.is_empty() => None,
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => None,
+        _ => Some(format!("`{value}` is not an absolute http(s) URL")),
+    }
+}
+
+/// A syntactically plausible e-mail address.
+pub fn email(value: &str) -> bool {
+    let Some((local, domain)) = value.trim().split_once('@') else {
+        return false;
+    };
+    let labels: Vec<&str> = domain.split('.').collect();
+    !local.is_empty()
+        && !local.chars().any(|c| c.is_whitespace() || c == '@')
+        && labels.len() >= 2
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
+}
+
+/// Checks every field of a chat request (V3–V11, V14). `survey` is the fetched pre-chat survey,
+/// needed when answers are given.
+pub fn chat_request(request: &ChatRequest, survey: Option<&Survey>) -> ValidationErrors {
+    let mut errors = ValidationErrors::default();
+    let mut check = |field: Field, problem: Option<String>| {
+        if let Some(message) = problem {
+            errors.push(field, message);
+        }
+    };
+    check(Field::MaxWaitTime, max_wait_time(&request.max_wait_time));
+    check(Field::VisitorIp, visitor_ip(&request.visitor_ip));
+    check(Field::VisitorId, digits(&request.visitor_id, "visitor id"));
+    check(
+        Field::EngagementId,
+        digits(&request.engagement_id, "engagement id"),
+    );
+    check(
+        Field::CampaignId,
+        digits(&request.campaign_id, "campaign id"),
+    );
+    check(Field::Language, language(&request.language));
+    check(
+        Field::InteractionTimeout,
+        interaction_timeout(&request.interaction_timeout),
+    );
+    check(
+        Field::LeContextId,
+        digits(&request.le_context_id, "LETagContextId"),
+    );
+    for (index, line) in request.pre_chat_lines.iter().enumerate() {
+        if line.trim().is_empty() && request.pre_chat_lines.len() > 1 {
+            check(
+                Field::PreChatLine(index),
+                Some("a pre-chat line cannot be empty".into()),
+            );
+        }
+    }
+    survey_answers(request, survey, &mut errors);
+    errors
+}
+
+/// V14: answers against the fetched survey.
+fn survey_answers(request: &ChatRequest, survey: Option<&Survey>, errors: &mut ValidationErrors) {
+    let answered = |id: &str| {
+        request
+            .answers_for(id)
+            .into_iter()
+            .filter(|v| !v.trim().is_empty())
+            .collect::<Vec<_>>()
+    };
+    let Some(survey) = survey else {
+        if let Some(answer) = request.survey_answers.first() {
+            errors.push(
+                Field::SurveyAnswer(answer.question_id.clone()),
+                "survey answers need the pre-chat survey, and none was found",
+            );
+        }
+        return;
+    };
+    for answer in &request.survey_answers {
+        if survey.question(&answer.question_id).is_none() {
+            let known: Vec<&str> = survey.questions.iter().map(|q| q.id.as_str()).collect();
+            errors.push(
+                Field::SurveyAnswer(answer.question_id.clone()),
+                format!(
+                    "no question {} in survey {} (its questions: {})",
+                    answer.question_id,
+                    survey.id,
+                    known.join(", ")
+                ),
+            );
+        }
+    }
+    for question in survey.visible_questions(|id| request.answers_for(id)) {
+        let values = answered(&question.id);
+        let field = Field::SurveyAnswer(question.id.clone());
+        let choices = || {
+            question
+                .entries
+                .iter()
+                .map(|e| e.value.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if values.is_empty() {
+            if question.mandatory {
+                errors.push(field, format!("“{}” must be answered", question.label));
+            }
+            continue;
+        }
+        match &question.kind {
+            kind if kind.is_single_choice() => {
+                if values.len() > 1 {
+                    errors.push(field, "choose one answer only");
+                } else if !question.has_entry(&values[0]) {
+                    errors.push(
+                        field,
+                        format!(
+                            "`{}` is not a choice; choose one of: {}",
+                            values[0],
+                            choices()
+                        ),
+                    );
+                }
+            }
+            QuestionKind::Checkbox => {
+                if let Some(bad) = values.iter().find(|v| !question.has_entry(v)) {
+                    errors.push(
+                        field,
+                        format!("`{bad}` is not a choice; choose among: {}", choices()),
+                    );
+                }
+            }
+            _ => {
+                if values.len() > 1 {
+                    errors.push(field, "a text question takes one answer");
+                } else if question.validation == ValidationType::Numeric
+                    && values[0].trim().parse::<f64>().is_err()
+                {
+                    errors.push(field, format!("`{}` is not a number", values[0]));
+                } else if question.validation == ValidationType::Email && !email(&values[0]) {
+                    errors.push(field, format!("`{}` is not an e-mail address", values[0]));
+                }
+            }
+        }
+    }
+}
+
+/// V12: the authentication call's required fields.
+pub fn auth_request(auth: &AuthRequest, request: &ChatRequest) -> ValidationErrors {
+    let mut errors = ValidationErrors::default();
+    let mut required = |field: Field, value: &str, what: &str| {
+        if value.trim().is_empty() {
+            errors.push(field, format!("{what} is required for authenticated chat"));
+            false
+        } else {
+            true
+        }
+    };
+    let sso = required(Field::SsoKey, auth.sso_key.expose(), "the SSO key");
+    let conn = required(
+        Field::AuthChatConnId,
+        &auth.auth_chat_conn_id,
+        "authChatConnId",
+    );
+    let engagement = required(Field::EngagementId, &request.engagement_id, "engagementId");
+    required(Field::LeVisitorId, &request.le_visitor_id, "LETagVisitorId");
+    required(Field::LeSessionId, &request.le_session_id, "LETagSessionId");
+    let context = required(Field::LeContextId, &request.le_context_id, "LETagContextId");
+    if sso
+        && auth
+            .sso_key
+            .expose()
+            .trim()
+            .chars()
+            .any(char::is_whitespace)
+    {
+        errors.push(
+            Field::SsoKey,
+            "the SSO key has whitespace inside it (a copy-and-paste break?)",
+        );
+    }
+    if conn {
+        if let Some(m) = digits(&auth.auth_chat_conn_id, "authChatConnId") {
+            errors.push(Field::AuthChatConnId, m);
+        }
+    }
+    if engagement {
+        if let Some(m) = digits(&request.engagement_id, "engagement id") {
+            errors.push(Field::EngagementId, m);
+        }
+    }
+    if context {
+        if let Some(m) = digits(&request.le_context_id, "LETagContextId") {
+            errors.push(Field::LeContextId, m);
+        }
+    }
+    if let Some(m) = absolute_url(&auth.redirect_uri) {
+        errors.push(Field::RedirectUri, m);
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::request::SurveyAnswer;
+    use crate::secret::Secret;
+    use serde_json::json;
+
+    #[test]
+    fn field_rules_of_the_table() {
+        assert!(account("28561192").is_none());
+        assert!(account("").is_some() && account("abc").is_some());
+        assert!(app_key("k1").is_none() && app_key("a b").is_some() && app_key(" ").is_some());
+        assert!(max_wait_time("0").is_none() && max_wait_time("86400").is_none());
+        assert!(max_wait_time("86401").is_some() && max_wait_time("-1").is_some());
+        assert!(max_wait_time("1.5").is_some() && max_wait_time("+5").is_some());
+        assert!(visitor_ip("203.0.113.7").is_none() && visitor_ip("::1").is_none());
+        assert!(visitor_ip("300.1.1.1").is_some() && visitor_ip("host").is_some());
+        assert!(digits("123", "x").is_none() && digits("12a", "x").is_some());
+        assert!(interaction_timeout("40").is_none() && interaction_timeout("0").is_some());
+        assert!(
+            language("en-US").is_none() && language("pt-BR").is_none() && language("en").is_none()
+        );
+        assert!(language("english language").is_some() && language("e").is_some());
+        assert!(
+            absolute_url("https://brand.example/cb").is_none() && absolute_url("/cb").is_some()
+        );
+        assert!(email("a.b@example.com") && !email("a@b") && !email("no at") && !email("a@@b.com"));
+    }
+
+    #[test]
+    fn errors_name_every_bad_field() {
+        let request = ChatRequest {
+            max_wait_time: "90000".into(),
+            visitor_ip: "x".into(),
+            le_context_id: "two".into(),
+            ..ChatRequest::default()
+        };
+        let errors = chat_request(&request, None);
+        let fields: Vec<&Field> = errors.0.iter().map(|e| &e.field).collect();
+        assert_eq!(
+            fields,
+            [&Field::MaxWaitTime, &Field::VisitorIp, &Field::LeContextId]
+        );
+        assert!(errors.to_string().contains("--max-wait-time"));
+    }
+
+    fn survey() -> Survey {
+        Survey::from_document(&json!({"survey":{"id":"9","questions":{"question":[
+            {"id":"1","logicId":"1","mandatory":"true","type":"Dropdown Box","label":"Team",
+             "entry":[{"value":"CATS","logic":{"showLogicId":"2"}},{"value":"DOGS"}]},
+            {"id":"2","logicId":"2","mandatory":"true","type":"Text Field","label":"Cat name"},
+            {"id":"3","type":"Text Field","validationType":"email","label":"Mail"},
+            {"id":"4","type":"Checkbox","entry":[{"value":"a"},{"value":"b"}]}]}}}))
+        .unwrap()
+    }
+
+    fn with_answers(answers: &[(&str, &[&str])]) -> ChatRequest {
+        ChatRequest {
+            survey_answers: answers
+                .iter()
+                .map(|(id, values)| SurveyAnswer {
+                    question_id: (*id).into(),
+                    values: values.iter().map(|v| (*v).into()).collect(),
+                })
+                .collect(),
+            ..ChatRequest::default()
+        }
+    }
+
+    #[test]
+    fn survey_answers_are_checked_against_the_survey() {
+        let survey = survey();
+        let ok = with_answers(&[("1", &["DOGS"]), ("4", &["a", "b"])]);
+        assert!(chat_request(&ok, Some(&survey)).is_empty());
+        let missing = with_answers(&[]);
+        assert!(
+            chat_request(&missing, Some(&survey))
+                .for_field(&Field::SurveyAnswer("1".into()))
+                .is_some()
+        );
+        // Choosing CATS shows the mandatory follow-up question.
+        let cats = with_answers(&[("1", &["CATS"])]);
+        let errors = chat_request(&cats, Some(&survey));
+        assert!(
+            errors
+                .for_field(&Field::SurveyAnswer("2".into()))
+                .unwrap()
+                .contains("Cat name")
+        );
+        let bad = with_answers(&[
+            ("1", &["FISH"]),
+            ("3", &["nope"]),
+            ("4", &["c"]),
+            ("99", &["x"]),
+        ]);
+        let errors = chat_request(&bad, Some(&survey));
+        for id in ["1", "3", "4", "99"] {
+            assert!(
+                errors.for_field(&Field::SurveyAnswer(id.into())).is_some(),
+                "{id}: {errors}"
+            );
+        }
+        assert!(
+            !chat_request(&ok, None).is_empty(),
+            "answers without a survey"
+        );
+    }
+
+    #[test]
+    fn auth_fields_are_required() {
+        let errors = auth_request(&AuthRequest::default(), &ChatRequest::default());
+        assert_eq!(errors.0.len(), 6);
+        let auth = AuthRequest {
+            sso_key: Secret::new("key"),
+            auth_chat_conn_id: "12".into(),
+            redirect_uri: "not a url".into(),
+        };
+        let request = ChatRequest {
+            engagement_id: "1".into(),
+            le_visitor_id: "v".into(),
+            le_session_id: "s".into(),
+            le_context_id: "2".into(),
+            ..ChatRequest::default()
+        };
+        let errors = auth_request(&auth, &request);
+        assert_eq!(errors.0.len(), 1);
+        assert_eq!(errors.0[0].field, Field::RedirectUri);
+    }
+}
