@@ -4,6 +4,8 @@
 //! shares only the format mapping of `xmljson` with the client.
 
 pub mod api;
+pub mod cli;
 pub mod emulator;
 pub mod secret;
+pub mod session;
 pub mod xmljson;

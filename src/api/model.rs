@@ -649,10 +649,7 @@ impl Survey {
 
     /// The questions visible given the chosen answers: a question whose logic id some entry
     /// shows is hidden until a visible question has such an entry chosen (spec §3.6).
-    pub fn visible_questions<'a>(
-        &'a self,
-        chosen: impl Fn(&str) -> Vec<String>,
-    ) -> Vec<&'a Question> {
+    pub fn visible_questions(&self, chosen: impl Fn(&str) -> Vec<String>) -> Vec<&Question> {
         let controlled: std::collections::HashSet<&str> = self
             .questions
             .iter()
@@ -671,7 +668,7 @@ impl Survey {
             for (question, _) in self.questions.iter().zip(&visible).filter(|(_, v)| **v) {
                 let answers = chosen(&question.id);
                 for entry in &question.entries {
-                    if answers.iter().any(|a| *a == entry.value) {
+                    if answers.contains(&entry.value) {
                         shown.extend(entry.show_logic_ids.iter().cloned());
                     }
                 }

@@ -223,21 +223,18 @@ mod tests {
 
     #[test]
     fn survey_answers_follow_logic_and_question_types() {
-        let mut request = ChatRequest::default();
-        request.survey_answers = vec![
-            SurveyAnswer {
-                question_id: "1".into(),
-                values: vec!["DOGS".into()],
-            },
-            SurveyAnswer {
-                question_id: "2".into(),
-                values: vec!["hidden".into()],
-            },
-            SurveyAnswer {
-                question_id: "3".into(),
-                values: vec!["a".into(), "b".into()],
-            },
-        ];
+        let answer = |id: &str, values: &[&str]| SurveyAnswer {
+            question_id: id.into(),
+            values: values.iter().map(|v| (*v).into()).collect(),
+        };
+        let mut request = ChatRequest {
+            survey_answers: vec![
+                answer("1", &["DOGS"]),
+                answer("2", &["hidden"]),
+                answer("3", &["a", "b"]),
+            ],
+            ..ChatRequest::default()
+        };
         let body = request.body(Some(&survey()), Format::Json);
         assert_eq!(
             body["request"]["survey"],

@@ -161,7 +161,7 @@ pub fn max_wait_time(value: &str) -> Option<String> {
 /// V5, V8, V9: digits only (when given).
 pub fn digits(value: &str, what: &str) -> Option<String> {
     let value = value.trim();
-    (!value.is_empty() && !(is_digits(value) && value.len() <= 19))
+    (!(value.is_empty() || is_digits(value) && value.len() <= 19))
         .then(|| format!("`{value}` is not a valid {what}: digits only"))
 }
 

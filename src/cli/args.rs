@@ -1,0 +1,281 @@
+//! The command-line definition (clap): the contract scripts rely on.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::api::{AppKeyPlacement, Format};
+
+/// Start LivePerson legacy chat sessions, follow them through the queue, hand on the session URI.
+///
+/// With no command, opens the console.
+#[derive(Debug, Parser)]
+#[command(name = "chatstart", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Request a chat and print its session URI (then follow it with --wait).
+    Request(RequestArgs),
+    /// Visitor Authentication, then the chat request (exactly one chat).
+    Auth(AuthArgs),
+    /// Follow a chat until it ends (or until the --wait state).
+    Watch(WatchArgs),
+    /// Add a line to a chat (only while chatting).
+    Send(SendArgs),
+    /// End a chat.
+    End(UriArgs),
+    /// Print the pre-chat survey: ids, types, choices, mandatory questions.
+    Survey(SurveyArgs),
+    /// Print availability, available slots and the estimated wait.
+    Availability(AvailabilityArgs),
+    /// Serve the emulated API on loopback.
+    Emulator(EmulatorArgs),
+    /// Open the console, the form prefilled from these flags.
+    Tui(TuiArgs),
+}
+
+/// Where the API is and how to authenticate: on every command.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConnectionArgs {
+    /// Base URL of the account's API, e.g. https://va.convep.liveperson.net or http://127.0.0.1:8480
+    #[arg(long, conflicts_with = "domain")]
+    pub base_url: Option<String>,
+    /// The account's API domain (reached over https), e.g. va.convep.liveperson.net
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// Account (site) id; with no --base-url or --domain its domain is found through CSDS
+    #[arg(long)]
+    pub account: Option<String>,
+    /// CSDS service used to discover the domain
+    #[arg(long, value_name = "URL")]
+    pub csds_url: Option<String>,
+    /// The appKey (prefer the environment variable: flags show in process lists)
+    #[arg(long, env = "CHATSTART_APP_KEY", hide_env_values = true)]
+    pub app_key: Option<String>,
+    /// Where the appKey rides: the Authorization header, or the appKey query parameter
+    #[arg(long, value_name = "WHERE")]
+    pub app_key_in: Option<AppKeyPlacementArg>,
+    /// Body and Accept format
+    #[arg(long)]
+    pub format: Option<FormatArg>,
+    /// Seconds to wait for each HTTP answer
+    #[arg(long, value_name = "SECS")]
+    pub http_timeout: Option<f64>,
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AppKeyPlacementArg {
+    Header,
+    Query,
+}
+
+impl From<AppKeyPlacementArg> for AppKeyPlacement {
+    fn from(arg: AppKeyPlacementArg) -> Self {
+        match arg {
+            AppKeyPlacementArg::Header => Self::Header,
+            AppKeyPlacementArg::Query => Self::Query,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Json,
+    Xml,
+}
+
+impl From<FormatArg> for Format {
+    fn from(arg: FormatArg) -> Self {
+        match arg {
+            FormatArg::Json => Self::Json,
+            FormatArg::Xml => Self::Xml,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum OutputArg {
+    #[default]
+    Text,
+    Json,
+}
+
+/// The chat request's body parameters.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RequestFields {
+    /// Skill to route the chat to
+    #[arg(long)]
+    pub skill: Option<String>,
+    /// Seconds the visitor may wait before a chat starts (0–86400; 0 = only if an agent is free)
+    #[arg(long, value_name = "SECS")]
+    pub max_wait_time: Option<String>,
+    /// Visitor's IP address (IPv4 or IPv6)
+    #[arg(long)]
+    pub visitor_ip: Option<String>,
+    /// Page where the chat button was clicked
+    #[arg(long)]
+    pub chat_referrer: Option<String>,
+    /// Visitor's user agent
+    #[arg(long)]
+    pub user_agent: Option<String>,
+    /// visitorId of a previous chat (digits), to link this chat to that visitor
+    #[arg(long)]
+    pub visitor_id: Option<String>,
+    /// A line shown to the agent before the chat starts (repeatable)
+    #[arg(long = "pre-chat-line", value_name = "TEXT")]
+    pub pre_chat_lines: Vec<String>,
+    /// A pre-chat survey answer (repeatable; repeat an id for several check-box answers)
+    #[arg(long = "survey", value_name = "QUESTION_ID=ANSWER")]
+    pub survey: Vec<String>,
+    /// Engagement id (digits)
+    #[arg(long)]
+    pub engagement_id: Option<String>,
+    /// Campaign id (digits)
+    #[arg(long)]
+    pub campaign_id: Option<String>,
+    /// Language of the automatic messages, e.g. en-US
+    #[arg(long)]
+    pub language: Option<String>,
+    /// Participant id (authenticated flow)
+    #[arg(long)]
+    pub participant_id: Option<String>,
+    /// Conversation id (authenticated flow)
+    #[arg(long)]
+    pub conversation_id: Option<String>,
+    /// Idle timeout of the chat in seconds
+    #[arg(long, value_name = "SECS")]
+    pub interaction_timeout: Option<String>,
+    /// LETagVisitorId
+    #[arg(long)]
+    pub le_visitor_id: Option<String>,
+    /// LETagSessionId
+    #[arg(long)]
+    pub le_session_id: Option<String>,
+    /// LETagContextId (digits, sent as a string)
+    #[arg(long)]
+    pub le_context_id: Option<String>,
+}
+
+/// Following a chat after it is created.
+#[derive(Debug, Clone, Default, Args)]
+pub struct WaitArgs {
+    /// Follow the chat until this state, print what arrives, then exit
+    #[arg(long, value_name = "STATE")]
+    pub wait: Option<WaitState>,
+    /// Give up waiting after this many seconds (exit 5)
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// Seconds between polls (kept well under the chat's idle timeout)
+    #[arg(long, value_name = "SECS")]
+    pub poll_interval: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WaitState {
+    Waiting,
+    Chatting,
+    Ended,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RequestArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub fields: RequestFields,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AuthArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub fields: RequestFields,
+    /// The SSO key: an OAuth 2.0 code or a JWT from the brand's identity provider
+    #[arg(long, env = "CHATSTART_SSO_KEY", hide_env_values = true)]
+    pub sso_key: Option<String>,
+    /// Authenticated chat connector id (the engagement's connectorId)
+    #[arg(long = "auth-conn-id", value_name = "ID")]
+    pub auth_conn_id: Option<String>,
+    /// OAuth 2.0 redirect URI (code flow)
+    #[arg(long)]
+    pub redirect_uri: Option<String>,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UriArgs {
+    /// The chat-session URI (the Location of the chat request)
+    pub uri: String,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WatchArgs {
+    /// The chat-session URI (the Location of the chat request)
+    pub uri: String,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SendArgs {
+    /// The chat-session URI
+    pub uri: String,
+    /// The line to send (sent as plain text)
+    pub text: String,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SurveyArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Skill whose survey to fetch
+    #[arg(long)]
+    pub skill: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AvailabilityArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Skill to ask about
+    #[arg(long)]
+    pub skill: Option<String>,
+    /// Only count agents who can take a chat within this many seconds
+    #[arg(long, value_name = "SECS")]
+    pub max_wait_time: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct EmulatorArgs {
+    /// Port on 127.0.0.1 (0 picks a free one)
+    #[arg(long, default_value_t = 8480)]
+    pub port: u16,
+    /// Scenario file (TOML); default: the shipped demo scenario
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TuiArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub fields: RequestFields,
+}

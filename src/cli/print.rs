@@ -1,0 +1,191 @@
+//! How the headless commands print a session: text for people, JSON Lines for scripts.
+//!
+//! stdout carries only the session URI, state changes and chat lines; diagnostics go to stderr.
+
+use std::io::Write;
+
+use serde_json::{Value, json};
+
+use crate::api::AuthOutcome;
+use crate::api::model::{ChatState, Event, EventKind, Info, Line, LineSource};
+use crate::session::SessionUpdate;
+
+/// Prints what the commands produce, in the chosen output.
+pub struct Printer<W: Write> {
+    out: W,
+    json: bool,
+    state: Option<ChatState>,
+}
+
+impl<W: Write> Printer<W> {
+    pub fn new(out: W, json: bool) -> Self {
+        Self {
+            out,
+            json,
+            state: None,
+        }
+    }
+
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    /// The chat state last printed.
+    pub fn state(&self) -> Option<&ChatState> {
+        self.state.as_ref()
+    }
+
+    fn emit(&mut self, text: &str, object: Value) {
+        // A closed stdout (a pipe into `head`) is not an error worth dying for.
+        let _ = if self.json {
+            writeln!(self.out, "{object}")
+        } else {
+            writeln!(self.out, "{text}")
+        };
+        let _ = self.out.flush();
+    }
+
+    /// The session URI: alone on the first line of text output.
+    pub fn session(&mut self, uri: &str) {
+        self.emit(uri, json!({"type": "session", "uri": uri}));
+    }
+
+    /// The authentication outcome (JSON output only: text output keeps the URI first).
+    pub fn auth(&mut self, outcome: &AuthOutcome) -> Option<String> {
+        let (object, summary) = match outcome {
+            AuthOutcome::Ids {
+                status,
+                conversation_id,
+                participant_id,
+            } => (
+                json!({"type": "auth", "status": status, "outcome": "ids",
+                       "conversationId": conversation_id, "participantId": participant_id}),
+                format!("authenticated (HTTP {status}): conversation {conversation_id}"),
+            ),
+            AuthOutcome::ChatOpened {
+                status,
+                session_uri,
+            } => (
+                json!({"type": "auth", "status": status, "outcome": "chat", "location": session_uri.as_str()}),
+                format!(
+                    "authenticated (HTTP {status}): the service opened the chat itself; no chat request sent"
+                ),
+            ),
+            AuthOutcome::Conversation {
+                status,
+                location,
+                conversation_id,
+            } => (
+                json!({"type": "auth", "status": status, "outcome": "conversation",
+                       "location": location.as_str(), "conversationId": conversation_id}),
+                format!(
+                    "authenticated (HTTP {status}): conversation {conversation_id} ({location})"
+                ),
+            ),
+        };
+        if self.json {
+            self.emit("", object);
+            None
+        } else {
+            Some(summary)
+        }
+    }
+
+    /// Prints one tracker update. Returns true when `awaited` was reached in this update, after
+    /// the whole batch has been printed (so the greeting that comes with `chatting` shows).
+    pub fn update(&mut self, update: &SessionUpdate, awaited: Option<&ChatState>) -> bool {
+        match update {
+            SessionUpdate::Batch { events, info } => self.batch(events, info.as_deref(), awaited),
+            SessionUpdate::EstimatedWait(estimate) if self.json => {
+                let seconds = match estimate {
+                    crate::api::model::EstimatedWait::Seconds(s) => json!(s),
+                    _ => Value::Null,
+                };
+                self.emit("", json!({"type": "estimatedWait", "seconds": seconds, "text": estimate.to_string()}));
+                false
+            }
+            _ => false,
+        }
+    }
+
+    fn batch(
+        &mut self,
+        events: &[Event],
+        info: Option<&Info>,
+        awaited: Option<&ChatState>,
+    ) -> bool {
+        let agent = info.and_then(|i| i.agent_name.as_deref());
+        let mut reached = false;
+        for event in events {
+            match &event.kind {
+                EventKind::State(state) => reached |= self.state_change(state, agent, awaited),
+                EventKind::Line(line) => self.line(line),
+                EventKind::Url { url: Some(url) } => {
+                    self.emit(&format!("url: {url}"), json!({"type": "url", "url": url}));
+                }
+                EventKind::A2aTransfer { domain, skill } => self.emit(
+                    &format!(
+                        "transfer to another account ({}), skill {} — not followed",
+                        domain.as_deref().unwrap_or("?"),
+                        skill.as_deref().unwrap_or("?")
+                    ),
+                    json!({"type": "a2aTransfer", "domain": domain, "skill": skill}),
+                ),
+                EventKind::Url { url: None }
+                | EventKind::LineStatus { .. }
+                | EventKind::Other { .. } => {}
+            }
+        }
+        let has_state_event = events.iter().any(|e| matches!(e.kind, EventKind::State(_)));
+        if let Some(state) = info
+            .and_then(|i| i.state.as_ref())
+            .filter(|_| !has_state_event)
+        {
+            reached |= self.state_change(state, agent, awaited);
+        }
+        reached
+    }
+
+    fn state_change(
+        &mut self,
+        state: &ChatState,
+        agent: Option<&str>,
+        awaited: Option<&ChatState>,
+    ) -> bool {
+        if self.state.as_ref() != Some(state) {
+            self.state = Some(state.clone());
+            let agent = agent.filter(|_| *state == ChatState::Chatting);
+            let text = match agent {
+                Some(name) => format!("state: {state} (agent {name})"),
+                None => format!("state: {state}"),
+            };
+            self.emit(
+                &text,
+                json!({"type": "state", "state": state.as_str(), "agent": agent}),
+            );
+        }
+        awaited == Some(state)
+    }
+
+    fn line(&mut self, line: &Line) {
+        let text = line.plain_text();
+        let label = if line.is_pre_chat_echo() {
+            "pre-chat".to_string()
+        } else {
+            match &line.source {
+                LineSource::System => "system".to_string(),
+                LineSource::Agent => format!("agent {}", line.by),
+                LineSource::Visitor => format!("visitor {}", line.by),
+                LineSource::Other(source) => format!("{source} {}", line.by),
+            }
+        };
+        // Continuation lines are indented so each chat line stays one visual unit.
+        let shown = text.replace('\n', "\n    ");
+        self.emit(
+            &format!("{label}: {shown}"),
+            json!({"type": "line", "source": line.source.as_str(), "by": line.by, "text": text,
+                   "systemMessageId": line.system_message_id, "preChat": line.is_pre_chat_echo(),
+                   "textType": line.text_type}),
+        );
+    }
+}

@@ -1,0 +1,477 @@
+//! The headless runners: each command's work, from parsed flags to an exit code.
+
+use std::time::Duration;
+
+use reqwest::Url;
+use serde_json::json;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::args::{
+    AuthArgs, AvailabilityArgs, ConnectionArgs, RequestArgs, RequestFields, SendArgs, SurveyArgs,
+    UriArgs, WaitArgs, WaitState, WatchArgs,
+};
+use super::print::Printer;
+use crate::api::client::DEFAULT_CSDS_URL;
+use crate::api::error::exit;
+use crate::api::model::{ChatState, Survey};
+use crate::api::{
+    ApiError, AuthRequest, ChatApi, ChatRequest, ClientConfig, Endpoint, SurveyAnswer, validate,
+};
+use crate::secret::Secret;
+use crate::session::{self, FollowOptions, SessionUpdate};
+
+/// A command's failure: what to say, and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: i32,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self {
+            code: exit::USAGE,
+            message: message.into(),
+            hint: None,
+        }
+    }
+}
+
+impl From<ApiError> for Failure {
+    fn from(error: ApiError) -> Self {
+        Self {
+            code: error.exit_code(),
+            hint: error.hint().map(str::to_string),
+            message: error.to_string(),
+        }
+    }
+}
+
+pub type Outcome = Result<i32, Failure>;
+
+/// Builds the client from the connection flags. `uri` (watch/send/end) supplies the base URL and
+/// the account when the flags do not.
+pub fn connect(args: &ConnectionArgs, uri: Option<&Url>) -> Result<ChatApi, Failure> {
+    let endpoint = match (&args.base_url, &args.domain, uri) {
+        (Some(url), _, _) => Endpoint::BaseUrl(url.clone()),
+        (None, Some(domain), _) => Endpoint::Domain(domain.clone()),
+        (None, None, Some(uri)) => Endpoint::BaseUrl(uri.origin().ascii_serialization()),
+        (None, None, None) if args.account.is_some() => Endpoint::Discover {
+            csds_url: args
+                .csds_url
+                .clone()
+                .unwrap_or_else(|| DEFAULT_CSDS_URL.to_string()),
+        },
+        (None, None, None) => {
+            return Err(Failure::usage(
+                "say where the API is: --base-url URL, --domain HOST, or --account ID alone to discover it",
+            ));
+        }
+    };
+    let account = args
+        .account
+        .clone()
+        .or_else(|| uri.and_then(account_of))
+        .ok_or_else(|| Failure::usage("--account is required"))?;
+    let app_key = args.app_key.clone().ok_or_else(|| {
+        Failure::usage("the appKey is required: --app-key KEY or CHATSTART_APP_KEY")
+    })?;
+    let mut config = ClientConfig::new(endpoint, account, Secret::new(app_key));
+    if let Some(placement) = args.app_key_in {
+        config.app_key_in = placement.into();
+    }
+    if let Some(format) = args.format {
+        config.format = format.into();
+    }
+    if let Some(seconds) = args.http_timeout {
+        config.http_timeout = seconds_flag("--http-timeout", seconds)?;
+    }
+    Ok(ChatApi::new(config)?)
+}
+
+fn seconds_flag(flag: &str, seconds: f64) -> Result<Duration, Failure> {
+    Duration::try_from_secs_f64(seconds)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            Failure::usage(format!(
+                "{flag}: `{seconds}` is not a positive number of seconds"
+            ))
+        })
+}
+
+/// `/api/account/{acc}/chat/{id}` → `acc`.
+fn account_of(uri: &Url) -> Option<String> {
+    let segments: Vec<&str> = uri.path_segments()?.collect();
+    let position = segments.windows(2).position(|w| w == ["api", "account"])?;
+    segments.get(position + 2).map(|s| (*s).to_string())
+}
+
+fn parse_uri(text: &str) -> Result<Url, Failure> {
+    Url::parse(text.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| {
+            Failure::usage(format!(
+                "`{text}` is not a chat-session URI (an http(s) URL)"
+            ))
+        })
+}
+
+/// The chat request the flags describe; survey answers grouped by question id.
+pub fn chat_request(fields: &RequestFields) -> Result<ChatRequest, Failure> {
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let mut answers: Vec<SurveyAnswer> = Vec::new();
+    for entry in &fields.survey {
+        let Some((id, answer)) = entry.split_once('=') else {
+            return Err(Failure::usage(format!(
+                "--survey `{entry}`: write QUESTION_ID=ANSWER"
+            )));
+        };
+        let id = id.trim();
+        if id.is_empty() {
+            return Err(Failure::usage(format!(
+                "--survey `{entry}`: the question id is missing"
+            )));
+        }
+        match answers.iter_mut().find(|a| a.question_id == id) {
+            Some(existing) => existing.values.push(answer.to_string()),
+            None => answers.push(SurveyAnswer {
+                question_id: id.to_string(),
+                values: vec![answer.to_string()],
+            }),
+        }
+    }
+    Ok(ChatRequest {
+        skill: text(&fields.skill),
+        max_wait_time: text(&fields.max_wait_time),
+        visitor_ip: text(&fields.visitor_ip),
+        chat_referrer: text(&fields.chat_referrer),
+        user_agent: text(&fields.user_agent),
+        visitor_id: text(&fields.visitor_id),
+        pre_chat_lines: fields.pre_chat_lines.clone(),
+        survey_answers: answers,
+        engagement_id: text(&fields.engagement_id),
+        campaign_id: text(&fields.campaign_id),
+        language: text(&fields.language),
+        participant_id: text(&fields.participant_id),
+        conversation_id: text(&fields.conversation_id),
+        interaction_timeout: text(&fields.interaction_timeout),
+        le_visitor_id: text(&fields.le_visitor_id),
+        le_session_id: text(&fields.le_session_id),
+        le_context_id: text(&fields.le_context_id),
+    })
+}
+
+/// Validates what can be checked without the survey, then fetches the survey when answers need
+/// it and checks them too. Nothing that creates a chat is sent before this passes.
+async fn prepare_request(api: &ChatApi, request: &ChatRequest) -> Result<Option<Survey>, Failure> {
+    let without_answers = ChatRequest {
+        survey_answers: Vec::new(),
+        ..request.clone()
+    };
+    validate::chat_request(&without_answers, None)
+        .into_result()
+        .map_err(ApiError::from)?;
+    if request.survey_answers.is_empty() {
+        return Ok(None);
+    }
+    let survey = api.survey(request).await?;
+    validate::chat_request(request, survey.as_ref())
+        .into_result()
+        .map_err(ApiError::from)?;
+    Ok(survey)
+}
+
+fn follow_options(
+    wait: &WaitArgs,
+    request: Option<&ChatRequest>,
+) -> Result<FollowOptions, Failure> {
+    let mut options = FollowOptions {
+        skill: request.map(|r| r.skill.clone()).filter(|s| !s.is_empty()),
+        ..FollowOptions::default()
+    };
+    if let Some(seconds) = wait.poll_interval {
+        options.poll_interval = seconds_flag("--poll-interval", seconds)?;
+    }
+    let idle = request.and_then(|r| r.interaction_timeout.trim().parse::<u64>().ok());
+    if let Some(idle) = idle.filter(|idle| options.poll_interval.as_secs_f64() * 2.0 > *idle as f64)
+    {
+        eprintln!(
+            "warning: polls every {} s are not well under the {idle} s interaction timeout; the tracker polls faster once the chat reports it",
+            options.poll_interval.as_secs_f64()
+        );
+    }
+    Ok(options)
+}
+
+fn awaited(state: WaitState) -> ChatState {
+    match state {
+        WaitState::Waiting => ChatState::Waiting,
+        WaitState::Chatting => ChatState::Chatting,
+        WaitState::Ended => ChatState::Ended,
+    }
+}
+
+/// Follows a session, printing as it goes, until `awaited` (or the end when none).
+async fn follow(
+    api: &ChatApi,
+    uri: &str,
+    awaited: Option<ChatState>,
+    timeout: Option<Duration>,
+    options: FollowOptions,
+    printer: &mut Printer<std::io::Stdout>,
+) -> Outcome {
+    let (updates, mut received) = mpsc::unbounded_channel();
+    let tracker = session::follow(api.clone(), uri.to_string(), options, updates);
+    let _stop = AbortOnDrop(tracker);
+    let deadline = timeout.map(|t| Instant::now() + t);
+    loop {
+        let update = tokio::select! {
+            update = received.recv() => update,
+            () = sleep_until_optional(deadline) => {
+                let state = printer.state().map_or("unknown".into(), ToString::to_string);
+                return Err(Failure {
+                    code: exit::NOT_REACHED,
+                    message: format!(
+                        "timed out after {} s waiting for state {}; the chat is {state}",
+                        timeout.unwrap_or_default().as_secs_f64(),
+                        awaited.as_ref().map_or("ended", ChatState::as_str),
+                    ),
+                    hint: Some(format!("follow it with `chatstart watch {uri}` or end it with `chatstart end {uri}`")),
+                });
+            }
+        };
+        let Some(update) = update else {
+            return Err(Failure {
+                code: exit::FAILURE,
+                message: "the session tracker stopped unexpectedly".into(),
+                hint: None,
+            });
+        };
+        if printer.update(&update, awaited.as_ref()) {
+            return Ok(exit::OK);
+        }
+        match update {
+            SessionUpdate::Ended if awaited.is_none() || awaited == Some(ChatState::Ended) => {
+                return Ok(exit::OK);
+            }
+            SessionUpdate::Ended => {
+                return Err(Failure {
+                    code: exit::NOT_REACHED,
+                    message: format!(
+                        "the chat ended before reaching state {}",
+                        awaited.as_ref().map_or("?", ChatState::as_str)
+                    ),
+                    hint: None,
+                });
+            }
+            SessionUpdate::Lost { error, resume } => {
+                return Err(Failure {
+                    code: exit::FAILURE,
+                    message: format!("lost the session: {error}"),
+                    hint: Some(format!("resume with `{resume}`")),
+                });
+            }
+            SessionUpdate::Retrying {
+                attempt,
+                error,
+                delay,
+            } => {
+                eprintln!(
+                    "poll failed (attempt {attempt}): {error}; retrying in {:.1} s",
+                    delay.as_secs_f64()
+                );
+            }
+            SessionUpdate::Recovered => eprintln!("polling again"),
+            SessionUpdate::Batch { .. } | SessionUpdate::EstimatedWait(_) => {}
+        }
+    }
+}
+
+async fn sleep_until_optional(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Stops the tracker when the command returns, whichever way.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+fn printer(connection: &ConnectionArgs) -> Printer<std::io::Stdout> {
+    Printer::new(
+        std::io::stdout(),
+        connection.output == super::args::OutputArg::Json,
+    )
+}
+
+fn wait_timeout(wait: &WaitArgs) -> Result<Option<Duration>, Failure> {
+    wait.timeout
+        .map(|t| seconds_flag("--timeout", t))
+        .transpose()
+}
+
+pub async fn request(args: RequestArgs) -> Outcome {
+    let request = chat_request(&args.fields)?;
+    let timeout = wait_timeout(&args.wait)?;
+    let options = follow_options(&args.wait, Some(&request))?;
+    let api = connect(&args.connection, None)?;
+    let survey = prepare_request(&api, &request).await?;
+    let uri = api.request_chat(&request, survey.as_ref()).await?;
+    let mut out = printer(&args.connection);
+    out.session(uri.as_str());
+    match args.wait.wait {
+        Some(state) => {
+            follow(
+                &api,
+                uri.as_str(),
+                Some(awaited(state)),
+                timeout,
+                options,
+                &mut out,
+            )
+            .await
+        }
+        None => Ok(exit::OK),
+    }
+}
+
+pub async fn auth(args: AuthArgs) -> Outcome {
+    let request = chat_request(&args.fields)?;
+    let timeout = wait_timeout(&args.wait)?;
+    let options = follow_options(&args.wait, Some(&request))?;
+    let auth = AuthRequest {
+        sso_key: Secret::new(args.sso_key.unwrap_or_default()),
+        auth_chat_conn_id: args.auth_conn_id.unwrap_or_default(),
+        redirect_uri: args.redirect_uri.unwrap_or_default(),
+    };
+    validate::auth_request(&auth, &request)
+        .into_result()
+        .map_err(ApiError::from)?;
+    let api = connect(&args.connection, None)?;
+    let survey = prepare_request(&api, &request).await?;
+    let mut out = printer(&args.connection);
+    let started =
+        crate::api::start_authenticated(&api, &auth, &request, survey.as_ref(), |outcome| {
+            if let Some(summary) = out.auth(outcome) {
+                eprintln!("{summary}");
+            }
+        })
+        .await?;
+    let uri = started.session_uri;
+    out.session(uri.as_str());
+    match args.wait.wait {
+        Some(state) => {
+            follow(
+                &api,
+                uri.as_str(),
+                Some(awaited(state)),
+                timeout,
+                options,
+                &mut out,
+            )
+            .await
+        }
+        None => Ok(exit::OK),
+    }
+}
+
+pub async fn watch(args: WatchArgs) -> Outcome {
+    let uri = parse_uri(&args.uri)?;
+    let timeout = wait_timeout(&args.wait)?;
+    let options = follow_options(&args.wait, None)?;
+    let api = connect(&args.connection, Some(&uri))?;
+    let mut out = printer(&args.connection);
+    let awaited = args.wait.wait.map(awaited);
+    follow(&api, uri.as_str(), awaited, timeout, options, &mut out).await
+}
+
+pub async fn send(args: SendArgs) -> Outcome {
+    let uri = parse_uri(&args.uri)?;
+    if args.text.trim().is_empty() {
+        return Err(Failure::usage("TEXT: a line cannot be empty"));
+    }
+    let api = connect(&args.connection, Some(&uri))?;
+    let events = api.events_link(uri.as_str()).await?;
+    api.add_line(&events, &args.text).await?;
+    Ok(exit::OK)
+}
+
+pub async fn end(args: UriArgs) -> Outcome {
+    let uri = parse_uri(&args.uri)?;
+    let api = connect(&args.connection, Some(&uri))?;
+    let events = api.events_link(uri.as_str()).await?;
+    api.end_chat(&events).await?;
+    eprintln!("ended {uri}");
+    Ok(exit::OK)
+}
+
+pub async fn survey(args: SurveyArgs) -> Outcome {
+    let api = connect(&args.connection, None)?;
+    let request = ChatRequest {
+        skill: args.skill.unwrap_or_default(),
+        ..ChatRequest::default()
+    };
+    let survey = api.survey(&request).await?;
+    let json = args.connection.output == super::args::OutputArg::Json;
+    match survey {
+        None if json => println!("{}", json!({"type": "survey", "survey": null})),
+        None => println!("no pre-chat survey"),
+        Some(survey) if json => println!("{}", super::survey::to_json(&survey)),
+        Some(survey) => print!("{}", super::survey::to_text(&survey)),
+    }
+    Ok(exit::OK)
+}
+
+pub async fn availability(args: AvailabilityArgs) -> Outcome {
+    let api = connect(&args.connection, None)?;
+    let skill = args.skill.unwrap_or_default();
+    let max_wait = args.max_wait_time.unwrap_or_default();
+    let available = api.availability(&skill, &max_wait).await?;
+    let slots = api.available_slots(&skill, &max_wait).await?;
+    let estimate = api.estimated_wait(&skill).await?;
+    if args.connection.output == super::args::OutputArg::Json {
+        let per_skill = match &available {
+            crate::api::model::Availability::PerSkill(skills) => json!(
+                skills
+                    .iter()
+                    .map(|(skill, available)| json!({"skill": skill, "available": available}))
+                    .collect::<Vec<_>>()
+            ),
+            crate::api::model::Availability::Single(_) => serde_json::Value::Null,
+        };
+        let seconds = match estimate {
+            crate::api::model::EstimatedWait::Seconds(s) => json!(s),
+            crate::api::model::EstimatedWait::Now => json!(0),
+            _ => serde_json::Value::Null,
+        };
+        println!(
+            "{}",
+            json!({"type": "availability", "available": available.any(), "skills": per_skill,
+                   "availableSlots": slots, "estimatedWaitSeconds": seconds,
+                   "estimatedWait": estimate.to_string()})
+        );
+    } else {
+        println!("available: {}", if available.any() { "yes" } else { "no" });
+        if let crate::api::model::Availability::PerSkill(skills) = &available {
+            for (skill, flag) in skills {
+                println!("  {skill}: {}", if *flag { "yes" } else { "no" });
+            }
+        }
+        match slots {
+            Some(slots) => println!("available slots: {slots}"),
+            None => println!("available slots: unlimited"),
+        }
+        println!("estimated wait: {estimate}");
+    }
+    Ok(exit::OK)
+}
