@@ -1,0 +1,170 @@
+//! Shared test support: an in-process emulator on loopback, and the real binary run against it.
+#![allow(dead_code)]
+
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use chatstart::emulator::{self, EmulatorHandle, Scenario};
+
+/// A fast scenario for tests: Sales accepts after 300 ms, Slow after a minute, Ghost never.
+pub const FAST: &str = r#"
+[[skills]]
+name = "Sales"
+id = 1
+available = true
+agent_name = "Natalie"
+agent_id = 7
+accept_after_ms = 300
+greeting = "<div dir=\"ltr\">Hi, I'm <b>Natalie</b> &amp; happy to help.</div>"
+replies = ["<p>Got it: line one<br>line two</p>"]
+reply_after_ms = 100
+estimated_wait_secs = 30
+slots = 3
+
+[[skills]]
+name = "Slow"
+id = 2
+available = true
+agent_name = "Omar"
+accept_after_ms = 60000
+
+[[skills]]
+name = "Ghost"
+id = 3
+available = false
+
+[survey]
+id = 40216
+header = "Tell us about you"
+
+[[survey.questions]]
+id = 1001
+logic_id = 4
+order = 0
+mandatory = true
+type = "Dropdown Box"
+label = "Which team do you need?"
+entries = [{ value = "CATS", show_logic_ids = [5] }, { value = "DOGS" }]
+
+[[survey.questions]]
+id = 1002
+logic_id = 5
+order = 1
+mandatory = true
+type = "Text Field"
+label = "Your cat's name?"
+
+[[survey.questions]]
+id = 1003
+order = 2
+type = "Checkbox"
+label = "Topics"
+entries = [{ value = "billing" }, { value = "shipping" }]
+"#;
+
+/// An emulator serving on 127.0.0.1:0 from its own runtime, for as long as the value lives.
+pub struct Emulator {
+    pub handle: EmulatorHandle,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Emulator {
+    pub fn start(scenario_toml: &str) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let scenario = Scenario::from_toml(scenario_toml).expect("scenario");
+        let handle = runtime
+            .block_on(emulator::start(scenario, "127.0.0.1:0".parse().unwrap()))
+            .expect("emulator starts");
+        Self { handle, runtime }
+    }
+
+    /// A fast scenario with extra top-level settings in front (e.g. `auth_response = "chat"`).
+    pub fn fast_with(settings: &str) -> Self {
+        Self::start(&format!("{settings}\n{FAST}"))
+    }
+
+    pub fn base_url(&self) -> String {
+        self.handle.base_url()
+    }
+
+    pub fn app_key(&self) -> String {
+        self.handle.app_key().to_string()
+    }
+
+    /// `chatstart ARGS --base-url … --account …` with the appKey in the environment.
+    pub fn chatstart(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_chatstart"));
+        command
+            .args(args)
+            .args([
+                "--base-url",
+                &self.base_url(),
+                "--account",
+                self.handle.account(),
+            ])
+            .env("CHATSTART_APP_KEY", self.app_key());
+        command
+    }
+
+    pub fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.runtime
+    }
+}
+
+/// Runs a command to completion, killing it if it outlives `limit` (a hung command fails the
+/// test instead of hanging it).
+pub fn run(mut command: Command, limit: Duration) -> Output {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("chatstart starts");
+    let deadline = Instant::now() + limit;
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let output = child.wait_with_output().expect("output");
+            panic!(
+                "command did not finish within {limit:?}\nstdout:\n{}\nstderr:\n{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+/// stdout, stderr and the exit code of a finished command.
+pub struct Ran {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+pub fn ran(command: Command) -> Ran {
+    let output = run(command, Duration::from_secs(60));
+    Ran {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        code: output.status.code().unwrap_or(-1),
+    }
+}
+
+impl std::fmt::Debug for Ran {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
