@@ -591,3 +591,53 @@ fn wrong_app_key_is_refused_with_exit_3() {
     assert!(out.stderr.contains("HTTP 401"), "{out:?}");
     assert!(!out.stderr.contains("wrong-key"), "{out:?}");
 }
+
+#[test]
+fn the_emulator_command_serves_and_prints_how_to_reach_it() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chatstart"))
+        .args(["emulator", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut banner = Vec::new();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    while banner.len() < 4 {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        banner.push(line);
+    }
+    let text = banner.concat();
+    let base = text
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no base URL in {text}"))
+        .to_string();
+    assert!(
+        text.contains("account: 12345678") && text.contains("appKey:"),
+        "{text}"
+    );
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_chatstart"));
+    command
+        .args([
+            "request",
+            "--skill",
+            "Sales",
+            "--account",
+            "12345678",
+            "--base-url",
+            &base,
+        ])
+        .env("CHATSTART_APP_KEY", "demo-app-key-0123456789abcdef");
+    let out = ran(command);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout
+            .starts_with(&format!("{base}/api/account/12345678/chat/")),
+        "{out:?}"
+    );
+}

@@ -102,12 +102,17 @@ impl ValidationErrors {
         });
     }
 
+    /// One problem inline; several one per line, so each can be read and fixed.
     fn describe(&self) -> String {
-        self.0
+        let lines: Vec<String> = self
+            .0
             .iter()
             .map(|e| format!("{}: {}", e.field.flag(), e.message))
-            .collect::<Vec<_>>()
-            .join("; ")
+            .collect();
+        match lines.as_slice() {
+            [one] => one.clone(),
+            many => format!("\n  {}", many.join("\n  ")),
+        }
     }
 
     pub fn into_result(self) -> Result<(), Self> {
