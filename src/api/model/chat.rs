@@ -1,0 +1,112 @@
+//! The chat-session resource, its events document and chat information (spec §2.10–2.13).
+
+use serde_json::Value;
+
+use super::{ChatState, Event, Links, ModelError, root};
+use crate::api::value::{field, int_field, text_field};
+
+/// Chat information (spec §3.5). Every field is optional: agent fields are absent while waiting.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Info {
+    pub state: Option<ChatState>,
+    pub chat_session_key: Option<String>,
+    pub skill_name: Option<String>,
+    pub skill_id: Option<String>,
+    pub agent_name: Option<String>,
+    pub agent_id: Option<String>,
+    pub start_time: Option<String>,
+    pub last_update: Option<String>,
+    /// Seconds within which the session must be touched again.
+    pub chat_timeout: Option<u64>,
+    /// Kept as text: it may exceed what a float holds (Q20).
+    pub visitor_id: Option<String>,
+    pub visitor_name: Option<String>,
+    pub agent_typing: Option<String>,
+    pub visitor_typing: Option<String>,
+    pub rt_session_id: Option<String>,
+    pub links: Links,
+}
+
+impl Info {
+    fn read(object: &Value) -> Self {
+        Self {
+            state: text_field(object, "state").map(|s| ChatState::parse(&s)),
+            chat_session_key: text_field(object, "chatSessionKey"),
+            skill_name: text_field(object, "skillName"),
+            skill_id: text_field(object, "skillId"),
+            agent_name: text_field(object, "agentName").filter(|name| !name.is_empty()),
+            agent_id: text_field(object, "agentId"),
+            start_time: text_field(object, "startTime"),
+            last_update: text_field(object, "lastUpdate"),
+            chat_timeout: int_field(object, "chatTimeout").and_then(|t| u64::try_from(t).ok()),
+            visitor_id: text_field(object, "visitorId"),
+            visitor_name: text_field(object, "visitorName"),
+            agent_typing: text_field(object, "agentTyping"),
+            visitor_typing: text_field(object, "visitorTyping"),
+            rt_session_id: text_field(object, "rtSessionId"),
+            links: Links::read(object),
+        }
+    }
+
+    /// Reads `{"info":{…}}` (GET info).
+    pub fn from_document(document: &Value) -> Result<Self, ModelError> {
+        let info = root(document, "info")?;
+        if !info.is_object() {
+            return Err(ModelError::new("info", "`info` is not an element"));
+        }
+        Ok(Self::read(info))
+    }
+}
+
+/// The chat-session resource: links, the events since `from`, and info (spec §2.10).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChatResource {
+    pub links: Links,
+    pub events: Vec<Event>,
+    pub events_links: Links,
+    pub info: Option<Info>,
+}
+
+impl ChatResource {
+    /// Reads `{"chat":{…}}`.
+    pub fn from_document(document: &Value) -> Result<Self, ModelError> {
+        let chat = root(document, "chat")?;
+        if !chat.is_object() {
+            return Err(ModelError::new("chat", "`chat` is not an element"));
+        }
+        let events = field(chat, "events").filter(|e| e.is_object());
+        Ok(Self {
+            links: Links::read(chat),
+            events: events.map(Event::read_all).unwrap_or_default(),
+            events_links: events.map(Links::read).unwrap_or_default(),
+            info: field(chat, "info")
+                .filter(|i| i.is_object())
+                .map(Info::read),
+        })
+    }
+
+    /// Where to poll next: the chat-level `next` (it carries info too, Q12), else the
+    /// events-level one.
+    pub fn next_link(&self) -> Option<&str> {
+        self.links
+            .get("next")
+            .or_else(|| self.events_links.get("next"))
+    }
+}
+
+/// An events document (GET events): `{"events":{"link":…,"event":…}}`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventsDocument {
+    pub links: Links,
+    pub events: Vec<Event>,
+}
+
+impl EventsDocument {
+    pub fn from_document(document: &Value) -> Result<Self, ModelError> {
+        let events = root(document, "events")?;
+        Ok(Self {
+            links: Links::read(events),
+            events: Event::read_all(events),
+        })
+    }
+}

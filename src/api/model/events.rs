@@ -1,0 +1,197 @@
+//! Chat events: state changes, lines (with HTML rendering) and the types the client only shows.
+
+use serde_json::Value;
+
+use super::ChatState;
+use crate::api::value::{int_field, list_field, text_field};
+
+/// Who wrote a line (`source`; `by` is only a display name, Q19).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineSource {
+    System,
+    Agent,
+    Visitor,
+    Other(String),
+}
+
+impl LineSource {
+    fn parse(text: &str) -> Self {
+        match text.trim() {
+            "system" => Self::System,
+            "agent" => Self::Agent,
+            "visitor" => Self::Visitor,
+            other => Self::Other(other.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::System => "system",
+            Self::Agent => "agent",
+            Self::Visitor => "visitor",
+            Self::Other(other) => other,
+        }
+    }
+}
+
+/// System message ids that carry meaning for the client (spec §3.4).
+pub mod system_message {
+    pub const PRE_CHAT_ECHO: i64 = 0;
+    pub const OPERATORS_BUSY: i64 = 2;
+    pub const AGENT_ACCEPTED: i64 = 3;
+    pub const ROUTING: i64 = 4;
+    pub const AGENT_ENDED: i64 = 5;
+    pub const DISCONNECTED: i64 = 6;
+    pub const TRANSFERRED_TO_AGENT: i64 = 13;
+    pub const TRANSFERRED_TO_SKILL: i64 = 15;
+    pub const REQUEUED: i64 = 23;
+}
+
+/// A chat line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// The text exactly as sent (HTML when `text_type` says so).
+    pub text: String,
+    /// `plain`, `html` or anything else the server says.
+    pub text_type: String,
+    /// Display name of the author.
+    pub by: String,
+    pub source: LineSource,
+    /// Set on system lines only.
+    pub system_message_id: Option<i64>,
+    pub sub_type: Option<String>,
+}
+
+impl Line {
+    /// The text to show a person: HTML lines rendered as plain text, others verbatim.
+    pub fn plain_text(&self) -> String {
+        if self.text_type.eq_ignore_ascii_case("html") {
+            html_to_text(&self.text)
+        } else {
+            self.text.clone()
+        }
+    }
+
+    /// The visitor's own pre-chat line echoed back as a system line with id 0 (Q18).
+    pub fn is_pre_chat_echo(&self) -> bool {
+        self.source == LineSource::System
+            && self.system_message_id == Some(system_message::PRE_CHAT_ECHO)
+    }
+}
+
+/// What an event says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventKind {
+    State(ChatState),
+    Line(Line),
+    /// Acknowledgement of an earlier line (never a chat line).
+    LineStatus {
+        status: Option<String>,
+        ref_sequence_id: Option<String>,
+    },
+    /// An agent's URL push.
+    Url {
+        url: Option<String>,
+    },
+    /// Account-to-account transfer: shown, never followed automatically.
+    A2aTransfer {
+        domain: Option<String>,
+        skill: Option<String>,
+    },
+    /// A type this client does not know (Q22): kept, never fatal.
+    Other {
+        type_name: String,
+    },
+}
+
+/// One event of a chat, with the raw object kept for inspection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// The event id; events whose id is missing or not a number have none.
+    pub id: Option<u64>,
+    pub time: Option<String>,
+    pub kind: EventKind,
+    pub raw: Value,
+}
+
+impl Event {
+    fn read(object: &Value) -> Self {
+        let id = text_field(object, "id").and_then(|id| id.trim().parse().ok());
+        let type_name = text_field(object, "type").unwrap_or_default();
+        let kind = match type_name.as_str() {
+            "state" => match text_field(object, "state") {
+                Some(state) => EventKind::State(ChatState::parse(&state)),
+                None => EventKind::Other { type_name },
+            },
+            "line" => EventKind::Line(Line {
+                text: text_field(object, "text").unwrap_or_default(),
+                text_type: text_field(object, "textType").unwrap_or_else(|| "plain".into()),
+                by: text_field(object, "by").unwrap_or_default(),
+                source: LineSource::parse(&text_field(object, "source").unwrap_or_default()),
+                system_message_id: int_field(object, "systemMessageId"),
+                sub_type: text_field(object, "subType"),
+            }),
+            "line-status" => EventKind::LineStatus {
+                status: text_field(object, "lineStatus"),
+                ref_sequence_id: text_field(object, "refSequenceId"),
+            },
+            "url" => EventKind::Url {
+                url: text_field(object, "url").or_else(|| text_field(object, "text")),
+            },
+            "a2a-transfer" => EventKind::A2aTransfer {
+                domain: text_field(object, "domain"),
+                skill: text_field(object, "skill"),
+            },
+            _ => EventKind::Other { type_name },
+        };
+        Self {
+            id,
+            time: text_field(object, "time"),
+            kind,
+            raw: object.clone(),
+        }
+    }
+
+    pub(crate) fn read_all(object: &Value) -> Vec<Self> {
+        list_field(object, "event")
+            .into_iter()
+            .filter(|event| event.is_object())
+            .map(Self::read)
+            .collect()
+    }
+}
+
+/// Renders an HTML agent line as text: tags dropped, line breaks kept, entities decoded.
+pub fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('>') else {
+            // A lone `<` is text, not a tag.
+            out.push_str(&rest[start..]);
+            rest = "";
+            break;
+        };
+        let tag = rest[start + 1..start + end].trim().to_ascii_lowercase();
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        let closing = tag.starts_with('/');
+        let breaks = matches!(name.as_str(), "br")
+            || (closing
+                && matches!(
+                    name.as_str(),
+                    "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3"
+                ));
+        if breaks && !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    let decoded = html_escape::decode_html_entities(&out).into_owned();
+    decoded.trim_end_matches('\n').to_string()
+}
