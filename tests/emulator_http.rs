@@ -914,3 +914,20 @@ async fn the_request_log_records_every_request_in_order() {
     assert_eq!(h.emulator.count("POST", "/chat/request"), 1);
     assert_eq!(h.emulator.count("GET", "/chat/"), 2);
 }
+
+#[tokio::test]
+async fn the_typed_shape_gives_arrays_and_typed_scalars() {
+    let h = harness(&format!("json_shape = \"typed\"\n{SCENARIO}")).await;
+    let uri = h.request_chat(json!({"skill":"Tech"})).await;
+    let first = h.get(&with_v(&uri)).await.json();
+    let events = &first["chat"]["events"]["event"];
+    assert_eq!(events[1]["systemMessageId"], 4, "{first}");
+    assert_eq!(first["chat"]["info"]["chatTimeout"], 40);
+    let next = rel(&first["chat"]["link"], "next");
+    let idle = h.get(&with_v(&next)).await.json();
+    assert_eq!(idle["chat"]["events"]["event"], json!([]), "{idle}");
+    let survey = h.get_json("chat/preSurvey?v=1").await;
+    let questions = &survey["survey"]["questions"]["question"];
+    assert!(questions.is_array(), "{survey}");
+    assert_eq!(questions[0]["mandatory"], true);
+}
