@@ -5,7 +5,10 @@
 
 pub mod api;
 pub mod cli;
+pub mod config;
 pub mod emulator;
+pub mod history;
+pub mod paths;
 pub mod secret;
 pub mod session;
 pub mod xmljson;

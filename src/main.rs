@@ -22,7 +22,7 @@ fn main() -> ExitCode {
             eprintln!("the console is not built yet; see `chatstart --help`");
             2
         }
-        Some(command) => runtime.block_on(chatstart::cli::execute(command)),
+        Some(_) => runtime.block_on(chatstart::cli::execute(cli)),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

@@ -22,22 +22,43 @@ pub struct SurveyAnswer {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ChatRequest {
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub skill: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub max_wait_time: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub visitor_ip: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub chat_referrer: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub user_agent: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub visitor_id: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pre_chat_lines: Vec<String>,
+    #[serde(
+        rename = "survey",
+        with = "answers_by_id",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub survey_answers: Vec<SurveyAnswer>,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub engagement_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub campaign_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub language: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub participant_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub conversation_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub interaction_timeout: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub le_visitor_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub le_session_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub le_context_id: String,
 }
 
@@ -175,6 +196,53 @@ pub fn line_event(text: &str) -> Value {
 /// The body that ends a chat (spec §2.12).
 pub fn end_event() -> Value {
     json!({"event": {"@type": "state", "state": "ended"}})
+}
+
+/// Survey answers written as a table of question id → answer (or list of answers), the way a
+/// person writes them in a profile: `[request.survey]` `12786273 = "CATS"`.
+mod answers_by_id {
+    use serde::Deserialize;
+    use serde::de::Deserializer;
+    use serde::ser::{SerializeMap, Serializer};
+
+    use super::SurveyAnswer;
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+
+    pub fn serialize<S: Serializer>(
+        answers: &[SurveyAnswer],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(answers.len()))?;
+        for answer in answers {
+            match answer.values.as_slice() {
+                [one] => map.serialize_entry(&answer.question_id, one)?,
+                many => map.serialize_entry(&answer.question_id, many)?,
+            }
+        }
+        map.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<SurveyAnswer>, D::Error> {
+        let table = std::collections::BTreeMap::<String, OneOrMany>::deserialize(deserializer)?;
+        Ok(table
+            .into_iter()
+            .map(|(question_id, answer)| SurveyAnswer {
+                question_id,
+                values: match answer {
+                    OneOrMany::One(value) => vec![value],
+                    OneOrMany::Many(values) => values,
+                },
+            })
+            .collect())
+    }
 }
 
 /// Digits become a JSON number when they fit; anything else stays text; empty is nothing.

@@ -14,6 +14,15 @@ use crate::api::{AppKeyPlacement, Format};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Use this profile of the config file
+    #[arg(long, global = true, env = "CHATSTART_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Config file (default: config.toml in the platform's config directory)
+    #[arg(long, global = true, env = "CHATSTART_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Write a log of every HTTP exchange (secrets masked) to this file
+    #[arg(long, global = true, env = "CHATSTART_LOG", value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -36,19 +45,48 @@ pub enum Command {
     Emulator(EmulatorArgs),
     /// Open the console, the form prefilled from these flags.
     Tui(TuiArgs),
+    /// List the profiles of the config file.
+    Profiles(ProfilesArgs),
+    /// List the sessions chatstart created, newest first.
+    History(HistoryArgs),
+    /// Print a shell completion script: `chatstart completions bash > …`.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ProfilesArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HistoryArgs {
+    /// Only sessions never seen ended (possibly still in a queue)
+    #[arg(long)]
+    pub open: bool,
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    pub shell: clap_complete::Shell,
 }
 
 /// Where the API is and how to authenticate: on every command.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ConnectionArgs {
     /// Base URL of the account's API, e.g. https://va.convep.liveperson.net or http://127.0.0.1:8480
-    #[arg(long, conflicts_with = "domain")]
+    #[arg(long)]
     pub base_url: Option<String>,
     /// The account's API domain (reached over https), e.g. va.convep.liveperson.net
     #[arg(long)]
     pub domain: Option<String>,
     /// Account (site) id; with no --base-url or --domain its domain is found through CSDS
-    #[arg(long)]
+    #[arg(long, env = "CHATSTART_ACCOUNT")]
     pub account: Option<String>,
     /// CSDS service used to discover the domain
     #[arg(long, value_name = "URL")]
@@ -57,13 +95,13 @@ pub struct ConnectionArgs {
     #[arg(long, env = "CHATSTART_APP_KEY", hide_env_values = true)]
     pub app_key: Option<String>,
     /// Where the appKey rides: the Authorization header, or the appKey query parameter
-    #[arg(long, value_name = "WHERE")]
+    #[arg(long, env = "CHATSTART_APP_KEY_IN", value_name = "WHERE")]
     pub app_key_in: Option<AppKeyPlacementArg>,
     /// Body and Accept format
-    #[arg(long)]
+    #[arg(long, env = "CHATSTART_FORMAT")]
     pub format: Option<FormatArg>,
     /// Seconds to wait for each HTTP answer
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, env = "CHATSTART_HTTP_TIMEOUT", value_name = "SECS")]
     pub http_timeout: Option<f64>,
     /// Output for scripts: text, or JSON Lines
     #[arg(long, value_name = "FORMAT", default_value = "text")]

@@ -2,27 +2,20 @@
 //! console.
 
 pub mod args;
+pub mod context;
+pub mod lists;
 pub mod print;
 pub mod run;
 pub mod survey;
 
 pub use args::{Cli, Command};
+pub use context::Context;
 
 use crate::api::error::exit;
 
 /// Runs a headless command and returns its exit code; errors are reported on stderr.
-pub async fn execute(command: Command) -> i32 {
-    let outcome = match command {
-        Command::Request(args) => run::request(args).await,
-        Command::Auth(args) => run::auth(args).await,
-        Command::Watch(args) => run::watch(args).await,
-        Command::Send(args) => run::send(args).await,
-        Command::End(args) => run::end(args).await,
-        Command::Survey(args) => run::survey(args).await,
-        Command::Availability(args) => run::availability(args).await,
-        Command::Emulator(args) => emulator(args).await,
-        Command::Tui(_) => Err(run::Failure::usage("the console runs from main")),
-    };
+pub async fn execute(cli: Cli) -> i32 {
+    let outcome = dispatch(cli).await;
     match outcome {
         Ok(code) => code,
         Err(failure) => {
@@ -31,6 +24,36 @@ pub async fn execute(command: Command) -> i32 {
                 eprintln!("hint: {hint}");
             }
             failure.code
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> run::Outcome {
+    let Some(command) = cli.command else {
+        return Err(run::Failure::usage(
+            "no command: the console runs from main",
+        ));
+    };
+    if let Command::Completions(args) = &command {
+        return lists::completions(args);
+    }
+    if let Command::Emulator(args) = command {
+        return emulator(args).await;
+    }
+    context::start_log(cli.log_file.as_ref())?;
+    let ctx = Context::load(cli.config.as_deref(), cli.profile.as_deref())?;
+    match command {
+        Command::Request(args) => run::request(&ctx, args).await,
+        Command::Auth(args) => run::auth(&ctx, args).await,
+        Command::Watch(args) => run::watch(&ctx, args).await,
+        Command::Send(args) => run::send(&ctx, args).await,
+        Command::End(args) => run::end(&ctx, args).await,
+        Command::Survey(args) => run::survey(&ctx, args).await,
+        Command::Availability(args) => run::availability(&ctx, args).await,
+        Command::Profiles(args) => lists::profiles(&ctx, &args),
+        Command::History(args) => lists::history(&ctx, &args),
+        Command::Tui(_) | Command::Emulator(_) | Command::Completions(_) => {
+            Err(run::Failure::usage("handled elsewhere"))
         }
     }
 }

@@ -11,6 +11,7 @@ use super::args::{
     AuthArgs, AvailabilityArgs, ConnectionArgs, RequestArgs, RequestFields, SendArgs, SurveyArgs,
     UriArgs, WaitArgs, WaitState, WatchArgs,
 };
+use super::context::Context;
 use super::print::Printer;
 use crate::api::client::DEFAULT_CSDS_URL;
 use crate::api::error::exit;
@@ -18,6 +19,7 @@ use crate::api::model::{ChatState, Survey};
 use crate::api::{
     ApiError, AuthRequest, ChatApi, ChatRequest, ClientConfig, Endpoint, SurveyAnswer, validate,
 };
+use crate::history::{Flow, History, Record, SessionRecord};
 use crate::secret::Secret;
 use crate::session::{self, FollowOptions, SessionUpdate};
 
@@ -54,6 +56,11 @@ pub type Outcome = Result<i32, Failure>;
 /// Builds the client from the connection flags. `uri` (watch/send/end) supplies the base URL and
 /// the account when the flags do not.
 pub fn connect(args: &ConnectionArgs, uri: Option<&Url>) -> Result<ChatApi, Failure> {
+    if args.base_url.is_some() && args.domain.is_some() {
+        return Err(Failure::usage(
+            "--base-url and --domain both say where the API is; give one",
+        ));
+    }
     let endpoint = match (&args.base_url, &args.domain, uri) {
         (Some(url), _, _) => Endpoint::BaseUrl(url.clone()),
         (None, Some(domain), _) => Endpoint::Domain(domain.clone()),
@@ -223,6 +230,7 @@ async fn follow(
     timeout: Option<Duration>,
     options: FollowOptions,
     printer: &mut Printer<std::io::Stdout>,
+    history: Option<&History>,
 ) -> Outcome {
     let (updates, mut received) = mpsc::unbounded_channel();
     let tracker = session::follow(api.clone(), uri.to_string(), options, updates);
@@ -251,7 +259,20 @@ async fn follow(
                 hint: None,
             });
         };
-        if printer.update(&update, awaited.as_ref()) {
+        let before = printer.state().cloned();
+        let reached = printer.update(&update, awaited.as_ref());
+        if let (Some(history), Some(state)) = (history, printer.state()) {
+            if before.as_ref() != Some(state) {
+                let agent = match &update {
+                    SessionUpdate::Batch { info, .. } => {
+                        info.as_ref().and_then(|i| i.agent_name.clone())
+                    }
+                    _ => None,
+                };
+                remember(history.state(uri, state.as_str(), agent.as_deref()));
+            }
+        }
+        if reached {
             return Ok(exit::OK);
         }
         match update {
@@ -307,6 +328,43 @@ impl Drop for AbortOnDrop {
     }
 }
 
+/// History is a convenience: failing to write it is said, never fatal.
+fn remember(result: std::io::Result<()>) {
+    if let Err(error) = result {
+        eprintln!("warning: could not write the history: {error}");
+    }
+}
+
+/// Records a created chat in the history.
+fn record_session(
+    ctx: &Context,
+    api: &ChatApi,
+    uri: &Url,
+    flow: Flow,
+    request: &ChatRequest,
+    auth: Option<&AuthRequest>,
+) {
+    let Some(history) = &ctx.history else {
+        return;
+    };
+    let record = Record::Session(Box::new(SessionRecord {
+        time: crate::history::now(),
+        profile: ctx.profile_name().map(str::to_string),
+        account: api.config().account.clone(),
+        base_url: uri.origin().ascii_serialization(),
+        skill: request.skill.clone(),
+        flow,
+        uri: uri.to_string(),
+        state: "waiting".into(),
+        request: request.clone(),
+        auth_conn_id: auth.map(|a| a.auth_chat_conn_id.clone()),
+        redirect_uri: auth
+            .map(|a| a.redirect_uri.clone())
+            .filter(|r| !r.is_empty()),
+    }));
+    remember(history.append(&record));
+}
+
 fn printer(connection: &ConnectionArgs) -> Printer<std::io::Stdout> {
     Printer::new(
         std::io::stdout(),
@@ -320,24 +378,29 @@ fn wait_timeout(wait: &WaitArgs) -> Result<Option<Duration>, Failure> {
         .transpose()
 }
 
-pub async fn request(args: RequestArgs) -> Outcome {
-    let request = chat_request(&args.fields)?;
+pub async fn request(ctx: &Context, args: RequestArgs) -> Outcome {
+    let connection = ctx.connection(&args.connection)?;
+    let request = chat_request(&ctx.request(&args.fields))?;
     let timeout = wait_timeout(&args.wait)?;
     let options = follow_options(&args.wait, Some(&request))?;
-    let api = connect(&args.connection, None)?;
+    let api = connect(&connection, None)?;
     let survey = prepare_request(&api, &request).await?;
     let uri = api.request_chat(&request, survey.as_ref()).await?;
-    let mut out = printer(&args.connection);
+    record_session(ctx, &api, &uri, Flow::Request, &request, None);
+    let mut out = printer(&connection);
     out.session(uri.as_str());
     match args.wait.wait {
         Some(state) => {
+            let awaited = Some(awaited(state));
+            let history = ctx.history.as_ref();
             follow(
                 &api,
                 uri.as_str(),
-                Some(awaited(state)),
+                awaited,
                 timeout,
                 options,
                 &mut out,
+                history,
             )
             .await
         }
@@ -345,21 +408,22 @@ pub async fn request(args: RequestArgs) -> Outcome {
     }
 }
 
-pub async fn auth(args: AuthArgs) -> Outcome {
-    let request = chat_request(&args.fields)?;
+pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
+    let connection = ctx.connection(&args.connection)?;
+    let request = chat_request(&ctx.request(&args.fields))?;
     let timeout = wait_timeout(&args.wait)?;
     let options = follow_options(&args.wait, Some(&request))?;
     let auth = AuthRequest {
-        sso_key: Secret::new(args.sso_key.unwrap_or_default()),
-        auth_chat_conn_id: args.auth_conn_id.unwrap_or_default(),
-        redirect_uri: args.redirect_uri.unwrap_or_default(),
+        sso_key: ctx.sso_key(args.sso_key.as_deref())?,
+        auth_chat_conn_id: ctx.auth_field(args.auth_conn_id, |p| &p.auth_conn_id),
+        redirect_uri: ctx.auth_field(args.redirect_uri, |p| &p.redirect_uri),
     };
     validate::auth_request(&auth, &request)
         .into_result()
         .map_err(ApiError::from)?;
-    let api = connect(&args.connection, None)?;
+    let api = connect(&connection, None)?;
     let survey = prepare_request(&api, &request).await?;
-    let mut out = printer(&args.connection);
+    let mut out = printer(&connection);
     let started =
         crate::api::start_authenticated(&api, &auth, &request, survey.as_ref(), |outcome| {
             if let Some(summary) = out.auth(outcome) {
@@ -368,16 +432,20 @@ pub async fn auth(args: AuthArgs) -> Outcome {
         })
         .await?;
     let uri = started.session_uri;
+    record_session(ctx, &api, &uri, Flow::Auth, &request, Some(&auth));
     out.session(uri.as_str());
     match args.wait.wait {
         Some(state) => {
+            let awaited = Some(awaited(state));
+            let history = ctx.history.as_ref();
             follow(
                 &api,
                 uri.as_str(),
-                Some(awaited(state)),
+                awaited,
                 timeout,
                 options,
                 &mut out,
+                history,
             )
             .await
         }
@@ -385,40 +453,56 @@ pub async fn auth(args: AuthArgs) -> Outcome {
     }
 }
 
-pub async fn watch(args: WatchArgs) -> Outcome {
+pub async fn watch(ctx: &Context, args: WatchArgs) -> Outcome {
     let uri = parse_uri(&args.uri)?;
+    let connection = ctx.connection(&args.connection)?;
     let timeout = wait_timeout(&args.wait)?;
     let options = follow_options(&args.wait, None)?;
-    let api = connect(&args.connection, Some(&uri))?;
-    let mut out = printer(&args.connection);
+    let api = connect(&connection, Some(&uri))?;
+    let mut out = printer(&connection);
     let awaited = args.wait.wait.map(awaited);
-    follow(&api, uri.as_str(), awaited, timeout, options, &mut out).await
+    follow(
+        &api,
+        uri.as_str(),
+        awaited,
+        timeout,
+        options,
+        &mut out,
+        ctx.history.as_ref(),
+    )
+    .await
 }
 
-pub async fn send(args: SendArgs) -> Outcome {
+pub async fn send(ctx: &Context, args: SendArgs) -> Outcome {
     let uri = parse_uri(&args.uri)?;
     if args.text.trim().is_empty() {
         return Err(Failure::usage("TEXT: a line cannot be empty"));
     }
-    let api = connect(&args.connection, Some(&uri))?;
+    let api = connect(&ctx.connection(&args.connection)?, Some(&uri))?;
     let events = api.events_link(uri.as_str()).await?;
     api.add_line(&events, &args.text).await?;
     Ok(exit::OK)
 }
 
-pub async fn end(args: UriArgs) -> Outcome {
+pub async fn end(ctx: &Context, args: UriArgs) -> Outcome {
     let uri = parse_uri(&args.uri)?;
-    let api = connect(&args.connection, Some(&uri))?;
+    let api = connect(&ctx.connection(&args.connection)?, Some(&uri))?;
     let events = api.events_link(uri.as_str()).await?;
     api.end_chat(&events).await?;
+    if let Some(history) = &ctx.history {
+        remember(history.state(uri.as_str(), "ended", None));
+    }
     eprintln!("ended {uri}");
     Ok(exit::OK)
 }
 
-pub async fn survey(args: SurveyArgs) -> Outcome {
-    let api = connect(&args.connection, None)?;
+pub async fn survey(ctx: &Context, args: SurveyArgs) -> Outcome {
+    let api = connect(&ctx.connection(&args.connection)?, None)?;
     let request = ChatRequest {
-        skill: args.skill.unwrap_or_default(),
+        skill: args
+            .skill
+            .or_else(|| ctx.request(&RequestFields::default()).skill)
+            .unwrap_or_default(),
         ..ChatRequest::default()
     };
     let survey = api.survey(&request).await?;
@@ -432,10 +516,14 @@ pub async fn survey(args: SurveyArgs) -> Outcome {
     Ok(exit::OK)
 }
 
-pub async fn availability(args: AvailabilityArgs) -> Outcome {
-    let api = connect(&args.connection, None)?;
-    let skill = args.skill.unwrap_or_default();
-    let max_wait = args.max_wait_time.unwrap_or_default();
+pub async fn availability(ctx: &Context, args: AvailabilityArgs) -> Outcome {
+    let api = connect(&ctx.connection(&args.connection)?, None)?;
+    let defaults = ctx.request(&RequestFields::default());
+    let skill = args.skill.or(defaults.skill).unwrap_or_default();
+    let max_wait = args
+        .max_wait_time
+        .or(defaults.max_wait_time)
+        .unwrap_or_default();
     let available = api.availability(&skill, &max_wait).await?;
     let slots = api.available_slots(&skill, &max_wait).await?;
     let estimate = api.estimated_wait(&skill).await?;

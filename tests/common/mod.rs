@@ -66,6 +66,8 @@ entries = [{ value = "billing" }, { value = "shipping" }]
 pub struct Emulator {
     pub handle: EmulatorHandle,
     runtime: tokio::runtime::Runtime,
+    /// A private home for the commands: config and data directories of their own.
+    pub home: tempfile::TempDir,
 }
 
 impl Emulator {
@@ -79,7 +81,25 @@ impl Emulator {
         let handle = runtime
             .block_on(emulator::start(scenario, "127.0.0.1:0".parse().unwrap()))
             .expect("emulator starts");
-        Self { handle, runtime }
+        let home = tempfile::tempdir().expect("temporary home");
+        Self {
+            handle,
+            runtime,
+            home,
+        }
+    }
+
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.home.path().join("data")
+    }
+
+    /// Where the commands look for their config file by default.
+    pub fn config_file(&self) -> std::path::PathBuf {
+        self.home
+            .path()
+            .join("config")
+            .join("chatstart")
+            .join("config.toml")
     }
 
     /// A fast scenario with extra top-level settings in front (e.g. `auth_response = "chat"`).
@@ -97,9 +117,8 @@ impl Emulator {
 
     /// `chatstart ARGS --base-url … --account …` with the appKey in the environment.
     pub fn chatstart(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_chatstart"));
+        let mut command = self.bare(args);
         command
-            .args(args)
             .args([
                 "--base-url",
                 &self.base_url(),
@@ -107,6 +126,30 @@ impl Emulator {
                 self.handle.account(),
             ])
             .env("CHATSTART_APP_KEY", self.app_key());
+        command
+    }
+
+    /// `chatstart ARGS` in the private home, with no connection flags and no chatstart
+    /// variables from the test's own environment.
+    pub fn bare(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_chatstart"));
+        command
+            .args(args)
+            .env("CHATSTART_DATA_DIR", self.data_dir())
+            .env("XDG_CONFIG_HOME", self.home.path().join("config"));
+        for variable in [
+            "CHATSTART_APP_KEY",
+            "CHATSTART_SSO_KEY",
+            "CHATSTART_PROFILE",
+            "CHATSTART_CONFIG",
+            "CHATSTART_LOG",
+            "CHATSTART_ACCOUNT",
+            "CHATSTART_FORMAT",
+            "CHATSTART_APP_KEY_IN",
+            "CHATSTART_HTTP_TIMEOUT",
+        ] {
+            command.env_remove(variable);
+        }
         command
     }
 

@@ -1,0 +1,124 @@
+//! The listing commands: profiles, history, and shell completions.
+
+use serde_json::json;
+
+use super::args::{CompletionsArgs, HistoryArgs, OutputArg, ProfilesArgs};
+use super::context::Context;
+use super::run::{Failure, Outcome};
+use crate::api::error::exit;
+use crate::config::Profile;
+
+fn endpoint(profile: &Profile) -> String {
+    match (&profile.base_url, &profile.domain, &profile.account) {
+        (Some(url), _, _) => url.clone(),
+        (None, Some(domain), _) => domain.clone(),
+        (None, None, Some(_)) => format!(
+            "discovered via {}",
+            profile
+                .csds_url
+                .as_deref()
+                .unwrap_or(crate::api::client::DEFAULT_CSDS_URL)
+        ),
+        (None, None, None) => "-".into(),
+    }
+}
+
+pub fn profiles(ctx: &Context, args: &ProfilesArgs) -> Outcome {
+    let default = ctx.config.file.default_profile.as_deref();
+    let path = ctx
+        .config
+        .path
+        .as_ref()
+        .map_or("(no config directory)".into(), |p| p.display().to_string());
+    if ctx.config.file.profiles.is_empty() && args.output == OutputArg::Text {
+        println!("no profiles in {path}; see assets/config.example.toml");
+        return Ok(exit::OK);
+    }
+    for (name, profile) in &ctx.config.file.profiles {
+        let flow = if profile.auth { "auth" } else { "request" };
+        let skill = &profile.request.skill;
+        if args.output == OutputArg::Json {
+            println!(
+                "{}",
+                json!({"name": name, "default": Some(name.as_str()) == default, "endpoint": endpoint(profile),
+                       "account": profile.account, "skill": skill, "flow": flow,
+                       "format": profile.format.unwrap_or_default().as_str()})
+            );
+        } else {
+            let marker = if Some(name.as_str()) == default {
+                "*"
+            } else {
+                " "
+            };
+            let account = profile.account.as_deref().unwrap_or("-");
+            let skill = if skill.is_empty() { "-" } else { skill };
+            println!(
+                "{marker} {name:<16} {flow:<8} account {account:<10} skill {skill:<12} {}",
+                endpoint(profile)
+            );
+        }
+    }
+    if args.output == OutputArg::Text {
+        println!("\n(from {path})");
+    }
+    Ok(exit::OK)
+}
+
+pub fn history(ctx: &Context, args: &HistoryArgs) -> Outcome {
+    let Some(history) = &ctx.history else {
+        return Err(Failure::usage(
+            "no data directory on this system: set CHATSTART_DATA_DIR",
+        ));
+    };
+    let entries = history
+        .entries()
+        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", history.path().display())))?;
+    let filter = ctx.profile_name.as_deref();
+    let shown = entries
+        .iter()
+        .filter(|e| filter.is_none() || e.session.profile.as_deref() == filter)
+        .filter(|e| !args.open || e.is_open());
+    let mut any = false;
+    for entry in shown {
+        any = true;
+        if args.output == OutputArg::Json {
+            println!("{}", serde_json::to_string(entry).unwrap_or_default());
+        } else {
+            let session = &entry.session;
+            let profile = session.profile.as_deref().unwrap_or("-");
+            let skill = if session.skill.is_empty() {
+                "-"
+            } else {
+                &session.skill
+            };
+            let agent = entry
+                .agent
+                .as_deref()
+                .map(|a| format!(" ({a})"))
+                .unwrap_or_default();
+            println!(
+                "{}  {:<8}{agent:<10} {:<7} {profile:<12} {skill:<10} {}",
+                session.time,
+                session.state,
+                format!("{:?}", session.flow).to_lowercase(),
+                session.uri
+            );
+        }
+    }
+    if !any && args.output == OutputArg::Text {
+        println!("no sessions in {}", history.path().display());
+    }
+    Ok(exit::OK)
+}
+
+pub fn completions(args: &CompletionsArgs) -> Outcome {
+    use clap::CommandFactory;
+    let mut command = super::Cli::command();
+    clap_complete::generate(
+        args.shell,
+        &mut command,
+        "chatstart",
+        &mut std::io::stdout(),
+    );
+    Ok(exit::OK)
+}

@@ -1,0 +1,303 @@
+//! Profiles: named engagement setups in a TOML file, and how they combine with flags and the
+//! environment (flag > environment > profile > default).
+//!
+//! A profile never holds a secret in clear: it says where to get it (see [`secrets`]). Saving a
+//! profile edits the file in place, keeping the user's comments and other profiles as they were.
+
+pub mod secrets;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::{AppKeyPlacement, ChatRequest, Format};
+pub use secrets::{SecretError, SecretSource};
+
+/// The config file: an optional default profile and the named profiles.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Used when no `--profile` (or `CHATSTART_PROFILE`) is given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_profile: Option<String>,
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+/// One engagement setup: where, who, how, and the request defaults.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Profile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csds_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_key_in: Option<AppKeyPlacement>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<Format>,
+    /// Seconds to wait for each HTTP answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_timeout: Option<f64>,
+    /// The appKey comes from this environment variable…
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_key_env: Option<String>,
+    /// …or from this command's output (`pass show lp/appkey`)…
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_key_cmd: Option<String>,
+    /// …or from a masked prompt at start.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub app_key_prompt: bool,
+    /// Never allowed: read only to refuse it, with its line, and what to write instead.
+    #[serde(skip_serializing, deserialize_with = "refuse_clear_app_key")]
+    pub app_key: Option<()>,
+    /// Uses the authenticated flow (Visitor Authentication before the chat request).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub auth: bool,
+    /// Where the SSO key comes from (authenticated flow), like the appKey's fields.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sso_key_env: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sso_key_cmd: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub sso_key_prompt: bool,
+    /// Never allowed: read only to refuse it, with its line, and what to write instead.
+    #[serde(skip_serializing, deserialize_with = "refuse_clear_sso_key")]
+    pub sso_key: Option<()>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_conn_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
+    /// Request defaults: skill, pre-chat lines, survey answers, ids, language…
+    #[serde(skip_serializing_if = "is_default_request")]
+    pub request: ChatRequest,
+}
+
+impl Profile {
+    /// Where this profile's appKey comes from.
+    pub fn app_key_source(&self) -> SecretSource {
+        SecretSource {
+            env: self.app_key_env.clone(),
+            cmd: self.app_key_cmd.clone(),
+            prompt: self.app_key_prompt,
+        }
+    }
+
+    /// Where this profile's SSO key comes from.
+    pub fn sso_key_source(&self) -> SecretSource {
+        SecretSource {
+            env: self.sso_key_env.clone(),
+            cmd: self.sso_key_cmd.clone(),
+            prompt: self.sso_key_prompt,
+        }
+    }
+}
+
+const CLEAR_SECRET: &str = "would store the secret in clear";
+
+fn refuse_clear<'de, D: serde::Deserializer<'de>>(what: &str) -> Result<Option<()>, D::Error> {
+    Err(serde::de::Error::custom(format!(
+        "`{what}` {CLEAR_SECRET}; write {what}_env = \"VARIABLE\", {what}_cmd = \"command\" or {what}_prompt = true"
+    )))
+}
+
+fn refuse_clear_app_key<'de, D: serde::Deserializer<'de>>(_: D) -> Result<Option<()>, D::Error> {
+    refuse_clear::<D>("app_key")
+}
+
+fn refuse_clear_sso_key<'de, D: serde::Deserializer<'de>>(_: D) -> Result<Option<()>, D::Error> {
+    refuse_clear::<D>("sso_key")
+}
+
+fn is_default_request(request: &ChatRequest) -> bool {
+    *request == ChatRequest::default()
+}
+
+/// A config file that cannot be used: names the file and, for syntax, the line.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("no profile `{name}` in {path} (profiles: {known})")]
+    UnknownProfile {
+        name: String,
+        path: PathBuf,
+        known: String,
+    },
+    #[error("cannot write config file {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// A loaded config file and where it came from.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub path: Option<PathBuf>,
+    pub file: ConfigFile,
+}
+
+impl Config {
+    /// Loads the config file. A missing file is an empty config, unless it was named
+    /// explicitly (by `--config` or `CHATSTART_CONFIG`), when it is an error.
+    pub fn load(explicit: Option<&Path>) -> Result<Self, ConfigError> {
+        let named = explicit.map(Path::to_path_buf).or_else(|| {
+            std::env::var_os(crate::paths::CONFIG_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        });
+        let Some(path) = named.clone().or_else(crate::paths::config_file) else {
+            return Ok(Self::default());
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(Self {
+                file: parse(&text, &path)?,
+                path: Some(path),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && named.is_none() => Ok(Self {
+                path: Some(path),
+                file: ConfigFile::default(),
+            }),
+            Err(source) => Err(ConfigError::Read { path, source }),
+        }
+    }
+
+    /// The profile to use: the named one, else the file's default, else none.
+    pub fn profile(&self, name: Option<&str>) -> Result<Option<(String, &Profile)>, ConfigError> {
+        let Some(name) = name.or(self.file.default_profile.as_deref()) else {
+            return Ok(None);
+        };
+        match self.file.profiles.get(name) {
+            Some(profile) => Ok(Some((name.to_string(), profile))),
+            None => Err(ConfigError::UnknownProfile {
+                name: name.to_string(),
+                path: self.path.clone().unwrap_or_default(),
+                known: self.names().join(", "),
+            }),
+        }
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.file.profiles.keys().cloned().collect()
+    }
+
+    /// Writes `profile` under `name`, replacing a profile of that name, keeping everything else
+    /// in the file (comments included). The write is atomic.
+    pub fn save_profile(&mut self, name: &str, profile: &Profile) -> Result<PathBuf, ConfigError> {
+        let path = self
+            .path
+            .clone()
+            .or_else(crate::paths::config_file)
+            .ok_or_else(|| ConfigError::Invalid {
+                path: PathBuf::new(),
+                message: "no config directory on this system; use --config FILE".into(),
+            })?;
+        let existing = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(source) => return Err(ConfigError::Read { path, source }),
+        };
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.clone(),
+            message,
+        };
+        let mut document: toml_edit::DocumentMut = existing
+            .parse()
+            .map_err(|e: toml_edit::TomlError| invalid(e.to_string()))?;
+        let table = toml_edit::ser::to_document(profile).map_err(|e| invalid(e.to_string()))?;
+        if !document.contains_key("profiles") {
+            let mut profiles = toml_edit::Table::new();
+            profiles.set_implicit(true);
+            document.insert("profiles", toml_edit::Item::Table(profiles));
+        }
+        let profiles = document["profiles"]
+            .as_table_mut()
+            .ok_or_else(|| invalid("`profiles` is not a table".into()))?;
+        let mut new_table = table.as_table().clone();
+        new_table.set_implicit(false);
+        profiles.insert(name, toml_edit::Item::Table(new_table));
+        let text = document.to_string();
+        // Check the result reads back before replacing the user's file.
+        let file = parse(&text, &path)?;
+        crate::paths::write_atomically(&path, text.as_bytes()).map_err(|source| {
+            ConfigError::Write {
+                path: path.clone(),
+                source,
+            }
+        })?;
+        self.file = file;
+        self.path = Some(path.clone());
+        Ok(path)
+    }
+}
+
+/// TOML's own message quotes the offending line; when that line holds a secret written in
+/// clear, only its position is said.
+fn describe_toml_error(error: &toml::de::Error, text: &str) -> String {
+    if !error.message().contains(CLEAR_SECRET) {
+        return error.to_string().trim_end().to_string();
+    }
+    let start = error.span().map_or(0, |span| span.start).min(text.len());
+    let before = &text[..start];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    format!("line {line}, column {column}: {}", error.message())
+}
+
+fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
+    let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        message: describe_toml_error(&e, text),
+    })?;
+    for (name, profile) in &file.profiles {
+        if profile.base_url.is_some() && profile.domain.is_some() {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: format!("profile `{name}` sets both base_url and domain; keep one"),
+            });
+        }
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: format!("profile `{name}`: {message}"),
+        };
+        for (what, source) in [
+            ("app_key", profile.app_key_source()),
+            ("sso_key", profile.sso_key_source()),
+        ] {
+            source
+                .check()
+                .map_err(|message| invalid(format!("{what}: {message}")))?;
+        }
+    }
+    Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_example_is_a_valid_config() {
+        let path = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/assets/config.example.toml"
+        ));
+        let text = std::fs::read_to_string(path).unwrap();
+        let file = parse(&text, path).unwrap();
+        assert_eq!(file.profiles.len(), 3);
+        let staging = &file.profiles["staging"];
+        assert_eq!(staging.app_key_source().env.as_deref(), Some("LP_APP_KEY"));
+        assert_eq!(staging.request.survey_answers.len(), 3);
+        assert!(file.profiles["secure"].auth);
+    }
+}

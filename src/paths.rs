@@ -1,0 +1,74 @@
+//! Where chatstart keeps its files: the platform's config and data directories (XDG on Linux),
+//! each overridable from the environment so tests and unusual setups stay in control.
+
+use std::path::PathBuf;
+
+use directories::ProjectDirs;
+
+/// Environment variable naming the config file.
+pub const CONFIG_ENV: &str = "CHATSTART_CONFIG";
+/// Environment variable naming the data directory (history, drafts, copied URIs).
+pub const DATA_DIR_ENV: &str = "CHATSTART_DATA_DIR";
+
+fn project() -> Option<ProjectDirs> {
+    ProjectDirs::from("", "", "chatstart")
+}
+
+/// The config file: `CHATSTART_CONFIG`, else `config.toml` in the platform's config directory.
+pub fn config_file() -> Option<PathBuf> {
+    std::env::var_os(CONFIG_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| project().map(|p| p.config_dir().join("config.toml")))
+}
+
+/// The data directory: `CHATSTART_DATA_DIR`, else the platform's data directory.
+pub fn data_dir() -> Option<PathBuf> {
+    std::env::var_os(DATA_DIR_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| project().map(|p| p.data_dir().to_path_buf()))
+}
+
+/// Writes a file atomically: a temporary file beside it, then a rename, so a crash leaves
+/// either the old content or the new, never half of one. Private to the user (0600).
+pub fn write_atomically(path: &std::path::Path, content: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&temporary)?;
+    file.write_all(content)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&temporary, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_writes_replace_the_whole_file() {
+        let dir = std::env::temp_dir().join(format!("chatstart-paths-{}", std::process::id()));
+        let path = dir.join("nested").join("file.txt");
+        write_atomically(&path, b"first version, long").unwrap();
+        write_atomically(&path, b"second").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "second");
+        let leftovers = std::fs::read_dir(path.parent().unwrap()).unwrap().count();
+        assert_eq!(leftovers, 1, "no temporary file left behind");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,383 @@
+//! Profiles, precedence, secret sources, history, logs and completions, through the real binary
+//! against the emulator.
+
+mod common;
+
+use common::{Emulator, ran};
+use serde_json::Value;
+
+/// Writes the default config file of the emulator's private home.
+fn write_config(emulator: &Emulator, text: &str) {
+    let path = emulator.config_file();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn qa_profile(emulator: &Emulator, extra: &str) -> String {
+    format!(
+        r#"# my QA setups
+default_profile = "qa"
+
+[profiles.qa]
+base_url = "{}"
+account = "{}"
+app_key_env = "QA_APP_KEY"  # the key lives in the environment
+{extra}
+
+[profiles.qa.request]
+skill = "Sales"
+pre_chat_lines = ["from the profile"]
+language = "en-US"
+"#,
+        emulator.base_url(),
+        emulator.handle.account()
+    )
+}
+
+fn last_chat_body(emulator: &Emulator) -> Value {
+    let post = emulator
+        .handle
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.method == "POST" && r.path.contains("/chat/request"))
+        .expect("a chat request");
+    serde_json::from_str(&post.body).unwrap()
+}
+
+#[test]
+fn a_profile_supplies_connection_secret_and_request_defaults() {
+    let emulator = Emulator::start(common::FAST);
+    write_config(&emulator, &qa_profile(&emulator, ""));
+    let mut command = emulator.bare(&["request"]);
+    command.env("QA_APP_KEY", emulator.app_key());
+    let out = ran(command);
+    assert_eq!(out.code, 0, "{out:?}");
+    let body = last_chat_body(&emulator);
+    assert_eq!(body["request"]["skill"], "Sales");
+    assert_eq!(
+        body["request"]["preChatLines"]["line"][0],
+        "from the profile"
+    );
+    assert_eq!(body["request"]["language"], "en-US");
+}
+
+#[test]
+fn flags_beat_the_environment_which_beats_the_profile() {
+    let emulator = Emulator::start(common::FAST);
+    write_config(&emulator, &qa_profile(&emulator, "format = \"xml\""));
+    // A flag overrides the profile's skill and pre-chat lines.
+    let mut command = emulator.bare(&[
+        "--profile",
+        "qa",
+        "request",
+        "--skill",
+        "Slow",
+        "--pre-chat-line",
+        "flag",
+    ]);
+    command.env("QA_APP_KEY", emulator.app_key());
+    assert_eq!(ran(command).code, 0);
+    let post = emulator
+        .handle
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.method == "POST")
+        .unwrap();
+    assert!(
+        post.body.contains("<skill>Slow</skill>") && post.body.contains("<line>flag</line>"),
+        "{}",
+        post.body
+    );
+    // The environment overrides the profile's format; the flag overrides the environment.
+    let mut command = emulator.bare(&["request"]);
+    command
+        .env("QA_APP_KEY", emulator.app_key())
+        .env("CHATSTART_FORMAT", "json");
+    assert_eq!(ran(command).code, 0);
+    assert_eq!(
+        last_chat_body(&emulator)["request"]["skill"],
+        "Sales",
+        "JSON, from the environment"
+    );
+    // CHATSTART_APP_KEY (environment) beats the profile's source, and a wrong one is refused.
+    let mut command = emulator.bare(&["request"]);
+    command
+        .env("QA_APP_KEY", emulator.app_key())
+        .env("CHATSTART_APP_KEY", "wrong-key");
+    assert_eq!(ran(command).code, 3, "the environment's key was used");
+    let mut command = emulator.bare(&["request", "--app-key", &emulator.app_key()]);
+    command.env("CHATSTART_APP_KEY", "wrong-key");
+    assert_eq!(ran(command).code, 0, "the flag beats the environment");
+}
+
+#[test]
+fn secret_sources_env_command_missing_and_failing() {
+    let emulator = Emulator::start(common::FAST);
+    let key = emulator.app_key();
+    write_config(
+        &emulator,
+        &qa_profile(&emulator, "").replace(
+            "app_key_env = \"QA_APP_KEY\"",
+            &format!("app_key_cmd = \"printf '{key}\\\\n'\""),
+        ),
+    );
+    let out = ran(emulator.bare(&["request"]));
+    assert_eq!(out.code, 0, "the command's output is the key: {out:?}");
+
+    write_config(&emulator, &qa_profile(&emulator, ""));
+    let missing = ran(emulator.bare(&["request"]));
+    assert_eq!(missing.code, 2, "{missing:?}");
+    assert!(
+        missing
+            .stderr
+            .contains("profile `qa`: appKey: the environment variable QA_APP_KEY is not set"),
+        "{missing:?}"
+    );
+
+    write_config(
+        &emulator,
+        &qa_profile(&emulator, "").replace(
+            "app_key_env = \"QA_APP_KEY\"",
+            "app_key_cmd = \"printf half-; printf key; echo vault locked >&2; exit 1\"",
+        ),
+    );
+    let failing = ran(emulator.bare(&["request"]));
+    assert_eq!(failing.code, 2, "{failing:?}");
+    assert!(failing.stderr.contains("vault locked"), "{failing:?}");
+    assert!(
+        !failing.stderr.contains("half-key"),
+        "a failing command's output is never shown: {failing:?}"
+    );
+    assert_eq!(
+        emulator.handle.count("POST", "/chat/request"),
+        1,
+        "only the working source sent a chat"
+    );
+}
+
+#[test]
+fn a_broken_config_names_the_file_and_line() {
+    let emulator = Emulator::start(common::FAST);
+    write_config(
+        &emulator,
+        "[profiles.qa]\naccount = \"1\"\napp_key = \"in-clear\"\n",
+    );
+    let out = ran(emulator.bare(&["profiles"]));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains(&emulator.config_file().display().to_string()),
+        "{out:?}"
+    );
+    assert!(out.stderr.contains("line 3"), "{out:?}");
+    assert!(
+        out.stderr.contains("app_key_env"),
+        "says what to write instead: {out:?}"
+    );
+    assert!(!out.stderr.contains("in-clear"), "{out:?}");
+
+    write_config(&emulator, "[profiles.qa]\nacount = \"1\"\n");
+    let typo = ran(emulator.bare(&["profiles"]));
+    assert!(
+        typo.stderr.contains("line 2") && typo.stderr.contains("acount"),
+        "{typo:?}"
+    );
+    write_config(&emulator, "[profiles.qa]\naccount = \"1\"\n");
+    let unknown = ran(emulator.bare(&["--profile", "nope", "profiles"]));
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("no profile `nope`"), "{unknown:?}");
+}
+
+#[test]
+fn profiles_are_listed_and_saved_profiles_round_trip_keeping_comments() {
+    let emulator = Emulator::start(common::FAST);
+    write_config(&emulator, &qa_profile(&emulator, ""));
+    let mut config = chatstart::config::Config::load(Some(&emulator.config_file())).unwrap();
+    let mut saved = config.file.profiles["qa"].clone();
+    saved.request.skill = "Billing".into();
+    saved.request.survey_answers = vec![
+        chatstart::api::SurveyAnswer {
+            question_id: "1001".into(),
+            values: vec!["CATS".into()],
+        },
+        chatstart::api::SurveyAnswer {
+            question_id: "1003".into(),
+            values: vec!["billing".into(), "shipping".into()],
+        },
+    ];
+    saved.auth = true;
+    saved.sso_key_cmd = Some("pass show sso".into());
+    config.save_profile("billing", &saved).unwrap();
+    let text = std::fs::read_to_string(emulator.config_file()).unwrap();
+    assert!(
+        text.contains("# my QA setups") && text.contains("# the key lives in the environment"),
+        "{text}"
+    );
+    let reloaded = chatstart::config::Config::load(Some(&emulator.config_file())).unwrap();
+    assert_eq!(reloaded.file.profiles["billing"], saved, "round trip");
+    assert_eq!(
+        reloaded.file.profiles["qa"], config.file.profiles["qa"],
+        "the other profile untouched"
+    );
+
+    let listed = ran(emulator.bare(&["profiles"]));
+    assert_eq!(listed.code, 0, "{listed:?}");
+    assert!(
+        listed
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("* qa ") && l.contains("request")),
+        "{listed:?}"
+    );
+    assert!(
+        listed
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("  billing ") && l.contains("auth") && l.contains("Billing")),
+        "{listed:?}"
+    );
+}
+
+#[test]
+fn history_lists_sessions_newest_first_with_their_last_state() {
+    let emulator = Emulator::start(common::FAST);
+    write_config(
+        &emulator,
+        &qa_profile(&emulator, "").replace("default_profile = \"qa\"", ""),
+    );
+    let mut first = emulator.bare(&[
+        "--profile",
+        "qa",
+        "request",
+        "--wait",
+        "chatting",
+        "--timeout",
+        "30",
+    ]);
+    first.env("QA_APP_KEY", emulator.app_key());
+    let first = ran(first);
+    let first_uri = first.stdout.lines().next().unwrap().to_string();
+    let second = ran(emulator.chatstart(&["request", "--skill", "Slow"]));
+    let second_uri = second.stdout.lines().next().unwrap().to_string();
+
+    let listed = ran(emulator.bare(&["history", "--output", "json"]));
+    let entries: Vec<Value> = listed
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(entries.len(), 2, "{listed:?}");
+    assert_eq!(entries[0]["uri"], second_uri.as_str(), "newest first");
+    assert_eq!(entries[1]["uri"], first_uri.as_str());
+    assert_eq!(entries[1]["state"], "chatting");
+    assert_eq!(entries[1]["agent"], "Natalie");
+    assert_eq!(entries[1]["profile"], "qa");
+    assert_eq!(
+        entries[1]["request"]["skill"], "Sales",
+        "the request is kept to run again"
+    );
+
+    let only_qa = ran(emulator.bare(&["--profile", "qa", "history"]));
+    assert_eq!(only_qa.stdout.lines().count(), 1, "{only_qa:?}");
+    ran(emulator.chatstart(&["end", &first_uri]));
+    let open = ran(emulator.bare(&["history", "--open"]));
+    assert!(
+        open.stdout.contains(&second_uri) && !open.stdout.contains(&first_uri),
+        "{open:?}"
+    );
+}
+
+#[test]
+fn no_secret_reaches_any_file_the_program_writes() {
+    let emulator = Emulator::start(common::FAST);
+    let app_key = emulator.app_key();
+    let sso_key = "sso-key-never-written-7f3a";
+    write_config(
+        &emulator,
+        &qa_profile(
+            &emulator,
+            "sso_key_env = \"QA_SSO_KEY\"\nauth_conn_id = \"568046210\"",
+        ),
+    );
+    let log = emulator.home.path().join("http.log");
+    let log_arg = log.display().to_string();
+    let run = |args: &[&str]| {
+        let mut command = emulator.bare(args);
+        command
+            .env("QA_APP_KEY", &app_key)
+            .env("QA_SSO_KEY", sso_key);
+        ran(command)
+    };
+    let requested = run(&[
+        "--log-file",
+        &log_arg,
+        "request",
+        "--wait",
+        "chatting",
+        "--timeout",
+        "30",
+    ]);
+    assert_eq!(requested.code, 0, "{requested:?}");
+    let authed = run(&[
+        "--log-file",
+        &log_arg,
+        "auth",
+        "--engagement-id",
+        "1",
+        "--le-visitor-id",
+        "V",
+        "--le-session-id",
+        "S",
+        "--le-context-id",
+        "2",
+        "--wait",
+        "chatting",
+        "--timeout",
+        "30",
+        "--app-key-in",
+        "query",
+    ]);
+    assert_eq!(authed.code, 0, "{authed:?}");
+    let uri = authed.stdout.lines().next().unwrap();
+    assert_eq!(run(&["--log-file", &log_arg, "end", uri]).code, 0);
+
+    let log_text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        log_text.contains("chat/request") && log_text.contains("conversation.json"),
+        "the log has the exchanges"
+    );
+    let mut files = Vec::new();
+    let mut stack = vec![emulator.home.path().to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            if entry.path().is_dir() {
+                stack.push(entry.path());
+            } else {
+                files.push(entry.path());
+            }
+        }
+    }
+    assert!(files.len() >= 3, "config, history and log: {files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(!text.contains(&app_key), "appKey in {}", file.display());
+        assert!(!text.contains(sso_key), "SSO key in {}", file.display());
+    }
+    for output in [&requested, &authed] {
+        assert!(!output.stdout.contains(&app_key) && !output.stderr.contains(sso_key));
+    }
+}
+
+#[test]
+fn completions_are_generated_from_the_cli_definition() {
+    let emulator = Emulator::start(common::FAST);
+    for shell in ["bash", "zsh", "fish"] {
+        let out = ran(emulator.bare(&["completions", shell]));
+        assert_eq!(out.code, 0, "{shell}: {out:?}");
+        for word in ["request", "watch", "max-wait-time", "app-key-in"] {
+            assert!(out.stdout.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+}
