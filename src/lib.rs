@@ -4,6 +4,7 @@
 //! shares only the format mapping of `xmljson` with the client.
 
 pub mod api;
+pub mod burst;
 pub mod cli;
 pub mod config;
 pub mod emulator;

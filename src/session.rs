@@ -168,9 +168,10 @@ impl Tracker {
                     }
                 }
             }
+            // ±10 % on every interval, so many sessions started together do not poll in step.
             let wake = match delay {
                 Some(delay) => Instant::now() + delay,
-                None => started + self.interval(&cursor),
+                None => started + self.interval(&cursor).mul_f64(0.9 + 0.2 * fastrand::f64()),
             };
             tokio::select! {
                 () = sleep_until(wake) => {}

@@ -45,12 +45,40 @@ pub enum Command {
     Emulator(EmulatorArgs),
     /// Open the console, the form prefilled from these flags.
     Tui(TuiArgs),
+    /// Create many chats at once and follow them (QA of routing under load).
+    Burst(BurstArgs),
     /// List the profiles of the config file.
     Profiles(ProfilesArgs),
     /// List the sessions chatstart created, newest first.
     History(HistoryArgs),
     /// Print a shell completion script: `chatstart completions bash > …`.
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BurstArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub fields: RequestFields,
+    /// How many chats to create
+    #[arg(long, default_value_t = 10)]
+    pub count: usize,
+    /// At most this many chat requests in flight at once
+    #[arg(long, default_value_t = 5)]
+    pub concurrency: usize,
+    /// Follow each chat until this state
+    #[arg(long, value_name = "STATE", default_value = "waiting")]
+    pub wait: WaitState,
+    /// Stop following after this many seconds
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// Seconds between polls of each chat
+    #[arg(long, value_name = "SECS")]
+    pub poll_interval: Option<f64>,
+    /// End every chat created when done (Ctrl+C always does)
+    #[arg(long)]
+    pub end_after: bool,
 }
 
 #[derive(Debug, Clone, Args)]

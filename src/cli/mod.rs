@@ -2,6 +2,7 @@
 //! console.
 
 pub mod args;
+pub mod burst;
 pub mod context;
 pub mod lists;
 pub mod print;
@@ -50,6 +51,7 @@ async fn dispatch(cli: Cli) -> run::Outcome {
         Command::End(args) => run::end(&ctx, args).await,
         Command::Survey(args) => run::survey(&ctx, args).await,
         Command::Availability(args) => run::availability(&ctx, args).await,
+        Command::Burst(args) => burst::run(&ctx, args).await,
         Command::Profiles(args) => lists::profiles(&ctx, &args),
         Command::History(args) => lists::history(&ctx, &args),
         Command::Tui(_) | Command::Emulator(_) | Command::Completions(_) => {

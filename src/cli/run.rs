@@ -174,7 +174,10 @@ pub fn chat_request(fields: &RequestFields) -> Result<ChatRequest, Failure> {
 
 /// Validates what can be checked without the survey, then fetches the survey when answers need
 /// it and checks them too. Nothing that creates a chat is sent before this passes.
-async fn prepare_request(api: &ChatApi, request: &ChatRequest) -> Result<Option<Survey>, Failure> {
+pub async fn prepare_request(
+    api: &ChatApi,
+    request: &ChatRequest,
+) -> Result<Option<Survey>, Failure> {
     let without_answers = ChatRequest {
         survey_answers: Vec::new(),
         ..request.clone()

@@ -1,0 +1,445 @@
+//! Burst mode's engine: create many chats with a bounded number in flight, follow each with the
+//! session tracker, and end them all when asked — including after an interruption, so no chat
+//! is left in a real queue. No UI here: progress goes out as [`BurstEvent`]s.
+//!
+//! Each chat POST is still sent exactly once; a stop request never abandons a POST in flight (its
+//! chat could exist without us knowing its URI), it only keeps new ones from starting.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::time::Instant;
+
+use crate::api::model::{ChatState, EventKind, Survey};
+use crate::api::{ApiError, ChatApi, ChatRequest};
+use crate::session::{self, FollowOptions, SessionUpdate};
+
+/// What to do.
+#[derive(Debug, Clone)]
+pub struct BurstPlan {
+    pub count: usize,
+    pub concurrency: usize,
+    /// Follow each chat until this state (or its end).
+    pub wait: ChatState,
+    /// Stop following after this long; chats not there yet count as still waiting.
+    pub timeout: Option<Duration>,
+    pub poll_interval: Duration,
+    /// End every chat created once done (or stopped).
+    pub end_after: bool,
+}
+
+/// Progress of one chat, by its index in the burst.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BurstEvent {
+    /// The chat POST is being sent.
+    Sending { index: usize },
+    /// The chat exists.
+    Created {
+        index: usize,
+        uri: String,
+        after: Duration,
+    },
+    /// Creating it failed; nothing to end.
+    Failed {
+        index: usize,
+        error: String,
+        exit_code: i32,
+    },
+    /// A new state, with the agent once known.
+    State {
+        index: usize,
+        state: ChatState,
+        agent: Option<String>,
+        at: Duration,
+    },
+    /// Following it stopped with an error (the chat may still exist).
+    Lost { index: usize, error: String },
+    /// Ending it after the burst worked (or not).
+    EndedByUs {
+        index: usize,
+        result: Result<(), String>,
+    },
+}
+
+impl BurstEvent {
+    /// The chat the event is about.
+    pub fn index(&self) -> usize {
+        match self {
+            Self::Sending { index }
+            | Self::Created { index, .. }
+            | Self::Failed { index, .. }
+            | Self::State { index, .. }
+            | Self::Lost { index, .. }
+            | Self::EndedByUs { index, .. } => *index,
+        }
+    }
+}
+
+/// The outcome of one chat.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct ChatOutcome {
+    pub index: usize,
+    pub uri: Option<String>,
+    pub state: Option<String>,
+    pub agent: Option<String>,
+    /// From the burst's start to the chat's creation.
+    pub created_ms: Option<u64>,
+    /// From the chat's creation to `chatting`.
+    pub time_to_accept_ms: Option<u64>,
+    pub error: Option<String>,
+    #[serde(skip)]
+    pub exit_code: Option<i32>,
+    pub ended_by_us: bool,
+}
+
+/// Applies an event to the outcomes: the single place that turns progress into results.
+pub fn apply(outcomes: &mut [ChatOutcome], event: &BurstEvent) {
+    let index = event.index();
+    let Some(outcome) = outcomes.get_mut(index) else {
+        return;
+    };
+    outcome.index = index;
+    match event {
+        BurstEvent::Sending { .. } => {}
+        BurstEvent::Created { uri, after, .. } => {
+            outcome.uri = Some(uri.clone());
+            outcome.created_ms = Some(millis(*after));
+        }
+        BurstEvent::Failed {
+            error, exit_code, ..
+        } => {
+            outcome.error = Some(error.clone());
+            outcome.exit_code = Some(*exit_code);
+        }
+        BurstEvent::State {
+            state, agent, at, ..
+        } => {
+            if *state == ChatState::Chatting && outcome.time_to_accept_ms.is_none() {
+                let created = outcome.created_ms.unwrap_or(0);
+                outcome.time_to_accept_ms = Some(millis(*at).saturating_sub(created));
+            }
+            outcome.state = Some(state.as_str().to_string());
+            if agent.is_some() {
+                outcome.agent.clone_from(agent);
+            }
+        }
+        BurstEvent::Lost { error, .. } => outcome.error = Some(error.clone()),
+        // The state stays the last one observed: "still waiting" means waiting when the burst
+        // stopped, whether or not chatstart then ended the chat.
+        BurstEvent::EndedByUs { result, .. } => match result {
+            Ok(()) => outcome.ended_by_us = true,
+            Err(error) => outcome.error = Some(format!("could not end it: {error}")),
+        },
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The figures of a finished burst.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Summary {
+    pub requested: usize,
+    pub created: usize,
+    pub accepted: usize,
+    pub still_waiting: usize,
+    pub failed: usize,
+    pub ended_by_us: usize,
+    /// Time to accept, in milliseconds: min, median, p95, max.
+    pub accept_ms: Option<[u64; 4]>,
+}
+
+impl Summary {
+    pub fn of(outcomes: &[ChatOutcome]) -> Self {
+        let mut times: Vec<u64> = outcomes
+            .iter()
+            .filter_map(|o| o.time_to_accept_ms)
+            .collect();
+        times.sort_unstable();
+        let rank = |p: f64| {
+            let position = ((times.len() as f64 - 1.0) * p).round() as usize;
+            times[position.min(times.len() - 1)]
+        };
+        Self {
+            requested: outcomes.len(),
+            created: outcomes.iter().filter(|o| o.uri.is_some()).count(),
+            accepted: times.len(),
+            still_waiting: outcomes
+                .iter()
+                .filter(|o| {
+                    o.uri.is_some()
+                        && o.time_to_accept_ms.is_none()
+                        && o.state.as_deref() == Some("waiting")
+                })
+                .count(),
+            failed: outcomes.iter().filter(|o| o.uri.is_none()).count(),
+            ended_by_us: outcomes.iter().filter(|o| o.ended_by_us).count(),
+            accept_ms: (!times.is_empty())
+                .then(|| [times[0], rank(0.5), rank(0.95), times[times.len() - 1]]),
+        }
+    }
+}
+
+/// Runs a burst. `stop` turning true keeps new chats from being created and stops following;
+/// with `end_after`, every chat created is then ended. Returns when all is done.
+pub async fn run(
+    api: ChatApi,
+    request: ChatRequest,
+    survey: Option<Survey>,
+    plan: BurstPlan,
+    events: mpsc::UnboundedSender<BurstEvent>,
+    stop: watch::Receiver<bool>,
+) -> Vec<ChatOutcome> {
+    let started = Instant::now();
+    let gate = Arc::new(Semaphore::new(plan.concurrency.max(1)));
+    let request = Arc::new(request);
+    let survey = Arc::new(survey);
+    let (report, mut reports) = mpsc::unbounded_channel();
+    for index in 0..plan.count {
+        let chat = Chat {
+            api: api.clone(),
+            index,
+            started,
+            plan: plan.clone(),
+            events: events.clone(),
+            report: report.clone(),
+            stop: stop.clone(),
+        };
+        let (gate, request, survey) = (gate.clone(), request.clone(), survey.clone());
+        tokio::spawn(async move { chat.run(&gate, &request, survey.as_ref().as_ref()).await });
+    }
+    drop(report);
+    let mut outcomes = vec![ChatOutcome::default(); plan.count];
+    let mut created: Vec<(usize, String)> = Vec::new();
+    while let Some(event) = reports.recv().await {
+        if let BurstEvent::Created { index, uri, .. } = &event {
+            created.push((*index, uri.clone()));
+        }
+        apply(&mut outcomes, &event);
+    }
+    // An interruption ends what was made too: no chat is left in a real queue.
+    if plan.end_after || *stop.borrow() {
+        for (index, result) in end_all(&api, &created, plan.concurrency, &outcomes).await {
+            let event = BurstEvent::EndedByUs { index, result };
+            apply(&mut outcomes, &event);
+            let _ = events.send(event);
+        }
+    }
+    outcomes
+}
+
+/// Ends the chats that are not known to have ended, with at most `concurrency` at once.
+async fn end_all(
+    api: &ChatApi,
+    created: &[(usize, String)],
+    concurrency: usize,
+    outcomes: &[ChatOutcome],
+) -> Vec<(usize, Result<(), String>)> {
+    let gate = Arc::new(Semaphore::new(concurrency.max(1)));
+    let mut tasks = Vec::new();
+    for (index, uri) in created {
+        if outcomes.get(*index).and_then(|o| o.state.as_deref()) == Some("ended") {
+            continue;
+        }
+        let (api, gate, uri, index) = (api.clone(), gate.clone(), uri.clone(), *index);
+        tasks.push(tokio::spawn(async move {
+            let _permit = gate.acquire_owned().await;
+            let result = async {
+                let events = api.events_link(&uri).await?;
+                api.end_chat(&events).await
+            }
+            .await
+            .map_err(|e: ApiError| e.to_string());
+            (index, result)
+        }));
+    }
+    let mut results = Vec::new();
+    for task in tasks {
+        if let Ok(result) = task.await {
+            results.push(result);
+        }
+    }
+    results
+}
+
+/// One chat of the burst.
+struct Chat {
+    api: ChatApi,
+    index: usize,
+    started: Instant,
+    plan: BurstPlan,
+    events: mpsc::UnboundedSender<BurstEvent>,
+    report: mpsc::UnboundedSender<BurstEvent>,
+    stop: watch::Receiver<bool>,
+}
+
+impl Chat {
+    fn emit(&self, event: BurstEvent) {
+        let _ = self.events.send(event.clone());
+        let _ = self.report.send(event);
+    }
+
+    async fn run(mut self, gate: &Semaphore, request: &ChatRequest, survey: Option<&Survey>) {
+        let uri = {
+            let Ok(_permit) = gate.acquire().await else {
+                return;
+            };
+            if *self.stop.borrow() {
+                return;
+            }
+            self.emit(BurstEvent::Sending { index: self.index });
+            match self.api.request_chat(request, survey).await {
+                Ok(uri) => uri.to_string(),
+                Err(error) => {
+                    let exit_code = error.exit_code();
+                    self.emit(BurstEvent::Failed {
+                        index: self.index,
+                        error: error.to_string(),
+                        exit_code,
+                    });
+                    return;
+                }
+            }
+        };
+        self.emit(BurstEvent::Created {
+            index: self.index,
+            uri: uri.clone(),
+            after: self.started.elapsed(),
+        });
+        self.follow(uri).await;
+    }
+
+    async fn follow(&mut self, uri: String) {
+        let (updates, mut received) = mpsc::unbounded_channel();
+        let options = FollowOptions {
+            poll_interval: self.plan.poll_interval,
+            ..FollowOptions::default()
+        };
+        let tracker = session::follow(self.api.clone(), uri, options, updates);
+        let deadline = self.plan.timeout.map(|t| self.started + t);
+        let mut state: Option<ChatState> = None;
+        loop {
+            let update = tokio::select! {
+                update = received.recv() => update,
+                _ = self.stop.wait_for(|stopped| *stopped) => None,
+                () = sleep_until(deadline) => None,
+            };
+            let Some(update) = update else {
+                break;
+            };
+            match update {
+                SessionUpdate::Batch { events, info } => {
+                    let agent = info.and_then(|i| i.agent_name);
+                    for event in events {
+                        if let EventKind::State(new) = event.kind {
+                            if state.as_ref() != Some(&new) {
+                                state = Some(new.clone());
+                                self.emit(BurstEvent::State {
+                                    index: self.index,
+                                    state: new,
+                                    agent: agent.clone(),
+                                    at: self.started.elapsed(),
+                                });
+                            }
+                        }
+                    }
+                    let reached = state.as_ref() == Some(&self.plan.wait);
+                    if reached || state == Some(ChatState::Ended) {
+                        break;
+                    }
+                }
+                SessionUpdate::Lost { error, .. } => {
+                    self.emit(BurstEvent::Lost {
+                        index: self.index,
+                        error,
+                    });
+                    break;
+                }
+                SessionUpdate::Ended => break,
+                SessionUpdate::EstimatedWait(_)
+                | SessionUpdate::Retrying { .. }
+                | SessionUpdate::Recovered => {}
+            }
+        }
+        tracker.abort();
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accepted(ms: u64) -> ChatOutcome {
+        ChatOutcome {
+            uri: Some("u".into()),
+            state: Some("chatting".into()),
+            time_to_accept_ms: Some(ms),
+            ..ChatOutcome::default()
+        }
+    }
+
+    #[test]
+    fn the_summary_counts_and_ranks() {
+        let mut outcomes: Vec<ChatOutcome> = (1..=20).map(|i| accepted(i * 100)).collect();
+        outcomes.push(ChatOutcome {
+            uri: Some("w".into()),
+            state: Some("waiting".into()),
+            ..ChatOutcome::default()
+        });
+        outcomes.push(ChatOutcome {
+            error: Some("refused".into()),
+            ..ChatOutcome::default()
+        });
+        let summary = Summary::of(&outcomes);
+        assert_eq!(
+            (summary.requested, summary.created, summary.accepted),
+            (22, 21, 20)
+        );
+        assert_eq!((summary.still_waiting, summary.failed), (1, 1));
+        assert_eq!(summary.accept_ms, Some([100, 1100, 1900, 2000]));
+    }
+
+    #[test]
+    fn events_become_outcomes() {
+        let mut outcomes = vec![ChatOutcome::default(); 2];
+        let created = BurstEvent::Created {
+            index: 1,
+            uri: "u1".into(),
+            after: Duration::from_millis(40),
+        };
+        let chatting = BurstEvent::State {
+            index: 1,
+            state: ChatState::Chatting,
+            agent: Some("Natalie".into()),
+            at: Duration::from_millis(340),
+        };
+        for event in [created, chatting] {
+            apply(&mut outcomes, &event);
+        }
+        apply(
+            &mut outcomes,
+            &BurstEvent::EndedByUs {
+                index: 1,
+                result: Ok(()),
+            },
+        );
+        assert_eq!(outcomes[1].time_to_accept_ms, Some(300));
+        assert_eq!(outcomes[1].agent.as_deref(), Some("Natalie"));
+        assert_eq!(
+            outcomes[1].state.as_deref(),
+            Some("chatting"),
+            "the last state observed"
+        );
+        assert!(outcomes[1].ended_by_us);
+        assert_eq!(outcomes[0], ChatOutcome::default());
+    }
+}

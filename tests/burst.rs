@@ -1,0 +1,148 @@
+//! Burst mode through the real binary against the emulator.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Emulator, ran};
+use serde_json::Value;
+
+#[test]
+fn a_burst_creates_follows_and_ends_every_chat() {
+    let emulator = Emulator::start(common::FAST);
+    let out = ran(emulator.chatstart(&[
+        "burst",
+        "--skill",
+        "Sales",
+        "--count",
+        "12",
+        "--concurrency",
+        "3",
+        "--wait",
+        "chatting",
+        "--end-after",
+        "--poll-interval",
+        "0.1",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+    let lines: Vec<Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 13, "one line per chat and the summary");
+    let summary = &lines[12]["summary"];
+    assert_eq!(summary["created"], 12);
+    assert_eq!(summary["accepted"], 12);
+    assert_eq!(summary["ended_by_us"], 12);
+    let [min, median, p95, max] = [0, 1, 2, 3].map(|i| summary["accept_ms"][i].as_u64().unwrap());
+    assert!(min <= median && median <= p95 && p95 <= max, "{summary}");
+    assert!(min >= 250, "the scenario accepts after 300 ms: {summary}");
+    let uris: std::collections::HashSet<&str> = lines[..12]
+        .iter()
+        .map(|l| l["chat"]["uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(uris.len(), 12, "twelve distinct chats");
+    assert!(lines[..12].iter().all(|l| l["chat"]["agent"] == "Natalie"));
+    assert_eq!(
+        emulator.handle.count("POST", "/chat/request"),
+        12,
+        "each chat requested once"
+    );
+    let ends = emulator
+        .handle
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/events") && r.body.contains("ended"))
+        .count();
+    assert_eq!(ends, 12, "--end-after ends them all");
+}
+
+#[test]
+fn a_burst_that_cannot_be_accepted_in_time_exits_5_and_counts_the_waiting() {
+    let emulator = Emulator::start(common::FAST);
+    let out = ran(emulator.chatstart(&[
+        "burst",
+        "--skill",
+        "Slow",
+        "--count",
+        "4",
+        "--concurrency",
+        "4",
+        "--wait",
+        "chatting",
+        "--timeout",
+        "1",
+        "--poll-interval",
+        "0.1",
+        "--end-after",
+    ]));
+    assert_eq!(out.code, 5, "{out:?}");
+    assert!(
+        out.stdout.contains(
+            "created 4/4 · accepted 0 · still waiting 4 · failed 0 · ended by chatstart 4"
+        ),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn refused_chat_requests_are_counted_as_failed_with_the_api_exit_code() {
+    let emulator = Emulator::fast_with("captcha = true");
+    let out = ran(emulator.chatstart(&["burst", "--skill", "Sales", "--count", "3"]));
+    assert_eq!(out.code, 3, "{out:?}");
+    assert!(
+        out.stdout
+            .contains("created 0/3 · accepted 0 · still waiting 0 · failed 3"),
+        "{out:?}"
+    );
+    assert!(out.stderr.contains("Bad captcha"), "{out:?}");
+}
+
+#[test]
+fn ctrl_c_ends_every_chat_created_before_exiting() {
+    let emulator = Emulator::start(common::FAST);
+    let mut command = emulator.chatstart(&[
+        "burst",
+        "--skill",
+        "Slow",
+        "--count",
+        "5",
+        "--concurrency",
+        "5",
+        "--wait",
+        "chatting",
+        "--poll-interval",
+        "0.2",
+    ]);
+    let child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while emulator.handle.count("POST", "/chat/request") < 5
+        || emulator.handle.count("GET", "/chat/H") < 5
+    {
+        assert!(Instant::now() < deadline, "the burst never got going");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(130), "{stdout}");
+    assert!(stdout.contains("ended by chatstart 5"), "{stdout}");
+    let ends = emulator
+        .handle
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/events") && r.body.contains("ended"))
+        .count();
+    assert_eq!(ends, 5, "no chat left in the queue");
+}
