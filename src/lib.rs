@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod emulator;
 pub mod history;
+pub mod jwt;
 pub mod paths;
 pub mod secret;
 pub mod session;

@@ -327,11 +327,14 @@ fn a_chat_request_whose_answer_never_comes_is_ambiguous_and_not_retried() {
             .contains("no answer within the 0.5 s request timeout"),
         "{error}"
     );
+    let explanation = error.explain().unwrap();
     assert!(
-        error
-            .hint()
-            .unwrap()
-            .contains("a chat may have been created")
+        explanation.why.contains("may have created a chat"),
+        "{explanation:?}"
+    );
+    assert!(
+        explanation.next.contains("never retried")
+            && explanation.next.contains("chatstart history")
     );
     assert_eq!(
         connections.lock().unwrap().len(),

@@ -198,44 +198,14 @@ impl ApiError {
         }
     }
 
-    /// The next step for errors whose cause is known.
+    /// Why this error happened and the next step, when known (see [`super::explain`]).
+    pub fn explain(&self) -> Option<super::explain::Explanation> {
+        super::explain::explain(self)
+    }
+
+    /// The next step, when known.
     pub fn hint(&self) -> Option<&'static str> {
-        let Self::Status {
-            status,
-            message,
-            operation,
-            ..
-        } = self
-        else {
-            return match self {
-                e if e.may_have_created_chat() => Some(
-                    "the request was sent, so a chat may have been created: check with `chatstart watch URI` or your queue before trying again",
-                ),
-                _ => None,
-            };
-        };
-        let message = message.as_deref().unwrap_or_default();
-        if message.contains("consumer_key_rejected") {
-            Some(
-                "this account refuses the appKey in the Authorization header: use --app-key-in query",
-            )
-        } else if message.contains("Bad captcha") {
-            Some(
-                "the account's unified-window captcha setting (Common.Unified_window_captcha) blocks API chat requests",
-            )
-        } else if message.contains("Invalid User") {
-            Some(
-                "a visitor id was sent where the LETag visitor id belongs: check --visitor-id and --le-visitor-id",
-            )
-        } else if message.contains("Cannot add line while not in chat") {
-            Some("lines can only be added once an agent has accepted the chat (state chatting)")
-        } else if message.contains("Chat session not found") {
-            Some("the chat has ended and the service no longer keeps it")
-        } else if *operation == Operation::Authenticate && *status == 401 {
-            Some("the SSO key was refused: check it is whole and not expired")
-        } else {
-            None
-        }
+        self.explain().map(|explanation| explanation.next)
     }
 }
 

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod client;
 pub mod error;
 pub mod exchange;
+pub mod explain;
 pub mod format;
 pub mod links;
 pub mod model;

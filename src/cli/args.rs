@@ -35,8 +35,8 @@ pub enum Command {
     Watch(WatchArgs),
     /// Add a line to a chat (only while chatting).
     Send(SendArgs),
-    /// End a chat.
-    End(UriArgs),
+    /// End a chat, or every chat of the history never seen ended (--all-open).
+    End(EndArgs),
     /// Print the pre-chat survey: ids, types, choices, mandatory questions.
     Survey(SurveyArgs),
     /// Print availability, available slots and the estimated wait.
@@ -275,14 +275,24 @@ pub struct AuthArgs {
     /// OAuth 2.0 redirect URI (code flow)
     #[arg(long)]
     pub redirect_uri: Option<String>,
+    /// Only inspect the SSO key (a JWT's issuer, subject, audience, expiry); send nothing
+    #[arg(long)]
+    pub inspect: bool,
     #[command(flatten)]
     pub wait: WaitArgs,
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct UriArgs {
+pub struct EndArgs {
     /// The chat-session URI (the Location of the chat request)
-    pub uri: String,
+    #[arg(required_unless_present = "all_open", conflicts_with = "all_open")]
+    pub uri: Option<String>,
+    /// End every chat of the history never seen ended (only --profile's, when given)
+    #[arg(long)]
+    pub all_open: bool,
+    /// Do not ask first
+    #[arg(long, short)]
+    pub yes: bool,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }

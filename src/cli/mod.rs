@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod burst;
+pub mod cleanup;
 pub mod context;
 pub mod lists;
 pub mod print;
@@ -21,6 +22,9 @@ pub async fn execute(cli: Cli) -> i32 {
         Ok(code) => code,
         Err(failure) => {
             eprintln!("error: {}", failure.message);
+            if let Some(why) = failure.why {
+                eprintln!("why: {why}");
+            }
             if let Some(hint) = failure.hint {
                 eprintln!("hint: {hint}");
             }
@@ -73,6 +77,7 @@ async fn emulator(args: args::EmulatorArgs) -> run::Outcome {
             code: exit::FAILURE,
             message: format!("emulator: {e:#}"),
             hint: None,
+            why: None,
         })?;
     Ok(exit::OK)
 }

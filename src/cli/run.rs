@@ -8,8 +8,8 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::args::{
-    AuthArgs, AvailabilityArgs, ConnectionArgs, RequestArgs, RequestFields, SendArgs, SurveyArgs,
-    UriArgs, WaitArgs, WaitState, WatchArgs,
+    AuthArgs, AvailabilityArgs, ConnectionArgs, EndArgs, RequestArgs, RequestFields, SendArgs,
+    SurveyArgs, WaitArgs, WaitState, WatchArgs,
 };
 use super::context::Context;
 use super::print::Printer;
@@ -29,6 +29,8 @@ pub struct Failure {
     pub code: i32,
     pub message: String,
     pub hint: Option<String>,
+    /// Why it happened, when known.
+    pub why: Option<String>,
 }
 
 impl Failure {
@@ -37,15 +39,18 @@ impl Failure {
             code: exit::USAGE,
             message: message.into(),
             hint: None,
+            why: None,
         }
     }
 }
 
 impl From<ApiError> for Failure {
     fn from(error: ApiError) -> Self {
+        let explanation = error.explain();
         Self {
             code: error.exit_code(),
-            hint: error.hint().map(str::to_string),
+            hint: explanation.map(|e| e.next.to_string()),
+            why: explanation.map(|e| e.why.to_string()),
             message: error.to_string(),
         }
     }
@@ -252,6 +257,7 @@ async fn follow(
                         awaited.as_ref().map_or("ended", ChatState::as_str),
                     ),
                     hint: Some(format!("follow it with `chatstart watch {uri}` or end it with `chatstart end {uri}`")),
+                    why: None,
                 });
             }
         };
@@ -260,6 +266,7 @@ async fn follow(
                 code: exit::FAILURE,
                 message: "the session tracker stopped unexpectedly".into(),
                 hint: None,
+                why: None,
             });
         };
         let before = printer.state().cloned();
@@ -290,6 +297,7 @@ async fn follow(
                         awaited.as_ref().map_or("?", ChatState::as_str)
                     ),
                     hint: None,
+                    why: None,
                 });
             }
             SessionUpdate::Lost { error, resume } => {
@@ -297,6 +305,7 @@ async fn follow(
                     code: exit::FAILURE,
                     message: format!("lost the session: {error}"),
                     hint: Some(format!("resume with `{resume}`")),
+                    why: None,
                 });
             }
             SessionUpdate::Retrying {
@@ -421,6 +430,25 @@ pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
         auth_chat_conn_id: ctx.auth_field(args.auth_conn_id, |p| &p.auth_conn_id),
         redirect_uri: ctx.auth_field(args.redirect_uri, |p| &p.redirect_uri),
     };
+    let inspection = crate::jwt::inspect(auth.sso_key.expose(), std::time::SystemTime::now());
+    if args.inspect {
+        if auth.sso_key.is_empty() {
+            return Err(Failure::usage(
+                "--inspect needs the SSO key: --sso-key or CHATSTART_SSO_KEY",
+            ));
+        }
+        for line in inspection.lines() {
+            println!("{line}");
+        }
+        return Ok(if inspection.is_usable() {
+            exit::OK
+        } else {
+            exit::USAGE
+        });
+    }
+    if !auth.sso_key.is_empty() && !inspection.is_usable() {
+        eprintln!("warning: SSO key: {}", inspection.headline());
+    }
     validate::auth_request(&auth, &request)
         .into_result()
         .map_err(ApiError::from)?;
@@ -487,8 +515,11 @@ pub async fn send(ctx: &Context, args: SendArgs) -> Outcome {
     Ok(exit::OK)
 }
 
-pub async fn end(ctx: &Context, args: UriArgs) -> Outcome {
-    let uri = parse_uri(&args.uri)?;
+pub async fn end(ctx: &Context, args: EndArgs) -> Outcome {
+    let Some(uri) = &args.uri else {
+        return super::cleanup::end_all_open(ctx, &args).await;
+    };
+    let uri = parse_uri(uri)?;
     let api = connect(&ctx.connection(&args.connection)?, Some(&uri))?;
     let events = api.events_link(uri.as_str()).await?;
     api.end_chat(&events).await?;

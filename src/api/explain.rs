@@ -1,0 +1,184 @@
+//! The explanations of LivePerson's terse errors: why each happens and what to do next. The one
+//! table of them in the code; the README lists it (a test keeps the two in step).
+
+use super::error::{ApiError, NetworkFailure, Operation};
+
+/// Why an error happened and the next step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Explanation {
+    /// What identifies the error, as the README's table names it.
+    pub name: &'static str,
+    pub why: &'static str,
+    pub next: &'static str,
+}
+
+/// Which errors an explanation is for.
+enum Matcher {
+    /// The server's message contains this text.
+    Message(&'static str),
+    /// This internalCode (with any message).
+    InternalCode(i64),
+    /// This status on this call.
+    StatusOn(u16, Operation),
+    /// This status on any call.
+    Status(u16),
+    /// Any 5xx status.
+    ServerError,
+    /// A lost answer to a chat-creating POST.
+    AmbiguousChatPost,
+    /// A request that got no answer in time.
+    Timeout,
+    /// No connection could be made.
+    NoConnection,
+}
+
+impl Matcher {
+    fn matches(&self, error: &ApiError) -> bool {
+        let status = error.status();
+        match (self, error) {
+            (Self::Message(text), ApiError::Status { message, .. }) => {
+                message.as_deref().is_some_and(|m| m.contains(text))
+            }
+            (Self::InternalCode(code), ApiError::Status { internal_code, .. }) => {
+                *internal_code == Some(*code)
+            }
+            (Self::StatusOn(wanted, on), ApiError::Status { operation, .. }) => {
+                status == Some(*wanted) && operation == on
+            }
+            (Self::Status(wanted), ApiError::Status { .. }) => status == Some(*wanted),
+            (Self::ServerError, ApiError::Status { .. }) => status.is_some_and(|s| s >= 500),
+            (Self::AmbiguousChatPost, _) => error.may_have_created_chat(),
+            (Self::Timeout, ApiError::Network { failure, .. }) => {
+                *failure == NetworkFailure::Timeout
+            }
+            (Self::NoConnection, ApiError::Network { failure, .. }) => {
+                matches!(
+                    failure,
+                    NetworkFailure::Connect | NetworkFailure::ConnectTimeout
+                )
+            }
+            _ => false,
+        }
+    }
+}
+
+/// In order: the first match explains the error.
+const TABLE: &[(Matcher, Explanation)] = &[
+    (
+        Matcher::AmbiguousChatPost,
+        Explanation {
+            name: "chat request or auth call with no answer (timeout or broken connection after sending)",
+            why: "the request was sent, so the service may have created a chat before the answer was lost",
+            next: "it is never retried automatically: check `chatstart history` and your agent queue (or `chatstart watch URI`) before trying again",
+        },
+    ),
+    (
+        Matcher::Message("Bad captcha"),
+        Explanation {
+            name: "401 `Bad captcha` (internalCode 10)",
+            why: "the account's unified-window captcha setting (Common.Unified_window_captcha) blocks chat requests made through the API",
+            next: "ask the account's administrator to turn that setting off for API use, or test on an account without it",
+        },
+    ),
+    (
+        Matcher::Message("consumer_key_rejected"),
+        Explanation {
+            name: "401 `lp_problem=consumer_key_rejected`",
+            why: "this account refuses the appKey in the Authorization header",
+            next: "send it as a query parameter: --app-key-in query (app_key_in = \"query\" in a profile)",
+        },
+    ),
+    (
+        Matcher::Message("Invalid User"),
+        Explanation {
+            name: "401 `Invalid User`",
+            why: "a monitoring visitor id was sent where the LETag visitor id belongs (visitorId takes only the numeric id of a previous chat)",
+            next: "put the monitoring id in --le-visitor-id and leave --visitor-id out unless you reuse a previous chat's visitorId",
+        },
+    ),
+    (
+        Matcher::Message("Cannot add line while not in chat"),
+        Explanation {
+            name: "400 `Cannot add line while not in chat` (internalCode 5)",
+            why: "lines can only be added once an agent has accepted the chat; it is still waiting",
+            next: "wait for state chatting (`--wait chatting`), then send",
+        },
+    ),
+    (
+        Matcher::Message("Chat session not found"),
+        Explanation {
+            name: "404 `Chat session not found` (internalCode 12)",
+            why: "the chat has ended and the service no longer keeps it (ended chats vanish after a while)",
+            next: "nothing to clean up; start a new chat if needed (`chatstart history` still has the URI and the request)",
+        },
+    ),
+    (
+        Matcher::InternalCode(28),
+        Explanation {
+            name: "unknown path, `null for uri: …` (internalCode 28)",
+            why: "the service does not know this address: a wrong domain or account, or an unsupported format suffix",
+            next: "check --base-url / --domain and --account, or give only --account to discover the domain through CSDS",
+        },
+    ),
+    (
+        Matcher::StatusOn(401, Operation::Authenticate),
+        Explanation {
+            name: "401 on the Visitor Authentication call",
+            why: "the SSO key was refused by the brand's identity provider",
+            next: "check that the key is whole (a character lost in copy-and-paste is a common cause) and not expired: `chatstart auth --inspect`",
+        },
+    ),
+    (
+        Matcher::Status(401),
+        Explanation {
+            name: "other 401",
+            why: "the appKey was not accepted for this account",
+            next: "check the key (--app-key, CHATSTART_APP_KEY or the profile's app_key_env/app_key_cmd) and the account id",
+        },
+    ),
+    (
+        Matcher::Status(429),
+        Explanation {
+            name: "429 Too Many Requests",
+            why: "the service is throttling these requests",
+            next: "polls wait for Retry-After (at least 1 s) and go on by themselves; chat requests are never retried: wait a little before sending another",
+        },
+    ),
+    (
+        Matcher::ServerError,
+        Explanation {
+            name: "5xx server error",
+            why: "the service failed to answer",
+            next: "polls are retried after 5, 10 and 15 s (LivePerson's policy); a chat request is never retried: check `chatstart history` before sending it again",
+        },
+    ),
+    (
+        Matcher::Timeout,
+        Explanation {
+            name: "timeout",
+            why: "no whole answer came within the request timeout",
+            next: "raise --http-timeout (http_timeout in a profile) or check the network path to the service",
+        },
+    ),
+    (
+        Matcher::NoConnection,
+        Explanation {
+            name: "no connection",
+            why: "the service could not be reached: nothing was sent",
+            next: "check the base URL or domain, DNS and proxies; nothing needs cleaning up",
+        },
+    ),
+];
+
+/// The explanation of an error, when one is known.
+pub fn explain(error: &ApiError) -> Option<Explanation> {
+    TABLE
+        .iter()
+        .find(|(matcher, _)| matcher.matches(error))
+        .map(|(_, explanation)| *explanation)
+}
+
+/// Every explanation, in table order (for the README and the console's help).
+pub fn all() -> impl Iterator<Item = &'static Explanation> {
+    TABLE.iter().map(|(_, explanation)| explanation)
+}
