@@ -60,6 +60,37 @@ pub struct SessionRecord {
     pub redirect_uri: Option<String>,
 }
 
+impl SessionRecord {
+    /// The record of a chat just created; it holds no secret (the auth call's SSO key is not
+    /// part of it).
+    pub fn created(
+        profile: Option<&str>,
+        account: &str,
+        uri: &str,
+        flow: Flow,
+        request: &ChatRequest,
+        auth: Option<&crate::api::AuthRequest>,
+    ) -> Self {
+        Self {
+            time: now(),
+            profile: profile.map(str::to_string),
+            account: account.to_string(),
+            base_url: reqwest::Url::parse(uri)
+                .map(|u| u.origin().ascii_serialization())
+                .unwrap_or_default(),
+            skill: request.skill.clone(),
+            flow,
+            uri: uri.to_string(),
+            state: "waiting".into(),
+            request: request.clone(),
+            auth_conn_id: auth.map(|a| a.auth_chat_conn_id.clone()),
+            redirect_uri: auth
+                .map(|a| a.redirect_uri.clone())
+                .filter(|r| !r.is_empty()),
+        }
+    }
+}
+
 /// A state learnt for a chat.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StateRecord {
@@ -129,6 +160,11 @@ impl History {
             options.mode(0o600);
         }
         options.open(&self.path)?.write_all(line.as_bytes())
+    }
+
+    /// Records a chat just created.
+    pub fn created(&self, record: SessionRecord) -> std::io::Result<()> {
+        self.append(&Record::Session(Box::new(record)))
     }
 
     /// Records a state learnt for `uri`.

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod burst;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod emulator;

@@ -72,6 +72,40 @@ pub struct AuthRequest {
 }
 
 impl ChatRequest {
+    /// This request with `defaults` filling every field it leaves empty.
+    #[must_use]
+    pub fn with_defaults(mut self, defaults: &Self) -> Self {
+        let fields: [(&mut String, &String); 15] = [
+            (&mut self.skill, &defaults.skill),
+            (&mut self.max_wait_time, &defaults.max_wait_time),
+            (&mut self.visitor_ip, &defaults.visitor_ip),
+            (&mut self.chat_referrer, &defaults.chat_referrer),
+            (&mut self.user_agent, &defaults.user_agent),
+            (&mut self.visitor_id, &defaults.visitor_id),
+            (&mut self.engagement_id, &defaults.engagement_id),
+            (&mut self.campaign_id, &defaults.campaign_id),
+            (&mut self.language, &defaults.language),
+            (&mut self.participant_id, &defaults.participant_id),
+            (&mut self.conversation_id, &defaults.conversation_id),
+            (&mut self.interaction_timeout, &defaults.interaction_timeout),
+            (&mut self.le_visitor_id, &defaults.le_visitor_id),
+            (&mut self.le_session_id, &defaults.le_session_id),
+            (&mut self.le_context_id, &defaults.le_context_id),
+        ];
+        for (field, default) in fields {
+            if field.trim().is_empty() {
+                field.clone_from(default);
+            }
+        }
+        if self.pre_chat_lines.is_empty() {
+            self.pre_chat_lines.clone_from(&defaults.pre_chat_lines);
+        }
+        if self.survey_answers.is_empty() {
+            self.survey_answers.clone_from(&defaults.survey_answers);
+        }
+        self
+    }
+
     /// The answers chosen for a question, for survey logic.
     pub fn answers_for(&self, question_id: &str) -> Vec<String> {
         self.survey_answers

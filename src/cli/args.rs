@@ -47,6 +47,8 @@ pub enum Command {
     Tui(TuiArgs),
     /// Create many chats at once and follow them (QA of routing under load).
     Burst(BurstArgs),
+    /// Run the cases of a check file: routing, acceptance, the agent's lines.
+    Check(CheckArgs),
     /// List the profiles of the config file.
     Profiles(ProfilesArgs),
     /// List the sessions chatstart created, newest first.
@@ -79,6 +81,29 @@ pub struct BurstArgs {
     /// End every chat created when done (Ctrl+C always does)
     #[arg(long)]
     pub end_after: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// The check file (TOML; see docs/checks.md)
+    pub file: PathBuf,
+    /// Run only this case (repeatable)
+    #[arg(long = "case", value_name = "NAME")]
+    pub cases: Vec<String>,
+    /// Run each case this many times
+    #[arg(long, default_value_t = 1)]
+    pub repeat: usize,
+    /// At most this many cases at once
+    #[arg(long, default_value_t = 1)]
+    pub concurrency: usize,
+    /// Also write a report: `--report junit PATH`
+    #[arg(long, num_args = 2, value_names = ["KIND", "PATH"])]
+    pub report: Vec<String>,
+    /// Keep every chat open (recorded in the history) instead of ending it
+    #[arg(long)]
+    pub leave_open: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Clone, Args)]

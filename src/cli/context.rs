@@ -10,7 +10,7 @@ use crate::history::History;
 use crate::secret::Secret;
 
 /// The shared starting point of the commands.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Context {
     pub config: Config,
     /// The chosen profile, by name.
@@ -34,6 +34,21 @@ impl Context {
             profile: chosen,
             profile_name: profile.map(str::to_string),
             history: History::open_default(),
+        })
+    }
+
+    /// The same context with another profile chosen (a check case's own).
+    pub fn with_profile(&self, name: &str) -> Result<Self, Failure> {
+        let profile = self
+            .config
+            .profile(Some(name))
+            .map_err(|e| Failure::usage(e.to_string()))?
+            .map(|(name, profile)| (name, profile.clone()));
+        Ok(Self {
+            config: self.config.clone(),
+            profile,
+            profile_name: Some(name.to_string()),
+            history: self.history.clone(),
         })
     }
 

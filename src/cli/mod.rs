@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod burst;
+pub mod check;
 pub mod cleanup;
 pub mod context;
 pub mod lists;
@@ -56,6 +57,7 @@ async fn dispatch(cli: Cli) -> run::Outcome {
         Command::Survey(args) => run::survey(&ctx, args).await,
         Command::Availability(args) => run::availability(&ctx, args).await,
         Command::Burst(args) => burst::run(&ctx, args).await,
+        Command::Check(args) => check::run(&ctx, args).await,
         Command::Profiles(args) => lists::profiles(&ctx, &args),
         Command::History(args) => lists::history(&ctx, &args),
         Command::Tui(_) | Command::Emulator(_) | Command::Completions(_) => {

@@ -19,7 +19,7 @@ use crate::api::model::{ChatState, Survey};
 use crate::api::{
     ApiError, AuthRequest, ChatApi, ChatRequest, ClientConfig, Endpoint, SurveyAnswer, validate,
 };
-use crate::history::{Flow, History, Record, SessionRecord};
+use crate::history::{Flow, History, SessionRecord};
 use crate::secret::Secret;
 use crate::session::{self, FollowOptions, SessionUpdate};
 
@@ -359,22 +359,15 @@ fn record_session(
     let Some(history) = &ctx.history else {
         return;
     };
-    let record = Record::Session(Box::new(SessionRecord {
-        time: crate::history::now(),
-        profile: ctx.profile_name().map(str::to_string),
-        account: api.config().account.clone(),
-        base_url: uri.origin().ascii_serialization(),
-        skill: request.skill.clone(),
+    let record = SessionRecord::created(
+        ctx.profile_name(),
+        &api.config().account,
+        uri.as_str(),
         flow,
-        uri: uri.to_string(),
-        state: "waiting".into(),
-        request: request.clone(),
-        auth_conn_id: auth.map(|a| a.auth_chat_conn_id.clone()),
-        redirect_uri: auth
-            .map(|a| a.redirect_uri.clone())
-            .filter(|r| !r.is_empty()),
-    }));
-    remember(history.append(&record));
+        request,
+        auth,
+    );
+    remember(history.created(record));
 }
 
 fn printer(connection: &ConnectionArgs) -> Printer<std::io::Stdout> {

@@ -1,0 +1,275 @@
+//! The check file: cases that describe a chat request and what must happen (docs/checks.md).
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::api::ChatRequest;
+
+/// A whole check file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckFile {
+    /// Settings every case starts from.
+    #[serde(default)]
+    pub defaults: CaseSettings,
+    #[serde(default, rename = "case")]
+    pub cases: Vec<Case>,
+}
+
+/// Settings a case may give and the `[defaults]` table may give for all.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CaseSettings {
+    /// A profile of the config file for the connection (and request defaults).
+    pub profile: Option<String>,
+    /// End the chat when the case is done (default true; `--leave-open` overrides).
+    pub end: Option<bool>,
+    /// Seconds between polls.
+    pub poll_interval: Option<f64>,
+    /// Seconds each `expect` step may wait (default 15).
+    pub step_timeout: Option<f64>,
+}
+
+/// How the chat is started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CaseFlow {
+    #[default]
+    Request,
+    Auth,
+}
+
+/// One case.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    pub name: String,
+    #[serde(default)]
+    pub flow: CaseFlow,
+    /// A profile for this case, instead of the defaults' one.
+    pub profile: Option<String>,
+    pub end: Option<bool>,
+    pub poll_interval: Option<f64>,
+    pub step_timeout: Option<f64>,
+    /// The chat request (every field of the API, as in a profile).
+    #[serde(default)]
+    pub request: ChatRequest,
+    /// The authenticated flow's own fields.
+    #[serde(default)]
+    pub auth: AuthFields,
+    #[serde(default)]
+    pub expect: Expectations,
+    /// Lines to wait for and lines to send, in order.
+    #[serde(default, rename = "step")]
+    pub steps: Vec<Step>,
+}
+
+/// Visitor Authentication fields; the SSO key comes from a variable or a command, never the file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthFields {
+    pub sso_key_env: Option<String>,
+    pub sso_key_cmd: Option<String>,
+    pub auth_conn_id: Option<String>,
+    pub redirect_uri: Option<String>,
+}
+
+/// What must happen, besides the steps.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Expectations {
+    /// Availability of the skill before the request.
+    pub available: Option<bool>,
+    /// Seconds within which an agent must accept.
+    pub accepted_within: Option<f64>,
+    /// `info.skillName`, or the skill id when all digits.
+    pub skill: Option<String>,
+    /// A regular expression the agent's name must match.
+    pub agent: Option<String>,
+}
+
+/// One step: wait for an agent (or bot) line, or send a visitor line.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Step {
+    /// The line contains this text.
+    pub expect: Option<String>,
+    /// The line is exactly this text.
+    pub exact: Option<String>,
+    /// The line matches this regular expression.
+    pub regex: Option<String>,
+    /// The line contains one of these texts.
+    pub any: Option<Vec<String>>,
+    /// Send this line.
+    pub send: Option<String>,
+    /// Seconds to wait for the line (default: the case's step timeout).
+    pub within: Option<f64>,
+}
+
+/// A check file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckFileError {
+    #[error("cannot read check file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("check file {path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+impl CheckFile {
+    pub fn load(path: &Path) -> Result<Self, CheckFileError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| CheckFileError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        Self::parse(&text).map_err(|message| CheckFileError::Invalid {
+            path: shown,
+            message,
+        })
+    }
+
+    /// Parses and checks a check file's text.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let file: Self = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())?;
+        if file.cases.is_empty() {
+            return Err("no [[case]] in the file".into());
+        }
+        for case in &file.cases {
+            if case.name.trim().is_empty() {
+                return Err("every [[case]] needs a name".into());
+            }
+            if let Some(pattern) = &case.expect.agent {
+                regex_lite::Regex::new(pattern).map_err(|e| {
+                    format!(
+                        "case `{}`: expect.agent is not a regular expression: {e}",
+                        case.name
+                    )
+                })?;
+            }
+            for (number, step) in case.steps.iter().enumerate() {
+                step.check()
+                    .map_err(|e| format!("case `{}`, step {}: {e}", case.name, number + 1))?;
+            }
+        }
+        let mut names: Vec<&str> = file.cases.iter().map(|c| c.name.as_str()).collect();
+        names.sort_unstable();
+        if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {
+            return Err(format!("two cases are named `{}`", pair[0]));
+        }
+        Ok(file)
+    }
+}
+
+impl Step {
+    fn check(&self) -> Result<(), String> {
+        let kinds = [
+            self.expect.is_some(),
+            self.exact.is_some(),
+            self.regex.is_some(),
+            self.any.is_some(),
+            self.send.is_some(),
+        ]
+        .iter()
+        .filter(|set| **set)
+        .count();
+        if kinds != 1 {
+            return Err("a step is exactly one of expect, exact, regex, any or send".into());
+        }
+        if let Some(pattern) = &self.regex {
+            regex_lite::Regex::new(pattern)
+                .map_err(|e| format!("not a regular expression: {e}"))?;
+        }
+        if self.any.as_ref().is_some_and(Vec::is_empty) {
+            return Err("`any` needs at least one text".into());
+        }
+        Ok(())
+    }
+
+    /// What the step waits for, for messages.
+    pub fn describe(&self) -> String {
+        match (
+            &self.expect,
+            &self.exact,
+            &self.regex,
+            &self.any,
+            &self.send,
+        ) {
+            (Some(text), ..) => format!("a line containing “{text}”"),
+            (_, Some(text), ..) => format!("the line “{text}”"),
+            (_, _, Some(pattern), ..) => format!("a line matching /{pattern}/"),
+            (_, _, _, Some(texts), _) => format!("a line containing one of {texts:?}"),
+            (_, _, _, _, Some(text)) => format!("send “{text}”"),
+            _ => "nothing".into(),
+        }
+    }
+
+    /// Whether an agent line satisfies this step (never for a `send`).
+    pub fn matches(&self, line: &str) -> bool {
+        if let Some(text) = &self.expect {
+            return line.contains(text.as_str());
+        }
+        if let Some(text) = &self.exact {
+            return line.trim() == text.trim();
+        }
+        if let Some(pattern) = &self.regex {
+            return regex_lite::Regex::new(pattern).is_ok_and(|r| r.is_match(line));
+        }
+        if let Some(texts) = &self.any {
+            return texts.iter().any(|t| line.contains(t.as_str()));
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_example_parses() {
+        let text = include_str!("../../assets/check.example.toml");
+        let file = CheckFile::parse(text).unwrap();
+        assert!(file.cases.len() >= 2);
+        assert!(file.cases.iter().any(|c| !c.steps.is_empty()));
+    }
+
+    #[test]
+    fn bad_files_say_what_is_wrong() {
+        assert!(CheckFile::parse("").unwrap_err().contains("no [[case]]"));
+        let two = "[[case]]\nname = \"a\"\n[[case]]\nname = \"a\"\n";
+        assert!(
+            CheckFile::parse(two)
+                .unwrap_err()
+                .contains("two cases are named `a`")
+        );
+        let both = "[[case]]\nname = \"a\"\n[[case.step]]\nexpect = \"x\"\nsend = \"y\"\n";
+        assert!(CheckFile::parse(both).unwrap_err().contains("step 1"));
+        let regex = "[[case]]\nname = \"a\"\n[[case.step]]\nregex = \"(\"\n";
+        assert!(
+            CheckFile::parse(regex)
+                .unwrap_err()
+                .contains("not a regular expression")
+        );
+        let typo = "[[case]]\nname = \"a\"\n[case.expect]\naccepted_witin = 3\n";
+        assert!(
+            CheckFile::parse(typo)
+                .unwrap_err()
+                .contains("accepted_witin")
+        );
+    }
+
+    #[test]
+    fn steps_match_by_kind() {
+        let step = |toml: &str| -> Step { toml::from_str(toml).unwrap() };
+        assert!(step("expect = \"Natalie\"").matches("Hi, I'm Natalie"));
+        assert!(!step("exact = \"Hi\"").matches("Hi there"));
+        assert!(step("exact = \"Hi\"").matches(" Hi "));
+        assert!(step("regex = \"bill(ing)?\"").matches("about billing"));
+        assert!(step("any = [\"Thanks\", \"Thank you\"]").matches("Thank you!"));
+        assert!(!step("send = \"x\"").matches("x"));
+    }
+}

@@ -1,0 +1,134 @@
+//! How check results are reported: a line per case for people, JSON Lines, and JUnit XML for CI.
+
+use serde_json::{Value, json};
+
+use super::run::CaseResult;
+
+/// The figures of a whole run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Totals {
+    pub cases: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub errors: usize,
+    pub duration_ms: u64,
+}
+
+impl Totals {
+    pub fn of(results: &[CaseResult], duration_ms: u64) -> Self {
+        Self {
+            cases: results.len(),
+            passed: results.iter().filter(|r| r.passed).count(),
+            failed: results.iter().filter(|r| r.failure.is_some()).count(),
+            errors: results
+                .iter()
+                .filter(|r| r.error.is_some() && r.failure.is_none() && !r.passed)
+                .count(),
+            duration_ms,
+        }
+    }
+}
+
+fn case_name(result: &CaseResult, repeats: bool) -> String {
+    if repeats {
+        format!("{} #{}", result.name, result.repeat)
+    } else {
+        result.name.clone()
+    }
+}
+
+fn seconds(ms: u64) -> String {
+    format!("{:.1} s", ms as f64 / 1000.0)
+}
+
+/// One line for people: verdict, name, timings, and the reason when it failed.
+pub fn text_line(result: &CaseResult, repeats: bool) -> String {
+    let verdict = match (result.passed, &result.failure) {
+        (true, _) => "PASS ",
+        (false, Some(_)) => "FAIL ",
+        (false, None) => "ERROR",
+    };
+    let mut timings = Vec::new();
+    if let Some(ms) = result.time_to_queue_ms {
+        timings.push(format!("queued {ms} ms"));
+    }
+    if let Some(ms) = result.time_to_accept_ms {
+        timings.push(format!("accepted {}", seconds(ms)));
+    }
+    timings.push(format!("took {}", seconds(result.duration_ms)));
+    let mut line = format!(
+        "{verdict} {}  ({})",
+        case_name(result, repeats),
+        timings.join(" · ")
+    );
+    if let Some(reason) = result.failure.as_ref().or(result.error.as_ref()) {
+        line.push_str(&format!("\n      {reason}"));
+    }
+    if result.left_open {
+        if let Some(uri) = &result.uri {
+            line.push_str(&format!("\n      left open: {uri}"));
+        }
+    }
+    line
+}
+
+/// The summary line for people.
+pub fn text_summary(totals: &Totals) -> String {
+    format!(
+        "{} of {} cases passed · {} failed · {} errors · {}",
+        totals.passed,
+        totals.cases,
+        totals.failed,
+        totals.errors,
+        seconds(totals.duration_ms)
+    )
+}
+
+/// One JSON line per case.
+pub fn json_line(result: &CaseResult) -> Value {
+    json!({"type": "case", "case": result})
+}
+
+pub fn json_summary(totals: &Totals) -> Value {
+    json!({"type": "summary", "summary": totals})
+}
+
+/// A JUnit XML report: one test case per case run, failures and errors with their reason.
+pub fn junit(results: &[CaseResult], totals: &Totals, repeats: bool) -> String {
+    let cases: Vec<Value> = results
+        .iter()
+        .map(|result| {
+            let mut case = json!({
+                "@name": case_name(result, repeats),
+                "@classname": "chatstart.check",
+                "@time": format!("{:.3}", result.duration_ms as f64 / 1000.0),
+            });
+            let lines = result.agent_lines.join("\n");
+            if let Some(failure) = &result.failure {
+                case["failure"] = json!({"@message": failure, "@type": "expectation", "$": lines});
+            } else if let Some(error) = &result.error.as_ref().filter(|_| !result.passed) {
+                case["error"] = json!({"@message": error, "@type": "api"});
+            }
+            if let Some(uri) = &result.uri {
+                case["system-out"] = json!(format!("{uri}\n{lines}"));
+            }
+            case
+        })
+        .collect();
+    let document = json!({"testsuites": {
+        "@name": "chatstart check",
+        "@tests": totals.cases,
+        "@failures": totals.failed,
+        "@errors": totals.errors,
+        "@time": format!("{:.3}", totals.duration_ms as f64 / 1000.0),
+        "testsuite": {
+            "@name": "chatstart check",
+            "@tests": totals.cases,
+            "@failures": totals.failed,
+            "@errors": totals.errors,
+            "@time": format!("{:.3}", totals.duration_ms as f64 / 1000.0),
+            "testcase": cases,
+        }
+    }});
+    crate::xmljson::value_to_xml(&document).unwrap_or_default()
+}

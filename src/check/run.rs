@@ -1,0 +1,435 @@
+//! Runs one check case against the service: availability, the chat start, acceptance, routing,
+//! the agent, the scripted lines — stopping at the first expectation that fails and saying what
+//! arrived instead. No UI here.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::file::{Case, CaseFlow, Step};
+use crate::api::model::{ChatState, EventKind, LineSource};
+use crate::api::{ApiError, AuthRequest, ChatApi, ChatRequest};
+use crate::history::{Flow, History, SessionRecord};
+use crate::session::{self, FollowOptions, SessionUpdate};
+
+/// Default seconds for an agent to accept.
+pub const DEFAULT_ACCEPT_WITHIN: f64 = 60.0;
+/// Default seconds an `expect` step waits.
+pub const DEFAULT_STEP_TIMEOUT: f64 = 15.0;
+
+/// One case ready to run: the case, its client and its merged request.
+#[derive(Debug, Clone)]
+pub struct CaseRun {
+    pub case: Case,
+    /// 1-based repetition number.
+    pub repeat: usize,
+    pub api: ChatApi,
+    pub request: ChatRequest,
+    pub auth: Option<AuthRequest>,
+    pub end: bool,
+    pub poll_interval: Duration,
+    pub step_timeout: Duration,
+    pub history: Option<History>,
+    pub profile: Option<String>,
+}
+
+/// The verdict of one case.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct CaseResult {
+    pub name: String,
+    pub repeat: usize,
+    pub passed: bool,
+    /// The first expectation that failed, and what arrived instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+    /// An API or network error that stopped the case (not an expectation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip)]
+    pub exit_code: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_to_queue_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_to_accept_ms: Option<u64>,
+    pub duration_ms: u64,
+    /// The agent's (or bot's) lines, as text.
+    pub agent_lines: Vec<String>,
+    pub left_open: bool,
+}
+
+/// Why a case stopped early.
+enum Stop {
+    Failed(String),
+    Error(ApiError),
+}
+
+impl From<ApiError> for Stop {
+    fn from(error: ApiError) -> Self {
+        Self::Error(error)
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Runs a case to its verdict; the chat is ended afterwards unless asked to stay open.
+pub async fn run_case(run: CaseRun) -> CaseResult {
+    let started = Instant::now();
+    let mut chat = Chat::default();
+    let outcome = run.drive(started, &mut chat).await;
+    let mut result = CaseResult {
+        name: run.case.name.clone(),
+        repeat: run.repeat,
+        uri: chat.uri.clone(),
+        time_to_queue_ms: chat.queued.map(millis),
+        time_to_accept_ms: chat.accepted.map(millis),
+        agent_lines: chat.agent_lines.clone(),
+        ..CaseResult::default()
+    };
+    match outcome {
+        Ok(()) => result.passed = true,
+        Err(Stop::Failed(why)) => result.failure = Some(why),
+        Err(Stop::Error(error)) => {
+            result.exit_code = Some(error.exit_code());
+            let explained = error
+                .explain()
+                .map(|e| format!("\n      why: {}\n      next: {}", e.why, e.next))
+                .unwrap_or_default();
+            result.error = Some(format!("{error}{explained}"));
+        }
+    }
+    if let Some(uri) = &chat.uri {
+        if run.end && chat.state != Some(ChatState::Ended) {
+            match end(&run.api, uri).await {
+                Ok(()) => chat.state = Some(ChatState::Ended),
+                Err(error) => {
+                    result
+                        .error
+                        .get_or_insert(format!("could not end the chat: {error}"));
+                }
+            }
+        }
+        result.left_open = chat.state != Some(ChatState::Ended);
+        if let (Some(history), Some(state)) = (&run.history, &chat.state) {
+            let _ = history.state(uri, state.as_str(), chat.agent.as_deref());
+        }
+    }
+    result.duration_ms = millis(started.elapsed());
+    result
+}
+
+async fn end(api: &ChatApi, uri: &str) -> Result<(), ApiError> {
+    let events = api.events_link(uri).await?;
+    api.end_chat(&events).await
+}
+
+/// What is known of the chat so far.
+#[derive(Debug, Default)]
+struct Chat {
+    uri: Option<String>,
+    queued: Option<Duration>,
+    accepted: Option<Duration>,
+    state: Option<ChatState>,
+    agent: Option<String>,
+    skill_name: Option<String>,
+    skill_id: Option<String>,
+    agent_lines: Vec<String>,
+    /// The last system message, for "ended because…".
+    last_system: Option<String>,
+}
+
+impl Chat {
+    fn absorb(&mut self, update: SessionUpdate, started: Instant) -> Result<(), Stop> {
+        match update {
+            SessionUpdate::Batch { events, info } => {
+                if let Some(info) = info {
+                    self.agent = info.agent_name.or(self.agent.take());
+                    self.skill_name = info.skill_name.or(self.skill_name.take());
+                    self.skill_id = info.skill_id.or(self.skill_id.take());
+                }
+                for event in events {
+                    match event.kind {
+                        EventKind::State(state) => {
+                            if state == ChatState::Chatting && self.accepted.is_none() {
+                                self.accepted = Some(
+                                    started
+                                        .elapsed()
+                                        .saturating_sub(self.queued.unwrap_or_default()),
+                                );
+                            }
+                            self.state = Some(state);
+                        }
+                        EventKind::Line(line) => match line.source {
+                            LineSource::Agent => self.agent_lines.push(line.plain_text()),
+                            LineSource::System if !line.is_pre_chat_echo() => {
+                                self.last_system = Some(line.plain_text())
+                            }
+                            _ => {}
+                        },
+                        _ => {}
+                    }
+                }
+                Ok(())
+            }
+            SessionUpdate::Lost { error, .. } => {
+                Err(Stop::Failed(format!("lost the session: {error}")))
+            }
+            SessionUpdate::Ended => {
+                self.state = Some(ChatState::Ended);
+                Ok(())
+            }
+            SessionUpdate::EstimatedWait(_)
+            | SessionUpdate::Retrying { .. }
+            | SessionUpdate::Recovered => Ok(()),
+        }
+    }
+
+    fn ended_why(&self) -> String {
+        self.last_system.as_deref().map_or_else(
+            || "the chat ended".into(),
+            |text| format!("the chat ended (“{text}”)"),
+        )
+    }
+}
+
+impl CaseRun {
+    async fn drive(&self, started: Instant, chat: &mut Chat) -> Result<(), Stop> {
+        let expect = &self.case.expect;
+        if let Some(wanted) = expect.available {
+            let available = self
+                .api
+                .availability(&self.request.skill, &self.request.max_wait_time)
+                .await?;
+            if available.any() != wanted {
+                return Err(Stop::Failed(format!(
+                    "expected the skill {} before the request; the service says it is {}",
+                    if wanted { "available" } else { "unavailable" },
+                    if available.any() {
+                        "available"
+                    } else {
+                        "unavailable"
+                    }
+                )));
+            }
+        }
+        let survey = if self.request.survey_answers.is_empty() {
+            None
+        } else {
+            self.api.survey(&self.request).await?
+        };
+        let uri = match (&self.case.flow, &self.auth) {
+            (CaseFlow::Auth, Some(auth)) => {
+                crate::api::start_authenticated(
+                    &self.api,
+                    auth,
+                    &self.request,
+                    survey.as_ref(),
+                    |_| {},
+                )
+                .await?
+                .session_uri
+            }
+            _ => {
+                self.api
+                    .request_chat(&self.request, survey.as_ref())
+                    .await?
+            }
+        };
+        chat.uri = Some(uri.to_string());
+        chat.queued = Some(started.elapsed());
+        if let Some(history) = &self.history {
+            let flow = if self.case.flow == CaseFlow::Auth {
+                Flow::Auth
+            } else {
+                Flow::Request
+            };
+            let record = SessionRecord::created(
+                self.profile.as_deref(),
+                &self.api.config().account,
+                uri.as_str(),
+                flow,
+                &self.request,
+                self.auth.as_ref(),
+            );
+            let _ = history.created(record);
+        }
+
+        let (updates, mut received) = mpsc::unbounded_channel();
+        let options = FollowOptions {
+            poll_interval: self.poll_interval,
+            ..FollowOptions::default()
+        };
+        let tracker = session::follow(self.api.clone(), uri.to_string(), options, updates);
+        let result = self.after_queue(started, chat, &mut received).await;
+        tracker.abort();
+        result
+    }
+
+    async fn after_queue(
+        &self,
+        started: Instant,
+        chat: &mut Chat,
+        received: &mut mpsc::UnboundedReceiver<SessionUpdate>,
+    ) -> Result<(), Stop> {
+        let expect = &self.case.expect;
+        let accept_within =
+            Duration::from_secs_f64(expect.accepted_within.unwrap_or(DEFAULT_ACCEPT_WITHIN));
+        let deadline = started + chat.queued.unwrap_or_default() + accept_within;
+        while chat.state != Some(ChatState::Chatting) {
+            if chat.state == Some(ChatState::Ended) {
+                return Err(Stop::Failed(format!(
+                    "expected an agent to accept; {}",
+                    chat.ended_why()
+                )));
+            }
+            match tokio::time::timeout_at(deadline, received.recv()).await {
+                Ok(Some(update)) => chat.absorb(update, started)?,
+                Ok(None) => return Err(Stop::Failed("the session tracker stopped".into())),
+                Err(_) => {
+                    return Err(Stop::Failed(format!(
+                        "expected an agent to accept within {} s; the chat is still {}",
+                        accept_within.as_secs_f64(),
+                        chat.state.as_ref().map_or("unknown", ChatState::as_str)
+                    )));
+                }
+            }
+        }
+        // The batch that brought `chatting` also brought the info; let a late one arrive.
+        if chat.agent.is_none() || chat.skill_name.is_none() {
+            let _ = tokio::time::timeout(self.poll_interval * 2, async {
+                while chat.agent.is_none() || chat.skill_name.is_none() {
+                    match received.recv().await {
+                        Some(update) => {
+                            if chat.absorb(update, started).is_err() {
+                                break;
+                            }
+                        }
+                        None => break,
+                    }
+                }
+            })
+            .await;
+        }
+        self.check_routing(chat)?;
+        let mut consumed = 0;
+        let mut events_link: Option<String> = None;
+        for (number, step) in self.case.steps.iter().enumerate() {
+            if let Some(text) = &step.send {
+                if events_link.is_none() {
+                    events_link = Some(
+                        self.api
+                            .events_link(chat.uri.as_deref().unwrap_or_default())
+                            .await?,
+                    );
+                }
+                self.api
+                    .add_line(events_link.as_deref().unwrap_or_default(), text)
+                    .await?;
+                continue;
+            }
+            consumed = self
+                .wait_for(step, number + 1, consumed, started, chat, received)
+                .await?;
+        }
+        Ok(())
+    }
+
+    fn check_routing(&self, chat: &Chat) -> Result<(), Stop> {
+        let expect = &self.case.expect;
+        if let Some(skill) = &expect.skill {
+            let by_id = skill.chars().all(|c| c.is_ascii_digit());
+            let actual = if by_id {
+                &chat.skill_id
+            } else {
+                &chat.skill_name
+            };
+            if actual.as_deref() != Some(skill.as_str()) {
+                let wanted = if by_id {
+                    format!("skill id {skill}")
+                } else {
+                    format!("skill {skill}")
+                };
+                return Err(Stop::Failed(format!(
+                    "expected the chat routed to {wanted}; info says {}",
+                    actual.as_deref().unwrap_or("nothing")
+                )));
+            }
+        }
+        if let Some(pattern) = &expect.agent {
+            let matched = regex_lite::Regex::new(pattern)
+                .ok()
+                .zip(chat.agent.as_deref())
+                .is_some_and(|(regex, agent)| regex.is_match(agent));
+            if !matched {
+                return Err(Stop::Failed(format!(
+                    "expected an agent matching /{pattern}/; the agent is {}",
+                    chat.agent.as_deref().unwrap_or("unknown")
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits for an agent line after `consumed` that satisfies `step`; returns the new position.
+    async fn wait_for(
+        &self,
+        step: &Step,
+        number: usize,
+        consumed: usize,
+        started: Instant,
+        chat: &mut Chat,
+        received: &mut mpsc::UnboundedReceiver<SessionUpdate>,
+    ) -> Result<usize, Stop> {
+        let within = step
+            .within
+            .map_or(self.step_timeout, Duration::from_secs_f64);
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(found) = chat.agent_lines[consumed..]
+                .iter()
+                .position(|line| step.matches(line))
+            {
+                return Ok(consumed + found + 1);
+            }
+            let arrived = || {
+                let lines = &chat.agent_lines[consumed..];
+                if lines.is_empty() {
+                    "no new line arrived".to_string()
+                } else {
+                    format!(
+                        "arrived instead: {}",
+                        lines
+                            .iter()
+                            .map(|l| format!("“{l}”"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            };
+            if chat.state == Some(ChatState::Ended) {
+                return Err(Stop::Failed(format!(
+                    "step {number}: expected {}; {} first, and {}",
+                    step.describe(),
+                    chat.ended_why(),
+                    arrived()
+                )));
+            }
+            match tokio::time::timeout_at(deadline, received.recv()).await {
+                Ok(Some(update)) => chat.absorb(update, started)?,
+                Ok(None) => return Err(Stop::Failed("the session tracker stopped".into())),
+                Err(_) => {
+                    return Err(Stop::Failed(format!(
+                        "step {number}: expected {} within {} s; {}",
+                        step.describe(),
+                        within.as_secs_f64(),
+                        arrived()
+                    )));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! `chatstart check FILE`: runs a check file's cases and reports a verdict per case.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::args::{CheckArgs, OutputArg};
+use super::context::Context;
+use super::run::{Failure, Outcome, connect};
+use crate::api::AuthRequest;
+use crate::api::error::exit;
+use crate::check::file::{CaseFlow, CheckFile};
+use crate::check::report::{self, Totals};
+use crate::check::run::{CaseRun, DEFAULT_STEP_TIMEOUT};
+use crate::config::SecretSource;
+use crate::secret::Secret;
+use crate::session::DEFAULT_POLL_INTERVAL;
+
+pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
+    let file = CheckFile::load(&args.file).map_err(|e| Failure::usage(e.to_string()))?;
+    let junit = match args.report.as_slice() {
+        [] => None,
+        [kind, path] if kind == "junit" => Some(path.clone()),
+        [kind, _] => {
+            return Err(Failure::usage(format!(
+                "--report {kind}: only `junit` is known"
+            )));
+        }
+        _ => {
+            return Err(Failure::usage(
+                "--report takes a kind and a path: --report junit PATH",
+            ));
+        }
+    };
+    if args.repeat == 0 || args.concurrency == 0 {
+        return Err(Failure::usage(
+            "--repeat and --concurrency must be at least 1",
+        ));
+    }
+    for wanted in &args.cases {
+        if !file.cases.iter().any(|c| &c.name == wanted) {
+            let known: Vec<&str> = file.cases.iter().map(|c| c.name.as_str()).collect();
+            return Err(Failure::usage(format!(
+                "no case `{wanted}` in the file (cases: {})",
+                known.join(", ")
+            )));
+        }
+    }
+    let mut runs = Vec::new();
+    for case in file
+        .cases
+        .iter()
+        .filter(|c| args.cases.is_empty() || args.cases.contains(&c.name))
+    {
+        let profile = case.profile.as_ref().or(file.defaults.profile.as_ref());
+        let case_ctx = match profile {
+            Some(name) => ctx.with_profile(name)?,
+            None => ctx.clone(),
+        };
+        let api = connect(&case_ctx.connection(&args.connection)?, None)?;
+        let defaults = case_ctx
+            .profile
+            .as_ref()
+            .map(|(_, p)| p.request.clone())
+            .unwrap_or_default();
+        let request = case.request.clone().with_defaults(&defaults);
+        let auth = match case.flow {
+            CaseFlow::Request => None,
+            CaseFlow::Auth => Some(auth_request(&case_ctx, case)?),
+        };
+        let seconds = |value: Option<f64>, default: f64| {
+            Duration::from_secs_f64(value.unwrap_or(default).max(0.05))
+        };
+        for repeat in 1..=args.repeat {
+            runs.push(CaseRun {
+                case: case.clone(),
+                repeat,
+                api: api.clone(),
+                request: request.clone(),
+                auth: auth.clone(),
+                end: !args.leave_open && case.end.or(file.defaults.end).unwrap_or(true),
+                poll_interval: seconds(
+                    case.poll_interval.or(file.defaults.poll_interval),
+                    DEFAULT_POLL_INTERVAL.as_secs_f64(),
+                ),
+                step_timeout: seconds(
+                    case.step_timeout.or(file.defaults.step_timeout),
+                    DEFAULT_STEP_TIMEOUT,
+                ),
+                history: ctx.history.clone(),
+                profile: case_ctx.profile_name().map(str::to_string),
+            });
+        }
+    }
+    let json = args.connection.output == OutputArg::Json;
+    let repeats = args.repeat > 1;
+    let started = Instant::now();
+    let (sender, mut finished) = mpsc::unbounded_channel();
+    let all = tokio::spawn(crate::check::run_all(runs, args.concurrency, sender));
+    while let Some(result) = finished.recv().await {
+        if json {
+            println!("{}", report::json_line(&result));
+        } else {
+            println!("{}", report::text_line(&result, repeats));
+        }
+    }
+    let results = all
+        .await
+        .map_err(|e| Failure::usage(format!("the check stopped unexpectedly: {e}")))?;
+    let totals = Totals::of(
+        &results,
+        u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    );
+    if json {
+        println!("{}", report::json_summary(&totals));
+    } else {
+        println!("{}", report::text_summary(&totals));
+    }
+    if let Some(path) = junit {
+        std::fs::write(&path, report::junit(&results, &totals, repeats))
+            .map_err(|e| Failure::usage(format!("cannot write the JUnit report {path}: {e}")))?;
+    }
+    // API and network errors keep their own codes; failed expectations are 1.
+    Ok(results
+        .iter()
+        .find_map(|r| r.exit_code)
+        .unwrap_or(if totals.failed > 0 { 1 } else { exit::OK }))
+}
+
+fn auth_request(ctx: &Context, case: &crate::check::Case) -> Result<AuthRequest, Failure> {
+    let source = SecretSource {
+        env: case.auth.sso_key_env.clone(),
+        cmd: case.auth.sso_key_cmd.clone(),
+        prompt: false,
+    };
+    let sso_key = match source.resolve("SSO key") {
+        Ok(Some(key)) => key,
+        Ok(None) => ctx.sso_key(None)?,
+        Err(e) => {
+            return Err(Failure::usage(format!(
+                "case `{}`: SSO key: {e}",
+                case.name
+            )));
+        }
+    };
+    let profile_field = |pick: fn(&crate::config::Profile) -> &Option<String>| {
+        ctx.profile
+            .as_ref()
+            .and_then(|(_, p)| pick(p).clone())
+            .unwrap_or_default()
+    };
+    Ok(AuthRequest {
+        sso_key: Secret::new(sso_key.expose()),
+        auth_chat_conn_id: case
+            .auth
+            .auth_conn_id
+            .clone()
+            .unwrap_or_else(|| profile_field(|p| &p.auth_conn_id)),
+        redirect_uri: case
+            .auth
+            .redirect_uri
+            .clone()
+            .unwrap_or_else(|| profile_field(|p| &p.redirect_uri)),
+    })
+}

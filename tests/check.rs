@@ -1,0 +1,269 @@
+//! `chatstart check` against the emulator's scripted agents: every expectation kind passing and
+//! failing, JUnit output parsed back, repeat and concurrency, leaving chats open.
+
+mod common;
+
+use common::{Emulator, ran};
+use serde_json::Value;
+
+fn write(emulator: &Emulator, text: &str) -> String {
+    let path = emulator.home.path().join("checks.toml");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+const PASSING: &str = r#"
+[defaults]
+poll_interval = 0.1
+step_timeout = 5
+
+[[case]]
+name = "everything passes"
+[case.request]
+skill = "Sales"
+[case.expect]
+available = true
+accepted_within = 5
+skill = "Sales"
+agent = "^Nat"
+[[case.step]]
+expect = "happy to help"
+[[case.step]]
+send = "hello"
+[[case.step]]
+regex = "line (one|two)"
+[[case.step]]
+send = "again"
+[[case.step]]
+exact = "Got it: line one\nline two"
+
+[[case]]
+name = "skill by id"
+[case.request]
+skill = "Sales"
+[case.expect]
+skill = "1"
+[[case.step]]
+any = ["nope", "happy"]
+"#;
+
+#[test]
+fn every_expectation_kind_passes_against_the_scripted_agent() {
+    let emulator = Emulator::start(common::FAST);
+    let file = write(&emulator, PASSING);
+    let out = ran(emulator.chatstart(&["check", &file, "--output", "json"]));
+    assert_eq!(out.code, 0, "{out:?}");
+    let lines: Vec<Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let cases: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["type"] == "case")
+        .map(|l| &l["case"])
+        .collect();
+    assert_eq!(cases.len(), 2);
+    assert!(cases.iter().all(|c| c["passed"] == true), "{out:?}");
+    let full = cases
+        .iter()
+        .find(|c| c["name"] == "everything passes")
+        .unwrap();
+    assert!(full["time_to_accept_ms"].as_u64().unwrap() >= 250, "{full}");
+    assert_eq!(full["agent_lines"][0], "Hi, I'm Natalie & happy to help.");
+    let visitor_lines = emulator
+        .handle
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.body.contains("\"line\""))
+        .count();
+    assert_eq!(visitor_lines, 2, "both send steps were sent");
+    let ends = emulator
+        .handle
+        .requests()
+        .into_iter()
+        .filter(|r| r.body.contains("\"ended\""))
+        .count();
+    assert_eq!(ends, 2, "each case ends its chat");
+}
+
+const FAILING: &str = r#"
+[defaults]
+poll_interval = 0.1
+step_timeout = 1
+
+[[case]]
+name = "availability"
+[case.request]
+skill = "Ghost"
+[case.expect]
+available = true
+
+[[case]]
+name = "accept in time"
+[case.request]
+skill = "Slow"
+[case.expect]
+accepted_within = 0.5
+
+[[case]]
+name = "routing"
+[case.request]
+skill = "Sales"
+[case.expect]
+skill = "Billing"
+
+[[case]]
+name = "agent name"
+[case.request]
+skill = "Sales"
+[case.expect]
+agent = "^Omar$"
+
+[[case]]
+name = "agent line"
+[case.request]
+skill = "Sales"
+[[case.step]]
+expect = "invoice"
+
+[[case]]
+name = "ends first"
+[case.request]
+skill = "Ghost"
+max_wait_time = "1"
+[case.expect]
+accepted_within = 20
+"#;
+
+#[test]
+fn each_failed_expectation_says_what_arrived_instead() {
+    let emulator = Emulator::start(common::FAST);
+    let file = write(&emulator, FAILING);
+    let report = emulator.home.path().join("junit.xml");
+    let out = ran(emulator.chatstart(&[
+        "check",
+        &file,
+        "--concurrency",
+        "6",
+        "--report",
+        "junit",
+        &report.display().to_string(),
+    ]));
+    assert_eq!(out.code, 1, "{out:?}");
+    let reason = |name: &str| {
+        let at = out
+            .stdout
+            .find(&format!("FAIL  {name}"))
+            .unwrap_or_else(|| panic!("no FAIL for {name}: {out:?}"));
+        out.stdout[at..].lines().nth(1).unwrap().trim().to_string()
+    };
+    assert!(reason("availability").contains(
+        "expected the skill available before the request; the service says it is unavailable"
+    ));
+    assert!(
+        reason("accept in time")
+            .contains("expected an agent to accept within 0.5 s; the chat is still waiting")
+    );
+    assert!(
+        reason("routing").contains("expected the chat routed to skill Billing; info says Sales")
+    );
+    assert!(
+        reason("agent name").contains("expected an agent matching /^Omar$/; the agent is Natalie")
+    );
+    assert!(
+        reason("agent line").contains("step 1: expected a line containing “invoice” within 1 s; arrived instead: “Hi, I'm Natalie & happy to help.”"),
+        "{}",
+        reason("agent line")
+    );
+    assert!(
+        reason("ends first").contains("expected an agent to accept; the chat ended"),
+        "{}",
+        reason("ends first")
+    );
+    assert!(
+        out.stdout.contains("0 of 6 cases passed · 6 failed"),
+        "{out:?}"
+    );
+
+    let xml = std::fs::read_to_string(&report).unwrap();
+    let parsed = chatstart::xmljson::xml_to_value(&xml).expect("the JUnit report is XML");
+    let suite = &parsed["testsuites"]["testsuite"];
+    assert_eq!(suite["@tests"], "6");
+    assert_eq!(suite["@failures"], "6");
+    let cases = suite["testcase"].as_array().unwrap();
+    assert_eq!(cases.len(), 6);
+    let routing = cases.iter().find(|c| c["@name"] == "routing").unwrap();
+    assert!(
+        routing["failure"]["@message"]
+            .as_str()
+            .unwrap()
+            .contains("info says Sales")
+    );
+    assert_eq!(
+        emulator.handle.count("POST", "/chat/request"),
+        5,
+        "the availability case sends no chat"
+    );
+}
+
+#[test]
+fn repeat_and_concurrency_run_each_case_n_times() {
+    let emulator = Emulator::start(common::FAST);
+    let file = write(
+        &emulator,
+        "[defaults]\npoll_interval = 0.1\n[[case]]\nname = \"r\"\n[case.request]\nskill = \"Sales\"\n[case.expect]\naccepted_within = 5\n",
+    );
+    let out = ran(emulator.chatstart(&["check", &file, "--repeat", "4", "--concurrency", "4"]));
+    assert_eq!(out.code, 0, "{out:?}");
+    for n in 1..=4 {
+        assert!(out.stdout.contains(&format!("PASS  r #{n}")), "{out:?}");
+    }
+    assert_eq!(emulator.handle.count("POST", "/chat/request"), 4);
+}
+
+#[test]
+fn leave_open_keeps_the_chats_and_records_them() {
+    let emulator = Emulator::start(common::FAST);
+    let file = write(
+        &emulator,
+        "[defaults]\npoll_interval = 0.1\n[[case]]\nname = \"open\"\n[case.request]\nskill = \"Sales\"\n",
+    );
+    let out = ran(emulator.chatstart(&["check", &file, "--leave-open"]));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("left open: http"), "{out:?}");
+    assert_eq!(
+        emulator
+            .handle
+            .requests()
+            .iter()
+            .filter(|r| r.body.contains("\"ended\""))
+            .count(),
+        0
+    );
+    let open = ran(emulator.bare(&["history", "--open"]));
+    assert!(open.stdout.contains("chatting"), "{open:?}");
+}
+
+#[test]
+fn api_errors_keep_their_exit_codes_and_explanations() {
+    let emulator = Emulator::fast_with("captcha = true");
+    let file = write(
+        &emulator,
+        "[[case]]\nname = \"captcha\"\n[case.request]\nskill = \"Sales\"\n",
+    );
+    let out = ran(emulator.chatstart(&["check", &file]));
+    assert_eq!(out.code, 3, "{out:?}");
+    assert!(out.stdout.contains("ERROR captcha"), "{out:?}");
+    assert!(
+        out.stdout.contains("Bad captcha") && out.stdout.contains("Unified_window_captcha"),
+        "{out:?}"
+    );
+    let bad = write(
+        &emulator,
+        "[[case]]\nname = \"x\"\n[[case.step]]\nexpect = \"a\"\nsend = \"b\"\n",
+    );
+    let usage = ran(emulator.chatstart(&["check", &bad]));
+    assert_eq!(usage.code, 2, "{usage:?}");
+    assert!(usage.stderr.contains("case `x`, step 1"), "{usage:?}");
+}
