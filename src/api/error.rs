@@ -305,7 +305,7 @@ mod tests {
                 .contains("HTTP 401: Bad captcha (internalCode 10)"),
             "{e}"
         );
-        assert!(e.hint().unwrap().contains("captcha"));
+        assert!(e.explain().unwrap().why.contains("captcha"));
         assert_eq!(e.exit_code(), exit::REFUSED);
 
         let xml = "<error><time>t</time><message>Chat session not found</message><reason>r</reason><internalCode>12</internalCode></error>";
