@@ -1,0 +1,491 @@
+//! The checks the real service makes before it acts: appKey (header or query, Q8), `v=1`,
+//! request-body parsing (JSON or XML) and validation of the chat request, the authentication
+//! call and survey answers (§2.8, §2.9, §3.6, §4). No HTTP types, no state changes.
+
+use super::queue::ChatParams;
+use super::routes::Incoming;
+use super::scenario::{Scenario, Survey};
+use crate::api::value::{field, int_field, list, list_field, text, text_field};
+use serde_json::Value;
+use std::net::IpAddr;
+
+/// Internal code of an unknown path or suffix (Q10, observed).
+pub const CODE_UNKNOWN_URI: i64 = 28;
+/// Internal code of captcha / user / key refusals (observed for "Bad captcha", "Invalid User").
+pub const CODE_UNAUTHORIZED: i64 = 10;
+/// Internal code of a line refused outside `chatting` (Q27, observed).
+pub const CODE_NOT_IN_CHAT: i64 = 5;
+/// Internal code of a vanished chat (Q28, observed).
+pub const CODE_SESSION_NOT_FOUND: i64 = 12;
+/// Internal code of a malformed or invalid request (emulator choice; not documented).
+pub const CODE_BAD_REQUEST: i64 = 1;
+/// Internal code of a missing survey (emulator choice; not documented).
+pub const CODE_NO_SURVEY: i64 = 11;
+
+/// Why the emulator refuses a request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    /// An error answered with the service's error body.
+    #[error("{status} {message} (internalCode {code})")]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// `error.message`.
+        message: String,
+        /// `error.internalCode`.
+        code: i64,
+    },
+    /// The OAuth-style form-encoded refusal of the header appKey (PR #922).
+    #[error("consumer_key_rejected")]
+    ConsumerKeyRejected,
+}
+
+impl Rejection {
+    /// A 400 naming what is wrong.
+    pub fn bad_request(message: impl Into<String>) -> Rejection {
+        Rejection::Api {
+            status: 400,
+            message: message.into(),
+            code: CODE_BAD_REQUEST,
+        }
+    }
+
+    /// A 401 with the given message.
+    pub fn unauthorized(message: impl Into<String>) -> Rejection {
+        Rejection::Api {
+            status: 401,
+            message: message.into(),
+            code: CODE_UNAUTHORIZED,
+        }
+    }
+}
+
+/// The appKey must come in `Authorization: LivePerson appKey=KEY` or in `?appKey=KEY`.
+pub fn app_key(incoming: &Incoming, scenario: &Scenario) -> Result<(), Rejection> {
+    if let Some(header) = incoming.header("authorization") {
+        if scenario.refuse_app_key_header {
+            return Err(Rejection::ConsumerKeyRejected);
+        }
+        let key = header
+            .trim()
+            .split_once(char::is_whitespace)
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("LivePerson"))
+            .and_then(|(_, rest)| rest.trim().strip_prefix("appKey="));
+        return match key {
+            Some(key) if key.trim() == scenario.app_key => Ok(()),
+            Some(_) => Err(Rejection::unauthorized("Invalid appKey")),
+            None => Err(Rejection::unauthorized(
+                "Malformed Authorization header, expected: LivePerson appKey=…",
+            )),
+        };
+    }
+    match incoming.query_value("appKey") {
+        Some(key) if key.trim() == scenario.app_key => Ok(()),
+        Some(_) => Err(Rejection::unauthorized("Invalid appKey")),
+        None => Err(Rejection::unauthorized("Missing appKey")),
+    }
+}
+
+/// Every API call carries `v=1`.
+pub fn version(incoming: &Incoming) -> Result<(), Rejection> {
+    match incoming.query_value("v").as_deref() {
+        Some("1") => Ok(()),
+        Some(other) => Err(Rejection::bad_request(format!(
+            "Unsupported API version v={other}, only v=1 exists"
+        ))),
+        None => Err(Rejection::bad_request("Missing API version parameter v=1")),
+    }
+}
+
+/// The body as the service's JSON mapping: XML when the Content-Type says so, else JSON.
+pub fn body(incoming: &Incoming) -> Result<Value, Rejection> {
+    if incoming.body.trim().is_empty() {
+        return Err(Rejection::bad_request("Missing request body"));
+    }
+    let is_xml = incoming
+        .header("content-type")
+        .is_some_and(|t| t.to_ascii_lowercase().contains("xml"));
+    if is_xml {
+        crate::xmljson::xml_to_value(&incoming.body)
+            .map_err(|e| Rejection::bad_request(format!("Malformed XML body: {e}")))
+    } else {
+        serde_json::from_str(&incoming.body)
+            .map_err(|e| Rejection::bad_request(format!("Malformed JSON body: {e}")))
+    }
+}
+
+/// A validated chat request.
+#[derive(Debug, Clone, Default)]
+pub struct ChatRequest {
+    /// What the queue needs.
+    pub params: ChatParams,
+    /// Auth flow: the conversation from `conversation.json`.
+    pub conversation_id: Option<String>,
+    /// Auth flow: the participant, when the auth answer gave one.
+    pub participant_id: Option<String>,
+    /// Pre-chat survey answers, unvalidated against the survey yet.
+    pub survey: Option<Value>,
+}
+
+/// Checks the chat request body (§2.9, §4) and extracts what the emulator uses.
+pub fn chat_request(document: &Value, default_timeout: u64) -> Result<ChatRequest, Rejection> {
+    let request = match document.get("request") {
+        Some(Value::Object(_)) => &document["request"],
+        // `<request/>` maps to an empty string: an empty request.
+        Some(Value::String(s)) if s.trim().is_empty() => &Value::Null,
+        _ => {
+            return Err(Rejection::bad_request(
+                "The chat request must be wrapped in a \"request\" element",
+            ));
+        }
+    };
+    let mut params = ChatParams {
+        skill: optional_text(request, "skill")?,
+        chat_timeout_secs: default_timeout,
+        ..ChatParams::default()
+    };
+    if let Some(wait) = optional_integer(request, "maxWaitTime")? {
+        params.max_wait_secs = Some(in_range(wait, "maxWaitTime", 0, 86_400)?);
+    }
+    if let Some(timeout) = optional_integer(request, "interactionTimeout")? {
+        params.chat_timeout_secs = in_range(timeout, "interactionTimeout", 1, i64::MAX)?;
+    }
+    if let Some(visitor) = optional_text(request, "visitorId")? {
+        params.visitor_id = Some(digits(&visitor, "visitorId")?);
+    }
+    if let Some(ip) = optional_text(request, "visitorIp")? {
+        ip.parse::<IpAddr>().map_err(|_| {
+            Rejection::bad_request(format!("visitorIp {ip:?} is not an IP address"))
+        })?;
+    }
+    for name in ["engagementId", "campaignId"] {
+        if let Some(value) = optional_text(request, name)? {
+            digits(&value, name)?;
+            params.echoes.push((name.to_string(), value));
+        }
+    }
+    if let Some(context) = optional_text(request, "LETagContextId")? {
+        digits(&context, "LETagContextId")?;
+        params.echoes.push(("sharkContextId".into(), context));
+    }
+    for (name, echo) in [
+        ("LETagVisitorId", "sharkVisitorId"),
+        ("LETagSessionId", "sharkSessionId"),
+        ("language", "language"),
+    ] {
+        if let Some(value) = optional_text(request, name)? {
+            params.echoes.push((echo.to_string(), value));
+        }
+    }
+    params.pre_chat_lines = pre_chat_lines(request)?;
+    Ok(ChatRequest {
+        params,
+        conversation_id: optional_text(request, "conversationId")?,
+        participant_id: optional_text(request, "participantId")?,
+        survey: field(request, "survey").cloned(),
+    })
+}
+
+/// `{"line":[…]}` (docs), `{"lines":[…]}` (legacy JS SDK, Q17), a single line as a bare
+/// string in either, or the whole field as one string.
+fn pre_chat_lines(request: &Value) -> Result<Vec<String>, Rejection> {
+    let Some(holder) = field(request, "preChatLines") else {
+        return Ok(Vec::new());
+    };
+    let items = match holder {
+        Value::String(s) if s.trim().is_empty() => Vec::new(),
+        Value::String(_) => vec![holder],
+        Value::Object(_) => match field(holder, "line").or_else(|| field(holder, "lines")) {
+            Some(lines) => list(Some(lines)),
+            None => Vec::new(),
+        },
+        Value::Array(items) => items.iter().collect(),
+        _ => return Err(Rejection::bad_request("preChatLines must hold lines")),
+    };
+    items
+        .into_iter()
+        .map(|item| {
+            text(item)
+                .filter(|t| !t.trim().is_empty())
+                .ok_or_else(|| Rejection::bad_request("preChatLines must be non-empty strings"))
+        })
+        .collect()
+}
+
+/// The authentication body (§2.8): all of these are required.
+pub const AUTH_FIELDS: [&str; 6] = [
+    "authChatConnId",
+    "ssoKey",
+    "engagementId",
+    "LETagVisitorId",
+    "LETagSessionId",
+    "LETagContextId",
+];
+
+/// Checks the authentication body; returns the ssoKey.
+pub fn auth_request(document: &Value) -> Result<String, Rejection> {
+    for name in AUTH_FIELDS {
+        if optional_text(document, name)?.is_none() {
+            return Err(Rejection::bad_request(format!(
+                "Missing mandatory field {name}"
+            )));
+        }
+    }
+    for name in ["authChatConnId", "engagementId", "LETagContextId"] {
+        if let Some(value) = optional_text(document, name)? {
+            digits(&value, name)?;
+        }
+    }
+    optional_text(document, "ssoKey")?.ok_or_else(|| Rejection::bad_request("Missing ssoKey"))
+}
+
+/// Checks survey answers against the scenario's survey (§3.6, V14).
+pub fn survey_answers(answers: &Value, survey: &Survey) -> Result<(), Rejection> {
+    let survey_id = text_field(answers, "id")
+        .ok_or_else(|| Rejection::bad_request("survey answers need the survey id"))?;
+    if survey_id.trim() != survey.id.to_string() {
+        return Err(Rejection::bad_request(format!(
+            "Unknown survey id {survey_id}"
+        )));
+    }
+    let mut given: Vec<(u64, Vec<String>)> = Vec::new();
+    for question in list_field(answers, "question") {
+        let id = int_field(question, "id")
+            .and_then(|id| u64::try_from(id).ok())
+            .ok_or_else(|| Rejection::bad_request("survey question without a numeric id"))?;
+        let known = survey
+            .questions
+            .iter()
+            .find(|q| q.id == id)
+            .ok_or_else(|| Rejection::bad_request(format!("Unknown survey question id {id}")))?;
+        let values: Vec<String> = list_field(question, "answer")
+            .into_iter()
+            .filter_map(text)
+            .filter(|v| !v.trim().is_empty())
+            .collect();
+        check_answer(known, &values)?;
+        given.push((id, values));
+    }
+    for question in &survey.questions {
+        let answered = given
+            .iter()
+            .any(|(id, v)| *id == question.id && !v.is_empty());
+        if question.mandatory && !answered && visible(survey, question.logic_id, &given) {
+            return Err(Rejection::bad_request(format!(
+                "Mandatory survey question {} ({}) is not answered",
+                question.id, question.label
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_answer(question: &super::scenario::Question, values: &[String]) -> Result<(), Rejection> {
+    let id = question.id;
+    let among_entries = |v: &String| question.entries.iter().any(|e| &e.value == v);
+    match question.kind.as_str() {
+        "Checkbox" => {
+            if let Some(bad) = values.iter().find(|v| !among_entries(v)) {
+                return Err(Rejection::bad_request(format!(
+                    "Survey question {id}: {bad:?} is not one of its choices"
+                )));
+            }
+        }
+        "Dropdown Box" | "Radio Button" | "Radio Button (side by side)" => {
+            if values.len() > 1 {
+                return Err(Rejection::bad_request(format!(
+                    "Survey question {id} takes one answer"
+                )));
+            }
+            if let Some(bad) = values.iter().find(|v| !among_entries(v)) {
+                return Err(Rejection::bad_request(format!(
+                    "Survey question {id}: {bad:?} is not one of its choices"
+                )));
+            }
+        }
+        _ => {
+            if values.len() > 1 {
+                return Err(Rejection::bad_request(format!(
+                    "Survey question {id} takes one answer"
+                )));
+            }
+            for value in values {
+                let ok = match question.validation_type.as_str() {
+                    "numeric" => value.trim().parse::<f64>().is_ok(),
+                    "email" => is_email(value),
+                    _ => true,
+                };
+                if !ok {
+                    return Err(Rejection::bad_request(format!(
+                        "Survey question {id}: {value:?} is not a valid {}",
+                        question.validation_type
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A question is hidden when some entry shows it by logic and no chosen entry does.
+fn visible(survey: &Survey, logic_id: u64, given: &[(u64, Vec<String>)]) -> bool {
+    let mut shown_by_logic = false;
+    for question in &survey.questions {
+        for entry in &question.entries {
+            if entry.show_logic_ids.contains(&logic_id) {
+                shown_by_logic = true;
+                let picked = given
+                    .iter()
+                    .any(|(id, v)| *id == question.id && v.contains(&entry.value));
+                if picked {
+                    return true;
+                }
+            }
+        }
+    }
+    !shown_by_logic
+}
+
+fn is_email(value: &str) -> bool {
+    match value.trim().split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !value.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+fn optional_text(object: &Value, name: &str) -> Result<Option<String>, Rejection> {
+    match field(object, name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => match text(value) {
+            Some(t) if t.trim().is_empty() => Ok(None),
+            Some(t) => Ok(Some(t)),
+            None => Err(Rejection::bad_request(format!(
+                "{name} must be a single value"
+            ))),
+        },
+    }
+}
+
+fn optional_integer(object: &Value, name: &str) -> Result<Option<i64>, Rejection> {
+    match optional_text(object, name)? {
+        None => Ok(None),
+        Some(t) => {
+            t.trim().parse::<i64>().map(Some).map_err(|_| {
+                Rejection::bad_request(format!("{name} must be an integer, got {t:?}"))
+            })
+        }
+    }
+}
+
+fn in_range(value: i64, name: &str, low: i64, high: i64) -> Result<u64, Rejection> {
+    if value < low || value > high {
+        let range = if high == i64::MAX {
+            format!("at least {low}")
+        } else {
+            format!("between {low} and {high}")
+        };
+        return Err(Rejection::bad_request(format!(
+            "{name} must be {range}, got {value}"
+        )));
+    }
+    u64::try_from(value).map_err(|_| Rejection::bad_request(format!("{name} out of range")))
+}
+
+fn digits(value: &str, name: &str) -> Result<u64, Rejection> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() || !trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Rejection::bad_request(format!(
+            "{name} must be digits, got {value:?}"
+        )));
+    }
+    trimmed
+        .parse()
+        .map_err(|_| Rejection::bad_request(format!("{name} is too large")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn demo_survey() -> Survey {
+        Scenario::demo().survey.expect("demo survey")
+    }
+
+    #[test]
+    fn chat_requests_need_the_wrapper_and_valid_ranges() {
+        assert!(chat_request(&json!({"skill":"Sales"}), 40).is_err());
+        assert!(chat_request(&json!({"request":{"maxWaitTime":86401}}), 40).is_err());
+        assert!(chat_request(&json!({"request":{"maxWaitTime":"-1"}}), 40).is_err());
+        assert!(chat_request(&json!({"request":{"visitorId":"12a"}}), 40).is_err());
+        assert!(chat_request(&json!({"request":{"visitorIp":"1.2.3"}}), 40).is_err());
+        assert!(chat_request(&json!({"request":{"engagementId":"x1"}}), 40).is_err());
+        assert!(chat_request(&json!({"request":{"LETagContextId":"two"}}), 40).is_err());
+        assert!(chat_request(&json!({"request":{"interactionTimeout":0}}), 40).is_err());
+        let err = chat_request(&json!({"request":{"maxWaitTime":"soon"}}), 40).unwrap_err();
+        assert!(err.to_string().contains("maxWaitTime"), "{err}");
+        let ok = chat_request(
+            &json!({"request":{"skill":"Sales","maxWaitTime":"600","engagementId":27469613,
+                "campaignId":"26948813","visitorIp":"::1","LETagContextId":"2","interactionTimeout":120}}),
+            40,
+        )
+        .expect("valid");
+        assert_eq!(ok.params.max_wait_secs, Some(600));
+        assert_eq!(ok.params.chat_timeout_secs, 120);
+    }
+
+    #[test]
+    fn pre_chat_lines_come_in_every_shape() {
+        for lines in [
+            json!({"line":["a","b"]}),
+            json!({"lines":["a","b"]}),
+            json!(["a", "b"]),
+        ] {
+            let r = chat_request(&json!({"request":{"preChatLines":lines}}), 40).expect("ok");
+            assert_eq!(r.params.pre_chat_lines, vec!["a", "b"]);
+        }
+        let r = chat_request(&json!({"request":{"preChatLines":{"line":"a"}}}), 40).expect("ok");
+        assert_eq!(r.params.pre_chat_lines, vec!["a"]);
+        let r = chat_request(&json!({"request":{"preChatLines":"a"}}), 40).expect("ok");
+        assert_eq!(r.params.pre_chat_lines, vec!["a"]);
+    }
+
+    #[test]
+    fn survey_answers_are_checked_against_the_survey() {
+        let survey = demo_survey();
+        let ok = json!({"id":40216,"question":[{"id":12786273,"answer":"DOGS"},{"id":16314710,"answer":"John"},
+            {"id":17000001,"answer":["Order","Invoice"]}]});
+        assert_eq!(survey_answers(&ok, &survey), Ok(()));
+        let xml_shape = json!({"@id":"40216","question":[{"@id":"12786273","answer":"CATS"},{"id":"16314710","answer":"J"}]});
+        assert_eq!(survey_answers(&xml_shape, &survey), Ok(()));
+        let bad_choice = json!({"id":40216,"question":[{"id":12786273,"answer":"BIRDS"},{"id":16314710,"answer":"J"}]});
+        assert!(survey_answers(&bad_choice, &survey).is_err());
+        let unknown = json!({"id":40216,"question":{"id":1,"answer":"x"}});
+        assert!(survey_answers(&unknown, &survey).is_err());
+        let missing_name = json!({"id":40216,"question":{"id":12786273,"answer":"DOGS"}});
+        assert!(survey_answers(&missing_name, &survey).is_err());
+        let bad_mail = json!({"id":40216,"question":[{"id":12786273,"answer":"DOGS"},{"id":16314710,"answer":"J"},{"id":17000002,"answer":"nope"}]});
+        assert!(survey_answers(&bad_mail, &survey).is_err());
+        let wrong_survey = json!({"id":1,"question":[]});
+        assert!(survey_answers(&wrong_survey, &survey).is_err());
+    }
+
+    #[test]
+    fn auth_bodies_need_every_field() {
+        let full = json!({"authChatConnId":568046210,"ssoKey":"k12197","engagementId":567609310,
+            "LETagContextId":"2","LETagSessionId":"s","LETagVisitorId":"v"});
+        assert_eq!(auth_request(&full).as_deref(), Ok("k12197"));
+        for name in AUTH_FIELDS {
+            let mut partial = full.clone();
+            partial.as_object_mut().map(|o| o.remove(name));
+            let err = auth_request(&partial).unwrap_err();
+            assert!(err.to_string().contains(name), "{err}");
+        }
+    }
+}

@@ -1,0 +1,354 @@
+//! The emulator's scenario: account, keys, switches, skills with their scripted agents, and the
+//! pre-chat survey, read from TOML. Pure data: no I/O except `Scenario::load`, no HTTP.
+
+use serde::Deserialize;
+use std::path::Path;
+
+/// Why a scenario could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The TOML text is malformed or a field has the wrong type; the message names line and field.
+    #[error("invalid scenario: {0}")]
+    Toml(#[from] toml::de::Error),
+    /// The scenario parsed but is inconsistent (e.g. two skills with one name).
+    #[error("invalid scenario: {0}")]
+    Invalid(String),
+    /// The scenario file could not be read or is invalid; the message names the file.
+    #[error("scenario file {path}: {source}")]
+    File {
+        /// The file that was read.
+        path: String,
+        /// What went wrong with it.
+        #[source]
+        source: Box<ScenarioError>,
+    },
+    /// The scenario file could not be opened.
+    #[error("cannot read scenario file {path}: {source}")]
+    Io {
+        /// The file that was read.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// How the authentication call (`conversation.json`, spec §2.8) answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthResponse {
+    /// 201, empty body, `Location: …/conversation/{uuid}` (the seed document's reading).
+    #[default]
+    Seed,
+    /// 200 with `{"participantId":…,"conversationId":…}` (the earlier page and the JS SDK).
+    Legacy,
+    /// Opens the chat at once; 201 with the chat-session-uri as `Location`.
+    Chat,
+}
+
+/// How strictly the JSON answers follow the real service's habits (spec §3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JsonShape {
+    /// The real service: one element as an object, scalars as strings.
+    #[default]
+    Hard,
+    /// Lists always arrays, numbers and booleans typed.
+    Typed,
+}
+
+/// A whole emulator configuration. Every field has a default, so `""` is a valid scenario.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    /// The only account id the emulator serves.
+    pub account: String,
+    /// The only appKey the emulator accepts.
+    pub app_key: String,
+    /// Refuse the appKey in the `Authorization` header (PR #922): only `?appKey=` works.
+    pub refuse_app_key_header: bool,
+    /// Answer every chat request with 401 "Bad captcha" (issue #97).
+    pub captcha: bool,
+    /// Shape of the authentication answer.
+    pub auth_response: AuthResponse,
+    /// ssoKeys the authentication call refuses with 401 (the key `bad` is always refused).
+    pub rejected_sso_keys: Vec<String>,
+    /// Host name written into `Location` and `@href` instead of the one the client used (Q5).
+    pub location_host: Option<String>,
+    /// How long an ended chat still answers before it is 404 "Chat session not found" (Q28).
+    pub ended_chat_ttl_secs: u64,
+    /// Default idle timeout when the chat request has no `interactionTimeout`.
+    pub default_chat_timeout_secs: u64,
+    /// Hard (service-like) or typed JSON.
+    pub json_shape: JsonShape,
+    /// Skills, their availability and their scripted agent.
+    pub skills: Vec<Skill>,
+    /// The pre-chat survey; none → `preSurvey` answers 404.
+    pub survey: Option<Survey>,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            account: "12345678".into(),
+            app_key: "demo-app-key-0123456789abcdef".into(),
+            refuse_app_key_header: false,
+            captcha: false,
+            auth_response: AuthResponse::Seed,
+            rejected_sso_keys: Vec::new(),
+            location_host: None,
+            ended_chat_ttl_secs: 600,
+            default_chat_timeout_secs: 40,
+            json_shape: JsonShape::Hard,
+            skills: Vec::new(),
+            survey: None,
+        }
+    }
+}
+
+/// A skill (queue) and the agent who serves it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Skill {
+    /// The name clients send as `skill`.
+    pub name: String,
+    /// The numeric skill id shown in `info.skillId`.
+    pub id: u64,
+    /// What `availability` answers for this skill.
+    pub available: bool,
+    /// The agent's display name; none → chats are never accepted.
+    pub agent_name: Option<String>,
+    /// The agent's id shown in `info.agentId`.
+    pub agent_id: u64,
+    /// Delay from the request to `state chatting`.
+    pub accept_after_ms: u64,
+    /// The agent's first line after accepting, HTML.
+    pub greeting: Option<String>,
+    /// The agent's answers to visitor lines, HTML, used in turn (then from the start again).
+    pub replies: Vec<String>,
+    /// Delay from a visitor line to the agent's reply.
+    pub reply_after_ms: u64,
+    /// Delay from accepting to the agent ending the chat; none → the agent never ends it.
+    pub end_after_ms: Option<u64>,
+    /// `estimatedWaitTime` for this skill (seconds; -1 no agent, -2 no data).
+    pub estimated_wait_secs: i64,
+    /// `availableSlots` for this skill (-1 unlimited).
+    pub slots: i64,
+}
+
+impl Default for Skill {
+    fn default() -> Self {
+        Skill {
+            name: String::new(),
+            id: 0,
+            available: true,
+            agent_name: None,
+            agent_id: 0,
+            accept_after_ms: 2000,
+            greeting: None,
+            replies: Vec::new(),
+            reply_after_ms: 1500,
+            end_after_ms: None,
+            estimated_wait_secs: 0,
+            slots: 1,
+        }
+    }
+}
+
+/// The pre-chat survey (spec §2.6, §3.6).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Survey {
+    /// Survey id; answers must name it.
+    pub id: u64,
+    /// Unused title (always empty in the examples).
+    pub title: String,
+    /// Text shown above the questions.
+    pub header: String,
+    /// The questions, in file order.
+    pub questions: Vec<Question>,
+}
+
+/// One survey question.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Question {
+    /// Question id used in answers.
+    pub id: u64,
+    /// Id that entries' `show_logic_ids` refer to.
+    pub logic_id: u64,
+    /// Display order.
+    pub order: u32,
+    /// Must be answered when visible.
+    pub mandatory: bool,
+    /// One of the spec's type strings: "Dropdown Box", "Checkbox", "Radio Button",
+    /// "Radio Button (side by side)", "Text Field", "Text Area".
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// "alpha_numeric", "numeric" or "email".
+    pub validation_type: String,
+    /// The question text.
+    pub label: String,
+    /// Previous answer offered as prefill (text questions).
+    pub last_known_value: Option<String>,
+    /// Choices (Dropdown, Radio, Checkbox).
+    pub entries: Vec<Entry>,
+}
+
+/// One choice of a question.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Entry {
+    /// Text shown and value sent.
+    pub value: String,
+    /// Preselected.
+    pub checked: bool,
+    /// Logic ids of the questions this choice makes visible.
+    pub show_logic_ids: Vec<u64>,
+}
+
+/// The question types the spec names (§3.6).
+pub const QUESTION_TYPES: [&str; 6] = [
+    "Dropdown Box",
+    "Checkbox",
+    "Radio Button",
+    "Radio Button (side by side)",
+    "Text Field",
+    "Text Area",
+];
+
+impl Scenario {
+    /// The shipped demo scenario (`assets/scenario.toml`).
+    pub fn demo() -> Scenario {
+        // The asset is checked by a unit test, so a broken file cannot ship; fall back anyway
+        // rather than panic in a binary.
+        Scenario::from_toml(include_str!("../../assets/scenario.toml")).unwrap_or_default()
+    }
+
+    /// Parses a scenario from TOML text; the error names the line and what is wrong.
+    pub fn from_toml(text: &str) -> Result<Scenario, ScenarioError> {
+        let scenario: Scenario = toml::from_str(text)?;
+        scenario.check()?;
+        Ok(scenario)
+    }
+
+    /// Reads a scenario file; the error names the file.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        Scenario::from_toml(&text).map_err(|e| ScenarioError::File {
+            path: shown,
+            source: Box::new(e),
+        })
+    }
+
+    /// The skill named `name` (exact match, as the service's names are case sensitive).
+    pub fn skill(&self, name: &str) -> Option<&Skill> {
+        self.skills.iter().find(|s| s.name == name)
+    }
+
+    fn check(&self) -> Result<(), ScenarioError> {
+        if self.account.is_empty() || !self.account.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ScenarioError::Invalid(format!(
+                "account must be digits, got {:?}",
+                self.account
+            )));
+        }
+        if self.app_key.is_empty() || self.app_key.contains(char::is_whitespace) {
+            return Err(ScenarioError::Invalid(
+                "app_key must be non-empty without spaces".into(),
+            ));
+        }
+        for (index, skill) in self.skills.iter().enumerate() {
+            if skill.name.is_empty() {
+                return Err(ScenarioError::Invalid(format!(
+                    "skills[{index}] has no name"
+                )));
+            }
+            if self.skills[..index].iter().any(|s| s.name == skill.name) {
+                return Err(ScenarioError::Invalid(format!(
+                    "skill {:?} is defined twice",
+                    skill.name
+                )));
+            }
+        }
+        if let Some(survey) = &self.survey {
+            for question in &survey.questions {
+                if !QUESTION_TYPES.contains(&question.kind.as_str()) {
+                    return Err(ScenarioError::Invalid(format!(
+                        "survey question {}: type {:?} is not one of {QUESTION_TYPES:?}",
+                        question.id, question.kind
+                    )));
+                }
+                if !["alpha_numeric", "numeric", "email", ""]
+                    .contains(&question.validation_type.as_str())
+                {
+                    return Err(ScenarioError::Invalid(format!(
+                        "survey question {}: validation_type {:?} is not alpha_numeric, numeric or email",
+                        question.id, question.validation_type
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_scenario_parses_and_has_its_skills() {
+        let text = include_str!("../../assets/scenario.toml");
+        let scenario = Scenario::from_toml(text).expect("demo scenario");
+        assert!(
+            scenario
+                .skill("Sales")
+                .and_then(|s| s.agent_name.clone())
+                .is_some()
+        );
+        assert!(scenario.skill("Billing").is_some());
+        assert!(
+            scenario
+                .skill("Tech")
+                .is_some_and(|s| s.agent_name.is_none())
+        );
+        let survey = scenario.survey.expect("survey");
+        assert!((4..=5).contains(&survey.questions.len()));
+    }
+
+    #[test]
+    fn an_empty_scenario_has_defaults() {
+        let scenario = Scenario::from_toml("").expect("empty");
+        assert_eq!(scenario.account, "12345678");
+        assert_eq!(scenario.ended_chat_ttl_secs, 600);
+        assert_eq!(scenario.auth_response, AuthResponse::Seed);
+    }
+
+    #[test]
+    fn errors_name_the_line_and_the_field() {
+        let err = Scenario::from_toml("account = \"1\"\ncaptcha = \"yes\"\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("line 2"), "{text}");
+        assert!(text.contains("captcha"), "{text}");
+        let err =
+            Scenario::from_toml("[[skills]]\nname = \"A\"\nagnet_name = \"x\"\n").unwrap_err();
+        assert!(err.to_string().contains("agnet_name"), "{err}");
+        let err =
+            Scenario::from_toml("[survey]\n[[survey.questions]]\ntype = \"Combo\"\n").unwrap_err();
+        assert!(err.to_string().contains("Combo"), "{err}");
+    }
+
+    #[test]
+    fn load_names_the_file() {
+        let err = Scenario::load(Path::new("/nonexistent/scenario.toml")).unwrap_err();
+        assert!(
+            err.to_string().contains("/nonexistent/scenario.toml"),
+            "{err}"
+        );
+    }
+}
