@@ -5,7 +5,9 @@
 
 pub mod api;
 pub mod cli;
+pub mod clipboard;
 pub mod emulator;
 pub mod secret;
 pub mod session;
+pub mod tui;
 pub mod xmljson;

@@ -18,10 +18,8 @@ fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
-        None | Some(Command::Tui(_)) => {
-            eprintln!("the console is not built yet; see `chatstart --help`");
-            2
-        }
+        None => runtime.block_on(chatstart::tui::launch(None)),
+        Some(Command::Tui(args)) => runtime.block_on(chatstart::tui::launch(Some(args))),
         Some(command) => runtime.block_on(chatstart::cli::execute(command)),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
