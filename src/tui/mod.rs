@@ -268,3 +268,6 @@ pub async fn launch(args: Option<crate::cli::args::TuiArgs>) -> i32 {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -314,10 +314,15 @@ fn item_rows(app: &App, theme: &Theme, item: &Focus, width: usize, rows: &mut Ve
         }
     };
     if let Some(error) = app.form.shown_error(&app.errors, &field) {
-        for part in wrap(&format!("✗ {error}"), value_width) {
+        let indent = if matches!(item, Focus::Survey(_)) {
+            4
+        } else {
+            LABEL_WIDTH
+        };
+        for part in wrap(&format!("✗ {error}"), width.saturating_sub(indent)) {
             rows.push(Row {
                 line: Line::from(vec![
-                    Span::raw(" ".repeat(LABEL_WIDTH)),
+                    Span::raw(" ".repeat(indent)),
                     Span::styled(part, theme.error()),
                 ]),
                 focus: Some(item.clone()),
@@ -440,10 +445,13 @@ fn input_spans(
     let empty = Input::default();
     let input = input.unwrap_or(&empty);
     if input.value().is_empty() {
-        return (
-            vec![Span::styled(placeholder.to_string(), theme.placeholder())],
-            0,
-        );
+        // Marked as a hint, not a value, also without colour.
+        let hint = if placeholder.is_empty() {
+            String::new()
+        } else {
+            format!("‹{placeholder}›")
+        };
+        return (vec![Span::styled(hint, theme.placeholder())], 0);
     }
     let width = width.saturating_sub(1).max(1);
     let scroll = input.visual_scroll(width);
