@@ -42,7 +42,7 @@ pub fn init() -> io::Result<(ratatui::DefaultTerminal, TerminalGuard)> {
 }
 
 /// What the loop needs from the terminal besides drawing: giving it up for an editor.
-pub trait Host {
+pub trait Host: Send {
     /// Gives the terminal back to the shell (for `$EDITOR`).
     fn suspend(&mut self) -> io::Result<()>;
     /// Takes the terminal again.
