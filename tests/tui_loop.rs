@@ -92,7 +92,7 @@ async fn submit_follow_copy_send_and_end_against_the_emulator() {
 
     press(KeyCode::Char('c'), KeyModifiers::NONE);
     let text = wait_for(&mut screen, "copied the session URI").await;
-    assert_eq!(clipboard.copied(), [uri.clone()]);
+    assert_eq!(clipboard.copied(), std::slice::from_ref(&uri));
     let file = data.join("last-session-uri.txt");
     assert!(text.contains(&file.display().to_string()), "{text}");
     assert_eq!(
