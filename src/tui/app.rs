@@ -53,8 +53,10 @@ pub struct SessionView {
     pub created: Instant,
     /// When an agent accepted.
     pub chatting_since: Option<Instant>,
-    /// Why it ended, from the last system message.
+    /// Why it ended, from the system message that came with the end.
     pub ended_reason: Option<String>,
+    /// The last system message since the last state change (the end's reason, when it ends).
+    pub system_since_state: Option<String>,
     pub health: Health,
     pub transcript: Vec<TranscriptLine>,
     /// Rows scrolled up from the newest line; 0 follows the newest.
@@ -63,6 +65,8 @@ pub struct SessionView {
     pub compose: Option<Input>,
     pub sending: bool,
     pub ending: bool,
+    /// The visitor asked to end the chat (the reason when no system message says otherwise).
+    pub end_requested: bool,
     /// The tracker still runs.
     pub tracking: bool,
     pub inspector: bool,
@@ -83,12 +87,14 @@ impl SessionView {
             created,
             chatting_since: None,
             ended_reason: None,
+            system_since_state: None,
             health: Health::Ok,
             transcript: Vec::new(),
             scroll_back: 0,
             compose: None,
             sending: false,
             ending: false,
+            end_requested: false,
             tracking: true,
             inspector: false,
             selected_exchange: 0,

@@ -7,7 +7,7 @@ use super::app::{App, Health, Notice, Phase};
 use super::msg::{CopyWhat, Effect, Msg};
 use super::transcript::{Speaker, TranscriptLine};
 use super::update::session_view;
-use crate::api::model::{ChatState, EventKind, LineSource, system_message};
+use crate::api::model::{ChatState, EventKind, LineSource};
 use crate::session::SessionUpdate;
 
 /// Most exchanges kept for the inspector; older ones are dropped.
@@ -71,6 +71,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                             _ => {}
                         }
                         if let Some(line) = TranscriptLine::from_event(event) {
+                            if line.speaker == Speaker::System {
+                                view.system_since_state = Some(line.text.clone());
+                                if view.state == Some(ChatState::Ended) {
+                                    // A system message after the end says why it ended.
+                                    view.ended_reason = Some(line.text.clone());
+                                }
+                            }
                             view.transcript.push(line);
                         }
                     }
@@ -253,19 +260,18 @@ fn set_state(view: &mut super::app::SessionView, state: ChatState, now: std::tim
         view.ended_reason = Some(ended_reason(view));
         view.compose = None;
     }
+    if view.state.as_ref() != Some(&state) {
+        view.system_since_state = None;
+    }
     view.state = Some(state);
 }
 
-/// Why the chat ended: the last meaningful system message, else who asked for it.
+/// Why the chat ended: a system message since the last state change, else who asked for it.
 fn ended_reason(view: &super::app::SessionView) -> String {
-    let last_system = view.transcript.iter().rev().find(|line| {
-        line.speaker == Speaker::System
-            && line.system_message_id != Some(system_message::PRE_CHAT_ECHO)
-    });
-    match last_system {
-        Some(line) => line.text.clone(),
-        None if view.ending => "you ended the chat".into(),
-        None => "the service ended the chat".into(),
+    match &view.system_since_state {
+        Some(text) => text.clone(),
+        None if view.end_requested => "you ended the chat".into(),
+        None => "the chat was ended".into(),
     }
 }
 
@@ -313,6 +319,7 @@ pub fn end_chat(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     view.ending = true;
+    view.end_requested = true;
     vec![Effect::EndChat {
         id: view.id,
         uri: view.uri.clone(),

@@ -565,3 +565,25 @@ fn the_auth_flow_reveals_its_fields_and_requires_them() {
     assert!(app.errors.for_field(&Field::SsoKey).is_some());
     assert!(app.errors.for_field(&Field::AuthChatConnId).is_some());
 }
+
+#[test]
+fn the_end_reason_is_never_an_older_system_message() {
+    let mut app = app();
+    let id = chatting(&mut app);
+    press(&mut app, key(KeyCode::Char('e'), NONE));
+    send(
+        &mut app,
+        [
+            Msg::ChatEnded { id, result: Ok(()) },
+            Msg::Session {
+                id,
+                update: batch(vec![state_event(20, "t", "ended")]),
+            },
+        ],
+    );
+    assert_eq!(
+        app.session().and_then(|v| v.ended_reason.as_deref()),
+        Some("you ended the chat"),
+        "not “You are now chatting with Natalie.”"
+    );
+}

@@ -137,10 +137,9 @@ fn section_rows(app: &App, theme: &Theme, section: Section, width: usize, rows: 
             .survey
             .survey
             .as_ref()
-            .map(|s| {
-                format!("{} {}", section.title(), s.header)
-                    .trim()
-                    .to_string()
+            .map(|s| match s.header.trim() {
+                "" => section.title().to_string(),
+                header => format!("{} · {header}", section.title()),
             })
             .unwrap_or_else(|| section.title().to_string()),
         _ => section.title().to_string(),

@@ -117,15 +117,12 @@ fn header_lines(app: &App, view: &SessionView, theme: &Theme, width: usize) -> V
             )
         }
         Some(ChatState::Chatting) => {
-            let since = view
-                .chatting_since
-                .map(|t| format!(" · {}", clock(app.now.saturating_duration_since(t))))
-                .unwrap_or_default();
+            // No clock here: nothing ticks while chatting, so a time would stand still.
             (
                 "● CHATTING".to_string(),
                 theme.good(),
                 format!(
-                    "with {}{since}",
+                    "with {}",
                     view.agent.clone().unwrap_or_else(|| "an agent".into())
                 ),
             )
