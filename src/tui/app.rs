@@ -55,8 +55,6 @@ pub struct SessionView {
     pub chatting_since: Option<Instant>,
     /// Why it ended, from the system message that came with the end.
     pub ended_reason: Option<String>,
-    /// The last system message since the last state change (the end's reason, when it ends).
-    pub system_since_state: Option<String>,
     pub health: Health,
     pub transcript: Vec<TranscriptLine>,
     /// Rows scrolled up from the newest line; 0 follows the newest.
@@ -87,7 +85,6 @@ impl SessionView {
             created,
             chatting_since: None,
             ended_reason: None,
-            system_since_state: None,
             health: Health::Ok,
             transcript: Vec::new(),
             scroll_back: 0,

@@ -55,12 +55,21 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             };
             match update {
                 SessionUpdate::Batch { events, info } => {
+                    // A system message that comes with the end says why it ended.
+                    let reason = events.iter().rev().find_map(|event| match &event.kind {
+                        EventKind::Line(line)
+                            if line.source == LineSource::System && !line.is_pre_chat_echo() =>
+                        {
+                            Some(line.plain_text())
+                        }
+                        _ => None,
+                    });
                     let mut state_seen = false;
                     for event in &events {
                         match &event.kind {
                             EventKind::State(state) => {
                                 state_seen = true;
-                                set_state(view, state.clone(), now);
+                                set_state(view, state.clone(), now, reason.as_deref());
                             }
                             EventKind::Line(line)
                                 if line.source == LineSource::Agent
@@ -71,12 +80,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                             _ => {}
                         }
                         if let Some(line) = TranscriptLine::from_event(event) {
-                            if line.speaker == Speaker::System {
-                                view.system_since_state = Some(line.text.clone());
-                                if view.state == Some(ChatState::Ended) {
-                                    // A system message after the end says why it ended.
-                                    view.ended_reason = Some(line.text.clone());
-                                }
+                            // A system message after the end says why it ended.
+                            if line.speaker == Speaker::System
+                                && view.state == Some(ChatState::Ended)
+                            {
+                                view.ended_reason = Some(line.text.clone());
                             }
                             view.transcript.push(line);
                         }
@@ -86,7 +94,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                             view.agent = Some(agent);
                         }
                         if let (false, Some(state)) = (state_seen, info.state) {
-                            set_state(view, state, now);
+                            set_state(view, state, now, reason.as_deref());
                         }
                     }
                 }
@@ -98,7 +106,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 SessionUpdate::Ended => {
                     view.tracking = false;
                     if view.state != Some(ChatState::Ended) {
-                        set_state(view, ChatState::Ended, now);
+                        set_state(view, ChatState::Ended, now, None);
                     }
                 }
                 SessionUpdate::Lost { error, resume } => {
@@ -252,26 +260,28 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     }
 }
 
-fn set_state(view: &mut super::app::SessionView, state: ChatState, now: std::time::Instant) {
+fn set_state(
+    view: &mut super::app::SessionView,
+    state: ChatState,
+    now: std::time::Instant,
+    reason: Option<&str>,
+) {
     if state == ChatState::Chatting && view.chatting_since.is_none() {
         view.chatting_since = Some(now);
     }
     if state == ChatState::Ended && view.ended_reason.is_none() {
-        view.ended_reason = Some(ended_reason(view));
+        view.ended_reason = Some(reason.map_or_else(|| ended_reason(view), str::to_string));
         view.compose = None;
-    }
-    if view.state.as_ref() != Some(&state) {
-        view.system_since_state = None;
     }
     view.state = Some(state);
 }
 
-/// Why the chat ended: a system message since the last state change, else who asked for it.
+/// Why the chat ended when no system message said: who asked for it.
 fn ended_reason(view: &super::app::SessionView) -> String {
-    match &view.system_since_state {
-        Some(text) => text.clone(),
-        None if view.end_requested => "you ended the chat".into(),
-        None => "the chat was ended".into(),
+    if view.end_requested {
+        "you ended the chat".into()
+    } else {
+        "the chat was ended".into()
     }
 }
 
