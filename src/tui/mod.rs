@@ -254,7 +254,7 @@ pub async fn launch(args: Option<crate::cli::args::TuiArgs>) -> i32 {
     drop(guard);
     match outcome {
         Ok(app) => {
-            if let Some(view) = app.session().filter(|v| v.is_live()) {
+            if let Some(view) = app.session().filter(|v| v.is_live() && !v.end_requested) {
                 eprintln!(
                     "the chat is still open; follow it with: chatstart watch {}",
                     view.uri
