@@ -17,10 +17,11 @@ fn main() -> ExitCode {
             return ExitCode::from(4);
         }
     };
-    let code = match cli.command {
-        None | Some(Command::Tui(_)) => {
-            eprintln!("the console is not built yet; see `chatstart --help`");
-            2
+    let code = match &cli.command {
+        None => runtime.block_on(chatstart::tui::launch(None)),
+        Some(Command::Tui(args)) => {
+            let args = args.clone();
+            runtime.block_on(chatstart::tui::launch(Some(args)))
         }
         Some(_) => runtime.block_on(chatstart::cli::execute(cli)),
     };

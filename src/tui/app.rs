@@ -1,0 +1,263 @@
+//! The console's state: plain data — the form, the phase, the notice, the overlay. The form lives
+//! outside the phase so that no failure can lose it.
+
+use std::time::Instant;
+
+use tui_input::Input;
+
+use super::form::Form;
+use super::msg::SessionId;
+use super::transcript::TranscriptLine;
+use crate::api::ChatRequest;
+use crate::api::exchange::Exchange;
+use crate::api::model::{ChatState, EstimatedWait, Survey};
+use crate::api::validate::ValidationErrors;
+
+/// Where the console is.
+#[derive(Debug, Clone)]
+pub enum Phase {
+    /// The form has the keyboard.
+    Editing,
+    /// The chat request is on its way.
+    Submitting { id: SessionId, started: Instant },
+    /// A chat was created: its URI, state and transcript.
+    Session(Box<SessionView>),
+}
+
+/// How polling goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Health {
+    Ok,
+    /// A poll failed; the tracker tries again.
+    Retrying {
+        attempt: u32,
+        error: String,
+    },
+    /// The tracker gave up; `resume` is the command that picks the session up again.
+    Lost {
+        error: String,
+        resume: String,
+    },
+}
+
+/// A created chat, as followed.
+#[derive(Debug, Clone)]
+pub struct SessionView {
+    pub id: SessionId,
+    pub uri: String,
+    /// `None` until the first poll answered.
+    pub state: Option<ChatState>,
+    pub agent: Option<String>,
+    pub estimate: Option<EstimatedWait>,
+    /// When the chat was created (the time in queue counts from here).
+    pub created: Instant,
+    /// When an agent accepted.
+    pub chatting_since: Option<Instant>,
+    /// Why it ended, from the system message that came with the end.
+    pub ended_reason: Option<String>,
+    pub health: Health,
+    pub transcript: Vec<TranscriptLine>,
+    /// Rows scrolled up from the newest line; 0 follows the newest.
+    pub scroll_back: u16,
+    /// The line being composed, while the composer is open.
+    pub compose: Option<Input>,
+    pub sending: bool,
+    pub ending: bool,
+    /// The visitor asked to end the chat (the reason when no system message says otherwise).
+    pub end_requested: bool,
+    /// The tracker still runs.
+    pub tracking: bool,
+    pub inspector: bool,
+    pub selected_exchange: usize,
+    /// What was sent, for the curl copy.
+    pub request: ChatRequest,
+    pub survey: Option<Survey>,
+}
+
+impl SessionView {
+    pub fn new(id: SessionId, uri: String, created: Instant) -> Self {
+        Self {
+            id,
+            uri,
+            state: None,
+            agent: None,
+            estimate: None,
+            created,
+            chatting_since: None,
+            ended_reason: None,
+            health: Health::Ok,
+            transcript: Vec::new(),
+            scroll_back: 0,
+            compose: None,
+            sending: false,
+            ending: false,
+            end_requested: false,
+            tracking: true,
+            inspector: false,
+            selected_exchange: 0,
+            request: ChatRequest::default(),
+            survey: None,
+        }
+    }
+
+    /// The chat may still be in a queue or with an agent.
+    pub fn is_live(&self) -> bool {
+        !matches!(self.state, Some(ChatState::Ended)) && !matches!(self.health, Health::Lost { .. })
+    }
+
+    pub fn is_chatting(&self) -> bool {
+        self.state == Some(ChatState::Chatting)
+    }
+}
+
+/// Something drawn over the screen that takes the keys until dismissed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    /// Quit while a chat is live: end it first, leave it, or stay.
+    ConfirmQuit,
+    /// Submit again after a failure that may have created a chat.
+    ConfirmResubmit,
+}
+
+/// How a notice reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+/// The status area's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub level: Level,
+    pub text: String,
+    pub hint: Option<String>,
+}
+
+impl Notice {
+    pub fn info(text: impl Into<String>) -> Self {
+        Self {
+            level: Level::Info,
+            text: text.into(),
+            hint: None,
+        }
+    }
+
+    pub fn error(text: impl Into<String>, hint: Option<String>) -> Self {
+        Self {
+            level: Level::Error,
+            text: text.into(),
+            hint,
+        }
+    }
+}
+
+/// What the service said about the skill before submit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Lookup {
+    /// Not asked (the connection is incomplete).
+    #[default]
+    Idle,
+    /// Waiting for the quiet time after an edit, or for the answers.
+    Pending,
+    Done {
+        skill: String,
+        available: Result<bool, String>,
+        estimate: Result<EstimatedWait, String>,
+    },
+}
+
+/// The whole console state.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub form: Form,
+    pub phase: Phase,
+    pub notice: Option<Notice>,
+    pub overlay: Option<Overlay>,
+    /// Title-bar text about where requests go (`DEMO · emulator on …`).
+    pub banner: String,
+    /// The validation problems of the form as it is now.
+    pub errors: ValidationErrors,
+    pub lookup: Lookup,
+    /// Bumped on every edit of a field the lookups depend on; older answers are dropped.
+    pub lookup_generation: u64,
+    /// The last start failed in a way that may have created a chat: resubmit asks first.
+    pub ambiguous_failure: bool,
+    /// The last session id handed out.
+    pub last_id: SessionId,
+    /// The HTTP exchanges of the current submit and its session.
+    pub exchanges: Vec<Exchange>,
+    /// After the chat has ended (asked for on quit), quit.
+    pub quit_after_end: bool,
+    pub quitting: bool,
+    /// The clock, set by the loop before each batch of messages: `update` never reads a clock.
+    pub now: Instant,
+    /// The terminal's size, for mouse hit-testing.
+    pub size: (u16, u16),
+    /// Colours on (off with `NO_COLOR`): every state also reads as text and symbols.
+    pub color: bool,
+}
+
+impl App {
+    pub fn new(form: Form, banner: impl Into<String>, now: Instant) -> Self {
+        let mut app = Self {
+            form,
+            phase: Phase::Editing,
+            notice: None,
+            overlay: None,
+            banner: banner.into(),
+            errors: ValidationErrors::default(),
+            lookup: Lookup::Idle,
+            lookup_generation: 0,
+            ambiguous_failure: false,
+            last_id: 0,
+            exchanges: Vec::new(),
+            quit_after_end: false,
+            quitting: false,
+            now,
+            size: (80, 24),
+            color: true,
+        };
+        app.form.fix_focus();
+        app.errors = app.form.validate();
+        app
+    }
+
+    pub fn session(&self) -> Option<&SessionView> {
+        match &self.phase {
+            Phase::Session(view) => Some(view),
+            _ => None,
+        }
+    }
+
+    pub fn session_mut(&mut self) -> Option<&mut SessionView> {
+        match &mut self.phase {
+            Phase::Session(view) => Some(view),
+            _ => None,
+        }
+    }
+
+    /// A chat exists that quitting would leave behind.
+    pub fn has_live_chat(&self) -> bool {
+        self.session().is_some_and(SessionView::is_live)
+    }
+
+    /// How often the screen changes with time alone (spinner, time in queue); `None` when
+    /// nothing animates, so the loop keeps no timer and an idle console uses no CPU.
+    pub fn tick_interval(&self) -> Option<std::time::Duration> {
+        use std::time::Duration;
+        let fast = Some(Duration::from_millis(250));
+        match &self.phase {
+            Phase::Submitting { .. } => fast,
+            Phase::Session(view) if view.sending || view.ending => fast,
+            Phase::Session(view)
+                if view.is_live() && matches!(view.state, None | Some(ChatState::Waiting)) =>
+            {
+                Some(Duration::from_secs(1))
+            }
+            Phase::Editing if self.lookup == Lookup::Pending => fast,
+            _ => None,
+        }
+    }
+}

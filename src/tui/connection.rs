@@ -1,0 +1,94 @@
+//! How to reach the service, as the form says: the API field (base URL, domain, or empty for CSDS
+//! discovery), account, appKey, format and appKey placement — turned into a client configuration.
+
+use std::time::Duration;
+
+use super::form::{Form, TextField};
+use crate::api::validate::{self, Field, Invalid, ValidationErrors};
+use crate::api::{AppKeyPlacement, ClientConfig, Endpoint, Format};
+use crate::secret::Secret;
+
+/// A snapshot of the connection fields, handed to the effects that call the service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    pub api: String,
+    pub csds_url: String,
+    pub account: String,
+    pub app_key: Secret,
+    pub format: Format,
+    pub app_key_in: AppKeyPlacement,
+    pub http_timeout: Option<Duration>,
+}
+
+impl Connection {
+    pub fn from_form(form: &Form) -> Self {
+        Self {
+            api: form.text(TextField::Api).trim().to_string(),
+            csds_url: form.csds_url.clone(),
+            account: form.text(TextField::Account).trim().to_string(),
+            app_key: Secret::new(form.text(TextField::AppKey).trim()),
+            format: form.format,
+            app_key_in: form.app_key_in,
+            http_timeout: form.http_timeout,
+        }
+    }
+
+    /// Where the API is: a URL, a bare domain, or discovery when the field is empty.
+    pub fn endpoint(&self) -> Endpoint {
+        let api = self.api.trim();
+        if api.is_empty() {
+            Endpoint::Discover {
+                csds_url: self.csds_url.clone(),
+            }
+        } else if api.contains("://") {
+            Endpoint::BaseUrl(api.to_string())
+        } else {
+            Endpoint::Domain(api.to_string())
+        }
+    }
+
+    /// The connection's own problems (V1, V2, the URL), before anything is sent.
+    pub fn validate(&self) -> ValidationErrors {
+        let mut errors = ValidationErrors::default();
+        let api = self.api.trim();
+        let problem = if api.contains("://") {
+            validate::absolute_url(api)
+        } else if api.contains(['/', ' ', '?', '#']) {
+            Some(format!(
+                "`{api}` is neither a base URL (https://…) nor a domain"
+            ))
+        } else {
+            None
+        };
+        for (field, problem) in [
+            (Field::Connection, problem),
+            (Field::Account, validate::account(&self.account)),
+            (Field::AppKey, validate::app_key(self.app_key.expose())),
+        ] {
+            if let Some(message) = problem {
+                errors.0.push(Invalid { field, message });
+            }
+        }
+        errors
+    }
+
+    /// The client configuration; call only once [`Self::validate`] found nothing.
+    pub fn client_config(&self) -> ClientConfig {
+        let mut config = ClientConfig::new(self.endpoint(), &self.account, self.app_key.clone());
+        config.format = self.format;
+        config.app_key_in = self.app_key_in;
+        if let Some(timeout) = self.http_timeout {
+            config.http_timeout = timeout;
+        }
+        config
+    }
+
+    /// A short description for the title bar; never the appKey.
+    pub fn describe(&self) -> String {
+        match self.endpoint() {
+            Endpoint::BaseUrl(url) => format!("account {} at {url}", self.account),
+            Endpoint::Domain(domain) => format!("account {} at {domain}", self.account),
+            Endpoint::Discover { .. } => format!("account {} (discovered)", self.account),
+        }
+    }
+}

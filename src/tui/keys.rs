@@ -1,0 +1,234 @@
+//! Keys and mouse to messages: `(event, &App) -> Option<Msg>`, pure. While a text input has the
+//! focus printable keys type; commands there are Ctrl-chords, function keys or navigation keys.
+
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use tui_input::backend::crossterm::to_input_request;
+
+use super::app::{App, Overlay, Phase};
+use super::form::Focus;
+use super::msg::{Msg, Scroll};
+
+/// One line of the help overlay: the keys and what they do.
+pub type HelpEntry = (&'static str, &'static str);
+
+/// Every key of the current screen, for the help overlay.
+pub fn help(app: &App) -> Vec<HelpEntry> {
+    let mut entries: Vec<HelpEntry> = vec![
+        ("F1", "this help (also ? outside a text field)"),
+        ("Ctrl+C", "quit (asks first while a chat is live)"),
+        ("Ctrl+S", "send the chat request"),
+    ];
+    match &app.phase {
+        Phase::Editing | Phase::Submitting { .. } => entries.extend([
+            ("Tab ↓ / Shift+Tab ↑", "next / previous field"),
+            ("typing", "edits the field; ← → Home End move in it"),
+            ("Ctrl+W Ctrl+U Ctrl+K", "delete word / line / to end"),
+            ("Space ← →", "switch a toggle, move in a choice list"),
+            ("Space / Enter", "choose; check or uncheck a check box"),
+            ("Enter, Ctrl+N", "pre-chat: add a line below"),
+            ("Ctrl+X", "pre-chat: delete the line"),
+            ("Alt+↑ / Alt+↓", "pre-chat: move the line up / down"),
+            ("Ctrl+E", "edit the pre-chat lines in $EDITOR"),
+            ("F5, Ctrl+L", "fetch the survey and availability again"),
+            ("Esc", "clear the message"),
+            ("mouse", "click a field to focus it; wheel moves"),
+        ]),
+        Phase::Session(view) if view.compose.is_some() => entries.extend([
+            ("Enter", "send the line (while chatting)"),
+            ("Esc", "leave the input"),
+            ("PgUp / PgDn", "scroll the transcript"),
+        ]),
+        Phase::Session(_) => entries.extend([
+            ("c", "copy the session URI"),
+            ("i, Enter", "write a line (sent while chatting)"),
+            ("e", "end the chat"),
+            ("n", "new request (the form keeps its content)"),
+            ("y", "copy the request as curl (appKey masked)"),
+            ("r", "show / hide the HTTP inspector"),
+            ("[ / ]", "inspector: previous / next exchange"),
+            ("PgUp PgDn ↑ ↓", "scroll the transcript"),
+            ("Home / End", "oldest line / follow the newest"),
+            ("q", "quit (asks first while a chat is live)"),
+        ]),
+    }
+    entries
+}
+
+/// The few keys that matter now, for the footer.
+pub fn footer(app: &App) -> Vec<HelpEntry> {
+    if let Some(overlay) = app.overlay {
+        return match overlay {
+            Overlay::Help => vec![("Esc", "close")],
+            Overlay::ConfirmQuit => {
+                vec![
+                    ("e", "end chat & quit"),
+                    ("q", "quit, leave it"),
+                    ("Esc", "stay"),
+                ]
+            }
+            Overlay::ConfirmResubmit => vec![("y", "send again"), ("Esc", "cancel")],
+        };
+    }
+    match &app.phase {
+        Phase::Editing => vec![
+            ("Tab", "next"),
+            ("Ctrl+S", "send"),
+            ("Ctrl+E", "editor"),
+            ("F1", "help"),
+            ("Ctrl+C", "quit"),
+        ],
+        Phase::Submitting { .. } => vec![("F1", "help"), ("Ctrl+C", "quit")],
+        Phase::Session(view) if view.compose.is_some() => {
+            vec![("Enter", "send"), ("Esc", "leave"), ("PgUp/PgDn", "scroll")]
+        }
+        Phase::Session(view) if view.is_live() => vec![
+            ("c", "copy URI"),
+            ("i", "write"),
+            ("e", "end"),
+            ("r", "inspector"),
+            ("n", "new"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        Phase::Session(_) => vec![
+            ("c", "copy URI"),
+            ("n", "new request"),
+            ("r", "inspector"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+    }
+}
+
+/// The message for a terminal event, if any.
+pub fn message(event: &Event, app: &App) -> Option<Msg> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => key_message(key, event, app),
+        Event::Mouse(mouse) => mouse_message(mouse, app),
+        Event::Resize(width, height) => Some(Msg::Resize(*width, *height)),
+        _ => None,
+    }
+}
+
+fn key_message(key: &KeyEvent, event: &Event, app: &App) -> Option<Msg> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    // Keys that work everywhere.
+    match key.code {
+        KeyCode::Char('c') if ctrl => return Some(Msg::Quit),
+        KeyCode::F(1) => return Some(Msg::Help),
+        _ => {}
+    }
+    if let Some(overlay) = app.overlay {
+        return match (overlay, key.code) {
+            (_, KeyCode::Esc) => Some(Msg::Dismiss),
+            (Overlay::Help, KeyCode::Char('?' | 'q')) => Some(Msg::Dismiss),
+            (Overlay::ConfirmQuit, KeyCode::Char('e')) => Some(Msg::ConfirmAlternative),
+            (Overlay::ConfirmQuit, KeyCode::Char('q' | 'y')) => Some(Msg::Confirm),
+            (Overlay::ConfirmResubmit, KeyCode::Char('y')) => Some(Msg::Confirm),
+            (_, KeyCode::Char('n')) => Some(Msg::Dismiss),
+            _ => None,
+        };
+    }
+    if key.code == KeyCode::Char('s') && ctrl {
+        return Some(Msg::Submit);
+    }
+    match &app.phase {
+        Phase::Editing | Phase::Submitting { .. } => form_key(key, event, app, ctrl, alt),
+        Phase::Session(view) => {
+            let page = app.size.1.saturating_sub(12).max(3);
+            match key.code {
+                KeyCode::PageUp => return Some(Msg::Scroll(Scroll::Up(page))),
+                KeyCode::PageDown => return Some(Msg::Scroll(Scroll::Down(page))),
+                _ => {}
+            }
+            if view.compose.is_some() {
+                return match key.code {
+                    KeyCode::Esc => Some(Msg::Dismiss),
+                    KeyCode::Enter => Some(Msg::ComposeSend),
+                    _ => to_input_request(event).map(Msg::ComposeEdit),
+                };
+            }
+            if ctrl || alt {
+                return None;
+            }
+            match key.code {
+                KeyCode::Char('c') => Some(Msg::CopyUri),
+                KeyCode::Char('y') => Some(Msg::CopyCurl),
+                KeyCode::Char('i') | KeyCode::Enter => Some(Msg::Compose),
+                KeyCode::Char('e') => Some(Msg::EndChat),
+                KeyCode::Char('n') => Some(Msg::NewRequest),
+                KeyCode::Char('r') => Some(Msg::ToggleInspector),
+                KeyCode::Char('q') => Some(Msg::Quit),
+                KeyCode::Char('?') => Some(Msg::Help),
+                KeyCode::Char('[') => Some(Msg::InspectorSelect(-1)),
+                KeyCode::Char(']') => Some(Msg::InspectorSelect(1)),
+                KeyCode::Up => Some(Msg::Scroll(Scroll::Up(1))),
+                KeyCode::Down => Some(Msg::Scroll(Scroll::Down(1))),
+                KeyCode::Home => Some(Msg::Scroll(Scroll::Top)),
+                KeyCode::End => Some(Msg::Scroll(Scroll::Bottom)),
+                KeyCode::Esc => Some(Msg::Dismiss),
+                _ => None,
+            }
+        }
+    }
+}
+
+fn form_key(key: &KeyEvent, event: &Event, app: &App, ctrl: bool, alt: bool) -> Option<Msg> {
+    let on_pre_chat = matches!(app.form.focus, Focus::PreChat(_));
+    match key.code {
+        KeyCode::Tab => return Some(Msg::FocusNext),
+        KeyCode::BackTab => return Some(Msg::FocusPrev),
+        KeyCode::Up if alt && on_pre_chat => return Some(Msg::MovePreChatLine(-1)),
+        KeyCode::Down if alt && on_pre_chat => return Some(Msg::MovePreChatLine(1)),
+        KeyCode::Up => return Some(Msg::FocusPrev),
+        KeyCode::Down => return Some(Msg::FocusNext),
+        KeyCode::F(5) => return Some(Msg::RefreshLookup),
+        KeyCode::Esc => return Some(Msg::Dismiss),
+        KeyCode::Char('e') if ctrl => return Some(Msg::OpenEditor),
+        KeyCode::Char('l') if ctrl => return Some(Msg::RefreshLookup),
+        KeyCode::Char('n') if ctrl => return Some(Msg::AddPreChatLine),
+        KeyCode::Char('x') if ctrl && on_pre_chat => return Some(Msg::DeletePreChatLine),
+        KeyCode::Enter if on_pre_chat => return Some(Msg::AddPreChatLine),
+        _ => {}
+    }
+    if matches!(app.phase, Phase::Submitting { .. }) {
+        // The form stays on screen but is not edited while the request is on its way.
+        return None;
+    }
+    if app.form.focus_is_text() {
+        return match key.code {
+            KeyCode::Enter => Some(Msg::FocusNext),
+            _ => to_input_request(event).map(Msg::Edit),
+        };
+    }
+    if ctrl || alt {
+        return None;
+    }
+    match key.code {
+        KeyCode::Char(' ') | KeyCode::Enter => Some(Msg::Choose),
+        KeyCode::Left => Some(Msg::Cycle(-1)),
+        KeyCode::Right => Some(Msg::Cycle(1)),
+        KeyCode::Char('?') => Some(Msg::Help),
+        KeyCode::Char('q') => Some(Msg::Quit),
+        _ => None,
+    }
+}
+
+fn mouse_message(mouse: &MouseEvent, app: &App) -> Option<Msg> {
+    if app.overlay.is_some() {
+        return None;
+    }
+    match (&app.phase, mouse.kind) {
+        (Phase::Session(_), MouseEventKind::ScrollUp) => Some(Msg::Scroll(Scroll::Up(3))),
+        (Phase::Session(_), MouseEventKind::ScrollDown) => Some(Msg::Scroll(Scroll::Down(3))),
+        (Phase::Editing, MouseEventKind::ScrollUp) => Some(Msg::FocusPrev),
+        (Phase::Editing, MouseEventKind::ScrollDown) => Some(Msg::FocusNext),
+        (Phase::Editing, MouseEventKind::Down(MouseButton::Left)) => {
+            super::view::form::hit_test(app, mouse.column, mouse.row).map(Msg::FocusOn)
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,273 @@
+//! The console: a form that starts a chat, then the session followed live. `launch` sets up the
+//! real terminal; `run` is the loop, generic over the backend and fed an input stream, so tests
+//! drive the whole console on a `TestBackend`.
+//!
+//! One loop with a biased `select!`: messages from effects first, then input, then the timer
+//! that exists only while something animates; it draws only when the message queue is drained.
+
+pub mod app;
+pub mod connection;
+pub mod curl;
+pub mod effects;
+pub mod form;
+pub mod keys;
+pub mod msg;
+pub mod prechat;
+pub mod prefill;
+pub mod session_update;
+pub mod survey;
+pub mod terminal;
+pub mod transcript;
+pub mod update;
+pub mod view;
+
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::Event;
+use futures_util::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::buffer::Buffer;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+use app::App;
+use effects::EffectRunner;
+use msg::{Effect, Msg};
+use terminal::Host;
+
+use crate::clipboard::{Clipboard, Osc52Clipboard};
+
+/// What the loop needs besides the terminal and the input.
+pub struct Options {
+    pub clipboard: Arc<dyn Clipboard>,
+    /// Time between polls of the session.
+    pub poll_interval: Duration,
+    /// Turn SIGTERM/SIGHUP/SIGINT into quit messages.
+    pub signals: bool,
+    /// Receives the screen's text after every draw (tests wait on it).
+    pub screen: Option<watch::Sender<String>>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            clipboard: Arc::new(Osc52Clipboard),
+            poll_interval: crate::session::DEFAULT_POLL_INTERVAL,
+            signals: false,
+            screen: None,
+        }
+    }
+}
+
+/// Runs the console until the user quits or the input ends; the final state.
+pub async fn run<B, S>(
+    terminal: &mut Terminal<B>,
+    mut app: App,
+    mut input: S,
+    host: &mut dyn Host,
+    options: Options,
+) -> io::Result<App>
+where
+    B: Backend,
+    S: Stream<Item = io::Result<Event>> + Unpin,
+{
+    let (sender, mut messages) = mpsc::unbounded_channel::<Msg>();
+    if options.signals {
+        terminal::listen_for_signals(sender.clone());
+    }
+    let mut runner = EffectRunner::new(sender.clone(), options.clipboard, options.poll_interval);
+    if let Ok(size) = terminal.size() {
+        app.size = (size.width, size.height);
+    }
+    app.now = std::time::Instant::now();
+    let first = update::init(&mut app);
+    apply(&mut app, first, &mut runner, terminal, host, &sender)?;
+    draw(terminal, &app, options.screen.as_ref())?;
+    let mut next_tick: Option<Instant> = None;
+    while !app.quitting {
+        match (app.tick_interval(), next_tick) {
+            (Some(interval), None) => next_tick = Some(Instant::now() + interval),
+            (None, Some(_)) => next_tick = None,
+            _ => {}
+        }
+        let msg = tokio::select! {
+            // Biased: results already waiting are handled before new keys, and keys before the
+            // timer, so a busy session never starves typing and nothing redraws needlessly.
+            biased;
+            Some(msg) = messages.recv() => Some(msg),
+            event = input.next() => match event {
+                Some(Ok(event)) => keys::message(&event, &app),
+                Some(Err(error)) => return Err(error),
+                None => break,
+            },
+            () = sleep_until(next_tick), if next_tick.is_some() => {
+                next_tick = None;
+                Some(Msg::Tick)
+            }
+        };
+        if let Some(msg) = msg {
+            handle(&mut app, msg, &mut runner, terminal, host, &sender)?;
+        }
+        while let Ok(msg) = messages.try_recv() {
+            handle(&mut app, msg, &mut runner, terminal, host, &sender)?;
+        }
+        if !app.quitting {
+            draw(terminal, &app, options.screen.as_ref())?;
+        }
+    }
+    Ok(app)
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn handle<B: Backend>(
+    app: &mut App,
+    msg: Msg,
+    runner: &mut EffectRunner,
+    terminal: &mut Terminal<B>,
+    host: &mut dyn Host,
+    sender: &mpsc::UnboundedSender<Msg>,
+) -> io::Result<()> {
+    app.now = std::time::Instant::now();
+    let effects = update::update(app, msg);
+    apply(app, effects, runner, terminal, host, sender)
+}
+
+fn apply<B: Backend>(
+    app: &mut App,
+    effects: Vec<Effect>,
+    runner: &mut EffectRunner,
+    terminal: &mut Terminal<B>,
+    host: &mut dyn Host,
+    sender: &mpsc::UnboundedSender<Msg>,
+) -> io::Result<()> {
+    for effect in effects {
+        match effect {
+            Effect::Quit => app.quitting = true,
+            Effect::OpenEditor(text) => {
+                host.suspend()?;
+                let result = terminal::run_editor(&text);
+                host.resume()?;
+                terminal
+                    .clear()
+                    .map_err(|e| io::Error::other(e.to_string()))?;
+                let _ = sender.send(Msg::EditorDone(result));
+            }
+            other => runner.run(other),
+        }
+    }
+    Ok(())
+}
+
+fn draw<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &App,
+    screen: Option<&watch::Sender<String>>,
+) -> io::Result<()> {
+    let frame = terminal
+        .draw(|frame| view::render(app, frame))
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    if let Some(screen) = screen {
+        screen.send_replace(buffer_text(frame.buffer));
+    }
+    Ok(())
+}
+
+/// The text of a buffer, one line per row (for tests and snapshots).
+pub fn buffer_text(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    let mut text = String::new();
+    for y in area.top()..area.bottom() {
+        let mut skip = 0;
+        for x in area.left()..area.right() {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let symbol = buffer[(x, y)].symbol();
+            skip = ratatui::text::Span::raw(symbol).width().saturating_sub(1);
+            text.push_str(symbol);
+        }
+        text.push('\n');
+    }
+    text
+}
+
+/// `chatstart` / `chatstart tui`: the console on the real terminal. With nothing configured it
+/// runs against the embedded emulator. Returns the exit code.
+pub async fn launch(args: Option<crate::cli::args::TuiArgs>) -> i32 {
+    let args = args.unwrap_or_else(|| crate::cli::args::TuiArgs {
+        connection: crate::cli::args::ConnectionArgs {
+            app_key: std::env::var("CHATSTART_APP_KEY").ok(),
+            ..Default::default()
+        },
+        fields: Default::default(),
+    });
+    // The emulator lives as long as the console.
+    let mut _emulator = None;
+    let (form, problem, banner) = if prefill::is_unconfigured(&args) {
+        let address = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+        match crate::emulator::start(crate::emulator::Scenario::demo(), address).await {
+            Ok(handle) => {
+                let form = prefill::demo(&handle.base_url(), handle.account(), handle.app_key());
+                let banner = format!("DEMO · emulator on {}", handle.addr());
+                _emulator = Some(handle);
+                (form, None, banner)
+            }
+            Err(error) => {
+                eprintln!("error: cannot start the demo emulator: {error}");
+                return 4;
+            }
+        }
+    } else {
+        let (form, problem) = prefill::from_args(&args);
+        let banner = connection::Connection::from_form(&form).describe();
+        (form, problem, banner)
+    };
+    let mut app = App::new(form, banner, std::time::Instant::now());
+    app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    if let Some(problem) = problem {
+        app.notice = Some(app::Notice::error(problem, None));
+    }
+    let (mut terminal, guard) = match terminal::init() {
+        Ok(pair) => pair,
+        Err(error) => {
+            eprintln!("error: cannot set up the terminal: {error}");
+            return 4;
+        }
+    };
+    let options = Options {
+        signals: true,
+        ..Options::default()
+    };
+    let input = crossterm::event::EventStream::new();
+    let outcome = run(&mut terminal, app, input, &mut terminal::RealHost, options).await;
+    drop(terminal);
+    drop(guard);
+    match outcome {
+        Ok(app) => {
+            if let Some(view) = app.session().filter(|v| v.is_live() && !v.end_requested) {
+                eprintln!(
+                    "the chat is still open; follow it with: chatstart watch {}",
+                    view.uri
+                );
+            }
+            0
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            4
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,194 @@
+//! What happened (`Msg`, intents and results) and what to do about it (`Effect`). Plain data.
+
+use std::time::Duration;
+
+use tui_input::InputRequest;
+
+use super::connection::Connection;
+use super::form::Focus;
+use crate::api::exchange::Exchange;
+use crate::api::model::{EstimatedWait, Survey};
+use crate::api::{AuthRequest, ChatRequest};
+use crate::clipboard::CopyReport;
+use crate::session::SessionUpdate;
+
+/// Identifies one submit and the session it creates; results of older ones are dropped.
+pub type SessionId = u64;
+
+/// Why a chat could not be started, as the console shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartFailure {
+    pub message: String,
+    pub hint: Option<String>,
+    /// The request was sent and its answer lost: a chat may exist in the queue.
+    pub may_have_created_chat: bool,
+    /// Per-field problems, shown under their fields.
+    pub invalid: Vec<crate::api::validate::Invalid>,
+}
+
+/// Where the transcript scrolls to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scroll {
+    /// Towards older lines by this many rows.
+    Up(u16),
+    /// Towards newer lines by this many rows.
+    Down(u16),
+    /// The first line.
+    Top,
+    /// Follow the newest line.
+    Bottom,
+}
+
+/// What the copy was of, for the message on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyWhat {
+    SessionUri,
+    Curl,
+}
+
+/// What happened: a user's intent, or the result of an effect.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// Move the focus to the next form item (Tab, ↓).
+    FocusNext,
+    /// Move the focus to the previous form item (Shift+Tab, ↑).
+    FocusPrev,
+    /// Focus this item (a mouse click).
+    FocusOn(Focus),
+    /// Edit the focused text input (typing, deleting, moving the cursor).
+    Edit(InputRequest),
+    /// Cycle the focused toggle, or move a choice question's highlight (`step` ±1).
+    Cycle(isize),
+    /// Choose / check the highlighted entry of the focused choice question, or flip a toggle.
+    Choose,
+    /// Insert an empty pre-chat line below the focused one (or at the end).
+    AddPreChatLine,
+    /// Delete the focused pre-chat line.
+    DeletePreChatLine,
+    /// Move the focused pre-chat line up (-1) or down (+1).
+    MovePreChatLine(isize),
+    /// Edit the pre-chat lines in `$EDITOR`.
+    OpenEditor,
+    /// The editor closed with this text, or failed to run.
+    EditorDone(Result<String, String>),
+    /// Fetch the survey, availability and estimated wait now.
+    RefreshLookup,
+    /// The quiet time after an edit of a lookup field is over.
+    LookupDue(u64),
+    /// The pre-chat survey arrived (`None`: the account has none).
+    SurveyLoaded {
+        generation: u64,
+        result: Result<Option<Survey>, String>,
+    },
+    /// Availability and estimated wait arrived.
+    AvailabilityLoaded {
+        generation: u64,
+        available: Result<bool, String>,
+        estimate: Result<EstimatedWait, String>,
+    },
+    /// Send the request (Ctrl+S).
+    Submit,
+    /// Yes to the question on screen.
+    Confirm,
+    /// The other answer to the question on screen (`e` on the quit question: end the chat, then quit).
+    ConfirmAlternative,
+    /// No to the question on screen / close the overlay.
+    Dismiss,
+    /// The chat was created.
+    SessionCreated { id: SessionId, uri: String },
+    /// The chat could not be created.
+    StartFailed {
+        id: SessionId,
+        failure: StartFailure,
+    },
+    /// The session tracker reported.
+    Session {
+        id: SessionId,
+        update: SessionUpdate,
+    },
+    /// An HTTP exchange of a session, secrets masked.
+    Exchange { id: SessionId, exchange: Exchange },
+    /// Copy the session URI.
+    CopyUri,
+    /// Copy the request as a curl command (appKey masked).
+    CopyCurl,
+    /// A copy finished.
+    Copied {
+        what: CopyWhat,
+        result: Result<CopyReport, String>,
+        file: Option<Result<String, String>>,
+    },
+    /// Open the line composer.
+    Compose,
+    /// Edit the line being composed.
+    ComposeEdit(InputRequest),
+    /// Send the composed line.
+    ComposeSend,
+    /// A line was sent, or not.
+    LineSent {
+        id: SessionId,
+        result: Result<(), String>,
+    },
+    /// End the chat.
+    EndChat,
+    /// The end request finished.
+    ChatEnded {
+        id: SessionId,
+        result: Result<(), String>,
+    },
+    /// Back to the form for a new request, keeping its content.
+    NewRequest,
+    /// Show or hide the HTTP inspector.
+    ToggleInspector,
+    /// Select the previous (-1) or next (+1) exchange in the inspector.
+    InspectorSelect(isize),
+    /// Scroll the transcript.
+    Scroll(Scroll),
+    /// Show or hide the help overlay.
+    Help,
+    /// Quit, asking first when a chat is live (q, Ctrl+C).
+    Quit,
+    /// Quit now, whatever the state (SIGTERM, SIGHUP).
+    QuitNow,
+    /// The terminal's size changed.
+    Resize(u16, u16),
+    /// Time passed (the spinner and the time in queue).
+    Tick,
+}
+
+/// What `update` asks the outside world to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// After `after`, send `Msg::LookupDue(generation)`.
+    Debounce { generation: u64, after: Duration },
+    /// Fetch the survey, availability and estimated wait.
+    Lookup {
+        generation: u64,
+        connection: Connection,
+        request: ChatRequest,
+    },
+    /// Create the chat (once), then follow it.
+    StartSession {
+        id: SessionId,
+        connection: Connection,
+        request: ChatRequest,
+        survey: Option<Survey>,
+        auth: Option<AuthRequest>,
+    },
+    /// Stop following the current session (the chat itself stays as it is).
+    StopSession,
+    /// Add a line to the chat.
+    SendLine {
+        id: SessionId,
+        uri: String,
+        text: String,
+    },
+    /// End the chat.
+    EndChat { id: SessionId, uri: String },
+    /// Put text on the clipboard (and, for the URI, in the data directory's file).
+    Copy { what: CopyWhat, text: String },
+    /// Suspend the terminal and edit this text in `$EDITOR`.
+    OpenEditor(String),
+    /// Leave the program.
+    Quit,
+}

@@ -1,0 +1,101 @@
+//! The form's first content: from `chatstart tui` flags, or the demo setup for the embedded
+//! emulator when nothing is configured.
+
+use super::form::{Form, TextField};
+use super::prechat::PreChat;
+use super::survey::SurveyForm;
+use crate::api::ChatRequest;
+use crate::cli::args::TuiArgs;
+
+/// The pre-chat line of the demo.
+pub const DEMO_PRE_CHAT_LINE: &str = "Hi, I'd like to know more about the Gold plan.";
+
+/// Whether nothing says where to connect: no endpoint or account flag, no appKey (flag or
+/// `CHATSTART_APP_KEY`, which clap folds into the flag).
+pub fn is_unconfigured(args: &TuiArgs) -> bool {
+    let connection = &args.connection;
+    connection.base_url.is_none()
+        && connection.domain.is_none()
+        && connection.account.is_none()
+        && connection.app_key.is_none()
+}
+
+/// The form the flags describe; a problem with them (a bad `--survey`) is returned to show.
+pub fn from_args(args: &TuiArgs) -> (Form, Option<String>) {
+    let connection = &args.connection;
+    let mut form = Form::default();
+    let api = connection
+        .base_url
+        .clone()
+        .or_else(|| connection.domain.clone())
+        .unwrap_or_default();
+    form.set_text(TextField::Api, api);
+    form.set_text(
+        TextField::Account,
+        connection.account.clone().unwrap_or_default(),
+    );
+    form.set_text(
+        TextField::AppKey,
+        connection.app_key.clone().unwrap_or_default(),
+    );
+    if let Some(format) = connection.format {
+        form.format = format.into();
+    }
+    if let Some(placement) = connection.app_key_in {
+        form.app_key_in = placement.into();
+    }
+    if let Some(csds) = &connection.csds_url {
+        form.csds_url = csds.clone();
+    }
+    form.http_timeout = connection
+        .http_timeout
+        .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
+        .filter(|d| !d.is_zero());
+    let (request, problem) = match crate::cli::run::chat_request(&args.fields) {
+        Ok(request) => (request, None),
+        Err(failure) => (ChatRequest::default(), Some(failure.message)),
+    };
+    fill_request(&mut form, &request);
+    (form, problem)
+}
+
+/// The demo setup against an emulator at `base_url`.
+pub fn demo(base_url: &str, account: &str, app_key: &str) -> Form {
+    let mut form = Form::default();
+    form.set_text(TextField::Api, base_url);
+    form.set_text(TextField::Account, account);
+    form.set_text(TextField::AppKey, app_key);
+    let request = ChatRequest {
+        skill: "Sales".into(),
+        pre_chat_lines: vec![DEMO_PRE_CHAT_LINE.into()],
+        ..ChatRequest::default()
+    };
+    fill_request(&mut form, &request);
+    form.focus = super::form::Focus::Text(TextField::Skill);
+    form
+}
+
+/// Puts a chat request's values in the form.
+pub fn fill_request(form: &mut Form, request: &ChatRequest) {
+    for (field, value) in [
+        (TextField::Skill, &request.skill),
+        (TextField::MaxWaitTime, &request.max_wait_time),
+        (TextField::Language, &request.language),
+        (TextField::EngagementId, &request.engagement_id),
+        (TextField::CampaignId, &request.campaign_id),
+        (TextField::VisitorIp, &request.visitor_ip),
+        (TextField::ChatReferrer, &request.chat_referrer),
+        (TextField::UserAgent, &request.user_agent),
+        (TextField::VisitorId, &request.visitor_id),
+        (TextField::InteractionTimeout, &request.interaction_timeout),
+        (TextField::LeVisitorId, &request.le_visitor_id),
+        (TextField::LeSessionId, &request.le_session_id),
+        (TextField::LeContextId, &request.le_context_id),
+        (TextField::ParticipantId, &request.participant_id),
+        (TextField::ConversationId, &request.conversation_id),
+    ] {
+        form.set_text(field, value.clone());
+    }
+    form.pre_chat = PreChat::from_values(&request.pre_chat_lines);
+    form.survey = SurveyForm::with_answers(&request.survey_answers);
+}

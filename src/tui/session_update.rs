@@ -1,0 +1,337 @@
+//! The part of `update` that follows a created chat: tracker updates, the composer, end, copy,
+//! inspector and scrolling. Pure, like `update`.
+
+use tui_input::Input;
+
+use super::app::{App, Health, Notice, Phase};
+use super::msg::{CopyWhat, Effect, Msg};
+use super::transcript::{Speaker, TranscriptLine};
+use super::update::session_view;
+use crate::api::model::{ChatState, EventKind, LineSource};
+use crate::session::SessionUpdate;
+
+/// Most exchanges kept for the inspector; older ones are dropped.
+const MAX_EXCHANGES: usize = 500;
+
+/// Messages outside the form.
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::SessionCreated { id, uri } => {
+            if matches!(app.phase, Phase::Submitting { id: current, .. } if current == id) {
+                app.phase = Phase::Session(Box::new(session_view(app, id, uri)));
+                app.notice = Some(Notice::info("chat created — c copies its URI"));
+            }
+            Vec::new()
+        }
+        Msg::StartFailed { id, failure } => {
+            if matches!(app.phase, Phase::Submitting { id: current, .. } if current == id) {
+                app.phase = Phase::Editing;
+                app.ambiguous_failure = failure.may_have_created_chat;
+                if !failure.invalid.is_empty() {
+                    app.form.show_all_errors = true;
+                    for invalid in failure.invalid {
+                        if app.errors.for_field(&invalid.field).is_none() {
+                            app.errors.0.push(invalid);
+                        }
+                    }
+                }
+                app.notice = Some(Notice::error(failure.message, failure.hint));
+            }
+            Vec::new()
+        }
+        Msg::Exchange { id, exchange } => {
+            if id == app.last_id {
+                app.exchanges.push(exchange);
+                if app.exchanges.len() > MAX_EXCHANGES {
+                    app.exchanges.remove(0);
+                }
+            }
+            Vec::new()
+        }
+        Msg::Session { id, update } => {
+            let now = app.now;
+            let Some(view) = app.session_mut().filter(|v| v.id == id) else {
+                return Vec::new();
+            };
+            match update {
+                SessionUpdate::Batch { events, info } => {
+                    // A system message that comes with the end says why it ended.
+                    let reason = events.iter().rev().find_map(|event| match &event.kind {
+                        EventKind::Line(line)
+                            if line.source == LineSource::System && !line.is_pre_chat_echo() =>
+                        {
+                            Some(line.plain_text())
+                        }
+                        _ => None,
+                    });
+                    let mut state_seen = false;
+                    for event in &events {
+                        match &event.kind {
+                            EventKind::State(state) => {
+                                state_seen = true;
+                                set_state(view, state.clone(), now, reason.as_deref());
+                            }
+                            EventKind::Line(line)
+                                if line.source == LineSource::Agent
+                                    && !line.by.trim().is_empty() =>
+                            {
+                                view.agent = Some(line.by.clone());
+                            }
+                            _ => {}
+                        }
+                        if let Some(line) = TranscriptLine::from_event(event) {
+                            // A system message after the end says why it ended.
+                            if line.speaker == Speaker::System
+                                && view.state == Some(ChatState::Ended)
+                            {
+                                view.ended_reason = Some(line.text.clone());
+                            }
+                            view.transcript.push(line);
+                        }
+                    }
+                    if let Some(info) = info {
+                        if let Some(agent) = info.agent_name.filter(|a| !a.trim().is_empty()) {
+                            view.agent = Some(agent);
+                        }
+                        if let (false, Some(state)) = (state_seen, info.state) {
+                            set_state(view, state, now, reason.as_deref());
+                        }
+                    }
+                }
+                SessionUpdate::EstimatedWait(estimate) => view.estimate = Some(estimate),
+                SessionUpdate::Retrying { attempt, error, .. } => {
+                    view.health = Health::Retrying { attempt, error };
+                }
+                SessionUpdate::Recovered => view.health = Health::Ok,
+                SessionUpdate::Ended => {
+                    view.tracking = false;
+                    if view.state != Some(ChatState::Ended) {
+                        set_state(view, ChatState::Ended, now, None);
+                    }
+                }
+                SessionUpdate::Lost { error, resume } => {
+                    view.tracking = false;
+                    view.health = Health::Lost { error, resume };
+                }
+            }
+            Vec::new()
+        }
+        Msg::CopyUri => match app.session() {
+            Some(view) => vec![Effect::Copy {
+                what: CopyWhat::SessionUri,
+                text: view.uri.clone(),
+            }],
+            None => Vec::new(),
+        },
+        Msg::CopyCurl => match app.session() {
+            Some(view) => {
+                let connection = super::connection::Connection::from_form(&app.form);
+                let text = super::curl::chat_request(
+                    &connection,
+                    &view.uri,
+                    &view.request,
+                    view.survey.as_ref(),
+                );
+                vec![Effect::Copy {
+                    what: CopyWhat::Curl,
+                    text,
+                }]
+            }
+            None => Vec::new(),
+        },
+        Msg::Copied { what, result, file } => {
+            let subject = match what {
+                CopyWhat::SessionUri => "the session URI",
+                CopyWhat::Curl => "the request as curl (appKey masked)",
+            };
+            let file_note = match &file {
+                Some(Ok(path)) => format!("; also written to {path}"),
+                Some(Err(error)) => format!("; could not write the file: {error}"),
+                None => String::new(),
+            };
+            app.notice = Some(match result {
+                Ok(report) => Notice::info(format!(
+                    "copied {subject} ({}){file_note}",
+                    report.channels.join(", ")
+                )),
+                Err(error) => Notice::error(
+                    format!("could not copy {subject}: {error}{file_note}"),
+                    None,
+                ),
+            });
+            Vec::new()
+        }
+        Msg::Compose => {
+            if let Some(view) = app.session_mut().filter(|v| v.is_live()) {
+                view.compose.get_or_insert_with(Input::default);
+            }
+            Vec::new()
+        }
+        Msg::ComposeEdit(request) => {
+            if let Some(input) = app.session_mut().and_then(|v| v.compose.as_mut()) {
+                input.handle(request);
+            }
+            Vec::new()
+        }
+        Msg::ComposeSend => compose_send(app),
+        Msg::LineSent { id, result } => {
+            if let Some(view) = app.session_mut().filter(|v| v.id == id) {
+                view.sending = false;
+                if let Err(error) = result {
+                    app.notice = Some(Notice::error(format!("line not sent: {error}"), None));
+                }
+            }
+            Vec::new()
+        }
+        Msg::EndChat => end_chat(app),
+        Msg::ChatEnded { id, result } => {
+            let Some(view) = app.session_mut().filter(|v| v.id == id) else {
+                return Vec::new();
+            };
+            view.ending = false;
+            match result {
+                Ok(()) => {
+                    if app.quit_after_end {
+                        app.quitting = true;
+                        return vec![Effect::StopSession, Effect::Quit];
+                    }
+                    app.notice = Some(Notice::info("end sent; the chat closes"));
+                }
+                Err(error) => {
+                    app.quit_after_end = false;
+                    app.notice = Some(Notice::error(
+                        format!("could not end the chat: {error}"),
+                        None,
+                    ));
+                }
+            }
+            Vec::new()
+        }
+        Msg::NewRequest => {
+            let Some(view) = app.session() else {
+                return Vec::new();
+            };
+            let note = view.is_live().then(|| {
+                format!(
+                    "the previous chat is still open; follow it with `chatstart watch {}`",
+                    view.uri
+                )
+            });
+            let tracking = view.tracking;
+            app.phase = Phase::Editing;
+            app.notice = note.map(Notice::info);
+            if tracking {
+                vec![Effect::StopSession]
+            } else {
+                Vec::new()
+            }
+        }
+        Msg::ToggleInspector => {
+            let count = app.exchanges.len();
+            if let Some(view) = app.session_mut() {
+                view.inspector = !view.inspector;
+                view.selected_exchange = count.saturating_sub(1);
+            }
+            Vec::new()
+        }
+        Msg::InspectorSelect(step) => {
+            let count = app.exchanges.len();
+            if let Some(view) = app.session_mut().filter(|v| v.inspector && count > 0) {
+                view.selected_exchange = view
+                    .selected_exchange
+                    .saturating_add_signed(step)
+                    .min(count - 1);
+            }
+            Vec::new()
+        }
+        Msg::Scroll(scroll) => {
+            if let Some(view) = app.session_mut() {
+                use super::msg::Scroll;
+                view.scroll_back = match scroll {
+                    Scroll::Up(rows) => view.scroll_back.saturating_add(rows),
+                    Scroll::Down(rows) => view.scroll_back.saturating_sub(rows),
+                    Scroll::Top => u16::MAX,
+                    Scroll::Bottom => 0,
+                };
+            }
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn set_state(
+    view: &mut super::app::SessionView,
+    state: ChatState,
+    now: std::time::Instant,
+    reason: Option<&str>,
+) {
+    if state == ChatState::Chatting && view.chatting_since.is_none() {
+        view.chatting_since = Some(now);
+    }
+    if state == ChatState::Ended && view.ended_reason.is_none() {
+        view.ended_reason = Some(reason.map_or_else(|| ended_reason(view), str::to_string));
+        view.compose = None;
+    }
+    view.state = Some(state);
+}
+
+/// Why the chat ended when no system message said: who asked for it.
+fn ended_reason(view: &super::app::SessionView) -> String {
+    if view.end_requested {
+        "you ended the chat".into()
+    } else {
+        "the chat was ended".into()
+    }
+}
+
+fn compose_send(app: &mut App) -> Vec<Effect> {
+    let Some(view) = app.session_mut() else {
+        return Vec::new();
+    };
+    if !view.is_chatting() {
+        app.notice = Some(Notice::info(
+            "lines can be sent once an agent has accepted the chat",
+        ));
+        return Vec::new();
+    }
+    let Some(input) = view.compose.as_mut() else {
+        return Vec::new();
+    };
+    let text = input.value().trim().to_string();
+    if text.is_empty() || view.sending {
+        return Vec::new();
+    }
+    input.reset();
+    view.sending = true;
+    vec![Effect::SendLine {
+        id: view.id,
+        uri: view.uri.clone(),
+        text,
+    }]
+}
+
+/// Ends the live chat (once).
+pub fn end_chat(app: &mut App) -> Vec<Effect> {
+    let Some(view) = app.session_mut() else {
+        return Vec::new();
+    };
+    if !view.is_live() {
+        app.notice = Some(Notice::info("the chat has already ended"));
+        return if app.quit_after_end {
+            app.quitting = true;
+            vec![Effect::StopSession, Effect::Quit]
+        } else {
+            Vec::new()
+        };
+    }
+    if view.ending {
+        return Vec::new();
+    }
+    view.ending = true;
+    view.end_requested = true;
+    vec![Effect::EndChat {
+        id: view.id,
+        uri: view.uri.clone(),
+    }]
+}

@@ -1,0 +1,137 @@
+//! The real terminal: init and restore (raw mode, alternate screen, mouse), a drop guard and a
+//! panic hook so every exit path restores it, suspend/resume around `$EDITOR`, and signals
+//! (SIGTERM, SIGHUP, SIGINT) turned into quit messages.
+
+use std::io::{self, stdout};
+
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::execute;
+use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
+use tokio::sync::mpsc;
+
+use super::msg::Msg;
+
+/// Restores the terminal when dropped: on return, on error, and while unwinding.
+pub struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Leaves raw mode, the alternate screen and mouse reporting; safe to call more than once.
+pub fn restore() {
+    let _ = execute!(stdout(), DisableMouseCapture);
+    ratatui::restore();
+}
+
+/// Enters the console's terminal mode; the guard puts the terminal back.
+pub fn init() -> io::Result<(ratatui::DefaultTerminal, TerminalGuard)> {
+    // ratatui's hook restores raw mode and the screen, then chains to the previous hook; ours
+    // runs first and also turns mouse reporting off.
+    let terminal = ratatui::try_init()?;
+    let guard = TerminalGuard;
+    let ratatui_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(stdout(), DisableMouseCapture);
+        ratatui_hook(info);
+    }));
+    execute!(stdout(), EnableMouseCapture)?;
+    Ok((terminal, guard))
+}
+
+/// What the loop needs from the terminal besides drawing: giving it up for an editor.
+pub trait Host: Send {
+    /// Gives the terminal back to the shell (for `$EDITOR`).
+    fn suspend(&mut self) -> io::Result<()>;
+    /// Takes the terminal again.
+    fn resume(&mut self) -> io::Result<()>;
+}
+
+/// The real terminal.
+pub struct RealHost;
+
+impl Host for RealHost {
+    fn suspend(&mut self) -> io::Result<()> {
+        execute!(stdout(), DisableMouseCapture, LeaveAlternateScreen)?;
+        crossterm::terminal::disable_raw_mode()
+    }
+
+    fn resume(&mut self) -> io::Result<()> {
+        crossterm::terminal::enable_raw_mode()?;
+        execute!(stdout(), EnterAlternateScreen, EnableMouseCapture)
+    }
+}
+
+/// No terminal to give up (tests on `TestBackend`).
+pub struct NoHost;
+
+impl Host for NoHost {
+    fn suspend(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn resume(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Turns SIGTERM and SIGHUP (a lost SSH link) into `QuitNow`, SIGINT into `Quit`.
+pub fn listen_for_signals(messages: mpsc::UnboundedSender<Msg>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        for (kind, msg) in [
+            (SignalKind::terminate(), Msg::QuitNow),
+            (SignalKind::hangup(), Msg::QuitNow),
+            (SignalKind::interrupt(), Msg::Quit),
+        ] {
+            let Ok(mut stream) = signal(kind) else {
+                continue;
+            };
+            let messages = messages.clone();
+            tokio::spawn(async move {
+                while stream.recv().await.is_some() {
+                    if messages.send(msg.clone()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = messages;
+}
+
+/// Runs `$VISUAL` / `$EDITOR` (else `vi`) on `text` in a temporary file; the edited text.
+pub fn run_editor(text: &str) -> Result<String, String> {
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .ok()
+        .filter(|e| !e.trim().is_empty())
+        .unwrap_or_else(|| "vi".into());
+    let path = std::env::temp_dir().join(format!(
+        "chatstart-pre-chat-{}-{}.txt",
+        std::process::id(),
+        fastrand::u32(..)
+    ));
+    std::fs::write(&path, text).map_err(|e| e.to_string())?;
+    // The editor value may carry arguments (`code --wait`).
+    let mut words = editor.split_whitespace();
+    let program = words.next().unwrap_or("vi");
+    let status = std::process::Command::new(program)
+        .args(words)
+        .arg(&path)
+        .status()
+        .map_err(|e| format!("{program}: {e}"));
+    let result = match status {
+        Ok(status) if status.success() => std::fs::read_to_string(&path).map_err(|e| e.to_string()),
+        Ok(status) => Err(format!(
+            "{program} exited with {status}; the lines were not changed"
+        )),
+        Err(error) => Err(error),
+    };
+    let _ = std::fs::remove_file(&path);
+    result
+}

@@ -1,0 +1,256 @@
+//! Screen snapshots on `TestBackend` at 80×24 and 160×48, with a fixed clock; no secret may
+//! appear in any of them.
+
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::*;
+use crate::tui::buffer_text;
+use crate::tui::form::Toggle;
+use crate::tui::view;
+
+/// Draws the app at this size; the screen's text.
+fn draw(app: &App, width: u16, height: u16) -> String {
+    let mut app = app.clone();
+    app.size = (width, height);
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal
+        .draw(|frame| view::render(&app, frame))
+        .expect("draw");
+    let text = buffer_text(terminal.backend().buffer());
+    assert!(!text.contains(APP_KEY), "the appKey is on screen:\n{text}");
+    assert!(!text.contains(SSO_KEY), "the SSO key is on screen:\n{text}");
+    text
+}
+
+/// Snapshots the app at both sizes.
+fn snapshot(name: &str, app: &App) {
+    insta::assert_snapshot!(format!("{name}_80x24"), draw(app, 80, 24));
+    insta::assert_snapshot!(format!("{name}_160x48"), draw(app, 160, 48));
+}
+
+fn with_survey(app: &mut App) {
+    let generation = app.lookup_generation;
+    send(
+        app,
+        [
+            Msg::SurveyLoaded {
+                generation,
+                result: Ok(Some(crate::tui::survey::tests::survey())),
+            },
+            Msg::AvailabilityLoaded {
+                generation,
+                available: Ok(true),
+                estimate: Ok(crate::api::model::EstimatedWait::Seconds(3)),
+            },
+        ],
+    );
+}
+
+#[test]
+fn empty_form() {
+    let mut app = App::new(Form::default(), "account  (discovered)", t0());
+    app.color = false;
+    snapshot("empty_form", &app);
+}
+
+#[test]
+fn filled_form_with_a_validation_error() {
+    let mut app = app();
+    with_survey(&mut app);
+    app.form.focus = Focus::Text(TextField::MaxWaitTime);
+    type_text(&mut app, "9999999");
+    app.form.focus = Focus::Text(TextField::Language);
+    type_text(&mut app, "en-US");
+    app.form.focus = Focus::Text(TextField::MaxWaitTime);
+    snapshot("filled_form_error", &app);
+}
+
+#[test]
+fn survey_with_each_question_type() {
+    let mut app = app();
+    with_survey(&mut app);
+    app.form.focus = Focus::Survey("1".into());
+    send(&mut app, [Msg::Choose]);
+    app.form.focus = Focus::Survey("4".into());
+    snapshot("survey", &app);
+}
+
+#[test]
+fn auth_flow_masks_the_sso_key() {
+    let mut app = app();
+    app.form.focus = Focus::Toggle(Toggle::AuthFlow);
+    send(&mut app, [Msg::Choose]);
+    app.form.focus = Focus::Text(TextField::SsoKey);
+    type_text(&mut app, SSO_KEY);
+    let text = draw(&app, 80, 24);
+    assert!(text.contains("SSO key"));
+    assert!(text.contains("••••"));
+}
+
+#[test]
+fn submitting_shows_a_spinner_and_elapsed_time() {
+    let mut app = app();
+    send(&mut app, [Msg::Submit]);
+    app.now += Duration::from_millis(1300);
+    let text = draw(&app, 80, 24);
+    assert!(text.contains("sending the chat request… 1.3 s"), "{text}");
+}
+
+#[test]
+fn waiting() {
+    let mut app = app();
+    let id = created(&mut app);
+    let start = app.now;
+    send(
+        &mut app,
+        [
+            Msg::Session {
+                id,
+                update: batch(vec![
+                    state_event(1, "2025-11-25T10:12:00.000+0000", "waiting"),
+                    system_event(
+                        2,
+                        "2025-11-25T10:12:00.000+0000",
+                        1,
+                        "Thank you for choosing to chat with us.  An agent will be with you shortly.",
+                    ),
+                    system_event(
+                        3,
+                        "2025-11-25T10:12:00.000+0000",
+                        0,
+                        "Hi, I'd like to know more about the Gold plan.",
+                    ),
+                ]),
+            },
+            Msg::Session {
+                id,
+                update: crate::session::SessionUpdate::EstimatedWait(
+                    crate::api::model::EstimatedWait::Seconds(95),
+                ),
+            },
+            Msg::Session {
+                id,
+                update: crate::session::SessionUpdate::Retrying {
+                    attempt: 2,
+                    error: "GET chat: 503 Service Unavailable".into(),
+                    delay: Duration::from_secs(10),
+                },
+            },
+        ],
+    );
+    app.now = start + Duration::from_secs(72);
+    app.notice = None;
+    snapshot("waiting", &app);
+}
+
+#[test]
+fn chatting_with_a_transcript() {
+    let mut app = app();
+    chatting(&mut app);
+    app.notice = None;
+    send(&mut app, [Msg::Compose]);
+    type_text(&mut app, "Yes please");
+    snapshot("chatting", &app);
+}
+
+#[test]
+fn ended() {
+    let mut app = app();
+    let id = chatting(&mut app);
+    send(
+        &mut app,
+        [Msg::Session {
+            id,
+            update: batch(vec![
+                system_event(
+                    9,
+                    "2025-11-25T10:14:00.000+0000",
+                    5,
+                    "Natalie has left the chat.",
+                ),
+                state_event(10, "2025-11-25T10:14:00.000+0000", "ended"),
+            ]),
+        }],
+    );
+    app.notice = None;
+    let text = draw(&app, 80, 24);
+    assert!(
+        text.contains("[ ■ ENDED ] Natalie has left the chat."),
+        "{text}"
+    );
+}
+
+#[test]
+fn inspector() {
+    let mut app = app();
+    let id = chatting(&mut app);
+    for (method, path, status, body) in [
+        ("POST", "chat/request", 201, ""),
+        (
+            "GET",
+            "chat/H1234567890-abcdef",
+            200,
+            "{\"chat\":{\"events\":{\"event\":[]}}}",
+        ),
+    ] {
+        send(
+            &mut app,
+            [Msg::Exchange {
+                id,
+                exchange: crate::api::exchange::Exchange {
+                    method: method.into(),
+                    url: format!("http://127.0.0.1:8480/api/account/12345678/{path}?v=1&NC=true"),
+                    request_headers: vec![
+                        ("Accept".into(), "application/json".into()),
+                        ("Authorization".into(), "LivePerson appKey=••••".into()),
+                    ],
+                    request_body: (method == "POST")
+                        .then(|| "{\"request\":{\"skill\":\"Sales\"}}".to_string()),
+                    status: Some(status),
+                    response_headers: vec![("content-type".into(), "application/json".into())],
+                    response_body: Some(body.into()),
+                    elapsed: Duration::from_millis(4),
+                    error: None,
+                },
+            }],
+        );
+    }
+    app.notice = None;
+    send(&mut app, [Msg::ToggleInspector]);
+    snapshot("inspector", &app);
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = app();
+    send(&mut app, [Msg::Help]);
+    snapshot("help_form", &app);
+    let mut app = super::app();
+    chatting(&mut app);
+    send(&mut app, [Msg::Help]);
+    insta::assert_snapshot!("help_session_80x24", draw(&app, 80, 24));
+}
+
+#[test]
+fn quit_question() {
+    let mut app = app();
+    chatting(&mut app);
+    send(&mut app, [Msg::Quit]);
+    insta::assert_snapshot!("quit_question_80x24", draw(&app, 80, 24));
+}
+
+#[test]
+fn clicks_focus_the_field_drawn_there() {
+    let mut app = app();
+    app.size = (80, 24);
+    let text = draw(&app, 80, 24);
+    let row = text
+        .lines()
+        .position(|l| l.contains("Language"))
+        .expect("Language row");
+    let focus = view::form::hit_test(&app, 30, row as u16);
+    assert_eq!(focus, Some(Focus::Text(TextField::Language)));
+}

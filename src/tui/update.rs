@@ -1,0 +1,364 @@
+//! `update(&mut App, Msg) -> Vec<Effect>`: every state change of the console. Pure — no I/O, no
+//! clock (the loop sets `app.now`), no async — so each interaction is a plain unit test.
+
+use std::time::Duration;
+
+use super::app::{App, Lookup, Notice, Overlay, Phase, SessionView};
+use super::connection::Connection;
+use super::form::{Focus, TextField, Toggle};
+use super::msg::{Effect, Msg};
+use super::session_update;
+use crate::api::validate::Field;
+
+/// Quiet time after an edit before the survey and availability are fetched again.
+pub const LOOKUP_QUIET: Duration = Duration::from_millis(600);
+
+/// The effects to run at start: the first lookup, when the connection is complete.
+pub fn init(app: &mut App) -> Vec<Effect> {
+    start_lookup(app)
+}
+
+/// Applies one message.
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    if let Some(overlay) = app.overlay {
+        if let Some(effects) = overlay_answer(app, overlay, &msg) {
+            return effects;
+        }
+    }
+    match msg {
+        Msg::Help => {
+            app.overlay = match app.overlay {
+                Some(Overlay::Help) => None,
+                _ => Some(Overlay::Help),
+            };
+            Vec::new()
+        }
+        Msg::Quit => {
+            if app.has_live_chat() {
+                app.overlay = Some(Overlay::ConfirmQuit);
+                Vec::new()
+            } else {
+                quit(app)
+            }
+        }
+        Msg::QuitNow => quit(app),
+        Msg::Resize(width, height) => {
+            app.size = (width, height);
+            Vec::new()
+        }
+        Msg::Tick | Msg::Confirm | Msg::ConfirmAlternative => Vec::new(),
+        Msg::Dismiss => {
+            match app.session_mut() {
+                Some(view) if view.compose.is_some() => view.compose = None,
+                _ => app.notice = None,
+            }
+            Vec::new()
+        }
+        Msg::Submit => submit(app, false),
+        Msg::LookupDue(generation) => {
+            if generation == app.lookup_generation {
+                start_lookup(app)
+            } else {
+                Vec::new()
+            }
+        }
+        Msg::SurveyLoaded { generation, result } => {
+            if generation == app.lookup_generation {
+                match result {
+                    Ok(survey) => app.form.survey.load(survey),
+                    Err(error) => {
+                        app.form.survey.status = super::survey::SurveyStatus::Failed(error);
+                    }
+                }
+                form_changed(app);
+            }
+            Vec::new()
+        }
+        Msg::AvailabilityLoaded {
+            generation,
+            available,
+            estimate,
+        } => {
+            if generation == app.lookup_generation {
+                app.lookup = Lookup::Done {
+                    skill: app.form.text(TextField::Skill).trim().to_string(),
+                    available,
+                    estimate,
+                };
+            }
+            Vec::new()
+        }
+        Msg::RefreshLookup => start_lookup(app),
+        Msg::EditorDone(result) => {
+            match result {
+                Ok(text) => {
+                    app.form.pre_chat.replace_from_editor(&text);
+                    app.form.focus = Focus::PreChat(0);
+                    let count = app.form.pre_chat.values().len();
+                    app.notice = Some(Notice::info(format!(
+                        "{count} pre-chat line(s) taken from the editor"
+                    )));
+                    form_changed(app);
+                }
+                Err(error) => {
+                    app.notice = Some(Notice::error(
+                        format!("the editor did not run: {error}"),
+                        Some("set $EDITOR (or $VISUAL) to your editor".into()),
+                    ));
+                }
+            }
+            Vec::new()
+        }
+        msg if matches!(app.phase, Phase::Editing) => form_update(app, msg),
+        msg => session_update::update(app, msg),
+    }
+}
+
+/// The answer to an open overlay; `None` passes the message on.
+fn overlay_answer(app: &mut App, overlay: Overlay, msg: &Msg) -> Option<Vec<Effect>> {
+    match (overlay, msg) {
+        (Overlay::Help, Msg::Help | Msg::Dismiss) => {
+            app.overlay = None;
+            Some(Vec::new())
+        }
+        // Results of effects keep flowing while a question is open.
+        (
+            _,
+            Msg::Session { .. }
+            | Msg::Exchange { .. }
+            | Msg::SessionCreated { .. }
+            | Msg::StartFailed { .. }
+            | Msg::SurveyLoaded { .. }
+            | Msg::AvailabilityLoaded { .. }
+            | Msg::LookupDue(_)
+            | Msg::Copied { .. }
+            | Msg::LineSent { .. }
+            | Msg::ChatEnded { .. }
+            | Msg::EditorDone(_)
+            | Msg::Resize(..)
+            | Msg::Tick
+            | Msg::QuitNow,
+        ) => None,
+        (Overlay::Help, _) => Some(Vec::new()),
+        (Overlay::ConfirmQuit, Msg::Confirm | Msg::Quit) => {
+            app.overlay = None;
+            Some(quit(app))
+        }
+        (Overlay::ConfirmQuit, Msg::ConfirmAlternative) => {
+            app.overlay = None;
+            app.quit_after_end = true;
+            Some(session_update::end_chat(app))
+        }
+        (Overlay::ConfirmResubmit, Msg::Confirm) => {
+            app.overlay = None;
+            Some(submit(app, true))
+        }
+        (_, Msg::Dismiss) => {
+            app.overlay = None;
+            Some(Vec::new())
+        }
+        _ => Some(Vec::new()),
+    }
+}
+
+fn quit(app: &mut App) -> Vec<Effect> {
+    app.quitting = true;
+    vec![Effect::StopSession, Effect::Quit]
+}
+
+/// Messages that change the form.
+fn form_update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let form = &mut app.form;
+    match msg {
+        Msg::FocusNext => form.move_focus(1),
+        Msg::FocusPrev => form.move_focus(-1),
+        Msg::FocusOn(focus) if form.focus_order().contains(&focus) => form.focus = focus,
+        Msg::Edit(request) => {
+            let focus = form.focus.clone();
+            if form.edit(request) {
+                form_changed(app);
+                if let Focus::Text(field) = focus {
+                    if affects_lookup(field) {
+                        return schedule_lookup(app);
+                    }
+                }
+            }
+        }
+        Msg::Cycle(step) => match form.focus.clone() {
+            Focus::Toggle(toggle) => return flip(app, toggle),
+            Focus::Survey(id) => {
+                form.survey.move_choice(&id, step);
+                form.touched.insert(Field::SurveyAnswer(id));
+                form_changed(app);
+            }
+            _ => {}
+        },
+        Msg::Choose => match form.focus.clone() {
+            Focus::Toggle(toggle) => return flip(app, toggle),
+            Focus::Survey(id) => {
+                form.survey.choose(&id);
+                form.touched.insert(Field::SurveyAnswer(id));
+                form_changed(app);
+            }
+            _ => {}
+        },
+        Msg::AddPreChatLine => {
+            let at = match form.focus {
+                Focus::PreChat(index) => form.pre_chat.add_after(index),
+                _ => form
+                    .pre_chat
+                    .add_after(form.pre_chat.lines.len().saturating_sub(1)),
+            };
+            form.focus = Focus::PreChat(at);
+            form_changed(app);
+        }
+        Msg::DeletePreChatLine => {
+            if let Focus::PreChat(index) = form.focus {
+                form.focus = Focus::PreChat(form.pre_chat.delete(index));
+                form_changed(app);
+            }
+        }
+        Msg::MovePreChatLine(step) => {
+            if let Focus::PreChat(index) = form.focus {
+                form.focus = Focus::PreChat(form.pre_chat.move_line(index, step));
+                form_changed(app);
+            }
+        }
+        Msg::OpenEditor => return vec![Effect::OpenEditor(form.pre_chat.editor_text())],
+        // Session keys do nothing on the form.
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn flip(app: &mut App, toggle: Toggle) -> Vec<Effect> {
+    app.form.toggle(toggle);
+    form_changed(app);
+    match toggle {
+        Toggle::AuthFlow => Vec::new(),
+        Toggle::Format | Toggle::AppKeyIn => schedule_lookup(app),
+    }
+}
+
+/// After any change of the form: keep the focus on something that exists, re-check.
+fn form_changed(app: &mut App) {
+    app.form.fix_focus();
+    app.errors = app.form.validate();
+}
+
+/// Whether the survey or availability depend on this field.
+fn affects_lookup(field: TextField) -> bool {
+    matches!(
+        field,
+        TextField::Api
+            | TextField::Account
+            | TextField::AppKey
+            | TextField::Skill
+            | TextField::MaxWaitTime
+            | TextField::VisitorIp
+            | TextField::UserAgent
+            | TextField::VisitorId
+    )
+}
+
+/// Starts the quiet time after an edit; the lookup follows unless another edit comes first.
+fn schedule_lookup(app: &mut App) -> Vec<Effect> {
+    app.lookup_generation += 1;
+    app.lookup = Lookup::Pending;
+    vec![Effect::Debounce {
+        generation: app.lookup_generation,
+        after: LOOKUP_QUIET,
+    }]
+}
+
+/// Asks for the survey and availability now, when the connection is complete.
+fn start_lookup(app: &mut App) -> Vec<Effect> {
+    let connection = Connection::from_form(&app.form);
+    if !connection.validate().is_empty() {
+        app.lookup = Lookup::Idle;
+        return Vec::new();
+    }
+    app.lookup_generation += 1;
+    app.lookup = Lookup::Pending;
+    if app.form.survey.survey.is_none() {
+        app.form.survey.status = super::survey::SurveyStatus::Loading;
+    }
+    vec![Effect::Lookup {
+        generation: app.lookup_generation,
+        connection,
+        request: app.form.chat_request(),
+    }]
+}
+
+/// Submits the form: validated first, and only from the form, so one submit is one chat.
+pub fn submit(app: &mut App, confirmed: bool) -> Vec<Effect> {
+    match &app.phase {
+        Phase::Editing => {}
+        Phase::Submitting { .. } => return Vec::new(),
+        Phase::Session(view) if view.is_live() => {
+            app.notice = Some(Notice::info(
+                "a chat is live: press n for a new request (or e to end this one) first",
+            ));
+            return Vec::new();
+        }
+        Phase::Session(_) => app.phase = Phase::Editing,
+    }
+    app.errors = app.form.validate();
+    if let Some(first) = app.errors.0.first().cloned() {
+        app.form.show_all_errors = true;
+        let count = app.errors.0.len();
+        app.notice = Some(Notice::error(
+            format!(
+                "{count} field(s) need attention before sending: {}",
+                first.message
+            ),
+            None,
+        ));
+        if let Some(focus) = focus_of(app, &first.field) {
+            app.form.focus = focus;
+        }
+        return Vec::new();
+    }
+    if app.ambiguous_failure && !confirmed {
+        app.overlay = Some(Overlay::ConfirmResubmit);
+        return Vec::new();
+    }
+    app.ambiguous_failure = false;
+    app.last_id += 1;
+    let id = app.last_id;
+    app.phase = Phase::Submitting {
+        id,
+        started: app.now,
+    };
+    app.exchanges.clear();
+    app.notice = None;
+    vec![Effect::StartSession {
+        id,
+        connection: Connection::from_form(&app.form),
+        request: app.form.chat_request(),
+        survey: app.form.survey.survey.clone(),
+        auth: app.form.auth_request(),
+    }]
+}
+
+/// The form item where a field's error shows.
+fn focus_of(app: &App, field: &Field) -> Option<Focus> {
+    let focus = match field {
+        Field::PreChatLine(index) => Focus::PreChat(*index),
+        Field::SurveyAnswer(id) => Focus::Survey(id.clone()),
+        other => app
+            .form
+            .focus_order()
+            .into_iter()
+            .find(|f| matches!(f, Focus::Text(t) if t.field() == *other))?,
+    };
+    app.form.focus_order().contains(&focus).then_some(focus)
+}
+
+/// A new session view for a created chat.
+pub fn session_view(app: &App, id: u64, uri: String) -> SessionView {
+    let mut view = SessionView::new(id, uri, app.now);
+    view.request = app.form.chat_request();
+    view.survey = app.form.survey.survey.clone();
+    view
+}

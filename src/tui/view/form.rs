@@ -1,0 +1,506 @@
+//! The form: sections of labelled rows in one column (narrow screens) or two (wide), each column
+//! scrolled so the focused item shows; errors under their fields. `hit_test` maps a click to the
+//! item drawn there, from the same layout.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use tui_input::Input;
+
+use super::theme::Theme;
+use crate::api::model::{Question, QuestionKind};
+use crate::api::validate::Field;
+use crate::api::{AppKeyPlacement, Format};
+use crate::tui::app::{App, Lookup};
+use crate::tui::form::{Focus, Section, TextField, Toggle};
+use crate::tui::survey::SurveyStatus;
+
+/// Width of the focus marker plus the label column.
+const LABEL_WIDTH: usize = 19;
+/// Screens at least this wide get two columns.
+const TWO_COLUMNS: u16 = 120;
+
+/// One drawn row and the form item it belongs to.
+pub struct Row {
+    pub line: Line<'static>,
+    pub focus: Option<Focus>,
+    /// Where the cursor goes on this row, when its item has the focus.
+    pub cursor: Option<u16>,
+}
+
+/// A column of rows and how far it is scrolled.
+pub struct Column {
+    pub area: Rect,
+    pub rows: Vec<Row>,
+    pub scroll: usize,
+}
+
+/// Lays the form out in `body`.
+pub fn columns(app: &App, theme: &Theme, body: Rect) -> Vec<Column> {
+    let sections = app.form.sections();
+    let groups: Vec<(Rect, Vec<Section>)> = if body.width >= TWO_COLUMNS {
+        let [left, _, right] = Layout::horizontal([
+            Constraint::Percentage(50),
+            Constraint::Length(2),
+            Constraint::Fill(1),
+        ])
+        .areas(body);
+        let (first, second): (Vec<Section>, Vec<Section>) = sections
+            .into_iter()
+            .partition(|s| matches!(s, Section::Connection | Section::Request));
+        vec![(left, first), (right, second)]
+    } else {
+        vec![(body, sections)]
+    };
+    groups
+        .into_iter()
+        .map(|(area, sections)| {
+            let mut rows = Vec::new();
+            for section in sections {
+                section_rows(app, theme, section, area.width as usize, &mut rows);
+            }
+            let scroll = scroll_for(&rows, &app.form.focus, area.height as usize);
+            Column { area, rows, scroll }
+        })
+        .collect()
+}
+
+/// The smallest scroll that shows every row of the focused item.
+fn scroll_for(rows: &[Row], focus: &Focus, height: usize) -> usize {
+    let mut focused = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.focus.as_ref() == Some(focus))
+        .map(|(i, _)| i);
+    let Some(first) = focused.next() else {
+        return 0;
+    };
+    let last = focused.next_back().unwrap_or(first);
+    // Keep the section title above the first item of a section in view too.
+    let first = first.saturating_sub(1);
+    if last < height {
+        0
+    } else {
+        (last + 1 - height).min(first)
+    }
+}
+
+/// Draws the form.
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
+    for column in columns(app, theme, body) {
+        let visible: Vec<Line> = column
+            .rows
+            .iter()
+            .skip(column.scroll)
+            .take(column.area.height as usize)
+            .map(|r| r.line.clone())
+            .collect();
+        frame.render_widget(Paragraph::new(visible), column.area);
+        let cursor_row = column
+            .rows
+            .iter()
+            .enumerate()
+            .skip(column.scroll)
+            .take(column.area.height as usize)
+            .find(|(_, r)| r.cursor.is_some() && r.focus.as_ref() == Some(&app.form.focus));
+        if let (Some((index, row)), true) = (cursor_row, app.overlay.is_none()) {
+            if let Some(x) = row.cursor {
+                frame.set_cursor_position(Position::new(
+                    column.area.x + x.min(column.area.width.saturating_sub(1)),
+                    column.area.y + (index - column.scroll) as u16,
+                ));
+            }
+        }
+    }
+}
+
+/// The form item drawn at this screen position.
+pub fn hit_test(app: &App, x: u16, y: u16) -> Option<Focus> {
+    let screen = Rect::new(0, 0, app.size.0, app.size.1);
+    let body = super::areas(app, screen).body;
+    let theme = Theme::new(false);
+    columns(app, &theme, body).into_iter().find_map(|column| {
+        let area = column.area;
+        if x < area.x || x >= area.x + area.width || y < area.y || y >= area.y + area.height {
+            return None;
+        }
+        let index = column.scroll + (y - area.y) as usize;
+        column.rows.get(index).and_then(|r| r.focus.clone())
+    })
+}
+
+fn section_rows(app: &App, theme: &Theme, section: Section, width: usize, rows: &mut Vec<Row>) {
+    let title = match (section, &app.form.survey.status) {
+        (Section::Survey, _) => app
+            .form
+            .survey
+            .survey
+            .as_ref()
+            .map(|s| match s.header.trim() {
+                "" => section.title().to_string(),
+                header => format!("{} · {header}", section.title()),
+            })
+            .unwrap_or_else(|| section.title().to_string()),
+        _ => section.title().to_string(),
+    };
+    let rule = width.saturating_sub(title.chars().count() + 4);
+    rows.push(Row {
+        line: Line::from(Span::styled(
+            format!("── {title} {}", "─".repeat(rule)),
+            theme.section(),
+        )),
+        focus: None,
+        cursor: None,
+    });
+    for item in app.form.items(section) {
+        item_rows(app, theme, &item, width, rows);
+        if item == Focus::Text(TextField::Skill) {
+            info_row(rows, lookup_text(app), theme.dim(), width);
+        }
+    }
+    match section {
+        Section::PreChat => info_row(
+            rows,
+            "Enter add below · Ctrl+X delete · Alt+↑↓ move · Ctrl+E $EDITOR".into(),
+            theme.dim(),
+            width,
+        ),
+        Section::Auth if !app.form.auth => info_row(
+            rows,
+            "Space switches to Visitor Authentication (SSO key, connector id)".into(),
+            theme.dim(),
+            width,
+        ),
+        _ => {}
+    }
+}
+
+fn info_row(rows: &mut Vec<Row>, text: String, style: ratatui::style::Style, width: usize) {
+    for part in wrap(&text, width.saturating_sub(LABEL_WIDTH)) {
+        rows.push(Row {
+            line: Line::from(vec![
+                Span::raw(" ".repeat(LABEL_WIDTH)),
+                Span::styled(part, style),
+            ]),
+            focus: None,
+            cursor: None,
+        });
+    }
+}
+
+/// What the service said about the skill, under the skill field.
+fn lookup_text(app: &App) -> String {
+    let survey = match &app.form.survey.status {
+        SurveyStatus::NotLoaded => String::new(),
+        SurveyStatus::Loading => " · survey: loading".into(),
+        SurveyStatus::Loaded => {
+            let count = app.form.survey.visible().len();
+            format!(" · survey: {count} question(s)")
+        }
+        SurveyStatus::Absent => " · no pre-chat survey".into(),
+        SurveyStatus::Failed(error) => format!(" · survey failed: {error}"),
+    };
+    let head = match &app.lookup {
+        Lookup::Idle => "availability: complete the connection, then F5".to_string(),
+        Lookup::Pending => "checking availability…".to_string(),
+        Lookup::Done {
+            skill,
+            available,
+            estimate,
+        } => {
+            let skill = if skill.is_empty() { "any skill" } else { skill };
+            let available = match available {
+                Ok(true) => "● available".to_string(),
+                Ok(false) => "○ not available".to_string(),
+                Err(error) => format!("availability unknown ({error})"),
+            };
+            let estimate = match estimate {
+                Ok(estimate) => format!(" · estimated wait: {estimate}"),
+                Err(_) => String::new(),
+            };
+            format!("{skill}: {available}{estimate}")
+        }
+    };
+    format!("{head}{survey}")
+}
+
+fn item_rows(app: &App, theme: &Theme, item: &Focus, width: usize, rows: &mut Vec<Row>) {
+    let focused = app.form.focus == *item;
+    let value_width = width.saturating_sub(LABEL_WIDTH).max(1);
+    let label_style = if focused {
+        theme.focused_label()
+    } else {
+        theme.label()
+    };
+    let marker = if focused { "▸ " } else { "  " };
+    let labelled = |label: &str, value: Vec<Span<'static>>| {
+        let mut spans = vec![Span::styled(
+            format!("{marker}{label:<width$} ", width = LABEL_WIDTH - 3),
+            label_style,
+        )];
+        spans.extend(value);
+        Line::from(spans)
+    };
+    let field = match item {
+        Focus::Text(field) => {
+            let (value, cursor) = input_spans(
+                app.form.inputs.get(field),
+                field.is_secret(),
+                field.placeholder(),
+                value_width,
+                theme,
+            );
+            rows.push(Row {
+                line: labelled(field.label(), value),
+                focus: Some(item.clone()),
+                cursor: Some((LABEL_WIDTH + cursor) as u16),
+            });
+            field.field()
+        }
+        Focus::Toggle(toggle) => {
+            let (options, chosen): (&[&str], usize) = match toggle {
+                Toggle::Format => (
+                    &["json", "xml"],
+                    usize::from(app.form.format == Format::Xml),
+                ),
+                Toggle::AppKeyIn => (
+                    &["header", "query"],
+                    usize::from(app.form.app_key_in == AppKeyPlacement::Query),
+                ),
+                Toggle::AuthFlow => (&["standard", "authenticated"], usize::from(app.form.auth)),
+            };
+            let spans = options
+                .iter()
+                .enumerate()
+                .map(|(i, option)| {
+                    let mark = if i == chosen { "(•)" } else { "( )" };
+                    Span::styled(format!("{mark} {option}  "), theme.value())
+                })
+                .collect();
+            rows.push(Row {
+                line: labelled(toggle.label(), spans),
+                focus: Some(item.clone()),
+                cursor: None,
+            });
+            return;
+        }
+        Focus::PreChat(index) => {
+            let (value, cursor) = input_spans(
+                app.form.pre_chat.lines.get(*index),
+                false,
+                if *index == 0 {
+                    "a line the agent sees first"
+                } else {
+                    ""
+                },
+                value_width,
+                theme,
+            );
+            rows.push(Row {
+                line: labelled(&format!("Line {}", index + 1), value),
+                focus: Some(item.clone()),
+                cursor: Some((LABEL_WIDTH + cursor) as u16),
+            });
+            Field::PreChatLine(*index)
+        }
+        Focus::Survey(id) => {
+            let Some(question) = app.form.survey.question(id) else {
+                return;
+            };
+            question_rows(app, theme, question, focused, width, rows);
+            Field::SurveyAnswer(id.clone())
+        }
+    };
+    if let Some(error) = app.form.shown_error(&app.errors, &field) {
+        let indent = if matches!(item, Focus::Survey(_)) {
+            4
+        } else {
+            LABEL_WIDTH
+        };
+        for part in wrap(&format!("✗ {error}"), width.saturating_sub(indent)) {
+            rows.push(Row {
+                line: Line::from(vec![
+                    Span::raw(" ".repeat(indent)),
+                    Span::styled(part, theme.error()),
+                ]),
+                focus: Some(item.clone()),
+                cursor: None,
+            });
+        }
+    }
+}
+
+fn question_rows(
+    app: &App,
+    theme: &Theme,
+    question: &Question,
+    focused: bool,
+    width: usize,
+    rows: &mut Vec<Row>,
+) {
+    let item = Focus::Survey(question.id.clone());
+    let marker = if focused { "▸ " } else { "  " };
+    let kind = match question.kind {
+        QuestionKind::Checkbox => "check any",
+        ref k if k.is_single_choice() => "choose one",
+        _ => "text",
+    };
+    let mandatory = if question.mandatory { " *required" } else { "" };
+    let label = if question.label.is_empty() {
+        format!("question {}", question.id)
+    } else {
+        question.label.clone()
+    };
+    rows.push(Row {
+        line: Line::from(vec![
+            Span::styled(
+                format!("{marker}{label}"),
+                if focused {
+                    theme.focused_label()
+                } else {
+                    theme.label()
+                },
+            ),
+            Span::styled(mandatory.to_string(), theme.warn()),
+            Span::styled(format!("  ({kind})"), theme.dim()),
+        ]),
+        focus: Some(item.clone()),
+        cursor: None,
+    });
+    let indent = 4;
+    let value_width = width.saturating_sub(indent).max(1);
+    if question.kind.is_single_choice() || question.kind.is_multi_choice() {
+        let chosen = app.form.survey.values(&question.id);
+        let cursor = app.form.survey.cursor_of(&question.id);
+        let multi = question.kind.is_multi_choice();
+        let mut line: Vec<Span<'static>> = vec![Span::raw(" ".repeat(indent))];
+        let mut used = indent;
+        for (index, entry) in question.entries.iter().enumerate() {
+            let on = chosen.contains(&entry.value);
+            let mark = match (multi, on) {
+                (true, true) => "[x]",
+                (true, false) => "[ ]",
+                (false, true) => "(•)",
+                (false, false) => "( )",
+            };
+            let highlighted = focused && index == cursor;
+            let text = format!(
+                "{}{mark} {}",
+                if highlighted { "›" } else { " " },
+                entry.shown_text()
+            );
+            let len = text.chars().count() + 1;
+            if used + len > width && used > indent {
+                rows.push(Row {
+                    line: Line::from(std::mem::take(&mut line)),
+                    focus: Some(item.clone()),
+                    cursor: None,
+                });
+                line.push(Span::raw(" ".repeat(indent)));
+                used = indent;
+            }
+            let style = if highlighted {
+                theme.highlight()
+            } else {
+                theme.value()
+            };
+            line.push(Span::styled(text, style));
+            line.push(Span::raw(" "));
+            used += len;
+        }
+        rows.push(Row {
+            line: Line::from(line),
+            focus: Some(item),
+            cursor: None,
+        });
+    } else {
+        let (value, cursor) = input_spans(
+            app.form.survey.text.get(&question.id),
+            false,
+            "",
+            value_width,
+            theme,
+        );
+        let mut spans = vec![Span::raw(" ".repeat(indent))];
+        spans.extend(value);
+        rows.push(Row {
+            line: Line::from(spans),
+            focus: Some(item),
+            cursor: Some((indent + cursor) as u16),
+        });
+    }
+}
+
+/// A text input's visible part (scrolled to its cursor, masked when secret) and the cursor's
+/// column within it.
+fn input_spans(
+    input: Option<&Input>,
+    secret: bool,
+    placeholder: &str,
+    width: usize,
+    theme: &Theme,
+) -> (Vec<Span<'static>>, usize) {
+    let empty = Input::default();
+    let input = input.unwrap_or(&empty);
+    if input.value().is_empty() {
+        // Marked as a hint, not a value, also without colour.
+        let hint = if placeholder.is_empty() {
+            String::new()
+        } else {
+            format!("‹{placeholder}›")
+        };
+        return (vec![Span::styled(hint, theme.placeholder())], 0);
+    }
+    let width = width.saturating_sub(1).max(1);
+    let scroll = input.visual_scroll(width);
+    let shown: String = if secret {
+        "•".repeat(input.value().chars().count())
+    } else {
+        input.value().to_string()
+    };
+    let visible: String = skip_columns(&shown, scroll, width);
+    let cursor = input.visual_cursor().saturating_sub(scroll);
+    (vec![Span::styled(visible, theme.value())], cursor)
+}
+
+/// The part of `text` from display column `skip`, at most `width` columns.
+fn skip_columns(text: &str, skip: usize, width: usize) -> String {
+    let mut column = 0;
+    let mut out = String::new();
+    let mut buffer = [0u8; 4];
+    for c in text.chars() {
+        let w = Span::raw(&*c.encode_utf8(&mut buffer)).width();
+        if column >= skip && column + w <= skip + width {
+            out.push(c);
+        }
+        column += w;
+    }
+    out
+}
+
+/// Greedy word wrap to `width` columns (long words are cut).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split(' ') {
+        let extra = usize::from(!current.is_empty());
+        if current.chars().count() + extra + word.chars().count() > width && !current.is_empty() {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+        while current.chars().count() > width {
+            let head: String = current.chars().take(width).collect();
+            current = current.chars().skip(width).collect();
+            lines.push(head);
+        }
+    }
+    if !current.is_empty() || lines.is_empty() {
+        lines.push(current);
+    }
+    lines
+}

@@ -1,0 +1,90 @@
+//! Overlays drawn over the screen: the help listing every key of the current screen, and the
+//! questions (quit with a live chat, send again after an ambiguous failure).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::theme::Theme;
+use crate::tui::app::{App, Overlay};
+
+/// Draws an overlay centred on the screen.
+pub fn render(app: &App, overlay: Overlay, theme: &Theme, frame: &mut Frame, screen: Rect) {
+    let (title, lines) = match overlay {
+        Overlay::Help => (" Keys — Esc closes ", help_lines(app, theme)),
+        Overlay::ConfirmQuit => (
+            " Quit? ",
+            vec![
+                Line::raw("A chat is still live (waiting or chatting)."),
+                Line::raw(""),
+                Line::from(vec![
+                    Span::styled(" e ", theme.key()),
+                    Span::raw(" end the chat, then quit"),
+                ]),
+                Line::from(vec![
+                    Span::styled(" q ", theme.key()),
+                    Span::raw(" quit and leave the chat open"),
+                ]),
+                Line::from(vec![Span::styled(" Esc ", theme.key()), Span::raw(" stay")]),
+            ],
+        ),
+        Overlay::ConfirmResubmit => (
+            " Send again? ",
+            vec![
+                Line::raw("The last request was sent but its answer was lost:"),
+                Line::raw("a chat may already be waiting in the queue."),
+                Line::raw("Sending again may create a second chat."),
+                Line::raw(""),
+                Line::from(vec![
+                    Span::styled(" y ", theme.key()),
+                    Span::raw(" send again"),
+                ]),
+                Line::from(vec![
+                    Span::styled(" Esc ", theme.key()),
+                    Span::raw(" do not send"),
+                ]),
+            ],
+        ),
+    };
+    let width = lines
+        .iter()
+        .map(Line::width)
+        .max()
+        .unwrap_or(20)
+        .max(title.chars().count())
+        + 4;
+    let width = (width as u16).min(screen.width);
+    let height = (lines.len() as u16 + 2).min(screen.height);
+    let area = Rect::new(
+        screen.x + (screen.width - width) / 2,
+        screen.y + (screen.height - height) / 2,
+        width,
+        height,
+    );
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::default().borders(Borders::ALL).title(title)),
+        area,
+    );
+}
+
+fn help_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
+    let entries = crate::tui::keys::help(app);
+    let key_width = entries
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(4);
+    entries
+        .into_iter()
+        .map(|(key, what)| {
+            Line::from(vec![
+                Span::styled(format!(" {key:<key_width$} "), theme.focused_label()),
+                Span::raw(format!(" {what}")),
+            ])
+        })
+        .collect()
+}

@@ -1,0 +1,127 @@
+//! The whole console loop in-process: TestBackend, an injected key stream and the recording
+//! clipboard, against the in-process emulator. Waits on screen content with a deadline.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chatstart::clipboard::RecordingClipboard;
+use chatstart::emulator::{Scenario, start};
+use chatstart::tui::app::App;
+use chatstart::tui::terminal::NoHost;
+use chatstart::tui::{Options, prefill, run};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tokio::sync::{mpsc, watch};
+
+const DEADLINE: Duration = Duration::from_secs(20);
+
+async fn wait_for(screen: &mut watch::Receiver<String>, what: &str) -> String {
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        {
+            let text = screen.borrow_and_update();
+            if text.contains(what) {
+                return text.clone();
+            }
+        }
+        if tokio::time::timeout_at(deadline, screen.changed())
+            .await
+            .is_err()
+        {
+            panic!(
+                "`{what}` did not appear within {DEADLINE:?}; screen:\n{}",
+                *screen.borrow()
+            );
+        }
+    }
+}
+
+fn key(code: KeyCode, modifiers: KeyModifiers) -> Event {
+    Event::Key(KeyEvent::new(code, modifiers))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submit_follow_copy_send_and_end_against_the_emulator() {
+    let data = std::env::temp_dir().join(format!("chatstart-tui-loop-{}", std::process::id()));
+    // SAFETY: set before any other thread of this test binary reads the environment.
+    unsafe { std::env::set_var("CHATSTART_DATA_DIR", &data) };
+    let emulator = start(Scenario::demo(), "127.0.0.1:0".parse().expect("address"))
+        .await
+        .expect("emulator");
+    let form = prefill::demo(&emulator.base_url(), emulator.account(), emulator.app_key());
+    let app = App::new(form, "DEMO · in-process", Instant::now());
+    let (keys, received) = mpsc::unbounded_channel::<Event>();
+    let input = Box::pin(futures_util::stream::unfold(
+        received,
+        |mut rx| async move { rx.recv().await.map(|event| (Ok(event), rx)) },
+    ));
+    let (screen_tx, mut screen) = watch::channel(String::new());
+    let clipboard = RecordingClipboard::default();
+    let options = Options {
+        clipboard: Arc::new(clipboard.clone()),
+        poll_interval: Duration::from_millis(200),
+        signals: false,
+        screen: Some(screen_tx),
+    };
+    let console = tokio::spawn(async move {
+        let mut terminal = Terminal::new(TestBackend::new(200, 40)).expect("terminal");
+        run(&mut terminal, app, input, &mut NoHost, options).await
+    });
+    let press = |code: KeyCode, modifiers: KeyModifiers| {
+        keys.send(key(code, modifiers)).expect("console listens");
+    };
+
+    // The survey arrives; its mandatory drop-down must be answered before anything is sent.
+    wait_for(&mut screen, "survey: 4 question(s)").await;
+    press(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    wait_for(&mut screen, "must be answered").await;
+    press(KeyCode::Char(' '), KeyModifiers::NONE);
+    wait_for(&mut screen, "(•) CATS").await;
+    assert_eq!(emulator.count("POST", "chat/request"), 0);
+
+    press(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let text = wait_for(&mut screen, "CHATTING").await;
+    wait_for(&mut screen, "Natalie ›").await;
+    let uri = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Session URI"))
+        .map(|u| u.trim().to_string())
+        .expect("URI on screen");
+    assert!(uri.contains("/chat/"), "{uri}");
+
+    press(KeyCode::Char('c'), KeyModifiers::NONE);
+    let text = wait_for(&mut screen, "copied the session URI").await;
+    assert_eq!(clipboard.copied(), std::slice::from_ref(&uri));
+    let file = data.join("last-session-uri.txt");
+    assert!(text.contains(&file.display().to_string()), "{text}");
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("URI file").trim(),
+        uri
+    );
+
+    press(KeyCode::Char('i'), KeyModifiers::NONE);
+    for c in "hello q".chars() {
+        press(KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    press(KeyCode::Enter, KeyModifiers::NONE);
+    wait_for(&mut screen, "you › hello q").await;
+    wait_for(&mut screen, "Let me check that for you").await;
+    press(KeyCode::Esc, KeyModifiers::NONE);
+
+    press(KeyCode::Char('e'), KeyModifiers::NONE);
+    wait_for(&mut screen, "ENDED").await;
+    press(KeyCode::Char('q'), KeyModifiers::NONE);
+    let app = tokio::time::timeout(DEADLINE, console)
+        .await
+        .expect("the console quits")
+        .expect("no panic")
+        .expect("no error");
+    assert!(app.quitting);
+    assert_eq!(
+        emulator.count("POST", "chat/request"),
+        1,
+        "exactly one chat was requested"
+    );
+    let _ = std::fs::remove_dir_all(&data);
+}
