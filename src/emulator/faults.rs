@@ -150,8 +150,8 @@ fn is_end_body(body: &str) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FaultKind {
-    /// Answer `status` (default 503) with the service's error body, without acting on the
-    /// request; `retry_after` adds a `Retry-After` header.
+    /// Answer `status` (default 503) with the service's error body (or `body`), without acting
+    /// on the request; `retry_after` adds a `Retry-After` header.
     Status,
     /// Act on the request, then hold the answer for `delay_ms` (the request log has it at once).
     Slow,
@@ -204,7 +204,8 @@ pub struct FaultSpec {
     /// `slow`: milliseconds the answer is held (default 5000).
     #[serde(default)]
     pub delay_ms: Option<u64>,
-    /// `malformed`: the body sent instead (default: the first half of the real body).
+    /// `malformed`: the body sent instead (default: the first half of the real body);
+    /// `status`: the body sent instead of the service's error document.
     #[serde(default)]
     pub body: Option<String>,
     /// `end`: who ends the chat (default agent).
@@ -283,8 +284,8 @@ impl FaultSpec {
         if self.delay_ms.is_some() && self.kind != FaultKind::Slow {
             return Err("`delay_ms` only goes with kind slow".into());
         }
-        if self.body.is_some() && self.kind != FaultKind::Malformed {
-            return Err("`body` only goes with kind malformed".into());
+        if self.body.is_some() && !matches!(self.kind, FaultKind::Malformed | FaultKind::Status) {
+            return Err("`body` only goes with kinds malformed and status".into());
         }
         Ok(())
     }
@@ -509,6 +510,10 @@ fn status_reply(fault: &FaultSpec, format: Format) -> Reply {
         _ => ("Internal server error", 1),
     };
     let mut reply = Reply::document(status, format, &super::documents::error(message, code));
+    if let Some(body) = &fault.body {
+        reply.body = body.clone();
+        reply.headers.clear();
+    }
     if let Some(seconds) = fault.retry_after {
         reply
             .headers
