@@ -817,3 +817,146 @@ fn cli_the_emulator_command_injects_faults_given_by_flag() {
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stderr.contains("sesion"), "{out:?}");
 }
+
+// --- The spec's validation table (§4) through the binary ---------------------------------------
+//
+// tests/cli.rs `bad_input_exits_2_and_sends_nothing` covers V1, V3, V5, V6, V7, V8 (engagement
+// and campaign ids), V9 (LETagContextId), V10 and V12 (missing SSO key, relative redirectUri);
+// `survey_answers_are_validated_against_the_fetched_survey` covers V14 choices and mandatory
+// questions. The rows below are the rest the client implements. V4 (serviceQueue/agent), V16
+// (typing) and V17 (transcript) have no command-line input; V13's conversationId is filled in
+// by the auth flow, never typed; V18 is the never-retried POST proven above.
+
+const AUTH: [&str; 13] = [
+    "auth",
+    "--sso-key",
+    "k",
+    "--auth-conn-id",
+    "1",
+    "--engagement-id",
+    "2",
+    "--le-visitor-id",
+    "V",
+    "--le-session-id",
+    "S",
+    "--le-context-id",
+    "3",
+];
+
+/// `AUTH` with one flag's value replaced (or the flag removed when `value` is `None`).
+fn auth_with(flag: &str, value: Option<&str>) -> Vec<String> {
+    let mut args = Vec::new();
+    let mut words = AUTH.iter();
+    while let Some(word) = words.next() {
+        if *word == flag {
+            let _ = words.next();
+            if let Some(value) = value {
+                args.extend([flag.to_string(), value.to_string()]);
+            }
+        } else {
+            args.push((*word).to_string());
+        }
+    }
+    args
+}
+
+#[test]
+fn cli_the_remaining_validation_rows_exit_2_and_send_nothing() {
+    let emulator = Emulator::start(common::FAST);
+    let mut cases: Vec<(Vec<String>, &str)> = vec![
+        // V11: an empty pre-chat line among several.
+        (
+            [
+                "request",
+                "--pre-chat-line",
+                "order 1",
+                "--pre-chat-line",
+                " ",
+            ]
+            .map(String::from)
+            .to_vec(),
+            "pre-chat line",
+        ),
+        // V15: an empty line.
+        (
+            [
+                "send",
+                "http://127.0.0.1:1/api/account/12345678/chat/H1",
+                "  ",
+            ]
+            .map(String::from)
+            .to_vec(),
+            "a line cannot be empty",
+        ),
+        // V8: authChatConnId digits.
+        (auth_with("--auth-conn-id", Some("x1")), "authChatConnId"),
+        // V12: each required auth field.
+        (auth_with("--auth-conn-id", None), "authChatConnId"),
+        (auth_with("--engagement-id", None), "engagementId"),
+        (auth_with("--le-visitor-id", None), "LETagVisitorId"),
+        (auth_with("--le-session-id", None), "LETagSessionId"),
+        (auth_with("--le-context-id", None), "LETagContextId"),
+        (auth_with("--sso-key", Some("two words")), "whitespace"),
+    ];
+    // V9 in the auth flow: LETagContextId digits.
+    cases.push((auth_with("--le-context-id", Some("ctx")), "LETagContextId"));
+    for (args, named) in &cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = ran(emulator.chatstart(&args));
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+        assert!(
+            out.stderr.contains(named),
+            "{args:?} should name {named}: {out:?}"
+        );
+    }
+    // V2: an appKey with whitespace inside.
+    let mut command = emulator.chatstart(&["request", "--skill", "Sales"]);
+    command.env("CHATSTART_APP_KEY", "demo key");
+    let out = ran(command);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("whitespace"), "{out:?}");
+    assert!(
+        emulator.handle.requests().is_empty(),
+        "nothing may be sent: {:#?}",
+        emulator.handle.requests()
+    );
+}
+
+#[test]
+fn cli_v14_numeric_and_email_survey_answers_are_checked_before_sending() {
+    let emulator = Emulator::start(
+        r#"
+[[skills]]
+name = "Sales"
+agent_name = "Natalie"
+[survey]
+id = 7
+[[survey.questions]]
+id = 1
+type = "Text Field"
+validation_type = "numeric"
+label = "Order number"
+[[survey.questions]]
+id = 2
+type = "Text Field"
+validation_type = "email"
+label = "E-mail"
+"#,
+    );
+    for (answer, named) in [("1=twelve", "not a number"), ("2=ann@", "not an e-mail")] {
+        let out = ran(emulator.chatstart(&["request", "--skill", "Sales", "--survey", answer]));
+        assert_eq!(out.code, 2, "{answer}: {out:?}");
+        assert!(out.stderr.contains(named), "{answer}: {out:?}");
+    }
+    assert_eq!(emulator.handle.count("POST", "/chat/request"), 0);
+    let out = ran(emulator.chatstart(&[
+        "request",
+        "--skill",
+        "Sales",
+        "--survey",
+        "1=12",
+        "--survey",
+        "2=ann@example.com",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+}
