@@ -161,6 +161,16 @@ pub fn value_to_xml(document: &Value) -> Result<String, XmlError> {
             "an XML document needs exactly one root element".into(),
         ));
     };
+    // A null root writes nothing and an array root several (or no) roots: neither is a document.
+    if object.values().any(|root| match root {
+        Value::Null => true,
+        Value::Array(items) => items.len() != 1 || items.iter().any(Value::is_null),
+        _ => false,
+    }) {
+        return Err(XmlError(
+            "an XML document needs exactly one root element".into(),
+        ));
+    }
     let mut writer = Writer::new(Vec::new());
     write_xml(&mut writer, |w| {
         w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
@@ -178,7 +188,22 @@ where
     write(writer).map_err(|e| XmlError(e.to_string()))
 }
 
+/// An XML name as far as the mapping uses them: a letter or `_` first, then letters, digits,
+/// `_`, `-` or `.` (no namespace prefixes). Anything else would write a document no reader takes.
+fn check_name(name: &str) -> Result<(), XmlError> {
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_');
+    if first_ok && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.')) {
+        Ok(())
+    } else {
+        Err(XmlError(format!("`{name}` is not an XML name")))
+    }
+}
+
 fn write_element(writer: &mut Writer<Vec<u8>>, name: &str, value: &Value) -> Result<(), XmlError> {
+    if !value.is_null() && !value.is_array() {
+        check_name(name)?;
+    }
     match value {
         Value::Null => Ok(()),
         Value::Array(items) => items
@@ -190,6 +215,7 @@ fn write_element(writer: &mut Writer<Vec<u8>>, name: &str, value: &Value) -> Res
             for (key, field) in fields {
                 if let Some(attribute) = key.strip_prefix('@') {
                     if let Some(scalar) = scalar_text(field) {
+                        check_name(attribute)?;
                         start.push_attribute((attribute, scalar.as_str()));
                     }
                 } else if key == "$" {

@@ -371,6 +371,11 @@ pub struct EmulatorArgs {
     /// Scenario file (TOML); default: the shipped demo scenario
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
+    /// Inject a fault, after the scenario's own (repeatable): KIND@ENDPOINT[,key=value…],
+    /// e.g. `503@session,count=2,retry_after=0`, `slow@request,delay_ms=3000`, `drop@request`,
+    /// `no-next@session`, `end@visitor-typing,by=idle` (see docs/emulator.md)
+    #[arg(long = "fault", value_name = "SPEC", value_parser = crate::emulator::FaultSpec::parse)]
+    pub faults: Vec<crate::emulator::FaultSpec>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -73,6 +73,8 @@ async fn emulator(args: args::EmulatorArgs) -> run::Outcome {
         }
         None => crate::emulator::Scenario::demo(),
     };
+    let mut scenario = scenario;
+    scenario.faults.extend(args.faults);
     crate::emulator::run_standalone(scenario, args.port)
         .await
         .map_err(|e| run::Failure {

@@ -9,10 +9,12 @@ mod chat;
 mod checks;
 mod documents;
 mod endpoints;
+mod faults;
 mod queue;
 mod routes;
 mod scenario;
 
+pub use faults::{EndedBy, FaultEndpoint, FaultKind, FaultSpec};
 pub use scenario::{
     AuthResponse, Entry, JsonShape, QUESTION_TYPES, Question, Scenario, ScenarioError, Skill,
     Survey,
@@ -25,6 +27,7 @@ use axum::response::Response;
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 use tokio::sync::oneshot;
 
 /// Largest request body the emulator reads.
@@ -45,12 +48,17 @@ pub struct RecordedRequest {
     pub body: String,
     /// The status answered.
     pub status: u16,
+    /// When the request arrived (its body read).
+    pub at: Instant,
+    /// The fault that hit it (`status 503`, `slow 3000 ms`, `drop`, …), if any.
+    pub fault: Option<String>,
 }
 
 /// What the axum handler shares.
 #[derive(Debug)]
 struct Shared {
     state: routes::State,
+    faults: faults::Faults,
     log: Mutex<Vec<RecordedRequest>>,
 }
 
@@ -108,6 +116,32 @@ impl EmulatorHandle {
             .count()
     }
 
+    /// Every request so far, in arrival order, and empties the log (long runs keep it small).
+    pub fn take_requests(&self) -> Vec<RecordedRequest> {
+        std::mem::take(&mut *self.shared.log.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Replaces the faults in play (the scenario's `[[faults]]` at start). Calls keep being
+    /// counted from the emulator's start; each new fault's hits count from zero.
+    pub fn set_faults(&self, faults: Vec<FaultSpec>) {
+        self.shared.faults.replace(faults);
+    }
+
+    /// The ids of every chat the emulator holds (ended ones until they expire).
+    pub fn chat_ids(&self) -> Vec<String> {
+        self.shared.state.chats().keys().cloned().collect()
+    }
+
+    /// The ids of a chat's events so far, in order; `None` for an unknown chat. Does not play
+    /// what is due, so it shows what a poll made now would at least see.
+    pub fn event_ids(&self, chat_id: &str) -> Option<Vec<u64>> {
+        self.shared
+            .state
+            .chats()
+            .get(chat_id)
+            .map(|c| c.event_ids())
+    }
+
     /// Stops the server: no new connections, open ones are closed gracefully. Same as dropping.
     pub fn shutdown(self) {}
 }
@@ -125,7 +159,9 @@ impl Drop for EmulatorHandle {
 pub async fn start(scenario: Scenario, addr: SocketAddr) -> std::io::Result<EmulatorHandle> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
+    let faults = faults::Faults::new(scenario.faults.clone());
     let shared = Arc::new(Shared {
+        faults,
         state: routes::State {
             scenario,
             addr,
@@ -153,7 +189,8 @@ pub async fn start(scenario: Scenario, addr: SocketAddr) -> std::io::Result<Emul
     })
 }
 
-/// The only axum handler: converts to plain data, answers through `routes::handle`, logs.
+/// The only axum handler: converts to plain data, answers through the fault layer (which calls
+/// `routes::handle`), logs, then sends the reply as the fault says: whole, late, or cut off.
 async fn serve(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let body = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
@@ -170,6 +207,7 @@ async fn serve(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> R
             )
         })
         .collect();
+    let at = Instant::now();
     let sent_method = parts.method.as_str().to_string();
     let mut incoming = routes::Incoming {
         method: sent_method.clone(),
@@ -183,7 +221,12 @@ async fn serve(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> R
     {
         incoming.method = method.trim().to_ascii_uppercase();
     }
-    let reply = routes::handle(&shared.state, &incoming);
+    let faults::Outcome {
+        reply,
+        delivery,
+        fault,
+    } = shared.faults.answer(&shared.state, &incoming);
+    // Logged before a slow answer is held, so a client that gave up still finds its request.
     shared
         .log
         .lock()
@@ -195,8 +238,55 @@ async fn serve(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> R
             headers: incoming.headers,
             body: incoming.body,
             status: reply.status,
+            at,
+            fault,
         });
-    to_response(reply)
+    match delivery {
+        faults::Delivery::Normal => to_response(reply),
+        faults::Delivery::Slow(delay) => {
+            tokio::time::sleep(delay).await;
+            to_response(reply)
+        }
+        faults::Delivery::Drop => cut_off(reply),
+    }
+}
+
+/// The reply's headers and a `Content-Length` for the whole body, then part of the body, then
+/// an error from the body stream: hyper closes the connection mid-body, which is what a client
+/// sees when a proxy or the network drops it. (axum offers no other way to break a connection
+/// from a handler.) An empty body is announced as 64 bytes so there is always something missing.
+fn cut_off(reply: routes::Reply) -> Response {
+    let whole = reply.body.clone().into_bytes();
+    let declared = whole.len().max(64);
+    let sent = whole.get(..whole.len() / 2).unwrap_or_default().to_vec();
+    let sent = if sent.is_empty() { vec![b' '; 8] } else { sent };
+    // The pause between the part and the error lets hyper flush the headers and the part: an
+    // error in the same poll would make it close the connection with nothing written.
+    let chunks = futures_util::stream::unfold(Some(sent), |part| async move {
+        match part {
+            Some(part) => Some((Ok(part), None)),
+            None => {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                Some((
+                    Err(std::io::Error::new(
+                        std::io::ErrorKind::ConnectionAborted,
+                        "emulator fault: connection dropped mid-body",
+                    )),
+                    None,
+                ))
+            }
+        }
+    });
+    let mut response = to_response(routes::Reply {
+        body: String::new(),
+        ..reply
+    });
+    *response.body_mut() = Body::from_stream(chunks);
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_LENGTH,
+        HeaderValue::from(declared),
+    );
+    response
 }
 
 fn to_response(reply: routes::Reply) -> Response {
@@ -244,6 +334,9 @@ pub async fn run_standalone(scenario: Scenario, port: u16) -> anyhow::Result<()>
         handle.account(),
         handle.app_key()
     );
+    for fault in &handle.shared.state.scenario.faults {
+        println!("  fault:   {}", fault.describe());
+    }
     println!("Ctrl+C stops it.");
     wait_for_stop_signal().await?;
     handle.shutdown();

@@ -319,6 +319,30 @@ impl Chat {
             .map_or(0, |e| e.id)
     }
 
+    /// The server ends the chat now as if the agent left: system line 5, then `state ended`
+    /// (nothing when it already ended). For the fault layer's scripted ends.
+    pub fn end_by_agent(&mut self, now: Instant) {
+        if self.state == ChatState::Ended {
+            return;
+        }
+        let agent = self
+            .skill
+            .as_ref()
+            .and_then(|s| s.agent_name.clone())
+            .unwrap_or_else(|| "The agent".into());
+        let text = format!("{agent} has left the chat.");
+        self.push(now, EventKind::Line(Line::system(5, text)));
+        self.end(now);
+    }
+
+    /// The server ends the chat now as if it had been idle too long: system line 6, then
+    /// `state ended` (nothing when it already ended).
+    pub fn end_by_idle(&mut self, now: Instant) {
+        if self.state != ChatState::Ended {
+            self.idle_end(now);
+        }
+    }
+
     /// Sets the visitor's display name (used as `by` of later visitor lines).
     pub fn set_visitor_name(&mut self, name: &str) {
         self.visitor_name = name.to_string();
@@ -327,6 +351,11 @@ impl Chat {
     /// Sets the visitor's typing status.
     pub fn set_visitor_typing(&mut self, typing: &str) {
         self.visitor_typing = typing.to_string();
+    }
+
+    /// The ids of every event so far, in order (without playing what is due).
+    pub fn event_ids(&self) -> Vec<u64> {
+        self.events.iter().map(|e| e.id).collect()
     }
 
     /// One event by id.

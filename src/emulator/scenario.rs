@@ -1,6 +1,7 @@
 //! The emulator's scenario: account, keys, switches, skills with their scripted agents, and the
 //! pre-chat survey, read from TOML. Pure data: no I/O except `Scenario::load`, no HTTP.
 
+use super::faults::FaultSpec;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -85,6 +86,9 @@ pub struct Scenario {
     pub skills: Vec<Skill>,
     /// The pre-chat survey; none → `preSurvey` answers 404.
     pub survey: Option<Survey>,
+    /// Scripted faults (`[[faults]]`), in priority order; see `faults.rs` and
+    /// docs/emulator.md.
+    pub faults: Vec<FaultSpec>,
 }
 
 impl Default for Scenario {
@@ -102,6 +106,7 @@ impl Default for Scenario {
             json_shape: JsonShape::Hard,
             skills: Vec::new(),
             survey: None,
+            faults: Vec::new(),
         }
     }
 }
@@ -274,6 +279,11 @@ impl Scenario {
                     skill.name
                 )));
             }
+        }
+        for (index, fault) in self.faults.iter().enumerate() {
+            fault
+                .check()
+                .map_err(|e| ScenarioError::Invalid(format!("faults[{index}]: {e}")))?;
         }
         if let Some(survey) = &self.survey {
             for question in &survey.questions {
