@@ -61,8 +61,12 @@ pub enum SessionUpdate {
     Recovered,
     /// The chat ended and its final batch was reported; the tracker has stopped.
     Ended,
-    /// The session can no longer be followed; the tracker has stopped.
-    Lost { error: String, resume: String },
+    /// The session can no longer be followed; the tracker has stopped. `resume` is the command
+    /// that picks it up again, when there is anything left to pick up.
+    Lost {
+        error: String,
+        resume: Option<String>,
+    },
 }
 
 /// Starts following `session_uri`. The task stops when the chat ends, when the session is lost,
@@ -203,9 +207,11 @@ impl Tracker {
             } else {
                 error.to_string()
             };
+            // A chat the service no longer has cannot be resumed (Q28).
+            let gone = error.status() == Some(404);
             self.send(SessionUpdate::Lost {
                 error: why,
-                resume: format!("chatstart watch {}", self.session_uri),
+                resume: (!gone).then(|| format!("chatstart watch {}", self.session_uri)),
             });
             return None;
         }

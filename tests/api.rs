@@ -329,7 +329,7 @@ fn a_chat_request_whose_answer_never_comes_is_ambiguous_and_not_retried() {
     );
     let explanation = error.explain().unwrap();
     assert!(
-        explanation.why.contains("may have created a chat"),
+        explanation.why.contains("a chat may have been created"),
         "{explanation:?}"
     );
     assert!(

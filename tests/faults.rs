@@ -317,7 +317,7 @@ fn after_more_than_max_failures_the_session_is_lost_with_a_resume_hint() {
     };
     assert!(error.starts_with("4 polls failed in a row"), "{error}");
     assert!(error.contains("HTTP 500"), "{error}");
-    assert_eq!(resume, &format!("chatstart watch {uri}"));
+    assert_eq!(resume, &Some(format!("chatstart watch {uri}")));
     // One good poll, then four failed ones, then nothing: the tracker stopped.
     let polls = session_gets(&emulator.handle.requests(), &chat_id(uri.as_str()));
     assert_eq!(polls.len(), 5, "{polls:#?}");
@@ -328,7 +328,7 @@ fn a_404_before_the_end_is_lost_and_an_ended_chat_is_not_polled_again() {
     let emulator = Emulator::start(SCENARIO);
     emulator.handle.set_faults(faults(&["404@session,skip=1"]));
     let api = client(&emulator, Format::Json, Duration::from_secs(5));
-    let (uri, updates) = emulator.runtime().block_on(async {
+    let (_uri, updates) = emulator.runtime().block_on(async {
         let uri = api
             .request_chat(&request("Stay"), None)
             .await
@@ -340,7 +340,10 @@ fn a_404_before_the_end_is_lost_and_an_ended_chat_is_not_polled_again() {
         panic!("not lost: {updates:#?}");
     };
     assert!(error.contains("Chat session not found"), "{error}");
-    assert_eq!(resume, &format!("chatstart watch {uri}"));
+    assert_eq!(
+        resume, &None,
+        "a chat the service no longer has cannot be resumed"
+    );
     assert!(
         !updates
             .iter()

@@ -336,10 +336,11 @@ impl ChatApi {
         let url = self.api_url("chat/request", &[]).await?;
         let body = request.body(survey, self.format());
         let answer = self.post(Operation::ChatRequest, url, &body).await?;
-        answer.location().ok_or(ApiError::NoLocation {
+        answer.location().ok_or_else(|| ApiError::NoLocation {
             operation: Operation::ChatRequest,
             status: answer.status,
             headers: answer.headers_summary(),
+            body_start: error::body_start(&answer.body),
         })
     }
 
@@ -443,6 +444,7 @@ impl ChatApi {
                     operation,
                     status: answer.status,
                     headers: answer.headers_summary(),
+                    body_start: error::body_start(&answer.body),
                 });
             };
             url = self.prepare(next.as_str(), None)?;

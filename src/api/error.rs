@@ -96,11 +96,14 @@ pub enum ApiError {
         timeout: Duration,
     },
     /// A 2xx answer without the `Location` that holds the result.
-    #[error("{operation}: HTTP {status} without a Location header (headers: {headers})")]
+    #[error(
+        "{operation}: HTTP {status} without a Location header (headers: {headers}; body: {body_start})"
+    )]
     NoLocation {
         operation: Operation,
         status: u16,
         headers: String,
+        body_start: String,
     },
     /// A 2xx answer whose body could not be read.
     #[error(
@@ -174,13 +177,19 @@ impl ApiError {
         }
     }
 
-    /// A chat-creating POST whose answer was lost after it was sent: a chat may exist.
+    /// A chat-creating POST whose result is unknown: its answer was lost after it was sent, or
+    /// it succeeded without saying where the chat is. A chat may exist.
     pub fn may_have_created_chat(&self) -> bool {
-        matches!(
-            self,
-            Self::Network { operation, failure: NetworkFailure::Timeout | NetworkFailure::Dropped, .. }
-                if operation.creates_chat()
-        )
+        match self {
+            Self::Network {
+                operation, failure, ..
+            } => {
+                operation.creates_chat()
+                    && matches!(failure, NetworkFailure::Timeout | NetworkFailure::Dropped)
+            }
+            Self::NoLocation { operation, .. } => operation.creates_chat(),
+            _ => false,
+        }
     }
 
     pub fn retry_after(&self) -> Option<Duration> {

@@ -67,9 +67,9 @@ const TABLE: &[(Matcher, Explanation)] = &[
     (
         Matcher::AmbiguousChatPost,
         Explanation {
-            name: "chat request or auth call with no answer (timeout or broken connection after sending)",
-            why: "the request was sent, so the service may have created a chat before the answer was lost",
-            next: "it is never retried automatically: check `chatstart history` and your agent queue (or `chatstart watch URI`) before trying again",
+            name: "chat request or auth call whose result is unknown (no answer after sending, or a 2xx without Location)",
+            why: "the request reached the service, so a chat may have been created even though its URI never arrived",
+            next: "it is never retried automatically: before sending again, look for it in the skill's agent queue; `chatstart history` lists the chats whose URI did arrive and `chatstart watch URI` follows one",
         },
     ),
     (

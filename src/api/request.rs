@@ -285,8 +285,10 @@ fn number_or_text(value: &str) -> Option<Value> {
     if value.is_empty() {
         return None;
     }
+    // A leading zero would be lost in a number: such ids stay text.
+    let leading_zero = value.len() > 1 && value.starts_with('0');
     Some(match value.parse::<u64>() {
-        Ok(number) if value.chars().all(|c| c.is_ascii_digit()) => json!(number),
+        Ok(number) if value.chars().all(|c| c.is_ascii_digit()) && !leading_zero => json!(number),
         _ => Value::String(value.into()),
     })
 }

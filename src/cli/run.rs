@@ -304,7 +304,7 @@ async fn follow(
                 return Err(Failure {
                     code: exit::FAILURE,
                     message: format!("lost the session: {error}"),
-                    hint: Some(format!("resume with `{resume}`")),
+                    hint: resume.map(|resume| format!("resume with `{resume}`")),
                     why: None,
                 });
             }

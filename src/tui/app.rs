@@ -36,7 +36,7 @@ pub enum Health {
     /// The tracker gave up; `resume` is the command that picks the session up again.
     Lost {
         error: String,
-        resume: String,
+        resume: Option<String>,
     },
 }
 

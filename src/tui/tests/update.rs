@@ -516,7 +516,7 @@ fn poll_health_shows_retrying_then_lost() {
             id,
             update: crate::session::SessionUpdate::Lost {
                 error: "gone".into(),
-                resume: format!("chatstart watch {URI}"),
+                resume: Some(format!("chatstart watch {URI}")),
             },
         }],
     );

@@ -169,7 +169,10 @@ fn header_lines(app: &App, view: &SessionView, theme: &Theme, width: usize) -> V
         }
         Health::Lost { error, resume } => {
             for part in wrap(
-                &format!("✗ session lost: {error} — resume with: {resume}"),
+                &match resume {
+                    Some(resume) => format!("✗ session lost: {error} — resume with: {resume}"),
+                    None => format!("✗ session lost: {error}"),
+                },
                 width,
             ) {
                 lines.push(Line::from(Span::styled(part, theme.error())));
@@ -189,17 +192,24 @@ fn transcript(view: &SessionView, theme: &Theme, frame: &mut Frame, area: Rect) 
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
+    let height = inner.height as usize;
+    // Only the lines that can be seen are laid out: walk back from the newest until the screen
+    // (plus how far it is scrolled back) is full, so a long transcript costs no more per frame.
+    let needed = height + view.scroll_back as usize;
     let mut rows: Vec<Line<'static>> = Vec::new();
-    for line in &view.transcript {
-        rows.extend(transcript_rows(line, theme, width));
+    for line in view.transcript.iter().rev() {
+        rows.extend(transcript_rows(line, theme, width).into_iter().rev());
+        if rows.len() >= needed {
+            break;
+        }
     }
+    rows.reverse();
     if rows.is_empty() {
         rows.push(Line::from(Span::styled(
             "(nothing yet — the transcript fills as the chat goes)",
             theme.dim(),
         )));
     }
-    let height = inner.height as usize;
     let bottom_top = rows.len().saturating_sub(height);
     let top = bottom_top.saturating_sub(view.scroll_back as usize);
     let visible: Vec<Line> = rows.into_iter().skip(top).take(height).collect();
