@@ -38,6 +38,14 @@ send = "again"
 exact = "Got it: line one\nline two"
 
 [[case]]
+name = "rerouted by a routing rule"
+[case.request]
+skill = "Router"
+[case.expect]
+skill = "Sales"
+agent = "Natalie"
+
+[[case]]
 name = "skill by id"
 [case.request]
 skill = "Sales"
@@ -63,7 +71,7 @@ fn every_expectation_kind_passes_against_the_scripted_agent() {
         .filter(|l| l["type"] == "case")
         .map(|l| &l["case"])
         .collect();
-    assert_eq!(cases.len(), 2);
+    assert_eq!(cases.len(), 3);
     assert!(cases.iter().all(|c| c["passed"] == true), "{out:?}");
     let full = cases
         .iter()
@@ -84,7 +92,7 @@ fn every_expectation_kind_passes_against_the_scripted_agent() {
         .into_iter()
         .filter(|r| r.body.contains("\"ended\""))
         .count();
-    assert_eq!(ends, 2, "each case ends its chat");
+    assert_eq!(ends, 3, "each case ends its chat");
 }
 
 const FAILING: &str = r#"

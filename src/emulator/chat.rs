@@ -37,11 +37,12 @@ pub fn request(state: &State, incoming: &Incoming, urls: &Urls) -> Result<Reply,
         checks::survey_answers(answers, survey)?;
     }
     // No skill asked: route to the first skill that has an agent, like a default queue.
-    let skill = match &request.params.skill {
-        Some(name) => scenario.skill(name),
-        None => scenario.skills.iter().find(|s| s.agent_name.is_some()),
-    };
-    let chat = Chat::new(new_chat_id(), request.params, skill, Instant::now());
+    let (skill, rerouted) = scenario.route(request.params.skill.as_deref());
+    let now = Instant::now();
+    let mut chat = Chat::new(new_chat_id(), request.params, skill, now);
+    if rerouted {
+        chat.rerouted(now);
+    }
     let location = urls.chat(chat.id());
     state.chats().insert(chat.id().to_string(), chat);
     Ok(Reply::created(location))

@@ -205,10 +205,7 @@ pub fn authenticate(
         }
         AuthResponse::Chat => {
             let skill_name = crate::api::value::text_field(&document, "skill");
-            let skill = match &skill_name {
-                Some(name) => scenario.skill(name),
-                None => scenario.skills.first(),
-            };
+            let (skill, _) = scenario.route(skill_name.as_deref());
             let params = ChatParams {
                 skill: skill_name,
                 chat_timeout_secs: scenario.default_chat_timeout_secs,

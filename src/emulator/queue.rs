@@ -236,6 +236,21 @@ impl Chat {
         chat
     }
 
+    /// The chat was moved to the skill it was created with: say so (system message 15) and name
+    /// that skill in `info` from now on.
+    pub fn rerouted(&mut self, now: Instant) {
+        if let Some(skill) = &self.skill {
+            self.skill_name.clone_from(&skill.name);
+        }
+        self.push(
+            now,
+            EventKind::Line(Line::system(
+                15,
+                "Your chat has been transferred to another skill group.",
+            )),
+        );
+    }
+
     /// The chat id.
     pub fn id(&self) -> &str {
         &self.id

@@ -139,6 +139,9 @@ pub struct Skill {
     pub estimated_wait_secs: i64,
     /// `availableSlots` for this skill (-1 unlimited).
     pub slots: i64,
+    /// Chats asked for this skill are moved to that skill (system message 15) and served there,
+    /// so `info.skillName` says the other skill: routing rules, as a check sees them.
+    pub reroute_to: Option<String>,
 }
 
 impl Default for Skill {
@@ -156,6 +159,7 @@ impl Default for Skill {
             end_after_ms: None,
             estimated_wait_secs: 0,
             slots: 1,
+            reroute_to: None,
         }
     }
 }
@@ -255,6 +259,19 @@ impl Scenario {
         self.skills.iter().find(|s| s.name == name)
     }
 
+    /// The skill that serves a chat asked for `asked` (none: the first skill with an agent), and
+    /// whether it was rerouted there.
+    pub fn route(&self, asked: Option<&str>) -> (Option<&Skill>, bool) {
+        let skill = match asked {
+            Some(name) => self.skill(name),
+            None => self.skills.iter().find(|s| s.agent_name.is_some()),
+        };
+        match skill.and_then(|s| s.reroute_to.as_deref()) {
+            Some(target) => (self.skill(target), true),
+            None => (skill, false),
+        }
+    }
+
     fn check(&self) -> Result<(), ScenarioError> {
         if self.account.is_empty() || !self.account.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ScenarioError::Invalid(format!(
@@ -278,6 +295,23 @@ impl Scenario {
                     "skill {:?} is defined twice",
                     skill.name
                 )));
+            }
+            if let Some(target) = &skill.reroute_to {
+                match self.skill(target) {
+                    None => {
+                        return Err(ScenarioError::Invalid(format!(
+                            "skill {:?} reroutes to {target:?}, which is not a skill",
+                            skill.name
+                        )));
+                    }
+                    Some(next) if next.reroute_to.is_some() => {
+                        return Err(ScenarioError::Invalid(format!(
+                            "skill {:?} reroutes to {target:?}, which reroutes again: one hop only",
+                            skill.name
+                        )));
+                    }
+                    Some(_) => {}
+                }
             }
         }
         for (index, fault) in self.faults.iter().enumerate() {
@@ -309,6 +343,29 @@ impl Scenario {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_skill_reroutes_one_hop_to_an_existing_skill() {
+        let scenario = Scenario::from_toml(
+            "[[skills]]\nname = \"A\"\nreroute_to = \"B\"\n[[skills]]\nname = \"B\"\nagent_name = \"x\"\n",
+        )
+        .unwrap();
+        let (skill, rerouted) = scenario.route(Some("A"));
+        assert_eq!(
+            (skill.map(|s| s.name.as_str()), rerouted),
+            (Some("B"), true)
+        );
+        assert_eq!(scenario.route(Some("B")).1, false);
+        let unknown = Scenario::from_toml("[[skills]]\nname = \"A\"\nreroute_to = \"Z\"\n");
+        assert!(unknown.unwrap_err().to_string().contains("not a skill"));
+        let twice = "[[skills]]\nname = \"A\"\nreroute_to = \"B\"\n[[skills]]\nname = \"B\"\nreroute_to = \"A\"\n";
+        assert!(
+            Scenario::from_toml(twice)
+                .unwrap_err()
+                .to_string()
+                .contains("one hop")
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -29,6 +29,12 @@ agent_name = "Omar"
 accept_after_ms = 60000
 
 [[skills]]
+name = "Router"
+id = 4
+available = true
+reroute_to = "Sales"
+
+[[skills]]
 name = "Ghost"
 id = 3
 available = false
