@@ -354,7 +354,7 @@ mod tests {
             (skill.map(|s| s.name.as_str()), rerouted),
             (Some("B"), true)
         );
-        assert_eq!(scenario.route(Some("B")).1, false);
+        assert!(!scenario.route(Some("B")).1);
         let unknown = Scenario::from_toml("[[skills]]\nname = \"A\"\nreroute_to = \"Z\"\n");
         assert!(unknown.unwrap_err().to_string().contains("not a skill"));
         let twice = "[[skills]]\nname = \"A\"\nreroute_to = \"B\"\n[[skills]]\nname = \"B\"\nreroute_to = \"A\"\n";
