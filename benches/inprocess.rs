@@ -36,18 +36,18 @@ fn session_app(lines: usize) -> App {
 
 fn render(c: &mut Criterion) {
     for (width, height) in [(80, 24), (160, 48)] {
-        let app = session_app(10_000);
-        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-        c.bench_function(
-            &format!("session view, 10,000 events, {width}x{height}"),
-            |b| {
+        for events in [0, 10_000] {
+            let app = session_app(events);
+            let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+            let name = format!("session view, {events} events, {width}x{height}");
+            c.bench_function(&name, |b| {
                 b.iter(|| {
                     terminal
                         .draw(|frame| chatstart::tui::view::render(black_box(&app), frame))
                         .map(drop)
                 })
-            },
-        );
+            });
+        }
     }
 }
 
