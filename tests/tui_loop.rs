@@ -63,6 +63,7 @@ async fn submit_follow_copy_send_and_end_against_the_emulator() {
         poll_interval: Duration::from_millis(200),
         signals: false,
         screen: Some(screen_tx),
+        store: Default::default(),
     };
     let console = tokio::spawn(async move {
         let mut terminal = Terminal::new(TestBackend::new(200, 40)).expect("terminal");
