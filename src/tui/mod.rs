@@ -277,7 +277,7 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
         },
         ..Options::default()
     };
-    let input = crossterm::event::EventStream::new();
+    let input = test_fault().chain(crossterm::event::EventStream::new());
     let outcome = run(&mut terminal, app, input, &mut terminal::RealHost, options).await;
     drop(terminal);
     drop(guard);
@@ -295,6 +295,27 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
             eprintln!("error: {error}");
             4
         }
+    }
+}
+
+/// Environment variable for the terminal-restore tests: `panic` panics and `error` fails the
+/// input right after the first frame, so both exit paths are proven to restore the terminal.
+pub const TEST_FAULT_ENV: &str = "CHATSTART_TEST_FAULT";
+
+type Input = std::pin::Pin<Box<dyn Stream<Item = io::Result<Event>> + Send>>;
+
+/// The first input event, when a fault is asked for by [`TEST_FAULT_ENV`].
+fn test_fault() -> Input {
+    match std::env::var(TEST_FAULT_ENV).as_deref() {
+        Ok("panic") => Box::pin(futures_util::stream::once(async {
+            panic!("{TEST_FAULT_ENV}=panic: a panic after the first frame")
+        })),
+        Ok("error") => Box::pin(futures_util::stream::once(async {
+            Err(io::Error::other(format!(
+                "{TEST_FAULT_ENV}=error: an input error after the first frame"
+            )))
+        })),
+        _ => Box::pin(futures_util::stream::empty()),
     }
 }
 

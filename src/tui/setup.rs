@@ -118,12 +118,16 @@ pub fn apply(app: &mut App, start: &Start, draft: Option<Draft>) {
         app.notice = Some(Notice::error(start.problems.join("; "), None));
     }
     let current = Draft::of(&app.form, app.profile_name());
+    // Survey answers are left out of the comparison: the survey is not loaded yet at start, and
+    // once loaded its own defaults (a last known name…) would make every draft look different.
     let comparable = |d: &Draft| {
-        if app.demo {
+        let mut d = if app.demo {
             d.without_connection()
         } else {
             d.clone()
-        }
+        };
+        d.request.survey_answers.clear();
+        d
     };
     match draft {
         Some(draft) if comparable(&draft) != comparable(&current) => {
