@@ -161,3 +161,29 @@ pre_chat_lines = ["from the profile"]
         "the log is never drawn over the console"
     );
 }
+
+#[test]
+fn a_console_killed_mid_chat_leaves_the_last_state_in_the_history_and_the_draft() {
+    let home = tempfile::tempdir().expect("home");
+    let mut pty = Pty::spawn(chatstart(home.path()));
+    pty.wait_for("survey: 4 question(s)");
+    pty.send(b"\x13");
+    pty.wait_for("must be answered");
+    pty.send(b" ");
+    pty.wait_for("(•) CATS");
+    pty.send(b"\x13");
+    pty.wait_for("CHATTING");
+    pty.signal("KILL");
+    pty.wait_exit();
+
+    let history = chatstart::history::History::at(home.path().join("data/history.jsonl"));
+    let entries = history.entries().expect("history");
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].session.state, "chatting");
+    assert_eq!(entries[0].session.skill, "Sales");
+    let draft = std::fs::read_to_string(home.path().join("data/draft.json")).expect("draft");
+    assert!(
+        draft.contains("CATS"),
+        "the draft has the survey answer: {draft}"
+    );
+}

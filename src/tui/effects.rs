@@ -324,11 +324,21 @@ fn describe(error: &ApiError) -> String {
     error.to_string()
 }
 
-fn failure(error: ApiError) -> StartFailure {
+/// A start failure as the console shows it: the error, why it happened and what to do next
+/// (from the explained-errors table), and whether a chat may exist anyway.
+pub fn failure(error: ApiError) -> StartFailure {
     let may_have_created_chat = error.may_have_created_chat();
     let invalid = match &error {
         ApiError::Invalid(errors) => errors.0.clone(),
         _ => Vec::new(),
+    };
+    let hint = match error.explain() {
+        Some(explanation) => Some(format!("{} — {}", explanation.why, explanation.next)),
+        None if may_have_created_chat => Some(
+            "check the history (Ctrl+R: watch it or end it) before sending again; Ctrl+S asks first"
+                .into(),
+        ),
+        None => None,
     };
     StartFailure {
         message: if may_have_created_chat {
@@ -336,7 +346,7 @@ fn failure(error: ApiError) -> StartFailure {
         } else {
             error.to_string()
         },
-        hint: error.hint().map(str::to_string),
+        hint,
         may_have_created_chat,
         invalid,
     }

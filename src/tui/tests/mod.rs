@@ -1,8 +1,10 @@
 //! Test fixtures for the console: apps in known states, key presses, chat events, a fixed clock.
 
 mod dialogs;
+mod faults;
 mod snapshots;
 mod update;
+mod validation;
 
 use std::time::{Duration, Instant};
 
