@@ -213,6 +213,8 @@ pub struct App {
     pub quitting: bool,
     /// The clock, set by the loop before each batch of messages: `update` never reads a clock.
     pub now: Instant,
+    /// The wall clock, set with `now` (for the SSO key's expiry); the epoch until the loop runs.
+    pub wall_clock: std::time::SystemTime,
     /// The terminal's size, for mouse hit-testing.
     pub size: (u16, u16),
     /// Colours on (off with `NO_COLOR`): every state also reads as text and symbols.
@@ -253,6 +255,7 @@ impl App {
             quit_after_end: false,
             quitting: false,
             now,
+            wall_clock: std::time::UNIX_EPOCH,
             size: (80, 24),
             color: true,
             dialog_input: Input::default(),

@@ -96,6 +96,7 @@ where
         app.size = (size.width, size.height);
     }
     app.now = std::time::Instant::now();
+    app.wall_clock = std::time::SystemTime::now();
     let first = update::init(&mut app);
     apply(&mut app, first, &mut runner, terminal, host, &sender)?;
     draw(terminal, &app, options.screen.as_ref())?;
@@ -150,6 +151,7 @@ fn handle<B: Backend>(
     sender: &mpsc::UnboundedSender<Msg>,
 ) -> io::Result<()> {
     app.now = std::time::Instant::now();
+    app.wall_clock = std::time::SystemTime::now();
     let effects = update::update(app, msg);
     apply(app, effects, runner, terminal, host, sender)
 }

@@ -2,6 +2,7 @@
 
 mod dialogs;
 mod faults;
+mod secrets;
 mod snapshots;
 mod update;
 mod validation;
