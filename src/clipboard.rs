@@ -9,20 +9,18 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 /// Environment variable that overrides the data directory (tests keep it hermetic).
-pub const DATA_DIR_ENV: &str = "CHATSTART_DATA_DIR";
+pub const DATA_DIR_ENV: &str = crate::paths::DATA_DIR_ENV;
 
 /// The file the last copied session URI is written to, inside the data directory.
 pub const URI_FILE: &str = "last-session-uri.txt";
 
-/// Where chatstart keeps its files: `$CHATSTART_DATA_DIR`, else the platform's data directory.
+/// Where chatstart keeps its files (see [`crate::paths::data_dir`]).
 pub fn data_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir));
-    }
-    directories::ProjectDirs::from("", "", "chatstart").map(|dirs| dirs.data_dir().to_path_buf())
+    crate::paths::data_dir()
 }
 
-/// Writes `text` to `name` in the data directory, creating it; the path written.
+/// Writes `text` to `name` in the data directory, creating it; the path written. Atomic
+/// (temporary file + rename): a reader never sees half a URI.
 pub fn write_data_file(name: &str, text: &str) -> std::io::Result<PathBuf> {
     let dir = data_dir().ok_or_else(|| {
         std::io::Error::new(
@@ -30,12 +28,8 @@ pub fn write_data_file(name: &str, text: &str) -> std::io::Result<PathBuf> {
             "no data directory (no $HOME?)",
         )
     })?;
-    std::fs::create_dir_all(&dir)?;
     let path = dir.join(name);
-    // Temporary file + rename: a reader never sees half a URI.
-    let temporary = dir.join(format!(".{name}.tmp"));
-    std::fs::write(&temporary, format!("{text}\n"))?;
-    std::fs::rename(&temporary, &path)?;
+    crate::paths::write_atomically(&path, format!("{text}\n").as_bytes())?;
     Ok(path)
 }
 

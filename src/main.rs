@@ -23,11 +23,7 @@ fn main() -> ExitCode {
         }
     };
     let code = match &cli.command {
-        None => runtime.block_on(chatstart::tui::launch(None)),
-        Some(Command::Tui(args)) => {
-            let args = args.clone();
-            runtime.block_on(chatstart::tui::launch(Some(args)))
-        }
+        None | Some(Command::Tui(_)) => runtime.block_on(chatstart::tui::launch(&cli)),
         Some(_) => runtime.block_on(chatstart::cli::execute(cli)),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))

@@ -63,6 +63,7 @@ async fn submit_follow_copy_send_and_end_against_the_emulator() {
         poll_interval: Duration::from_millis(200),
         signals: false,
         screen: Some(screen_tx),
+        store: Default::default(),
     };
     let console = tokio::spawn(async move {
         let mut terminal = Terminal::new(TestBackend::new(200, 40)).expect("terminal");
@@ -124,4 +125,120 @@ async fn submit_follow_copy_send_and_end_against_the_emulator() {
         "exactly one chat was requested"
     );
     let _ = std::fs::remove_dir_all(&data);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_history_view_reruns_a_past_request_as_a_new_chat() {
+    use chatstart::api::{ChatRequest, SurveyAnswer};
+    use chatstart::history::{Flow, History, SessionRecord};
+    use chatstart::tui::setup::Store;
+
+    let home = tempfile::tempdir().expect("home");
+    let history = History::at(home.path().join("history.jsonl"));
+    let emulator = start(Scenario::demo(), "127.0.0.1:0".parse().expect("address"))
+        .await
+        .expect("emulator");
+    let past = ChatRequest {
+        skill: "Sales".into(),
+        pre_chat_lines: vec!["rerun me please".into()],
+        survey_answers: vec![SurveyAnswer {
+            question_id: "12786273".into(),
+            values: vec!["DOGS".into()],
+        }],
+        ..ChatRequest::default()
+    };
+    let old_uri = format!(
+        "{}/api/account/{}/chat/OLD",
+        emulator.base_url(),
+        emulator.account()
+    );
+    history
+        .created(SessionRecord::created(
+            None,
+            emulator.account(),
+            &old_uri,
+            Flow::Request,
+            &past,
+            None,
+        ))
+        .expect("history");
+    history.state(&old_uri, "ended", None).expect("history");
+    let mut form = prefill::demo(&emulator.base_url(), emulator.account(), emulator.app_key());
+    form.pre_chat = chatstart::tui::prechat::PreChat::from_values(&["typed now".into()]);
+    let app = App::new(form, "DEMO · in-process", Instant::now());
+    let (keys, received) = mpsc::unbounded_channel::<Event>();
+    let input = Box::pin(futures_util::stream::unfold(
+        received,
+        |mut rx| async move { rx.recv().await.map(|event| (Ok(event), rx)) },
+    ));
+    let (screen_tx, mut screen) = watch::channel(String::new());
+    let options = Options {
+        clipboard: Arc::new(RecordingClipboard::default()),
+        poll_interval: Duration::from_millis(200),
+        signals: false,
+        screen: Some(screen_tx),
+        store: Store {
+            history: Some(history.clone()),
+            ..Store::default()
+        },
+    };
+    let console = tokio::spawn(async move {
+        let mut terminal = Terminal::new(TestBackend::new(200, 40)).expect("terminal");
+        run(&mut terminal, app, input, &mut NoHost, options).await
+    });
+    let press = |code: KeyCode, modifiers: KeyModifiers| {
+        keys.send(key(code, modifiers)).expect("console listens");
+    };
+
+    wait_for(&mut screen, "survey: 4 question(s)").await;
+    press(KeyCode::Char('r'), KeyModifiers::CONTROL);
+    let text = wait_for(&mut screen, "History · 1 session(s)").await;
+    assert!(
+        text.contains("ended") && text.contains("/chat/OLD"),
+        "{text}"
+    );
+    press(KeyCode::Enter, KeyModifiers::NONE);
+    let text = wait_for(&mut screen, "form refilled").await;
+    assert!(
+        text.contains("rerun me please") && !text.contains("typed now"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(•) DOGS"),
+        "the survey answer came back: {text}"
+    );
+    press(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let text = wait_for(&mut screen, "CHATTING").await;
+    let uri = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Session URI"))
+        .map(|u| u.trim().to_string())
+        .expect("URI on screen");
+    let post = emulator
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "POST" && r.path.contains("chat/request"))
+        .expect("a chat request");
+    assert!(post.body.contains("rerun me please"), "{}", post.body);
+    assert!(post.body.contains("DOGS"), "{}", post.body);
+
+    // The new chat is in the history, newest first, with its last known state.
+    let entries = history.entries().expect("entries");
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0].session.uri, uri);
+    assert_eq!(
+        entries[0].session.request.pre_chat_lines,
+        ["rerun me please"]
+    );
+    press(KeyCode::Char('e'), KeyModifiers::NONE);
+    wait_for(&mut screen, "ENDED").await;
+    press(KeyCode::Char('q'), KeyModifiers::NONE);
+    tokio::time::timeout(DEADLINE, console)
+        .await
+        .expect("the console quits")
+        .expect("no panic")
+        .expect("no error");
+    let entries = history.entries().expect("entries");
+    assert_eq!(entries[0].session.state, "ended");
+    assert_eq!(emulator.count("POST", "chat/request"), 1);
 }

@@ -155,10 +155,13 @@ fn demo_mode_copy_writes_osc52_with_exactly_the_uri() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status:?}");
-    // The reader thread may still be draining the last bytes the console wrote.
-    let left = |raw: &str| raw.rfind("\x1b[?1049l") > raw.rfind("\x1b[?1049h");
+    // The reader thread may still hold the last bytes the program wrote before it exited.
     let deadline = Instant::now() + DEADLINE;
-    while !left(&String::from_utf8_lossy(&screen.raw())) {
+    loop {
+        let raw = String::from_utf8_lossy(&screen.raw()).into_owned();
+        if raw.rfind("\x1b[?1049l") > raw.rfind("\x1b[?1049h") {
+            break;
+        }
         assert!(
             Instant::now() < deadline,
             "the alternate screen was not left"

@@ -5,13 +5,16 @@ use std::time::Instant;
 
 use tui_input::Input;
 
-use super::form::Form;
+use super::draft::Draft;
+use super::form::{Form, TextField};
 use super::msg::SessionId;
 use super::transcript::TranscriptLine;
 use crate::api::ChatRequest;
 use crate::api::exchange::Exchange;
 use crate::api::model::{ChatState, EstimatedWait, Survey};
 use crate::api::validate::ValidationErrors;
+use crate::config::Profile;
+use crate::history::Entry;
 
 /// Where the console is.
 #[derive(Debug, Clone)]
@@ -110,14 +113,31 @@ impl SessionView {
     }
 }
 
-/// Something drawn over the screen that takes the keys until dismissed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Something drawn over the screen that takes the keys until dismissed. An overlay that asks
+/// for text types into [`App::dialog_input`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     Help,
     /// Quit while a chat is live: end it first, leave it, or stay.
     ConfirmQuit,
     /// Submit again after a failure that may have created a chat.
     ConfirmResubmit,
+    /// A profile's secret whose source is a prompt: typed masked, before anything else.
+    SecretPrompt(TextField),
+    /// A draft from an earlier run differs from the form: restore it or discard it.
+    RestoreDraft,
+    /// The profiles of the config file; the highlighted one by index.
+    Profiles {
+        selected: usize,
+    },
+    /// The name to save the form under.
+    SaveProfile,
+    /// A profile of this name exists: replace it?
+    ConfirmOverwrite(String),
+    /// The sessions of the history, newest first; the highlighted one by index.
+    History {
+        selected: usize,
+    },
 }
 
 /// How a notice reads.
@@ -193,10 +213,29 @@ pub struct App {
     pub quitting: bool,
     /// The clock, set by the loop before each batch of messages: `update` never reads a clock.
     pub now: Instant,
+    /// The wall clock, set with `now` (for the SSO key's expiry); the epoch until the loop runs.
+    pub wall_clock: std::time::SystemTime,
     /// The terminal's size, for mouse hit-testing.
     pub size: (u16, u16),
     /// Colours on (off with `NO_COLOR`): every state also reads as text and symbols.
     pub color: bool,
+    /// The text typed into the overlay that asks for it (a name, a secret).
+    pub dialog_input: Input,
+    /// Secrets still to ask for (profile sources with `*_prompt = true`), in order.
+    pub prompts: Vec<TextField>,
+    /// A draft from an earlier run, offered until answered.
+    pub draft_offer: Option<Box<Draft>>,
+    /// The draft last written (or found at start): nothing is written while the form matches.
+    pub saved_draft: Option<Box<Draft>>,
+    /// The console runs on the embedded emulator: its address changes from run to run, so
+    /// drafts keep the connection of this run.
+    pub demo: bool,
+    /// The profile the form came from, with its secret sources (saved again with the form).
+    pub profile: Option<(String, Profile)>,
+    /// The profiles of the config file, for the picker.
+    pub profiles: Vec<(String, Profile)>,
+    /// The history's sessions, newest first, as last loaded.
+    pub history: Vec<Entry>,
 }
 
 impl App {
@@ -216,12 +255,28 @@ impl App {
             quit_after_end: false,
             quitting: false,
             now,
+            wall_clock: std::time::UNIX_EPOCH,
             size: (80, 24),
             color: true,
+            dialog_input: Input::default(),
+            prompts: Vec::new(),
+            draft_offer: None,
+            saved_draft: None,
+            demo: false,
+            profile: None,
+            profiles: Vec::new(),
+            history: Vec::new(),
         };
         app.form.fix_focus();
         app.errors = app.form.validate();
+        // The form as it starts is not a draft: only a change is written.
+        app.saved_draft = Some(Box::new(Draft::of(&app.form, None)));
         app
+    }
+
+    /// The name of the profile the form came from.
+    pub fn profile_name(&self) -> Option<&str> {
+        self.profile.as_ref().map(|(name, _)| name.as_str())
     }
 
     pub fn session(&self) -> Option<&SessionView> {

@@ -9,6 +9,7 @@ use tokio::task::JoinHandle;
 
 use super::connection::Connection;
 use super::msg::{CopyWhat, Effect, Msg, SessionId, StartFailure};
+use super::setup::Store;
 use crate::api::exchange::ExchangeObserver;
 use crate::api::model::Survey;
 use crate::api::{ApiError, AuthRequest, ChatApi, ChatRequest};
@@ -29,6 +30,7 @@ pub struct EffectRunner {
     clipboard: Arc<dyn Clipboard>,
     poll_interval: Duration,
     running: Option<Running>,
+    store: Store,
 }
 
 impl EffectRunner {
@@ -36,12 +38,14 @@ impl EffectRunner {
         messages: mpsc::UnboundedSender<Msg>,
         clipboard: Arc<dyn Clipboard>,
         poll_interval: Duration,
+        store: Store,
     ) -> Self {
         Self {
             messages,
             clipboard,
             poll_interval,
             running: None,
+            store,
         }
     }
 
@@ -101,9 +105,58 @@ impl EffectRunner {
                 });
                 let _ = self.messages.send(Msg::Copied { what, result, file });
             }
-            // Handled by the loop, which owns the terminal.
+            Effect::Watch {
+                id,
+                connection,
+                uri,
+            } => self.watch(id, &connection, uri),
+            Effect::EndEntry { connection, uri } => {
+                let messages = self.messages.clone();
+                tokio::spawn(async move {
+                    let result = end_entry(&connection, &uri).await;
+                    let _ = messages.send(Msg::EntryEnded { uri, result });
+                });
+            }
+            effect @ (Effect::SaveDraft(_)
+            | Effect::LoadHistory
+            | Effect::LoadProfile { .. }
+            | Effect::SaveProfile { .. }
+            | Effect::RecordSession(_)
+            | Effect::RecordState { .. }) => {
+                super::store::run(&mut self.store, effect, &self.messages);
+            }
             Effect::OpenEditor(_) | Effect::Quit => {}
         }
+    }
+
+    /// Follows an existing chat (no chat request).
+    fn watch(&mut self, id: SessionId, connection: &Connection, uri: String) {
+        self.stop();
+        let messages = self.messages.clone();
+        let api =
+            match ChatApi::with_observer(connection.client_config(), Some(observer(id, &messages)))
+            {
+                Ok(api) => api,
+                Err(error) => {
+                    let _ = messages.send(Msg::Session {
+                        id,
+                        update: session::SessionUpdate::Lost {
+                            error: describe(&error),
+                            resume: Some(format!("chatstart watch {uri}")),
+                        },
+                    });
+                    return;
+                }
+            };
+        let options = FollowOptions {
+            poll_interval: self.poll_interval,
+            ..FollowOptions::default()
+        };
+        let task_api = api.clone();
+        let task = tokio::spawn(async move {
+            forward(task_api, uri, options, id, messages).await;
+        });
+        self.running = Some(Running { id, api, task });
     }
 
     fn lookup(&self, generation: u64, connection: &Connection, request: ChatRequest) {
@@ -153,23 +206,18 @@ impl EffectRunner {
     ) {
         self.stop();
         let messages = self.messages.clone();
-        let exchanges = self.messages.clone();
-        let observer: ExchangeObserver = Arc::new(move |exchange| {
-            let _ = exchanges.send(Msg::Exchange {
-                id,
-                exchange: exchange.clone(),
-            });
-        });
-        let api = match ChatApi::with_observer(connection.client_config(), Some(observer)) {
-            Ok(api) => api,
-            Err(error) => {
-                let _ = messages.send(Msg::StartFailed {
-                    id,
-                    failure: failure(error),
-                });
-                return;
-            }
-        };
+        let api =
+            match ChatApi::with_observer(connection.client_config(), Some(observer(id, &messages)))
+            {
+                Ok(api) => api,
+                Err(error) => {
+                    let _ = messages.send(Msg::StartFailed {
+                        id,
+                        failure: failure(error),
+                    });
+                    return;
+                }
+            };
         let options = FollowOptions {
             poll_interval: self.poll_interval,
             skill: Some(request.skill.trim().to_string()).filter(|s| !s.is_empty()),
@@ -200,14 +248,7 @@ impl EffectRunner {
                 id,
                 uri: uri.clone(),
             });
-            let (updates, mut received) = mpsc::unbounded_channel();
-            let _tracker = session::follow(api, uri, options, updates);
-            // Dropping `received` (when this task is aborted) stops the tracker.
-            while let Some(update) = received.recv().await {
-                if messages.send(Msg::Session { id, update }).is_err() {
-                    return;
-                }
-            }
+            forward(api, uri, options, id, messages).await;
         });
         self.running = Some(Running { id, api, task });
     }
@@ -236,16 +277,68 @@ impl Drop for EffectRunner {
     }
 }
 
+/// Hands each exchange of session `id` to the loop (already masked by the client).
+fn observer(id: SessionId, messages: &mpsc::UnboundedSender<Msg>) -> ExchangeObserver {
+    let exchanges = messages.clone();
+    Arc::new(move |exchange| {
+        let _ = exchanges.send(Msg::Exchange {
+            id,
+            exchange: exchange.clone(),
+        });
+    })
+}
+
+/// Follows `uri`, handing each update to the loop as session `id`'s.
+async fn forward(
+    api: ChatApi,
+    uri: String,
+    options: FollowOptions,
+    id: SessionId,
+    messages: mpsc::UnboundedSender<Msg>,
+) {
+    let (updates, mut received) = mpsc::unbounded_channel();
+    let _tracker = session::follow(api, uri, options, updates);
+    // Dropping `received` (when this task is aborted) stops the tracker.
+    while let Some(update) = received.recv().await {
+        if messages.send(Msg::Session { id, update }).is_err() {
+            return;
+        }
+    }
+}
+
+/// Ends a chat of the history. A 404 means it is gone already (Q28): nothing left in a queue.
+async fn end_entry(connection: &Connection, uri: &str) -> Result<(), String> {
+    let api = ChatApi::new(connection.client_config()).map_err(|e| describe(&e))?;
+    let result = match api.events_link(uri).await {
+        Ok(events) => api.end_chat(&events).await,
+        Err(error) => Err(error),
+    };
+    match result {
+        Ok(()) | Err(ApiError::Status { status: 404, .. }) => Ok(()),
+        Err(error) => Err(describe(&error)),
+    }
+}
+
 /// An error as one line, with the server's message when it sent one.
 fn describe(error: &ApiError) -> String {
     error.to_string()
 }
 
-fn failure(error: ApiError) -> StartFailure {
+/// A start failure as the console shows it: the error, why it happened and what to do next
+/// (from the explained-errors table), and whether a chat may exist anyway.
+pub fn failure(error: ApiError) -> StartFailure {
     let may_have_created_chat = error.may_have_created_chat();
     let invalid = match &error {
         ApiError::Invalid(errors) => errors.0.clone(),
         _ => Vec::new(),
+    };
+    let hint = match error.explain() {
+        Some(explanation) => Some(format!("{} — {}", explanation.why, explanation.next)),
+        None if may_have_created_chat => Some(
+            "check the history (Ctrl+R: watch it or end it) before sending again; Ctrl+S asks first"
+                .into(),
+        ),
+        None => None,
     };
     StartFailure {
         message: if may_have_created_chat {
@@ -253,7 +346,7 @@ fn failure(error: ApiError) -> StartFailure {
         } else {
             error.to_string()
         },
-        hint: error.hint().map(str::to_string),
+        hint,
         may_have_created_chat,
         invalid,
     }

@@ -31,6 +31,9 @@ pub fn help(app: &App) -> Vec<HelpEntry> {
             ("Ctrl+X", "pre-chat: delete the line"),
             ("Alt+↑ / Alt+↓", "pre-chat: move the line up / down"),
             ("Ctrl+E", "edit the pre-chat lines in $EDITOR"),
+            ("Ctrl+P", "profiles: load one into the form"),
+            ("Ctrl+O", "save the form as a profile (secrets never)"),
+            ("Ctrl+R", "history: re-run, watch again or end a session"),
             ("F5, Ctrl+L", "fetch the survey and availability again"),
             ("Esc", "clear the message"),
             ("mouse", "click a field to focus it; wheel moves"),
@@ -58,9 +61,23 @@ pub fn help(app: &App) -> Vec<HelpEntry> {
 
 /// The few keys that matter now, for the footer.
 pub fn footer(app: &App) -> Vec<HelpEntry> {
-    if let Some(overlay) = app.overlay {
+    if let Some(overlay) = &app.overlay {
         return match overlay {
             Overlay::Help => vec![("Esc", "close")],
+            Overlay::SecretPrompt(_) => vec![("Enter", "use it"), ("Esc", "leave empty")],
+            Overlay::SaveProfile => vec![("Enter", "save"), ("Esc", "cancel")],
+            Overlay::RestoreDraft => vec![("r", "restore"), ("d", "discard")],
+            Overlay::Profiles { .. } => {
+                vec![("↑↓", "choose"), ("Enter", "load"), ("Esc", "close")]
+            }
+            Overlay::ConfirmOverwrite(_) => vec![("y", "replace it"), ("Esc", "cancel")],
+            Overlay::History { .. } => vec![
+                ("↑↓", "choose"),
+                ("Enter", "re-run"),
+                ("w", "watch"),
+                ("x", "end"),
+                ("Esc", "close"),
+            ],
             Overlay::ConfirmQuit => {
                 vec![
                     ("e", "end chat & quit"),
@@ -73,9 +90,9 @@ pub fn footer(app: &App) -> Vec<HelpEntry> {
     }
     match &app.phase {
         Phase::Editing => vec![
-            ("Tab", "next"),
             ("Ctrl+S", "send"),
-            ("Ctrl+E", "editor"),
+            ("Ctrl+P", "profiles"),
+            ("Ctrl+R", "history"),
             ("F1", "help"),
             ("Ctrl+C", "quit"),
         ],
@@ -121,8 +138,28 @@ fn key_message(key: &KeyEvent, event: &Event, app: &App) -> Option<Msg> {
         KeyCode::F(1) => return Some(Msg::Help),
         _ => {}
     }
-    if let Some(overlay) = app.overlay {
+    if let Some(overlay) = &app.overlay {
         return match (overlay, key.code) {
+            (Overlay::SecretPrompt(_) | Overlay::SaveProfile, KeyCode::Enter) => Some(Msg::Confirm),
+            (Overlay::SecretPrompt(_) | Overlay::SaveProfile, KeyCode::Esc) => Some(Msg::Dismiss),
+            (Overlay::SecretPrompt(_) | Overlay::SaveProfile, _) => {
+                to_input_request(event).map(Msg::DialogEdit)
+            }
+            // Esc does not throw a draft away: only `d` does.
+            (Overlay::RestoreDraft, KeyCode::Char('r')) => Some(Msg::RestoreDraft),
+            (Overlay::RestoreDraft, KeyCode::Char('d')) => Some(Msg::DiscardDraft),
+            (Overlay::RestoreDraft, _) => None,
+            (Overlay::Profiles { .. } | Overlay::History { .. }, KeyCode::Up) => {
+                Some(Msg::Select(-1))
+            }
+            (Overlay::Profiles { .. } | Overlay::History { .. }, KeyCode::Down) => {
+                Some(Msg::Select(1))
+            }
+            (Overlay::Profiles { .. }, KeyCode::Enter) => Some(Msg::Confirm),
+            (Overlay::History { .. }, KeyCode::Enter | KeyCode::Char('r')) => Some(Msg::RerunEntry),
+            (Overlay::History { .. }, KeyCode::Char('w')) => Some(Msg::WatchEntry),
+            (Overlay::History { .. }, KeyCode::Char('x')) => Some(Msg::EndEntry),
+            (Overlay::ConfirmOverwrite(_), KeyCode::Char('y')) => Some(Msg::Confirm),
             (_, KeyCode::Esc) => Some(Msg::Dismiss),
             (Overlay::Help, KeyCode::Char('?' | 'q')) => Some(Msg::Dismiss),
             (Overlay::ConfirmQuit, KeyCode::Char('e')) => Some(Msg::ConfirmAlternative),
@@ -188,6 +225,9 @@ fn form_key(key: &KeyEvent, event: &Event, app: &App, ctrl: bool, alt: bool) -> 
         KeyCode::F(5) => return Some(Msg::RefreshLookup),
         KeyCode::Esc => return Some(Msg::Dismiss),
         KeyCode::Char('e') if ctrl => return Some(Msg::OpenEditor),
+        KeyCode::Char('p') if ctrl => return Some(Msg::OpenProfiles),
+        KeyCode::Char('o') if ctrl => return Some(Msg::SaveAsProfile),
+        KeyCode::Char('r') if ctrl => return Some(Msg::OpenHistory),
         KeyCode::Char('l') if ctrl => return Some(Msg::RefreshLookup),
         KeyCode::Char('n') if ctrl => return Some(Msg::AddPreChatLine),
         KeyCode::Char('x') if ctrl && on_pre_chat => return Some(Msg::DeletePreChatLine),

@@ -8,13 +8,18 @@
 pub mod app;
 pub mod connection;
 pub mod curl;
+pub mod dialogs;
+pub mod draft;
 pub mod effects;
 pub mod form;
 pub mod keys;
 pub mod msg;
 pub mod prechat;
 pub mod prefill;
+pub mod profiles;
 pub mod session_update;
+pub mod setup;
+pub mod store;
 pub mod survey;
 pub mod terminal;
 pub mod transcript;
@@ -49,6 +54,8 @@ pub struct Options {
     pub signals: bool,
     /// Receives the screen's text after every draw (tests wait on it).
     pub screen: Option<watch::Sender<String>>,
+    /// History, draft and config on disk (nothing is written when empty).
+    pub store: setup::Store,
 }
 
 impl Default for Options {
@@ -58,6 +65,7 @@ impl Default for Options {
             poll_interval: crate::session::DEFAULT_POLL_INTERVAL,
             signals: false,
             screen: None,
+            store: setup::Store::default(),
         }
     }
 }
@@ -78,11 +86,17 @@ where
     if options.signals {
         terminal::listen_for_signals(sender.clone());
     }
-    let mut runner = EffectRunner::new(sender.clone(), options.clipboard, options.poll_interval);
+    let mut runner = EffectRunner::new(
+        sender.clone(),
+        options.clipboard,
+        options.poll_interval,
+        options.store,
+    );
     if let Ok(size) = terminal.size() {
         app.size = (size.width, size.height);
     }
     app.now = std::time::Instant::now();
+    app.wall_clock = std::time::SystemTime::now();
     let first = update::init(&mut app);
     apply(&mut app, first, &mut runner, terminal, host, &sender)?;
     draw(terminal, &app, options.screen.as_ref())?;
@@ -137,6 +151,7 @@ fn handle<B: Backend>(
     sender: &mpsc::UnboundedSender<Msg>,
 ) -> io::Result<()> {
     app.now = std::time::Instant::now();
+    app.wall_clock = std::time::SystemTime::now();
     let effects = update::update(app, msg);
     apply(app, effects, runner, terminal, host, sender)
 }
@@ -201,42 +216,52 @@ pub fn buffer_text(buffer: &Buffer) -> String {
     text
 }
 
-/// `chatstart` / `chatstart tui`: the console on the real terminal. With nothing configured it
-/// runs against the embedded emulator. Returns the exit code.
-pub async fn launch(args: Option<crate::cli::args::TuiArgs>) -> i32 {
-    let args = args.unwrap_or_else(|| crate::cli::args::TuiArgs {
-        connection: crate::cli::args::ConnectionArgs {
-            app_key: std::env::var("CHATSTART_APP_KEY").ok(),
-            ..Default::default()
-        },
-        fields: Default::default(),
-    });
+/// `chatstart` / `chatstart tui`: the console on the real terminal, prefilled from the flags
+/// (`chatstart tui …`, else their environment variables) over the profile (`--profile`,
+/// `CHATSTART_PROFILE`, else the config's default). With nothing configured, or a config file
+/// that does not load, it runs against the embedded emulator. Returns the exit code.
+pub async fn launch(cli: &crate::cli::Cli) -> i32 {
+    let args = match &cli.command {
+        Some(crate::cli::Command::Tui(args)) => args.clone(),
+        _ => setup::args_from_env(),
+    };
+    // The log goes to its file only: never drawn over the console.
+    let log_problem = crate::cli::context::start_log(cli.log_file.as_ref())
+        .err()
+        .map(|failure| failure.message);
+    let config = crate::config::Config::load(cli.config.as_deref());
+    let mut start = setup::prepare(&args, config, cli.profile.as_deref());
+    start.problems.extend(log_problem);
     // The emulator lives as long as the console.
     let mut _emulator = None;
-    let (form, problem, banner) = if prefill::is_unconfigured(&args) {
-        let address = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-        match crate::emulator::start(crate::emulator::Scenario::demo(), address).await {
-            Ok(handle) => {
-                let form = prefill::demo(&handle.base_url(), handle.account(), handle.app_key());
-                let banner = format!("DEMO · emulator on {}", handle.addr());
-                _emulator = Some(handle);
-                (form, None, banner)
-            }
-            Err(error) => {
-                eprintln!("error: cannot start the demo emulator: {error}");
-                return 4;
+    let (form, banner, demo) = match start.form.take() {
+        Some(form) => {
+            let banner = connection::Connection::from_form(&form).describe();
+            (form, banner, false)
+        }
+        None => {
+            let address = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+            match crate::emulator::start(crate::emulator::Scenario::demo(), address).await {
+                Ok(handle) => {
+                    let form =
+                        prefill::demo(&handle.base_url(), handle.account(), handle.app_key());
+                    let banner = format!("DEMO · emulator on {}", handle.addr());
+                    _emulator = Some(handle);
+                    (form, banner, true)
+                }
+                Err(error) => {
+                    eprintln!("error: cannot start the demo emulator: {error}");
+                    return 4;
+                }
             }
         }
-    } else {
-        let (form, problem) = prefill::from_args(&args);
-        let banner = connection::Connection::from_form(&form).describe();
-        (form, problem, banner)
     };
     let mut app = App::new(form, banner, std::time::Instant::now());
+    app.demo = demo;
     app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    if let Some(problem) = problem {
-        app.notice = Some(app::Notice::error(problem, None));
-    }
+    let draft_path = draft::default_path();
+    let found = draft_path.as_deref().and_then(draft::load);
+    setup::apply(&mut app, &start, found);
     let (mut terminal, guard) = match terminal::init() {
         Ok(pair) => pair,
         Err(error) => {
@@ -246,9 +271,15 @@ pub async fn launch(args: Option<crate::cli::args::TuiArgs>) -> i32 {
     };
     let options = Options {
         signals: true,
+        store: setup::Store {
+            history: crate::history::History::open_default(),
+            draft: draft_path,
+            config: start.config.take(),
+            args: Some(args),
+        },
         ..Options::default()
     };
-    let input = crossterm::event::EventStream::new();
+    let input = test_fault().chain(crossterm::event::EventStream::new());
     let outcome = run(&mut terminal, app, input, &mut terminal::RealHost, options).await;
     drop(terminal);
     drop(guard);
@@ -266,6 +297,27 @@ pub async fn launch(args: Option<crate::cli::args::TuiArgs>) -> i32 {
             eprintln!("error: {error}");
             4
         }
+    }
+}
+
+/// Environment variable for the terminal-restore tests: `panic` panics and `error` fails the
+/// input right after the first frame, so both exit paths are proven to restore the terminal.
+pub const TEST_FAULT_ENV: &str = "CHATSTART_TEST_FAULT";
+
+type Input = std::pin::Pin<Box<dyn Stream<Item = io::Result<Event>> + Send>>;
+
+/// The first input event, when a fault is asked for by [`TEST_FAULT_ENV`].
+fn test_fault() -> Input {
+    match std::env::var(TEST_FAULT_ENV).as_deref() {
+        Ok("panic") => Box::pin(futures_util::stream::once(async {
+            panic!("{TEST_FAULT_ENV}=panic: a panic after the first frame")
+        })),
+        Ok("error") => Box::pin(futures_util::stream::once(async {
+            Err(io::Error::other(format!(
+                "{TEST_FAULT_ENV}=error: an input error after the first frame"
+            )))
+        })),
+        _ => Box::pin(futures_util::stream::empty()),
     }
 }
 

@@ -5,11 +5,15 @@ use std::time::Duration;
 use tui_input::InputRequest;
 
 use super::connection::Connection;
+use super::draft::Draft;
 use super::form::Focus;
+use super::profiles::ProfileForm;
 use crate::api::exchange::Exchange;
 use crate::api::model::{EstimatedWait, Survey};
 use crate::api::{AuthRequest, ChatRequest};
 use crate::clipboard::CopyReport;
+use crate::config::Profile;
+use crate::history::Entry;
 use crate::session::SessionUpdate;
 
 /// Identifies one submit and the session it creates; results of older ones are dropped.
@@ -154,6 +158,46 @@ pub enum Msg {
     Resize(u16, u16),
     /// Time passed (the spinner and the time in queue).
     Tick,
+    /// Edit the text an overlay asks for (a profile name, a secret).
+    DialogEdit(InputRequest),
+    /// Move the highlight of a list overlay (profiles, history) by `step`.
+    Select(isize),
+    /// Restore the draft offered at start.
+    RestoreDraft,
+    /// Discard the draft offered at start.
+    DiscardDraft,
+    /// Open the profile picker (Ctrl+P).
+    OpenProfiles,
+    /// Save the form as a profile: asks the name (Ctrl+O).
+    SaveAsProfile,
+    /// A chosen profile, read (its secrets resolved from their sources), or why not.
+    ProfileLoaded {
+        name: String,
+        result: Result<Box<ProfileForm>, String>,
+    },
+    /// A profile was written to the config file (its path), or not.
+    ProfileSaved {
+        name: String,
+        profile: Box<Profile>,
+        result: Result<String, String>,
+    },
+    /// Open the history view (Ctrl+R).
+    OpenHistory,
+    /// The history's sessions, newest first, or why they could not be read.
+    HistoryLoaded(Result<Vec<Entry>, String>),
+    /// Follow the highlighted history session again in the session view.
+    WatchEntry,
+    /// End the highlighted history session (a chat left in a queue).
+    EndEntry,
+    /// Refill the form with the highlighted history session's request.
+    RerunEntry,
+    /// Ending a history session finished.
+    EntryEnded {
+        uri: String,
+        result: Result<(), String>,
+    },
+    /// Writing the draft or the history failed.
+    StoreFailed(String),
 }
 
 /// What `update` asks the outside world to do.
@@ -191,4 +235,39 @@ pub enum Effect {
     OpenEditor(String),
     /// Leave the program.
     Quit,
+    /// Follow an existing chat (from the history) as session `id`.
+    Watch {
+        id: SessionId,
+        connection: Connection,
+        uri: String,
+    },
+    /// End a chat that is not the current session (a history entry).
+    EndEntry { connection: Connection, uri: String },
+    /// Write the draft (atomically).
+    SaveDraft(Box<Draft>),
+    /// Read the history.
+    LoadHistory,
+    /// Read a profile of the config file under the start's flags, resolving its secrets.
+    LoadProfile { name: String },
+    /// Write a profile to the config file.
+    SaveProfile { name: String, profile: Box<Profile> },
+    /// Append a created chat to the history (no secret: the auth call's SSO key is left out).
+    RecordSession(Box<NewSession>),
+    /// Append a chat's newly learnt state to the history.
+    RecordState {
+        uri: String,
+        state: String,
+        agent: Option<String>,
+    },
+}
+
+/// A created chat, as the history records it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSession {
+    pub uri: String,
+    pub profile: Option<String>,
+    pub account: String,
+    pub request: ChatRequest,
+    /// The auth call's connector id and redirect URI, when the authenticated flow was used.
+    pub auth: Option<(String, String)>,
 }

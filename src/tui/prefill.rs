@@ -99,3 +99,16 @@ pub fn fill_request(form: &mut Form, request: &ChatRequest) {
     form.pre_chat = PreChat::from_values(&request.pre_chat_lines);
     form.survey = SurveyForm::with_answers(&request.survey_answers);
 }
+
+/// Puts a chat request's values in the form, keeping a survey already fetched (its questions
+/// take the request's answers).
+pub fn refill_request(form: &mut Form, request: &ChatRequest) {
+    let survey = form.survey.survey.take();
+    let status = form.survey.status.clone();
+    fill_request(form, request);
+    if survey.is_some() {
+        form.survey.load(survey);
+    } else {
+        form.survey.status = status;
+    }
+}

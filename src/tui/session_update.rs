@@ -4,7 +4,8 @@
 use tui_input::Input;
 
 use super::app::{App, Health, Notice, Phase};
-use super::msg::{CopyWhat, Effect, Msg};
+use super::form::TextField;
+use super::msg::{CopyWhat, Effect, Msg, NewSession};
 use super::transcript::{Speaker, TranscriptLine};
 use super::update::session_view;
 use crate::api::model::{ChatState, EventKind, LineSource};
@@ -18,8 +19,22 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::SessionCreated { id, uri } => {
             if matches!(app.phase, Phase::Submitting { id: current, .. } if current == id) {
-                app.phase = Phase::Session(Box::new(session_view(app, id, uri)));
+                let view = session_view(app, id, uri.clone());
+                let record = NewSession {
+                    uri,
+                    profile: app.profile_name().map(str::to_string),
+                    account: app.form.text(TextField::Account).trim().to_string(),
+                    request: view.request.clone(),
+                    auth: app.form.auth.then(|| {
+                        (
+                            app.form.text(TextField::AuthChatConnId).to_string(),
+                            app.form.text(TextField::RedirectUri).to_string(),
+                        )
+                    }),
+                };
+                app.phase = Phase::Session(Box::new(view));
                 app.notice = Some(Notice::info("chat created — c copies its URI"));
+                return vec![Effect::RecordSession(Box::new(record))];
             }
             Vec::new()
         }
@@ -53,6 +68,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             let Some(view) = app.session_mut().filter(|v| v.id == id) else {
                 return Vec::new();
             };
+            let before = view.state.clone();
             match update {
                 SessionUpdate::Batch { events, info } => {
                     // A system message that comes with the end says why it ended.
@@ -114,7 +130,16 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     view.health = Health::Lost { error, resume };
                 }
             }
-            Vec::new()
+            // The history follows every state change, so an interrupted console leaves the
+            // last known state behind.
+            match &view.state {
+                Some(state) if view.state != before => vec![Effect::RecordState {
+                    uri: view.uri.clone(),
+                    state: state.as_str().to_string(),
+                    agent: view.agent.clone(),
+                }],
+                _ => Vec::new(),
+            }
         }
         Msg::CopyUri => match app.session() {
             Some(view) => vec![Effect::Copy {

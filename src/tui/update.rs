@@ -18,10 +18,16 @@ pub fn init(app: &mut App) -> Vec<Effect> {
     start_lookup(app)
 }
 
-/// Applies one message.
+/// Applies one message; when the form changed, the draft is written again.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
-    if let Some(overlay) = app.overlay {
-        if let Some(effects) = overlay_answer(app, overlay, &msg) {
+    let mut effects = apply(app, msg);
+    effects.extend(super::dialogs::autosave(app));
+    effects
+}
+
+fn apply(app: &mut App, msg: Msg) -> Vec<Effect> {
+    if let Some(overlay) = app.overlay.clone() {
+        if let Some(effects) = overlay_answer(app, &overlay, &msg) {
             return effects;
         }
     }
@@ -55,6 +61,16 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Submit => submit(app, false),
+        msg @ (Msg::ProfileLoaded { .. }
+        | Msg::ProfileSaved { .. }
+        | Msg::HistoryLoaded(_)
+        | Msg::EntryEnded { .. }
+        | Msg::StoreFailed(_)) => super::dialogs::update(app, msg),
+        msg @ (Msg::OpenProfiles | Msg::SaveAsProfile | Msg::OpenHistory)
+            if matches!(app.phase, Phase::Editing) =>
+        {
+            super::dialogs::update(app, msg)
+        }
         Msg::LookupDue(generation) => {
             if generation == app.lookup_generation {
                 start_lookup(app)
@@ -115,16 +131,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 }
 
 /// The answer to an open overlay; `None` passes the message on.
-fn overlay_answer(app: &mut App, overlay: Overlay, msg: &Msg) -> Option<Vec<Effect>> {
-    match (overlay, msg) {
-        (Overlay::Help, Msg::Help | Msg::Dismiss) => {
-            app.overlay = None;
-            Some(Vec::new())
-        }
-        // Results of effects keep flowing while a question is open.
-        (
-            _,
-            Msg::Session { .. }
+fn overlay_answer(app: &mut App, overlay: &Overlay, msg: &Msg) -> Option<Vec<Effect>> {
+    // Results of effects keep flowing while a question is open.
+    if matches!(
+        msg,
+        Msg::Session { .. }
             | Msg::Exchange { .. }
             | Msg::SessionCreated { .. }
             | Msg::StartFailed { .. }
@@ -137,8 +148,23 @@ fn overlay_answer(app: &mut App, overlay: Overlay, msg: &Msg) -> Option<Vec<Effe
             | Msg::EditorDone(_)
             | Msg::Resize(..)
             | Msg::Tick
-            | Msg::QuitNow,
-        ) => None,
+            | Msg::QuitNow
+            | Msg::ProfileLoaded { .. }
+            | Msg::ProfileSaved { .. }
+            | Msg::HistoryLoaded(_)
+            | Msg::EntryEnded { .. }
+            | Msg::StoreFailed(_)
+    ) {
+        return None;
+    }
+    if let Some(effects) = super::dialogs::overlay_answer(app, overlay, msg) {
+        return Some(effects);
+    }
+    match (overlay, msg) {
+        (Overlay::Help, Msg::Help | Msg::Dismiss) => {
+            app.overlay = None;
+            Some(Vec::new())
+        }
         (Overlay::Help, _) => Some(Vec::new()),
         (Overlay::ConfirmQuit, Msg::Confirm | Msg::Quit) => {
             app.overlay = None;
@@ -148,6 +174,11 @@ fn overlay_answer(app: &mut App, overlay: Overlay, msg: &Msg) -> Option<Vec<Effe
             app.overlay = None;
             app.quit_after_end = true;
             Some(session_update::end_chat(app))
+        }
+        // Ctrl+C closes any question, then quits as from the screen below.
+        (_, Msg::Quit) => {
+            app.overlay = None;
+            None
         }
         (Overlay::ConfirmResubmit, Msg::Confirm) => {
             app.overlay = None;

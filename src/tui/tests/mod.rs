@@ -1,7 +1,11 @@
 //! Test fixtures for the console: apps in known states, key presses, chat events, a fixed clock.
 
+mod dialogs;
+mod faults;
+mod secrets;
 mod snapshots;
 mod update;
+mod validation;
 
 use std::time::{Duration, Instant};
 

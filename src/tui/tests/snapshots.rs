@@ -25,6 +25,11 @@ fn draw(app: &App, width: u16, height: u16) -> String {
     text
 }
 
+/// The screen's text at this size (no secret may be on it).
+pub(super) fn draw_text(app: &App, width: u16, height: u16) -> String {
+    draw(app, width, height)
+}
+
 /// Snapshots the app at both sizes.
 fn snapshot(name: &str, app: &App) {
     insta::assert_snapshot!(format!("{name}_80x24"), draw(app, 80, 24));

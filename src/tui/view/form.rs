@@ -158,6 +158,9 @@ fn section_rows(app: &App, theme: &Theme, section: Section, width: usize, rows: 
         if item == Focus::Text(TextField::Skill) {
             info_row(rows, lookup_text(app), theme.dim(), width);
         }
+        if item == Focus::Text(TextField::SsoKey) {
+            sso_rows(app, theme, width, rows);
+        }
     }
     match section {
         Section::PreChat => info_row(
@@ -173,6 +176,24 @@ fn section_rows(app: &App, theme: &Theme, section: Section, width: usize, rows: 
             width,
         ),
         _ => {}
+    }
+}
+
+/// The SSO key's inspection under its field: a JWT's issuer, subject, audience and expiry,
+/// with a plain warning when it has expired or is not well formed. Never the key itself.
+fn sso_rows(app: &App, theme: &Theme, width: usize, rows: &mut Vec<Row>) {
+    let key = app.form.text(TextField::SsoKey);
+    if key.trim().is_empty() {
+        return;
+    }
+    let inspection = crate::jwt::inspect(key, app.wall_clock);
+    let style = if inspection.is_usable() {
+        theme.dim()
+    } else {
+        theme.warn()
+    };
+    for line in inspection.lines() {
+        info_row(rows, line, style, width);
     }
 }
 
@@ -246,7 +267,7 @@ fn item_rows(app: &App, theme: &Theme, item: &Focus, width: usize, rows: &mut Ve
         Focus::Text(field) => {
             let (value, cursor) = input_spans(
                 app.form.inputs.get(field),
-                field.is_secret(),
+                field.is_secret().then_some(focused),
                 field.placeholder(),
                 value_width,
                 theme,
@@ -288,7 +309,7 @@ fn item_rows(app: &App, theme: &Theme, item: &Focus, width: usize, rows: &mut Ve
         Focus::PreChat(index) => {
             let (value, cursor) = input_spans(
                 app.form.pre_chat.lines.get(*index),
-                false,
+                None,
                 if *index == 0 {
                     "a line the agent sees first"
                 } else {
@@ -417,7 +438,7 @@ fn question_rows(
     } else {
         let (value, cursor) = input_spans(
             app.form.survey.text.get(&question.id),
-            false,
+            None,
             "",
             value_width,
             theme,
@@ -432,11 +453,16 @@ fn question_rows(
     }
 }
 
-/// A text input's visible part (scrolled to its cursor, masked when secret) and the cursor's
-/// column within it.
+/// Bullets shown for a secret whose field is not focused: always this many, so the screen does
+/// not tell the secret's length.
+pub const SECRET_MASK: &str = "••••••••";
+
+/// A text input's visible part (scrolled to its cursor) and the cursor's column within it.
+/// `secret` is `Some(focused)` for a secret: being typed it shows a bullet per character, at
+/// rest a fixed-width mask.
 fn input_spans(
     input: Option<&Input>,
-    secret: bool,
+    secret: Option<bool>,
     placeholder: &str,
     width: usize,
     theme: &Theme,
@@ -452,9 +478,12 @@ fn input_spans(
         };
         return (vec![Span::styled(hint, theme.placeholder())], 0);
     }
+    if secret == Some(false) {
+        return (vec![Span::styled(SECRET_MASK, theme.value())], 0);
+    }
     let width = width.saturating_sub(1).max(1);
     let scroll = input.visual_scroll(width);
-    let shown: String = if secret {
+    let shown: String = if secret.is_some() {
         "•".repeat(input.value().chars().count())
     } else {
         input.value().to_string()

@@ -1,6 +1,7 @@
 //! Drawing: `render(&App, &mut Frame)` reads the state and changes nothing. One module per screen
 //! area; this one lays out the title bar, the body, the status area and the footer.
 
+pub mod dialogs;
 pub mod form;
 pub mod inspector;
 pub mod overlay;
@@ -86,7 +87,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         );
     }
     footer(app, &theme, frame, areas.footer);
-    if let Some(overlay) = app.overlay {
+    if let Some(overlay) = &app.overlay {
         overlay::render(app, overlay, &theme, frame, screen);
     }
 }

@@ -10,8 +10,17 @@ use super::theme::Theme;
 use crate::tui::app::{App, Overlay};
 
 /// Draws an overlay centred on the screen.
-pub fn render(app: &App, overlay: Overlay, theme: &Theme, frame: &mut Frame, screen: Rect) {
+pub fn render(app: &App, overlay: &Overlay, theme: &Theme, frame: &mut Frame, screen: Rect) {
     let (title, lines) = match overlay {
+        Overlay::SecretPrompt(_)
+        | Overlay::RestoreDraft
+        | Overlay::Profiles { .. }
+        | Overlay::SaveProfile
+        | Overlay::ConfirmOverwrite(_)
+        | Overlay::History { .. } => {
+            let (title, lines) = super::dialogs::lines(app, overlay, theme, screen.width);
+            return boxed(&title, lines, frame, screen, app);
+        }
         Overlay::Help => (" Keys — Esc closes ", help_lines(app, theme)),
         Overlay::ConfirmQuit => (
             " Quit? ",
@@ -47,6 +56,12 @@ pub fn render(app: &App, overlay: Overlay, theme: &Theme, frame: &mut Frame, scr
             ],
         ),
     };
+    boxed(title, lines, frame, screen, app);
+}
+
+/// Draws `lines` in a titled box centred on the screen, as wide as the widest line; the cursor
+/// goes where the dialog's text input is, when it has one.
+fn boxed(title: &str, lines: Vec<Line<'static>>, frame: &mut Frame, screen: Rect, app: &App) {
     let width = lines
         .iter()
         .map(Line::width)
@@ -69,6 +84,13 @@ pub fn render(app: &App, overlay: Overlay, theme: &Theme, frame: &mut Frame, scr
             .block(Block::default().borders(Borders::ALL).title(title)),
         area,
     );
+    if let Some((row, column)) = super::dialogs::cursor(app) {
+        let x = area.x + 1 + column.min(area.width.saturating_sub(3));
+        let y = area.y + 1 + row;
+        if y < area.y + area.height.saturating_sub(1) {
+            frame.set_cursor_position(ratatui::layout::Position::new(x, y));
+        }
+    }
 }
 
 fn help_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {

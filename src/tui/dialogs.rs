@@ -1,0 +1,325 @@
+//! The part of `update` for what lasts between runs: secret prompts, the draft offer, the profile
+//! picker and saving, and the history view (watch again, end, re-run). Pure, like `update`.
+
+use super::app::{App, Notice, Overlay, Phase, SessionView};
+use super::connection::Connection;
+use super::draft::Draft;
+use super::form::TextField;
+use super::msg::{Effect, Msg};
+use super::setup::next_question;
+
+/// The answer of an overlay of this module to a message; `None` when it is not one of them.
+pub fn overlay_answer(app: &mut App, overlay: &Overlay, msg: &Msg) -> Option<Vec<Effect>> {
+    let effects = match (overlay, msg) {
+        (Overlay::SecretPrompt(_) | Overlay::SaveProfile, Msg::DialogEdit(request)) => {
+            app.dialog_input.handle(*request);
+            Vec::new()
+        }
+        (Overlay::SecretPrompt(field), Msg::Confirm) => {
+            let value = app.dialog_input.value().trim().to_string();
+            app.form.set_text(*field, value);
+            app.dialog_input.reset();
+            app.prompts.retain(|f| f != field);
+            app.errors = app.form.validate();
+            next_question(app);
+            super::update::init(app)
+        }
+        (Overlay::SecretPrompt(field), Msg::Dismiss) => {
+            // Left empty: typed later in its field.
+            app.prompts.retain(|f| f != field);
+            app.dialog_input.reset();
+            next_question(app);
+            Vec::new()
+        }
+        (Overlay::RestoreDraft, Msg::RestoreDraft) => {
+            if let Some(draft) = app.draft_offer.take() {
+                draft.restore_into(&mut app.form, app.demo);
+                app.errors = app.form.validate();
+                app.notice = Some(Notice::info("draft restored"));
+            }
+            next_question(app);
+            super::update::init(app)
+        }
+        (Overlay::RestoreDraft, Msg::DiscardDraft | Msg::Dismiss) => {
+            app.draft_offer = None;
+            // Written again now, so the discarded draft is not offered next time.
+            app.saved_draft = None;
+            next_question(app);
+            Vec::new()
+        }
+        (Overlay::Profiles { selected }, Msg::Select(step)) => {
+            let selected = step_index(*selected, *step, app.profiles.len());
+            app.overlay = Some(Overlay::Profiles { selected });
+            Vec::new()
+        }
+        (Overlay::Profiles { selected }, Msg::Confirm) => {
+            app.overlay = None;
+            match app.profiles.get(*selected) {
+                Some((name, _)) => vec![Effect::LoadProfile { name: name.clone() }],
+                None => Vec::new(),
+            }
+        }
+        (Overlay::SaveProfile, Msg::Confirm) => {
+            match super::profiles::check_name(app.dialog_input.value()) {
+                Err(problem) => app.notice = Some(Notice::error(problem, None)),
+                Ok(name) => {
+                    let name = name.to_string();
+                    if app.profiles.iter().any(|(n, _)| *n == name) {
+                        app.overlay = Some(Overlay::ConfirmOverwrite(name));
+                    } else {
+                        app.overlay = None;
+                        return Some(save_profile(app, name));
+                    }
+                }
+            }
+            Vec::new()
+        }
+        (Overlay::ConfirmOverwrite(name), Msg::Confirm) => {
+            app.overlay = None;
+            save_profile(app, name.clone())
+        }
+        (Overlay::History { selected }, Msg::Select(step)) => {
+            let selected = step_index(*selected, *step, app.history.len());
+            app.overlay = Some(Overlay::History { selected });
+            Vec::new()
+        }
+        (Overlay::History { selected }, Msg::RerunEntry | Msg::Confirm) => rerun(app, *selected),
+        (Overlay::History { selected }, Msg::WatchEntry) => watch(app, *selected),
+        (Overlay::History { selected }, Msg::EndEntry) => end_entry(app, *selected),
+        _ => return None,
+    };
+    Some(effects)
+}
+
+/// Messages of this module outside overlays: opening them and the results of their effects.
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::OpenProfiles => {
+            if app.profiles.is_empty() {
+                app.notice = Some(Notice::info(
+                    "no profiles in the config file yet: Ctrl+O saves this form as one",
+                ));
+            } else {
+                let selected = app
+                    .profile_name()
+                    .and_then(|name| app.profiles.iter().position(|(n, _)| n == name))
+                    .unwrap_or(0);
+                app.overlay = Some(Overlay::Profiles { selected });
+            }
+            Vec::new()
+        }
+        Msg::SaveAsProfile => {
+            app.dialog_input =
+                tui_input::Input::new(app.profile_name().map(str::to_string).unwrap_or_default());
+            app.overlay = Some(Overlay::SaveProfile);
+            Vec::new()
+        }
+        Msg::ProfileLoaded { name, result } => match result {
+            Ok(loaded) => {
+                let source = app.profiles.iter().find(|(n, _)| *n == name).cloned();
+                app.form = loaded.form;
+                app.profile = source;
+                app.prompts = loaded.prompts;
+                app.errors = app.form.validate();
+                app.notice = Some(if loaded.problems.is_empty() {
+                    Notice::info(format!("profile `{name}` loaded"))
+                } else {
+                    Notice::error(
+                        format!("profile `{name}`: {}", loaded.problems.join("; ")),
+                        None,
+                    )
+                });
+                next_question(app);
+                app.banner = Connection::from_form(&app.form).describe();
+                super::update::init(app)
+            }
+            Err(error) => {
+                app.notice = Some(Notice::error(format!("profile `{name}`: {error}"), None));
+                Vec::new()
+            }
+        },
+        Msg::ProfileSaved {
+            name,
+            profile,
+            result,
+        } => {
+            match result {
+                Ok(path) => {
+                    let note = super::profiles::secrets_note(&profile);
+                    app.profiles.retain(|(n, _)| *n != name);
+                    app.profiles.push((name.clone(), *profile.clone()));
+                    app.profiles.sort_by(|a, b| a.0.cmp(&b.0));
+                    app.profile = Some((name.clone(), *profile));
+                    app.notice = Some(Notice::info(format!(
+                        "saved profile `{name}` to {path}; {note}"
+                    )));
+                }
+                Err(error) => {
+                    app.notice = Some(Notice::error(
+                        format!("profile `{name}` not saved: {error}"),
+                        None,
+                    ));
+                }
+            }
+            Vec::new()
+        }
+        Msg::OpenHistory => vec![Effect::LoadHistory],
+        Msg::HistoryLoaded(result) => {
+            match result {
+                Ok(entries) if entries.is_empty() => {
+                    app.notice = Some(Notice::info("the history is empty: no chat started yet"));
+                }
+                Ok(entries) => {
+                    app.history = entries;
+                    app.overlay = Some(Overlay::History { selected: 0 });
+                }
+                Err(error) => {
+                    app.notice = Some(Notice::error(
+                        format!("cannot read the history: {error}"),
+                        None,
+                    ));
+                }
+            }
+            Vec::new()
+        }
+        Msg::EntryEnded { uri, result } => match result {
+            Ok(()) => {
+                for entry in app.history.iter_mut().filter(|e| e.session.uri == uri) {
+                    "ended".clone_into(&mut entry.session.state);
+                }
+                app.notice = Some(Notice::info(format!("ended {uri}")));
+                vec![Effect::RecordState {
+                    uri,
+                    state: "ended".into(),
+                    agent: None,
+                }]
+            }
+            Err(error) => {
+                app.notice = Some(Notice::error(format!("could not end {uri}: {error}"), None));
+                Vec::new()
+            }
+        },
+        Msg::StoreFailed(error) => {
+            app.notice = Some(Notice::error(error, None));
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A draft to write when the form changed since the last one, and no start question is open
+/// (the draft on disk must survive until the user answers the offer).
+pub fn autosave(app: &mut App) -> Option<Effect> {
+    if app.draft_offer.is_some() || !app.prompts.is_empty() {
+        return None;
+    }
+    let draft = Draft::of(&app.form, app.profile_name());
+    if app.saved_draft.as_deref() == Some(&draft) {
+        return None;
+    }
+    app.saved_draft = Some(Box::new(draft.clone()));
+    Some(Effect::SaveDraft(Box::new(draft)))
+}
+
+fn step_index(selected: usize, step: isize, len: usize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    selected.saturating_add_signed(step).min(len - 1)
+}
+
+fn save_profile(app: &mut App, name: String) -> Vec<Effect> {
+    let from = app.profile.as_ref().map(|(_, p)| p);
+    let profile = super::profiles::profile_of(&app.form, from);
+    vec![Effect::SaveProfile {
+        name,
+        profile: Box::new(profile),
+    }]
+}
+
+/// The connection to reach a history session: its own origin and account, the form's appKey.
+fn entry_connection(app: &App, index: usize) -> Option<(Connection, String)> {
+    let entry = app.history.get(index)?;
+    let mut connection = Connection::from_form(&app.form);
+    if !entry.session.base_url.is_empty() {
+        connection.api.clone_from(&entry.session.base_url);
+    }
+    if !entry.session.account.is_empty() {
+        connection.account.clone_from(&entry.session.account);
+    }
+    Some((connection, entry.session.uri.clone()))
+}
+
+fn rerun(app: &mut App, index: usize) -> Vec<Effect> {
+    let Some(entry) = app.history.get(index).cloned() else {
+        return Vec::new();
+    };
+    app.overlay = None;
+    super::prefill::refill_request(&mut app.form, &entry.session.request);
+    if let Some(conn_id) = &entry.session.auth_conn_id {
+        app.form.auth = true;
+        app.form
+            .set_text(TextField::AuthChatConnId, conn_id.clone());
+        app.form.set_text(
+            TextField::RedirectUri,
+            entry.session.redirect_uri.clone().unwrap_or_default(),
+        );
+    }
+    app.form.focus = super::form::Focus::Text(TextField::Skill);
+    app.form.fix_focus();
+    app.errors = app.form.validate();
+    app.notice = Some(Notice::info(format!(
+        "form refilled from the session of {}: Ctrl+S sends it again",
+        entry.session.time
+    )));
+    super::update::init(app)
+}
+
+fn watch(app: &mut App, index: usize) -> Vec<Effect> {
+    if app.has_live_chat() {
+        app.notice = Some(Notice::info(
+            "a chat is live: end it or start a new request first",
+        ));
+        return Vec::new();
+    }
+    let Some((connection, uri)) = entry_connection(app, index) else {
+        return Vec::new();
+    };
+    if let Some(problem) = connection.validate().0.first() {
+        app.notice = Some(Notice::error(
+            format!("cannot watch it: {}", problem.message),
+            Some("the appKey field must hold the account's appKey".into()),
+        ));
+        return Vec::new();
+    }
+    app.overlay = None;
+    app.last_id += 1;
+    let id = app.last_id;
+    let mut view = SessionView::new(id, uri.clone(), app.now);
+    if let Some(entry) = app.history.get(index) {
+        view.request = entry.session.request.clone();
+    }
+    app.phase = Phase::Session(Box::new(view));
+    app.exchanges.clear();
+    app.notice = Some(Notice::info("following the session again"));
+    vec![Effect::Watch {
+        id,
+        connection,
+        uri,
+    }]
+}
+
+fn end_entry(app: &mut App, index: usize) -> Vec<Effect> {
+    let Some((connection, uri)) = entry_connection(app, index) else {
+        return Vec::new();
+    };
+    if let Some(problem) = connection.validate().0.first() {
+        app.notice = Some(Notice::error(
+            format!("cannot end it: {}", problem.message),
+            None,
+        ));
+        return Vec::new();
+    }
+    app.notice = Some(Notice::info(format!("ending {uri}…")));
+    vec![Effect::EndEntry { connection, uri }]
+}

@@ -1,0 +1,161 @@
+//! Profiles in the console: a profile (under the start's flags) turned into a form, and the form
+//! turned back into a profile to save. Secrets never go into a profile: only where to get them
+//! (`app_key_env`, …), and only when the form came from a profile that said so.
+
+use super::form::{Form, TextField};
+use crate::cli::Context;
+use crate::cli::args::TuiArgs;
+use crate::config::Profile;
+
+/// Environment variable read for the SSO key, as `chatstart auth` reads it.
+pub const SSO_KEY_ENV: &str = "CHATSTART_SSO_KEY";
+
+/// A profile as a form.
+#[derive(Debug, Clone)]
+pub struct ProfileForm {
+    pub form: Form,
+    /// What could not be had (a secret's source failed), to show.
+    pub problems: Vec<String>,
+    /// Secrets to ask for in the console (`*_prompt = true`), in order.
+    pub prompts: Vec<TextField>,
+}
+
+/// The form `chatstart --profile NAME tui FLAGS` starts with: the flags over the profile, the
+/// secrets resolved from their sources (environment, command). Prompt sources are not asked
+/// here: they are returned, for the console to ask with a masked input.
+pub fn form_from_profile(args: &TuiArgs, name: &str, profile: &Profile) -> ProfileForm {
+    let mut problems = Vec::new();
+    let mut prompts = Vec::new();
+    let mut quiet = profile.clone();
+    if quiet.app_key_prompt {
+        quiet.app_key_prompt = false;
+        if args.connection.app_key.is_none() {
+            prompts.push(TextField::AppKey);
+        }
+    }
+    let sso_flag = std::env::var(SSO_KEY_ENV).ok().filter(|v| !v.is_empty());
+    if quiet.sso_key_prompt {
+        quiet.sso_key_prompt = false;
+        if profile.auth && sso_flag.is_none() {
+            prompts.push(TextField::SsoKey);
+        }
+    }
+    let mut context = Context {
+        profile: Some((name.to_string(), quiet.clone())),
+        profile_name: Some(name.to_string()),
+        ..Context::default()
+    };
+    let connection = match context.connection(&args.connection) {
+        Ok(connection) => connection,
+        Err(failure) => {
+            problems.push(failure.message);
+            // The rest of the profile still fills the form; the appKey is typed by hand.
+            quiet.app_key_env = None;
+            quiet.app_key_cmd = None;
+            context.profile = Some((name.to_string(), quiet.clone()));
+            context
+                .connection(&args.connection)
+                .unwrap_or_else(|_| args.connection.clone())
+        }
+    };
+    let fields = context.request(&args.fields);
+    let (mut form, problem) = super::prefill::from_args(&TuiArgs { connection, fields });
+    problems.extend(problem);
+    form.auth = profile.auth;
+    form.set_text(
+        TextField::AuthChatConnId,
+        context.auth_field(None, |p| &p.auth_conn_id),
+    );
+    form.set_text(
+        TextField::RedirectUri,
+        context.auth_field(None, |p| &p.redirect_uri),
+    );
+    if profile.auth {
+        match context.sso_key(sso_flag.as_deref()) {
+            Ok(key) => form.set_text(TextField::SsoKey, key.expose()),
+            Err(failure) => problems.push(failure.message),
+        }
+    }
+    ProfileForm {
+        form,
+        problems,
+        prompts,
+    }
+}
+
+/// What saving says about the secrets it left out.
+pub fn secrets_note(profile: &Profile) -> String {
+    let mut sources = Vec::new();
+    for (what, source) in [
+        ("appKey", profile.app_key_source()),
+        ("SSO key", profile.sso_key_source()),
+    ] {
+        if let Some(variable) = &source.env {
+            sources.push(format!("{what} from ${variable}"));
+        } else if let Some(command) = &source.cmd {
+            sources.push(format!("{what} from `{command}`"));
+        } else if source.prompt {
+            sources.push(format!("{what} asked at start"));
+        }
+    }
+    if sources.is_empty() {
+        "no secret saved: add app_key_env = \"VARIABLE\" (or _cmd, _prompt) to the profile".into()
+    } else {
+        format!(
+            "secrets not saved, only their sources: {}",
+            sources.join(", ")
+        )
+    }
+}
+
+/// The form as a profile. Secret sources are copied from `from` (the profile the form came
+/// from), never the secrets themselves.
+pub fn profile_of(form: &Form, from: Option<&Profile>) -> Profile {
+    let connection = super::connection::Connection::from_form(form);
+    let text = |field| Some(form.text(field).trim().to_string()).filter(|t| !t.is_empty());
+    let (base_url, domain) = match connection.endpoint() {
+        crate::api::Endpoint::BaseUrl(url) => (Some(url), None),
+        crate::api::Endpoint::Domain(domain) => (None, Some(domain)),
+        crate::api::Endpoint::Discover { .. } => (None, None),
+    };
+    let mut profile = Profile {
+        base_url,
+        domain,
+        account: text(TextField::Account),
+        csds_url: from.and_then(|p| p.csds_url.clone()),
+        app_key_in: Some(form.app_key_in),
+        format: Some(form.format),
+        http_timeout: form.http_timeout.map(|d| d.as_secs_f64()),
+        auth: form.auth,
+        auth_conn_id: text(TextField::AuthChatConnId),
+        redirect_uri: text(TextField::RedirectUri),
+        request: form.chat_request(),
+        ..Profile::default()
+    };
+    if let Some(from) = from {
+        profile.app_key_env.clone_from(&from.app_key_env);
+        profile.app_key_cmd.clone_from(&from.app_key_cmd);
+        profile.app_key_prompt = from.app_key_prompt;
+        profile.sso_key_env.clone_from(&from.sso_key_env);
+        profile.sso_key_cmd.clone_from(&from.sso_key_cmd);
+        profile.sso_key_prompt = from.sso_key_prompt;
+    }
+    profile
+}
+
+/// A profile name that the config file can hold as a table key, or why not.
+pub fn check_name(name: &str) -> Result<&str, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("type a name for the profile".into());
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(format!(
+            "`{name}`: use letters, digits, `-`, `_` and `.` only"
+        ));
+    }
+    Ok(name)
+}

@@ -1,0 +1,451 @@
+//! Unit tests of what lasts between runs: drafts, secret prompts, profiles, history — as a user
+//! would drive them, checking the effects `update` asks for.
+
+use crossterm::event::{KeyCode, KeyModifiers};
+
+use super::*;
+use crate::api::ChatRequest;
+use crate::config::{Config, ConfigError, ConfigFile, Profile};
+use crate::history::{Entry, Flow, SessionRecord};
+use crate::tui::app::{Level, Overlay, Phase};
+use crate::tui::draft::Draft;
+use crate::tui::setup::{self, Start};
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
+const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+
+fn drafts(effects: &[Effect]) -> Vec<Draft> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::SaveDraft(draft) => Some((**draft).clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn profile(skill: &str) -> Profile {
+    Profile {
+        base_url: Some("http://127.0.0.1:8480".into()),
+        account: Some("12345678".into()),
+        app_key_env: Some("QA_APP_KEY".into()),
+        request: ChatRequest {
+            skill: skill.into(),
+            ..ChatRequest::default()
+        },
+        ..Profile::default()
+    }
+}
+
+fn entry(uri: &str, skill: &str, line: &str) -> Entry {
+    let request = ChatRequest {
+        skill: skill.into(),
+        pre_chat_lines: vec![line.into()],
+        ..ChatRequest::default()
+    };
+    let mut session =
+        SessionRecord::created(Some("qa"), "12345678", uri, Flow::Request, &request, None);
+    "2025-11-25T10:00:00Z".clone_into(&mut session.time);
+    Entry {
+        updated: session.time.clone(),
+        session,
+        agent: None,
+    }
+}
+
+#[test]
+fn every_change_of_the_form_writes_a_draft_without_secrets() {
+    let mut app = app();
+    app.form.set_text(TextField::SsoKey, SSO_KEY);
+    app.saved_draft = Some(Box::new(Draft::of(&app.form, None)));
+    assert!(
+        drafts(&send(&mut app, [Msg::Tick])).is_empty(),
+        "no change, no write"
+    );
+    let written = drafts(&type_text(&mut app, "X"));
+    assert_eq!(written.len(), 1);
+    assert_eq!(written[0].request.skill, "SalesX");
+    let json = serde_json::to_string(&written[0]).expect("json");
+    assert!(!json.contains(APP_KEY) && !json.contains(SSO_KEY), "{json}");
+    // Moving the focus changes nothing worth writing.
+    assert!(drafts(&press(&mut app, key(KeyCode::Tab, NONE))).is_empty());
+}
+
+#[test]
+fn a_different_draft_is_offered_and_r_restores_it_while_d_discards_it() {
+    let mut draft = Draft::of(&form(), None);
+    draft.request.skill = "Billing".into();
+    draft.request.pre_chat_lines = vec!["typed before the crash".into()];
+    for (answer, skill) in [('r', "Billing"), ('d', "Sales")] {
+        let mut app = app();
+        setup::apply(&mut app, &Start::default(), Some(draft.clone()));
+        assert_eq!(app.overlay, Some(Overlay::RestoreDraft));
+        // Nothing is written while the question is open: the draft on disk must survive.
+        let effects = type_text(&mut app, "zz");
+        assert!(drafts(&effects).is_empty(), "{effects:?}");
+        assert_eq!(
+            app.form.text(TextField::Skill),
+            "Sales",
+            "keys go to the question"
+        );
+        press(&mut app, key(KeyCode::Esc, NONE));
+        assert_eq!(
+            app.overlay,
+            Some(Overlay::RestoreDraft),
+            "Esc throws nothing away"
+        );
+        let effects = press(&mut app, key(KeyCode::Char(answer), NONE));
+        assert_eq!(app.overlay, None);
+        assert_eq!(app.form.text(TextField::Skill), skill);
+        assert_eq!(
+            app.form.text(TextField::AppKey),
+            APP_KEY,
+            "the secret stays"
+        );
+        let written = drafts(&effects);
+        assert_eq!(
+            written.len(),
+            1,
+            "the answer is written at once: {effects:?}"
+        );
+        assert_eq!(written[0].request.skill, skill);
+    }
+}
+
+#[test]
+fn the_same_draft_is_not_offered_and_the_demo_keeps_its_own_connection() {
+    let mut app = app();
+    setup::apply(&mut app, &Start::default(), Some(Draft::of(&form(), None)));
+    assert_eq!(app.overlay, None);
+
+    let mut draft = Draft::of(&form(), None);
+    draft.api = "http://127.0.0.1:1".into();
+    let mut app = super::app();
+    app.demo = true;
+    setup::apply(&mut app, &Start::default(), Some(draft.clone()));
+    assert_eq!(app.overlay, None, "only the emulator's port differs");
+    draft.request.skill = "Billing".into();
+    setup::apply(&mut app, &Start::default(), Some(draft));
+    press(&mut app, key(KeyCode::Char('r'), NONE));
+    assert_eq!(app.form.text(TextField::Skill), "Billing");
+    assert_eq!(app.form.text(TextField::Api), "http://127.0.0.1:8480");
+}
+
+#[test]
+fn a_prompted_secret_is_asked_masked_before_the_draft_offer() {
+    let mut app = App::new(Form::default(), "x", t0());
+    let mut draft = Draft::of(&form(), None);
+    draft.request.skill = "Billing".into();
+    let start = Start {
+        prompts: vec![TextField::AppKey],
+        profile: Some(("qa".into(), profile("Sales"))),
+        ..Start::default()
+    };
+    setup::apply(&mut app, &start, Some(draft));
+    assert_eq!(app.overlay, Some(Overlay::SecretPrompt(TextField::AppKey)));
+    type_text(&mut app, "q?key");
+    assert_eq!(
+        app.form.text(TextField::AppKey),
+        "",
+        "not in the form before Enter"
+    );
+    assert!(!app.quitting, "q types, it does not quit");
+    let screen = super::snapshots::draw_text(&app, 80, 24);
+    assert!(
+        screen.contains("•••••") && !screen.contains("q?key"),
+        "{screen}"
+    );
+    let effects = press(&mut app, key(KeyCode::Enter, NONE));
+    assert_eq!(app.form.text(TextField::AppKey), "q?key");
+    assert_eq!(app.overlay, Some(Overlay::RestoreDraft), "then the draft");
+    assert!(drafts(&effects).is_empty());
+}
+
+#[test]
+fn the_picker_loads_the_chosen_profile_into_the_form() {
+    let mut app = app();
+    app.profiles = vec![("a".into(), profile("A")), ("b".into(), profile("B"))];
+    press(&mut app, key(KeyCode::Char('p'), CTRL));
+    assert_eq!(app.overlay, Some(Overlay::Profiles { selected: 0 }));
+    press(&mut app, key(KeyCode::Down, NONE));
+    press(&mut app, key(KeyCode::Down, NONE));
+    let effects = press(&mut app, key(KeyCode::Enter, NONE));
+    assert_eq!(
+        effects,
+        vec![Effect::LoadProfile { name: "b".into() }],
+        "the highlight stops at the last"
+    );
+    let mut loaded = form();
+    loaded.set_text(TextField::Skill, "B");
+    let effects = send(
+        &mut app,
+        [Msg::ProfileLoaded {
+            name: "b".into(),
+            result: Ok(Box::new(crate::tui::profiles::ProfileForm {
+                form: loaded,
+                problems: Vec::new(),
+                prompts: Vec::new(),
+            })),
+        }],
+    );
+    assert_eq!(app.form.text(TextField::Skill), "B");
+    assert_eq!(app.profile_name(), Some("b"));
+    assert!(effects.iter().any(|e| matches!(e, Effect::Lookup { .. })));
+    assert_eq!(drafts(&effects)[0].profile.as_deref(), Some("b"));
+}
+
+#[test]
+fn saving_asks_a_name_asks_before_replacing_and_never_saves_a_secret() {
+    let mut app = app();
+    app.profiles = vec![("qa".into(), profile("Sales"))];
+    press(&mut app, key(KeyCode::Char('o'), CTRL));
+    assert_eq!(app.overlay, Some(Overlay::SaveProfile));
+    type_text(&mut app, "new-one");
+    let effects = press(&mut app, key(KeyCode::Enter, NONE));
+    let [
+        Effect::SaveProfile {
+            name,
+            profile: saved,
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(name, "new-one");
+    assert_eq!(saved.request.skill, "Sales");
+    assert_eq!(
+        saved.app_key_source(),
+        crate::config::SecretSource::default()
+    );
+    let text = toml::to_string(&**saved).expect("toml");
+    assert!(!text.contains(APP_KEY), "{text}");
+
+    // Over an existing profile: asked first; its secret sources are kept.
+    app.profile = Some(("qa".into(), profile("Sales")));
+    press(&mut app, key(KeyCode::Char('o'), CTRL));
+    assert_eq!(
+        app.dialog_input.value(),
+        "qa",
+        "the current profile's name is offered"
+    );
+    let effects = press(&mut app, key(KeyCode::Enter, NONE));
+    assert!(effects.is_empty());
+    assert_eq!(app.overlay, Some(Overlay::ConfirmOverwrite("qa".into())));
+    let effects = press(&mut app, key(KeyCode::Char('y'), NONE));
+    let [Effect::SaveProfile { profile: saved, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(saved.app_key_env.as_deref(), Some("QA_APP_KEY"));
+    send(
+        &mut app,
+        [Msg::ProfileSaved {
+            name: "qa".into(),
+            profile: saved.clone(),
+            result: Ok("/tmp/config.toml".into()),
+        }],
+    );
+    let notice = app
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(notice.contains("appKey from $QA_APP_KEY"), "{notice}");
+
+    // A bad name is refused on screen, the question stays.
+    press(&mut app, key(KeyCode::Char('o'), CTRL));
+    press(&mut app, key(KeyCode::Char('u'), CTRL));
+    type_text(&mut app, "a b");
+    assert!(press(&mut app, key(KeyCode::Enter, NONE)).is_empty());
+    assert_eq!(app.overlay, Some(Overlay::SaveProfile));
+    assert_eq!(app.notice.as_ref().map(|n| n.level), Some(Level::Error));
+}
+
+#[test]
+fn history_rerun_refills_the_form_and_watch_and_end_act_on_the_entry() {
+    let mut app = app();
+    let effects = press(&mut app, key(KeyCode::Char('r'), CTRL));
+    assert_eq!(effects, vec![Effect::LoadHistory]);
+    let first = "http://127.0.0.1:8480/api/account/12345678/chat/A";
+    let second = "http://127.0.0.1:8480/api/account/12345678/chat/B";
+    send(
+        &mut app,
+        [Msg::HistoryLoaded(Ok(vec![
+            entry(first, "Billing", "refund please"),
+            entry(second, "Support", "it broke"),
+        ]))],
+    );
+    assert_eq!(app.overlay, Some(Overlay::History { selected: 0 }));
+    let screen = super::snapshots::draw_text(&app, 160, 48);
+    assert!(
+        screen.contains("Billing") && screen.contains(first),
+        "{screen}"
+    );
+
+    press(&mut app, key(KeyCode::Down, NONE));
+    let effects = press(&mut app, key(KeyCode::Enter, NONE));
+    assert_eq!(app.overlay, None);
+    assert_eq!(app.form.text(TextField::Skill), "Support");
+    assert_eq!(app.form.pre_chat.values(), ["it broke"]);
+    assert_eq!(
+        app.form.text(TextField::AppKey),
+        APP_KEY,
+        "the appKey stays"
+    );
+    assert!(
+        matches!(app.phase, Phase::Editing),
+        "nothing sent until Ctrl+S"
+    );
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::StartSession { .. }))
+    );
+
+    let entries = app.history.clone();
+    send(&mut app, [Msg::HistoryLoaded(Ok(entries))]);
+    let effects = press(&mut app, key(KeyCode::Char('x'), NONE));
+    let [Effect::EndEntry { uri, connection }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(uri, first);
+    assert_eq!(connection.account, "12345678");
+    let effects = send(
+        &mut app,
+        [Msg::EntryEnded {
+            uri: first.into(),
+            result: Ok(()),
+        }],
+    );
+    assert!(effects.iter().any(
+        |e| matches!(e, Effect::RecordState { uri, state, .. } if uri == first && state == "ended")
+    ));
+    assert_eq!(app.history[0].session.state, "ended");
+
+    let effects = press(&mut app, key(KeyCode::Char('w'), NONE));
+    let [Effect::Watch { uri, id, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(uri, first);
+    assert_eq!(
+        app.session().map(|v| (v.id, v.uri.as_str())),
+        Some((*id, first))
+    );
+}
+
+#[test]
+fn created_chats_and_each_state_change_go_to_the_history() {
+    let mut app = app();
+    app.profile = Some(("qa".into(), profile("Sales")));
+    let effects = send(&mut app, [Msg::Submit]);
+    assert!(matches!(effects.first(), Some(Effect::StartSession { .. })));
+    let id = app.last_id;
+    let effects = send(
+        &mut app,
+        [Msg::SessionCreated {
+            id,
+            uri: URI.into(),
+        }],
+    );
+    let [Effect::RecordSession(record)] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(record.uri, URI);
+    assert_eq!(record.profile.as_deref(), Some("qa"));
+    assert_eq!(record.request.skill, "Sales");
+    let states = |effects: Vec<Effect>| -> Vec<String> {
+        effects
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::RecordState { state, .. } => Some(state),
+                _ => None,
+            })
+            .collect()
+    };
+    let waiting = Msg::Session {
+        id,
+        update: batch(vec![state_event(1, "t", "waiting")]),
+    };
+    assert_eq!(states(send(&mut app, [waiting])), ["waiting"]);
+    let again = Msg::Session {
+        id,
+        update: batch(vec![line_event(2, "t", "visitor", "you", "hi")]),
+    };
+    assert!(
+        states(send(&mut app, [again])).is_empty(),
+        "no change, no record"
+    );
+    let ended = Msg::Session {
+        id,
+        update: crate::session::SessionUpdate::Ended,
+    };
+    assert_eq!(states(send(&mut app, [ended])), ["ended"]);
+}
+
+#[test]
+fn a_broken_config_starts_the_demo_and_says_which_file_and_line() {
+    let args = setup::args_from_env();
+    let error = ConfigError::Invalid {
+        path: "/home/qa/.config/chatstart/config.toml".into(),
+        message: "line 3, column 7: invalid string".into(),
+    };
+    let start = setup::prepare(&args, Err(error), Some("qa"));
+    assert!(start.form.is_none(), "the demo runs");
+    let mut app = app();
+    setup::apply(&mut app, &start, None);
+    let notice = app.notice.expect("a notice");
+    assert_eq!(notice.level, Level::Error);
+    assert!(
+        notice.text.contains("config.toml") && notice.text.contains("line 3"),
+        "{}",
+        notice.text
+    );
+
+    // An unknown profile too, naming the known ones.
+    let config = Config {
+        path: Some("/c.toml".into()),
+        file: ConfigFile {
+            default_profile: None,
+            profiles: [("qa".to_string(), profile("Sales"))].into(),
+        },
+    };
+    let start = setup::prepare(&args, Ok(config), Some("nope"));
+    assert!(start.form.is_none());
+    assert!(start.problems[0].contains("nope") && start.problems[0].contains("qa"));
+}
+
+#[test]
+fn a_profile_fills_the_form_under_the_flags_and_defers_prompts() {
+    let mut args = setup::args_from_env();
+    args.connection.app_key = Some(APP_KEY.into());
+    args.fields.skill = Some("FromFlag".into());
+    let mut chosen = profile("FromProfile");
+    chosen.request.language = "de-DE".into();
+    chosen.auth = true;
+    chosen.sso_key_prompt = true;
+    chosen.auth_conn_id = Some("568046210".into());
+    let loaded = crate::tui::profiles::form_from_profile(&args, "qa", &chosen);
+    assert_eq!(
+        loaded.form.text(TextField::Skill),
+        "FromFlag",
+        "flag over profile"
+    );
+    assert_eq!(
+        loaded.form.text(TextField::Language),
+        "de-DE",
+        "profile under flag"
+    );
+    assert_eq!(loaded.form.text(TextField::AppKey), APP_KEY);
+    assert_eq!(loaded.form.text(TextField::Account), "12345678");
+    assert!(loaded.form.auth);
+    assert_eq!(loaded.form.text(TextField::AuthChatConnId), "568046210");
+    assert_eq!(loaded.prompts, [TextField::SsoKey]);
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+
+    // A source that cannot be had is said; the rest of the profile still fills the form.
+    args.connection.app_key = None;
+    chosen.app_key_env = Some("CHATSTART_TEST_SURELY_UNSET_VARIABLE".into());
+    let loaded = crate::tui::profiles::form_from_profile(&args, "qa", &chosen);
+    assert!(loaded.problems[0].contains("CHATSTART_TEST_SURELY_UNSET_VARIABLE"));
+    assert_eq!(loaded.form.text(TextField::Language), "de-DE");
+    assert_eq!(loaded.form.text(TextField::AppKey), "");
+}

@@ -1,0 +1,222 @@
+//! The overlays of what lasts between runs: the secret prompt, the draft offer, the profile
+//! picker, saving a profile, and the history list. Text only; the box is drawn by `overlay`.
+
+use ratatui::text::{Line, Span};
+
+use super::theme::Theme;
+use crate::tui::app::{App, Overlay};
+
+/// Rows of the history list shown at once, at most.
+const HISTORY_ROWS: usize = 12;
+
+/// The title and lines of one of these overlays.
+pub fn lines(
+    app: &App,
+    overlay: &Overlay,
+    theme: &Theme,
+    width: u16,
+) -> (String, Vec<Line<'static>>) {
+    let key = |k: &str, what: &str| {
+        Line::from(vec![
+            Span::styled(format!(" {k} "), theme.key()),
+            Span::raw(format!(" {what}")),
+        ])
+    };
+    match overlay {
+        Overlay::SecretPrompt(field) => {
+            let profile = app.profile_name().unwrap_or("the profile");
+            (
+                format!(" {} ", field.label()),
+                vec![
+                    Line::raw(format!(
+                        "`{profile}` asks for its {} at start.",
+                        field.label()
+                    )),
+                    Line::raw("It is kept in memory only, never written."),
+                    Line::raw(""),
+                    Line::from(vec![
+                        Span::raw("› "),
+                        Span::styled(
+                            "•".repeat(app.dialog_input.value().chars().count()),
+                            theme.value(),
+                        ),
+                    ]),
+                    Line::raw(""),
+                    key("Enter", "use it"),
+                    key("Esc", "leave it empty (type it in its field later)"),
+                ],
+            )
+        }
+        Overlay::RestoreDraft => {
+            let mut lines = vec![
+                Line::raw("The form of an earlier run was not sent or was changed after:"),
+                Line::raw("it was saved as a draft (without secrets)."),
+                Line::raw(""),
+            ];
+            if let Some(draft) = &app.draft_offer {
+                let skill = if draft.request.skill.is_empty() {
+                    "(no skill)"
+                } else {
+                    draft.request.skill.as_str()
+                };
+                lines.push(Line::raw(format!("  skill: {skill}")));
+                if let Some(first) = draft.request.pre_chat_lines.first() {
+                    lines.push(Line::raw(format!("  first line: {first}")));
+                }
+                if let Some(profile) = &draft.profile {
+                    lines.push(Line::raw(format!("  profile: {profile}")));
+                }
+                lines.push(Line::raw(""));
+            }
+            lines.push(key("r", "restore the draft"));
+            lines.push(key("d", "discard it and keep this form"));
+            (" Restore the draft? ".into(), lines)
+        }
+        Overlay::Profiles { selected } => {
+            let mut lines: Vec<Line<'static>> = app
+                .profiles
+                .iter()
+                .enumerate()
+                .map(|(index, (name, profile))| {
+                    let current = if app.profile_name() == Some(name) {
+                        " (current)"
+                    } else {
+                        ""
+                    };
+                    let skill = if profile.request.skill.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" · skill {}", profile.request.skill)
+                    };
+                    let account = profile
+                        .account
+                        .as_deref()
+                        .map(|a| format!(" · account {a}"))
+                        .unwrap_or_default();
+                    let auth = if profile.auth {
+                        " · authenticated"
+                    } else {
+                        ""
+                    };
+                    let text = format!("{name}{current}{account}{skill}{auth}");
+                    row(index == *selected, text, theme)
+                })
+                .collect();
+            lines.push(Line::raw(""));
+            lines.push(key("Enter", "load it into the form"));
+            lines.push(key("Esc", "close"));
+            (" Profiles ".into(), lines)
+        }
+        Overlay::SaveProfile => {
+            let note = match &app.profile {
+                Some((name, _)) => {
+                    format!("Secrets are not saved; their sources from `{name}` are.")
+                }
+                None => "Secrets are not saved (the form came from no profile).".into(),
+            };
+            (
+                " Save as profile ".into(),
+                vec![
+                    Line::raw("Name of the profile:"),
+                    Line::from(vec![
+                        Span::raw("› "),
+                        Span::styled(app.dialog_input.value().to_string(), theme.value()),
+                    ]),
+                    Line::raw(""),
+                    Line::raw(note),
+                    key("Enter", "save"),
+                    key("Esc", "cancel"),
+                ],
+            )
+        }
+        Overlay::ConfirmOverwrite(name) => (
+            " Replace the profile? ".into(),
+            vec![
+                Line::raw(format!("A profile `{name}` exists in the config file.")),
+                Line::raw(""),
+                key("y", "replace it with this form"),
+                key("Esc", "cancel"),
+            ],
+        ),
+        Overlay::History { selected } => (
+            format!(" History · {} session(s) ", app.history.len()),
+            history_lines(app, *selected, theme, width),
+        ),
+        Overlay::Help | Overlay::ConfirmQuit | Overlay::ConfirmResubmit => {
+            (String::new(), Vec::new())
+        }
+    }
+}
+
+/// Where the cursor goes inside the box (row, column), for overlays with a text input.
+pub fn cursor(app: &App) -> Option<(u16, u16)> {
+    let typed = || app.dialog_input.visual_cursor() as u16 + 2;
+    match app.overlay {
+        Some(Overlay::SecretPrompt(_)) => Some((3, typed())),
+        Some(Overlay::SaveProfile) => Some((1, typed())),
+        _ => None,
+    }
+}
+
+fn row(selected: bool, text: String, theme: &Theme) -> Line<'static> {
+    let marker = if selected { "› " } else { "  " };
+    let style = if selected {
+        theme.highlight()
+    } else {
+        theme.value()
+    };
+    Line::from(Span::styled(format!("{marker}{text}"), style))
+}
+
+fn history_lines(app: &App, selected: usize, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+    let width = usize::from(width.saturating_sub(8)).max(40);
+    let first = (selected + 1).saturating_sub(HISTORY_ROWS);
+    let mut lines = vec![Line::from(Span::styled(
+        format!(
+            "  {:<20} {:<8} {:<12} {:<10} URI",
+            "time", "state", "skill", "profile"
+        ),
+        theme.dim(),
+    ))];
+    for (index, entry) in app
+        .history
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(HISTORY_ROWS)
+    {
+        let session = &entry.session;
+        let text = format!(
+            "{:<20} {:<8} {:<12} {:<10} {}",
+            session.time,
+            session.state,
+            clip(&session.skill, 12),
+            clip(session.profile.as_deref().unwrap_or("—"), 10),
+            session.uri
+        );
+        lines.push(row(index == selected, clip(&text, width), theme));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled(" Enter ", theme.key()),
+        Span::raw(" re-run its request  "),
+        Span::styled(" w ", theme.key()),
+        Span::raw(" watch again  "),
+        Span::styled(" x ", theme.key()),
+        Span::raw(" end it  "),
+        Span::styled(" Esc ", theme.key()),
+        Span::raw(" close"),
+    ]));
+    lines
+}
+
+/// At most `width` characters.
+fn clip(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        let mut clipped: String = text.chars().take(width.saturating_sub(1)).collect();
+        clipped.push('…');
+        clipped
+    }
+}
