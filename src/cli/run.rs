@@ -383,6 +383,34 @@ fn wait_timeout(wait: &WaitArgs) -> Result<Option<Duration>, Failure> {
         .transpose()
 }
 
+/// After a chat is created: done, or follow it until the awaited state (`--wait`).
+async fn follow_if_asked(
+    ctx: &Context,
+    api: &ChatApi,
+    uri: &Url,
+    wait: Option<WaitState>,
+    timeout: Option<Duration>,
+    options: FollowOptions,
+    out: &mut Printer<std::io::Stdout>,
+) -> Outcome {
+    match wait {
+        Some(state) => {
+            let awaited = Some(awaited(state));
+            follow(
+                api,
+                uri.as_str(),
+                awaited,
+                timeout,
+                options,
+                out,
+                ctx.history.as_ref(),
+            )
+            .await
+        }
+        None => Ok(exit::OK),
+    }
+}
+
 pub async fn request(ctx: &Context, args: RequestArgs) -> Outcome {
     let connection = ctx.connection(&args.connection)?;
     let request = chat_request(&ctx.request(&args.fields))?;
@@ -394,23 +422,7 @@ pub async fn request(ctx: &Context, args: RequestArgs) -> Outcome {
     record_session(ctx, &api, &uri, Flow::Request, &request, None);
     let mut out = printer(&connection);
     out.session(uri.as_str());
-    match args.wait.wait {
-        Some(state) => {
-            let awaited = Some(awaited(state));
-            let history = ctx.history.as_ref();
-            follow(
-                &api,
-                uri.as_str(),
-                awaited,
-                timeout,
-                options,
-                &mut out,
-                history,
-            )
-            .await
-        }
-        None => Ok(exit::OK),
-    }
+    follow_if_asked(ctx, &api, &uri, args.wait.wait, timeout, options, &mut out).await
 }
 
 pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
@@ -458,23 +470,7 @@ pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
     let uri = started.session_uri;
     record_session(ctx, &api, &uri, Flow::Auth, &request, Some(&auth));
     out.session(uri.as_str());
-    match args.wait.wait {
-        Some(state) => {
-            let awaited = Some(awaited(state));
-            let history = ctx.history.as_ref();
-            follow(
-                &api,
-                uri.as_str(),
-                awaited,
-                timeout,
-                options,
-                &mut out,
-                history,
-            )
-            .await
-        }
-        None => Ok(exit::OK),
-    }
+    follow_if_asked(ctx, &api, &uri, args.wait.wait, timeout, options, &mut out).await
 }
 
 pub async fn watch(ctx: &Context, args: WatchArgs) -> Outcome {
