@@ -186,14 +186,16 @@ fn history_lines(app: &App, selected: usize, theme: &Theme, width: u16) -> Vec<L
         .take(HISTORY_ROWS)
     {
         let session = &entry.session;
-        let text = format!(
-            "{:<20} {:<8} {:<12} {:<10} {}",
+        let columns = format!(
+            "{:<20} {:<8} {:<12} {:<10} ",
             session.time,
             session.state,
             clip(&session.skill, 12),
             clip(session.profile.as_deref().unwrap_or("—"), 10),
-            session.uri
         );
+        // The URI's end (the chat id) tells sessions apart; its host rarely does.
+        let room = width.saturating_sub(columns.chars().count());
+        let text = format!("{columns}{}", clip_left(&session.uri, room));
         lines.push(row(index == selected, clip(&text, width), theme));
     }
     lines.push(Line::raw(""));
@@ -208,6 +210,16 @@ fn history_lines(app: &App, selected: usize, theme: &Theme, width: u16) -> Vec<L
         Span::raw(" close"),
     ]));
     lines
+}
+
+/// At most `width` characters, keeping the end.
+fn clip_left(text: &str, width: usize) -> String {
+    let count = text.chars().count();
+    if count <= width {
+        return text.to_string();
+    }
+    let tail: String = text.chars().skip(count + 1 - width.max(1)).collect();
+    format!("…{tail}")
 }
 
 /// At most `width` characters.
