@@ -106,6 +106,8 @@ fn emulator_process(home: &std::path::Path) -> EmulatorProcess {
         }
         line.clear();
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the emulator printed no base URL");
 }
 
