@@ -129,6 +129,15 @@ fn unknown_events_are_kept_and_ids_may_be_numbers() {
             type_name: "collaboration".into()
         }
     );
+    assert_eq!(
+        events[1].raw.as_ref().map(|raw| raw["x"]["$"].clone()),
+        Some(serde_json::json!("y")),
+        "an unknown type keeps its raw object"
+    );
+    assert!(
+        events[0].raw.is_none() && events[2].raw.is_none(),
+        "known types are read whole"
+    );
     assert!(matches!(&events[2].kind, EventKind::Url { url: Some(u) } if u.contains("offer")));
     assert_eq!(events[3].id, None, "a non-numeric id is no id");
     assert_eq!(events[3].kind, EventKind::State(ChatState::Ended));

@@ -507,7 +507,11 @@ impl ChatApi {
         }
         let started = Instant::now();
         let result = self.read(builder).await;
-        let mut exchange = Exchange {
+        // Only when someone reads the record (the inspector, the log) is it built: masking
+        // copies and scans both bodies, work a burst of a thousand chats would pay for nothing.
+        let recording = self.inner.observer.is_some()
+            || tracing::enabled!(target: "chatstart::http", tracing::Level::INFO);
+        let mut exchange = recording.then(|| Exchange {
             method: method.to_string(),
             url: links::redact_url(&url),
             request_headers: sent_headers,
@@ -519,15 +523,17 @@ impl ChatApi {
             response_body: None,
             elapsed: started.elapsed(),
             error: None,
-        };
+        });
         let outcome = match result {
             Ok((status, headers, body)) => {
-                exchange.status = Some(status);
-                exchange.response_headers = headers
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), self.redact(v.to_str().unwrap_or("?"))))
-                    .collect();
-                exchange.response_body = Some(self.redact(&body));
+                if let Some(exchange) = exchange.as_mut() {
+                    exchange.status = Some(status);
+                    exchange.response_headers = headers
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), self.redact(v.to_str().unwrap_or("?"))))
+                        .collect();
+                    exchange.response_body = Some(self.redact(&body));
+                }
                 if status >= 400 {
                     let retry_after = headers
                         .get(RETRY_AFTER)
@@ -551,11 +557,15 @@ impl ChatApi {
             }
             Err(failure) => {
                 let error = self.network_error(operation, &failure);
-                exchange.error = Some(error.to_string());
+                if let Some(exchange) = exchange.as_mut() {
+                    exchange.error = Some(error.to_string());
+                }
                 Err(error)
             }
         };
-        self.record(&exchange);
+        if let Some(exchange) = &exchange {
+            self.record(exchange);
+        }
         outcome
     }
 

@@ -104,14 +104,15 @@ pub enum EventKind {
     },
 }
 
-/// One event of a chat, with the raw object kept for inspection.
+/// One event of a chat. An event of a type this client does not know keeps its raw object.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     /// The event id; events whose id is missing or not a number have none.
     pub id: Option<u64>,
     pub time: Option<String>,
     pub kind: EventKind,
-    pub raw: Value,
+    /// The event as sent, for types this client does not know (the others are read whole).
+    pub raw: Option<Value>,
 }
 
 impl Event {
@@ -144,11 +145,12 @@ impl Event {
             },
             _ => EventKind::Other { type_name },
         };
+        let raw = matches!(kind, EventKind::Other { .. }).then(|| object.clone());
         Self {
             id,
             time: text_field(object, "time"),
             kind,
-            raw: object.clone(),
+            raw,
         }
     }
 
