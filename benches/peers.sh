@@ -17,8 +17,9 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/atac" "$work/slumber" "$work/posting"
-printf 'requests:\n  chat: !request\n    method: POST\n    url: http://127.0.0.1:18481/api/account/12345678/chat/request\n' > "$work/slumber/slumber.yml"
-probe() { python3 benches/term_probe.py --idle "$idle" --timeout 30 "$@"; }
+printf 'requests:\n  chat:\n    method: POST\n    url: http://127.0.0.1:18481/api/account/12345678/chat/request\n' > "$work/slumber/slumber.yml"
+probe_script=$PWD/benches/term_probe.py
+probe() { python3 "$probe_script" --idle "$idle" --timeout 30 "$@"; }
 [ -x "$root/bin/atac" ] && (cd "$work/atac" && probe --label atac -- "$root/bin/atac" -d "$work/atac")
 [ -x "$root/bin/slumber" ] && (cd "$work/slumber" && HOME="$work" probe --label slumber -- "$root/bin/slumber")
 [ -x "$root/venv/bin/posting" ] && (cd "$work/posting" && HOME="$work" probe --label posting -- "$root/venv/bin/posting")
