@@ -259,7 +259,7 @@ fn loaded(app: &mut App, path: &str, result: &Result<Arc<CheckFile>, String>) ->
     for case in &file.cases {
         if let Some(profile) = case.profile.as_ref().or(file.defaults.profile.as_ref()) {
             notes.push(format!(
-                "case `{}` names profile `{profile}`: the console runs it with the form's connection",
+                "case `{}` names profile `{profile}`: the form's connection is used",
                 case.name
             ));
         }

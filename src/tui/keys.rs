@@ -166,6 +166,13 @@ pub fn footer(app: &App) -> Vec<HelpEntry> {
             ("?", "help"),
             ("q", "quit"),
         ],
+        Phase::Session(_) if app.return_to.is_some() => vec![
+            ("c", "copy URI"),
+            ("n", "back to the checks"),
+            ("r", "inspector"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
         Phase::Session(_) => vec![
             ("c", "copy URI"),
             ("n", "new request"),

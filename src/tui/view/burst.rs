@@ -64,12 +64,17 @@ fn progress(view: &BurstView, theme: &Theme, width: u16) -> Line<'static> {
     let done = view.done();
     let cells = usize::from(width / 3).clamp(10, 30);
     let filled = (done * cells).div_ceil(total).min(cells);
+    // Failed so far: not yet sent is not failed (the summary counts both once done).
+    let failed = view
+        .outcomes
+        .iter()
+        .filter(|o| o.uri.is_none() && o.error.is_some())
+        .count();
     let counts = format!(
-        " {done}/{} done · created {} · accepted {} · failed {}",
+        " {done}/{} done · created {} · accepted {} · failed {failed}",
         view.outcomes.len(),
         summary.created,
         summary.accepted,
-        summary.failed
     );
     Line::from(vec![
         Span::styled("█".repeat(filled), theme.good()),
@@ -117,10 +122,7 @@ fn row(outcome: &ChatOutcome, now_ms: u64, theme: &Theme) -> Row<'static> {
     };
     let in_queue = match (outcome.time_to_accept_ms, outcome.created_ms) {
         (Some(ms), _) => format!("{:.1} s", ms as f64 / 1000.0),
-        (None, Some(created)) => format!(
-            "{}…",
-            clock(Duration::from_millis(now_ms.saturating_sub(created)))
-        ),
+        (None, Some(created)) => format!("{} s…", now_ms.saturating_sub(created) / 1000),
         (None, None) => "-".into(),
     };
     let (detail, style) = match (&outcome.error, &outcome.agent) {

@@ -130,15 +130,27 @@ fn case_lines(
         } else {
             theme.value()
         };
-        lines.push((
-            index,
-            Line::from(vec![
-                Span::styled(marker, name_style),
-                Span::styled(format!("{badge:<7}"), badge_style),
-                Span::styled(clip(&case.name, width.saturating_sub(10)), name_style),
-                Span::styled(format!("  {detail}"), theme.dim()),
-            ]),
-        ));
+        let name = clip(&case.name, width.saturating_sub(10));
+        let fits = 10 + name.chars().count() + 2 + detail.chars().count() <= width;
+        let mut first = vec![
+            Span::styled(marker, name_style),
+            Span::styled(format!("{badge:<8}"), badge_style),
+            Span::styled(name, name_style),
+        ];
+        if fits {
+            first.push(Span::styled(format!("  {detail}"), theme.dim()));
+        }
+        lines.push((index, Line::from(first)));
+        if !fits {
+            // The timings go under the name rather than off the edge.
+            lines.push((
+                index,
+                Line::from(Span::styled(
+                    format!("          {}", clip(&detail, width.saturating_sub(10))),
+                    theme.dim(),
+                )),
+            ));
+        }
         if let CaseStatus::Done(result) = &case.status {
             let indent = "          ";
             let room = width.saturating_sub(indent.len()).max(10);

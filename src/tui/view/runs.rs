@@ -11,7 +11,7 @@ use crate::tui::burst::SetupField;
 /// Width of the burst dialog's labels.
 const LABEL: usize = 14;
 /// Most lines of a load error shown.
-const ERROR_LINES: usize = 8;
+const ERROR_LINES: usize = 10;
 
 /// The title and lines of the burst dialog or the check-file question.
 pub fn dialog_lines(
@@ -117,11 +117,16 @@ pub fn dialog_lines(
             ];
             if let Some(error) = error {
                 lines.push(Line::raw(""));
-                for row in error.lines().take(ERROR_LINES) {
-                    lines.push(Line::from(Span::styled(
-                        clip(row, text_width),
-                        theme.error(),
-                    )));
+                // Rows that fit keep their spacing (the caret under the column); longer ones wrap.
+                let rows = error.lines().flat_map(|row| {
+                    if row.chars().count() <= text_width {
+                        vec![row.to_string()]
+                    } else {
+                        super::form::wrap(row, text_width)
+                    }
+                });
+                for row in rows.take(ERROR_LINES) {
+                    lines.push(Line::from(Span::styled(row, theme.error())));
                 }
             }
             let mut keys = key("Enter", "run");
