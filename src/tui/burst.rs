@@ -206,6 +206,7 @@ impl BurstView {
 /// Opens the dialog (from the form only).
 pub fn open(app: &mut App) -> Vec<Effect> {
     app.burst_setup.error = None;
+    app.burst_setup.focus = SetupField::Count;
     app.overlay = Some(Overlay::BurstSetup);
     Vec::new()
 }

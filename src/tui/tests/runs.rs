@@ -136,6 +136,11 @@ fn the_dialog_keeps_its_answers_and_counts_default_to_ten_and_five() {
     burst_dialog(&mut app, "7", "3");
     press(&mut app, key(KeyCode::Esc, KeyModifiers::NONE));
     press(&mut app, key(KeyCode::Char('b'), KeyModifiers::CONTROL));
+    assert_eq!(
+        app.burst_setup.focus,
+        crate::tui::burst::SetupField::Count,
+        "typing goes to the count again"
+    );
     let settings = app.burst_setup.settings().expect("valid");
     assert_eq!((settings.count, settings.concurrency), (7, 3));
 }
