@@ -122,7 +122,12 @@ fn row(outcome: &ChatOutcome, now_ms: u64, theme: &Theme) -> Row<'static> {
     };
     let in_queue = match (outcome.time_to_accept_ms, outcome.created_ms) {
         (Some(ms), _) => format!("{:.1} s", ms as f64 / 1000.0),
-        (None, Some(created)) => format!("{} s…", now_ms.saturating_sub(created) / 1000),
+        // The ellipsis says the clock still runs; an ended chat's time in queue is what it was.
+        (None, Some(created)) => format!(
+            "{} s{}",
+            now_ms.saturating_sub(created) / 1000,
+            if state == "ended" { "" } else { "…" }
+        ),
         (None, None) => "-".into(),
     };
     let (detail, style) = match (&outcome.error, &outcome.agent) {
