@@ -25,6 +25,10 @@ pub enum Phase {
     Submitting { id: SessionId, started: Instant },
     /// A chat was created: its URI, state and transcript.
     Session(Box<SessionView>),
+    /// Many chats from the form at once: their progress, then the summary.
+    Burst(Box<super::burst::BurstView>),
+    /// The cases of a check file: each one's progress and verdict, then the summary.
+    Checks(Box<super::checks::CheckView>),
 }
 
 /// How polling goes.
@@ -138,6 +142,12 @@ pub enum Overlay {
     History {
         selected: usize,
     },
+    /// How many chats the burst makes, how many at once, and until which state.
+    BurstSetup,
+    /// The path of the check file to run; a file that does not load says why under it.
+    CheckPath {
+        error: Option<String>,
+    },
 }
 
 /// How a notice reads.
@@ -236,6 +246,12 @@ pub struct App {
     pub profiles: Vec<(String, Profile)>,
     /// The history's sessions, newest first, as last loaded.
     pub history: Vec<Entry>,
+    /// The burst dialog's answers, kept for the next burst.
+    pub burst_setup: super::burst::BurstSetup,
+    /// The check file last asked for.
+    pub check_path: String,
+    /// Where `n` in a session goes back to (the check results a case was opened from).
+    pub return_to: Option<Box<Phase>>,
 }
 
 impl App {
@@ -266,6 +282,9 @@ impl App {
             profile: None,
             profiles: Vec::new(),
             history: Vec::new(),
+            burst_setup: super::burst::BurstSetup::default(),
+            check_path: super::checks::DEFAULT_PATH.to_string(),
+            return_to: None,
         };
         app.form.fix_focus();
         app.errors = app.form.validate();
@@ -312,6 +331,9 @@ impl App {
                 Some(Duration::from_secs(1))
             }
             Phase::Editing if self.lookup == Lookup::Pending => fast,
+            // The clocks of the chats in queue and of the running cases move.
+            Phase::Burst(view) if view.is_running() => Some(Duration::from_secs(1)),
+            Phase::Checks(view) if view.is_running() => Some(Duration::from_secs(1)),
             _ => None,
         }
     }

@@ -16,6 +16,9 @@ use crate::api::{ApiError, AuthRequest, ChatApi, ChatRequest};
 use crate::clipboard::{self, Clipboard};
 use crate::session::{self, FollowOptions};
 
+/// Chats ended at once after a burst.
+const END_CONCURRENCY: usize = 5;
+
 /// The session being created or followed.
 struct Running {
     id: SessionId,
@@ -31,6 +34,7 @@ pub struct EffectRunner {
     poll_interval: Duration,
     running: Option<Running>,
     store: Store,
+    burst: Option<super::runs::RunningBurst>,
 }
 
 impl EffectRunner {
@@ -46,6 +50,7 @@ impl EffectRunner {
             poll_interval,
             running: None,
             store,
+            burst: None,
         }
     }
 
@@ -125,6 +130,46 @@ impl EffectRunner {
             | Effect::RecordState { .. }) => {
                 super::store::run(&mut self.store, effect, &self.messages);
             }
+            Effect::StartBurst {
+                id,
+                connection,
+                request,
+                survey,
+                settings,
+            } => {
+                self.stop_burst();
+                self.burst = Some(super::runs::start_burst(
+                    id,
+                    &connection,
+                    request,
+                    survey,
+                    &settings,
+                    self.poll_interval,
+                    &self.messages,
+                ));
+            }
+            Effect::StopBurst { id } => {
+                if let Some(burst) = self.burst.as_ref().filter(|b| b.id == id) {
+                    burst.stop();
+                }
+            }
+            Effect::EndChats {
+                id,
+                connection,
+                chats,
+            } => super::runs::end_chats(id, &connection, chats, END_CONCURRENCY, &self.messages),
+            Effect::LoadCheckFile { path } => super::runs::load_check_file(path, &self.messages),
+            Effect::RunChecks {
+                id,
+                connection,
+                plan,
+            } => super::runs::run_checks(
+                id,
+                &connection,
+                plan,
+                self.store.history.clone(),
+                &self.messages,
+            ),
             Effect::OpenEditor(_) | Effect::Quit => {}
         }
     }
@@ -253,6 +298,18 @@ impl EffectRunner {
         self.running = Some(Running { id, api, task });
     }
 
+    /// The running burst's stop signal, as the engine sees it (tests).
+    pub fn burst_stopped(&self) -> Option<bool> {
+        self.burst.as_ref().map(super::runs::RunningBurst::stopped)
+    }
+
+    /// Stops a burst still running (its engine ends the chats it created).
+    fn stop_burst(&mut self) {
+        if let Some(burst) = self.burst.take() {
+            burst.stop();
+        }
+    }
+
     fn stop(&mut self) {
         if let Some(running) = self.running.take() {
             running.task.abort();
@@ -274,6 +331,7 @@ impl EffectRunner {
 impl Drop for EffectRunner {
     fn drop(&mut self) {
         self.stop();
+        self.stop_burst();
     }
 }
 

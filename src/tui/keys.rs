@@ -34,9 +34,26 @@ pub fn help(app: &App) -> Vec<HelpEntry> {
             ("Ctrl+P", "profiles: load one into the form"),
             ("Ctrl+O", "save the form as a profile (secrets never)"),
             ("Ctrl+R", "history: re-run, watch again or end a session"),
+            ("Ctrl+B, F6", "burst: many chats of this request at once"),
+            ("Ctrl+T, F7", "run a check file with this connection"),
             ("F5, Ctrl+L", "fetch the survey and availability again"),
             ("Esc", "clear the message"),
             ("mouse", "click a field to focus it; wheel moves"),
+        ]),
+        Phase::Burst(_) => entries.extend([
+            (
+                "Esc, q",
+                "while it runs: stop (every chat created is ended)",
+            ),
+            ("e", "when done: end the chats still open"),
+            ("Esc", "when done: back to the form (its content kept)"),
+            ("q", "when done: quit (asks first while chats are open)"),
+        ]),
+        Phase::Checks(_) => entries.extend([
+            ("↑ ↓", "choose a case"),
+            ("Enter", "follow the case's chat (once every case is done)"),
+            ("Esc", "back to the form (once every case is done)"),
+            ("q", "quit (waits for the running cases)"),
         ]),
         Phase::Session(view) if view.compose.is_some() => entries.extend([
             ("Enter", "send the line (while chatting)"),
@@ -58,6 +75,9 @@ pub fn help(app: &App) -> Vec<HelpEntry> {
     }
     entries
 }
+
+/// Columns from which the form's footer also shows the burst and check keys.
+const WIDE_FOOTER: u16 = 112;
 
 /// The few keys that matter now, for the footer.
 pub fn footer(app: &App) -> Vec<HelpEntry> {
@@ -86,15 +106,52 @@ pub fn footer(app: &App) -> Vec<HelpEntry> {
                 ]
             }
             Overlay::ConfirmResubmit => vec![("y", "send again"), ("Esc", "cancel")],
+            Overlay::BurstSetup => vec![
+                ("Tab", "next"),
+                ("Space", "switch"),
+                ("Enter", "start"),
+                ("Esc", "cancel"),
+            ],
+            Overlay::CheckPath { .. } => vec![("Enter", "run"), ("Esc", "cancel")],
         };
     }
     match &app.phase {
+        // Burst and checks only where they fit; F1 lists them everywhere.
+        Phase::Editing if app.size.0 >= WIDE_FOOTER => vec![
+            ("Ctrl+S", "send"),
+            ("Ctrl+B", "burst"),
+            ("Ctrl+T", "checks"),
+            ("Ctrl+P", "profiles"),
+            ("Ctrl+R", "history"),
+            ("F1", "help"),
+            ("Ctrl+C", "quit"),
+        ],
         Phase::Editing => vec![
             ("Ctrl+S", "send"),
             ("Ctrl+P", "profiles"),
             ("Ctrl+R", "history"),
             ("F1", "help"),
             ("Ctrl+C", "quit"),
+        ],
+        Phase::Burst(view) if view.is_running() && !view.stopping => {
+            vec![("Esc/q", "stop & end chats"), ("F1", "help")]
+        }
+        Phase::Burst(view) if view.is_running() => vec![("F1", "help"), ("Ctrl+C", "quit")],
+        Phase::Burst(_) => vec![
+            ("e", "end open chats"),
+            ("Esc", "back to the form"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        Phase::Checks(view) if view.is_running() => {
+            vec![("↑↓", "choose"), ("F1", "help"), ("q", "quit when done")]
+        }
+        Phase::Checks(_) => vec![
+            ("↑↓", "choose"),
+            ("Enter", "open its chat"),
+            ("Esc", "back to the form"),
+            ("?", "help"),
+            ("q", "quit"),
         ],
         Phase::Submitting { .. } => vec![("F1", "help"), ("Ctrl+C", "quit")],
         Phase::Session(view) if view.compose.is_some() => {
@@ -106,6 +163,13 @@ pub fn footer(app: &App) -> Vec<HelpEntry> {
             ("e", "end"),
             ("r", "inspector"),
             ("n", "new"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        Phase::Session(_) if app.return_to.is_some() => vec![
+            ("c", "copy URI"),
+            ("n", "back to the checks"),
+            ("r", "inspector"),
             ("?", "help"),
             ("q", "quit"),
         ],
@@ -145,6 +209,20 @@ fn key_message(key: &KeyEvent, event: &Event, app: &App) -> Option<Msg> {
             (Overlay::SecretPrompt(_) | Overlay::SaveProfile, _) => {
                 to_input_request(event).map(Msg::DialogEdit)
             }
+            (Overlay::BurstSetup, KeyCode::Enter) => Some(Msg::Confirm),
+            (Overlay::BurstSetup, KeyCode::Esc) => Some(Msg::Dismiss),
+            (Overlay::BurstSetup, KeyCode::Tab | KeyCode::Down) => Some(Msg::FocusNext),
+            (Overlay::BurstSetup, KeyCode::BackTab | KeyCode::Up) => Some(Msg::FocusPrev),
+            (Overlay::BurstSetup, KeyCode::Char(' ')) => Some(Msg::Choose),
+            (Overlay::BurstSetup, KeyCode::Left | KeyCode::Right)
+                if app.burst_setup.focused_input_is_none() =>
+            {
+                Some(Msg::Cycle(1))
+            }
+            (Overlay::BurstSetup, _) => to_input_request(event).map(Msg::DialogEdit),
+            (Overlay::CheckPath { .. }, KeyCode::Enter) => Some(Msg::Confirm),
+            (Overlay::CheckPath { .. }, KeyCode::Esc) => Some(Msg::Dismiss),
+            (Overlay::CheckPath { .. }, _) => to_input_request(event).map(Msg::DialogEdit),
             // Esc does not throw a draft away: only `d` does.
             (Overlay::RestoreDraft, KeyCode::Char('r')) => Some(Msg::RestoreDraft),
             (Overlay::RestoreDraft, KeyCode::Char('d')) => Some(Msg::DiscardDraft),
@@ -174,6 +252,35 @@ fn key_message(key: &KeyEvent, event: &Event, app: &App) -> Option<Msg> {
     }
     match &app.phase {
         Phase::Editing | Phase::Submitting { .. } => form_key(key, event, app, ctrl, alt),
+        Phase::Burst(view) => {
+            if ctrl || alt {
+                return None;
+            }
+            match (key.code, view.is_running()) {
+                (KeyCode::Esc | KeyCode::Char('q'), true) => Some(Msg::StopBurst),
+                (KeyCode::Esc, false) => Some(Msg::NewRequest),
+                (KeyCode::Char('q'), false) => Some(Msg::Quit),
+                (KeyCode::Char('e'), _) => Some(Msg::EndBurstChats),
+                (KeyCode::Char('?'), _) => Some(Msg::Help),
+                _ => None,
+            }
+        }
+        Phase::Checks(_) => {
+            if ctrl || alt {
+                return None;
+            }
+            match key.code {
+                KeyCode::Up => Some(Msg::Select(-1)),
+                KeyCode::Down => Some(Msg::Select(1)),
+                KeyCode::Home => Some(Msg::Scroll(Scroll::Top)),
+                KeyCode::End => Some(Msg::Scroll(Scroll::Bottom)),
+                KeyCode::Enter => Some(Msg::OpenCase),
+                KeyCode::Esc => Some(Msg::NewRequest),
+                KeyCode::Char('q') => Some(Msg::Quit),
+                KeyCode::Char('?') => Some(Msg::Help),
+                _ => None,
+            }
+        }
         Phase::Session(view) => {
             let page = app.size.1.saturating_sub(12).max(3);
             match key.code {
@@ -228,6 +335,12 @@ fn form_key(key: &KeyEvent, event: &Event, app: &App, ctrl: bool, alt: bool) -> 
         KeyCode::Char('p') if ctrl => return Some(Msg::OpenProfiles),
         KeyCode::Char('o') if ctrl => return Some(Msg::SaveAsProfile),
         KeyCode::Char('r') if ctrl => return Some(Msg::OpenHistory),
+        // Ctrl+K stays "delete to the end" in text fields; F6/F7 also work inside tmux, whose
+        // prefix is Ctrl+B.
+        KeyCode::Char('b') if ctrl => return Some(Msg::OpenBurst),
+        KeyCode::F(6) => return Some(Msg::OpenBurst),
+        KeyCode::Char('t') if ctrl => return Some(Msg::OpenChecks),
+        KeyCode::F(7) => return Some(Msg::OpenChecks),
         KeyCode::Char('l') if ctrl => return Some(Msg::RefreshLookup),
         KeyCode::Char('n') if ctrl => return Some(Msg::AddPreChatLine),
         KeyCode::Char('x') if ctrl && on_pre_chat => return Some(Msg::DeletePreChatLine),

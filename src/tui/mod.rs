@@ -6,6 +6,8 @@
 //! that exists only while something animates; it draws only when the message queue is drained.
 
 pub mod app;
+pub mod burst;
+pub mod checks;
 pub mod connection;
 pub mod curl;
 pub mod dialogs;
@@ -17,6 +19,7 @@ pub mod msg;
 pub mod prechat;
 pub mod prefill;
 pub mod profiles;
+pub mod runs;
 pub mod session_update;
 pub mod setup;
 pub mod store;

@@ -1,9 +1,12 @@
 //! What happened (`Msg`, intents and results) and what to do about it (`Effect`). Plain data.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tui_input::InputRequest;
 
+use super::burst::BurstSettings;
+use super::checks::CheckPlan;
 use super::connection::Connection;
 use super::draft::Draft;
 use super::form::Focus;
@@ -11,6 +14,8 @@ use super::profiles::ProfileForm;
 use crate::api::exchange::Exchange;
 use crate::api::model::{EstimatedWait, Survey};
 use crate::api::{AuthRequest, ChatRequest};
+use crate::burst::{BurstEvent, ChatOutcome};
+use crate::check::{CaseResult, CheckFile};
 use crate::clipboard::CopyReport;
 use crate::config::Profile;
 use crate::history::Entry;
@@ -198,6 +203,36 @@ pub enum Msg {
     },
     /// Writing the draft or the history failed.
     StoreFailed(String),
+    /// Ask how many chats to start from the form at once (Ctrl+B, F6).
+    OpenBurst,
+    /// A chat of burst `id` progressed (from the engine, or an end asked for after it).
+    Burst { id: SessionId, event: BurstEvent },
+    /// Burst `id`'s engine returned: every chat's outcome.
+    BurstFinished {
+        id: SessionId,
+        outcomes: Vec<ChatOutcome>,
+    },
+    /// Stop the running burst: no new chat is sent, and the engine ends every chat created.
+    StopBurst,
+    /// End the chats of the finished burst that are still open.
+    EndBurstChats,
+    /// Ask for a check file to run with the form's connection (Ctrl+T, F7).
+    OpenChecks,
+    /// The check file was read and parsed, or why not (with its line when it does not parse).
+    CheckFileLoaded {
+        path: String,
+        result: Result<Arc<CheckFile>, String>,
+    },
+    /// Case `index` of check run `id` started.
+    CaseStarted { id: SessionId, index: usize },
+    /// Case `index` of check run `id` has its verdict.
+    CaseFinished {
+        id: SessionId,
+        index: usize,
+        result: Box<CaseResult>,
+    },
+    /// Follow the highlighted case's chat in the session view.
+    OpenCase,
 }
 
 /// What `update` asks the outside world to do.
@@ -258,6 +293,30 @@ pub enum Effect {
         uri: String,
         state: String,
         agent: Option<String>,
+    },
+    /// Run burst `id` of the form's request; its progress comes back as `Msg::Burst`.
+    StartBurst {
+        id: SessionId,
+        connection: Connection,
+        request: ChatRequest,
+        survey: Option<Survey>,
+        settings: BurstSettings,
+    },
+    /// Tell burst `id`'s engine to stop (it then ends every chat it created).
+    StopBurst { id: SessionId },
+    /// End these chats of burst `id` (index, URI); each answer comes back as `Msg::Burst`.
+    EndChats {
+        id: SessionId,
+        connection: Connection,
+        chats: Vec<(usize, String)>,
+    },
+    /// Read and parse a check file.
+    LoadCheckFile { path: String },
+    /// Run check file `id`'s cases; each start and verdict comes back as a message.
+    RunChecks {
+        id: SessionId,
+        connection: Connection,
+        plan: CheckPlan,
     },
 }
 

@@ -243,7 +243,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 )
             });
             let tracking = view.tracking;
-            app.phase = Phase::Editing;
+            // A case's chat opened from the check results goes back to them.
+            app.phase = app.return_to.take().map_or(Phase::Editing, |phase| *phase);
             app.notice = note.map(Notice::info);
             if tracking {
                 vec![Effect::StopSession]

@@ -31,7 +31,15 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Effect> {
             return effects;
         }
     }
+    if let Some(effects) = super::burst::update(app, &msg) {
+        return effects;
+    }
+    if let Some(effects) = super::checks::update(app, &msg) {
+        return effects;
+    }
     match msg {
+        Msg::OpenBurst if matches!(app.phase, Phase::Editing) => super::burst::open(app),
+        Msg::OpenChecks if matches!(app.phase, Phase::Editing) => super::checks::open(app),
         Msg::Help => {
             app.overlay = match app.overlay {
                 Some(Overlay::Help) => None,
@@ -154,8 +162,19 @@ fn overlay_answer(app: &mut App, overlay: &Overlay, msg: &Msg) -> Option<Vec<Eff
             | Msg::HistoryLoaded(_)
             | Msg::EntryEnded { .. }
             | Msg::StoreFailed(_)
+            | Msg::Burst { .. }
+            | Msg::BurstFinished { .. }
+            | Msg::CheckFileLoaded { .. }
+            | Msg::CaseStarted { .. }
+            | Msg::CaseFinished { .. }
     ) {
         return None;
+    }
+    if let Some(effects) = super::burst::overlay_answer(app, msg) {
+        return Some(effects);
+    }
+    if let Some(effects) = super::checks::overlay_answer(app, msg) {
+        return Some(effects);
     }
     if let Some(effects) = super::dialogs::overlay_answer(app, overlay, msg) {
         return Some(effects);
@@ -169,6 +188,10 @@ fn overlay_answer(app: &mut App, overlay: &Overlay, msg: &Msg) -> Option<Vec<Eff
         (Overlay::ConfirmQuit, Msg::Confirm | Msg::Quit) => {
             app.overlay = None;
             Some(quit(app))
+        }
+        (Overlay::ConfirmQuit, Msg::ConfirmAlternative) if super::burst::has_open_chats(app) => {
+            app.overlay = None;
+            Some(super::burst::end_then_quit(app))
         }
         (Overlay::ConfirmQuit, Msg::ConfirmAlternative) => {
             app.overlay = None;
@@ -333,21 +356,10 @@ pub fn submit(app: &mut App, confirmed: bool) -> Vec<Effect> {
             return Vec::new();
         }
         Phase::Session(_) => app.phase = Phase::Editing,
+        // Their own keys take Ctrl+S; nothing is sent from there.
+        Phase::Burst(_) | Phase::Checks(_) => return Vec::new(),
     }
-    app.errors = app.form.validate();
-    if let Some(first) = app.errors.0.first().cloned() {
-        app.form.show_all_errors = true;
-        let count = app.errors.0.len();
-        app.notice = Some(Notice::error(
-            format!(
-                "{count} field(s) need attention before sending: {}",
-                first.message
-            ),
-            None,
-        ));
-        if let Some(focus) = focus_of(app, &first.field) {
-            app.form.focus = focus;
-        }
+    if !form_is_valid(app) {
         return Vec::new();
     }
     if app.ambiguous_failure && !confirmed {
@@ -370,6 +382,28 @@ pub fn submit(app: &mut App, confirmed: bool) -> Vec<Effect> {
         survey: app.form.survey.survey.clone(),
         auth: app.form.auth_request(),
     }]
+}
+
+/// Checks the form as a submit does: every problem shows under its field and the first one gets
+/// the focus; false when there is one.
+pub fn form_is_valid(app: &mut App) -> bool {
+    app.errors = app.form.validate();
+    let Some(first) = app.errors.0.first().cloned() else {
+        return true;
+    };
+    app.form.show_all_errors = true;
+    let count = app.errors.0.len();
+    app.notice = Some(Notice::error(
+        format!(
+            "{count} field(s) need attention before sending: {}",
+            first.message
+        ),
+        None,
+    ));
+    if let Some(focus) = focus_of(app, &first.field) {
+        app.form.focus = focus;
+    }
+    false
 }
 
 /// The form item where a field's error shows.

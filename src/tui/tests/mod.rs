@@ -2,6 +2,8 @@
 
 mod dialogs;
 mod faults;
+mod runs;
+mod runs_snapshots;
 mod secrets;
 mod snapshots;
 mod update;

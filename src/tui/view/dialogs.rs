@@ -142,9 +142,11 @@ pub fn lines(
             format!(" History · {} session(s) ", app.history.len()),
             history_lines(app, *selected, theme, width),
         ),
-        Overlay::Help | Overlay::ConfirmQuit | Overlay::ConfirmResubmit => {
-            (String::new(), Vec::new())
-        }
+        Overlay::Help
+        | Overlay::ConfirmQuit
+        | Overlay::ConfirmResubmit
+        | Overlay::BurstSetup
+        | Overlay::CheckPath { .. } => (String::new(), Vec::new()),
     }
 }
 
@@ -154,6 +156,7 @@ pub fn cursor(app: &App) -> Option<(u16, u16)> {
     match app.overlay {
         Some(Overlay::SecretPrompt(_)) => Some((3, typed())),
         Some(Overlay::SaveProfile) => Some((1, typed())),
+        Some(Overlay::BurstSetup | Overlay::CheckPath { .. }) => super::runs::cursor(app),
         _ => None,
     }
 }

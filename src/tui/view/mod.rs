@@ -1,10 +1,13 @@
 //! Drawing: `render(&App, &mut Frame)` reads the state and changes nothing. One module per screen
 //! area; this one lays out the title bar, the body, the status area and the footer.
 
+pub mod burst;
+pub mod checks;
 pub mod dialogs;
 pub mod form;
 pub mod inspector;
 pub mod overlay;
+pub mod runs;
 pub mod session;
 pub mod theme;
 
@@ -74,6 +77,8 @@ pub fn render(app: &App, frame: &mut Frame) {
     match &app.phase {
         Phase::Editing | Phase::Submitting { .. } => form::render(app, &theme, frame, areas.body),
         Phase::Session(view) => session::render(app, view, &theme, frame, areas.body),
+        Phase::Burst(view) => burst::render(app, view, &theme, frame, areas.body),
+        Phase::Checks(view) => checks::render(app, view, &theme, frame, areas.body),
     }
     let status = status_lines(app);
     if !status.is_empty() {
@@ -100,6 +105,10 @@ fn title_bar(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             Some(state) => format!("session · {state}"),
             None => "session".to_string(),
         },
+        Phase::Burst(view) if view.finished.is_none() => "burst · running".to_string(),
+        Phase::Burst(_) => "burst · done".to_string(),
+        Phase::Checks(view) if view.is_running() => "checks · running".to_string(),
+        Phase::Checks(_) => "checks · done".to_string(),
     };
     let line = Line::from(vec![
         Span::styled(" chatstart ", theme.title()),

@@ -21,11 +21,15 @@ pub fn render(app: &App, overlay: &Overlay, theme: &Theme, frame: &mut Frame, sc
             let (title, lines) = super::dialogs::lines(app, overlay, theme, screen.width);
             return boxed(&title, lines, frame, screen, app);
         }
+        Overlay::BurstSetup | Overlay::CheckPath { .. } => {
+            let (title, lines) = super::runs::dialog_lines(app, overlay, theme, screen.width);
+            return boxed(&title, lines, frame, screen, app);
+        }
         Overlay::Help => (" Keys — Esc closes ", help_lines(app, theme)),
         Overlay::ConfirmQuit => (
             " Quit? ",
             vec![
-                Line::raw("A chat is still live (waiting or chatting)."),
+                Line::raw(quit_question(app)),
                 Line::raw(""),
                 Line::from(vec![
                     Span::styled(" e ", theme.key()),
@@ -109,4 +113,15 @@ fn help_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
             ])
         })
         .collect()
+}
+
+/// What quitting would leave behind.
+fn quit_question(app: &App) -> String {
+    match &app.phase {
+        crate::tui::app::Phase::Burst(view) => format!(
+            "{} chat(s) of the burst are still open.",
+            view.open_chats().len()
+        ),
+        _ => "A chat is still live (waiting or chatting).".into(),
+    }
 }

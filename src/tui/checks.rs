@@ -1,0 +1,363 @@
+//! Check files in the console: the path question, the view's state (each case pending, running
+//! or with its verdict), and the part of `update` that runs them with the form's connection and
+//! opens a case's chat in the session view. Pure, like `update`; the engine is `crate::check`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::app::{App, Notice, Overlay, Phase, SessionView};
+use super::connection::Connection;
+use super::msg::{Effect, Msg, SessionId};
+use crate::api::{AuthRequest, ChatRequest};
+use crate::check::report::Totals;
+use crate::check::{CaseResult, CheckFile};
+
+/// The check file asked for when none was before.
+pub const DEFAULT_PATH: &str = "checks.toml";
+
+/// Where a case is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CaseStatus {
+    /// Waiting for its turn.
+    Pending,
+    /// Running since then.
+    Running { since: Instant },
+    /// Its verdict.
+    Done(Box<CaseResult>),
+}
+
+/// One case of the file, as shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseRow {
+    pub name: String,
+    pub status: CaseStatus,
+}
+
+impl CaseRow {
+    pub fn result(&self) -> Option<&CaseResult> {
+        match &self.status {
+            CaseStatus::Done(result) => Some(result),
+            _ => None,
+        }
+    }
+}
+
+/// A run of a check file, as followed.
+#[derive(Debug, Clone)]
+pub struct CheckView {
+    pub id: SessionId,
+    pub path: String,
+    pub cases: Vec<CaseRow>,
+    pub started: Instant,
+    /// When the last verdict arrived.
+    pub finished: Option<Instant>,
+    /// The highlighted case.
+    pub selected: usize,
+    /// What the console does differently from `chatstart check` for this file.
+    pub notes: Vec<String>,
+    /// Quit once every case has its verdict.
+    pub quit_when_done: bool,
+}
+
+impl CheckView {
+    pub fn is_running(&self) -> bool {
+        self.finished.is_none()
+    }
+
+    /// The verdicts so far.
+    pub fn results(&self) -> Vec<CaseResult> {
+        self.cases
+            .iter()
+            .filter_map(CaseRow::result)
+            .cloned()
+            .collect()
+    }
+
+    pub fn totals(&self, now: Instant) -> Totals {
+        let elapsed = self
+            .finished
+            .unwrap_or(now)
+            .saturating_duration_since(self.started);
+        Totals::of(
+            &self.results(),
+            u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+        )
+    }
+
+    pub fn elapsed(&self, now: Instant) -> Duration {
+        self.finished
+            .unwrap_or(now)
+            .saturating_duration_since(self.started)
+    }
+}
+
+/// A loaded check file and what the console adds to it, for the effect that runs it.
+#[derive(Debug, Clone)]
+pub struct CheckPlan {
+    pub file: Arc<CheckFile>,
+    /// Fills what a case's request leaves empty (the form's profile's request, as the CLI does).
+    pub defaults: ChatRequest,
+    /// The form's authenticated flow: its SSO key for cases that give no source of their own.
+    pub auth: Option<AuthRequest>,
+    pub profile: Option<String>,
+}
+
+impl PartialEq for CheckPlan {
+    /// The same loaded file (by identity: a check file has no equality of its own).
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.file, &other.file)
+            && self.defaults == other.defaults
+            && self.auth == other.auth
+            && self.profile == other.profile
+    }
+}
+
+/// Opens the path question (from the form only).
+pub fn open(app: &mut App) -> Vec<Effect> {
+    app.dialog_input = tui_input::Input::new(app.check_path.clone());
+    app.overlay = Some(Overlay::CheckPath { error: None });
+    Vec::new()
+}
+
+/// The path question's answer to a message; `None` when it is not open or passes it on.
+pub fn overlay_answer(app: &mut App, msg: &Msg) -> Option<Vec<Effect>> {
+    if !matches!(app.overlay, Some(Overlay::CheckPath { .. })) {
+        return None;
+    }
+    match msg {
+        Msg::DialogEdit(request) => {
+            app.dialog_input.handle(*request);
+            Some(Vec::new())
+        }
+        Msg::Confirm => {
+            let typed = app.dialog_input.value().trim();
+            let path = if typed.is_empty() {
+                DEFAULT_PATH
+            } else {
+                typed
+            };
+            app.check_path = path.to_string();
+            Some(vec![Effect::LoadCheckFile {
+                path: path.to_string(),
+            }])
+        }
+        Msg::Dismiss => {
+            app.overlay = None;
+            Some(Vec::new())
+        }
+        _ => None,
+    }
+}
+
+/// Messages while the check view is on screen, and the runs' reports; `None` passes the
+/// message on.
+pub fn update(app: &mut App, msg: &Msg) -> Option<Vec<Effect>> {
+    match msg {
+        Msg::CheckFileLoaded { path, result } => return Some(loaded(app, path, result)),
+        Msg::CaseStarted { id, index } => {
+            let now = app.now;
+            if let Some(row) = row_mut(app, *id, *index) {
+                row.status = CaseStatus::Running { since: now };
+            }
+            return Some(Vec::new());
+        }
+        Msg::CaseFinished { id, index, result } => {
+            return Some(case_finished(app, *id, *index, result));
+        }
+        _ => {}
+    }
+    let Phase::Checks(view) = &mut app.phase else {
+        return None;
+    };
+    let effects = match msg {
+        Msg::Select(step) | Msg::Cycle(step) => {
+            let last = view.cases.len().saturating_sub(1);
+            view.selected = view.selected.saturating_add_signed(*step).min(last);
+            Vec::new()
+        }
+        Msg::Scroll(super::msg::Scroll::Top) => {
+            view.selected = 0;
+            Vec::new()
+        }
+        Msg::Scroll(super::msg::Scroll::Bottom) => {
+            view.selected = view.cases.len().saturating_sub(1);
+            Vec::new()
+        }
+        Msg::OpenCase | Msg::Choose => return Some(open_case(app)),
+        Msg::NewRequest | Msg::Dismiss => {
+            if view.is_running() {
+                app.notice = Some(Notice::info(
+                    "cases still run (each ends its chat when done): Esc goes back after their verdicts",
+                ));
+            } else {
+                app.phase = Phase::Editing;
+                app.notice = None;
+            }
+            Vec::new()
+        }
+        Msg::Quit => {
+            if view.is_running() && !view.quit_when_done {
+                view.quit_when_done = true;
+                app.notice = Some(Notice::info(
+                    "quitting once the running cases have their verdicts (each ends its chat); \
+                     Ctrl+C again quits now and leaves them open",
+                ));
+                Vec::new()
+            } else {
+                app.quitting = true;
+                vec![Effect::Quit]
+            }
+        }
+        Msg::Submit => {
+            app.notice = Some(Notice::info(
+                "the check results are on screen: Esc goes back to the form",
+            ));
+            Vec::new()
+        }
+        _ => return None,
+    };
+    Some(effects)
+}
+
+fn row_mut(app: &mut App, id: SessionId, index: usize) -> Option<&mut CaseRow> {
+    match &mut app.phase {
+        Phase::Checks(view) if view.id == id => view.cases.get_mut(index),
+        _ => None,
+    }
+}
+
+fn loaded(app: &mut App, path: &str, result: &Result<Arc<CheckFile>, String>) -> Vec<Effect> {
+    // An answer for a question no longer asked (Esc, or a newer path) is dropped.
+    if !matches!(app.overlay, Some(Overlay::CheckPath { .. })) || app.check_path != path {
+        return Vec::new();
+    }
+    let file = match result {
+        Ok(file) => file.clone(),
+        Err(error) => {
+            app.overlay = Some(Overlay::CheckPath {
+                error: Some(error.clone()),
+            });
+            return Vec::new();
+        }
+    };
+    app.overlay = None;
+    let connection = Connection::from_form(&app.form);
+    let problems = connection.validate();
+    if let Some(first) = problems.0.first() {
+        app.errors = app.form.validate();
+        app.form.show_all_errors = true;
+        app.notice = Some(Notice::error(
+            format!(
+                "the checks run with the form's connection: {}",
+                first.message
+            ),
+            None,
+        ));
+        return Vec::new();
+    }
+    let mut notes = Vec::new();
+    for case in &file.cases {
+        if let Some(profile) = case.profile.as_ref().or(file.defaults.profile.as_ref()) {
+            notes.push(format!(
+                "case `{}` names profile `{profile}`: the form's connection is used",
+                case.name
+            ));
+        }
+    }
+    app.last_id += 1;
+    let id = app.last_id;
+    let view = CheckView {
+        id,
+        path: path.to_string(),
+        cases: file
+            .cases
+            .iter()
+            .map(|case| CaseRow {
+                name: case.name.clone(),
+                status: CaseStatus::Pending,
+            })
+            .collect(),
+        started: app.now,
+        finished: None,
+        selected: 0,
+        notes,
+        quit_when_done: false,
+    };
+    app.phase = Phase::Checks(Box::new(view));
+    app.notice = None;
+    let plan = CheckPlan {
+        file,
+        defaults: app
+            .profile
+            .as_ref()
+            .map(|(_, profile)| profile.request.clone())
+            .unwrap_or_default(),
+        auth: app.form.auth_request(),
+        profile: app.profile_name().map(str::to_string),
+    };
+    vec![Effect::RunChecks {
+        id,
+        connection,
+        plan,
+    }]
+}
+
+fn case_finished(app: &mut App, id: SessionId, index: usize, result: &CaseResult) -> Vec<Effect> {
+    let now = app.now;
+    let Phase::Checks(view) = &mut app.phase else {
+        return Vec::new();
+    };
+    if view.id != id {
+        return Vec::new();
+    }
+    if let Some(row) = view.cases.get_mut(index) {
+        row.status = CaseStatus::Done(Box::new(result.clone()));
+    }
+    if view.cases.iter().all(|row| row.result().is_some()) {
+        view.finished = Some(now);
+        if view.quit_when_done {
+            app.quitting = true;
+            return vec![Effect::Quit];
+        }
+    }
+    Vec::new()
+}
+
+/// Follows the highlighted case's chat in the session view; `n` there comes back here.
+fn open_case(app: &mut App) -> Vec<Effect> {
+    let Phase::Checks(view) = &app.phase else {
+        return Vec::new();
+    };
+    if view.is_running() {
+        app.notice = Some(Notice::info(
+            "a case's chat opens once every case has its verdict",
+        ));
+        return Vec::new();
+    }
+    let Some(uri) = view
+        .cases
+        .get(view.selected)
+        .and_then(CaseRow::result)
+        .and_then(|r| r.uri.clone())
+    else {
+        app.notice = Some(Notice::info("this case created no chat"));
+        return Vec::new();
+    };
+    let connection = Connection::from_form(&app.form);
+    app.last_id += 1;
+    let id = app.last_id;
+    let checks = std::mem::replace(
+        &mut app.phase,
+        Phase::Session(Box::new(SessionView::new(id, uri.clone(), app.now))),
+    );
+    app.return_to = Some(Box::new(checks));
+    app.exchanges.clear();
+    app.notice = Some(Notice::info(
+        "following the case's chat — n goes back to the check results",
+    ));
+    vec![Effect::Watch {
+        id,
+        connection,
+        uri,
+    }]
+}

@@ -1,0 +1,222 @@
+//! The check view: a heading, a progress bar with the verdicts so far, one entry per case
+//! (verdict, timings, the first failed expectation and what arrived instead), notes on what the
+//! console does differently, then the summary once every case is done.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::runs::clip;
+use super::theme::Theme;
+use super::{clock, spinner};
+use crate::check::CaseResult;
+use crate::tui::app::App;
+use crate::tui::checks::{CaseStatus, CheckView};
+
+/// Lines of a selected case's reason shown (the others show one).
+const REASON_LINES: usize = 4;
+/// Lines of notes shown at most.
+const NOTE_LINES: usize = 2;
+
+/// Draws the check view.
+pub fn render(app: &App, view: &CheckView, theme: &Theme, frame: &mut Frame, body: Rect) {
+    let width = body.width as usize;
+    let mut notes: Vec<Line> = view
+        .notes
+        .iter()
+        .take(NOTE_LINES)
+        .map(|note| {
+            Line::from(Span::styled(
+                clip(&format!("note: {note}"), width),
+                theme.dim(),
+            ))
+        })
+        .collect();
+    if view.notes.len() > NOTE_LINES {
+        notes.truncate(NOTE_LINES - 1);
+        notes.push(Line::from(Span::styled(
+            format!(
+                "note: {} case(s) name a profile: the console uses the form's connection",
+                view.notes.len()
+            ),
+            theme.dim(),
+        )));
+    }
+    let summary = if view.is_running() { 0 } else { 1 };
+    let [heading, bar, list, notes_area, summary_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(2),
+        Constraint::Length(notes.len() as u16),
+        Constraint::Length(summary),
+    ])
+    .areas(body);
+    let heading_text = format!(
+        "Checks · {} · {} case(s), one at a time · {}",
+        view.path,
+        view.cases.len(),
+        clock(view.elapsed(app.now))
+    );
+    frame.render_widget(
+        Paragraph::new(Span::styled(clip(&heading_text, width), theme.section())),
+        heading,
+    );
+    frame.render_widget(Paragraph::new(progress(app, view, theme, bar.width)), bar);
+    let lines = case_lines(app, view, theme, width);
+    frame.render_widget(
+        Paragraph::new(visible(lines, view.selected, list.height)),
+        list,
+    );
+    frame.render_widget(Paragraph::new(notes), notes_area);
+    if !view.is_running() {
+        let text = crate::check::report::text_summary(&view.totals(app.now));
+        frame.render_widget(
+            Paragraph::new(Span::styled(clip(&text, width), theme.section())),
+            summary_area,
+        );
+    }
+}
+
+fn progress(app: &App, view: &CheckView, theme: &Theme, width: u16) -> Line<'static> {
+    let totals = view.totals(app.now);
+    let total = view.cases.len().max(1);
+    let cells = usize::from(width / 3).clamp(10, 30);
+    let filled = (totals.cases * cells).div_ceil(total).min(cells);
+    let counts = format!(
+        " {}/{} done · {} passed · {} failed · {} errors",
+        totals.cases,
+        view.cases.len(),
+        totals.passed,
+        totals.failed,
+        totals.errors
+    );
+    Line::from(vec![
+        Span::styled("█".repeat(filled), theme.good()),
+        Span::styled("░".repeat(cells - filled), theme.dim()),
+        Span::raw(clip(
+            &counts,
+            usize::from(width).saturating_sub(cells).max(1),
+        )),
+    ])
+}
+
+/// Every case's lines, each tagged with its case's index.
+fn case_lines(
+    app: &App,
+    view: &CheckView,
+    theme: &Theme,
+    width: usize,
+) -> Vec<(usize, Line<'static>)> {
+    let mut lines = Vec::new();
+    for (index, case) in view.cases.iter().enumerate() {
+        let selected = index == view.selected;
+        let marker = if selected { "› " } else { "  " };
+        let (badge, badge_style, detail) = match &case.status {
+            CaseStatus::Pending => ("waiting".to_string(), theme.dim(), String::new()),
+            CaseStatus::Running { since } => (
+                format!("{} run", spinner(app.now.saturating_duration_since(*since))),
+                theme.warn(),
+                clock(app.now.saturating_duration_since(*since)),
+            ),
+            CaseStatus::Done(result) => {
+                let (badge, style) = verdict(result, theme);
+                (badge.to_string(), style, timings(result))
+            }
+        };
+        let name_style = if selected {
+            theme.highlight()
+        } else {
+            theme.value()
+        };
+        let name = clip(&case.name, width.saturating_sub(10));
+        let fits = 10 + name.chars().count() + 2 + detail.chars().count() <= width;
+        let mut first = vec![
+            Span::styled(marker, name_style),
+            Span::styled(format!("{badge:<8}"), badge_style),
+            Span::styled(name, name_style),
+        ];
+        if fits {
+            first.push(Span::styled(format!("  {detail}"), theme.dim()));
+        }
+        lines.push((index, Line::from(first)));
+        if !fits {
+            // The timings go under the name rather than off the edge.
+            lines.push((
+                index,
+                Line::from(Span::styled(
+                    format!("          {}", clip(&detail, width.saturating_sub(10))),
+                    theme.dim(),
+                )),
+            ));
+        }
+        if let CaseStatus::Done(result) = &case.status {
+            let indent = "          ";
+            let room = width.saturating_sub(indent.len()).max(10);
+            let reason = result.failure.as_ref().or(result.error.as_ref());
+            let shown = if selected { REASON_LINES } else { 1 };
+            for row in reason.iter().flat_map(|r| r.lines()).take(shown) {
+                lines.push((
+                    index,
+                    Line::from(Span::styled(
+                        format!("{indent}{}", clip(row.trim(), room)),
+                        theme.error(),
+                    )),
+                ));
+            }
+            if let Some(uri) = result.uri.as_deref().filter(|_| selected) {
+                let what = if result.left_open {
+                    "left open"
+                } else {
+                    "chat"
+                };
+                lines.push((
+                    index,
+                    Line::from(Span::styled(
+                        format!(
+                            "{indent}{}",
+                            clip(&format!("{what}: {uri} — Enter follows it"), room)
+                        ),
+                        theme.dim(),
+                    )),
+                ));
+            }
+        }
+    }
+    lines
+}
+
+fn verdict(result: &CaseResult, theme: &Theme) -> (&'static str, Style) {
+    match (result.passed, &result.failure) {
+        (true, _) => ("PASS", theme.good()),
+        (false, Some(_)) => ("FAIL", theme.error()),
+        (false, None) => ("ERROR", theme.error()),
+    }
+}
+
+fn timings(result: &CaseResult) -> String {
+    let mut parts = Vec::new();
+    if let Some(ms) = result.time_to_queue_ms {
+        parts.push(format!("queued {ms} ms"));
+    }
+    if let Some(ms) = result.time_to_accept_ms {
+        parts.push(format!("accepted {:.1} s", ms as f64 / 1000.0));
+    }
+    parts.push(format!("took {:.1} s", result.duration_ms as f64 / 1000.0));
+    parts.join(" · ")
+}
+
+/// The lines that fit in `height` rows, scrolled so the selected case shows whole.
+fn visible(lines: Vec<(usize, Line<'static>)>, selected: usize, height: u16) -> Vec<Line<'static>> {
+    let height = usize::from(height);
+    let first = lines.iter().position(|(i, _)| *i == selected).unwrap_or(0);
+    let last = lines.iter().rposition(|(i, _)| *i == selected).unwrap_or(0);
+    let offset = (last + 1).saturating_sub(height).min(first);
+    lines
+        .into_iter()
+        .skip(offset)
+        .take(height)
+        .map(|(_, line)| line)
+        .collect()
+}
