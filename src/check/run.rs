@@ -127,6 +127,11 @@ async fn end(api: &ChatApi, uri: &str) -> Result<(), ApiError> {
     api.end_chat(&events).await
 }
 
+fn is_ending_message(id: Option<i64>) -> bool {
+    use crate::api::model::system_message::{AGENT_ENDED, DISCONNECTED, OPERATORS_BUSY};
+    matches!(id, Some(OPERATORS_BUSY | AGENT_ENDED | DISCONNECTED))
+}
+
 /// What is known of the chat so far.
 #[derive(Debug, Default)]
 struct Chat {
@@ -138,7 +143,7 @@ struct Chat {
     skill_name: Option<String>,
     skill_id: Option<String>,
     agent_lines: Vec<String>,
-    /// The last system message, for "ended because…".
+    /// The last message that ends a chat, for "ended because…".
     last_system: Option<String>,
 }
 
@@ -165,8 +170,9 @@ impl Chat {
                         }
                         EventKind::Line(line) => match line.source {
                             LineSource::Agent => self.agent_lines.push(line.plain_text()),
-                            LineSource::System if !line.is_pre_chat_echo() => {
-                                self.last_system = Some(line.plain_text())
+                            // Only the messages that end a chat say why it ended (spec §3.4).
+                            LineSource::System if is_ending_message(line.system_message_id) => {
+                                self.last_system = Some(line.plain_text());
                             }
                             _ => {}
                         },

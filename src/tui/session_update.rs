@@ -71,15 +71,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             let before = view.state.clone();
             match update {
                 SessionUpdate::Batch { events, info } => {
-                    // A system message that comes with the end says why it ended.
-                    let reason = events.iter().rev().find_map(|event| match &event.kind {
-                        EventKind::Line(line)
-                            if line.source == LineSource::System && !line.is_pre_chat_echo() =>
-                        {
-                            Some(line.plain_text())
-                        }
-                        _ => None,
-                    });
+                    let reason = end_reason(&events);
                     let mut state_seen = false;
                     for event in &events {
                         match &event.kind {
@@ -300,6 +292,33 @@ fn set_state(
         view.compose = None;
     }
     view.state = Some(state);
+}
+
+/// The system message that says why a chat ended, keyed on its id, never its text (spec §3.4):
+/// operators busy (2), the agent ended it (5), it was disconnected (6). Only one after the
+/// batch's last other state change counts, so a batch holding a whole chat (watching a chat that
+/// already ended) does not take the acceptance message for the reason.
+fn end_reason(events: &[crate::api::model::Event]) -> Option<String> {
+    use crate::api::model::system_message::{AGENT_ENDED, DISCONNECTED, OPERATORS_BUSY};
+    let since = events
+        .iter()
+        .rposition(|e| matches!(&e.kind, EventKind::State(state) if *state != ChatState::Ended))
+        .map_or(0, |i| i + 1);
+    events[since..]
+        .iter()
+        .rev()
+        .find_map(|event| match &event.kind {
+            EventKind::Line(line)
+                if line.source == LineSource::System
+                    && matches!(
+                        line.system_message_id,
+                        Some(OPERATORS_BUSY | AGENT_ENDED | DISCONNECTED)
+                    ) =>
+            {
+                Some(line.plain_text())
+            }
+            _ => None,
+        })
 }
 
 /// Why the chat ended when no system message said: who asked for it.

@@ -594,3 +594,50 @@ fn the_end_reason_is_never_an_older_system_message() {
         "not “You are now chatting with Natalie.”"
     );
 }
+
+#[test]
+fn a_chat_watched_after_it_ended_takes_its_reason_from_the_ending_message_only() {
+    let mut app = app();
+    let id = created(&mut app);
+    // The whole chat in one batch: watching a chat that already ended.
+    let whole = |closing: Vec<serde_json::Value>| {
+        let mut events = vec![
+            state_event(0, "t", "waiting"),
+            system_event(1, "t", 4, "Thank you for choosing to chat with us."),
+            state_event(2, "t", "chatting"),
+            system_event(3, "t", 3, "You are now chatting with Omar."),
+        ];
+        events.extend(closing);
+        batch(events)
+    };
+    send(
+        &mut app,
+        [Msg::Session {
+            id,
+            update: whole(vec![state_event(4, "t", "ended")]),
+        }],
+    );
+    assert_eq!(
+        app.session().and_then(|v| v.ended_reason.as_deref()),
+        Some("the chat was ended"),
+        "the acceptance message is no reason to end"
+    );
+
+    let mut app = super::app();
+    let id = created(&mut app);
+    let closing = vec![
+        system_event(4, "t", 6, "The chat was disconnected due to inactivity."),
+        state_event(5, "t", "ended"),
+    ];
+    send(
+        &mut app,
+        [Msg::Session {
+            id,
+            update: whole(closing),
+        }],
+    );
+    assert_eq!(
+        app.session().and_then(|v| v.ended_reason.as_deref()),
+        Some("The chat was disconnected due to inactivity.")
+    );
+}
