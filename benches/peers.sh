@@ -23,4 +23,34 @@ probe() { python3 "$probe_script" --idle "$idle" --timeout 30 "$@"; }
 [ -x "$root/bin/atac" ] && (cd "$work/atac" && probe --label atac -- "$root/bin/atac" -d "$work/atac")
 [ -x "$root/bin/slumber" ] && (cd "$work/slumber" && HOME="$work" probe --label slumber -- "$root/bin/slumber")
 [ -x "$root/venv/bin/posting" ] && (cd "$work/posting" && HOME="$work" probe --label posting -- "$root/venv/bin/posting")
+
+# First frames, interleaved over several rounds in one run, medians: a fair side-by-side.
+rounds=${ROUNDS:-7}
+chatstart=$PWD/target/release/chatstart
+python3 - "$rounds" "$probe_script" "$chatstart" "$root" "$work" <<'PY'
+import json, statistics, subprocess, sys, os
+rounds, probe, chatstart, root, work = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+programs = {
+    "baseline-bare-terminal": (["sh", "-c", 'printf "\033[?1049h\033[2J\033[Hready"; sleep 60'], None),
+    "chatstart": ([chatstart, "tui", "--base-url", "http://127.0.0.1:9", "--account", "12345678", "--app-key", "k"], None),
+    "atac": ([f"{root}/bin/atac", "-d", f"{work}/atac"], f"{work}/atac"),
+    "slumber": ([f"{root}/bin/slumber"], f"{work}/slumber"),
+}
+frames = {name: [] for name in programs}
+for _ in range(rounds):
+    for name, (command, cwd) in programs.items():
+        if not os.path.exists(command[0]) and "/" in command[0]:
+            continue
+        out = subprocess.run(["python3", probe, "--idle", "0", "--settle", "0", "--timeout", "20", "--label", name, "--", *command],
+                             cwd=cwd, capture_output=True, text=True, env={**os.environ, "HOME": work}).stdout
+        value = json.loads(out or "{}").get("first_frame_ms")
+        if value is not None:
+            frames[name].append(value)
+base = statistics.median(frames["baseline-bare-terminal"]) if frames["baseline-bare-terminal"] else 0
+for name, values in frames.items():
+    if values:
+        median = statistics.median(values)
+        print(json.dumps({"figure": "first_frame_median", "label": name, "rounds": len(values),
+                          "median_ms": round(median, 1), "above_baseline_ms": round(median - base, 1)}))
+PY
 exit 0
