@@ -110,7 +110,9 @@ pub struct ChatApi {
 }
 
 struct Inner {
-    http: reqwest::Client,
+    /// Built on first use: building it loads the system's trust store (a hundred and more
+    /// certificate files), work the console's first frame should not wait for.
+    http: std::sync::OnceLock<Result<reqwest::Client, String>>,
     config: ClientConfig,
     base: OnceCell<Url>,
     observer: Option<ExchangeObserver>,
@@ -130,7 +132,8 @@ pub fn install_tls_provider() {
 }
 
 impl ChatApi {
-    /// Checks the connection settings (V1, V2, the URL) and builds the client.
+    /// Checks the connection settings (V1, V2, the URL); the HTTP client itself is built on the
+    /// first request.
     pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
         Self::with_observer(config, None)
     }
@@ -165,22 +168,33 @@ impl ChatApi {
                 parse_base(csds_url)?;
             }
         }
-        install_tls_provider();
-        let http = reqwest::Client::builder()
-            .timeout(config.http_timeout)
-            .connect_timeout(config.connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("chatstart/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ApiError::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
             inner: Arc::new(Inner {
-                http,
+                http: std::sync::OnceLock::new(),
                 config,
                 base,
                 observer,
             }),
         })
+    }
+
+    /// The shared HTTP client, built on first use.
+    fn http(&self) -> Result<&reqwest::Client, ApiError> {
+        let config = &self.inner.config;
+        self.inner
+            .http
+            .get_or_init(|| {
+                install_tls_provider();
+                reqwest::Client::builder()
+                    .timeout(config.http_timeout)
+                    .connect_timeout(config.connect_timeout)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .user_agent(concat!("chatstart/", env!("CARGO_PKG_VERSION")))
+                    .build()
+                    .map_err(|e| format!("cannot build the HTTP client: {e}"))
+            })
+            .as_ref()
+            .map_err(|message| ApiError::Config(message.clone()))
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -485,8 +499,7 @@ impl ChatApi {
         let authenticated = operation != Operation::Discovery;
         let config = &self.inner.config;
         let mut builder = self
-            .inner
-            .http
+            .http()?
             .request(method.clone(), url.clone())
             .header(ACCEPT, config.format.mime());
         let mut sent_headers = vec![("Accept".to_string(), config.format.mime().to_string())];
