@@ -42,7 +42,9 @@ trap 'kill $emulator 2>/dev/null' EXIT
 for _ in $(seq 50); do curl -s "$base/api/account/$account/service/conversationVep/baseURI.json" >/dev/null && break; sleep 0.1; done
 
 # Process start to first frame, idle memory and CPU, in a real pty (80x24).
-probe() { python3 benches/term_probe.py --idle "$idle" "$@" | tee -a "$results"; }
+# Each start gets its own data directory: a draft left by the previous one would be offered
+# back, and that question would take the keys meant for the form.
+probe() { CHATSTART_DATA_DIR=$(mktemp -d) python3 benches/term_probe.py --idle "$idle" "$@" | tee -a "$results"; }
 probe --label baseline-bare-terminal -- sh -c 'printf "\033[?1049h\033[2J\033[Hready"; sleep 60'
 probe --label chatstart-demo -- env -u CHATSTART_APP_KEY $bin
 probe --label chatstart-console-idle -- $bin tui --base-url $base --account $account --skill Queue
