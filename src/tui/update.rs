@@ -48,7 +48,9 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Quit => {
-            if app.has_live_chat() {
+            // A request on its way may still create a chat: ask, as for a live one.
+            let in_flight = matches!(app.phase, Phase::Submitting { .. });
+            if app.has_live_chat() || in_flight {
                 app.overlay = Some(Overlay::ConfirmQuit);
                 Vec::new()
             } else {
@@ -188,6 +190,12 @@ fn overlay_answer(app: &mut App, overlay: &Overlay, msg: &Msg) -> Option<Vec<Eff
         (Overlay::ConfirmQuit, Msg::Confirm | Msg::Quit) => {
             app.overlay = None;
             Some(quit(app))
+        }
+        // No chat to end yet while its request is on its way.
+        (Overlay::ConfirmQuit, Msg::ConfirmAlternative)
+            if matches!(app.phase, Phase::Submitting { .. }) =>
+        {
+            Some(Vec::new())
         }
         (Overlay::ConfirmQuit, Msg::ConfirmAlternative) if super::burst::has_open_chats(app) => {
             app.overlay = None;

@@ -641,3 +641,34 @@ fn a_chat_watched_after_it_ended_takes_its_reason_from_the_ending_message_only()
         Some("The chat was disconnected due to inactivity.")
     );
 }
+
+#[test]
+fn quitting_while_the_chat_request_is_on_its_way_asks_first() {
+    let mut app = app();
+    let effects = send(&mut app, [Msg::Submit]);
+    assert!(
+        matches!(effects.as_slice(), [Effect::StartSession { .. }]),
+        "{effects:?}"
+    );
+    assert!(matches!(app.phase, Phase::Submitting { .. }));
+    assert!(
+        send(&mut app, [Msg::Quit]).is_empty(),
+        "no quit while a chat may be created"
+    );
+    assert_eq!(app.overlay, Some(Overlay::ConfirmQuit));
+    assert!(
+        send(&mut app, [Msg::ConfirmAlternative]).is_empty(),
+        "no chat to end yet"
+    );
+    send(&mut app, [Msg::Dismiss]);
+    assert_eq!(app.overlay, None);
+    assert!(
+        matches!(app.phase, Phase::Submitting { .. }),
+        "staying keeps the request going"
+    );
+    send(&mut app, [Msg::Quit]);
+    assert!(
+        send(&mut app, [Msg::Confirm]).contains(&Effect::Quit),
+        "quit anyway"
+    );
+}

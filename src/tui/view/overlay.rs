@@ -26,6 +26,22 @@ pub fn render(app: &App, overlay: &Overlay, theme: &Theme, frame: &mut Frame, sc
             return boxed(&title, lines, frame, screen, app);
         }
         Overlay::Help => (" Keys — Esc closes ", help_lines(app, theme)),
+        Overlay::ConfirmQuit if matches!(app.phase, crate::tui::app::Phase::Submitting { .. }) => (
+            " Quit? ",
+            vec![
+                Line::raw("The chat request is on its way: quitting now may leave a chat"),
+                Line::raw("in the queue that nobody follows."),
+                Line::raw(""),
+                Line::from(vec![
+                    Span::styled(" q ", theme.key()),
+                    Span::raw(" quit anyway"),
+                ]),
+                Line::from(vec![
+                    Span::styled(" Esc ", theme.key()),
+                    Span::raw(" stay: the chat's URI shows when the answer arrives"),
+                ]),
+            ],
+        ),
         Overlay::ConfirmQuit => (
             " Quit? ",
             vec![
