@@ -44,13 +44,14 @@ fn run(ending: Ending) -> (String, String, String) {
         command.env("CHATSTART_TEST_FAULT", fault);
     }
     let mut pty = Pty::spawn(command);
-    let console = child_of(pty.pid());
     if !matches!(ending, Ending::Fault(_)) {
         pty.wait_for("new chat request");
     }
     match ending {
         Ending::Quit => pty.send(b"\x03"),
         Ending::Signal(name) => {
+            // Looked up only here: a console made to fail may be gone before /proc shows it.
+            let console = child_of(pty.pid());
             let status = std::process::Command::new("kill")
                 .arg(format!("-{name}"))
                 .arg(console.to_string())
