@@ -345,7 +345,9 @@ impl Chat {
                             }
                         }
                     }
-                    let reached = state.as_ref() == Some(&self.plan.wait);
+                    let reached = state
+                        .as_ref()
+                        .is_some_and(|s| s.has_reached(&self.plan.wait));
                     if reached || state == Some(ChatState::Ended) {
                         break;
                     }

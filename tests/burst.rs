@@ -146,3 +146,47 @@ fn ctrl_c_ends_every_chat_created_before_exiting() {
         .count();
     assert_eq!(ends, 5, "no chat left in the queue");
 }
+
+#[test]
+fn a_chat_accepted_before_its_first_poll_has_reached_waiting() {
+    // The agent accepts at once, so the first poll already reads `chatting`: a wait for
+    // `waiting` is met (the chat has been through the queue), not held until the chat ends
+    // (ten minutes here, far past the harness's deadline).
+    let emulator = Emulator::start(
+        r#"
+default_chat_timeout_secs = 600
+[[skills]]
+name = "Instant"
+id = 9
+available = true
+agent_name = "Ines"
+accept_after_ms = 0
+"#,
+    );
+    let out = ran(emulator.chatstart(&[
+        "burst",
+        "--skill",
+        "Instant",
+        "--count",
+        "3",
+        "--concurrency",
+        "3",
+        "--wait",
+        "waiting",
+        "--poll-interval",
+        "30",
+        "--end-after",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+    let lines: Vec<Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        lines[..3].iter().all(|l| l["chat"]["state"] == "chatting"),
+        "{out:?}"
+    );
+}

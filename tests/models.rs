@@ -274,3 +274,21 @@ fn documents_of_the_wrong_kind_are_typed_errors() {
     );
     assert!(decode("{not json").is_err() && decode("<a><b></a>").is_err());
 }
+
+#[test]
+fn a_chat_already_chatting_has_reached_waiting_but_not_the_other_way() {
+    use chatstart::api::model::ChatState::{Chatting, Ended, Waiting};
+    assert!(Waiting.has_reached(&Waiting));
+    assert!(
+        Chatting.has_reached(&Waiting),
+        "an agent accepted before the first poll"
+    );
+    assert!(Chatting.has_reached(&Chatting));
+    assert!(!Waiting.has_reached(&Chatting));
+    assert!(
+        !Ended.has_reached(&Chatting),
+        "ended without an agent is not accepted"
+    );
+    assert!(!Ended.has_reached(&Waiting));
+    assert!(Ended.has_reached(&Ended));
+}

@@ -164,7 +164,7 @@ impl<W: Write> Printer<W> {
                 json!({"type": "state", "state": state.as_str(), "agent": agent}),
             );
         }
-        awaited == Some(state)
+        awaited.is_some_and(|awaited| state.has_reached(awaited))
     }
 
     fn line(&mut self, line: &Line) {

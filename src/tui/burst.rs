@@ -172,7 +172,7 @@ impl BurstView {
 
     /// Chats done with: failed, or at the awaited state, or ended.
     pub fn done(&self) -> usize {
-        let wait = self.settings.wait.as_str();
+        let wait = &self.settings.wait;
         self.outcomes
             .iter()
             .filter(|o| {
@@ -180,7 +180,8 @@ impl BurstView {
                     || o.ended_by_us
                     || o.state
                         .as_deref()
-                        .is_some_and(|s| s == wait || s == "ended")
+                        .map(ChatState::parse)
+                        .is_some_and(|s| s.has_reached(wait) || s == ChatState::Ended)
             })
             .count()
     }

@@ -100,6 +100,13 @@ impl ChatState {
         }
     }
 
+    /// Whether a chat in this state has reached `awaited`. A chat already chatting has been
+    /// through the queue, so it satisfies a wait for `waiting`: an agent may accept before the
+    /// first poll, and that wait must not then last until the chat ends.
+    pub fn has_reached(&self, awaited: &ChatState) -> bool {
+        self == awaited || (*awaited == Self::Waiting && *self == Self::Chatting)
+    }
+
     pub fn as_str(&self) -> &str {
         match self {
             Self::Waiting => "waiting",
