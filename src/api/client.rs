@@ -110,9 +110,11 @@ pub struct ChatApi {
 }
 
 struct Inner {
-    /// Built on first use: building it loads the system's trust store (a hundred and more
-    /// certificate files), work the console's first frame should not wait for.
-    http: std::sync::OnceLock<Result<reqwest::Client, String>>,
+    /// Each built on first use. The https client loads the system's trust store when built
+    /// (a hundred and more certificate files, about 1 MB of an idle console), work the first
+    /// frame should not wait for and plain HTTP (the emulator, a local proxy) never needs.
+    plain: std::sync::OnceLock<Result<reqwest::Client, String>>,
+    secure: std::sync::OnceLock<Result<reqwest::Client, String>>,
     config: ClientConfig,
     base: OnceCell<Url>,
     observer: Option<ExchangeObserver>,
@@ -170,7 +172,8 @@ impl ChatApi {
         }
         Ok(Self {
             inner: Arc::new(Inner {
-                http: std::sync::OnceLock::new(),
+                plain: std::sync::OnceLock::new(),
+                secure: std::sync::OnceLock::new(),
                 config,
                 base,
                 observer,
@@ -178,23 +181,38 @@ impl ChatApi {
         })
     }
 
-    /// The shared HTTP client, built on first use.
-    fn http(&self) -> Result<&reqwest::Client, ApiError> {
-        let config = &self.inner.config;
-        self.inner
-            .http
-            .get_or_init(|| {
-                install_tls_provider();
-                reqwest::Client::builder()
-                    .timeout(config.http_timeout)
-                    .connect_timeout(config.connect_timeout)
-                    .redirect(reqwest::redirect::Policy::none())
-                    .user_agent(concat!("chatstart/", env!("CARGO_PKG_VERSION")))
-                    .build()
-                    .map_err(|e| format!("cannot build the HTTP client: {e}"))
-            })
+    /// The shared HTTP client for this URL's scheme, built on first use.
+    fn http(&self, url: &Url) -> Result<&reqwest::Client, ApiError> {
+        let secure = url.scheme() != "http";
+        let client = if secure {
+            &self.inner.secure
+        } else {
+            &self.inner.plain
+        };
+        client
+            .get_or_init(|| self.build_http(secure))
             .as_ref()
             .map_err(|message| ApiError::Config(message.clone()))
+    }
+
+    fn build_http(&self, secure: bool) -> Result<reqwest::Client, String> {
+        let config = &self.inner.config;
+        install_tls_provider();
+        let builder = reqwest::Client::builder()
+            .timeout(config.http_timeout)
+            .connect_timeout(config.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("chatstart/", env!("CARGO_PKG_VERSION")));
+        // The plain client is only given http:// URLs, so it never makes a TLS handshake and
+        // needs no root to trust; only the https client reads the system's trust store.
+        let builder = if secure {
+            builder
+        } else {
+            builder.tls_certs_only(Vec::<reqwest::Certificate>::new())
+        };
+        builder
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -499,7 +517,7 @@ impl ChatApi {
         let authenticated = operation != Operation::Discovery;
         let config = &self.inner.config;
         let mut builder = self
-            .http()?
+            .http(&url)?
             .request(method.clone(), url.clone())
             .header(ACCEPT, config.format.mime());
         let mut sent_headers = vec![("Accept".to_string(), config.format.mime().to_string())];
