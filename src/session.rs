@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, sleep_until};
 
+use crate::api::explain::Explanation;
 use crate::api::model::{ChatState, EstimatedWait, Event, EventKind, Info};
 use crate::api::{ApiError, ChatApi};
 
@@ -29,6 +30,7 @@ pub struct FollowOptions {
     /// The chat's skill, to ask for the estimated wait while it waits.
     pub skill: Option<String>,
     pub max_failures: u32,
+    pub retry: RetryPolicy,
 }
 
 impl Default for FollowOptions {
@@ -37,6 +39,30 @@ impl Default for FollowOptions {
             poll_interval: DEFAULT_POLL_INTERVAL,
             skill: None,
             max_failures: DEFAULT_MAX_FAILURES,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// How long a failed poll waits before the next try: LivePerson's published policy (Q25) by
+/// default. Tests shorten it; nothing else needs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// After the first, second and third (and every later) 5xx in a row: 5, 10, 15 s.
+    pub server_error: [Duration; 3],
+    /// The least wait after a 429: 1 s.
+    pub throttled: Duration,
+    /// The longest wait taken from a `Retry-After` (a server may send any number; a chat left
+    /// unpolled that long ends by its idle timeout anyway).
+    pub longest: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            server_error: [5, 10, 15].map(Duration::from_secs),
+            throttled: Duration::from_secs(1),
+            longest: Duration::from_secs(60),
         }
     }
 }
@@ -65,6 +91,10 @@ pub enum SessionUpdate {
     /// that picks it up again, when there is anything left to pick up.
     Lost {
         error: String,
+        /// The exit code a command ends with: 3 when the service refused (a 4xx), else 4.
+        exit_code: i32,
+        /// Why it happened and the next step, when the error is a known one.
+        explanation: Option<Explanation>,
         resume: Option<String>,
     },
 }
@@ -114,6 +144,7 @@ impl Tracker {
             failures: 0,
         };
         let mut next_estimate = Instant::now();
+        let mut estimate = AbortOnDrop(None);
         loop {
             let started = Instant::now();
             let delay = match self.api.chat(&cursor.next).await {
@@ -164,12 +195,14 @@ impl Tracker {
             };
             if cursor.state == Some(ChatState::Waiting) && Instant::now() >= next_estimate {
                 next_estimate = Instant::now() + WAIT_ESTIMATE_EVERY;
-                if let Some(skill) = self.options.skill.as_deref().filter(|s| !s.is_empty()) {
-                    if let Ok(estimate) = self.api.estimated_wait(skill).await {
-                        if !self.send(SessionUpdate::EstimatedWait(estimate)) {
-                            return;
+                if let Some(skill) = self.options.skill.clone().filter(|s| !s.is_empty()) {
+                    // Beside the polls, not between them: a slow estimate must not stall them.
+                    let (api, updates) = (self.api.clone(), self.updates.clone());
+                    estimate.replace(tokio::spawn(async move {
+                        if let Ok(estimate) = api.estimated_wait(&skill).await {
+                            let _ = updates.send(SessionUpdate::EstimatedWait(estimate));
                         }
-                    }
+                    }));
                 }
             }
             // ±10 % on every interval, so many sessions started together do not poll in step.
@@ -202,20 +235,33 @@ impl Tracker {
         }
         cursor.failures += 1;
         if !error.is_retryable() || cursor.failures > self.options.max_failures {
-            let why = if error.is_retryable() {
-                format!("{} polls failed in a row; last: {error}", cursor.failures)
+            let (why, exit_code) = if error.is_retryable() {
+                let why = format!("{} polls failed in a row; last: {error}", cursor.failures);
+                (why, crate::api::error::exit::FAILURE)
             } else {
-                error.to_string()
+                (error.to_string(), error.exit_code())
             };
             // A chat the service no longer has cannot be resumed (Q28).
             let gone = error.status() == Some(404);
+            let shown_uri = crate::api::links::redact_text_url(&self.session_uri);
             self.send(SessionUpdate::Lost {
                 error: why,
-                resume: (!gone).then(|| format!("chatstart watch {}", self.session_uri)),
+                exit_code,
+                explanation: error.explain(),
+                resume: (!gone).then(|| format!("chatstart watch {shown_uri}")),
             });
             return None;
         }
-        let delay = retry_delay(error, cursor.failures, self.options.poll_interval);
+        let mut delay = retry_delay(
+            error,
+            cursor.failures,
+            self.options.poll_interval,
+            &self.options.retry,
+        );
+        // Never so long that the chat ends for want of a poll (Q13).
+        if let Some(timeout) = cursor.chat_timeout.filter(|t| !t.is_zero()) {
+            delay = delay.min(timeout.mul_f64(0.75));
+        }
         self.send(SessionUpdate::Retrying {
             attempt: cursor.failures,
             error: error.to_string(),
@@ -230,6 +276,26 @@ impl Tracker {
     }
 }
 
+/// The estimated-wait request in flight, stopped with the tracker (an older one still running
+/// when a newer starts is stopped too: only the newest answer matters).
+struct AbortOnDrop(Option<JoinHandle<()>>);
+
+impl AbortOnDrop {
+    fn replace(&mut self, task: JoinHandle<()>) {
+        if let Some(old) = self.0.replace(task) {
+            old.abort();
+        }
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(task) = self.0.take() {
+            task.abort();
+        }
+    }
+}
+
 /// Events not seen before, in id order; events without an id cannot be de-duplicated and pass.
 fn fresh_events(mut events: Vec<Event>, seen: &mut HashSet<u64>) -> Vec<Event> {
     events.retain(|event| event.id.is_none_or(|id| seen.insert(id)));
@@ -237,20 +303,33 @@ fn fresh_events(mut events: Vec<Event>, seen: &mut HashSet<u64>) -> Vec<Event> {
     events
 }
 
-/// LivePerson's policy (Q25): 429 → Retry-After or at least 1 s; 5xx → Retry-After or 5, 10,
-/// 15 s; a lost connection or an unreadable answer → exponential backoff from the poll interval.
-/// Each with up to 20 % jitter, so many sessions do not retry in step.
-pub fn retry_delay(error: &ApiError, attempt: u32, poll_interval: Duration) -> Duration {
-    let base = match (error.status(), error.retry_after()) {
-        (Some(429), after) => after.unwrap_or_default().max(Duration::from_secs(1)),
-        (Some(status), Some(after)) if status >= 500 => after,
-        (Some(status), None) if status >= 500 => Duration::from_secs(5 * u64::from(attempt.min(3))),
+/// LivePerson's policy (Q25): 429 → Retry-After, at least 1 s; 5xx → Retry-After, at least 5,
+/// 10, 15 s; a lost connection or an unreadable answer → exponential backoff from the poll
+/// interval. `Retry-After` is honoured up to `policy.longest`. Each with up to 20 % jitter, so
+/// many sessions do not retry in step.
+pub fn retry_delay(
+    error: &ApiError,
+    attempt: u32,
+    poll_interval: Duration,
+    policy: &RetryPolicy,
+) -> Duration {
+    let after = error.retry_after().unwrap_or_default();
+    let base = match error.status() {
+        Some(429) => after.max(policy.throttled),
+        Some(status) if status >= 500 => {
+            let step = attempt.clamp(1, 3) as usize - 1;
+            after.max(policy.server_error[step])
+        }
         _ => {
             let doubling = 2u32.saturating_pow(attempt.saturating_sub(1).min(4));
-            (poll_interval.max(Duration::from_millis(250)) * doubling).min(Duration::from_secs(16))
+            poll_interval
+                .max(Duration::from_millis(250))
+                .saturating_mul(doubling)
+                .min(Duration::from_secs(16))
         }
     };
-    base + base.mul_f64(fastrand::f64() * 0.2)
+    let base = base.min(policy.longest);
+    base.saturating_add(base.mul_f64(fastrand::f64() * 0.2))
 }
 
 #[cfg(test)]
@@ -298,20 +377,30 @@ mod tests {
             d >= Duration::from_secs(base) && d <= Duration::from_secs(base).mul_f64(1.2)
         };
         let poll = Duration::from_secs(2);
-        assert!(within(retry_delay(&status(429, None), 1, poll), 1));
-        assert!(within(retry_delay(&status(429, Some(7)), 1, poll), 7));
-        assert!(within(retry_delay(&status(503, None), 1, poll), 5));
-        assert!(within(retry_delay(&status(500, None), 2, poll), 10));
-        assert!(within(retry_delay(&status(500, None), 9, poll), 15));
-        assert!(within(retry_delay(&status(503, Some(3)), 1, poll), 3));
+        let policy = RetryPolicy::default();
+        let delay = |error: &ApiError, attempt| retry_delay(error, attempt, poll, &policy);
+        assert!(within(delay(&status(429, None), 1), 1));
+        assert!(within(delay(&status(429, Some(0)), 1), 1));
+        assert!(within(delay(&status(429, Some(7)), 1), 7));
+        assert!(within(delay(&status(503, None), 1), 5));
+        assert!(within(delay(&status(500, None), 2), 10));
+        assert!(within(delay(&status(500, None), 9), 15));
+        assert!(
+            within(delay(&status(503, Some(0)), 1), 5),
+            "a Retry-After of 0 does not cut the policy's wait"
+        );
+        assert!(within(delay(&status(503, Some(30)), 1), 30));
+        // Any number a server sends is taken, up to the longest wait, without overflow.
+        assert!(within(delay(&status(503, Some(u64::MAX / 2)), 1), 60));
+        assert!(within(delay(&status(429, Some(u64::MAX)), 1), 60));
         let dropped = ApiError::Network {
             operation: Operation::Session,
             failure: NetworkFailure::Dropped,
             detail: String::new(),
             timeout: poll,
         };
-        assert!(within(retry_delay(&dropped, 1, poll), 2));
-        assert!(within(retry_delay(&dropped, 3, poll), 8));
-        assert!(within(retry_delay(&dropped, 9, poll), 16));
+        assert!(within(delay(&dropped, 1), 2));
+        assert!(within(delay(&dropped, 3), 8));
+        assert!(within(delay(&dropped, 9), 16));
     }
 }

@@ -11,7 +11,7 @@ use chatstart::api::model::{EventKind, LineSource};
 use chatstart::api::{ApiError, ChatApi, ChatRequest, ClientConfig, Endpoint, Format};
 use chatstart::emulator::{FaultSpec, RecordedRequest};
 use chatstart::secret::Secret;
-use chatstart::session::{self, FollowOptions, SessionUpdate};
+use chatstart::session::{self, FollowOptions, RetryPolicy, SessionUpdate};
 use common::{Emulator, ran};
 use tokio::sync::mpsc;
 
@@ -77,11 +77,25 @@ fn chat_id(uri: &str) -> String {
     uri.rsplit('/').next().expect("segment").to_string()
 }
 
+/// Fast polls, LivePerson's retry policy.
 fn options(max_failures: u32) -> FollowOptions {
     FollowOptions {
         poll_interval: Duration::from_millis(100),
         skill: None,
         max_failures,
+        retry: RetryPolicy::default(),
+    }
+}
+
+/// Fast polls, and the policy's waits shortened a hundredfold, for tests that meet many 5xx.
+fn quick_retries(max_failures: u32) -> FollowOptions {
+    FollowOptions {
+        retry: RetryPolicy {
+            server_error: [50, 100, 150].map(Duration::from_millis),
+            throttled: Duration::from_millis(50),
+            longest: Duration::from_secs(1),
+        },
+        ..options(max_failures)
     }
 }
 
@@ -154,7 +168,7 @@ fn polls_survive_every_poll_fault_without_losing_or_repeating_an_event() {
                 .request_chat(&request("Long"), None)
                 .await
                 .expect("chat");
-            let updates = follow_to_the_end(&api, uri.as_str(), options(9)).await;
+            let updates = follow_to_the_end(&api, uri.as_str(), quick_retries(9)).await;
             (uri, updates)
         });
         assert_eq!(updates.last(), Some(&SessionUpdate::Ended), "{updates:#?}");
@@ -272,7 +286,7 @@ fn a_503_without_retry_after_waits_the_published_5_seconds() {
     let emulator = Emulator::start(SCENARIO);
     emulator
         .handle
-        .set_faults(faults(&["503@session,skip=1,count=1"]));
+        .set_faults(faults(&["503@session,skip=1,count=1,retry_after=0"]));
     let api = client(&emulator, Format::Json, Duration::from_secs(5));
     let (uri, updates) = emulator.runtime().block_on(async {
         let uri = api
@@ -301,7 +315,7 @@ fn after_more_than_max_failures_the_session_is_lost_with_a_resume_hint() {
             .request_chat(&request("Stay"), None)
             .await
             .expect("chat");
-        let updates = follow_to_the_end(&api, uri.as_str(), options(3)).await;
+        let updates = follow_to_the_end(&api, uri.as_str(), quick_retries(3)).await;
         (uri, updates)
     });
     let attempts: Vec<u32> = updates
@@ -312,10 +326,20 @@ fn after_more_than_max_failures_the_session_is_lost_with_a_resume_hint() {
         })
         .collect();
     assert_eq!(attempts, [1, 2, 3]);
-    let Some(SessionUpdate::Lost { error, resume }) = updates.last() else {
+    let Some(SessionUpdate::Lost {
+        error,
+        resume,
+        exit_code,
+        ..
+    }) = updates.last()
+    else {
         panic!("not lost: {updates:#?}");
     };
     assert!(error.starts_with("4 polls failed in a row"), "{error}");
+    assert_eq!(
+        *exit_code, 4,
+        "a service that keeps failing is a server failure"
+    );
     assert!(error.contains("HTTP 500"), "{error}");
     assert_eq!(resume, &Some(format!("chatstart watch {uri}")));
     // One good poll, then four failed ones, then nothing: the tracker stopped.
@@ -336,10 +360,21 @@ fn a_404_before_the_end_is_lost_and_an_ended_chat_is_not_polled_again() {
         let updates = follow_to_the_end(&api, uri.as_str(), options(9)).await;
         (uri, updates)
     });
-    let Some(SessionUpdate::Lost { error, resume }) = updates.last() else {
+    let Some(SessionUpdate::Lost {
+        error,
+        resume,
+        exit_code,
+        explanation,
+    }) = updates.last()
+    else {
         panic!("not lost: {updates:#?}");
     };
     assert!(error.contains("Chat session not found"), "{error}");
+    assert_eq!(*exit_code, 3, "the service refused: a 4xx");
+    assert!(
+        explanation.is_some_and(|e| e.name.contains("Chat session not found")),
+        "{explanation:?}"
+    );
     assert_eq!(
         resume, &None,
         "a chat the service no longer has cannot be resumed"
@@ -703,18 +738,24 @@ fn cli_polls_recover_from_a_timeout_and_a_drop_and_say_so() {
 #[test]
 fn cli_a_session_lost_after_repeated_failures_exits_4_with_the_watch_command() {
     let emulator = Emulator::start(SCENARIO);
-    emulator
-        .handle
-        .set_faults(faults(&["500@session,retry_after=0"]));
+    emulator.handle.set_faults(faults(&["drop@session"]));
     let out = ran(fast_cli(
         &emulator,
-        &["request", "--skill", "Sales", "--wait", "chatting"],
+        &[
+            "request",
+            "--skill",
+            "Sales",
+            "--wait",
+            "chatting",
+            "--poll-retries",
+            "3",
+        ],
     ));
     assert_eq!(out.code, 4, "{out:?}");
     let uri = out.stdout.lines().next().expect("the session URI first");
     assert!(
         out.stderr
-            .contains("lost the session: 10 polls failed in a row"),
+            .contains("lost the session: 4 polls failed in a row"),
         "{out:?}"
     );
     assert!(
@@ -722,7 +763,7 @@ fn cli_a_session_lost_after_repeated_failures_exits_4_with_the_watch_command() {
             .contains(&format!("resume with `chatstart watch {uri}`")),
         "{out:?}"
     );
-    assert!(out.stderr.contains("poll failed (attempt 9)"), "{out:?}");
+    assert!(out.stderr.contains("poll failed (attempt 3)"), "{out:?}");
     assert_eq!(emulator.handle.count("POST", "/chat/request"), 1);
     // The hint works: without the fault, watching resumes the same chat.
     emulator.handle.set_faults(Vec::new());

@@ -16,7 +16,7 @@ use std::process::{Child, Command, Stdio};
 use chatstart::api::model::{ChatState, EventKind};
 use chatstart::api::{ChatApi, ChatRequest, ClientConfig, Endpoint};
 use chatstart::secret::Secret;
-use chatstart::session::{self, FollowOptions, SessionUpdate};
+use chatstart::session::{self, FollowOptions, RetryPolicy, SessionUpdate};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -163,10 +163,16 @@ fn two_hundred_chats_under_faults_deliver_every_event_once_in_order_with_flat_me
         let mut followers = Vec::new();
         for (uri, events) in chats {
             let (sender, mut updates) = mpsc::unbounded_channel();
+            // LivePerson's 5, 10, 15 s after a 5xx, shortened: this test is about the event
+            // streams staying whole under faults, and wants many polls in its minutes.
             let options = FollowOptions {
                 poll_interval: POLL,
                 skill: None,
                 max_failures: 9,
+                retry: RetryPolicy {
+                    server_error: [250, 500, 750].map(Duration::from_millis),
+                    ..RetryPolicy::default()
+                },
             };
             let tracker = session::follow(api.clone(), uri.clone(), options, sender);
             let visitor = api.clone();

@@ -200,7 +200,7 @@ impl ChatApi {
         install_tls_provider();
         let builder = reqwest::Client::builder()
             .timeout(config.http_timeout)
-            .connect_timeout(config.connect_timeout)
+            .connect_timeout(self.effective_connect_timeout())
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("chatstart/", env!("CARGO_PKG_VERSION")));
         // The plain client is only given http:// URLs, so it never makes a TLS handshake and
@@ -213,6 +213,14 @@ impl ChatApi {
         builder
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))
+    }
+
+    /// The connect timeout, kept under the request timeout: when the whole-request timeout
+    /// fired first, a connection that never opened (nothing sent) would read as a request sent
+    /// and unanswered — and, for a chat request, as one that may have created a chat.
+    fn effective_connect_timeout(&self) -> Duration {
+        let config = &self.inner.config;
+        config.connect_timeout.min(config.http_timeout.mul_f64(0.9))
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -238,15 +246,24 @@ impl ChatApi {
         };
         let csds = parse_base(csds_url)?;
         let account = &self.inner.config.account;
-        let mut url = csds
-            .join(&format!(
-                "api/account/{account}/service/conversationVep/baseURI.json"
-            ))
-            .map_err(|e| ApiError::Config(format!("bad CSDS URL: {e}")))?;
-        url.query_pairs_mut().append_pair("version", "1.0");
-        let answer = self
-            .call(Operation::Discovery, Method::GET, url, None, None)
-            .await?;
+        // The service's own path first; a CSDS that serves only the all-services list (spec
+        // §2.1) answers it with a 404, and the list is asked for then.
+        let answer = match self
+            .csds_get(
+                &csds,
+                &format!("api/account/{account}/service/conversationVep/baseURI.json"),
+            )
+            .await
+        {
+            Err(ApiError::Status { status: 404, .. }) => {
+                self.csds_get(
+                    &csds,
+                    &format!("api/account/{account}/service/baseURI.json"),
+                )
+                .await?
+            }
+            other => other?,
+        };
         let document = parse_body(Operation::Discovery, &answer)?;
         let host = discovered_host(&document).ok_or_else(|| ApiError::BadBody {
             operation: Operation::Discovery,
@@ -254,7 +271,21 @@ impl ChatApi {
             detail: "no baseURI for service conversationVep".into(),
             body_start: error::body_start(&answer.body),
         })?;
-        parse_base(&format!("{}://{host}", csds.scheme()))
+        // A bare host takes the CSDS URL's scheme; a value that already has one keeps it.
+        if host.contains("://") {
+            parse_base(&host)
+        } else {
+            parse_base(&format!("{}://{host}", csds.scheme()))
+        }
+    }
+
+    async fn csds_get(&self, csds: &Url, path: &str) -> Result<Answer, ApiError> {
+        let mut url = csds
+            .join(path)
+            .map_err(|e| ApiError::Config(format!("bad CSDS URL: {e}")))?;
+        url.query_pairs_mut().append_pair("version", "1.0");
+        self.call(Operation::Discovery, Method::GET, url, None, None)
+            .await
     }
 
     /// A URL of the fixed API templates (`/api/account/{acc}/chat/…`), query filled in.
@@ -411,8 +442,10 @@ impl ChatApi {
         let url = self.prepare(href, None)?;
         let answer = self.get(Operation::Session, url).await?;
         let document = parse_body(Operation::Session, &answer)?;
-        ChatResource::from_document(&document)
-            .map_err(|e| model_error(Operation::Session, &answer, e))
+        let mut chat = ChatResource::from_document(&document)
+            .map_err(|e| model_error(Operation::Session, &answer, e))?;
+        chat.resolve_links(&answer.url);
+        Ok(chat)
     }
 
     /// GET chat information (spec §2.13), from the `info` link.
@@ -420,7 +453,10 @@ impl ChatApi {
         let url = self.prepare(href, None)?;
         let answer = self.get(Operation::Info, url).await?;
         let document = parse_body(Operation::Info, &answer)?;
-        Info::from_document(&document).map_err(|e| model_error(Operation::Info, &answer, e))
+        let mut info =
+            Info::from_document(&document).map_err(|e| model_error(Operation::Info, &answer, e))?;
+        info.links.resolve_against(&answer.url);
+        Ok(info)
     }
 
     /// POST a line to the `events` link (spec §2.12). Not retried: a retry could duplicate it.
@@ -536,6 +572,12 @@ impl ChatApi {
                 .body(encoded.clone());
             sent_headers.push(("Content-Type".into(), config.format.content_type().into()));
         }
+        // The appKey, and the SSO key of the auth call, are masked in everything that leaves
+        // here as text: a server may echo the request in its answer or its error message.
+        let mask = |text: &str| {
+            let text = self.redact(text);
+            body_secret.map_or_else(|| text.clone(), |secret| secret.redact(&text))
+        };
         let started = Instant::now();
         let result = self.read(builder).await;
         // Only when someone reads the record (the inspector, the log) is it built: masking
@@ -546,9 +588,7 @@ impl ChatApi {
             method: method.to_string(),
             url: links::redact_url(&url),
             request_headers: sent_headers,
-            request_body: encoded
-                .as_deref()
-                .map(|b| self.redact(&body_secret.map_or_else(|| b.to_string(), |s| s.redact(b)))),
+            request_body: encoded.as_deref().map(mask),
             status: None,
             response_headers: Vec::new(),
             response_body: None,
@@ -561,9 +601,9 @@ impl ChatApi {
                     exchange.status = Some(status);
                     exchange.response_headers = headers
                         .iter()
-                        .map(|(k, v)| (k.to_string(), self.redact(v.to_str().unwrap_or("?"))))
+                        .map(|(k, v)| (k.to_string(), mask(v.to_str().unwrap_or("?"))))
                         .collect();
-                    exchange.response_body = Some(self.redact(&body));
+                    exchange.response_body = Some(mask(&body));
                 }
                 if status >= 400 {
                     let retry_after = headers
@@ -574,10 +614,17 @@ impl ChatApi {
                     Err(error::from_status(
                         operation,
                         status,
-                        &self.redact(&body),
+                        &mask(&body),
                         retry_after,
                     ))
                 } else {
+                    // An answer read for a secret-bearing call can end up quoted in an
+                    // error (`body_start`), so it is masked too.
+                    let body = if body_secret.is_some() {
+                        mask(&body)
+                    } else {
+                        body
+                    };
                     Ok(Answer {
                         status,
                         url,
@@ -646,7 +693,11 @@ impl ChatApi {
             operation,
             failure: kind,
             detail: detail.join(": "),
-            timeout: self.inner.config.http_timeout,
+            timeout: if kind == NetworkFailure::ConnectTimeout {
+                self.effective_connect_timeout()
+            } else {
+                self.inner.config.http_timeout
+            },
         }
     }
 

@@ -129,7 +129,10 @@ fn server_says(message: Option<&str>, internal_code: Option<i64>) -> String {
 fn network_says(failure: NetworkFailure, detail: &str, timeout: Duration) -> String {
     match failure {
         NetworkFailure::Connect => format!("could not connect ({detail})"),
-        NetworkFailure::ConnectTimeout => format!("connecting timed out ({detail})"),
+        NetworkFailure::ConnectTimeout => format!(
+            "connecting took longer than {} s, so nothing was sent ({detail})",
+            timeout.as_secs_f32()
+        ),
         NetworkFailure::Timeout => format!(
             "no answer within the {} s request timeout (--http-timeout)",
             timeout.as_secs_f32()

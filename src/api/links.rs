@@ -112,6 +112,11 @@ pub fn redact_url(url: &Url) -> String {
     shown.to_string()
 }
 
+/// A link as text with any appKey query value masked; text that is not a URL is returned as is.
+pub fn redact_text_url(text: &str) -> String {
+    Url::parse(text).map_or_else(|_| text.to_string(), |url| redact_url(&url))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,8 +62,12 @@ pub struct CaseResult {
 
 /// Why a case stopped early.
 enum Stop {
+    /// An expectation was not met.
     Failed(String),
+    /// The service refused or could not be reached.
     Error(ApiError),
+    /// The session could no longer be followed (already explained).
+    Lost { error: String, exit_code: i32 },
 }
 
 impl From<ApiError> for Stop {
@@ -100,6 +104,10 @@ pub async fn run_case(run: CaseRun) -> CaseResult {
                 .map(|e| format!("\n      why: {}\n      next: {}", e.why, e.next))
                 .unwrap_or_default();
             result.error = Some(format!("{error}{explained}"));
+        }
+        Err(Stop::Lost { error, exit_code }) => {
+            result.exit_code = Some(exit_code);
+            result.error = Some(error);
         }
     }
     if let Some(uri) = &chat.uri {
@@ -181,8 +189,19 @@ impl Chat {
                 }
                 Ok(())
             }
-            SessionUpdate::Lost { error, .. } => {
-                Err(Stop::Failed(format!("lost the session: {error}")))
+            SessionUpdate::Lost {
+                error,
+                exit_code,
+                explanation,
+                ..
+            } => {
+                let explained = explanation
+                    .map(|e| format!("\n      why: {}\n      next: {}", e.why, e.next))
+                    .unwrap_or_default();
+                Err(Stop::Lost {
+                    error: format!("lost the session: {error}{explained}"),
+                    exit_code,
+                })
             }
             SessionUpdate::Ended => {
                 self.state = Some(ChatState::Ended);

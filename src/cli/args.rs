@@ -266,6 +266,9 @@ pub struct WaitArgs {
     /// Seconds between polls (kept well under the chat's idle timeout)
     #[arg(long, value_name = "SECS")]
     pub poll_interval: Option<f64>,
+    /// Failed polls in a row before the session is given up (exit 4) [default: 9]
+    #[arg(long, value_name = "N")]
+    pub poll_retries: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -14,7 +14,7 @@ use tokio::time::Instant;
 
 use super::args::{BurstArgs, OutputArg, WaitState};
 use super::context::Context;
-use super::run::{Failure, Outcome, chat_request, connect, prepare_request};
+use super::run::{Failure, Outcome, chat_request, connect, prepare_request, seconds_flag};
 use crate::api::error::exit;
 use crate::api::model::ChatState;
 use crate::burst::{self, BurstEvent, BurstPlan, ChatOutcome, Summary};
@@ -40,11 +40,15 @@ pub async fn run(ctx: &Context, args: BurstArgs) -> Outcome {
             WaitState::Chatting => ChatState::Chatting,
             WaitState::Ended => ChatState::Ended,
         },
-        timeout: args.timeout.map(Duration::from_secs_f64),
-        poll_interval: args.poll_interval.map_or(
-            crate::session::DEFAULT_POLL_INTERVAL,
-            Duration::from_secs_f64,
-        ),
+        timeout: args
+            .timeout
+            .map(|t| seconds_flag("--timeout", t))
+            .transpose()?,
+        poll_interval: args
+            .poll_interval
+            .map(|t| seconds_flag("--poll-interval", t))
+            .transpose()?
+            .unwrap_or(crate::session::DEFAULT_POLL_INTERVAL),
         end_after: args.end_after,
     };
     let (events, mut received) = mpsc::unbounded_channel();

@@ -70,7 +70,10 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
             CaseFlow::Auth => Some(auth_request(&case_ctx, case)?),
         };
         let seconds = |value: Option<f64>, default: f64| {
-            Duration::from_secs_f64(value.unwrap_or(default).max(0.05))
+            let seconds = value
+                .unwrap_or(default)
+                .clamp(0.05, super::run::MAX_SECONDS);
+            Duration::try_from_secs_f64(seconds).unwrap_or(Duration::from_secs_f64(default))
         };
         for repeat in 1..=args.repeat {
             runs.push(CaseRun {

@@ -103,13 +103,18 @@ pub fn connect(args: &ConnectionArgs, uri: Option<&Url>) -> Result<ChatApi, Fail
     Ok(ChatApi::new(config)?)
 }
 
-fn seconds_flag(flag: &str, seconds: f64) -> Result<Duration, Failure> {
+/// The longest time a flag may give: a year. Longer is surely a typo, and far longer would
+/// overflow the clock arithmetic it feeds.
+pub(crate) const MAX_SECONDS: f64 = 365.0 * 86_400.0;
+
+/// A positive number of seconds, at most [`MAX_SECONDS`], given by `flag`.
+pub(crate) fn seconds_flag(flag: &str, seconds: f64) -> Result<Duration, Failure> {
     Duration::try_from_secs_f64(seconds)
         .ok()
-        .filter(|d| !d.is_zero())
+        .filter(|d| !d.is_zero() && seconds <= MAX_SECONDS)
         .ok_or_else(|| {
             Failure::usage(format!(
-                "{flag}: `{seconds}` is not a positive number of seconds"
+                "{flag}: `{seconds}` is not a positive number of seconds (at most a year, {MAX_SECONDS})"
             ))
         })
 }
@@ -211,6 +216,9 @@ fn follow_options(
     if let Some(seconds) = wait.poll_interval {
         options.poll_interval = seconds_flag("--poll-interval", seconds)?;
     }
+    if let Some(retries) = wait.poll_retries {
+        options.max_failures = retries;
+    }
     let idle = request.and_then(|r| r.interaction_timeout.trim().parse::<u64>().ok());
     if let Some(idle) = idle.filter(|idle| options.poll_interval.as_secs_f64() * 2.0 > *idle as f64)
     {
@@ -300,12 +308,22 @@ async fn follow(
                     why: None,
                 });
             }
-            SessionUpdate::Lost { error, resume } => {
+            SessionUpdate::Lost {
+                error,
+                exit_code,
+                explanation,
+                resume,
+            } => {
+                let next = explanation.map(|e| e.next.to_string());
+                let resume = resume.map(|resume| format!("resume with `{resume}`"));
                 return Err(Failure {
-                    code: exit::FAILURE,
+                    code: exit_code,
                     message: format!("lost the session: {error}"),
-                    hint: resume.map(|resume| format!("resume with `{resume}`")),
-                    why: None,
+                    hint: match (next, resume) {
+                        (Some(next), Some(resume)) => Some(format!("{next}; or {resume}")),
+                        (next, resume) => next.or(resume),
+                    },
+                    why: explanation.map(|e| e.why.to_string()),
                 });
             }
             SessionUpdate::Retrying {

@@ -163,6 +163,12 @@ pub enum FaultKind {
     NoLocation,
     /// Act on the request, then remove every `next` link from the document.
     NoNext,
+    /// Act on the request, then remove the chat-level `next` link only, keeping the events-level
+    /// one (a server whose chat document offers only that).
+    NoChatNext,
+    /// Act on the request, then make every link and `Location` relative (path and query only):
+    /// a server that does not send the absolute links the real service sends (Q5).
+    RelativeLinks,
     /// Answer events from id 0 again (the `next` link unchanged), each listed twice.
     Repeat,
     /// Answer the events of a document in reverse order.
@@ -305,6 +311,8 @@ impl FaultSpec {
             FaultKind::Malformed => "malformed".into(),
             FaultKind::NoLocation => "no-location".into(),
             FaultKind::NoNext => "no-next".into(),
+            FaultKind::NoChatNext => "no-chat-next".into(),
+            FaultKind::RelativeLinks => "relative-links".into(),
             FaultKind::Repeat => "repeat".into(),
             FaultKind::Reorder => "reorder".into(),
             FaultKind::End => match self.by {
@@ -455,6 +463,20 @@ impl Faults {
                 reply
             }
             FaultKind::NoNext => rewrite(routes::handle(state, incoming), remove_next),
+            FaultKind::NoChatNext => rewrite(routes::handle(state, incoming), |document| {
+                if let Some(chat) = document.get_mut("chat") {
+                    remove_own_next(chat);
+                }
+            }),
+            FaultKind::RelativeLinks => {
+                let mut reply = rewrite(routes::handle(state, incoming), make_links_relative);
+                for (name, value) in &mut reply.headers {
+                    if name.eq_ignore_ascii_case("location") {
+                        *value = relative(value);
+                    }
+                }
+                reply
+            }
             FaultKind::Repeat => {
                 let again = from_zero(incoming);
                 rewrite(routes::handle(state, &again), |document| {
@@ -583,20 +605,57 @@ fn rewrite(reply: Reply, edit: impl FnOnce(&mut Value)) -> Reply {
 /// Removes every link whose `@rel` is `next`, at any depth.
 fn remove_next(value: &mut Value) {
     match value {
-        Value::Object(object) => {
-            if let Some(links) = object.get_mut("link") {
-                match links {
-                    Value::Array(items) => items.retain(|link| !is_next(link)),
-                    link if is_next(link) => {
-                        object.remove("link");
-                    }
-                    _ => {}
-                }
+        Value::Object(_) => {
+            remove_own_next(value);
+            if let Value::Object(object) = value {
+                object.values_mut().for_each(remove_next);
             }
-            object.values_mut().for_each(remove_next);
         }
         Value::Array(items) => items.iter_mut().for_each(remove_next),
         _ => {}
+    }
+}
+
+/// Removes the `next` links of this element only, not of the elements inside it.
+fn remove_own_next(value: &mut Value) {
+    let Value::Object(object) = value else {
+        return;
+    };
+    match object.get_mut("link") {
+        Some(Value::Array(items)) => items.retain(|link| !is_next(link)),
+        Some(link) if is_next(link) => {
+            object.remove("link");
+        }
+        _ => {}
+    }
+}
+
+/// Turns every absolute `@href` (or `href`), at any depth, into its path and query.
+fn make_links_relative(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            for (key, item) in object.iter_mut() {
+                match item {
+                    Value::String(href) if key == "@href" || key == "href" => {
+                        *href = relative(href);
+                    }
+                    other => make_links_relative(other),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(make_links_relative),
+        _ => {}
+    }
+}
+
+/// The path and query of an absolute URL; anything else as is.
+fn relative(href: &str) -> String {
+    match url::Url::parse(href) {
+        Ok(url) => match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_string(),
+        },
+        Err(_) => href.to_string(),
     }
 }
 

@@ -187,6 +187,8 @@ impl EffectRunner {
                         id,
                         update: session::SessionUpdate::Lost {
                             error: describe(&error),
+                            exit_code: error.exit_code(),
+                            explanation: error.explain(),
                             resume: Some(format!("chatstart watch {uri}")),
                         },
                     });

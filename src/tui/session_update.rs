@@ -117,8 +117,17 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                         set_state(view, ChatState::Ended, now, None);
                     }
                 }
-                SessionUpdate::Lost { error, resume } => {
+                SessionUpdate::Lost {
+                    error,
+                    explanation,
+                    resume,
+                    ..
+                } => {
                     view.tracking = false;
+                    let error = match explanation {
+                        Some(e) => format!("{error} — {} — {}", e.why, e.next),
+                        None => error,
+                    };
                     view.health = Health::Lost { error, resume };
                 }
             }

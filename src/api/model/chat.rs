@@ -68,8 +68,17 @@ pub struct ChatResource {
 }
 
 impl ChatResource {
-    /// Reads `{"chat":{…}}`.
+    /// Reads `{"chat":{…}}`, or the `{"events":{…}}` answer of an events-level `next` link
+    /// (followed when a server gives no chat-level one): its events and links, with no info.
     pub fn from_document(document: &Value) -> Result<Self, ModelError> {
+        if document.get("chat").is_none() && document.get("events").is_some() {
+            let events = EventsDocument::from_document(document)?;
+            return Ok(Self {
+                events: events.events,
+                events_links: events.links,
+                ..Self::default()
+            });
+        }
         let chat = root(document, "chat")?;
         if !chat.is_object() {
             return Err(ModelError::new("chat", "`chat` is not an element"));
@@ -83,6 +92,16 @@ impl ChatResource {
                 .filter(|i| i.is_object())
                 .map(Info::read),
         })
+    }
+
+    /// Makes every relative link of the resource absolute against `base`, the URL it was read
+    /// from (see [`Links::resolve_against`]).
+    pub fn resolve_links(&mut self, base: &url::Url) {
+        self.links.resolve_against(base);
+        self.events_links.resolve_against(base);
+        if let Some(info) = &mut self.info {
+            info.links.resolve_against(base);
+        }
     }
 
     /// Where to poll next: the chat-level `next` (it carries info too, Q12), else the

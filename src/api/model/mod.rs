@@ -71,6 +71,19 @@ impl Links {
         )
     }
 
+    /// Makes relative hrefs absolute against the URL of the answer they came in: the service
+    /// sends absolute links (Q5), so this is only the fallback for servers that do not.
+    /// Absolute hrefs are kept exactly as given.
+    pub fn resolve_against(&mut self, base: &url::Url) {
+        for link in &mut self.0 {
+            if url::Url::parse(link.href.trim()) == Err(url::ParseError::RelativeUrlWithoutBase) {
+                if let Ok(absolute) = base.join(link.href.trim()) {
+                    link.href = absolute.to_string();
+                }
+            }
+        }
+    }
+
     /// The href of the first link with this rel.
     pub fn get(&self, rel: &str) -> Option<&str> {
         self.0

@@ -523,6 +523,8 @@ fn poll_health_shows_retrying_then_lost() {
             id,
             update: crate::session::SessionUpdate::Lost {
                 error: "gone".into(),
+                exit_code: 4,
+                explanation: None,
                 resume: Some(format!("chatstart watch {URI}")),
             },
         }],
