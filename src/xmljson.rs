@@ -161,12 +161,9 @@ pub fn value_to_xml(document: &Value) -> Result<String, XmlError> {
             "an XML document needs exactly one root element".into(),
         ));
     };
-    // A null root writes nothing and an array root several (or no) roots: neither is a document.
-    if object.values().any(|root| match root {
-        Value::Null => true,
-        Value::Array(items) => items.len() != 1 || items.iter().any(Value::is_null),
-        _ => false,
-    }) {
+    // A null root writes nothing and an array root (arrays in arrays too) several or no roots:
+    // neither is a document.
+    if object.values().any(|root| elements_written(root) != 1) {
         return Err(XmlError(
             "an XML document needs exactly one root element".into(),
         ));
@@ -179,6 +176,16 @@ pub fn value_to_xml(document: &Value) -> Result<String, XmlError> {
         write_element(&mut writer, name, value)?;
     }
     String::from_utf8(writer.into_inner()).map_err(|e| XmlError(e.to_string()))
+}
+
+/// How many elements a value writes under one name: none for null, one per item (at any
+/// depth) for an array, one otherwise.
+fn elements_written(value: &Value) -> usize {
+    match value {
+        Value::Null => 0,
+        Value::Array(items) => items.iter().map(elements_written).sum(),
+        _ => 1,
+    }
 }
 
 fn write_xml<F>(writer: &mut Writer<Vec<u8>>, write: F) -> Result<(), XmlError>
