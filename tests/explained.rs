@@ -55,14 +55,18 @@ fn a_chat_that_vanished_after_it_ended_is_explained() {
     assert_eq!(ran(emulator.chatstart(&["end", &uri])).code, 0);
     let watched = ran(emulator.chatstart(&["watch", &uri]));
     assert_eq!(
-        watched.code, 4,
-        "a 404 before any state is a lost session: {watched:?}"
+        watched.code, 3,
+        "a 404 is the service refusing: the session is lost, with exit 3: {watched:?}"
     );
     assert!(
         watched
             .stderr
             .contains("Chat session not found (internalCode 12)"),
         "{watched:?}"
+    );
+    assert!(
+        watched.stderr.contains("why: the chat has ended"),
+        "and explained: {watched:?}"
     );
 }
 

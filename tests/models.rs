@@ -263,7 +263,17 @@ fn error_documents_and_info_read_in_both_formats() {
 
 #[test]
 fn documents_of_the_wrong_kind_are_typed_errors() {
-    assert!(ChatResource::from_document(&decode(r#"{"events":{}}"#).unwrap()).is_err());
+    assert!(ChatResource::from_document(&decode(r#"{"session":{}}"#).unwrap()).is_err());
+    // The answer of an events-level `next` link (a server that gives no chat-level one) is
+    // read as the events it holds, with no info.
+    let events = ChatResource::from_document(
+        &decode(r#"{"events":{"link":{"@href":"https://h/e?from=3","@rel":"next"},"event":{"@id":"2","@type":"state","state":"chatting"}}}"#)
+            .unwrap(),
+    )
+    .expect("an events document");
+    assert_eq!(events.events.len(), 1);
+    assert_eq!(events.next_link(), Some("https://h/e?from=3"));
+    assert!(events.info.is_none());
     assert!(ChatResource::from_document(&decode(r#"{"chat":"x"}"#).unwrap()).is_err());
     assert!(
         Survey::from_document(&decode(r#"{"survey":{"questions":{}}}"#).unwrap()).is_err(),
