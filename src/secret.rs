@@ -24,14 +24,43 @@ impl Secret {
         self.0.is_empty()
     }
 
-    /// Replaces every occurrence of this secret in `text` by the mask.
+    /// Replaces every occurrence of this secret in `text` by the mask: as is, and as it reads
+    /// once URL-encoded (a server may echo the URL that carried it, e.g. in internalCode 28's
+    /// `null for uri: …`), with upper- or lower-case hex.
     pub fn redact(&self, text: &str) -> String {
         if self.0.is_empty() {
-            text.to_string()
-        } else {
-            text.replace(&self.0, MASK)
+            return text.to_string();
+        }
+        let mut text = text.replace(&self.0, MASK);
+        let encoded: String = url::form_urlencoded::byte_serialize(self.0.as_bytes()).collect();
+        if encoded != self.0 {
+            let percent_as_space = encoded.replace('+', "%20");
+            for form in [
+                encoded.clone(),
+                lower_hex(&encoded),
+                percent_as_space.clone(),
+                lower_hex(&percent_as_space),
+            ] {
+                if text.contains(&form) {
+                    text = text.replace(&form, MASK);
+                }
+            }
+        }
+        text
+    }
+}
+
+/// `%2B` → `%2b`: percent-escapes with lower-case hex digits.
+fn lower_hex(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut chars = encoded.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '%' {
+            out.extend(chars.by_ref().take(2).map(|h| h.to_ascii_lowercase()));
         }
     }
+    out
 }
 
 impl std::fmt::Debug for Secret {
@@ -57,5 +86,20 @@ mod tests {
         assert_eq!(secret.redact("a s3cr3t-key b"), format!("a {MASK} b"));
         assert_eq!(secret.expose(), "s3cr3t-key");
         assert_eq!(Secret::default().redact("keep"), "keep");
+    }
+
+    #[test]
+    fn redact_also_masks_the_url_encoded_forms() {
+        let secret = Secret::new("ZQX+KEY/w=th&chars x");
+        let url = url::Url::parse_with_params("http://h/p", [("appKey", secret.expose())]).unwrap();
+        let echoed = format!("null for uri: {}?{}", url.path(), url.query().unwrap());
+        let shown = secret.redact(&echoed);
+        assert_eq!(shown, format!("null for uri: /p?appKey={MASK}"));
+        for text in [
+            "ZQX%2BKEY%2Fw%3Dth%26chars%20x",
+            "ZQX%2bKEY%2fw%3dth%26chars+x",
+        ] {
+            assert_eq!(secret.redact(text), MASK, "{text}");
+        }
     }
 }

@@ -534,14 +534,13 @@ fn survey_and_availability_print_what_the_service_says() {
 #[test]
 fn the_domain_is_discovered_through_csds() {
     let emulator = Emulator::start(common::FAST);
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_chatstart"));
+    let mut command = emulator.bare(&[
+        "availability",
+        "--account",
+        emulator.handle.account(),
+        "--csds-url",
+    ]);
     command
-        .args([
-            "availability",
-            "--account",
-            emulator.handle.account(),
-            "--csds-url",
-        ])
         .arg(emulator.handle.csds_url())
         .args(["--skill", "Sales"])
         .env("CHATSTART_APP_KEY", emulator.app_key());
@@ -557,12 +556,12 @@ fn the_domain_is_discovered_through_csds() {
 
 #[test]
 fn network_failures_exit_4() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_chatstart"));
-    command
-        .args([
+    // Port 1 (tcpmux) is never served on a test machine: the connection is refused at once,
+    // where a port freed by another test could be taken again before the command runs.
+    let home = tempfile::tempdir().expect("home");
+    let mut command = common::in_home(
+        home.path(),
+        &[
             "request",
             "--skill",
             "Sales",
@@ -570,8 +569,9 @@ fn network_failures_exit_4() {
             "123",
             "--app-key",
             "k",
-        ])
-        .args(["--base-url", &format!("http://127.0.0.1:{port}")]);
+        ],
+    );
+    command.args(["--base-url", "http://127.0.0.1:1"]);
     let out = ran(command);
     assert_eq!(out.code, 4, "{out:?}");
     assert!(
@@ -595,13 +595,15 @@ fn wrong_app_key_is_refused_with_exit_3() {
 #[test]
 fn the_emulator_command_serves_and_prints_how_to_reach_it() {
     use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chatstart"))
-        .args(["emulator", "--port", "0"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let home = tempfile::tempdir().expect("home");
+    let mut child = common::KillOnDrop(
+        common::in_home(home.path(), &["emulator", "--port", "0"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let mut banner = Vec::new();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut reader = BufReader::new(child.0.stdout.take().unwrap());
     while banner.len() < 4 {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap() == 0 {
@@ -619,9 +621,9 @@ fn the_emulator_command_serves_and_prints_how_to_reach_it() {
         text.contains("account: 12345678") && text.contains("appKey:"),
         "{text}"
     );
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_chatstart"));
-    command
-        .args([
+    let mut command = common::in_home(
+        home.path(),
+        &[
             "request",
             "--skill",
             "Sales",
@@ -629,11 +631,11 @@ fn the_emulator_command_serves_and_prints_how_to_reach_it() {
             "12345678",
             "--base-url",
             &base,
-        ])
-        .env("CHATSTART_APP_KEY", "demo-app-key-0123456789abcdef");
+        ],
+    );
+    command.env("CHATSTART_APP_KEY", "demo-app-key-0123456789abcdef");
     let out = ran(command);
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(child);
     assert_eq!(out.code, 0, "{out:?}");
     assert!(
         out.stdout

@@ -798,18 +798,23 @@ fn cli_a_line_into_a_chat_the_server_ended_is_refused_with_exit_3() {
 #[test]
 fn cli_the_emulator_command_injects_faults_given_by_flag() {
     use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chatstart"))
-        .args([
-            "emulator",
-            "--port",
-            "0",
-            "--fault",
-            "503@session,count=1,retry_after=0",
-        ])
+    let home = tempfile::tempdir().expect("home");
+    let mut child = common::KillOnDrop(
+        common::in_home(
+            home.path(),
+            &[
+                "emulator",
+                "--port",
+                "0",
+                "--fault",
+                "503@session,count=1,retry_after=0",
+            ],
+        )
         .stdout(std::process::Stdio::piped())
         .spawn()
-        .expect("emulator starts");
-    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+        .expect("emulator starts"),
+    );
+    let mut reader = BufReader::new(child.0.stdout.take().expect("stdout"));
     let mut banner = String::new();
     while !banner.contains("Ctrl+C") {
         let mut line = String::new();
@@ -827,9 +832,9 @@ fn cli_the_emulator_command_injects_faults_given_by_flag() {
         .find(|w| w.starts_with("http://127.0.0.1:"))
         .expect("base URL")
         .to_string();
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_chatstart"));
-    command
-        .args([
+    let mut command = common::in_home(
+        home.path(),
+        &[
             "request",
             "--skill",
             "Sales",
@@ -841,11 +846,11 @@ fn cli_the_emulator_command_injects_faults_given_by_flag() {
             "12345678",
             "--base-url",
             &base,
-        ])
-        .env("CHATSTART_APP_KEY", "demo-app-key-0123456789abcdef");
+        ],
+    );
+    command.env("CHATSTART_APP_KEY", "demo-app-key-0123456789abcdef");
     let out = ran(command);
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(child);
     assert_eq!(out.code, 0, "{out:?}");
     assert!(
         out.stderr
@@ -854,9 +859,10 @@ fn cli_the_emulator_command_injects_faults_given_by_flag() {
     );
 
     let out = ran({
-        let mut bad = std::process::Command::new(env!("CARGO_BIN_EXE_chatstart"));
-        bad.args(["emulator", "--port", "0", "--fault", "503@sesion"]);
-        bad
+        common::in_home(
+            home.path(),
+            &["emulator", "--port", "0", "--fault", "503@sesion"],
+        )
     });
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stderr.contains("sesion"), "{out:?}");

@@ -596,7 +596,16 @@ impl ChatApi {
             error: None,
         });
         let outcome = match result {
-            Ok((status, headers, body)) => {
+            Ok((status, _, None)) => Err(ApiError::BadBody {
+                operation,
+                status,
+                detail: format!(
+                    "the answer is larger than {} MiB, far more than any answer of this API; it was not read",
+                    MAX_BODY_BYTES >> 20
+                ),
+                body_start: String::new(),
+            }),
+            Ok((status, headers, Some(body))) => {
                 if let Some(exchange) = exchange.as_mut() {
                     exchange.status = Some(status);
                     exchange.response_headers = headers
@@ -650,21 +659,21 @@ impl ChatApi {
     async fn read(
         &self,
         builder: reqwest::RequestBuilder,
-    ) -> Result<(u16, HeaderMap, String), reqwest::Error> {
+    ) -> Result<(u16, HeaderMap, Option<String>), reqwest::Error> {
         let mut response = builder.send().await?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let mut bytes = Vec::new();
         while let Some(chunk) = response.chunk().await? {
             if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-                break;
+                return Ok((status, headers, None));
             }
             bytes.extend_from_slice(&chunk);
         }
         Ok((
             status,
             headers,
-            String::from_utf8_lossy(&bytes).into_owned(),
+            Some(String::from_utf8_lossy(&bytes).into_owned()),
         ))
     }
 

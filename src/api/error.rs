@@ -180,10 +180,16 @@ impl ApiError {
         }
     }
 
-    /// A chat-creating POST whose result is unknown: its answer was lost after it was sent, or
-    /// it succeeded without saying where the chat is. A chat may exist.
+    /// A chat-creating POST whose result is unknown: its answer was lost after it was sent, it
+    /// succeeded without saying where the chat is, or a gateway in front of the service (502,
+    /// 504) gave up on it after passing it on. A chat may exist.
     pub fn may_have_created_chat(&self) -> bool {
         match self {
+            Self::Status {
+                operation,
+                status: 502 | 504,
+                ..
+            } => operation.creates_chat(),
             Self::Network {
                 operation, failure, ..
             } => {

@@ -20,6 +20,8 @@ enum Matcher {
     InternalCode(i64),
     /// This status on this call.
     StatusOn(u16, Operation),
+    /// This status with a server message containing this text.
+    StatusOnMessage(u16, &'static str),
     /// This status on any call.
     Status(u16),
     /// Any 5xx status.
@@ -44,6 +46,9 @@ impl Matcher {
             }
             (Self::StatusOn(wanted, on), ApiError::Status { operation, .. }) => {
                 status == Some(*wanted) && operation == on
+            }
+            (Self::StatusOnMessage(wanted, text), ApiError::Status { message, .. }) => {
+                status == Some(*wanted) && message.as_deref().is_some_and(|m| m.contains(text))
             }
             (Self::Status(wanted), ApiError::Status { .. }) => status == Some(*wanted),
             (Self::ServerError, ApiError::Status { .. }) => status.is_some_and(|s| s >= 500),
@@ -108,8 +113,8 @@ const TABLE: &[(Matcher, Explanation)] = &[
         Matcher::Message("Chat session not found"),
         Explanation {
             name: "404 `Chat session not found` (internalCode 12)",
-            why: "the chat has ended and the service no longer keeps it (ended chats vanish after a while)",
-            next: "nothing to clean up; start a new chat if needed (`chatstart history` still has the URI and the request)",
+            why: "the chat has ended and the service no longer keeps it (ended chats vanish after a while), or the URI is not one of this account's chats",
+            next: "if it ended, nothing is left to clean up; otherwise check the URI (`chatstart history` lists the ones this tool created)",
         },
     ),
     (
@@ -118,6 +123,30 @@ const TABLE: &[(Matcher, Explanation)] = &[
             name: "unknown path, `null for uri: …` (internalCode 28)",
             why: "the service does not know this address: a wrong domain or account, or an unsupported format suffix",
             next: "check --base-url / --domain and --account, or give only --account to discover the domain through CSDS",
+        },
+    ),
+    (
+        Matcher::StatusOnMessage(401, "appKey"),
+        Explanation {
+            name: "401 naming the appKey",
+            why: "the appKey was not accepted for this account",
+            next: "check the key (--app-key, CHATSTART_APP_KEY or the profile's app_key_env/app_key_cmd) and the account id",
+        },
+    ),
+    (
+        Matcher::StatusOnMessage(401, "conversationId"),
+        Explanation {
+            name: "401 naming the conversationId",
+            why: "the chat request's conversationId (or participantId) is not one the authentication call gave out, or it has expired",
+            next: "run the whole authenticated flow again (`chatstart auth`) rather than reusing ids from an earlier one",
+        },
+    ),
+    (
+        Matcher::StatusOn(401, Operation::Discovery),
+        Explanation {
+            name: "401 from CSDS (domain discovery)",
+            why: "CSDS does not know this account id (no appKey is sent there)",
+            next: "check --account; or give the domain yourself with --domain or --base-url",
         },
     ),
     (
@@ -149,7 +178,7 @@ const TABLE: &[(Matcher, Explanation)] = &[
         Explanation {
             name: "5xx server error",
             why: "the service failed to answer",
-            next: "polls are retried after 5, 10 and 15 s (LivePerson's policy); a chat request is never retried: check `chatstart history` before sending it again",
+            next: "polls are retried after 5, 10 and 15 s (LivePerson's policy; a longer Retry-After is honoured up to 60 s); a chat request is never retried: check `chatstart history` before sending it again",
         },
     ),
     (

@@ -347,9 +347,7 @@ fn survey_answers(request: &ChatRequest, survey: Option<&Survey>, errors: &mut V
             _ => {
                 if values.len() > 1 {
                     errors.push(field, "a text question takes one answer");
-                } else if question.validation == ValidationType::Numeric
-                    && values[0].trim().parse::<f64>().is_err()
-                {
+                } else if question.validation == ValidationType::Numeric && !numeric(&values[0]) {
                     errors.push(field, format!("`{}` is not a number", values[0]));
                 } else if question.validation == ValidationType::Email && !email(&values[0]) {
                     errors.push(field, format!("`{}` is not an e-mail address", values[0]));
@@ -414,12 +412,37 @@ pub fn auth_request(auth: &AuthRequest, request: &ChatRequest) -> ValidationErro
     errors
 }
 
+/// A number as a person types it: optional sign, digits, an optional decimal part. (`inf`,
+/// `NaN` and `1e5` parse as floats but are not what a numeric survey field means.)
+fn numeric(text: &str) -> bool {
+    let text = text.trim();
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    !(whole.is_empty() && fraction.is_empty())
+        && digits(whole)
+        && digits(fraction)
+        && !(unsigned.contains('.') && fraction.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::api::request::SurveyAnswer;
     use crate::secret::Secret;
     use serde_json::json;
+
+    #[test]
+    fn numeric_answers_are_plain_decimal_numbers() {
+        for good in ["0", "42", "-7", "+3", "3.25", ".5", " 12 "] {
+            assert!(numeric(good), "{good}");
+        }
+        for bad in [
+            "", "-", ".", "5.", "1e5", "inf", "NaN", "1,5", "0x1f", "12a",
+        ] {
+            assert!(!numeric(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn field_rules_of_the_table() {

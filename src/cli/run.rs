@@ -14,7 +14,7 @@ use super::args::{
 use super::context::Context;
 use super::print::Printer;
 use crate::api::client::DEFAULT_CSDS_URL;
-use crate::api::error::exit;
+use crate::api::error::{NetworkFailure, exit};
 use crate::api::model::{ChatState, Survey};
 use crate::api::{
     ApiError, AuthRequest, ChatApi, ChatRequest, ClientConfig, Endpoint, SurveyAnswer, validate,
@@ -161,6 +161,17 @@ pub fn chat_request(fields: &RequestFields) -> Result<ChatRequest, Failure> {
             }),
         }
     }
+    // V11 on the command line: every line given must say something. (The console's form keeps
+    // an empty first line that means "no lines"; a flag given empty is a mistake.)
+    if fields
+        .pre_chat_lines
+        .iter()
+        .any(|line| line.trim().is_empty())
+    {
+        return Err(Failure::usage(
+            "--pre-chat-line: a pre-chat line cannot be empty",
+        ));
+    }
     Ok(ChatRequest {
         skill: text(&fields.skill),
         max_wait_time: text(&fields.max_wait_time),
@@ -264,7 +275,10 @@ async fn follow(
                         timeout.unwrap_or_default().as_secs_f64(),
                         awaited.as_ref().map_or("ended", ChatState::as_str),
                     ),
-                    hint: Some(format!("follow it with `chatstart watch {uri}` or end it with `chatstart end {uri}`")),
+                    hint: Some({
+                        let uri = crate::api::links::redact_text_url(uri);
+                        format!("follow it with `chatstart watch {uri}` or end it with `chatstart end {uri}`")
+                    }),
                     why: None,
                 });
             }
@@ -401,6 +415,28 @@ fn wait_timeout(wait: &WaitArgs) -> Result<Option<Duration>, Failure> {
         .transpose()
 }
 
+/// `request` and `auth` follow the chat only with `--wait`: the following flags alone would be
+/// silently ignored, so they are refused before anything is sent.
+fn following_flags_need_wait(wait: &WaitArgs) -> Result<Option<Duration>, Failure> {
+    if wait.wait.is_none() {
+        let given: Vec<&str> = [
+            (wait.timeout.is_some(), "--timeout"),
+            (wait.poll_interval.is_some(), "--poll-interval"),
+            (wait.poll_retries.is_some(), "--poll-retries"),
+        ]
+        .into_iter()
+        .filter_map(|(given, flag)| given.then_some(flag))
+        .collect();
+        if !given.is_empty() {
+            return Err(Failure::usage(format!(
+                "{}: only with --wait STATE (without it the chat is not followed)",
+                given.join(", ")
+            )));
+        }
+    }
+    wait_timeout(wait)
+}
+
 /// After a chat is created: done, or follow it until the awaited state (`--wait`).
 async fn follow_if_asked(
     ctx: &Context,
@@ -432,7 +468,7 @@ async fn follow_if_asked(
 pub async fn request(ctx: &Context, args: RequestArgs) -> Outcome {
     let connection = ctx.connection(&args.connection)?;
     let request = chat_request(&ctx.request(&args.fields))?;
-    let timeout = wait_timeout(&args.wait)?;
+    let timeout = following_flags_need_wait(&args.wait)?;
     let options = follow_options(&args.wait, Some(&request))?;
     let api = connect(&connection, None)?;
     let survey = prepare_request(&api, &request).await?;
@@ -446,7 +482,7 @@ pub async fn request(ctx: &Context, args: RequestArgs) -> Outcome {
 pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
     let connection = ctx.connection(&args.connection)?;
     let request = chat_request(&ctx.request(&args.fields))?;
-    let timeout = wait_timeout(&args.wait)?;
+    let timeout = following_flags_need_wait(&args.wait)?;
     let options = follow_options(&args.wait, Some(&request))?;
     let auth = AuthRequest {
         sso_key: ctx.sso_key(args.sso_key.as_deref())?,
@@ -518,8 +554,24 @@ pub async fn send(ctx: &Context, args: SendArgs) -> Outcome {
     }
     let api = connect(&ctx.connection(&args.connection)?, Some(&uri))?;
     let events = api.events_link(uri.as_str()).await?;
-    api.add_line(&events, &args.text).await?;
-    Ok(exit::OK)
+    match api.add_line(&events, &args.text).await {
+        Ok(()) => Ok(exit::OK),
+        // The line went out but its answer did not come back: it may be in the chat already,
+        // and sending it again could show it twice.
+        Err(
+            error @ ApiError::Network {
+                failure: NetworkFailure::Timeout | NetworkFailure::Dropped,
+                ..
+            },
+        ) => Err(Failure {
+            hint: Some(format!(
+                "the line may have been added; look at the transcript (`chatstart watch {}`) before sending it again",
+                crate::api::links::redact_url(&uri)
+            )),
+            ..Failure::from(error)
+        }),
+        Err(error) => Err(error.into()),
+    }
 }
 
 pub async fn end(ctx: &Context, args: EndArgs) -> Outcome {

@@ -138,25 +138,7 @@ impl Emulator {
     /// `chatstart ARGS` in the private home, with no connection flags and no chatstart
     /// variables from the test's own environment.
     pub fn bare(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_chatstart"));
-        command
-            .args(args)
-            .env("CHATSTART_DATA_DIR", self.data_dir())
-            .env("XDG_CONFIG_HOME", self.home.path().join("config"));
-        for variable in [
-            "CHATSTART_APP_KEY",
-            "CHATSTART_SSO_KEY",
-            "CHATSTART_PROFILE",
-            "CHATSTART_CONFIG",
-            "CHATSTART_LOG",
-            "CHATSTART_ACCOUNT",
-            "CHATSTART_FORMAT",
-            "CHATSTART_APP_KEY_IN",
-            "CHATSTART_HTTP_TIMEOUT",
-        ] {
-            command.env_remove(variable);
-        }
-        command
+        in_home(self.home.path(), args)
     }
 
     pub fn runtime(&self) -> &tokio::runtime::Runtime {
@@ -164,32 +146,86 @@ impl Emulator {
     }
 }
 
+/// `chatstart ARGS` with its config and data directories under `home`, and no chatstart
+/// variables from the test's own environment: a test never reads or writes the user's files.
+pub fn in_home(home: &std::path::Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_chatstart"));
+    command
+        .args(args)
+        .env("CHATSTART_DATA_DIR", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"));
+    for variable in [
+        "CHATSTART_APP_KEY",
+        "CHATSTART_SSO_KEY",
+        "CHATSTART_PROFILE",
+        "CHATSTART_CONFIG",
+        "CHATSTART_LOG",
+        "CHATSTART_ACCOUNT",
+        "CHATSTART_FORMAT",
+        "CHATSTART_APP_KEY_IN",
+        "CHATSTART_HTTP_TIMEOUT",
+    ] {
+        command.env_remove(variable);
+    }
+    command
+}
+
+/// A child process killed when the test lets go of it, passing or failing.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Runs a command to completion, killing it if it outlives `limit` (a hung command fails the
 /// test instead of hanging it).
 pub fn run(mut command: Command, limit: Duration) -> Output {
+    use std::io::Read;
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("chatstart starts");
+    // Both pipes are drained as the command writes: one that fills its pipe never blocks.
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("stdout")));
+    let stderr = drain(Box::new(child.stderr.take().expect("stderr")));
     let deadline = Instant::now() + limit;
-    loop {
-        if child.try_wait().expect("wait").is_some() {
-            break;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
         }
         if Instant::now() > deadline {
             let _ = child.kill();
-            let output = child.wait_with_output().expect("output");
-            panic!(
-                "command did not finish within {limit:?}\nstdout:\n{}\nstderr:\n{}",
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            );
+            let _ = child.wait();
+            break None;
         }
         std::thread::sleep(Duration::from_millis(20));
+    };
+    let stdout = stdout.join().expect("stdout reader");
+    let stderr = stderr.join().expect("stderr reader");
+    let Some(status) = status else {
+        panic!(
+            "command did not finish within {limit:?}\nstdout:\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&stdout),
+            String::from_utf8_lossy(&stderr)
+        );
+    };
+    Output {
+        status,
+        stdout,
+        stderr,
     }
-    child.wait_with_output().expect("output")
 }
 
 /// stdout, stderr and the exit code of a finished command.
