@@ -314,6 +314,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_gateway_failure_on_a_chat_post_may_have_created_a_chat() {
+        for status in [502, 504] {
+            assert!(from_status(Operation::ChatRequest, status, "", None).may_have_created_chat());
+            assert!(from_status(Operation::Authenticate, status, "", None).may_have_created_chat());
+            assert!(!from_status(Operation::Session, status, "", None).may_have_created_chat());
+        }
+        for status in [500, 503, 400] {
+            assert!(!from_status(Operation::ChatRequest, status, "", None).may_have_created_chat());
+        }
+    }
+
+    #[test]
     fn reads_the_three_error_shapes() {
         let json = r#"{"error":{"time":"2017-12-06T16:29:45.438-05:00","message":"Bad captcha","internalCode":10}}"#;
         let e = from_status(Operation::ChatRequest, 401, json, None);
