@@ -1010,3 +1010,28 @@ label = "E-mail"
     ]));
     assert_eq!(out.code, 0, "{out:?}");
 }
+
+#[test]
+fn cli_a_line_whose_answer_is_lost_is_not_sent_again_and_says_it_may_be_there() {
+    let emulator = Emulator::start(SCENARIO);
+    let out = ran(fast_cli(
+        &emulator,
+        &["request", "--skill", "Stay", "--wait", "chatting"],
+    ));
+    assert_eq!(out.code, 0, "{out:?}");
+    let uri = out.stdout.lines().next().expect("URI").to_string();
+    emulator.handle.set_faults(faults(&["drop@line,count=1"]));
+    let out = ran(emulator.chatstart(&["send", &uri, "only once, please"]));
+    assert_eq!(out.code, 4, "{out:?}");
+    assert!(
+        out.stderr.contains("the line may have been added"),
+        "{out:?}"
+    );
+    let lines = emulator
+        .handle
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.body.contains("only once, please"))
+        .count();
+    assert_eq!(lines, 1, "the line was posted once, never again");
+}
