@@ -117,6 +117,21 @@ fn a_panic_restores_the_terminal() {
 }
 
 #[test]
+fn a_panic_in_a_background_task_restores_the_terminal_and_ends_the_console() {
+    let (raw, stty, status) = run(Ending::Fault("task-panic"));
+    assert_restored(&raw, &stty);
+    assert_eq!(
+        status.trim(),
+        "101",
+        "the console ends instead of drawing on"
+    );
+    assert!(
+        raw.contains("a background task panicked"),
+        "the panic is reported"
+    );
+}
+
+#[test]
 fn an_error_return_restores_the_terminal() {
     let (raw, stty, status) = run(Ending::Fault("error"));
     assert_restored(&raw, &stty);

@@ -303,8 +303,9 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
     }
 }
 
-/// Environment variable for the terminal-restore tests: `panic` panics and `error` fails the
-/// input right after the first frame, so both exit paths are proven to restore the terminal.
+/// Environment variable for the terminal-restore tests: `panic` panics, `task-panic` panics in a
+/// background task and `error` fails the input right after the first frame, so every exit path
+/// is proven to restore the terminal.
 pub const TEST_FAULT_ENV: &str = "CHATSTART_TEST_FAULT";
 
 type Input = std::pin::Pin<Box<dyn Stream<Item = io::Result<Event>> + Send>>;
@@ -314,6 +315,14 @@ fn test_fault() -> Input {
     match std::env::var(TEST_FAULT_ENV).as_deref() {
         Ok("panic") => Box::pin(futures_util::stream::once(async {
             panic!("{TEST_FAULT_ENV}=panic: a panic after the first frame")
+        })),
+        Ok("task-panic") => Box::pin(futures_util::stream::once(async {
+            let task = tokio::spawn(async {
+                panic!("{TEST_FAULT_ENV}=task-panic: a background task panicked")
+            });
+            let _ = task.await;
+            // Reached only if the panic did not end the console: wait for input as usual.
+            std::future::pending::<io::Result<Event>>().await
         })),
         Ok("error") => Box::pin(futures_util::stream::once(async {
             Err(io::Error::other(format!(

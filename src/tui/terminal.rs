@@ -29,13 +29,16 @@ pub fn restore() {
 /// Enters the console's terminal mode; the guard puts the terminal back.
 pub fn init() -> io::Result<(ratatui::DefaultTerminal, TerminalGuard)> {
     // ratatui's hook restores raw mode and the screen, then chains to the previous hook; ours
-    // runs first and also turns mouse reporting off.
+    // runs first and also turns mouse reporting off. A panic anywhere — a background task too,
+    // which tokio would otherwise catch while the console went on drawing into a terminal no
+    // longer in raw mode — then ends the process: the draft and the history are already on disk.
     let terminal = ratatui::try_init()?;
     let guard = TerminalGuard;
     let ratatui_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let _ = execute!(stdout(), DisableMouseCapture);
         ratatui_hook(info);
+        std::process::exit(101);
     }));
     execute!(stdout(), EnableMouseCapture)?;
     Ok((terminal, guard))
