@@ -41,13 +41,17 @@ fn seconds(ms: u64) -> String {
     format!("{:.1} s", ms as f64 / 1000.0)
 }
 
-/// One line for people: verdict, name, timings, and the reason when it failed.
-pub fn text_line(result: &CaseResult, repeats: bool) -> String {
-    let verdict = match (result.passed, &result.failure) {
+fn verdict(result: &CaseResult) -> &'static str {
+    match (result.passed, &result.failure) {
         (true, _) => "PASS ",
         (false, Some(_)) => "FAIL ",
         (false, None) => "ERROR",
-    };
+    }
+}
+
+/// One line for people: verdict, name, timings, and the reason when it failed.
+pub fn text_line(result: &CaseResult, repeats: bool) -> String {
+    let verdict = verdict(result);
     let mut timings = Vec::new();
     if let Some(ms) = result.time_to_queue_ms {
         timings.push(format!("queued {ms} ms"));
@@ -70,6 +74,19 @@ pub fn text_line(result: &CaseResult, repeats: bool) -> String {
         }
     }
     line
+}
+
+/// The verdicts again in file order, for runs whose lines came as the cases finished.
+pub fn text_recap(results: &[CaseResult], repeats: bool) -> String {
+    let mut recap = String::from("in file order:\n");
+    for result in results {
+        recap.push_str(&format!(
+            "  {} {}\n",
+            verdict(result),
+            case_name(result, repeats)
+        ));
+    }
+    recap
 }
 
 /// The summary line for people.
