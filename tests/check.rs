@@ -480,3 +480,96 @@ fn concurrent_cases_report_in_file_order_whatever_finishes_first() {
         "{text:?}"
     );
 }
+
+#[test]
+fn expecting_the_skill_unavailable_passes_without_a_chat() {
+    let emulator = Emulator::start(common::FAST);
+    let file = write(
+        &emulator,
+        "[defaults]\npoll_interval = 0.1\n[[case]]\nname = \"ghost is closed\"\n[case.request]\nskill = \"Ghost\"\n[case.expect]\navailable = false\n",
+    );
+    let out = ran(emulator.chatstart(&["check", &file, "--output", "json"]));
+    assert_eq!(out.code, 0, "{out:?}");
+    let case: Value = serde_json::from_str(out.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(case["case"]["passed"], true, "{out:?}");
+    assert!(case["case"].get("uri").is_none(), "{out:?}");
+    assert_eq!(emulator.handle.count("GET", "/chat/availability"), 1);
+    assert_eq!(
+        emulator.handle.count("POST", "/chat/request"),
+        0,
+        "no chat is put in a queue no agent serves"
+    );
+    let open = ran(emulator.bare(&["history", "--open"]));
+    assert!(open.stdout.starts_with("no sessions"), "{open:?}");
+}
+
+const NOT_ACCEPTED: &str = r#"
+[defaults]
+poll_interval = 0.1
+
+[[case]]
+name = "still waiting"
+[case.request]
+skill = "Slow"
+[case.expect]
+not_accepted_within = 0.5
+
+[[case]]
+name = "ended unaccepted"
+[case.request]
+skill = "Ghost"
+max_wait_time = "1"
+[case.expect]
+available = false
+not_accepted_within = 20
+
+[[case]]
+name = "accepted anyway"
+[case.request]
+skill = "Sales"
+[case.expect]
+not_accepted_within = 5
+
+[[case]]
+name = "unavailable, requested anyway"
+[case.request]
+skill = "Ghost"
+max_wait_time = "1"
+[case.expect]
+available = false
+request_anyway = true
+accepted_within = 20
+"#;
+
+#[test]
+fn not_accepted_within_requests_the_chat_and_passes_while_no_agent_takes_it() {
+    let emulator = Emulator::start(common::FAST);
+    let file = write(&emulator, NOT_ACCEPTED);
+    let out = ran(emulator.chatstart(&["check", &file, "--concurrency", "4"]));
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stdout.contains("PASS  still waiting"), "{out:?}");
+    assert!(out.stdout.contains("PASS  ended unaccepted"), "{out:?}");
+    let reason = |name: &str| {
+        let at = out
+            .stdout
+            .find(&format!("FAIL  {name}"))
+            .unwrap_or_else(|| panic!("no FAIL for {name}: {out:?}"));
+        out.stdout[at..].lines().nth(1).unwrap().trim().to_string()
+    };
+    assert!(
+        reason("accepted anyway")
+            .starts_with("expected no agent to accept within 5 s; Natalie accepted after"),
+        "{out:?}"
+    );
+    assert!(
+        reason("unavailable, requested anyway")
+            .contains("expected an agent to accept; the chat ended"),
+        "{out:?}"
+    );
+    assert_eq!(emulator.handle.count("POST", "/chat/request"), 4);
+    let open = ran(emulator.bare(&["history", "--open"]));
+    assert!(
+        open.stdout.starts_with("no sessions"),
+        "every chat ended: {open:?}"
+    );
+}

@@ -76,6 +76,15 @@ impl From<ApiError> for Stop {
     }
 }
 
+/// The tracker ends its updates with `Ended` or `Lost`; its channel closing before either is a
+/// fault of ours, not an expectation of the file.
+fn tracker_stopped() -> Stop {
+    Stop::Lost {
+        error: "the session tracker stopped unexpectedly".into(),
+        exit_code: crate::api::error::exit::FAILURE,
+    }
+}
+
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
@@ -241,6 +250,11 @@ impl CaseRun {
                 )));
             }
         }
+        // Expecting the skill unavailable, and confirming it, is the whole case: a chat
+        // requested now would wait in a queue no agent serves (docs/checks.md).
+        if !expect.requests_chat() {
+            return Ok(());
+        }
         let survey = if self.request.survey_answers.is_empty() {
             None
         } else {
@@ -301,6 +315,15 @@ impl CaseRun {
         received: &mut mpsc::UnboundedReceiver<SessionUpdate>,
     ) -> Result<(), Stop> {
         let expect = &self.case.expect;
+        if let Some(seconds) = expect.not_accepted_within {
+            return Self::stays_unaccepted(
+                Duration::from_secs_f64(seconds),
+                started,
+                chat,
+                received,
+            )
+            .await;
+        }
         let accept_within =
             Duration::from_secs_f64(expect.accepted_within.unwrap_or(DEFAULT_ACCEPT_WITHIN));
         let deadline = started + chat.queued.unwrap_or_default() + accept_within;
@@ -313,7 +336,7 @@ impl CaseRun {
             }
             match tokio::time::timeout_at(deadline, received.recv()).await {
                 Ok(Some(update)) => chat.absorb(update, started)?,
-                Ok(None) => return Err(Stop::Failed("the session tracker stopped".into())),
+                Ok(None) => return Err(tracker_stopped()),
                 Err(_) => {
                     return Err(Stop::Failed(format!(
                         "expected an agent to accept within {} s; the chat is still {}",
@@ -361,6 +384,36 @@ impl CaseRun {
                 .await?;
         }
         Ok(())
+    }
+
+    /// Passes when no agent has accepted `within` the request: the chat still waits then, or
+    /// ended unaccepted before (operators busy, say).
+    async fn stays_unaccepted(
+        within: Duration,
+        started: Instant,
+        chat: &mut Chat,
+        received: &mut mpsc::UnboundedReceiver<SessionUpdate>,
+    ) -> Result<(), Stop> {
+        let deadline = started + chat.queued.unwrap_or_default() + within;
+        loop {
+            match chat.state {
+                Some(ChatState::Chatting) => {
+                    return Err(Stop::Failed(format!(
+                        "expected no agent to accept within {} s; {} accepted after {:.1} s",
+                        within.as_secs_f64(),
+                        chat.agent.as_deref().unwrap_or("an agent"),
+                        chat.accepted.unwrap_or_default().as_secs_f64()
+                    )));
+                }
+                Some(ChatState::Ended) => return Ok(()),
+                _ => {}
+            }
+            match tokio::time::timeout_at(deadline, received.recv()).await {
+                Ok(Some(update)) => chat.absorb(update, started)?,
+                Ok(None) => return Err(tracker_stopped()),
+                Err(_) => return Ok(()),
+            }
+        }
     }
 
     fn check_routing(&self, chat: &Chat) -> Result<(), Stop> {
@@ -445,7 +498,7 @@ impl CaseRun {
             }
             match tokio::time::timeout_at(deadline, received.recv()).await {
                 Ok(Some(update)) => chat.absorb(update, started)?,
-                Ok(None) => return Err(Stop::Failed("the session tracker stopped".into())),
+                Ok(None) => return Err(tracker_stopped()),
                 Err(_) => {
                     return Err(Stop::Failed(format!(
                         "step {number}: expected {} within {} s; {}",
