@@ -573,3 +573,98 @@ fn not_accepted_within_requests_the_chat_and_passes_while_no_agent_takes_it() {
         "every chat ended: {open:?}"
     );
 }
+
+/// A Sales case whose chat the service forgets after its first poll: every later GET of the
+/// chat session answers 404 "Chat session not found".
+fn losing_emulator() -> Emulator {
+    let emulator = Emulator::start(common::FAST);
+    emulator.handle.set_faults(vec![
+        chatstart::emulator::FaultSpec::parse("404@session,skip=1").unwrap(),
+    ]);
+    emulator
+}
+
+const LOST: &str = "[defaults]\npoll_interval = 0.1\n[[case]]\nname = \"lost\"\n[case.request]\nskill = \"Sales\"\n[case.expect]\naccepted_within = 20\n";
+
+#[test]
+fn a_lost_session_is_an_explained_error_and_a_gone_chat_is_not_left_open() {
+    let emulator = losing_emulator();
+    let file = write(&emulator, LOST);
+    let out = ran(emulator.chatstart(&["check", &file]));
+    assert_eq!(
+        out.code, 3,
+        "an error of the service, not a failed expectation: {out:?}"
+    );
+    assert!(out.stdout.contains("ERROR lost"), "{out:?}");
+    assert!(
+        out.stdout.contains("lost the session: chat session failed: HTTP 404: Chat session not found (internalCode 12)")
+            && out.stdout.contains("\n      why: the chat has ended")
+            && out.stdout.contains("\n      next: nothing to clean up"),
+        "{out:?}"
+    );
+    assert!(
+        !out.stdout.contains("left open"),
+        "the chat no longer exists: {out:?}"
+    );
+    assert!(out.stdout.contains("0 failed · 1 errors"), "{out:?}");
+    assert!(
+        !emulator
+            .handle
+            .requests()
+            .iter()
+            .any(|r| r.body.contains("\"ended\"")),
+        "a chat that is gone is not ended again"
+    );
+    let open = ran(emulator.bare(&["history", "--open"]));
+    assert!(open.stdout.starts_with("no sessions"), "{open:?}");
+
+    // The machine-readable forms carry the explanation in fields of its own.
+    let emulator = losing_emulator();
+    let file = write(&emulator, LOST);
+    let report = emulator.home.path().join("lost.xml");
+    let out = ran(emulator.chatstart(&[
+        "check",
+        &file,
+        "--output",
+        "json",
+        "--report",
+        "junit",
+        &report.display().to_string(),
+    ]));
+    assert_eq!(out.code, 3, "{out:?}");
+    let case: Value = serde_json::from_str(out.stdout.lines().next().unwrap()).unwrap();
+    let case = &case["case"];
+    let error = case["error"].as_str().unwrap();
+    assert!(
+        error.ends_with("Chat session not found (internalCode 12)") && !error.contains("why"),
+        "{case}"
+    );
+    assert!(
+        case["why"]
+            .as_str()
+            .unwrap()
+            .starts_with("the chat has ended"),
+        "{case}"
+    );
+    assert!(
+        case["next"]
+            .as_str()
+            .unwrap()
+            .starts_with("nothing to clean up"),
+        "{case}"
+    );
+    assert_eq!(case["left_open"], false, "{case}");
+    let cases = junit_cases(&std::fs::read_to_string(&report).unwrap());
+    let Some((kind, message, text)) = &cases[0].verdict else {
+        panic!("no verdict: {cases:?}");
+    };
+    assert_eq!(kind, "error");
+    assert_eq!(message, error);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines.len() == 2
+            && lines[0].starts_with("why: the chat has ended")
+            && lines[1].starts_with("next: nothing to clean up"),
+        "{text:?}"
+    );
+}

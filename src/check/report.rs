@@ -68,12 +68,23 @@ pub fn text_line(result: &CaseResult, repeats: bool) -> String {
     if let Some(reason) = result.failure.as_ref().or(result.error.as_ref()) {
         line.push_str(&format!("\n      {reason}"));
     }
+    for (label, text) in explanation(result) {
+        line.push_str(&format!("\n      {label}: {text}"));
+    }
     if result.left_open {
         if let Some(uri) = &result.uri {
             line.push_str(&format!("\n      left open: {uri}"));
         }
     }
     line
+}
+
+/// The why and next step of an error, labelled, when it is a known one.
+fn explanation(result: &CaseResult) -> Vec<(&'static str, &str)> {
+    [("why", &result.why), ("next", &result.next)]
+        .into_iter()
+        .filter_map(|(label, text)| text.as_deref().map(|t| (label, t)))
+        .collect()
 }
 
 /// The verdicts again in file order, for runs whose lines came as the cases finished.
@@ -124,7 +135,15 @@ pub fn junit(results: &[CaseResult], totals: &Totals, repeats: bool) -> String {
             if let Some(failure) = &result.failure {
                 case["failure"] = json!({"@message": failure, "@type": "expectation", "$": lines});
             } else if let Some(error) = &result.error.as_ref().filter(|_| !result.passed) {
+                // The message is the error; the why and the next step are its text, one a line.
+                let explained: Vec<String> = explanation(result)
+                    .into_iter()
+                    .map(|(label, text)| format!("{label}: {text}"))
+                    .collect();
                 case["error"] = json!({"@message": error, "@type": "api"});
+                if !explained.is_empty() {
+                    case["error"]["$"] = json!(explained.join("\n"));
+                }
             }
             if let Some(uri) = &result.uri {
                 case["system-out"] = json!(format!("{uri}\n{lines}"));
