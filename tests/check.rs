@@ -668,3 +668,24 @@ fn a_lost_session_is_an_explained_error_and_a_gone_chat_is_not_left_open() {
         "{text:?}"
     );
 }
+
+#[test]
+fn a_case_naming_an_unknown_profile_is_named_with_its_file() {
+    let emulator = Emulator::start(common::FAST);
+    let config = emulator.config_file();
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, "[profiles.staging]\naccount = \"12345678\"\n").unwrap();
+    let file = write(
+        &emulator,
+        "[[case]]\nname = \"fine\"\n[[case]]\nname = \"typo\"\nprofile = \"nope\"\n",
+    );
+    let out = ran(emulator.chatstart(&["check", &file]));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains(&format!(
+            "check file {file}, case `typo`: no profile `nope`"
+        )),
+        "{out:?}"
+    );
+    assert!(emulator.handle.requests().is_empty(), "nothing sent");
+}

@@ -53,12 +53,25 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
         .iter()
         .filter(|c| args.cases.is_empty() || args.cases.contains(&c.name))
     {
+        // A setting that cannot be used names the file and the case it came from.
+        let in_case = |mut failure: Failure| {
+            failure.message = format!(
+                "check file {}, case `{}`: {}",
+                args.file.display(),
+                case.name,
+                failure.message
+            );
+            failure
+        };
         let profile = case.profile.as_ref().or(file.defaults.profile.as_ref());
         let case_ctx = match profile {
-            Some(name) => ctx.with_profile(name)?,
+            Some(name) => ctx.with_profile(name).map_err(in_case)?,
             None => ctx.clone(),
         };
-        let api = connect(&case_ctx.connection(&args.connection)?, None)?;
+        let api = case_ctx
+            .connection(&args.connection)
+            .and_then(|connection| connect(&connection, None))
+            .map_err(in_case)?;
         let defaults = case_ctx
             .profile
             .as_ref()
@@ -67,7 +80,7 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
         let request = case.request.clone().with_defaults(&defaults);
         let auth = match case.flow {
             CaseFlow::Request => None,
-            CaseFlow::Auth => Some(auth_request(&case_ctx, case)?),
+            CaseFlow::Auth => Some(auth_request(&case_ctx, case).map_err(in_case)?),
         };
         let seconds = |value: Option<f64>, default: f64| {
             let seconds = value
@@ -166,12 +179,7 @@ fn auth_request(ctx: &Context, case: &crate::check::Case) -> Result<AuthRequest,
     let sso_key = match source.resolve("SSO key") {
         Ok(Some(key)) => key,
         Ok(None) => ctx.sso_key(None)?,
-        Err(e) => {
-            return Err(Failure::usage(format!(
-                "case `{}`: SSO key: {e}",
-                case.name
-            )));
-        }
+        Err(e) => return Err(Failure::usage(format!("SSO key: {e}"))),
     };
     let profile_field = |pick: fn(&crate::config::Profile) -> &Option<String>| {
         ctx.profile
