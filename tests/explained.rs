@@ -55,13 +55,17 @@ fn a_chat_that_vanished_after_it_ended_is_explained() {
     assert_eq!(ran(emulator.chatstart(&["end", &uri])).code, 0);
     let watched = ran(emulator.chatstart(&["watch", &uri]));
     assert_eq!(
-        watched.code, 4,
-        "a 404 before any state is a lost session: {watched:?}"
+        watched.code, 3,
+        "a 404 before any state is a lost session, refused by the service (4xx): {watched:?}"
     );
     assert!(
         watched
             .stderr
-            .contains("Chat session not found (internalCode 12)"),
+            .contains("Chat session not found (internalCode 12)")
+            && watched
+                .stderr
+                .contains("why: the chat has ended and the service no longer keeps it")
+            && watched.stderr.contains("hint: nothing to clean up"),
         "{watched:?}"
     );
 }
