@@ -5,7 +5,12 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
-use serde_json::Value;
+use serde_json::{Map, Value, json};
+
+/// The registered claims shown, as the token gives them (RFC 7519 §4.1).
+const SHOWN_CLAIMS: [&str; 6] = ["iss", "sub", "aud", "exp", "nbf", "iat"];
+/// The claims that must be a NumericDate: a number of seconds since 1970 (RFC 7519 §2).
+const TIME_CLAIMS: [&str; 3] = ["exp", "nbf", "iat"];
 
 /// What the inspection found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +25,9 @@ pub enum Verdict {
     NotYetValid {
         starts_in: Duration,
     },
+    /// A time claim that is not a number (the warnings say which): its validity cannot be
+    /// told, and a validator reading it as a NumericDate refuses the key.
+    BadClaims,
     /// Not three dot-separated parts: an opaque key (an OAuth code), nothing to inspect.
     Opaque,
     /// Looks like a JWT but cannot be read: often a character lost in copy-and-paste.
@@ -36,6 +44,10 @@ pub struct Inspection {
     pub expires: Option<u64>,
     pub not_before: Option<u64>,
     pub issued_at: Option<u64>,
+    /// The claims of `SHOWN_CLAIMS` the token has, as it gives them.
+    pub claims: Map<String, Value>,
+    /// What is wrong with the claims, one sentence each.
+    pub warnings: Vec<String>,
     pub verdict: Verdict,
 }
 
@@ -49,6 +61,8 @@ impl Inspection {
             expires: None,
             not_before: None,
             issued_at: None,
+            claims: Map::new(),
+            warnings: Vec::new(),
             verdict,
         }
     }
@@ -72,6 +86,10 @@ impl Inspection {
             Verdict::NotYetValid { starts_in } => {
                 format!("NOT YET VALID: starts in {}", human(*starts_in))
             }
+            Verdict::BadClaims => format!(
+                "BAD CLAIM: {}; the identity provider or LivePerson will likely refuse the key",
+                self.warnings.join("; ")
+            ),
             Verdict::Opaque => {
                 "not a JWT (an opaque key, such as an OAuth code): nothing to inspect".into()
             }
@@ -100,7 +118,51 @@ impl Inspection {
         add("issued", self.issued_at.map(time));
         add("not before", self.not_before.map(time));
         add("expires", self.expires.map(time));
+        if self.verdict != Verdict::BadClaims {
+            for warning in &self.warnings {
+                lines.push(format!("  {:<10} {warning}", "warning"));
+            }
+        }
         lines
+    }
+
+    /// The inspection as one JSON object: the verdict, the shown claims as given, warnings.
+    /// Built from the decoded header and claims only: never the key or its signature.
+    pub fn to_json(&self) -> Value {
+        let (verdict, seconds) = match &self.verdict {
+            Verdict::Valid { expires_in } => ("valid", expires_in.map(|d| ("expires_in_secs", d))),
+            Verdict::Expired { ago } => ("expired", Some(("expired_secs_ago", *ago))),
+            Verdict::NotYetValid { starts_in } => {
+                ("not_yet_valid", Some(("starts_in_secs", *starts_in)))
+            }
+            Verdict::BadClaims => ("bad_claims", None),
+            Verdict::Opaque => ("opaque", None),
+            Verdict::Malformed(_) => ("malformed", None),
+        };
+        let mut warnings = Vec::new();
+        if matches!(
+            self.verdict,
+            Verdict::Expired { .. } | Verdict::NotYetValid { .. } | Verdict::Malformed(_)
+        ) {
+            warnings.push(self.headline());
+        }
+        warnings.extend(self.warnings.iter().cloned());
+        let mut object = json!({
+            "verdict": verdict,
+            "usable": self.is_usable(),
+            "summary": self.headline(),
+        });
+        if let Some(algorithm) = &self.algorithm {
+            object["algorithm"] = json!(algorithm);
+        }
+        if let Some((name, duration)) = seconds {
+            object[name] = json!(duration.as_secs());
+        }
+        if !matches!(self.verdict, Verdict::Opaque | Verdict::Malformed(_)) {
+            object["claims"] = Value::Object(self.claims.clone());
+        }
+        object["warnings"] = json!(warnings);
+        object
     }
 }
 
@@ -160,6 +222,18 @@ pub fn inspect(key: &str, now: SystemTime) -> Inspection {
             .get(name)
             .and_then(|v| v.as_u64().or_else(|| v.as_f64().map(|f| f as u64)))
     };
+    // A time claim given as anything but a number ("exp": "1800000000" is a common slip) used
+    // to read as absent: "valid, no expiry" for a key a validator refuses.
+    let warnings: Vec<String> = TIME_CLAIMS
+        .iter()
+        .filter_map(|name| {
+            let value = claims.get(*name).filter(|v| !v.is_number())?;
+            Some(format!(
+                "`{name}` is {}, not a number (a NumericDate: seconds since 1970)",
+                describe(value)
+            ))
+        })
+        .collect();
     let audience = match claims.get("aud") {
         Some(Value::String(one)) => vec![one.clone()],
         Some(Value::Array(many)) => many
@@ -178,10 +252,15 @@ pub fn inspect(key: &str, now: SystemTime) -> Inspection {
         (_, Some(nbf)) if nbf > now_secs => Verdict::NotYetValid {
             starts_in: Duration::from_secs(nbf - now_secs),
         },
+        _ if !warnings.is_empty() => Verdict::BadClaims,
         (exp, _) => Verdict::Valid {
             expires_in: exp.map(|e| Duration::from_secs(e - now_secs)),
         },
     };
+    let shown = SHOWN_CLAIMS
+        .iter()
+        .filter_map(|name| Some(((*name).to_string(), claims.get(*name)?.clone())))
+        .collect();
     Inspection {
         algorithm: text(&header, "alg"),
         issuer: text(&claims, "iss"),
@@ -190,7 +269,25 @@ pub fn inspect(key: &str, now: SystemTime) -> Inspection {
         expires,
         not_before,
         issued_at: number("iat"),
+        claims: shown,
+        warnings,
         verdict,
+    }
+}
+
+/// A claim's value in a sentence, short.
+fn describe(value: &Value) -> String {
+    match value {
+        Value::String(text) if text.chars().count() > 40 => {
+            format!(
+                "the string \"{}…\"",
+                text.chars().take(40).collect::<String>()
+            )
+        }
+        Value::String(text) => format!("the string \"{text}\""),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "an object".into(),
+        other => other.to_string(),
     }
 }
 
@@ -272,5 +369,62 @@ mod tests {
         assert_eq!(at_now("k12197").verdict, Verdict::Opaque);
         assert!(at_now("k12197").is_usable());
         assert!(matches!(at_now("a.b").verdict, Verdict::Malformed(_)));
+    }
+
+    #[test]
+    fn a_time_claim_that_is_not_a_number_is_said_so() {
+        let key = token(r#"{"sub":"v","exp":"1800003600","iat":1799999000}"#);
+        let inspection = at_now(&key);
+        assert_eq!(inspection.verdict, Verdict::BadClaims);
+        assert!(!inspection.is_usable());
+        assert_eq!(
+            inspection.headline(),
+            "BAD CLAIM: `exp` is the string \"1800003600\", not a number (a NumericDate: \
+             seconds since 1970); the identity provider or LivePerson will likely refuse the key"
+        );
+        assert!(!inspection.headline().contains("no expiry"));
+        let json = inspection.to_json();
+        assert_eq!(json["verdict"], "bad_claims");
+        assert_eq!(json["claims"]["exp"], "1800003600", "the claim as given");
+        assert_eq!(json["warnings"].as_array().unwrap().len(), 1);
+        // A bad claim beside a verdict of its own is a warning line.
+        let expired = at_now(&token(&format!(r#"{{"exp":{},"nbf":true}}"#, NOW - 10)));
+        assert!(matches!(expired.verdict, Verdict::Expired { .. }));
+        let text = expired.lines().join("\n");
+        assert!(
+            text.contains("warning    `nbf` is true, not a number"),
+            "{text}"
+        );
+        assert_eq!(expired.to_json()["warnings"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn the_json_form_shows_claims_never_the_key() {
+        let key = token(&format!(
+            r#"{{"iss":"https://idp.example","sub":"visitor-42","aud":["lp"],"exp":{},"email":"a@b.example"}}"#,
+            NOW + 60
+        ));
+        let json = at_now(&key).to_json();
+        assert_eq!(json["verdict"], "valid");
+        assert_eq!(json["usable"], true);
+        assert_eq!(json["algorithm"], "RS256");
+        assert_eq!(json["expires_in_secs"], 60);
+        assert_eq!(
+            json["claims"],
+            serde_json::json!({"iss":"https://idp.example","sub":"visitor-42","aud":["lp"],"exp":NOW + 60})
+        );
+        assert_eq!(json["warnings"], serde_json::json!([]));
+        let text = json.to_string();
+        let signature = key.rsplit('.').next().unwrap();
+        assert!(!text.contains(&key) && !text.contains(signature));
+        let malformed = at_now("eyJhbGciOi.x").to_json();
+        assert_eq!(malformed["verdict"], "malformed");
+        assert!(malformed.get("claims").is_none());
+        assert!(
+            malformed["warnings"][0]
+                .as_str()
+                .unwrap()
+                .starts_with("NOT A WELL-FORMED JWT")
+        );
     }
 }

@@ -61,12 +61,14 @@ fn a_chat_that_vanished_after_it_ended_is_explained() {
     assert!(
         watched
             .stderr
-            .contains("Chat session not found (internalCode 12)"),
+            .contains("Chat session not found (internalCode 12)")
+            && watched
+                .stderr
+                .contains("why: the chat has ended and the service no longer keeps it")
+            && watched
+                .stderr
+                .contains("hint: if it ended, nothing is left to clean up"),
         "{watched:?}"
-    );
-    assert!(
-        watched.stderr.contains("why: the chat has ended"),
-        "and explained: {watched:?}"
     );
 }
 
@@ -153,4 +155,87 @@ fn open_chats_are_listed_and_ended_from_the_history() {
         watched.stdout.ends_with("state: ended\n"),
         "really ended: {watched:?}"
     );
+}
+
+#[test]
+fn auth_inspect_json_is_one_object_of_claims_and_warnings() {
+    let emulator = Emulator::start(common::FAST);
+    let exp = now() + 7200;
+    let valid = jwt(&format!(
+        r#"{{"iss":"https://idp.example","sub":"visitor-7","aud":"lp","exp":{exp},"iat":{},"name":"Ann"}}"#,
+        now()
+    ));
+    let out =
+        ran(emulator.chatstart(&["auth", "--inspect", "--sso-key", &valid, "--output", "json"]));
+    assert_eq!(out.code, 0, "{out:?}");
+    let inspected: serde_json::Value =
+        serde_json::from_str(out.stdout.trim()).expect("one JSON object");
+    assert_eq!(inspected["verdict"], "valid", "{inspected}");
+    assert_eq!(inspected["usable"], true);
+    assert_eq!(inspected["claims"]["iss"], "https://idp.example");
+    assert_eq!(inspected["claims"]["sub"], "visitor-7");
+    assert_eq!(inspected["claims"]["aud"], "lp");
+    assert_eq!(inspected["claims"]["exp"], exp);
+    assert!(
+        inspected["claims"].get("name").is_none(),
+        "only the registered claims"
+    );
+    assert_eq!(inspected["warnings"], serde_json::json!([]));
+    assert!(
+        !out.stdout.contains(&valid)
+            && !out.stdout.contains(".c2ln")
+            && !out.stdout.contains("c2ln"),
+        "neither the key nor its signature: {out:?}"
+    );
+
+    let expired = jwt(&format!(r#"{{"sub":"v","exp":{}}}"#, now() - 3 * 3600));
+    let out = ran(emulator.chatstart(&[
+        "auth",
+        "--inspect",
+        "--sso-key",
+        &expired,
+        "--output",
+        "json",
+    ]));
+    assert_eq!(out.code, 2, "{out:?}");
+    let inspected: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    assert_eq!(inspected["verdict"], "expired");
+    assert!(
+        inspected["warnings"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("EXPIRED 3 h")
+    );
+    assert!(
+        emulator.handle.requests().is_empty(),
+        "inspecting sends nothing"
+    );
+}
+
+#[test]
+fn a_time_claim_given_as_a_string_is_a_warning_not_no_expiry() {
+    let emulator = Emulator::start(common::FAST);
+    let exp = (now() + 3600).to_string();
+    let key = jwt(&format!(r#"{{"sub":"v","exp":"{exp}"}}"#));
+    let out = ran(emulator.chatstart(&["auth", "--inspect", "--sso-key", &key]));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stdout.starts_with("BAD CLAIM: `exp` is the string")
+            && out.stdout.contains("not a number (a NumericDate"),
+        "{out:?}"
+    );
+    assert!(!out.stdout.contains("no expiry"), "{out:?}");
+    let out =
+        ran(emulator.chatstart(&["auth", "--inspect", "--sso-key", &key, "--output", "json"]));
+    assert_eq!(out.code, 2, "{out:?}");
+    let inspected: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    assert_eq!(inspected["verdict"], "bad_claims");
+    assert!(
+        inspected["warnings"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("`exp` is the string"),
+        "{inspected}"
+    );
+    assert_eq!(inspected["claims"]["exp"], exp.as_str());
 }

@@ -79,14 +79,64 @@ pub struct AuthFields {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Expectations {
-    /// Availability of the skill before the request.
+    /// Availability of the skill before the request. `false` checks only that: no chat is
+    /// requested unless `request_anyway` or `not_accepted_within` asks for one.
     pub available: Option<bool>,
+    /// With `available = false`: request the chat even so, and check the rest as usual.
+    pub request_anyway: Option<bool>,
     /// Seconds within which an agent must accept.
     pub accepted_within: Option<f64>,
+    /// Seconds during which no agent may accept: the case passes when the chat is still
+    /// waiting then, or ended unaccepted before.
+    pub not_accepted_within: Option<f64>,
     /// `info.skillName`, or the skill id when all digits.
     pub skill: Option<String>,
     /// A regular expression the agent's name must match.
     pub agent: Option<String>,
+}
+
+impl Expectations {
+    /// Whether the case requests a chat at all: not when it expects the skill unavailable and
+    /// asks for nothing more (that would put a real chat in a queue with no agent for it).
+    pub fn requests_chat(&self) -> bool {
+        self.available != Some(false)
+            || self.request_anyway == Some(true)
+            || self.not_accepted_within.is_some()
+    }
+
+    /// Checks that only go with an agent who accepted, named for messages.
+    fn needing_an_agent(&self, steps: &[Step]) -> Vec<&'static str> {
+        [
+            (self.accepted_within.is_some(), "accepted_within"),
+            (self.skill.is_some(), "skill"),
+            (self.agent.is_some(), "agent"),
+            (!steps.is_empty(), "steps"),
+        ]
+        .into_iter()
+        .filter_map(|(set, name)| set.then_some(name))
+        .collect()
+    }
+
+    fn check(&self, steps: &[Step]) -> Result<(), String> {
+        let needing = self.needing_an_agent(steps).join(", ");
+        if self.not_accepted_within.is_some() && !needing.is_empty() {
+            return Err(format!(
+                "expect.not_accepted_within says no agent accepts, so {needing} (which need an \
+                 agent) cannot go with it"
+            ));
+        }
+        if self.request_anyway.is_some() && self.available != Some(false) {
+            return Err("expect.request_anyway goes only with expect.available = false".into());
+        }
+        if !self.requests_chat() && !needing.is_empty() {
+            return Err(format!(
+                "expect.available = false stops at the availability check (no chat is \
+                 requested), so {needing} would never be checked: remove them, or add \
+                 request_anyway = true to request the chat anyway"
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// One step: wait for an agent (or bot) line, or send a visitor line.
@@ -150,6 +200,9 @@ impl CheckFile {
                     )
                 })?;
             }
+            case.expect
+                .check(&case.steps)
+                .map_err(|e| format!("case `{}`: {e}", case.name))?;
             for (number, step) in case.steps.iter().enumerate() {
                 step.check()
                     .map_err(|e| format!("case `{}`, step {}: {e}", case.name, number + 1))?;
@@ -259,6 +312,47 @@ mod tests {
             CheckFile::parse(typo)
                 .unwrap_err()
                 .contains("accepted_witin")
+        );
+    }
+
+    #[test]
+    fn expecting_the_skill_unavailable_requests_no_chat_unless_asked() {
+        let case = |expect: &str| {
+            CheckFile::parse(&format!(
+                "[[case]]\nname = \"a\"\n[case.expect]\n{expect}\n"
+            ))
+            .map(|file| file.cases[0].expect.requests_chat())
+        };
+        assert_eq!(case("available = false"), Ok(false));
+        assert_eq!(case("available = true"), Ok(true));
+        assert_eq!(case(""), Ok(true));
+        assert_eq!(
+            case("available = false\nrequest_anyway = true\naccepted_within = 5"),
+            Ok(true)
+        );
+        assert_eq!(case("available = false\nnot_accepted_within = 5"), Ok(true));
+        let never = case("available = false\nskill = \"Sales\"").unwrap_err();
+        assert!(
+            never.contains("case `a`: expect.available = false stops at the availability check")
+                && never.contains("so skill would never be checked")
+                && never.contains("request_anyway = true"),
+            "{never}"
+        );
+        let both = case("not_accepted_within = 5\naccepted_within = 5").unwrap_err();
+        assert!(
+            both.contains("not_accepted_within says no agent accepts, so accepted_within"),
+            "{both}"
+        );
+        let stray = case("request_anyway = true").unwrap_err();
+        assert!(
+            stray.contains("only with expect.available = false"),
+            "{stray}"
+        );
+        let steps = "[[case]]\nname = \"a\"\n[case.expect]\navailable = false\n[[case.step]]\nexpect = \"x\"\n";
+        assert!(
+            CheckFile::parse(steps)
+                .unwrap_err()
+                .contains("so steps would never")
         );
     }
 

@@ -12,31 +12,42 @@ use tokio::sync::{Semaphore, mpsc};
 pub use file::{Case, CheckFile};
 pub use run::{CaseResult, CaseRun, run_case};
 
-/// Runs the cases with at most `concurrency` at once; each result is sent on `results` as it
-/// finishes, and all are returned in the order given.
+/// Runs the cases with at most `concurrency` at once, starting them in the order given; each
+/// result is sent on `results` as it finishes, and all are returned in the order given.
 pub async fn run_all(
     runs: Vec<CaseRun>,
     concurrency: usize,
     results: mpsc::UnboundedSender<CaseResult>,
 ) -> Vec<CaseResult> {
     let gate = Arc::new(Semaphore::new(concurrency.max(1)));
-    let tasks: Vec<_> = runs
-        .into_iter()
-        .map(|run| {
-            let (gate, results) = (gate.clone(), results.clone());
-            tokio::spawn(async move {
-                let _permit = gate.acquire_owned().await;
-                let result = run_case(run).await;
-                let _ = results.send(result.clone());
-                result
-            })
-        })
-        .collect();
+    let mut tasks = Vec::with_capacity(runs.len());
+    for run in runs {
+        // The permit is taken here, in the order given, not inside the task: tasks spawned all
+        // at once take it in whatever order the runtime polls them, and tokio polls the newest
+        // first (its LIFO slot), so with one at a time the file's last case ran first.
+        let Ok(permit) = gate.clone().acquire_owned().await else {
+            break;
+        };
+        let (name, repeat) = (run.case.name.clone(), run.repeat);
+        let results = results.clone();
+        let task = tokio::spawn(async move {
+            let result = run_case(run).await;
+            // Reported before the permit goes, so with one at a time the lines come in order.
+            let _ = results.send(result.clone());
+            drop(permit);
+            result
+        });
+        tasks.push((name, repeat, task));
+    }
     let mut all = Vec::with_capacity(tasks.len());
-    for task in tasks {
-        if let Ok(result) = task.await {
-            all.push(result);
-        }
+    for (name, repeat, task) in tasks {
+        all.push(task.await.unwrap_or_else(|error| CaseResult {
+            name,
+            repeat,
+            error: Some(format!("the case stopped unexpectedly: {error}")),
+            exit_code: Some(crate::api::error::exit::FAILURE),
+            ..CaseResult::default()
+        }));
     }
     all
 }

@@ -41,13 +41,17 @@ fn seconds(ms: u64) -> String {
     format!("{:.1} s", ms as f64 / 1000.0)
 }
 
-/// One line for people: verdict, name, timings, and the reason when it failed.
-pub fn text_line(result: &CaseResult, repeats: bool) -> String {
-    let verdict = match (result.passed, &result.failure) {
+fn verdict(result: &CaseResult) -> &'static str {
+    match (result.passed, &result.failure) {
         (true, _) => "PASS ",
         (false, Some(_)) => "FAIL ",
         (false, None) => "ERROR",
-    };
+    }
+}
+
+/// One line for people: verdict, name, timings, and the reason when it failed.
+pub fn text_line(result: &CaseResult, repeats: bool) -> String {
+    let verdict = verdict(result);
     let mut timings = Vec::new();
     if let Some(ms) = result.time_to_queue_ms {
         timings.push(format!("queued {ms} ms"));
@@ -64,12 +68,36 @@ pub fn text_line(result: &CaseResult, repeats: bool) -> String {
     if let Some(reason) = result.failure.as_ref().or(result.error.as_ref()) {
         line.push_str(&format!("\n      {reason}"));
     }
+    for (label, text) in explanation(result) {
+        line.push_str(&format!("\n      {label}: {text}"));
+    }
     if result.left_open {
         if let Some(uri) = &result.uri {
             line.push_str(&format!("\n      left open: {uri}"));
         }
     }
     line
+}
+
+/// The why and next step of an error, labelled, when it is a known one.
+fn explanation(result: &CaseResult) -> Vec<(&'static str, &str)> {
+    [("why", &result.why), ("next", &result.next)]
+        .into_iter()
+        .filter_map(|(label, text)| text.as_deref().map(|t| (label, t)))
+        .collect()
+}
+
+/// The verdicts again in file order, for runs whose lines came as the cases finished.
+pub fn text_recap(results: &[CaseResult], repeats: bool) -> String {
+    let mut recap = String::from("in file order:\n");
+    for result in results {
+        recap.push_str(&format!(
+            "  {} {}\n",
+            verdict(result),
+            case_name(result, repeats)
+        ));
+    }
+    recap
 }
 
 /// The summary line for people.
@@ -107,7 +135,15 @@ pub fn junit(results: &[CaseResult], totals: &Totals, repeats: bool) -> String {
             if let Some(failure) = &result.failure {
                 case["failure"] = json!({"@message": failure, "@type": "expectation", "$": lines});
             } else if let Some(error) = &result.error.as_ref().filter(|_| !result.passed) {
+                // The message is the error; the why and the next step are its text, one a line.
+                let explained: Vec<String> = explanation(result)
+                    .into_iter()
+                    .map(|(label, text)| format!("{label}: {text}"))
+                    .collect();
                 case["error"] = json!({"@message": error, "@type": "api"});
+                if !explained.is_empty() {
+                    case["error"]["$"] = json!(explained.join("\n"));
+                }
             }
             if let Some(uri) = &result.uri {
                 case["system-out"] = json!(format!("{uri}\n{lines}"));

@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::file::{Case, CaseFlow, Step};
+use crate::api::explain::Explanation;
 use crate::api::model::{ChatState, EventKind, LineSource};
 use crate::api::{ApiError, AuthRequest, ChatApi, ChatRequest};
 use crate::history::{Flow, History, SessionRecord};
@@ -46,6 +47,12 @@ pub struct CaseResult {
     /// An API or network error that stopped the case (not an expectation).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Why that error happens, when it is a known one (`api::explain`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+    /// What to do about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
     #[serde(skip)]
     pub exit_code: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -66,13 +73,30 @@ enum Stop {
     Failed(String),
     /// The service refused or could not be reached.
     Error(ApiError),
-    /// The session could no longer be followed (already explained).
-    Lost { error: String, exit_code: i32 },
+    /// The session could no longer be followed.
+    Lost {
+        error: String,
+        exit_code: i32,
+        explanation: Option<Explanation>,
+        /// The service no longer has the chat (a 404): nothing is left to end.
+        gone: bool,
+    },
 }
 
 impl From<ApiError> for Stop {
     fn from(error: ApiError) -> Self {
         Self::Error(error)
+    }
+}
+
+/// The tracker ends its updates with `Ended` or `Lost`; its channel closing before either is a
+/// fault of ours, not an expectation of the file.
+fn tracker_stopped() -> Stop {
+    Stop::Lost {
+        error: "the session tracker stopped unexpectedly".into(),
+        exit_code: crate::api::error::exit::FAILURE,
+        explanation: None,
+        gone: false,
     }
 }
 
@@ -94,26 +118,47 @@ pub async fn run_case(run: CaseRun) -> CaseResult {
         agent_lines: chat.agent_lines.clone(),
         ..CaseResult::default()
     };
-    match outcome {
-        Ok(()) => result.passed = true,
-        Err(Stop::Failed(why)) => result.failure = Some(why),
-        Err(Stop::Error(error)) => {
-            result.exit_code = Some(error.exit_code());
-            let explained = error
-                .explain()
-                .map(|e| format!("\n      why: {}\n      next: {}", e.why, e.next))
-                .unwrap_or_default();
-            result.error = Some(format!("{error}{explained}"));
+    let mut explain = |explanation: Option<Explanation>| {
+        result.why = explanation.map(|e| e.why.to_string());
+        result.next = explanation.map(|e| e.next.to_string());
+    };
+    let gone = match outcome {
+        Ok(()) => {
+            result.passed = true;
+            false
         }
-        Err(Stop::Lost { error, exit_code }) => {
+        Err(Stop::Failed(why)) => {
+            result.failure = Some(why);
+            false
+        }
+        Err(Stop::Error(error)) => {
+            explain(error.explain());
+            result.exit_code = Some(error.exit_code());
+            result.error = Some(error.to_string());
+            is_gone(&error)
+        }
+        Err(Stop::Lost {
+            error,
+            exit_code,
+            explanation,
+            gone,
+        }) => {
+            explain(explanation);
             result.exit_code = Some(exit_code);
             result.error = Some(error);
+            gone
         }
+    };
+    // A chat the service answers 404 for has ended and is gone (Q28): nothing waits in a
+    // queue, so it is neither ended again nor reported (or recorded) as left open.
+    if gone && chat.uri.is_some() {
+        chat.state = Some(ChatState::Ended);
     }
     if let Some(uri) = &chat.uri {
         if run.end && chat.state != Some(ChatState::Ended) {
             match end(&run.api, uri).await {
                 Ok(()) => chat.state = Some(ChatState::Ended),
+                Err(error) if is_gone(&error) => chat.state = Some(ChatState::Ended),
                 Err(error) => {
                     result
                         .error
@@ -128,6 +173,11 @@ pub async fn run_case(run: CaseRun) -> CaseResult {
     }
     result.duration_ms = millis(started.elapsed());
     result
+}
+
+/// A 404 on a chat's own resources: the service no longer has the chat.
+fn is_gone(error: &ApiError) -> bool {
+    error.status() == Some(404)
 }
 
 async fn end(api: &ChatApi, uri: &str) -> Result<(), ApiError> {
@@ -193,16 +243,14 @@ impl Chat {
                 error,
                 exit_code,
                 explanation,
-                ..
-            } => {
-                let explained = explanation
-                    .map(|e| format!("\n      why: {}\n      next: {}", e.why, e.next))
-                    .unwrap_or_default();
-                Err(Stop::Lost {
-                    error: format!("lost the session: {error}{explained}"),
-                    exit_code,
-                })
-            }
+                resume,
+            } => Err(Stop::Lost {
+                error: format!("lost the session: {error}"),
+                exit_code,
+                explanation,
+                // The tracker offers no way to resume a chat the service no longer has.
+                gone: resume.is_none(),
+            }),
             SessionUpdate::Ended => {
                 self.state = Some(ChatState::Ended);
                 Ok(())
@@ -240,6 +288,11 @@ impl CaseRun {
                     }
                 )));
             }
+        }
+        // Expecting the skill unavailable, and confirming it, is the whole case: a chat
+        // requested now would wait in a queue no agent serves (docs/checks.md).
+        if !expect.requests_chat() {
+            return Ok(());
         }
         let survey = if self.request.survey_answers.is_empty() {
             None
@@ -301,6 +354,15 @@ impl CaseRun {
         received: &mut mpsc::UnboundedReceiver<SessionUpdate>,
     ) -> Result<(), Stop> {
         let expect = &self.case.expect;
+        if let Some(seconds) = expect.not_accepted_within {
+            return Self::stays_unaccepted(
+                Duration::from_secs_f64(seconds),
+                started,
+                chat,
+                received,
+            )
+            .await;
+        }
         let accept_within =
             Duration::from_secs_f64(expect.accepted_within.unwrap_or(DEFAULT_ACCEPT_WITHIN));
         let deadline = started + chat.queued.unwrap_or_default() + accept_within;
@@ -313,7 +375,7 @@ impl CaseRun {
             }
             match tokio::time::timeout_at(deadline, received.recv()).await {
                 Ok(Some(update)) => chat.absorb(update, started)?,
-                Ok(None) => return Err(Stop::Failed("the session tracker stopped".into())),
+                Ok(None) => return Err(tracker_stopped()),
                 Err(_) => {
                     return Err(Stop::Failed(format!(
                         "expected an agent to accept within {} s; the chat is still {}",
@@ -325,19 +387,20 @@ impl CaseRun {
         }
         // The batch that brought `chatting` also brought the info; let a late one arrive.
         if chat.agent.is_none() || chat.skill_name.is_none() {
-            let _ = tokio::time::timeout(self.poll_interval * 2, async {
+            let late = tokio::time::timeout(self.poll_interval * 2, async {
                 while chat.agent.is_none() || chat.skill_name.is_none() {
                     match received.recv().await {
-                        Some(update) => {
-                            if chat.absorb(update, started).is_err() {
-                                break;
-                            }
-                        }
+                        Some(update) => chat.absorb(update, started)?,
                         None => break,
                     }
                 }
+                Ok(())
             })
             .await;
+            // A session lost meanwhile is the case's error, not a routing failure.
+            if let Ok(Err(stop)) = late {
+                return Err(stop);
+            }
         }
         self.check_routing(chat)?;
         let mut consumed = 0;
@@ -361,6 +424,36 @@ impl CaseRun {
                 .await?;
         }
         Ok(())
+    }
+
+    /// Passes when no agent has accepted `within` the request: the chat still waits then, or
+    /// ended unaccepted before (operators busy, say).
+    async fn stays_unaccepted(
+        within: Duration,
+        started: Instant,
+        chat: &mut Chat,
+        received: &mut mpsc::UnboundedReceiver<SessionUpdate>,
+    ) -> Result<(), Stop> {
+        let deadline = started + chat.queued.unwrap_or_default() + within;
+        loop {
+            match chat.state {
+                Some(ChatState::Chatting) => {
+                    return Err(Stop::Failed(format!(
+                        "expected no agent to accept within {} s; {} accepted after {:.1} s",
+                        within.as_secs_f64(),
+                        chat.agent.as_deref().unwrap_or("an agent"),
+                        chat.accepted.unwrap_or_default().as_secs_f64()
+                    )));
+                }
+                Some(ChatState::Ended) => return Ok(()),
+                _ => {}
+            }
+            match tokio::time::timeout_at(deadline, received.recv()).await {
+                Ok(Some(update)) => chat.absorb(update, started)?,
+                Ok(None) => return Err(tracker_stopped()),
+                Err(_) => return Ok(()),
+            }
+        }
     }
 
     fn check_routing(&self, chat: &Chat) -> Result<(), Stop> {
@@ -445,7 +538,7 @@ impl CaseRun {
             }
             match tokio::time::timeout_at(deadline, received.recv()).await {
                 Ok(Some(update)) => chat.absorb(update, started)?,
-                Ok(None) => return Err(Stop::Failed("the session tracker stopped".into())),
+                Ok(None) => return Err(tracker_stopped()),
                 Err(_) => {
                     return Err(Stop::Failed(format!(
                         "step {number}: expected {} within {} s; {}",
@@ -456,5 +549,73 @@ impl CaseRun {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::model::Event;
+    use crate::api::{ClientConfig, Endpoint};
+    use crate::secret::Secret;
+
+    fn case_run() -> CaseRun {
+        let config = ClientConfig::new(
+            Endpoint::BaseUrl("http://127.0.0.1:9".into()),
+            "12345678",
+            Secret::new("key"),
+        );
+        CaseRun {
+            case: Case::default(),
+            repeat: 1,
+            api: ChatApi::new(config).unwrap(),
+            request: ChatRequest::default(),
+            auth: None,
+            end: true,
+            poll_interval: Duration::from_millis(50),
+            step_timeout: Duration::from_secs(1),
+            history: None,
+            profile: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_session_lost_while_the_info_is_awaited_is_the_cases_error() {
+        let (updates, mut received) = mpsc::unbounded_channel();
+        // Chatting without the info that names the agent, then the chat is gone.
+        updates
+            .send(SessionUpdate::Batch {
+                events: vec![Event {
+                    id: Some(1),
+                    time: None,
+                    kind: EventKind::State(ChatState::Chatting),
+                    raw: None,
+                }],
+                info: None,
+            })
+            .unwrap();
+        updates
+            .send(SessionUpdate::Lost {
+                error: "chat session failed: HTTP 404".into(),
+                exit_code: 3,
+                explanation: None,
+                resume: None,
+            })
+            .unwrap();
+        let mut chat = Chat::default();
+        let outcome = case_run()
+            .after_queue(Instant::now(), &mut chat, &mut received)
+            .await;
+        assert!(
+            matches!(
+                outcome,
+                Err(Stop::Lost {
+                    exit_code: 3,
+                    gone: true,
+                    ..
+                })
+            ),
+            "not a routing failure, nor the tracker's silence after"
+        );
     }
 }

@@ -53,12 +53,25 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
         .iter()
         .filter(|c| args.cases.is_empty() || args.cases.contains(&c.name))
     {
+        // A setting that cannot be used names the file and the case it came from.
+        let in_case = |mut failure: Failure| {
+            failure.message = format!(
+                "check file {}, case `{}`: {}",
+                args.file.display(),
+                case.name,
+                failure.message
+            );
+            failure
+        };
         let profile = case.profile.as_ref().or(file.defaults.profile.as_ref());
         let case_ctx = match profile {
-            Some(name) => ctx.with_profile(name)?,
+            Some(name) => ctx.with_profile(name).map_err(in_case)?,
             None => ctx.clone(),
         };
-        let api = connect(&case_ctx.connection(&args.connection)?, None)?;
+        let api = case_ctx
+            .connection(&args.connection)
+            .and_then(|connection| connect(&connection, None))
+            .map_err(in_case)?;
         let defaults = case_ctx
             .profile
             .as_ref()
@@ -67,7 +80,7 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
         let request = case.request.clone().with_defaults(&defaults);
         let auth = match case.flow {
             CaseFlow::Request => None,
-            CaseFlow::Auth => Some(auth_request(&case_ctx, case)?),
+            CaseFlow::Auth => Some(auth_request(&case_ctx, case).map_err(in_case)?),
         };
         let seconds = |value: Option<f64>, default: f64| {
             let seconds = value
@@ -98,14 +111,33 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
     }
     let json = args.connection.output == OutputArg::Json;
     let repeats = args.repeat > 1;
+    // Where each case run stands in the file (case by case, each case's repeats together).
+    let order: Vec<(String, usize)> = runs
+        .iter()
+        .map(|run| (run.case.name.clone(), run.repeat))
+        .collect();
     let started = Instant::now();
     let (sender, mut finished) = mpsc::unbounded_channel();
     let all = tokio::spawn(crate::check::run_all(runs, args.concurrency, sender));
+    // People see each verdict as it arrives; JSON Lines come in file order (each as soon as
+    // every case before it has its verdict), so scripts and CI logs compare run to run.
+    let mut held: Vec<Option<crate::check::CaseResult>> = vec![None; order.len()];
+    let mut printed = 0;
     while let Some(result) = finished.recv().await {
-        if json {
-            println!("{}", report::json_line(&result));
-        } else {
+        if !json {
             println!("{}", report::text_line(&result, repeats));
+            continue;
+        }
+        match order
+            .iter()
+            .position(|(name, repeat)| *name == result.name && *repeat == result.repeat)
+        {
+            Some(at) => held[at] = Some(result),
+            None => println!("{}", report::json_line(&result)),
+        }
+        while let Some(ready) = held.get_mut(printed).and_then(Option::take) {
+            println!("{}", report::json_line(&ready));
+            printed += 1;
         }
     }
     let results = all
@@ -116,8 +148,15 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
         u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     );
     if json {
+        // A case whose task died sent nothing: its verdict is in `results` only.
+        for result in results.iter().skip(printed) {
+            println!("{}", report::json_line(result));
+        }
         println!("{}", report::json_summary(&totals));
     } else {
+        if args.concurrency > 1 && results.len() > 1 {
+            print!("{}", report::text_recap(&results, repeats));
+        }
         println!("{}", report::text_summary(&totals));
     }
     if let Some(path) = junit {
@@ -140,12 +179,7 @@ fn auth_request(ctx: &Context, case: &crate::check::Case) -> Result<AuthRequest,
     let sso_key = match source.resolve("SSO key") {
         Ok(Some(key)) => key,
         Ok(None) => ctx.sso_key(None)?,
-        Err(e) => {
-            return Err(Failure::usage(format!(
-                "case `{}`: SSO key: {e}",
-                case.name
-            )));
-        }
+        Err(e) => return Err(Failure::usage(format!("SSO key: {e}"))),
     };
     let profile_field = |pick: fn(&crate::config::Profile) -> &Option<String>| {
         ctx.profile

@@ -496,8 +496,12 @@ pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
                 "--inspect needs the SSO key: --sso-key or CHATSTART_SSO_KEY",
             ));
         }
-        for line in inspection.lines() {
-            println!("{line}");
+        if connection.output == super::args::OutputArg::Json {
+            println!("{}", inspection.to_json());
+        } else {
+            for line in inspection.lines() {
+                println!("{line}");
+            }
         }
         return Ok(if inspection.is_usable() {
             exit::OK

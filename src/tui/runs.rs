@@ -171,9 +171,11 @@ pub fn run_checks(
                 Ok(api) => case_run(&plan, case, api.clone(), history.clone()).await,
                 Err(error) => Err(error.to_string()),
             };
-            let (gate, messages, name) = (gate.clone(), messages.clone(), case.name.clone());
+            // Taken before the spawn so the cases start in file order (see check::run_all).
+            let permit = gate.clone().acquire_owned().await;
+            let (messages, name) = (messages.clone(), case.name.clone());
             tokio::spawn(async move {
-                let _permit = gate.acquire_owned().await;
+                let _permit = permit;
                 let result = match run {
                     Ok(run) => {
                         let _ = messages.send(Msg::CaseStarted { id, index });

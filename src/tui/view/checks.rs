@@ -155,8 +155,16 @@ fn case_lines(
             let indent = "          ";
             let room = width.saturating_sub(indent.len()).max(10);
             let reason = result.failure.as_ref().or(result.error.as_ref());
+            let explained = [("why", &result.why), ("next", &result.next)]
+                .into_iter()
+                .filter_map(|(label, text)| Some(format!("{label}: {}", text.as_deref()?)));
             let shown = if selected { REASON_LINES } else { 1 };
-            for row in reason.iter().flat_map(|r| r.lines()).take(shown) {
+            let rows = reason
+                .iter()
+                .flat_map(|r| r.lines())
+                .map(str::to_string)
+                .chain(explained);
+            for row in rows.take(shown) {
                 lines.push((
                     index,
                     Line::from(Span::styled(
