@@ -381,3 +381,72 @@ fn completions_are_generated_from_the_cli_definition() {
         }
     }
 }
+
+/// Runs `chatstart ARGS` with stdout on a pipe that `read` reads from, then closes early:
+/// what `| head -1` does.
+#[cfg(unix)]
+fn with_early_closed_stdout(
+    emulator: &Emulator,
+    args: &[&str],
+    read: impl FnOnce(std::process::ChildStdout),
+) -> (std::process::ExitStatus, String) {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = emulator
+        .bare(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    read(child.stdout.take().unwrap());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (child.wait().unwrap(), stderr)
+}
+
+#[cfg(unix)]
+fn ended_quietly(status: std::process::ExitStatus, stderr: &str) -> bool {
+    use std::os::unix::process::ExitStatusExt;
+    !stderr.contains("panicked")
+        && !stderr.contains("Broken pipe")
+        && (status.success() || status.signal() == Some(13))
+}
+
+#[cfg(unix)]
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly() {
+    use std::io::BufRead;
+    let emulator = Emulator::start(common::FAST);
+    // Far more than a pipe holds, so the command is still writing when the reader leaves.
+    let history = chatstart::history::History::at(emulator.data_dir().join("history.jsonl"));
+    let request = chatstart::api::ChatRequest::default();
+    for n in 0..2000 {
+        let uri = format!("http://127.0.0.1:9/api/account/1/chat/H{n:0>60}");
+        let record = chatstart::history::SessionRecord::created(
+            None,
+            "1",
+            &uri,
+            chatstart::history::Flow::Request,
+            &request,
+            None,
+        );
+        history.created(record).unwrap();
+    }
+    let (status, stderr) = with_early_closed_stdout(&emulator, &["history"], |stdout| {
+        let mut first = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut first)
+            .unwrap();
+        assert!(first.contains("/chat/H"), "{first}");
+    });
+    assert!(ended_quietly(status, &stderr), "{status:?}: {stderr}");
+    // Closed before the first write.
+    let (status, stderr) = with_early_closed_stdout(&emulator, &["completions", "bash"], drop);
+    assert!(ended_quietly(status, &stderr), "{status:?}: {stderr}");
+}
