@@ -110,9 +110,11 @@ impl SessionRecord {
         self.app_key_in = Some(config.app_key_in);
         self.format = Some(config.format);
         if self.base_url.is_empty() {
-            if let crate::api::Endpoint::BaseUrl(url) = &config.endpoint {
-                self.base_url = origin_of(url).unwrap_or_default();
-            }
+            self.base_url = match &config.endpoint {
+                crate::api::Endpoint::BaseUrl(url) => origin_of(url).unwrap_or_default(),
+                crate::api::Endpoint::Domain(domain) => format!("https://{domain}"),
+                crate::api::Endpoint::Discover { .. } => String::new(),
+            };
         }
         self
     }
@@ -189,11 +191,11 @@ impl History {
         }
     }
 
-    /// The same history, marking the chats made on the demo emulator at `base_url` as demo
-    /// chats.
+    /// The same history, marking the chats made on the console's demo emulator at `base_url`
+    /// (when there is one) as demo chats.
     #[must_use]
-    pub fn with_demo_origin(mut self, base_url: &str) -> Self {
-        self.demo_origin = origin_of(base_url);
+    pub fn with_demo_origin(mut self, base_url: Option<&str>) -> Self {
+        self.demo_origin = base_url.and_then(origin_of);
         self
     }
 
@@ -432,7 +434,7 @@ mod tests {
     #[test]
     fn demo_chats_and_gone_chats_are_not_open() {
         let (_dir, history) = temporary_history(FILE_NAME);
-        let history = history.with_demo_origin("http://127.0.0.1:40001");
+        let history = history.with_demo_origin(Some("http://127.0.0.1:40001"));
         let request = ChatRequest::default();
         for uri in [
             "http://127.0.0.1:40001/api/account/1/chat/H1",

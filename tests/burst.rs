@@ -205,9 +205,8 @@ fn history(emulator: &Emulator, args: &[&str]) -> Vec<Value> {
 #[test]
 fn lost_answers_are_flagged_as_may_exist_and_every_chat_goes_to_the_history() {
     let emulator = Emulator::start(common::FAST);
-    let drop_every_third = || {
-        vec![chatstart::emulator::FaultSpec::parse("drop@request,skip=1,every=3").unwrap()]
-    };
+    let drop_every_third =
+        || vec![chatstart::emulator::FaultSpec::parse("drop@request,skip=1,every=3").unwrap()];
     emulator.handle.set_faults(drop_every_third());
     // One at a time, so which requests lose their answer does not depend on timing.
     let burst = |output: &str| {
@@ -232,7 +231,11 @@ fn lost_answers_are_flagged_as_may_exist_and_every_chat_goes_to_the_history() {
         .collect();
     let summary = &lines[6]["summary"];
     assert_eq!(
-        (&summary["created"], &summary["failed"], &summary["may_exist"]),
+        (
+            &summary["created"],
+            &summary["failed"],
+            &summary["may_exist"]
+        ),
         (&Value::from(4), &Value::from(0), &Value::from(2)),
         "{summary}"
     );
@@ -247,16 +250,22 @@ fn lost_answers_are_flagged_as_may_exist_and_every_chat_goes_to_the_history() {
     assert_eq!(entries.len(), 6, "every request is in the history");
     let unknown: Vec<&Value> = entries.iter().filter(|e| e["uri"] == "").collect();
     assert_eq!(unknown.len(), 2, "{entries:?}");
-    assert!(unknown.iter().all(|e| e["state"] == "unknown"), "{unknown:?}");
+    assert!(
+        unknown.iter().all(|e| e["state"] == "unknown"),
+        "{unknown:?}"
+    );
     let made: Vec<&str> = lines[..6]
         .iter()
         .filter_map(|l| l["chat"]["uri"].as_str())
         .collect();
     let open = history(&emulator, &["--open"]);
     assert_eq!(open.len(), 4, "the chats with a URI: {open:?}");
-    assert!(open.iter().all(|e| made.contains(&e["uri"].as_str().unwrap())
-        && e["state"] == "waiting"
-        && e["skill"] == "Slow"));
+    assert!(
+        open.iter()
+            .all(|e| made.contains(&e["uri"].as_str().unwrap())
+                && e["state"] == "waiting"
+                && e["skill"] == "Slow")
+    );
 
     emulator.handle.set_faults(drop_every_third());
     let out = burst("text");
@@ -267,7 +276,10 @@ fn lost_answers_are_flagged_as_may_exist_and_every_chat_goes_to_the_history() {
         "{out:?}"
     );
     assert_eq!(
-        out.stdout.lines().filter(|l| l.contains("may exist  ")).count(),
+        out.stdout
+            .lines()
+            .filter(|l| l.contains("may exist  "))
+            .count(),
         2,
         "{out:?}"
     );

@@ -263,10 +263,7 @@ fn may_exist_note(summary: &Summary) -> String {
     if summary.may_exist == 0 {
         return String::new();
     }
-    format!(
-        " · may exist {} — check the agent queue",
-        summary.may_exist
-    )
+    format!(" · may exist {} — check the agent queue", summary.may_exist)
 }
 
 /// What the live table shows.

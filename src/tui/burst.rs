@@ -525,7 +525,12 @@ mod tests {
         buffer
             .content()
             .chunks(width)
-            .map(|row| row.iter().map(ratatui::buffer::Cell::symbol).collect::<String>() + "\n")
+            .map(|row| {
+                row.iter()
+                    .map(ratatui::buffer::Cell::symbol)
+                    .collect::<String>()
+                    + "\n"
+            })
             .collect()
     }
 
@@ -560,7 +565,16 @@ mod tests {
             error: "refused".into(),
             exit_code: 3,
         };
-        assert!(send(&mut app, [Msg::Burst { id: 9, event: refused }]).is_empty());
+        assert!(
+            send(
+                &mut app,
+                [Msg::Burst {
+                    id: 9,
+                    event: refused
+                }]
+            )
+            .is_empty()
+        );
         let Phase::Burst(view) = &app.phase else {
             panic!("the burst view");
         };
@@ -577,6 +591,9 @@ mod tests {
             text.contains("may exist 1 — check the agent queue"),
             "{text}"
         );
-        assert!(!text.contains("no chat of the burst is left open"), "{text}");
+        assert!(
+            !text.contains("no chat of the burst is left open"),
+            "{text}"
+        );
     }
 }
