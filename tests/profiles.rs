@@ -676,3 +676,15 @@ fn listing_commands_do_not_fail_on_config_problems_they_do_not_depend_on() {
     );
     assert_eq!(open_uris(&emulator), [uri], "{other} ended");
 }
+
+#[test]
+fn a_history_line_cut_short_does_not_swallow_the_next_chat() {
+    let emulator = Emulator::start(common::FAST);
+    std::fs::create_dir_all(emulator.data_dir()).unwrap();
+    let path = emulator.data_dir().join("history.jsonl");
+    std::fs::write(&path, r#"{"kind":"session","time":"2026-12-01T05:4"#).unwrap();
+    let out = ran(emulator.chatstart(&["request", "--skill", "Slow"]));
+    assert_eq!(out.code, 0, "{out:?}");
+    let uri = out.stdout.lines().next().unwrap().to_string();
+    assert_eq!(open_uris(&emulator), [uri]);
+}
