@@ -76,13 +76,6 @@ impl Group {
             format: session.format,
         }
     }
-
-    fn describe(&self) -> String {
-        match &self.profile {
-            Some(name) => format!("profile `{name}`"),
-            None => "no profile".into(),
-        }
-    }
 }
 
 pub async fn end_all_open(ctx: &Context, args: &EndArgs) -> Outcome {
@@ -135,10 +128,10 @@ pub async fn end_all_open(ctx: &Context, args: &EndArgs) -> Outcome {
         let api = match api {
             Ok(api) => api,
             Err(failure) => {
+                // The message names the profile (or its absence) already.
                 eprintln!(
-                    "could not end the {} chat(s) of {}: {}",
+                    "could not end {} chat(s): {}",
                     entries.len(),
-                    group.describe(),
                     failure.message
                 );
                 tally.failure.get_or_insert(failure);
@@ -152,8 +145,11 @@ pub async fn end_all_open(ctx: &Context, args: &EndArgs) -> Outcome {
     let mut summary = format!("ended {} of {}", tally.ended, open.len());
     if tally.gone > 0 {
         summary.push_str(&format!(
-            "; {} were on an emulator on this machine that no longer runs, and went with it (marked gone)",
-            tally.gone
+            "; {} on an emulator that no longer runs on this machine, gone with it (marked gone)",
+            match tally.gone {
+                1 => "1 was".to_string(),
+                n => format!("{n} were"),
+            }
         ));
     }
     println!("{summary}");
