@@ -46,6 +46,13 @@ pub enum BurstEvent {
         error: String,
         exit_code: i32,
     },
+    /// The chat POST was sent but its answer was lost ([`ApiError::may_have_created_chat`]):
+    /// a chat may exist, with no URI to follow or end it by — only the agent queue shows it.
+    MayExist {
+        index: usize,
+        error: String,
+        exit_code: i32,
+    },
     /// A new state, with the agent once known.
     State {
         index: usize,
@@ -69,6 +76,7 @@ impl BurstEvent {
             Self::Sending { index }
             | Self::Created { index, .. }
             | Self::Failed { index, .. }
+            | Self::MayExist { index, .. }
             | Self::State { index, .. }
             | Self::Lost { index, .. }
             | Self::EndedByUs { index, .. } => *index,
@@ -91,6 +99,15 @@ pub struct ChatOutcome {
     #[serde(skip)]
     pub exit_code: Option<i32>,
     pub ended_by_us: bool,
+    /// The request's answer was lost after it was sent: a chat may exist without a URI.
+    pub may_exist: bool,
+}
+
+impl ChatOutcome {
+    /// Creating it failed for sure: nothing was made.
+    pub fn failed(&self) -> bool {
+        self.uri.is_none() && self.error.is_some() && !self.may_exist
+    }
 }
 
 /// Applies an event to the outcomes: the single place that turns progress into results.
@@ -111,6 +128,13 @@ pub fn apply(outcomes: &mut [ChatOutcome], event: &BurstEvent) {
         } => {
             outcome.error = Some(error.clone());
             outcome.exit_code = Some(*exit_code);
+        }
+        BurstEvent::MayExist {
+            error, exit_code, ..
+        } => {
+            outcome.error = Some(error.clone());
+            outcome.exit_code = Some(*exit_code);
+            outcome.may_exist = true;
         }
         BurstEvent::State {
             state, agent, at, ..
@@ -145,7 +169,10 @@ pub struct Summary {
     pub created: usize,
     pub accepted: usize,
     pub still_waiting: usize,
+    /// Not created: refused, never sent, or never sent because the burst stopped.
     pub failed: usize,
+    /// Sent, and the answer lost: a chat may exist in the agent queue, unknown to chatstart.
+    pub may_exist: usize,
     pub ended_by_us: usize,
     /// Time to accept, in milliseconds: min, median, p95, max.
     pub accept_ms: Option<[u64; 4]>,
@@ -174,7 +201,11 @@ impl Summary {
                         && o.state.as_deref() == Some("waiting")
                 })
                 .count(),
-            failed: outcomes.iter().filter(|o| o.uri.is_none()).count(),
+            failed: outcomes
+                .iter()
+                .filter(|o| o.uri.is_none() && !o.may_exist)
+                .count(),
+            may_exist: outcomes.iter().filter(|o| o.may_exist).count(),
             ended_by_us: outcomes.iter().filter(|o| o.ended_by_us).count(),
             accept_ms: (!times.is_empty())
                 .then(|| [times[0], rank(0.5), rank(0.95), times[times.len() - 1]]),
@@ -293,11 +324,20 @@ impl Chat {
             match self.api.request_chat(request, survey).await {
                 Ok(uri) => uri.to_string(),
                 Err(error) => {
-                    let exit_code = error.exit_code();
-                    self.emit(BurstEvent::Failed {
-                        index: self.index,
-                        error: error.to_string(),
-                        exit_code,
+                    let (index, exit_code) = (self.index, error.exit_code());
+                    let error_text = error.to_string();
+                    self.emit(if error.may_have_created_chat() {
+                        BurstEvent::MayExist {
+                            index,
+                            error: error_text,
+                            exit_code,
+                        }
+                    } else {
+                        BurstEvent::Failed {
+                            index,
+                            error: error_text,
+                            exit_code,
+                        }
                     });
                     return;
                 }
@@ -407,6 +447,7 @@ mod tests {
             (22, 21, 20)
         );
         assert_eq!((summary.still_waiting, summary.failed), (1, 1));
+        assert_eq!(summary.may_exist, 0);
         assert_eq!(summary.accept_ms, Some([100, 1100, 1900, 2000]));
     }
 
@@ -443,5 +484,30 @@ mod tests {
         );
         assert!(outcomes[1].ended_by_us);
         assert_eq!(outcomes[0], ChatOutcome::default());
+    }
+
+    #[test]
+    fn a_lost_answer_is_not_counted_as_failed() {
+        let mut outcomes = vec![ChatOutcome::default(); 3];
+        apply(
+            &mut outcomes,
+            &BurstEvent::MayExist {
+                index: 0,
+                error: "the connection broke".into(),
+                exit_code: 4,
+            },
+        );
+        apply(
+            &mut outcomes,
+            &BurstEvent::Failed {
+                index: 1,
+                error: "refused".into(),
+                exit_code: 3,
+            },
+        );
+        assert!(outcomes[0].may_exist && !outcomes[0].failed());
+        assert!(outcomes[1].failed() && !outcomes[1].may_exist);
+        let summary = Summary::of(&outcomes);
+        assert_eq!((summary.failed, summary.may_exist), (2, 1), "{summary:?}");
     }
 }

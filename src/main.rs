@@ -7,6 +7,10 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let console = matches!(&cli.command, None | Some(Command::Tui(_)));
+    if !console {
+        restore_default_sigpipe();
+    }
     // One thread serves the console and one-shot commands: they wait on the network, and fewer
     // threads start faster and stay smaller. Burst and check run many chats at once.
     let many_chats = matches!(&cli.command, Some(Command::Burst(_) | Command::Check(_)));
@@ -22,9 +26,33 @@ fn main() -> ExitCode {
             return ExitCode::from(4);
         }
     };
-    let code = match &cli.command {
-        None | Some(Command::Tui(_)) => runtime.block_on(chatstart::tui::launch(&cli)),
-        Some(_) => runtime.block_on(chatstart::cli::execute(cli)),
+    let code = if console {
+        runtime.block_on(chatstart::tui::launch(&cli))
+    } else {
+        runtime.block_on(chatstart::cli::execute(cli))
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// `chatstart history | head -1`: once the reader has gone, the next write ends the command
+/// quietly, as it does any Unix tool, instead of panicking in `println!`. Rust ignores SIGPIPE
+/// by default; every headless command gets the default back (sockets are unaffected: the
+/// standard library sends with `MSG_NOSIGNAL`, and children get the default anyway). The
+/// console keeps Rust's choice: it writes to a terminal, and must never die without restoring
+/// it.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    {
+        // SIGPIPE is 13 and SIG_DFL is 0 on every Unix Rust supports.
+        const SIGPIPE: i32 = 13;
+        const SIG_DFL: usize = 0;
+        unsafe extern "C" {
+            fn signal(signum: i32, handler: usize) -> usize;
+        }
+        // SAFETY: done first thing, before any other thread exists; `signal` with SIG_DFL
+        // only changes the disposition of one signal.
+        unsafe {
+            signal(SIGPIPE, SIG_DFL);
+        }
+    }
 }

@@ -190,3 +190,102 @@ accept_after_ms = 0
         "{out:?}"
     );
 }
+
+fn history(emulator: &Emulator, args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["history", "--output", "json"];
+    all.extend_from_slice(args);
+    let out = ran(emulator.bare(&all));
+    assert_eq!(out.code, 0, "{out:?}");
+    out.stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn lost_answers_are_flagged_as_may_exist_and_every_chat_goes_to_the_history() {
+    let emulator = Emulator::start(common::FAST);
+    let drop_every_third =
+        || vec![chatstart::emulator::FaultSpec::parse("drop@request,skip=1,every=3").unwrap()];
+    emulator.handle.set_faults(drop_every_third());
+    // One at a time, so which requests lose their answer does not depend on timing.
+    let burst = |output: &str| {
+        ran(emulator.chatstart(&[
+            "burst",
+            "--skill",
+            "Slow",
+            "--count",
+            "6",
+            "--concurrency",
+            "1",
+            "--output",
+            output,
+        ]))
+    };
+    let out = burst("json");
+    assert_eq!(out.code, 4, "a chat request's answer was lost: {out:?}");
+    let lines: Vec<Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary = &lines[6]["summary"];
+    assert_eq!(
+        (
+            &summary["created"],
+            &summary["failed"],
+            &summary["may_exist"]
+        ),
+        (&Value::from(4), &Value::from(0), &Value::from(2)),
+        "{summary}"
+    );
+    let flagged = lines[..6]
+        .iter()
+        .filter(|l| l["chat"]["may_exist"] == true && l["chat"]["uri"].is_null())
+        .count();
+    assert_eq!(flagged, 2, "{out:?}");
+    assert_eq!(emulator.handle.count("POST", "/chat/request"), 6);
+
+    let entries = history(&emulator, &[]);
+    assert_eq!(entries.len(), 6, "every request is in the history");
+    let unknown: Vec<&Value> = entries.iter().filter(|e| e["uri"] == "").collect();
+    assert_eq!(unknown.len(), 2, "{entries:?}");
+    assert!(
+        unknown.iter().all(|e| e["state"] == "unknown"),
+        "{unknown:?}"
+    );
+    let made: Vec<&str> = lines[..6]
+        .iter()
+        .filter_map(|l| l["chat"]["uri"].as_str())
+        .collect();
+    let open = history(&emulator, &["--open"]);
+    assert_eq!(open.len(), 4, "the chats with a URI: {open:?}");
+    assert!(
+        open.iter()
+            .all(|e| made.contains(&e["uri"].as_str().unwrap())
+                && e["state"] == "waiting"
+                && e["skill"] == "Slow")
+    );
+
+    emulator.handle.set_faults(drop_every_third());
+    let out = burst("text");
+    assert_eq!(out.code, 4, "{out:?}");
+    assert!(
+        out.stdout
+            .contains("failed 0 · may exist 2 — check the agent queue"),
+        "{out:?}"
+    );
+    assert_eq!(
+        out.stdout
+            .lines()
+            .filter(|l| l.contains("may exist  "))
+            .count(),
+        2,
+        "{out:?}"
+    );
+    emulator.handle.set_faults(Vec::new());
+    let ended = ran(emulator.chatstart(&["end", "--all-open", "--yes"]));
+    assert_eq!(ended.code, 0, "{ended:?}");
+    assert!(ended.stdout.contains("ended 8 of 8"), "{ended:?}");
+    assert!(history(&emulator, &["--open"]).is_empty());
+}

@@ -381,3 +381,310 @@ fn completions_are_generated_from_the_cli_definition() {
         }
     }
 }
+
+/// Runs `chatstart ARGS` with stdout on a pipe that `read` reads from, then closes early:
+/// what `| head -1` does.
+#[cfg(unix)]
+fn with_early_closed_stdout(
+    emulator: &Emulator,
+    args: &[&str],
+    read: impl FnOnce(std::process::ChildStdout),
+) -> (std::process::ExitStatus, String) {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = emulator
+        .bare(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    read(child.stdout.take().unwrap());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (child.wait().unwrap(), stderr)
+}
+
+#[cfg(unix)]
+fn ended_quietly(status: std::process::ExitStatus, stderr: &str) -> bool {
+    use std::os::unix::process::ExitStatusExt;
+    !stderr.contains("panicked")
+        && !stderr.contains("Broken pipe")
+        && (status.success() || status.signal() == Some(13))
+}
+
+#[cfg(unix)]
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly() {
+    use std::io::BufRead;
+    let emulator = Emulator::start(common::FAST);
+    // Far more than a pipe holds, so the command is still writing when the reader leaves.
+    let history = chatstart::history::History::at(emulator.data_dir().join("history.jsonl"));
+    let request = chatstart::api::ChatRequest::default();
+    for n in 0..2000 {
+        let uri = format!("http://127.0.0.1:9/api/account/1/chat/H{n:0>60}");
+        let record = chatstart::history::SessionRecord::created(
+            None,
+            "1",
+            &uri,
+            chatstart::history::Flow::Request,
+            &request,
+            None,
+        );
+        history.created(record).unwrap();
+    }
+    let (status, stderr) = with_early_closed_stdout(&emulator, &["history"], |stdout| {
+        let mut first = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut first)
+            .unwrap();
+        assert!(first.contains("/chat/H"), "{first}");
+    });
+    assert!(ended_quietly(status, &stderr), "{status:?}: {stderr}");
+    // Closed before the first write.
+    let (status, stderr) = with_early_closed_stdout(&emulator, &["completions", "bash"], drop);
+    assert!(ended_quietly(status, &stderr), "{status:?}: {stderr}");
+}
+
+/// A profile that sends the appKey in the query (the account refuses the header), its key in
+/// QA_APP_KEY.
+fn query_profile(emulator: &Emulator) -> String {
+    format!(
+        r#"[profiles.qa]
+base_url = "{}"
+account = "{}"
+app_key_env = "QA_APP_KEY"
+app_key_in = "query"
+
+[profiles.qa.request]
+skill = "Slow"
+"#,
+        emulator.base_url(),
+        emulator.handle.account()
+    )
+}
+
+fn open_uris(emulator: &Emulator) -> Vec<String> {
+    let out = ran(emulator.bare(&["history", "--open", "--output", "json"]));
+    assert_eq!(out.code, 0, "{out:?}");
+    out.stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["uri"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn cleanup_ends_each_chat_the_way_it_was_made() {
+    let emulator = Emulator::fast_with("refuse_app_key_header = true");
+    write_config(&emulator, &query_profile(&emulator));
+    let key = emulator.app_key();
+    let by_profile = || {
+        let mut command = emulator.bare(&["--profile", "qa", "request"]);
+        command.env("QA_APP_KEY", &key);
+        let out = ran(command);
+        assert_eq!(out.code, 0, "{out:?}");
+        out.stdout.lines().next().unwrap().to_string()
+    };
+    let first = by_profile();
+    // CHATSTART_APP_KEY alone: the key is right, the placement comes from the profile.
+    let mut cleanup = emulator.bare(&["end", "--all-open", "--yes"]);
+    cleanup.env("CHATSTART_APP_KEY", &key);
+    let out = ran(cleanup);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("ended 1 of 1"), "{out:?}");
+    assert!(open_uris(&emulator).is_empty());
+
+    let second = by_profile();
+    let by_flags =
+        ran(emulator.chatstart(&["request", "--skill", "Slow", "--app-key-in", "query"]));
+    assert_eq!(by_flags.code, 0, "{by_flags:?}");
+    let by_flags = by_flags.stdout.lines().next().unwrap().to_string();
+    let history = std::fs::read_to_string(emulator.data_dir().join("history.jsonl")).unwrap();
+    assert!(history.contains(r#""app_key_in":"query""#), "{history}");
+    assert!(!history.contains(&key), "never the key: {history}");
+    // No flag and no CHATSTART_APP_KEY: the profile's own source serves its chat; the chat made
+    // with flags has no key to be ended with, and says so.
+    let mut cleanup = emulator.bare(&["end", "--all-open", "--yes"]);
+    cleanup.env("QA_APP_KEY", &key);
+    let out = ran(cleanup);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stdout.contains("ended 1 of 2"), "{out:?}");
+    assert!(
+        out.stderr.contains("made without a profile") && out.stderr.contains("CHATSTART_APP_KEY"),
+        "{out:?}"
+    );
+    assert_eq!(open_uris(&emulator), std::slice::from_ref(&by_flags));
+    // With the key, the record's placement (query) is used.
+    let mut cleanup = emulator.bare(&["end", "--all-open", "--yes"]);
+    cleanup.env("CHATSTART_APP_KEY", &key);
+    let out = ran(cleanup);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(open_uris(&emulator).is_empty());
+    for uri in [first, second, by_flags] {
+        let watched =
+            ran(emulator.chatstart(&["watch", &uri, "--app-key-in", "query", "--timeout", "5"]));
+        assert!(
+            watched.stdout.ends_with("state: ended\n"),
+            "really ended: {watched:?}"
+        );
+    }
+}
+
+#[test]
+fn chats_of_a_stopped_emulator_and_of_the_demo_do_not_fail_the_cleanup() {
+    let live = Emulator::start(common::FAST);
+    let stopped = Emulator::start(common::FAST);
+    let key = live.app_key();
+    let request_on = |emulator: &Emulator| {
+        let mut command = live.bare(&[
+            "request",
+            "--skill",
+            "Slow",
+            "--base-url",
+            &emulator.base_url(),
+            "--account",
+            emulator.handle.account(),
+        ]);
+        command.env("CHATSTART_APP_KEY", &key);
+        let out = ran(command);
+        assert_eq!(out.code, 0, "{out:?}");
+        out.stdout.lines().next().unwrap().to_string()
+    };
+    let orphan = request_on(&stopped);
+    let kept = request_on(&live);
+    // A chat of the console's demo emulator, as the console records it.
+    let history = chatstart::history::History::at(live.data_dir().join("history.jsonl"))
+        .with_demo_origin(Some("http://127.0.0.1:1"));
+    let demo_uri = "http://127.0.0.1:1/api/account/12345678/chat/Hdemo";
+    history
+        .created(chatstart::history::SessionRecord::created(
+            None,
+            "12345678",
+            demo_uri,
+            chatstart::history::Flow::Request,
+            &chatstart::api::ChatRequest::default(),
+            None,
+        ))
+        .unwrap();
+    let address = stopped.handle.addr();
+    drop(stopped);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(address).is_ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the emulator never stopped"
+        );
+        std::thread::yield_now();
+    }
+    let open = open_uris(&live);
+    assert_eq!(open.len(), 2, "the demo chat is not open: {open:?}");
+    assert!(!open.contains(&demo_uri.to_string()));
+    let listed = ran(live.bare(&["history"]));
+    assert!(
+        listed
+            .stdout
+            .lines()
+            .any(|l| l.contains(demo_uri) && l.contains("(demo: gone with its console)")),
+        "the demo chat is listed as one: {listed:?}"
+    );
+
+    let out = ran(live.chatstart(&["end", "--all-open", "--yes"]));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("ended 1 of 2"), "{out:?}");
+    assert!(out.stdout.contains("marked gone"), "{out:?}");
+    assert!(
+        out.stderr.contains(&orphan) && out.stderr.contains("stopped"),
+        "{out:?}"
+    );
+    assert!(
+        open_uris(&live).is_empty(),
+        "and the next cleanup has nothing to do"
+    );
+    let again = ran(live.chatstart(&["end", "--all-open", "--yes"]));
+    assert_eq!(again.code, 0, "{again:?}");
+    let watched = ran(live.chatstart(&["watch", &kept, "--timeout", "5"]));
+    assert!(watched.stdout.ends_with("state: ended\n"), "{watched:?}");
+}
+
+#[test]
+fn ending_a_chat_that_is_gone_already_is_not_an_error() {
+    let emulator = Emulator::fast_with("ended_chat_ttl_secs = 0");
+    let out = ran(emulator.chatstart(&["request", "--skill", "Slow"]));
+    let uri = out.stdout.lines().next().unwrap().to_string();
+    assert_eq!(ran(emulator.chatstart(&["end", &uri])).code, 0);
+    let again = ran(emulator.chatstart(&["end", &uri]));
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stderr.contains("already over"), "{again:?}");
+}
+
+#[test]
+fn listing_commands_do_not_fail_on_config_problems_they_do_not_depend_on() {
+    let emulator = Emulator::start(common::FAST);
+    write_config(
+        &emulator,
+        &qa_profile(&emulator, "")
+            .replace("default_profile = \"qa\"", "default_profile = \"gone\""),
+    );
+    let listed = ran(emulator.bare(&["profiles"]));
+    assert_eq!(listed.code, 0, "{listed:?}");
+    assert!(listed.stdout.contains("  qa "), "{listed:?}");
+    assert!(
+        listed.stderr.contains("default_profile = \"gone\"")
+            && listed.stderr.contains("names no profile"),
+        "{listed:?}"
+    );
+    // A command that uses the default still says what is wrong.
+    let request = ran(emulator.bare(&["request"]));
+    assert_eq!(request.code, 2, "{request:?}");
+    assert!(request.stderr.contains("no profile `gone`"), "{request:?}");
+
+    // A chat made through a profile since removed from the file.
+    write_config(&emulator, &qa_profile(&emulator, ""));
+    let mut command = emulator.bare(&["--profile", "qa", "request"]);
+    command.env("QA_APP_KEY", emulator.app_key());
+    let made = ran(command);
+    assert_eq!(made.code, 0, "{made:?}");
+    let uri = made.stdout.lines().next().unwrap().to_string();
+    write_config(&emulator, "[profiles.other]\naccount = \"1\"\n");
+    let filtered = ran(emulator.bare(&["--profile", "qa", "history"]));
+    assert_eq!(filtered.code, 0, "{filtered:?}");
+    assert!(filtered.stdout.contains(&uri), "{filtered:?}");
+    let other = ran(emulator.chatstart(&["request", "--skill", "Slow"]));
+    let other = other.stdout.lines().next().unwrap().to_string();
+    // A broken config file: the history does not need it.
+    write_config(&emulator, "[profiles.qa\n");
+    let listed = ran(emulator.bare(&["history", "--open"]));
+    assert_eq!(listed.code, 0, "{listed:?}");
+    assert!(listed.stdout.contains(&uri), "{listed:?}");
+    // Nor does a cleanup of chats made without a profile; the profile's chat is reported.
+    let cleanup = ran(emulator.chatstart(&["end", "--all-open", "--yes"]));
+    assert_eq!(cleanup.code, 2, "{cleanup:?}");
+    assert!(cleanup.stdout.contains("ended 1 of 2"), "{cleanup:?}");
+    assert!(
+        cleanup.stderr.contains("profile `qa`") && cleanup.stderr.contains("config file"),
+        "{cleanup:?}"
+    );
+    assert_eq!(open_uris(&emulator), [uri], "{other} ended");
+}
+
+#[test]
+fn a_history_line_cut_short_does_not_swallow_the_next_chat() {
+    let emulator = Emulator::start(common::FAST);
+    std::fs::create_dir_all(emulator.data_dir()).unwrap();
+    let path = emulator.data_dir().join("history.jsonl");
+    std::fs::write(&path, r#"{"kind":"session","time":"2026-12-01T05:4"#).unwrap();
+    let out = ran(emulator.chatstart(&["request", "--skill", "Slow"]));
+    assert_eq!(out.code, 0, "{out:?}");
+    let uri = out.stdout.lines().next().unwrap().to_string();
+    assert_eq!(open_uris(&emulator), [uri]);
+}

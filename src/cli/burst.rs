@@ -17,7 +17,9 @@ use super::context::Context;
 use super::run::{Failure, Outcome, chat_request, connect, prepare_request, seconds_flag};
 use crate::api::error::exit;
 use crate::api::model::ChatState;
+use crate::api::{ChatRequest, ClientConfig};
 use crate::burst::{self, BurstEvent, BurstPlan, ChatOutcome, Summary};
+use crate::history::{Flow, SessionRecord};
 
 /// Rows of the live table.
 const TABLE_ROWS: usize = 12;
@@ -53,6 +55,11 @@ pub async fn run(ctx: &Context, args: BurstArgs) -> Outcome {
     };
     let (events, mut received) = mpsc::unbounded_channel();
     let (stop, stopped) = watch::channel(false);
+    let recorder = Recorder {
+        ctx,
+        config: api.config().clone(),
+        request: request.clone(),
+    };
     let engine = tokio::spawn(burst::run(
         api,
         request,
@@ -69,7 +76,10 @@ pub async fn run(ctx: &Context, args: BurstArgs) -> Outcome {
     loop {
         tokio::select! {
             event = received.recv() => match event {
-                Some(event) => view.apply(&event),
+                Some(event) => {
+                    view.apply(&event);
+                    recorder.record(&event, &view.outcomes);
+                }
                 None => break,
             },
             _ = tokio::signal::ctrl_c(), if !interrupted => {
@@ -99,6 +109,64 @@ pub async fn run(ctx: &Context, args: BurstArgs) -> Outcome {
         .map_err(|e| Failure::usage(format!("the burst stopped unexpectedly: {e}")))?;
     report(&outcomes, connection.output == OutputArg::Json, live);
     Ok(exit_code(&outcomes, &plan, interrupted))
+}
+
+/// Writes each chat of the burst to the history, like `request` does, so `history --open`
+/// lists any left behind and `end --all-open` can end them.
+struct Recorder<'a> {
+    ctx: &'a Context,
+    /// How the chats are made (the record keeps the placement and format, never the key).
+    config: ClientConfig,
+    request: ChatRequest,
+}
+
+impl Recorder<'_> {
+    fn record(&self, event: &BurstEvent, outcomes: &[ChatOutcome]) {
+        let Some(history) = &self.ctx.history else {
+            return;
+        };
+        let uri_of = |index: &usize| outcomes.get(*index).and_then(|o| o.uri.as_deref());
+        let result = match event {
+            BurstEvent::Created { uri, .. } => history.created(self.session(uri)),
+            // No URI: recorded so the history says a chat may exist (state unknown).
+            BurstEvent::MayExist { .. } => history.created(self.session("")),
+            BurstEvent::State {
+                index,
+                state,
+                agent,
+                ..
+            } => match uri_of(index) {
+                Some(uri) => history.state(uri, state.as_str(), agent.as_deref()),
+                None => Ok(()),
+            },
+            BurstEvent::EndedByUs {
+                index,
+                result: Ok(()),
+            } => match uri_of(index) {
+                Some(uri) => history.state(uri, "ended", None),
+                None => Ok(()),
+            },
+            BurstEvent::Sending { .. }
+            | BurstEvent::Failed { .. }
+            | BurstEvent::Lost { .. }
+            | BurstEvent::EndedByUs { .. } => Ok(()),
+        };
+        if let Err(error) = result {
+            eprintln!("warning: could not write the history: {error}");
+        }
+    }
+
+    fn session(&self, uri: &str) -> SessionRecord {
+        SessionRecord::created(
+            self.ctx.profile_name(),
+            &self.config.account,
+            uri,
+            Flow::Request,
+            &self.request,
+            None,
+        )
+        .connected_with(&self.config)
+    }
 }
 
 fn inline_terminal() -> Option<Terminal<ratatui::backend::CrosstermBackend<std::io::Stdout>>> {
@@ -152,6 +220,7 @@ fn report(outcomes: &[ChatOutcome], json: bool, live: bool) {
                 match (outcome.state.as_deref(), outcome.ended_by_us) {
                     (Some(state), false) => state.to_string(),
                     (Some(state), true) => format!("{state}→end"),
+                    (None, _) if outcome.may_exist => "may exist".into(),
                     (None, _) => "failed".into(),
                 },
                 outcome
@@ -167,7 +236,7 @@ fn report(outcomes: &[ChatOutcome], json: bool, live: bool) {
         }
     }
     println!(
-        "created {}/{} · accepted {} · still waiting {} · failed {}{}",
+        "created {}/{} · accepted {} · still waiting {} · failed {}{}{}",
         summary.created,
         summary.requested,
         summary.accepted,
@@ -177,7 +246,8 @@ fn report(outcomes: &[ChatOutcome], json: bool, live: bool) {
             format!(" · ended by chatstart {}", summary.ended_by_us)
         } else {
             String::new()
-        }
+        },
+        may_exist_note(&summary),
     );
     if let Some([min, median, p95, max]) = summary.accept_ms {
         println!("time to accept: min {min} ms · median {median} ms · p95 {p95} ms · max {max} ms");
@@ -185,6 +255,15 @@ fn report(outcomes: &[ChatOutcome], json: bool, live: bool) {
     if let Some(error) = outcomes.iter().find_map(|o| o.error.as_deref()) {
         eprintln!("first error: {error}");
     }
+}
+
+/// ` · may exist 2 — check the agent queue`: requests sent whose answer was lost; chatstart
+/// has no URI to end them by.
+fn may_exist_note(summary: &Summary) -> String {
+    if summary.may_exist == 0 {
+        return String::new();
+    }
+    format!(" · may exist {} — check the agent queue", summary.may_exist)
 }
 
 /// What the live table shows.
@@ -232,12 +311,17 @@ impl Progress {
             .count();
         let ratio = done as f64 / self.outcomes.len().max(1) as f64;
         let label = self.note.clone().unwrap_or_else(|| {
+            let failed = self.outcomes.iter().filter(|o| o.failed()).count();
             format!(
-                "{done}/{} · created {} · accepted {} · failed {} · {:.1} s",
+                "{done}/{} · created {} · accepted {} · failed {failed}{} · {:.1} s",
                 self.outcomes.len(),
                 summary.created,
                 summary.accepted,
-                summary.failed,
+                if summary.may_exist > 0 {
+                    format!(" · may exist {}", summary.may_exist)
+                } else {
+                    String::new()
+                },
                 self.started.elapsed().as_secs_f64()
             )
         });
@@ -274,6 +358,7 @@ impl Progress {
                     (None, None) => "-".into(),
                 };
                 let state = match (&o.error, &o.state) {
+                    (Some(_), None) if o.may_exist => "may exist".to_string(),
                     (Some(_), None) => "failed".to_string(),
                     (_, Some(state)) => state.clone(),
                     (None, None) => "sending".into(),

@@ -1,13 +1,82 @@
-//! Orphan cleanup: end every chat chatstart started that was never seen ended, so no check or
-//! burst leaves chats waiting in a real agent queue.
+//! Ending chats: one by its URI, or every chat chatstart started that was never seen ended
+//! (orphan cleanup), so no check or burst leaves chats waiting in a real agent queue.
+//!
+//! Each history entry is ended the way it was made: its own profile (which knows where its
+//! appKey comes from), the appKey placement and format the record kept, its own endpoint and
+//! account. Flags and the environment still win, as everywhere.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 
-use super::args::EndArgs;
-use super::context::Context;
+use reqwest::Url;
+
+use super::args::{ConnectionArgs, EndArgs};
+use super::context::{Context, format_arg, placement_arg};
 use super::run::{Failure, Outcome, connect};
-use crate::api::ApiError;
-use crate::api::error::exit;
+use crate::api::error::{NetworkFailure, exit};
+use crate::api::{ApiError, ChatApi};
+use crate::history::{Entry, GONE, History};
+
+/// How a chat came to be over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// chatstart ended it.
+    Ended,
+    /// It was over already: 404 `Chat session not found` (Q28). Nothing is left in a queue.
+    AlreadyGone,
+}
+
+/// Ends the chat at `uri`. A chat that is gone already counts as ended.
+pub async fn end_chat(api: &ChatApi, uri: &str) -> Result<Ending, ApiError> {
+    let result = async {
+        let events = api.events_link(uri).await?;
+        api.end_chat(&events).await
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Ending::Ended),
+        Err(error) if is_gone(&error) => Ok(Ending::AlreadyGone),
+        Err(error) => Err(error),
+    }
+}
+
+/// A 404 for the chat itself; an unknown path (internalCode 28) says the address is wrong, not
+/// that the chat is over.
+fn is_gone(error: &ApiError) -> bool {
+    matches!(
+        error,
+        ApiError::Status { status: 404, internal_code, .. } if *internal_code != Some(28)
+    )
+}
+
+/// The note for a chat that was over already.
+pub const ALREADY_GONE: &str = "already over (404 Chat session not found): nothing left in a queue";
+
+/// The entries to end, grouped by how they are reached, so each profile's secret is asked for
+/// once and one client serves each group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Group {
+    profile: Option<String>,
+    origin: String,
+    account: String,
+    app_key_in: Option<crate::api::AppKeyPlacement>,
+    format: Option<crate::api::Format>,
+}
+
+impl Group {
+    fn of(entry: &Entry) -> Self {
+        let session = &entry.session;
+        Self {
+            profile: session.profile.clone(),
+            origin: Url::parse(&session.uri)
+                .map(|u| u.origin().ascii_serialization())
+                .unwrap_or_else(|_| session.base_url.clone()),
+            account: session.account.clone(),
+            app_key_in: session.app_key_in,
+            format: session.format,
+        }
+    }
+}
 
 pub async fn end_all_open(ctx: &Context, args: &EndArgs) -> Outcome {
     let Some(history) = &ctx.history else {
@@ -16,7 +85,7 @@ pub async fn end_all_open(ctx: &Context, args: &EndArgs) -> Outcome {
         ));
     };
     let filter = ctx.profile_name.as_deref();
-    let open: Vec<_> = history
+    let open: Vec<Entry> = history
         .entries()
         .map_err(|e| Failure::usage(format!("cannot read {}: {e}", history.path().display())))?
         .into_iter()
@@ -36,38 +105,216 @@ pub async fn end_all_open(ctx: &Context, args: &EndArgs) -> Outcome {
         println!("nothing ended");
         return Ok(exit::OK);
     }
-    let connection = ctx.connection(&args.connection)?;
-    let mut first_failure: Option<Failure> = None;
-    let mut ended = 0;
+    // In the order first seen (newest first); a handful of groups, so a plain list.
+    let mut groups: Vec<(Group, Vec<&Entry>)> = Vec::new();
     for entry in &open {
-        let uri = &entry.session.uri;
-        let Ok(parsed) = reqwest::Url::parse(uri) else {
-            continue;
-        };
-        let api = connect(&connection, Some(&parsed))?;
-        let result: Result<(), ApiError> = async {
-            let events = api.events_link(uri).await?;
-            api.end_chat(&events).await
+        let group = Group::of(entry);
+        match groups.iter_mut().find(|(g, _)| *g == group) {
+            Some((_, entries)) => entries.push(entry),
+            None => groups.push((group, vec![entry])),
         }
-        .await;
-        match result {
-            // Gone already (Q28): it has ended, nothing left in a queue.
-            Ok(()) | Err(ApiError::Status { status: 404, .. }) => {
-                ended += 1;
-                if let Err(error) = history.state(uri, "ended", None) {
-                    eprintln!("warning: could not write the history: {error}");
+    }
+    let mut tally = Tally::default();
+    let mut profiles = Profiles::default();
+    for (group, entries) in &groups {
+        let api = profiles
+            .connection(ctx, &args.connection, group)
+            .and_then(|connection| {
+                let first = entries
+                    .first()
+                    .and_then(|e| Url::parse(&e.session.uri).ok());
+                connect(&connection, first.as_ref())
+            });
+        let api = match api {
+            Ok(api) => api,
+            Err(failure) => {
+                // The message names the profile (or its absence) already.
+                eprintln!(
+                    "could not end {} chat(s): {}",
+                    entries.len(),
+                    failure.message
+                );
+                tally.failure.get_or_insert(failure);
+                continue;
+            }
+        };
+        for entry in entries {
+            tally.end(&api, history, entry).await;
+        }
+    }
+    let mut summary = format!("ended {} of {}", tally.ended, open.len());
+    if tally.gone > 0 {
+        summary.push_str(&format!(
+            "; {} on an emulator that no longer runs on this machine, gone with it (marked gone)",
+            match tally.gone {
+                1 => "1 was".to_string(),
+                n => format!("{n} were"),
+            }
+        ));
+    }
+    println!("{summary}");
+    match tally.failure {
+        Some(failure) => Err(failure),
+        None => Ok(exit::OK),
+    }
+}
+
+/// What the cleanup did so far.
+#[derive(Debug, Default)]
+struct Tally {
+    ended: usize,
+    gone: usize,
+    failure: Option<Failure>,
+}
+
+impl Tally {
+    async fn end(&mut self, api: &ChatApi, history: &History, entry: &Entry) {
+        let uri = entry.session.uri.as_str();
+        match end_chat(api, uri).await {
+            Ok(ending) => {
+                if ending == Ending::AlreadyGone {
+                    eprintln!("{uri}: {ALREADY_GONE}");
                 }
+                self.ended += 1;
+                remember(history.state(uri, "ended", None));
+            }
+            // An emulator on loopback that no longer answers held its chats in memory: they
+            // ended with it, and no real queue holds them. A real service that cannot be
+            // reached is a failure: its chats may still be waiting.
+            Err(error) if emulator_gone(&error, uri) => {
+                eprintln!(
+                    "{uri}: nothing answers on this machine's {} any more: the emulator that held the chat has stopped",
+                    Url::parse(uri)
+                        .map(|u| u.origin().ascii_serialization())
+                        .unwrap_or_default()
+                );
+                self.gone += 1;
+                remember(history.state(uri, GONE, None));
             }
             Err(error) => {
                 eprintln!("could not end {uri}: {error}");
-                first_failure.get_or_insert_with(|| error.into());
+                self.failure.get_or_insert_with(|| error.into());
             }
         }
     }
-    println!("ended {ended} of {}", open.len());
-    match first_failure {
-        Some(failure) => Err(failure),
-        None => Ok(exit::OK),
+}
+
+/// A refused connection to the chat's own address (used verbatim, Q5), on loopback: nothing
+/// listens there any more.
+fn emulator_gone(error: &ApiError, uri: &str) -> bool {
+    let refused = matches!(
+        error,
+        ApiError::Network {
+            failure: NetworkFailure::Connect,
+            ..
+        }
+    );
+    refused && Url::parse(uri).is_ok_and(|u| is_loopback(&u))
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(address)) => address.is_loopback(),
+        Some(url::Host::Ipv6(address)) => address.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// Each profile's connection, resolved (its secret asked for) once.
+#[derive(Default)]
+struct Profiles {
+    resolved: BTreeMap<Option<String>, Result<ConnectionArgs, String>>,
+}
+
+impl Profiles {
+    /// The connection for a group: the flags (and environment), then what the record kept
+    /// (placement, format, account: how the chat was really made), then the entry's profile.
+    /// The chat's URI is used as it is, whatever the endpoint (Q5).
+    fn connection(
+        &mut self,
+        ctx: &Context,
+        flags: &ConnectionArgs,
+        group: &Group,
+    ) -> Result<ConnectionArgs, Failure> {
+        let mut layered = flags.clone();
+        if layered.app_key_in.is_none() {
+            layered.app_key_in = group.app_key_in.map(placement_arg);
+        }
+        if layered.format.is_none() {
+            layered.format = group.format.map(format_arg);
+        }
+        if layered.account.is_none() && !group.account.is_empty() {
+            layered.account = Some(group.account.clone());
+        }
+        let profiled = self
+            .resolved
+            .entry(group.profile.clone())
+            .or_insert_with(|| profile_layer(ctx, flags, group.profile.as_deref()))
+            .clone()
+            .map_err(Failure::usage)?;
+        // The profile fills only what neither the flags nor the record said. Its endpoint is
+        // the flags' when they name one (never half of each).
+        fill(&mut layered.base_url, profiled.base_url);
+        fill(&mut layered.domain, profiled.domain);
+        fill(&mut layered.csds_url, profiled.csds_url);
+        fill(&mut layered.account, profiled.account);
+        fill(&mut layered.app_key, profiled.app_key);
+        fill(&mut layered.app_key_in, profiled.app_key_in);
+        fill(&mut layered.format, profiled.format);
+        fill(&mut layered.http_timeout, profiled.http_timeout);
+        if layered.app_key.is_none() {
+            return Err(Failure::usage(match &group.profile {
+                Some(name) => format!(
+                    "the appKey is required: profile `{name}` names no source (app_key_env, app_key_cmd, app_key_prompt); or give --app-key or CHATSTART_APP_KEY"
+                ),
+                None => "the appKey is required for chats made without a profile: --app-key KEY or CHATSTART_APP_KEY".into(),
+            }));
+        }
+        Ok(layered)
+    }
+}
+
+/// The flags merged over the named profile (its secret resolved); the flags alone when the
+/// entry names no profile, or one no longer in the config file (said once).
+fn profile_layer(
+    ctx: &Context,
+    flags: &ConnectionArgs,
+    name: Option<&str>,
+) -> Result<ConnectionArgs, String> {
+    let Some(name) = name else {
+        return Ok(flags.clone());
+    };
+    if let Some(problem) = &ctx.config_problem {
+        return Err(format!("profile `{name}`: {problem}"));
+    }
+    match ctx.config.file.profiles.get(name) {
+        Some(profile) => {
+            Context::connection_with(flags, Some((name, profile))).map_err(|f| f.message)
+        }
+        None => {
+            eprintln!(
+                "warning: profile `{name}` is no longer in {}: its chats are ended with the flags and what the history kept",
+                ctx.config
+                    .path
+                    .as_ref()
+                    .map_or("the config file".into(), |p| p.display().to_string())
+            );
+            Ok(flags.clone())
+        }
+    }
+}
+
+fn fill<T>(target: &mut Option<T>, value: Option<T>) {
+    if target.is_none() {
+        *target = value;
+    }
+}
+
+/// History is a convenience: failing to write it is said, never fatal.
+fn remember(result: std::io::Result<()>) {
+    if let Err(error) = result {
+        eprintln!("warning: could not write the history: {error}");
     }
 }
 

@@ -18,6 +18,9 @@ pub struct Context {
     /// The name given with `--profile`, even when it is only used as a filter.
     pub profile_name: Option<String>,
     pub history: Option<History>,
+    /// Why the config file could not be used, for commands that go on without it until they
+    /// need it (`end --all-open` for an entry that names a profile).
+    pub config_problem: Option<String>,
 }
 
 impl Context {
@@ -34,7 +37,59 @@ impl Context {
             profile: chosen,
             profile_name: profile.map(str::to_string),
             history: History::open_default(),
+            config_problem: None,
         })
+    }
+
+    /// For `history`: the config file is not read at all; `--profile` only filters, so it may
+    /// name a profile removed from the file since.
+    pub fn without_config(profile: Option<&str>) -> Self {
+        Self {
+            profile_name: profile.map(str::to_string),
+            history: History::open_default(),
+            ..Self::default()
+        }
+    }
+
+    /// For `profiles`: the file must load (it is what is listed), but its `default_profile`
+    /// may name no profile — the listing says so instead of failing. A `--profile` that names
+    /// no profile is still a usage error.
+    pub fn for_listing(
+        config: Option<&std::path::Path>,
+        profile: Option<&str>,
+    ) -> Result<Self, Failure> {
+        let config = Config::load(config).map_err(|e| Failure::usage(e.to_string()))?;
+        let chosen = match profile {
+            Some(name) => config
+                .profile(Some(name))
+                .map_err(|e| Failure::usage(e.to_string()))?
+                .map(|(name, profile)| (name, profile.clone())),
+            None => None,
+        };
+        Ok(Self {
+            config,
+            profile: chosen,
+            profile_name: profile.map(str::to_string),
+            history: History::open_default(),
+            config_problem: None,
+        })
+    }
+
+    /// For `end --all-open`: each history entry names its own profile, so no profile is
+    /// chosen (`--profile` only filters), and a config file that does not load is kept as a
+    /// problem for the entries that need a profile, not a failure of the whole cleanup.
+    pub fn for_cleanup(config: Option<&std::path::Path>, profile: Option<&str>) -> Self {
+        let (config, config_problem) = match Config::load(config) {
+            Ok(config) => (config, None),
+            Err(error) => (Config::default(), Some(error.to_string())),
+        };
+        Self {
+            config,
+            profile: None,
+            profile_name: profile.map(str::to_string),
+            history: History::open_default(),
+            config_problem,
+        }
     }
 
     /// The same context with another profile chosen (a check case's own).
@@ -49,6 +104,7 @@ impl Context {
             profile,
             profile_name: Some(name.to_string()),
             history: self.history.clone(),
+            config_problem: self.config_problem.clone(),
         })
     }
 
@@ -59,8 +115,17 @@ impl Context {
     /// The connection flags with the profile filling what they leave unset. The endpoint is
     /// taken whole from one layer: a flag naming any endpoint overrides the profile's.
     pub fn connection(&self, flags: &ConnectionArgs) -> Result<ConnectionArgs, Failure> {
+        let profile = self.profile.as_ref().map(|(name, p)| (name.as_str(), p));
+        Self::connection_with(flags, profile)
+    }
+
+    /// [`Self::connection`] with `profile` in place of the chosen one (a history entry's).
+    pub fn connection_with(
+        flags: &ConnectionArgs,
+        profile: Option<(&str, &Profile)>,
+    ) -> Result<ConnectionArgs, Failure> {
         let mut merged = flags.clone();
-        let Some((name, profile)) = &self.profile else {
+        let Some((name, profile)) = profile else {
             return Ok(merged);
         };
         if merged.base_url.is_none() && merged.domain.is_none() {
@@ -72,16 +137,10 @@ impl Context {
         }
         fill(&mut merged.account, &profile.account);
         if merged.app_key_in.is_none() {
-            merged.app_key_in = profile.app_key_in.map(|p| match p {
-                crate::api::AppKeyPlacement::Header => super::args::AppKeyPlacementArg::Header,
-                crate::api::AppKeyPlacement::Query => super::args::AppKeyPlacementArg::Query,
-            });
+            merged.app_key_in = profile.app_key_in.map(placement_arg);
         }
         if merged.format.is_none() {
-            merged.format = profile.format.map(|f| match f {
-                crate::api::Format::Json => super::args::FormatArg::Json,
-                crate::api::Format::Xml => super::args::FormatArg::Xml,
-            });
+            merged.format = profile.format.map(format_arg);
         }
         if merged.http_timeout.is_none() {
             merged.http_timeout = profile.http_timeout;
@@ -168,6 +227,22 @@ impl Context {
     ) -> String {
         flag.or_else(|| self.profile.as_ref().and_then(|(_, p)| pick(p).clone()))
             .unwrap_or_default()
+    }
+}
+
+/// The flag's value for an appKey placement.
+pub fn placement_arg(placement: crate::api::AppKeyPlacement) -> super::args::AppKeyPlacementArg {
+    match placement {
+        crate::api::AppKeyPlacement::Header => super::args::AppKeyPlacementArg::Header,
+        crate::api::AppKeyPlacement::Query => super::args::AppKeyPlacementArg::Query,
+    }
+}
+
+/// The flag's value for a format.
+pub fn format_arg(format: crate::api::Format) -> super::args::FormatArg {
+    match format {
+        crate::api::Format::Json => super::args::FormatArg::Json,
+        crate::api::Format::Xml => super::args::FormatArg::Xml,
     }
 }
 

@@ -30,6 +30,12 @@ pub fn profiles(ctx: &Context, args: &ProfilesArgs) -> Outcome {
         .path
         .as_ref()
         .map_or("(no config directory)".into(), |p| p.display().to_string());
+    // Said, not fatal: listing the profiles is how one finds what the default should name.
+    if let Some(name) = default.filter(|name| !ctx.config.file.profiles.contains_key(*name)) {
+        eprintln!(
+            "warning: default_profile = \"{name}\" in {path} names no profile: commands without --profile fail until it names one of these (or is removed)"
+        );
+    }
     if ctx.config.file.profiles.is_empty() && args.output == OutputArg::Text {
         println!("no profiles in {path}; see assets/config.example.toml");
         return Ok(exit::OK);
@@ -96,17 +102,31 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> Outcome {
                 .as_deref()
                 .map(|a| format!(" ({a})"))
                 .unwrap_or_default();
+            let uri = if session.uri.is_empty() {
+                "- (its answer was lost: a chat may exist; look in the agent queue)".to_string()
+            } else if session.demo {
+                format!("{} (demo: gone with its console)", session.uri)
+            } else {
+                session.uri.clone()
+            };
             println!(
-                "{}  {:<8}{agent:<10} {:<7} {profile:<12} {skill:<10} {}",
+                "{}  {:<8}{agent:<10} {:<7} {profile:<12} {skill:<10} {uri}",
                 session.time,
                 session.state,
                 format!("{:?}", session.flow).to_lowercase(),
-                session.uri
             );
         }
     }
     if !any && args.output == OutputArg::Text {
-        println!("no sessions in {}", history.path().display());
+        let what = if args.open {
+            "open sessions"
+        } else {
+            "sessions"
+        };
+        let whose = filter
+            .map(|p| format!(" of profile `{p}`"))
+            .unwrap_or_default();
+        println!("no {what}{whose} in {}", history.path().display());
     }
     Ok(exit::OK)
 }

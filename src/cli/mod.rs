@@ -47,7 +47,14 @@ async fn dispatch(cli: Cli) -> run::Outcome {
         return emulator(args).await;
     }
     context::start_log(cli.log_file.as_ref())?;
-    let ctx = Context::load(cli.config.as_deref(), cli.profile.as_deref())?;
+    let (config, profile) = (cli.config.as_deref(), cli.profile.as_deref());
+    // Each command fails only on the config problems it depends on.
+    let ctx = match &command {
+        Command::History(_) => Context::without_config(profile),
+        Command::Profiles(_) => Context::for_listing(config, profile)?,
+        Command::End(args) if args.all_open => Context::for_cleanup(config, profile),
+        _ => Context::load(config, profile)?,
+    };
     match command {
         Command::Request(args) => run::request(&ctx, args).await,
         Command::Auth(args) => run::auth(&ctx, args).await,

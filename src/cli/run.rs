@@ -398,7 +398,8 @@ fn record_session(
         flow,
         request,
         auth,
-    );
+    )
+    .connected_with(api.config());
     remember(history.created(record));
 }
 
@@ -584,12 +585,15 @@ pub async fn end(ctx: &Context, args: EndArgs) -> Outcome {
     };
     let uri = parse_uri(uri)?;
     let api = connect(&ctx.connection(&args.connection)?, Some(&uri))?;
-    let events = api.events_link(uri.as_str()).await?;
-    api.end_chat(&events).await?;
+    let ending = super::cleanup::end_chat(&api, uri.as_str()).await?;
     if let Some(history) = &ctx.history {
         remember(history.state(uri.as_str(), "ended", None));
     }
-    eprintln!("ended {uri}");
+    if ending == super::cleanup::Ending::AlreadyGone {
+        eprintln!("{uri}: {}", super::cleanup::ALREADY_GONE);
+    } else {
+        eprintln!("ended {uri}");
+    }
     Ok(exit::OK)
 }
 

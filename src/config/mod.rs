@@ -245,7 +245,12 @@ impl Config {
 /// clear, only its position is said.
 fn describe_toml_error(error: &toml::de::Error, text: &str) -> String {
     if !error.message().contains(CLEAR_SECRET) {
-        return error.to_string().trim_end().to_string();
+        // serde's words for a survey answer of the wrong type name a private helper type.
+        return error
+            .to_string()
+            .replace(UNTAGGED_ANSWER, SURVEY_ANSWER_TYPE)
+            .trim_end()
+            .to_string();
     }
     let start = error.span().map_or(0, |span| span.start).min(text.len());
     let before = &text[..start];
@@ -254,29 +259,80 @@ fn describe_toml_error(error: &toml::de::Error, text: &str) -> String {
     format!("line {line}, column {column}: {}", error.message())
 }
 
+const UNTAGGED_ANSWER: &str = "data did not match any variant of untagged enum OneOrMany";
+const SURVEY_ANSWER_TYPE: &str = "a survey answer is text in quotes (1002 = \"5\"), or a list of them for several check-box answers (1003 = [\"billing\", \"shipping\"])";
+
+/// `line 3` or `lines 3 and 5`: where the keys of `[profiles.NAME]` named are written, found
+/// again in the text (the typed file keeps no positions). Empty when none can be found.
+fn lines_of(text: &str, profile: &str, keys: &[&str]) -> String {
+    let Ok(document) = toml_edit::Document::parse(text) else {
+        return String::new();
+    };
+    let Some(table) = document
+        .as_table()
+        .get("profiles")
+        .and_then(toml_edit::Item::as_table_like)
+        .and_then(|profiles| profiles.get(profile))
+        .and_then(toml_edit::Item::as_table_like)
+    else {
+        return String::new();
+    };
+    let mut lines: Vec<usize> = keys
+        .iter()
+        .filter_map(|key| table.get_key_value(key))
+        .filter_map(|(key, item)| key.span().or_else(|| item.span()))
+        .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1)
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    match lines.as_slice() {
+        [] => String::new(),
+        [one] => format!("line {one}"),
+        [first @ .., last] => format!(
+            "lines {} and {last}",
+            first
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
     let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError::Invalid {
         path: path.to_path_buf(),
         message: describe_toml_error(&e, text),
     })?;
     for (name, profile) in &file.profiles {
-        if profile.base_url.is_some() && profile.domain.is_some() {
-            return Err(ConfigError::Invalid {
+        // `profile `qa`, lines 3 and 4: …`
+        let invalid = |keys: &[&str], message: String| {
+            let lines = lines_of(text, name, keys);
+            let at = if lines.is_empty() {
+                String::new()
+            } else {
+                format!(", {lines}")
+            };
+            ConfigError::Invalid {
                 path: path.to_path_buf(),
-                message: format!("profile `{name}` sets both base_url and domain; keep one"),
-            });
-        }
-        let invalid = |message: String| ConfigError::Invalid {
-            path: path.to_path_buf(),
-            message: format!("profile `{name}`: {message}"),
+                message: format!("profile `{name}`{at}: {message}"),
+            }
         };
+        if profile.base_url.is_some() && profile.domain.is_some() {
+            return Err(invalid(
+                &["base_url", "domain"],
+                "sets both base_url and domain; keep one".into(),
+            ));
+        }
         for (what, source) in [
             ("app_key", profile.app_key_source()),
             ("sso_key", profile.sso_key_source()),
         ] {
-            source
-                .check()
-                .map_err(|message| invalid(format!("{what}: {message}")))?;
+            source.check(what).map_err(|message| {
+                let keys = ["env", "cmd", "prompt"].map(|way| format!("{what}_{way}"));
+                let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+                invalid(&keys, format!("{what}: {message}"))
+            })?;
         }
     }
     Ok(file)
@@ -299,5 +355,38 @@ mod tests {
         assert_eq!(staging.app_key_source().env.as_deref(), Some("LP_APP_KEY"));
         assert_eq!(staging.request.survey_answers.len(), 3);
         assert!(file.profiles["secure"].auth);
+    }
+
+    fn message(text: &str) -> String {
+        parse(text, Path::new("c.toml")).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn profile_problems_name_the_profile_and_the_lines() {
+        let both = message(
+            "[profiles.a]\naccount = \"1\"\n\n[profiles.qa]\nbase_url = \"http://x\"\naccount = \"1\"\ndomain = \"y\"\n",
+        );
+        assert_eq!(
+            both,
+            "config file c.toml: profile `qa`, lines 5 and 7: sets both base_url and domain; keep one"
+        );
+        let sources = message("[profiles.qa]\napp_key_env = \"K\"\n\napp_key_prompt = true\n");
+        assert_eq!(
+            sources,
+            "config file c.toml: profile `qa`, lines 2 and 4: app_key: set only one of app_key_env, app_key_cmd and app_key_prompt"
+        );
+        let dotted = message("profiles.qa.sso_key_cmd = \"  \"\n");
+        assert_eq!(
+            dotted,
+            "config file c.toml: profile `qa`, line 1: sso_key: sso_key_cmd is empty"
+        );
+    }
+
+    #[test]
+    fn a_survey_answer_of_the_wrong_type_is_explained() {
+        let wrong = message("[profiles.qa.request.survey]\n1001 = 5\n");
+        assert!(wrong.contains("line 2"), "{wrong}");
+        assert!(wrong.contains("text in quotes"), "{wrong}");
+        assert!(!wrong.contains("OneOrMany"), "{wrong}");
     }
 }

@@ -52,19 +52,22 @@ impl SecretSource {
         self.env.is_some() || self.cmd.is_some() || self.prompt
     }
 
-    /// A source must name one way, not several.
-    pub fn check(&self) -> Result<(), String> {
+    /// A source must name one way, not several. `what` is the keys' stem (`app_key`), so the
+    /// message names the keys as written.
+    pub fn check(&self, what: &str) -> Result<(), String> {
         let ways = usize::from(self.env.is_some())
             + usize::from(self.cmd.is_some())
             + usize::from(self.prompt);
         if ways > 1 {
-            return Err("set only one of _env, _cmd and _prompt".into());
+            return Err(format!(
+                "set only one of {what}_env, {what}_cmd and {what}_prompt"
+            ));
         }
         if self.env.as_deref().is_some_and(|v| v.trim().is_empty()) {
-            return Err("_env names no variable".into());
+            return Err(format!("{what}_env names no variable"));
         }
         if self.cmd.as_deref().is_some_and(|c| c.trim().is_empty()) {
-            return Err("_cmd is empty".into());
+            return Err(format!("{what}_cmd is empty"));
         }
         Ok(())
     }
@@ -212,13 +215,13 @@ mod tests {
             prompt: true,
             ..SecretSource::default()
         };
-        assert!(both.check().is_err());
+        assert!(both.check("app_key").is_err());
         assert!(
             SecretSource {
                 env: Some(" ".into()),
                 ..SecretSource::default()
             }
-            .check()
+            .check("app_key")
             .is_err()
         );
     }

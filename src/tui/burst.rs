@@ -390,6 +390,17 @@ fn event_arrived(app: &mut App, id: SessionId, event: &BurstEvent) -> Vec<Effect
                 auth: None,
             })));
         }
+        // Sent, answer lost: recorded with no URI (state unknown), so the history says a chat
+        // may exist.
+        BurstEvent::MayExist { .. } => {
+            effects.push(Effect::RecordSession(Box::new(NewSession {
+                uri: String::new(),
+                profile,
+                account,
+                request,
+                auth: None,
+            })));
+        }
         BurstEvent::State {
             index,
             state,
@@ -496,4 +507,93 @@ fn end_open_chats(app: &mut App) -> Vec<Effect> {
         connection,
         chats,
     }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::tests::{app, send};
+
+    fn screen(app: &App) -> String {
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
+        terminal
+            .draw(|frame| crate::tui::view::render(app, frame))
+            .unwrap();
+        let buffer = terminal.backend().buffer();
+        let width = usize::from(buffer.area.width);
+        buffer
+            .content()
+            .chunks(width)
+            .map(|row| {
+                row.iter()
+                    .map(ratatui::buffer::Cell::symbol)
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_lost_answer_shows_as_may_exist_and_is_recorded_without_a_uri() {
+        let mut app = app();
+        let settings = BurstSettings {
+            count: 2,
+            concurrency: 1,
+            wait: ChatState::Waiting,
+            end_after: false,
+        };
+        let started = app.now;
+        app.phase = Phase::Burst(Box::new(BurstView::new(
+            9,
+            settings,
+            "Sales".into(),
+            started,
+        )));
+        let lost = BurstEvent::MayExist {
+            index: 0,
+            error: "chat request failed: the connection broke before the answer arrived".into(),
+            exit_code: 4,
+        };
+        let effects = send(&mut app, [Msg::Burst { id: 9, event: lost }]);
+        let [Effect::RecordSession(session)] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        assert!(session.uri.is_empty(), "{session:?}");
+        let refused = BurstEvent::Failed {
+            index: 1,
+            error: "refused".into(),
+            exit_code: 3,
+        };
+        assert!(
+            send(
+                &mut app,
+                [Msg::Burst {
+                    id: 9,
+                    event: refused
+                }]
+            )
+            .is_empty()
+        );
+        let Phase::Burst(view) = &app.phase else {
+            panic!("the burst view");
+        };
+        let outcomes = view.outcomes.clone();
+        send(&mut app, [Msg::BurstFinished { id: 9, outcomes }]);
+        let text = screen(&app);
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("1 ") && l.contains("may exist -")),
+            "the row: {text}"
+        );
+        assert!(text.contains("failed 1"), "{text}");
+        assert!(
+            text.contains("may exist 1 — check the agent queue"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("no chat of the burst is left open"),
+            "{text}"
+        );
+    }
 }

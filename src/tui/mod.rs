@@ -237,6 +237,7 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
     start.problems.extend(log_problem);
     // The emulator lives as long as the console.
     let mut _emulator = None;
+    let mut demo_origin = None;
     let (form, banner, demo) = match start.form.take() {
         Some(form) => {
             let banner = connection::Connection::from_form(&form).describe();
@@ -249,6 +250,7 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
                     let form =
                         prefill::demo(&handle.base_url(), handle.account(), handle.app_key());
                     let banner = format!("DEMO · emulator on {}", handle.addr());
+                    demo_origin = Some(handle.base_url());
                     _emulator = Some(handle);
                     (form, banner, true)
                 }
@@ -275,7 +277,9 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
     let options = Options {
         signals: true,
         store: setup::Store {
-            history: crate::history::History::open_default(),
+            // The demo's chats live in the emulator above: recorded as demo chats, never open.
+            history: crate::history::History::open_default()
+                .map(|h| h.with_demo_origin(demo_origin.as_deref())),
             draft: draft_path,
             config: start.config.take(),
             args: Some(args),

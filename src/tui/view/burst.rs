@@ -65,17 +65,16 @@ fn progress(view: &BurstView, theme: &Theme, width: u16) -> Line<'static> {
     let cells = usize::from(width / 3).clamp(10, 30);
     let filled = (done * cells).div_ceil(total).min(cells);
     // Failed so far: not yet sent is not failed (the summary counts both once done).
-    let failed = view
-        .outcomes
-        .iter()
-        .filter(|o| o.uri.is_none() && o.error.is_some())
-        .count();
-    let counts = format!(
+    let failed = view.outcomes.iter().filter(|o| o.failed()).count();
+    let mut counts = format!(
         " {done}/{} done · created {} · accepted {} · failed {failed}",
         view.outcomes.len(),
         summary.created,
         summary.accepted,
     );
+    if summary.may_exist > 0 {
+        counts.push_str(&format!(" · may exist {}", summary.may_exist));
+    }
     Line::from(vec![
         Span::styled("█".repeat(filled), theme.good()),
         Span::styled("░".repeat(cells - filled), theme.dim()),
@@ -116,6 +115,7 @@ fn row(outcome: &ChatOutcome, now_ms: u64, theme: &Theme) -> Row<'static> {
     let tail = outcome.uri.as_deref().map_or_else(|| "…".into(), uri_tail);
     let state = match (&outcome.error, &outcome.state, outcome.ended_by_us) {
         (_, _, true) => "ended".to_string(),
+        (Some(_), None, _) if outcome.may_exist => "may exist".to_string(),
         (Some(_), None, _) => "failed".to_string(),
         (_, Some(state), _) => state.clone(),
         (None, None, _) => "sending".into(),
@@ -177,6 +177,12 @@ fn summary_lines(view: &BurstView, theme: &Theme) -> Vec<Line<'static>> {
     if summary.ended_by_us > 0 {
         counts.push_str(&format!(" · ended by chatstart {}", summary.ended_by_us));
     }
+    if summary.may_exist > 0 {
+        counts.push_str(&format!(
+            " · may exist {} — check the agent queue",
+            summary.may_exist
+        ));
+    }
     let mut lines = vec![Line::from(Span::styled(counts, theme.section()))];
     lines.push(Line::raw(match summary.accept_ms {
         Some([min, median, p95, max]) => format!(
@@ -207,7 +213,11 @@ fn note_line(app: &App, view: &BurstView, theme: &Theme) -> Line<'static> {
     } else if view.ending > 0 {
         format!("{spin} ending {} chat(s)…", view.ending)
     } else {
+        let may_exist = view.summary().may_exist;
         match view.open_chats().len() {
+            0 if may_exist > 0 => format!(
+                "done: {may_exist} chat(s) may exist with no URI to end them by — look in the agent queue. Esc goes back to the form."
+            ),
             0 => "done: no chat of the burst is left open. Esc goes back to the form.".into(),
             open => format!("done: {open} chat(s) still open — e ends them, Esc keeps them open."),
         }
