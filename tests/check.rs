@@ -500,7 +500,7 @@ fn expecting_the_skill_unavailable_passes_without_a_chat() {
         "no chat is put in a queue no agent serves"
     );
     let open = ran(emulator.bare(&["history", "--open"]));
-    assert!(open.stdout.starts_with("no sessions"), "{open:?}");
+    assert!(open.stdout.starts_with("no open sessions"), "{open:?}");
 }
 
 const NOT_ACCEPTED: &str = r#"
@@ -569,7 +569,7 @@ fn not_accepted_within_requests_the_chat_and_passes_while_no_agent_takes_it() {
     assert_eq!(emulator.handle.count("POST", "/chat/request"), 4);
     let open = ran(emulator.bare(&["history", "--open"]));
     assert!(
-        open.stdout.starts_with("no sessions"),
+        open.stdout.starts_with("no open sessions"),
         "every chat ended: {open:?}"
     );
 }
@@ -616,7 +616,7 @@ fn a_lost_session_is_an_explained_error_and_a_gone_chat_is_not_left_open() {
         "a chat that is gone is not ended again"
     );
     let open = ran(emulator.bare(&["history", "--open"]));
-    assert!(open.stdout.starts_with("no sessions"), "{open:?}");
+    assert!(open.stdout.starts_with("no open sessions"), "{open:?}");
 
     // The machine-readable forms carry the explanation in fields of its own.
     let emulator = losing_emulator();

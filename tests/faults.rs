@@ -635,6 +635,13 @@ fn cli_a_chat_request_whose_answer_is_lost_exits_4_says_so_and_posts_once() {
             "{fault}: {:#?}",
             emulator.handle.requests()
         );
+        // The attempt is kept: the history says a chat may exist, with no URI to follow.
+        let history = ran(emulator.bare(&["history", "--output", "json"]));
+        assert_eq!(history.code, 0, "{history:?}");
+        let entry: serde_json::Value =
+            serde_json::from_str(history.stdout.lines().next().expect("an entry")).unwrap();
+        assert_eq!(entry["state"], "unknown", "{history:?}");
+        assert_eq!(entry["uri"], "", "{history:?}");
     }
 }
 

@@ -332,7 +332,8 @@ impl CaseRun {
                 flow,
                 &self.request,
                 self.auth.as_ref(),
-            );
+            )
+            .connected_with(self.api.config());
             let _ = history.created(record);
         }
 

@@ -388,13 +388,39 @@ fn record_session(
     request: &ChatRequest,
     auth: Option<&AuthRequest>,
 ) {
+    record(ctx, api, uri.as_str(), flow, request, auth);
+}
+
+/// A chat request whose answer was lost may have made a chat: the history keeps the attempt
+/// (no URI, state unknown), so it is not forgotten.
+fn record_if_maybe_created(
+    ctx: &Context,
+    api: &ChatApi,
+    error: &ApiError,
+    flow: Flow,
+    request: &ChatRequest,
+    auth: Option<&AuthRequest>,
+) {
+    if error.may_have_created_chat() {
+        record(ctx, api, "", flow, request, auth);
+    }
+}
+
+fn record(
+    ctx: &Context,
+    api: &ChatApi,
+    uri: &str,
+    flow: Flow,
+    request: &ChatRequest,
+    auth: Option<&AuthRequest>,
+) {
     let Some(history) = &ctx.history else {
         return;
     };
     let record = SessionRecord::created(
         ctx.profile_name(),
         &api.config().account,
-        uri.as_str(),
+        uri,
         flow,
         request,
         auth,
@@ -473,7 +499,12 @@ pub async fn request(ctx: &Context, args: RequestArgs) -> Outcome {
     let options = follow_options(&args.wait, Some(&request))?;
     let api = connect(&connection, None)?;
     let survey = prepare_request(&api, &request).await?;
-    let uri = api.request_chat(&request, survey.as_ref()).await?;
+    let uri = api
+        .request_chat(&request, survey.as_ref())
+        .await
+        .inspect_err(|error| {
+            record_if_maybe_created(ctx, &api, error, Flow::Request, &request, None)
+        })?;
     record_session(ctx, &api, &uri, Flow::Request, &request, None);
     let mut out = printer(&connection);
     out.session(uri.as_str());
@@ -525,7 +556,10 @@ pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
                 eprintln!("{summary}");
             }
         })
-        .await?;
+        .await
+        .inspect_err(|error| {
+            record_if_maybe_created(ctx, &api, error, Flow::Auth, &request, Some(&auth));
+        })?;
     let uri = started.session_uri;
     record_session(ctx, &api, &uri, Flow::Auth, &request, Some(&auth));
     out.session(uri.as_str());
