@@ -670,11 +670,10 @@ impl ChatApi {
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok((
-            status,
-            headers,
-            Some(String::from_utf8_lossy(&bytes).into_owned()),
-        ))
+        // Valid UTF-8 (every answer of this API) is taken as is, without a copy.
+        let text = String::from_utf8(bytes)
+            .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned());
+        Ok((status, headers, Some(text)))
     }
 
     fn network_error(&self, operation: Operation, failure: &reqwest::Error) -> ApiError {

@@ -76,8 +76,14 @@ impl Links {
     /// Absolute hrefs are kept exactly as given.
     pub fn resolve_against(&mut self, base: &url::Url) {
         for link in &mut self.0 {
-            if url::Url::parse(link.href.trim()) == Err(url::ParseError::RelativeUrlWithoutBase) {
-                if let Ok(absolute) = base.join(link.href.trim()) {
+            // The usual case costs a prefix test, not a parse: every poll reads a handful of links.
+            let href = link.href.trim();
+            let scheme = href.get(..8).unwrap_or(href).to_ascii_lowercase();
+            if scheme.starts_with("https://") || scheme.starts_with("http://") {
+                continue;
+            }
+            if url::Url::parse(href) == Err(url::ParseError::RelativeUrlWithoutBase) {
+                if let Ok(absolute) = base.join(href) {
                     link.href = absolute.to_string();
                 }
             }
