@@ -13,6 +13,7 @@ pub mod curl;
 pub mod dialogs;
 pub mod draft;
 pub mod effects;
+pub mod errors;
 pub mod form;
 pub mod keys;
 pub mod msg;

@@ -108,7 +108,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 }
                 SessionUpdate::EstimatedWait(estimate) => view.estimate = Some(estimate),
                 SessionUpdate::Retrying { attempt, error, .. } => {
-                    view.health = Health::Retrying { attempt, error };
+                    view.health = Health::Retrying {
+                        attempt,
+                        error: super::errors::shorten(&error),
+                    };
                 }
                 SessionUpdate::Recovered => view.health = Health::Ok,
                 SessionUpdate::Ended => {
@@ -124,8 +127,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     ..
                 } => {
                     view.tracking = false;
+                    let error = super::errors::shorten(&error);
                     let error = match explanation {
-                        Some(e) => format!("{error} — {} — {}", e.why, e.next),
+                        Some(e) => format!("{error} — {}", super::errors::explained(&e)),
                         None => error,
                     };
                     view.health = Health::Lost { error, resume };
@@ -239,7 +243,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             };
             let note = view.is_live().then(|| {
                 format!(
-                    "the previous chat is still open; follow it with `chatstart watch {}`",
+                    "the previous chat is still open: Ctrl+R then w follows it again \
+                     (after quitting: chatstart watch {})",
                     view.uri
                 )
             });

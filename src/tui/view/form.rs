@@ -212,6 +212,19 @@ fn info_row(rows: &mut Vec<Row>, text: String, style: ratatui::style::Style, wid
 
 /// What the service said about the skill, under the skill field.
 fn lookup_text(app: &App) -> String {
+    // A dead port fails both lookups the same way: said once.
+    if let (
+        Lookup::Done {
+            available: Err(error),
+            ..
+        },
+        SurveyStatus::Failed(same),
+    ) = (&app.lookup, &app.form.survey.status)
+    {
+        if error == same {
+            return format!("availability and survey unknown: {error} · F5 asks again");
+        }
+    }
     let survey = match &app.form.survey.status {
         SurveyStatus::NotLoaded => String::new(),
         SurveyStatus::Loading => " · survey: loading".into(),
@@ -234,7 +247,7 @@ fn lookup_text(app: &App) -> String {
             let available = match available {
                 Ok(true) => "● available".to_string(),
                 Ok(false) => "○ not available".to_string(),
-                Err(error) => format!("availability unknown ({error})"),
+                Err(error) => format!("availability unknown: {error}"),
             };
             let estimate = match estimate {
                 Ok(estimate) => format!(" · estimated wait: {estimate}"),
