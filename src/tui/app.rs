@@ -64,8 +64,9 @@ pub struct SessionView {
     pub ended_reason: Option<String>,
     pub health: Health,
     pub transcript: Vec<TranscriptLine>,
-    /// Rows scrolled up from the newest line; 0 follows the newest.
-    pub scroll_back: u16,
+    /// The transcript's first row on screen while scrolled back; `None` follows the newest line.
+    /// Anchored from the top, so lines arriving while scrolled back do not move the view.
+    pub transcript_top: Option<usize>,
     /// The line being composed, while the composer is open.
     pub compose: Option<Input>,
     pub sending: bool,
@@ -76,6 +77,10 @@ pub struct SessionView {
     pub tracking: bool,
     pub inspector: bool,
     pub selected_exchange: usize,
+    /// The inspector has the arrow and page keys (Tab switches), to scroll its detail.
+    pub inspector_focus: bool,
+    /// Rows of the selected exchange's detail scrolled past.
+    pub inspector_scroll: usize,
     /// What was sent, for the curl copy.
     pub request: ChatRequest,
     pub survey: Option<Survey>,
@@ -94,7 +99,7 @@ impl SessionView {
             ended_reason: None,
             health: Health::Ok,
             transcript: Vec::new(),
-            scroll_back: 0,
+            transcript_top: None,
             compose: None,
             sending: false,
             ending: false,
@@ -102,6 +107,8 @@ impl SessionView {
             tracking: true,
             inspector: false,
             selected_exchange: 0,
+            inspector_focus: false,
+            inspector_scroll: 0,
             request: ChatRequest::default(),
             survey: None,
         }

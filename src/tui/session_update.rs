@@ -262,6 +262,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             let count = app.exchanges.len();
             if let Some(view) = app.session_mut() {
                 view.inspector = !view.inspector;
+                view.inspector_focus = false;
+                view.inspector_scroll = 0;
                 view.selected_exchange = count.saturating_sub(1);
             }
             Vec::new()
@@ -273,17 +275,50 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     .selected_exchange
                     .saturating_add_signed(step)
                     .min(count - 1);
+                view.inspector_scroll = 0;
+            }
+            Vec::new()
+        }
+        Msg::InspectorFocus => {
+            if let Some(view) = app.session_mut().filter(|v| v.inspector) {
+                view.inspector_focus = !view.inspector_focus;
+            }
+            Vec::new()
+        }
+        Msg::InspectorScroll(scroll) => {
+            let Some(view) = app.session().filter(|v| v.inspector) else {
+                return Vec::new();
+            };
+            let max = super::view::inspector::detail_max_scroll(app, view);
+            if let Some(view) = app.session_mut() {
+                use super::msg::Scroll;
+                let current = view.inspector_scroll.min(max);
+                view.inspector_scroll = match scroll {
+                    Scroll::Up(rows) => current.saturating_sub(rows.into()),
+                    Scroll::Down(rows) => current.saturating_add(rows.into()).min(max),
+                    Scroll::Top => 0,
+                    Scroll::Bottom => max,
+                };
             }
             Vec::new()
         }
         Msg::Scroll(scroll) => {
+            let Some(view) = app.session() else {
+                return Vec::new();
+            };
+            // Clamped to what the layout can show, so Down after Home moves at once; while
+            // scrolled back the top row stays put as lines arrive.
+            let max = super::view::session::transcript_max_top(app, view);
             if let Some(view) = app.session_mut() {
                 use super::msg::Scroll;
-                view.scroll_back = match scroll {
-                    Scroll::Up(rows) => view.scroll_back.saturating_add(rows),
-                    Scroll::Down(rows) => view.scroll_back.saturating_sub(rows),
-                    Scroll::Top => u16::MAX,
-                    Scroll::Bottom => 0,
+                view.transcript_top = match (scroll, view.transcript_top) {
+                    (Scroll::Up(rows), None) if max > 0 => Some(max.saturating_sub(rows.into())),
+                    (Scroll::Up(rows), Some(top)) => Some(top.min(max).saturating_sub(rows.into())),
+                    (Scroll::Down(rows), Some(top)) => {
+                        Some(top.min(max) + usize::from(rows)).filter(|top| *top < max)
+                    }
+                    (Scroll::Top, _) if max > 0 => Some(0),
+                    (Scroll::Up(_) | Scroll::Down(_) | Scroll::Top | Scroll::Bottom, _) => None,
                 };
             }
             Vec::new()
@@ -363,6 +398,8 @@ fn compose_send(app: &mut App) -> Vec<Effect> {
     }
     input.reset();
     view.sending = true;
+    // What was just said is what the visitor wants to see.
+    view.transcript_top = None;
     vec![Effect::SendLine {
         id: view.id,
         uri: view.uri.clone(),
