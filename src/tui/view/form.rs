@@ -386,22 +386,46 @@ fn question_rows(
     } else {
         question.label.clone()
     };
-    rows.push(Row {
-        line: Line::from(vec![
-            Span::styled(
-                format!("{marker}{label}"),
-                if focused {
-                    theme.focused_label()
-                } else {
-                    theme.label()
-                },
-            ),
-            Span::styled(mandatory.to_string(), theme.warn()),
-            Span::styled(format!("  ({kind})"), theme.dim()),
-        ]),
-        focus: Some(item.clone()),
-        cursor: None,
-    });
+    // A long label wraps under itself; the marks after it (required, the kind) stay whole, on
+    // its last row or the next one.
+    let label_style = if focused {
+        theme.focused_label()
+    } else {
+        theme.label()
+    };
+    let marks = vec![
+        Span::styled(mandatory.to_string(), theme.warn()),
+        Span::styled(format!("  ({kind})"), theme.dim()),
+    ];
+    let marks_width: usize = marks.iter().map(Span::width).sum();
+    let parts = wrap(&label, width.saturating_sub(2));
+    let last = parts.len() - 1;
+    for (index, part) in parts.into_iter().enumerate() {
+        let lead = if index == 0 { marker } else { "  " };
+        let fits = 2 + part.chars().count() + marks_width <= width;
+        let mut spans = vec![Span::styled(format!("{lead}{part}"), label_style)];
+        if index == last && fits {
+            spans.extend(marks.clone());
+        }
+        rows.push(Row {
+            line: Line::from(spans),
+            focus: Some(item.clone()),
+            cursor: None,
+        });
+        if index == last && !fits {
+            let mut spans = vec![Span::raw("  ")];
+            spans.extend(marks.iter().cloned().map(|m| {
+                let text = m.content.trim_start().to_string();
+                Span::styled(text, m.style)
+            }));
+            spans.insert(2, Span::raw("  "));
+            rows.push(Row {
+                line: Line::from(spans),
+                focus: Some(item.clone()),
+                cursor: None,
+            });
+        }
+    }
     let indent = 4;
     let value_width = width.saturating_sub(indent).max(1);
     if question.kind.is_single_choice() || question.kind.is_multi_choice() {
