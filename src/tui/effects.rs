@@ -32,6 +32,8 @@ pub struct EffectRunner {
     messages: mpsc::UnboundedSender<Msg>,
     clipboard: Arc<dyn Clipboard>,
     poll_interval: Duration,
+    retry: crate::session::RetryPolicy,
+    max_failures: u32,
     running: Option<Running>,
     store: Store,
     burst: Option<super::runs::RunningBurst>,
@@ -48,9 +50,28 @@ impl EffectRunner {
             messages,
             clipboard,
             poll_interval,
+            retry: crate::session::RetryPolicy::default(),
+            max_failures: crate::session::DEFAULT_MAX_FAILURES,
             running: None,
             store,
             burst: None,
+        }
+    }
+
+    /// Follows sessions with this retry policy and failure limit.
+    #[must_use]
+    pub fn with_retry(mut self, retry: crate::session::RetryPolicy, max_failures: u32) -> Self {
+        self.retry = retry;
+        self.max_failures = max_failures;
+        self
+    }
+
+    fn follow_options(&self, skill: Option<String>) -> FollowOptions {
+        FollowOptions {
+            poll_interval: self.poll_interval,
+            skill,
+            max_failures: self.max_failures,
+            retry: self.retry.clone(),
         }
     }
 
@@ -195,10 +216,7 @@ impl EffectRunner {
                     return;
                 }
             };
-        let options = FollowOptions {
-            poll_interval: self.poll_interval,
-            ..FollowOptions::default()
-        };
+        let options = self.follow_options(None);
         let task_api = api.clone();
         let task = tokio::spawn(async move {
             forward(task_api, uri, options, id, messages).await;
@@ -267,11 +285,8 @@ impl EffectRunner {
                     return;
                 }
             };
-        let options = FollowOptions {
-            poll_interval: self.poll_interval,
-            skill: Some(request.skill.trim().to_string()).filter(|s| !s.is_empty()),
-            ..FollowOptions::default()
-        };
+        let options =
+            self.follow_options(Some(request.skill.trim().to_string()).filter(|s| !s.is_empty()));
         let task_api = api.clone();
         let task = tokio::spawn(async move {
             let api = task_api;

@@ -107,6 +107,10 @@ pub fn footer(app: &App) -> Vec<HelpEntry> {
                 ("x", "end"),
                 ("Esc", "close"),
             ],
+            // The keys of the question on screen: nothing to end while the request is on its way.
+            Overlay::ConfirmQuit if matches!(app.phase, Phase::Submitting { .. }) => {
+                vec![("q", "quit anyway"), ("Esc", "stay")]
+            }
             Overlay::ConfirmQuit => {
                 vec![
                     ("e", "end chat & quit"),

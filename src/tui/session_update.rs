@@ -215,15 +215,24 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::EndChat => end_chat(app),
         Msg::ChatEnded { id, result } => {
+            let (now, quit_after_end) = (app.now, app.quit_after_end);
             let Some(view) = app.session_mut().filter(|v| v.id == id) else {
                 return Vec::new();
             };
             view.ending = false;
             match result {
                 Ok(()) => {
-                    if app.quit_after_end {
+                    if quit_after_end {
+                        // The tracker stops before it could see the end: the history learns it
+                        // here, or it would keep the chat as open.
+                        let record = Effect::RecordState {
+                            uri: view.uri.clone(),
+                            state: ChatState::Ended.as_str().to_string(),
+                            agent: view.agent.clone(),
+                        };
+                        set_state(view, ChatState::Ended, now, None);
                         app.quitting = true;
-                        return vec![Effect::StopSession, Effect::Quit];
+                        return vec![record, Effect::StopSession, Effect::Quit];
                     }
                     app.notice = Some(Notice::info("end sent; the chat closes"));
                 }

@@ -21,8 +21,25 @@ pub fn init(app: &mut App) -> Vec<Effect> {
 /// Applies one message; when the form changed, the draft is written again.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     let mut effects = apply(app, msg);
+    close_stale_questions(app);
     effects.extend(super::dialogs::autosave(app));
     effects
+}
+
+/// Whether quitting now would leave something behind: a live chat, a chat request on its way
+/// (it may create one), chats of a burst.
+pub fn quitting_leaves_something(app: &App) -> bool {
+    app.has_live_chat()
+        || matches!(app.phase, Phase::Submitting { .. })
+        || super::burst::has_open_chats(app)
+}
+
+/// A question whose reason went away while it was open (the request failed, the chat ended)
+/// closes: the screen under it says what happened.
+fn close_stale_questions(app: &mut App) {
+    if app.overlay == Some(Overlay::ConfirmQuit) && !quitting_leaves_something(app) {
+        app.overlay = None;
+    }
 }
 
 fn apply(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -49,8 +66,7 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Quit => {
             // A request on its way may still create a chat: ask, as for a live one.
-            let in_flight = matches!(app.phase, Phase::Submitting { .. });
-            if app.has_live_chat() || in_flight {
+            if quitting_leaves_something(app) {
                 app.overlay = Some(Overlay::ConfirmQuit);
                 Vec::new()
             } else {

@@ -444,7 +444,19 @@ fn quit_with_a_live_chat_asks_and_can_end_it_first() {
     );
     assert!(!app.quitting);
     let effects = send(&mut app, [Msg::ChatEnded { id, result: Ok(()) }]);
-    assert_eq!(effects, [Effect::StopSession, Effect::Quit]);
+    assert_eq!(
+        effects,
+        [
+            Effect::RecordState {
+                uri: URI.into(),
+                state: "ended".into(),
+                agent: Some("Natalie".into()),
+            },
+            Effect::StopSession,
+            Effect::Quit
+        ],
+        "the history learns the end before the console quits"
+    );
     assert!(app.quitting);
 }
 
@@ -673,4 +685,54 @@ fn quitting_while_the_chat_request_is_on_its_way_asks_first() {
         send(&mut app, [Msg::Confirm]).contains(&Effect::Quit),
         "quit anyway"
     );
+}
+
+#[test]
+fn the_quit_question_follows_the_phase_its_footer_matches_and_it_closes_when_nothing_is_left() {
+    let footer = |app: &App| crate::tui::keys::footer(app);
+    let mut app = app();
+    send(&mut app, [Msg::Submit, Msg::Quit]);
+    assert_eq!(app.overlay, Some(Overlay::ConfirmQuit));
+    assert_eq!(
+        footer(&app),
+        [("q", "quit anyway"), ("Esc", "stay")],
+        "no `e` while there is no chat to end"
+    );
+    // The answer arrives: the question is now about a live chat, with its `e`.
+    let id = app.last_id;
+    send(
+        &mut app,
+        [Msg::SessionCreated {
+            id,
+            uri: URI.into(),
+        }],
+    );
+    assert_eq!(app.overlay, Some(Overlay::ConfirmQuit));
+    assert!(footer(&app).contains(&("e", "end chat & quit")));
+    let text = super::snapshots::draw_text(&app, 80, 24);
+    assert!(text.contains("A chat is still live"), "{text}");
+    // The chat ends while the question is open: nothing is left to ask about.
+    send(
+        &mut app,
+        [Msg::Session {
+            id,
+            update: batch(vec![state_event(1, "t", "ended")]),
+        }],
+    );
+    assert_eq!(app.overlay, None);
+    assert!(!app.quitting);
+
+    // A request that fails while the question is open closes it too.
+    let mut app = super::app();
+    send(&mut app, [Msg::Submit, Msg::Quit]);
+    let id = app.last_id;
+    send(
+        &mut app,
+        [Msg::StartFailed {
+            id,
+            failure: start_failure(false),
+        }],
+    );
+    assert_eq!(app.overlay, None);
+    assert!(matches!(app.phase, Phase::Editing));
 }
