@@ -415,8 +415,8 @@ fn form_key(key: &KeyEvent, event: &Event, app: &App, ctrl: bool, alt: bool) -> 
         KeyCode::Char(' ') | KeyCode::Enter => Some(Msg::Choose),
         KeyCode::Left => Some(Msg::Cycle(-1)),
         KeyCode::Right => Some(Msg::Cycle(1)),
+        // No `q` here: on the form a stray letter must not quit (Ctrl+C does, from anywhere).
         KeyCode::Char('?') => Some(Msg::Help),
-        KeyCode::Char('q') => Some(Msg::Quit),
         _ => None,
     }
 }

@@ -736,3 +736,32 @@ fn the_quit_question_follows_the_phase_its_footer_matches_and_it_closes_when_not
     assert_eq!(app.overlay, None);
     assert!(matches!(app.phase, Phase::Editing));
 }
+
+#[test]
+fn q_on_a_choice_toggle_or_check_box_of_the_form_does_not_quit() {
+    let mut app = app();
+    let generation = app.lookup_generation;
+    send(
+        &mut app,
+        [Msg::SurveyLoaded {
+            generation,
+            result: Ok(Some(survey())),
+        }],
+    );
+    for focus in [
+        Focus::Toggle(crate::tui::form::Toggle::Format),
+        Focus::Survey("1".into()),
+        Focus::Survey("4".into()),
+    ] {
+        app.form.focus = focus.clone();
+        let effects = press(&mut app, key(KeyCode::Char('q'), NONE));
+        assert!(!effects.contains(&Effect::Quit), "{focus:?}");
+        assert!(!app.quitting && app.overlay.is_none(), "{focus:?}");
+    }
+    assert!(
+        crate::tui::keys::help(&app)
+            .iter()
+            .all(|(keys, _)| !keys.split([' ', ',']).any(|k| k == "q")),
+        "the form's help lists no q"
+    );
+}
