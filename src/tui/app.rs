@@ -244,6 +244,8 @@ pub struct App {
     pub draft_offer: Option<Box<Draft>>,
     /// The draft last written (or found at start): nothing is written while the form matches.
     pub saved_draft: Option<Box<Draft>>,
+    /// A draft being restored once its profile has loaded (nothing is written meanwhile).
+    pub pending_draft: Option<Box<Draft>>,
     /// The console runs on the embedded emulator: its address changes from run to run, so
     /// drafts keep the connection of this run.
     pub demo: bool,
@@ -285,6 +287,7 @@ impl App {
             prompts: Vec::new(),
             draft_offer: None,
             saved_draft: None,
+            pending_draft: None,
             demo: false,
             profile: None,
             profiles: Vec::new(),

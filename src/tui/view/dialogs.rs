@@ -66,6 +66,21 @@ pub fn lines(
                 if let Some(profile) = &draft.profile {
                     lines.push(Line::raw(format!("  profile: {profile}")));
                 }
+                if draft.demo {
+                    lines.push(Line::raw(
+                        "  typed on the demo (its connection stays behind)",
+                    ));
+                } else if !draft.account.is_empty() || !draft.api.is_empty() {
+                    let api = if draft.api.is_empty() {
+                        "(discovered)"
+                    } else {
+                        draft.api.as_str()
+                    };
+                    lines.push(Line::raw(format!(
+                        "  connection: account {} at {api}",
+                        draft.account
+                    )));
+                }
                 lines.push(Line::raw(""));
             }
             lines.push(key("r", "restore the draft"));
