@@ -592,3 +592,96 @@ fn a_restored_drafts_invalid_values_show_their_errors_at_once() {
     let text = super::snapshots::draw_text(&app, 160, 48);
     assert!(text.contains("✗ `soon`"), "{text}");
 }
+
+#[test]
+fn saving_an_unchanged_form_keeps_the_surveys_prefill_out_of_the_profile() {
+    let mut app = app();
+    app.profiles = vec![("qa".into(), profile("Sales"))];
+    app.profile = Some(("qa".into(), profile("Sales")));
+    let generation = app.lookup_generation;
+    send(
+        &mut app,
+        [Msg::SurveyLoaded {
+            generation,
+            result: Ok(Some(crate::tui::survey::tests::survey())),
+        }],
+    );
+    // The survey prefilled "John" (last known value) and checked "tech": nobody answered.
+    assert_eq!(app.form.survey.values("3"), ["John"]);
+    let save = |app: &mut App| {
+        press(app, key(KeyCode::Char('o'), CTRL));
+        press(app, key(KeyCode::Enter, NONE));
+        let effects = press(app, key(KeyCode::Char('y'), NONE));
+        match effects.as_slice() {
+            [Effect::SaveProfile { profile, .. }] => (**profile).clone(),
+            other => panic!("{other:?}"),
+        }
+    };
+    let saved = save(&mut app);
+    assert!(
+        saved.request.survey_answers.is_empty(),
+        "{:?}",
+        saved.request.survey_answers
+    );
+    // What the user did answer is saved, prefill or not.
+    app.form.focus = Focus::Survey("1".into());
+    press(&mut app, key(KeyCode::Char(' '), NONE));
+    app.form.focus = Focus::Survey("3".into());
+    type_text(&mut app, "ny");
+    let saved = save(&mut app);
+    let answered: Vec<(&str, Vec<String>)> = saved
+        .request
+        .survey_answers
+        .iter()
+        .map(|a| (a.question_id.as_str(), a.values.clone()))
+        .collect();
+    assert_eq!(
+        answered,
+        [
+            ("1", vec!["CATS".to_string()]),
+            ("3", vec!["Johnny".to_string()])
+        ]
+    );
+}
+
+#[test]
+fn a_profile_saved_from_the_console_writes_its_request_as_tables() {
+    let home = tempfile::tempdir().expect("home");
+    let path = home.path().join("config.toml");
+    std::fs::write(&path, "# mine\n[profiles.other]\naccount = \"1\"\n").expect("config");
+    let mut store = crate::tui::setup::Store {
+        config: Some(Config {
+            path: Some(path.clone()),
+            file: ConfigFile::default(),
+        }),
+        ..Default::default()
+    };
+    let mut saved = profile("Sales");
+    saved.request.pre_chat_lines = vec!["hello".into()];
+    saved.request.survey_answers = vec![crate::api::SurveyAnswer {
+        question_id: "1".into(),
+        values: vec!["CATS".into()],
+    }];
+    let (sender, mut messages) = tokio::sync::mpsc::unbounded_channel();
+    crate::tui::store::run(
+        &mut store,
+        Effect::SaveProfile {
+            name: "qa".into(),
+            profile: Box::new(saved.clone()),
+        },
+        &sender,
+    );
+    assert!(matches!(
+        messages.try_recv(),
+        Ok(Msg::ProfileSaved { result: Ok(_), .. })
+    ));
+    let text = std::fs::read_to_string(&path).expect("written");
+    assert!(
+        text.contains("# mine") && text.contains("[profiles.other]"),
+        "{text}"
+    );
+    assert!(text.contains("[profiles.qa.request]"), "{text}");
+    assert!(!text.contains("request = {"), "{text}");
+    let back = Config::load(Some(&path)).expect("reads back");
+    assert_eq!(back.file.profiles["qa"], saved);
+}
