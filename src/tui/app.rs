@@ -170,6 +170,19 @@ pub struct Notice {
     pub level: Level,
     pub text: String,
     pub hint: Option<String>,
+    /// What the notice is about, when it stops being true by itself (and so is cleared).
+    pub topic: Option<Topic>,
+}
+
+/// Notices that go away once what they say is no longer so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topic {
+    /// The form's problems before sending: re-counted as the form changes, gone when none is left.
+    FormProblems,
+    /// Lines wait for an agent: gone once one has accepted.
+    NotChattingYet,
+    /// What the editor gave back: gone at the next action on the form.
+    EditorResult,
 }
 
 impl Notice {
@@ -178,6 +191,7 @@ impl Notice {
             level: Level::Info,
             text: text.into(),
             hint: None,
+            topic: None,
         }
     }
 
@@ -186,7 +200,24 @@ impl Notice {
             level: Level::Error,
             text: text.into(),
             hint,
+            topic: None,
         }
+    }
+
+    /// The same notice, cleared when `topic` stops being true.
+    #[must_use]
+    pub fn about(self, topic: Topic) -> Self {
+        Self {
+            topic: Some(topic),
+            ..self
+        }
+    }
+}
+
+impl App {
+    /// Whether the notice on screen is about `topic`.
+    pub fn notice_is_about(&self, topic: Topic) -> bool {
+        self.notice.as_ref().and_then(|n| n.topic) == Some(topic)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use tui_input::Input;
 
-use super::app::{App, Health, Notice, Phase};
+use super::app::{App, Health, Notice, Phase, Topic};
 use super::form::TextField;
 use super::msg::{CopyWhat, Effect, Msg, NewSession};
 use super::transcript::{Speaker, TranscriptLine};
@@ -135,6 +135,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     view.health = Health::Lost { error, resume };
                 }
             }
+            let chatting = view.is_chatting();
+            if chatting && app.notice_is_about(Topic::NotChattingYet) {
+                app.notice = None;
+            }
+            let Some(view) = app.session_mut() else {
+                return Vec::new();
+            };
             // The history follows every state change, so an interrupted console leaves the
             // last known state behind.
             match &view.state {
@@ -393,9 +400,10 @@ fn compose_send(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     if !view.is_chatting() {
-        app.notice = Some(Notice::info(
-            "lines can be sent once an agent has accepted the chat",
-        ));
+        app.notice = Some(
+            Notice::info("lines can be sent once an agent has accepted the chat")
+                .about(Topic::NotChattingYet),
+        );
         return Vec::new();
     }
     let Some(input) = view.compose.as_mut() else {

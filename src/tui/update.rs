@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::app::{App, Lookup, Notice, Overlay, Phase, SessionView};
+use super::app::{App, Lookup, Notice, Overlay, Phase, SessionView, Topic};
 use super::connection::Connection;
 use super::form::{Focus, TextField, Toggle};
 use super::msg::{Effect, Msg};
@@ -137,10 +137,11 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Effect> {
                     app.form.pre_chat.replace_from_editor(&text);
                     app.form.focus = Focus::PreChat(0);
                     let count = app.form.pre_chat.values().len();
-                    app.notice = Some(Notice::info(format!(
-                        "{count} pre-chat line(s) taken from the editor"
-                    )));
                     form_changed(app);
+                    app.notice = Some(
+                        Notice::info(format!("{count} pre-chat line(s) taken from the editor"))
+                            .about(Topic::EditorResult),
+                    );
                 }
                 Err(error) => {
                     app.notice = Some(Notice::error(
@@ -246,6 +247,21 @@ fn quit(app: &mut App) -> Vec<Effect> {
 
 /// Messages that change the form.
 fn form_update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let user_action = matches!(
+        msg,
+        Msg::FocusNext
+            | Msg::FocusPrev
+            | Msg::FocusOn(_)
+            | Msg::Edit(_)
+            | Msg::Cycle(_)
+            | Msg::Choose
+            | Msg::AddPreChatLine
+            | Msg::DeletePreChatLine
+            | Msg::MovePreChatLine(_)
+    );
+    if user_action && app.notice_is_about(Topic::EditorResult) {
+        app.notice = None;
+    }
     let form = &mut app.form;
     match msg {
         Msg::FocusNext => form.move_focus(1),
@@ -322,6 +338,25 @@ fn flip(app: &mut App, toggle: Toggle) -> Vec<Effect> {
 fn form_changed(app: &mut App) {
     app.form.fix_focus();
     app.errors = app.form.validate();
+    if app.notice_is_about(Topic::FormProblems) {
+        app.notice = problems_notice(app);
+    }
+}
+
+/// What the form's problems notice says now; `None` once the form has none.
+fn problems_notice(app: &App) -> Option<Notice> {
+    let first = app.errors.0.first()?;
+    let count = app.errors.0.len();
+    Some(
+        Notice::error(
+            format!(
+                "{count} field(s) need attention before sending: {}",
+                first.message
+            ),
+            None,
+        )
+        .about(Topic::FormProblems),
+    )
 }
 
 /// Whether the survey or availability depend on this field.
@@ -416,14 +451,7 @@ pub fn form_is_valid(app: &mut App) -> bool {
         return true;
     };
     app.form.show_all_errors = true;
-    let count = app.errors.0.len();
-    app.notice = Some(Notice::error(
-        format!(
-            "{count} field(s) need attention before sending: {}",
-            first.message
-        ),
-        None,
-    ));
+    app.notice = problems_notice(app);
     if let Some(focus) = focus_of(app, &first.field) {
         app.form.focus = focus;
     }

@@ -294,3 +294,34 @@ fn a_long_survey_label_wraps_and_keeps_its_required_mark() {
         );
     }
 }
+
+#[test]
+fn a_focused_pre_chat_line_keeps_its_keys_hint_in_view() {
+    let mut app = app();
+    with_survey(&mut app);
+    app.form.focus = Focus::Text(TextField::ConversationId);
+    send(&mut app, [Msg::FocusNext]);
+    assert_eq!(app.form.focus, Focus::PreChat(0));
+    let text = draw(&app, 80, 24);
+    assert!(text.contains("▸ Line 1"), "{text}");
+    assert!(text.contains("Enter add below · Ctrl+X delete"), "{text}");
+}
+
+#[test]
+fn an_empty_survey_text_answer_reads_as_one_to_type_without_colour() {
+    let mut app = app();
+    app.color = false;
+    with_survey(&mut app);
+    app.form
+        .survey
+        .text
+        .insert("3".into(), tui_input::Input::default());
+    app.form.focus = Focus::Survey("3".into());
+    let text = draw(&app, 80, 24);
+    let rows: Vec<&str> = text.lines().collect();
+    let at = rows
+        .iter()
+        .position(|l| l.contains("Your name?"))
+        .expect("the question");
+    assert!(rows[at + 1].contains("‹type an answer›"), "{text}");
+}

@@ -765,3 +765,62 @@ fn q_on_a_choice_toggle_or_check_box_of_the_form_does_not_quit() {
         "the form's help lists no q"
     );
 }
+
+#[test]
+fn notices_go_away_once_they_stop_being_true() {
+    let notice = |app: &App| app.notice.as_ref().map(|n| n.text.clone());
+    // The form's problems: re-counted as they are fixed, gone when none is left.
+    let mut app = app();
+    let generation = app.lookup_generation;
+    send(
+        &mut app,
+        [Msg::SurveyLoaded {
+            generation,
+            result: Ok(Some(survey())),
+        }],
+    );
+    app.form.focus = Focus::Text(TextField::MaxWaitTime);
+    type_text(&mut app, "x");
+    send(&mut app, [Msg::Submit]);
+    assert!(notice(&app).is_some_and(|n| n.starts_with("2 field(s) need attention")));
+    app.form.focus = Focus::Text(TextField::MaxWaitTime);
+    press(&mut app, key(KeyCode::Backspace, NONE));
+    assert!(
+        notice(&app).is_some_and(|n| n.starts_with("1 field(s) need attention")),
+        "{:?}",
+        notice(&app)
+    );
+    app.form.focus = Focus::Survey("1".into());
+    press(&mut app, key(KeyCode::Char(' '), NONE));
+    assert_eq!(notice(&app), None, "answered: nothing needs attention");
+
+    // Lines wait for an agent: said while waiting, gone once one accepted.
+    let mut app = super::app();
+    let id = created(&mut app);
+    send(
+        &mut app,
+        [Msg::Session {
+            id,
+            update: batch(vec![state_event(1, "t", "waiting")]),
+        }],
+    );
+    press(&mut app, key(KeyCode::Char('i'), NONE));
+    type_text(&mut app, "hi");
+    press(&mut app, key(KeyCode::Enter, NONE));
+    assert!(notice(&app).is_some_and(|n| n.contains("once an agent has accepted")));
+    send(
+        &mut app,
+        [Msg::Session {
+            id,
+            update: batch(vec![state_event(2, "t", "chatting")]),
+        }],
+    );
+    assert_eq!(notice(&app), None);
+
+    // The editor's result: gone at the next action on the form.
+    let mut app = super::app();
+    send(&mut app, [Msg::EditorDone(Ok("one\ntwo\n".into()))]);
+    assert!(notice(&app).is_some_and(|n| n.contains("2 pre-chat line(s)")));
+    press(&mut app, key(KeyCode::Tab, NONE));
+    assert_eq!(notice(&app), None);
+}
