@@ -307,7 +307,8 @@ fn restore_draft(app: &mut App, draft: Draft) -> Vec<Effect> {
 }
 
 /// After a restore: re-check, and show the errors of what came back filled in at once (not
-/// only after the next send).
+/// only after the next send). Survey answers are checked once the survey has loaded, and are
+/// not marked as answered by hand: a draft's answer may be the survey's own prefill.
 fn mark_restored(app: &mut App) {
     app.errors = app.form.validate();
     let filled: Vec<_> = app
@@ -315,6 +316,7 @@ fn mark_restored(app: &mut App) {
         .0
         .iter()
         .map(|e| e.field.clone())
+        .filter(|field| !matches!(field, crate::api::validate::Field::SurveyAnswer(_)))
         .filter(|field| app.form.has_value(field))
         .collect();
     app.form.touched.extend(filled);

@@ -685,3 +685,36 @@ fn a_profile_saved_from_the_console_writes_its_request_as_tables() {
     let back = Config::load(Some(&path)).expect("reads back");
     assert_eq!(back.file.profiles["qa"], saved);
 }
+
+#[test]
+fn a_restored_drafts_prefilled_answer_is_not_saved_into_the_profile() {
+    // The draft of an earlier run holds the survey's prefill ("John") among its answers.
+    let mut draft = Draft::of(&real_form(), Some("s"));
+    draft.request.survey_answers = vec![crate::api::SurveyAnswer {
+        question_id: "3".into(),
+        values: vec!["John".into()],
+    }];
+    let mut app = app();
+    let start = Start {
+        profile: Some(("s".into(), real_profile())),
+        profiles: vec![("s".into(), real_profile())],
+        ..Start::default()
+    };
+    setup::apply(&mut app, &start, Some(draft));
+    press(&mut app, key(KeyCode::Char('r'), NONE));
+    let generation = app.lookup_generation;
+    send(
+        &mut app,
+        [Msg::SurveyLoaded {
+            generation,
+            result: Ok(Some(crate::tui::survey::tests::survey())),
+        }],
+    );
+    assert_eq!(app.form.survey.values("3"), ["John"]);
+    let profile = crate::tui::profiles::profile_of(&app.form, Some(&real_profile()));
+    assert!(
+        profile.request.survey_answers.is_empty(),
+        "{:?}",
+        profile.request.survey_answers
+    );
+}

@@ -155,13 +155,30 @@ fn inspecting(size: (u16, u16)) -> App {
             }],
         );
     }
+    app
+}
+
+fn inspecting_a_post(size: (u16, u16)) -> App {
+    let mut app = inspecting(size);
+    let id = app.last_id;
+    let mut post = exchange(201, "");
+    post.method = "POST".into();
+    post.request_body =
+        Some(r#"{"request":{"skill":"Sales","preChatLines":{"line":["hi"]}}}"#.into());
+    post.response_body = Some(long_body());
+    send(&mut app, [Msg::Exchange { id, exchange: post }]);
+    send(&mut app, [Msg::ToggleInspector]);
+    app
+}
+
+fn open_inspector(mut app: App) -> App {
     send(&mut app, [Msg::ToggleInspector]);
     app
 }
 
 #[test]
 fn the_inspector_shows_the_status_first_and_its_detail_scrolls_to_the_end_of_the_body() {
-    let mut app = inspecting((80, 24));
+    let mut app = open_inspector(inspecting((80, 24)));
     let text = screen(&app);
     assert!(
         text.contains("→ 200 · 4 ms · http://127.0.0.1:8480"),
@@ -208,12 +225,21 @@ fn the_inspector_shows_the_status_first_and_its_detail_scrolls_to_the_end_of_the
 
 #[test]
 fn the_inspector_puts_request_and_response_side_by_side_on_a_wide_screen() {
-    let app = inspecting((200, 60));
+    let app = inspecting_a_post((200, 60));
     let text = screen(&app);
     let row = text
         .lines()
         .find(|l| l.contains("── request ──"))
         .expect("request side");
     assert!(row.contains("── response ──"), "{text}");
+    assert!(text.contains("\"skill\": \"Sales\""), "{text}");
     assert!(text.contains("\"text\": \"event number 0\""), "{text}");
+    // A GET has no body to show beside the answer: one column, the whole width.
+    let app = open_inspector(inspecting((200, 60)));
+    let text = screen(&app);
+    let row = text
+        .lines()
+        .find(|l| l.contains("── request ──"))
+        .expect("request side");
+    assert!(!row.contains("── response ──"), "{text}");
 }

@@ -1,6 +1,7 @@
 //! The HTTP inspector: the session's exchanges (already masked by the client), one selected and
 //! shown whole below the list — its status first, then the request and the response (side by
-//! side when the pane is wide), JSON and XML bodies indented. The detail scrolls.
+//! side when the pane is wide and both have a body), JSON and XML bodies indented. The detail
+//! scrolls.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -196,7 +197,13 @@ fn detail_rows(exchange: &Exchange, theme: &Theme, width: usize) -> Vec<Line<'st
         &exchange.response_headers,
         exchange.response_body.as_deref(),
     );
-    if width >= SIDE_BY_SIDE {
+    // Side by side only when both sides have a body: a GET's few request headers would leave
+    // half the pane empty beside a long answer.
+    let request_has_body = exchange
+        .request_body
+        .as_deref()
+        .is_some_and(|b| !b.trim().is_empty());
+    if width >= SIDE_BY_SIDE && request_has_body {
         let column = (width - 3) / 2;
         let left = wrap_all(&request, column);
         let right = wrap_all(&response, column);
