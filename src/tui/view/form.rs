@@ -467,10 +467,11 @@ fn question_rows(
         });
         if index == last && !fits {
             let mut spans = vec![Span::raw("  ")];
-            spans.extend(marks.iter().cloned().map(|m| {
-                let text = m.content.trim_start().to_string();
-                Span::styled(text, m.style)
-            }));
+            spans.extend(
+                marks
+                    .iter()
+                    .map(|m| Span::styled(m.content.trim_start().to_string(), m.style)),
+            );
             spans.insert(2, Span::raw("  "));
             rows.push(Row {
                 line: Line::from(spans),
