@@ -335,7 +335,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     }
                     (Scroll::Top, _) if max > 0 => Some(0),
                     (Scroll::Up(_) | Scroll::Down(_) | Scroll::Top | Scroll::Bottom, _) => None,
-                };
+                }
+                // A transcript that fits (the window grew) has nothing to scroll back to.
+                .filter(|_| max > 0);
             }
             Vec::new()
         }
