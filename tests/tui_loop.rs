@@ -64,6 +64,7 @@ async fn submit_follow_copy_send_and_end_against_the_emulator() {
         signals: false,
         screen: Some(screen_tx),
         store: Default::default(),
+        ..Options::default()
     };
     let console = tokio::spawn(async move {
         let mut terminal = Terminal::new(TestBackend::new(200, 40)).expect("terminal");
@@ -181,6 +182,7 @@ async fn the_history_view_reruns_a_past_request_as_a_new_chat() {
             history: Some(history.clone()),
             ..Store::default()
         },
+        ..Options::default()
     };
     let console = tokio::spawn(async move {
         let mut terminal = Terminal::new(TestBackend::new(200, 40)).expect("terminal");
@@ -241,4 +243,147 @@ async fn the_history_view_reruns_a_past_request_as_a_new_chat() {
     let entries = history.entries().expect("entries");
     assert_eq!(entries[0].session.state, "ended");
     assert_eq!(emulator.count("POST", "chat/request"), 1);
+}
+
+/// A console on a 200×40 `TestBackend` against `emulator`, its keys and its screen.
+struct Console {
+    keys: mpsc::UnboundedSender<Event>,
+    screen: watch::Receiver<String>,
+    task: tokio::task::JoinHandle<std::io::Result<App>>,
+}
+
+impl Console {
+    fn start(emulator: &chatstart::emulator::EmulatorHandle, options: Options) -> Self {
+        let form = prefill::demo(&emulator.base_url(), emulator.account(), emulator.app_key());
+        let app = App::new(form, "DEMO · in-process", Instant::now());
+        let (keys, received) = mpsc::unbounded_channel::<Event>();
+        let input = Box::pin(futures_util::stream::unfold(
+            received,
+            |mut rx| async move { rx.recv().await.map(|event| (Ok(event), rx)) },
+        ));
+        let (screen_tx, screen) = watch::channel(String::new());
+        let options = Options {
+            screen: Some(screen_tx),
+            ..options
+        };
+        let task = tokio::spawn(async move {
+            let mut terminal = Terminal::new(TestBackend::new(200, 40)).expect("terminal");
+            run(&mut terminal, app, input, &mut NoHost, options).await
+        });
+        Self { keys, screen, task }
+    }
+
+    fn press(&self, code: KeyCode, modifiers: KeyModifiers) {
+        self.keys
+            .send(key(code, modifiers))
+            .expect("console listens");
+    }
+
+    async fn wait_for(&mut self, what: &str) -> String {
+        wait_for(&mut self.screen, what).await
+    }
+
+    /// Answers the demo survey's mandatory drop-down and sends the request.
+    async fn submit_demo(&mut self) {
+        self.wait_for("survey: 4 question(s)").await;
+        self.press(KeyCode::Char('s'), KeyModifiers::CONTROL);
+        self.wait_for("must be answered").await;
+        self.press(KeyCode::Char(' '), KeyModifiers::NONE);
+        self.wait_for("(•) CATS").await;
+        self.press(KeyCode::Char('s'), KeyModifiers::CONTROL);
+        self.wait_for("Session URI").await;
+    }
+
+    async fn exit(self) -> App {
+        drop(self.keys);
+        tokio::time::timeout(DEADLINE, self.task)
+            .await
+            .expect("the console quits")
+            .expect("no panic")
+            .expect("no error")
+    }
+}
+
+fn quick_options() -> Options {
+    Options {
+        clipboard: Arc::new(RecordingClipboard::default()),
+        poll_interval: Duration::from_millis(100),
+        ..Options::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn end_chat_and_quit_leaves_the_chat_ended_in_the_history() {
+    use chatstart::history::History;
+    use chatstart::tui::setup::Store;
+
+    let home = tempfile::tempdir().expect("home");
+    let history = History::at(home.path().join("history.jsonl"));
+    let emulator = start(Scenario::demo(), "127.0.0.1:0".parse().expect("address"))
+        .await
+        .expect("emulator");
+    let mut console = Console::start(
+        &emulator,
+        Options {
+            store: Store {
+                history: Some(history.clone()),
+                ..Store::default()
+            },
+            ..quick_options()
+        },
+    );
+    console.submit_demo().await;
+    console.wait_for("WAITING").await;
+    console.press(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    console.wait_for("e  end chat & quit").await;
+    console.press(KeyCode::Char('e'), KeyModifiers::NONE);
+    let app = tokio::time::timeout(DEADLINE, console.task)
+        .await
+        .expect("the console quits once the chat is ended")
+        .expect("no panic")
+        .expect("no error");
+    assert!(app.quitting);
+    let entries = history.entries().expect("entries");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].session.state, "ended", "{entries:?}");
+    assert_eq!(emulator.count("POST", "chat/request"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_polls_of_the_faulty_emulator_show_reconnecting_then_the_lost_session() {
+    use chatstart::emulator::FaultSpec;
+    use chatstart::session::RetryPolicy;
+
+    let emulator = start(Scenario::demo(), "127.0.0.1:0".parse().expect("address"))
+        .await
+        .expect("emulator");
+    let fault = |spec: &str| vec![FaultSpec::parse(spec).expect("fault")];
+    // Every poll answers 500; the tracker retries (quickly here) without giving up.
+    emulator.set_faults(fault("500@session"));
+    let mut console = Console::start(
+        &emulator,
+        Options {
+            retry: RetryPolicy {
+                server_error: [Duration::from_millis(50); 3],
+                ..RetryPolicy::default()
+            },
+            max_failures: 1_000,
+            ..quick_options()
+        },
+    );
+    console.submit_demo().await;
+    let text = console.wait_for("reconnecting (attempt").await;
+    assert!(text.contains("HTTP 500"), "{text}");
+    // Then a refusal no retry can mend: the session is lost, and the screen says how to resume.
+    emulator.set_faults(fault("400@session"));
+    let text = console.wait_for("session lost").await;
+    assert!(text.contains("resume with: chatstart watch"), "{text}");
+    assert!(!text.contains("reconnecting"), "{text}");
+    assert_eq!(
+        emulator.count("POST", "chat/request"),
+        1,
+        "polls are retried, the chat request never"
+    );
+    console.press(KeyCode::Char('q'), KeyModifiers::NONE);
+    assert!(console.exit().await.quitting);
 }

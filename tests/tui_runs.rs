@@ -70,6 +70,7 @@ impl Console {
             signals: false,
             screen: Some(screen_tx),
             store: Default::default(),
+            ..Options::default()
         };
         let task = tokio::spawn(async move {
             let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("terminal");

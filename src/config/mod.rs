@@ -225,6 +225,7 @@ impl Config {
             .ok_or_else(|| invalid("`profiles` is not a table".into()))?;
         let mut new_table = table.as_table().clone();
         new_table.set_implicit(false);
+        expand_inline_tables(&mut new_table);
         profiles.insert(name, toml_edit::Item::Table(new_table));
         let text = document.to_string();
         // Check the result reads back before replacing the user's file.
@@ -238,6 +239,18 @@ impl Config {
         self.file = file;
         self.path = Some(path.clone());
         Ok(path)
+    }
+}
+
+/// Nested tables as `[profiles.NAME.request]` sections, as people write them, rather than one
+/// long inline `request = { … }` line.
+fn expand_inline_tables(table: &mut toml_edit::Table) {
+    for (_, item) in table.iter_mut() {
+        if let Some(inline) = item.as_inline_table() {
+            let mut nested = inline.clone().into_table();
+            expand_inline_tables(&mut nested);
+            *item = toml_edit::Item::Table(nested);
+        }
     }
 }
 

@@ -64,8 +64,9 @@ pub struct SessionView {
     pub ended_reason: Option<String>,
     pub health: Health,
     pub transcript: Vec<TranscriptLine>,
-    /// Rows scrolled up from the newest line; 0 follows the newest.
-    pub scroll_back: u16,
+    /// The transcript's first row on screen while scrolled back; `None` follows the newest line.
+    /// Anchored from the top, so lines arriving while scrolled back do not move the view.
+    pub transcript_top: Option<usize>,
     /// The line being composed, while the composer is open.
     pub compose: Option<Input>,
     pub sending: bool,
@@ -76,6 +77,10 @@ pub struct SessionView {
     pub tracking: bool,
     pub inspector: bool,
     pub selected_exchange: usize,
+    /// The inspector has the arrow and page keys (Tab switches), to scroll its detail.
+    pub inspector_focus: bool,
+    /// Rows of the selected exchange's detail scrolled past.
+    pub inspector_scroll: usize,
     /// What was sent, for the curl copy.
     pub request: ChatRequest,
     pub survey: Option<Survey>,
@@ -94,7 +99,7 @@ impl SessionView {
             ended_reason: None,
             health: Health::Ok,
             transcript: Vec::new(),
-            scroll_back: 0,
+            transcript_top: None,
             compose: None,
             sending: false,
             ending: false,
@@ -102,6 +107,8 @@ impl SessionView {
             tracking: true,
             inspector: false,
             selected_exchange: 0,
+            inspector_focus: false,
+            inspector_scroll: 0,
             request: ChatRequest::default(),
             survey: None,
         }
@@ -163,6 +170,19 @@ pub struct Notice {
     pub level: Level,
     pub text: String,
     pub hint: Option<String>,
+    /// What the notice is about, when it stops being true by itself (and so is cleared).
+    pub topic: Option<Topic>,
+}
+
+/// Notices that go away once what they say is no longer so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topic {
+    /// The form's problems before sending: re-counted as the form changes, gone when none is left.
+    FormProblems,
+    /// Lines wait for an agent: gone once one has accepted.
+    NotChattingYet,
+    /// What the editor gave back: gone at the next action on the form.
+    EditorResult,
 }
 
 impl Notice {
@@ -171,6 +191,7 @@ impl Notice {
             level: Level::Info,
             text: text.into(),
             hint: None,
+            topic: None,
         }
     }
 
@@ -179,7 +200,24 @@ impl Notice {
             level: Level::Error,
             text: text.into(),
             hint,
+            topic: None,
         }
+    }
+
+    /// The same notice, cleared when `topic` stops being true.
+    #[must_use]
+    pub fn about(self, topic: Topic) -> Self {
+        Self {
+            topic: Some(topic),
+            ..self
+        }
+    }
+}
+
+impl App {
+    /// Whether the notice on screen is about `topic`.
+    pub fn notice_is_about(&self, topic: Topic) -> bool {
+        self.notice.as_ref().and_then(|n| n.topic) == Some(topic)
     }
 }
 
@@ -237,6 +275,8 @@ pub struct App {
     pub draft_offer: Option<Box<Draft>>,
     /// The draft last written (or found at start): nothing is written while the form matches.
     pub saved_draft: Option<Box<Draft>>,
+    /// A draft being restored once its profile has loaded (nothing is written meanwhile).
+    pub pending_draft: Option<Box<Draft>>,
     /// The console runs on the embedded emulator: its address changes from run to run, so
     /// drafts keep the connection of this run.
     pub demo: bool,
@@ -278,6 +318,7 @@ impl App {
             prompts: Vec::new(),
             draft_offer: None,
             saved_draft: None,
+            pending_draft: None,
             demo: false,
             profile: None,
             profiles: Vec::new(),

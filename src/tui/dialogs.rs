@@ -32,13 +32,16 @@ pub fn overlay_answer(app: &mut App, overlay: &Overlay, msg: &Msg) -> Option<Vec
             Vec::new()
         }
         (Overlay::RestoreDraft, Msg::RestoreDraft) => {
-            if let Some(draft) = app.draft_offer.take() {
-                draft.restore_into(&mut app.form, app.demo);
-                app.errors = app.form.validate();
-                app.notice = Some(Notice::info("draft restored"));
-            }
+            let effects = match app.draft_offer.take() {
+                Some(draft) => restore_draft(app, *draft),
+                None => Vec::new(),
+            };
             next_question(app);
-            super::update::init(app)
+            if app.pending_draft.is_some() {
+                effects
+            } else {
+                super::update::init(app)
+            }
         }
         (Overlay::RestoreDraft, Msg::DiscardDraft | Msg::Dismiss) => {
             app.draft_offer = None;
@@ -114,30 +117,58 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.overlay = Some(Overlay::SaveProfile);
             Vec::new()
         }
-        Msg::ProfileLoaded { name, result } => match result {
-            Ok(loaded) => {
-                let source = app.profiles.iter().find(|(n, _)| *n == name).cloned();
-                app.form = loaded.form;
-                app.profile = source;
-                app.prompts = loaded.prompts;
-                app.errors = app.form.validate();
-                app.notice = Some(if loaded.problems.is_empty() {
-                    Notice::info(format!("profile `{name}` loaded"))
-                } else {
-                    Notice::error(
-                        format!("profile `{name}`: {}", loaded.problems.join("; ")),
+        Msg::ProfileLoaded { name, result } => {
+            let draft = app
+                .pending_draft
+                .take_if(|d| d.profile.as_deref() == Some(name.as_str()));
+            match result {
+                Ok(loaded) => {
+                    let source = app.profiles.iter().find(|(n, _)| *n == name).cloned();
+                    app.form = loaded.form;
+                    app.profile = source;
+                    // The form no longer points at the embedded emulator.
+                    app.demo = false;
+                    app.prompts = loaded.prompts;
+                    app.errors = app.form.validate();
+                    let restored = draft.map(|draft| {
+                        // The draft's connection was this profile's (maybe edited): all of it.
+                        draft.restore_into(&mut app.form, false);
+                        mark_restored(app);
+                    });
+                    let done = if restored.is_some() {
+                        format!("draft restored with its profile `{name}`")
+                    } else {
+                        format!("profile `{name}` loaded")
+                    };
+                    app.notice = Some(if loaded.problems.is_empty() {
+                        Notice::info(done)
+                    } else {
+                        Notice::error(format!("{done}: {}", loaded.problems.join("; ")), None)
+                    });
+                    next_question(app);
+                    app.banner = Connection::from_form(&app.form).describe();
+                    super::update::init(app)
+                }
+                Err(error) => {
+                    let Some(draft) = draft else {
+                        app.notice =
+                            Some(Notice::error(format!("profile `{name}`: {error}"), None));
+                        return Vec::new();
+                    };
+                    draft.restore_into(&mut app.form, true);
+                    mark_restored(app);
+                    app.notice = Some(Notice::error(
+                        format!(
+                            "draft restored without its connection: its profile `{name}` did \
+                             not load ({error}); the form keeps {}",
+                            app.banner
+                        ),
                         None,
-                    )
-                });
-                next_question(app);
-                app.banner = Connection::from_form(&app.form).describe();
-                super::update::init(app)
+                    ));
+                    super::update::init(app)
+                }
             }
-            Err(error) => {
-                app.notice = Some(Notice::error(format!("profile `{name}`: {error}"), None));
-                Vec::new()
-            }
-        },
+        }
         Msg::ProfileSaved {
             name,
             profile,
@@ -210,15 +241,85 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 /// A draft to write when the form changed since the last one, and no start question is open
 /// (the draft on disk must survive until the user answers the offer).
 pub fn autosave(app: &mut App) -> Option<Effect> {
-    if app.draft_offer.is_some() || !app.prompts.is_empty() {
+    if app.draft_offer.is_some() || app.pending_draft.is_some() || !app.prompts.is_empty() {
         return None;
     }
-    let draft = Draft::of(&app.form, app.profile_name());
+    let draft = Draft::of(&app.form, app.profile_name()).on_demo(app.demo);
     if app.saved_draft.as_deref() == Some(&draft) {
         return None;
     }
     app.saved_draft = Some(Box::new(draft.clone()));
     Some(Effect::SaveDraft(Box::new(draft)))
+}
+
+/// Restores the draft offered at start. A demo's connection never goes into a real form, nor a
+/// real one into the demo's; a draft of another profile brings that profile back first (its
+/// connection and secret sources), and what could not be restored is said.
+fn restore_draft(app: &mut App, draft: Draft) -> Vec<Effect> {
+    if let Some(name) = draft
+        .profile
+        .clone()
+        .filter(|name| app.profile_name() != Some(name.as_str()))
+    {
+        if app.profiles.iter().any(|(n, _)| *n == name) {
+            app.notice = Some(Notice::info(format!(
+                "loading the draft's profile `{name}`…"
+            )));
+            app.pending_draft = Some(Box::new(draft));
+            return vec![Effect::LoadProfile { name }];
+        }
+        draft.restore_into(&mut app.form, true);
+        mark_restored(app);
+        app.notice = Some(Notice::error(
+            format!(
+                "draft restored without its connection: its profile `{name}` is not in the \
+                 config file; the form keeps {}",
+                app.banner
+            ),
+            None,
+        ));
+        return Vec::new();
+    }
+    let note = match (draft.demo, app.demo) {
+        (true, false) => format!(
+            "draft restored; it was typed on the demo, so its connection was not: the form \
+             keeps {}",
+            app.banner
+        ),
+        (false, true) => {
+            let own = Connection {
+                api: draft.api.clone(),
+                account: draft.account.clone(),
+                ..Connection::from_form(&app.form)
+            };
+            format!(
+                "draft restored on the demo's connection; its own ({}) was not: the appKey for \
+                 it is not in the draft",
+                own.describe()
+            )
+        }
+        _ => "draft restored".to_string(),
+    };
+    draft.restore_into(&mut app.form, app.demo || draft.demo);
+    mark_restored(app);
+    app.notice = Some(Notice::info(note));
+    Vec::new()
+}
+
+/// After a restore: re-check, and show the errors of what came back filled in at once (not
+/// only after the next send). Survey answers are checked once the survey has loaded, and are
+/// not marked as answered by hand: a draft's answer may be the survey's own prefill.
+fn mark_restored(app: &mut App) {
+    app.errors = app.form.validate();
+    let filled: Vec<_> = app
+        .errors
+        .0
+        .iter()
+        .map(|e| e.field.clone())
+        .filter(|field| !matches!(field, crate::api::validate::Field::SurveyAnswer(_)))
+        .filter(|field| app.form.has_value(field))
+        .collect();
+    app.form.touched.extend(filled);
 }
 
 fn step_index(selected: usize, step: isize, len: usize) -> usize {

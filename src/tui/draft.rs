@@ -19,6 +19,9 @@ pub struct Draft {
     /// The profile the form came from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+    /// Typed on the demo: its connection is the embedded emulator of that run, gone since.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub demo: bool,
     pub api: String,
     pub account: String,
     pub format: Format,
@@ -34,6 +37,7 @@ impl Draft {
     pub fn of(form: &Form, profile: Option<&str>) -> Self {
         Self {
             profile: profile.map(str::to_string),
+            demo: false,
             api: form.text(TextField::Api).to_string(),
             account: form.text(TextField::Account).to_string(),
             format: form.format,
@@ -45,11 +49,18 @@ impl Draft {
         }
     }
 
+    /// The draft of a form typed on the demo (or not).
+    #[must_use]
+    pub fn on_demo(self, demo: bool) -> Self {
+        Self { demo, ..self }
+    }
+
     /// The same draft without where it connects (the demo's emulator moves between runs).
     pub fn without_connection(&self) -> Self {
         Self {
             api: String::new(),
             account: String::new(),
+            demo: false,
             ..self.clone()
         }
     }

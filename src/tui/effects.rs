@@ -32,6 +32,8 @@ pub struct EffectRunner {
     messages: mpsc::UnboundedSender<Msg>,
     clipboard: Arc<dyn Clipboard>,
     poll_interval: Duration,
+    retry: crate::session::RetryPolicy,
+    max_failures: u32,
     running: Option<Running>,
     store: Store,
     burst: Option<super::runs::RunningBurst>,
@@ -48,9 +50,28 @@ impl EffectRunner {
             messages,
             clipboard,
             poll_interval,
+            retry: crate::session::RetryPolicy::default(),
+            max_failures: crate::session::DEFAULT_MAX_FAILURES,
             running: None,
             store,
             burst: None,
+        }
+    }
+
+    /// Follows sessions with this retry policy and failure limit.
+    #[must_use]
+    pub fn with_retry(mut self, retry: crate::session::RetryPolicy, max_failures: u32) -> Self {
+        self.retry = retry;
+        self.max_failures = max_failures;
+        self
+    }
+
+    fn follow_options(&self, skill: Option<String>) -> FollowOptions {
+        FollowOptions {
+            poll_interval: self.poll_interval,
+            skill,
+            max_failures: self.max_failures,
+            retry: self.retry.clone(),
         }
     }
 
@@ -195,10 +216,7 @@ impl EffectRunner {
                     return;
                 }
             };
-        let options = FollowOptions {
-            poll_interval: self.poll_interval,
-            ..FollowOptions::default()
-        };
+        let options = self.follow_options(None);
         let task_api = api.clone();
         let task = tokio::spawn(async move {
             forward(task_api, uri, options, id, messages).await;
@@ -211,7 +229,7 @@ impl EffectRunner {
         let api = match ChatApi::new(connection.client_config()) {
             Ok(api) => api,
             Err(error) => {
-                let error = describe(&error);
+                let error = super::errors::short(&error);
                 let _ = messages.send(Msg::SurveyLoaded {
                     generation,
                     result: Err(error.clone()),
@@ -233,12 +251,14 @@ impl EffectRunner {
             );
             let _ = messages.send(Msg::SurveyLoaded {
                 generation,
-                result: survey.map_err(|e| describe(&e)),
+                result: survey.map_err(|e| super::errors::short(&e)),
             });
             let _ = messages.send(Msg::AvailabilityLoaded {
                 generation,
-                available: available.map(|a| a.any()).map_err(|e| describe(&e)),
-                estimate: estimate.map_err(|e| describe(&e)),
+                available: available
+                    .map(|a| a.any())
+                    .map_err(|e| super::errors::short(&e)),
+                estimate: estimate.map_err(|e| super::errors::short(&e)),
             });
         });
     }
@@ -265,11 +285,8 @@ impl EffectRunner {
                     return;
                 }
             };
-        let options = FollowOptions {
-            poll_interval: self.poll_interval,
-            skill: Some(request.skill.trim().to_string()).filter(|s| !s.is_empty()),
-            ..FollowOptions::default()
-        };
+        let options =
+            self.follow_options(Some(request.skill.trim().to_string()).filter(|s| !s.is_empty()));
         let task_api = api.clone();
         let task = tokio::spawn(async move {
             let api = task_api;
@@ -379,32 +396,32 @@ async fn end_entry(connection: &Connection, uri: &str) -> Result<(), String> {
     }
 }
 
-/// An error as one line, with the server's message when it sent one.
+/// An error as one line, in the console's words (see [`super::errors`]).
 fn describe(error: &ApiError) -> String {
-    error.to_string()
+    super::errors::describe(error)
 }
 
 /// A start failure as the console shows it: the error, why it happened and what to do next
-/// (from the explained-errors table), and whether a chat may exist anyway.
+/// (from the explained-errors table, in the console's keys), and whether a chat may exist anyway.
 pub fn failure(error: ApiError) -> StartFailure {
     let may_have_created_chat = error.may_have_created_chat();
     let invalid = match &error {
         ApiError::Invalid(errors) => errors.0.clone(),
         _ => Vec::new(),
     };
-    let hint = match error.explain() {
-        Some(explanation) => Some(format!("{} — {}", explanation.why, explanation.next)),
-        None if may_have_created_chat => Some(
-            "check the history (Ctrl+R: watch it or end it) before sending again; Ctrl+S asks first"
-                .into(),
-        ),
-        None => None,
-    };
+    let hint = super::errors::hint(&error).or_else(|| {
+        // Every ambiguous failure is in the table; this stays true should one ever be missing.
+        may_have_created_chat.then(|| {
+            "check the history (Ctrl+R: w watches a chat, x ends it) before sending again; \
+             Ctrl+S asks first"
+                .to_string()
+        })
+    });
     StartFailure {
         message: if may_have_created_chat {
-            format!("{error} — a chat may have been created")
+            format!("{} — a chat may have been created", describe(&error))
         } else {
-            error.to_string()
+            describe(&error)
         },
         hint,
         may_have_created_chat,

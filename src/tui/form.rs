@@ -409,6 +409,24 @@ impl Form {
         errors
     }
 
+    /// Whether the form holds something for this field (a text, a line, an answer).
+    pub fn has_value(&self, field: &Field) -> bool {
+        match field {
+            Field::PreChatLine(index) => self
+                .pre_chat
+                .lines
+                .get(*index)
+                .is_some_and(|l| !l.value().trim().is_empty()),
+            Field::SurveyAnswer(id) => !self.survey.values(id).is_empty(),
+            other => TextField::CONNECTION
+                .iter()
+                .chain(&TextField::REQUEST)
+                .chain(&TextField::AUTH)
+                .find(|t| t.field() == *other)
+                .is_some_and(|t| !self.text(*t).trim().is_empty()),
+        }
+    }
+
     /// The error to show under a field: only once it was edited or a submit was tried.
     pub fn shown_error<'a>(&self, errors: &'a ValidationErrors, field: &Field) -> Option<&'a str> {
         (self.show_all_errors || self.touched.contains(field))

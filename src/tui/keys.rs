@@ -18,10 +18,10 @@ pub fn help(app: &App) -> Vec<HelpEntry> {
     let mut entries: Vec<HelpEntry> = vec![
         ("F1", "this help (also ? outside a text field)"),
         ("Ctrl+C", "quit (asks first while a chat is live)"),
-        ("Ctrl+S", "send the chat request"),
     ];
     match &app.phase {
         Phase::Editing | Phase::Submitting { .. } => entries.extend([
+            ("Ctrl+S", "send the chat request"),
             ("Tab ↓ / Shift+Tab ↑", "next / previous field"),
             ("typing", "edits the field; ← → Home End move in it"),
             ("Ctrl+W Ctrl+U Ctrl+K", "delete word / line / to end"),
@@ -68,8 +68,17 @@ pub fn help(app: &App) -> Vec<HelpEntry> {
             ("y", "copy the request as curl (appKey masked)"),
             ("r", "show / hide the HTTP inspector"),
             ("[ / ]", "inspector: previous / next exchange"),
-            ("PgUp PgDn ↑ ↓", "scroll the transcript"),
+            ("{ / }", "inspector: scroll the exchange up / down"),
+            (
+                "Tab",
+                "inspector: give it ↑↓ PgUp PgDn Home End (again: back)",
+            ),
+            (
+                "PgUp PgDn ↑ ↓",
+                "scroll the transcript (wheel: the pane under it)",
+            ),
             ("Home / End", "oldest line / follow the newest"),
+            ("Esc", "clear the message"),
             ("q", "quit (asks first while a chat is live)"),
         ]),
     }
@@ -98,6 +107,10 @@ pub fn footer(app: &App) -> Vec<HelpEntry> {
                 ("x", "end"),
                 ("Esc", "close"),
             ],
+            // The keys of the question on screen: nothing to end while the request is on its way.
+            Overlay::ConfirmQuit if matches!(app.phase, Phase::Submitting { .. }) => {
+                vec![("q", "quit anyway"), ("Esc", "stay")]
+            }
             Overlay::ConfirmQuit => {
                 vec![
                     ("e", "end chat & quit"),
@@ -157,9 +170,35 @@ pub fn footer(app: &App) -> Vec<HelpEntry> {
         Phase::Session(view) if view.compose.is_some() => {
             vec![("Enter", "send"), ("Esc", "leave"), ("PgUp/PgDn", "scroll")]
         }
-        Phase::Session(view) if view.is_live() => vec![
+        Phase::Session(view) if view.inspector => {
+            let mut keys = vec![
+                ("r", "close"),
+                ("[ ]", "exchange"),
+                ("{ }", "scroll"),
+                (
+                    "Tab",
+                    if view.inspector_focus {
+                        "transcript"
+                    } else {
+                        "focus"
+                    },
+                ),
+            ];
+            keys.extend([("?", "help"), ("q", "quit")]);
+            keys
+        }
+        // Lines are sent only while chatting: `i` shows from then on.
+        Phase::Session(view) if view.is_chatting() => vec![
             ("c", "copy URI"),
             ("i", "write"),
+            ("e", "end"),
+            ("r", "inspector"),
+            ("n", "new"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        Phase::Session(view) if view.is_live() => vec![
+            ("c", "copy URI"),
             ("e", "end"),
             ("r", "inspector"),
             ("n", "new"),
@@ -283,9 +322,18 @@ fn key_message(key: &KeyEvent, event: &Event, app: &App) -> Option<Msg> {
         }
         Phase::Session(view) => {
             let page = app.size.1.saturating_sub(12).max(3);
+            // With the inspector focused the arrow and page keys scroll its detail.
+            let inspector = view.inspector && view.inspector_focus && view.compose.is_none();
+            let scroll = |scroll| {
+                if inspector {
+                    Msg::InspectorScroll(scroll)
+                } else {
+                    Msg::Scroll(scroll)
+                }
+            };
             match key.code {
-                KeyCode::PageUp => return Some(Msg::Scroll(Scroll::Up(page))),
-                KeyCode::PageDown => return Some(Msg::Scroll(Scroll::Down(page))),
+                KeyCode::PageUp => return Some(scroll(Scroll::Up(page))),
+                KeyCode::PageDown => return Some(scroll(Scroll::Down(page))),
                 _ => {}
             }
             if view.compose.is_some() {
@@ -309,10 +357,13 @@ fn key_message(key: &KeyEvent, event: &Event, app: &App) -> Option<Msg> {
                 KeyCode::Char('?') => Some(Msg::Help),
                 KeyCode::Char('[') => Some(Msg::InspectorSelect(-1)),
                 KeyCode::Char(']') => Some(Msg::InspectorSelect(1)),
-                KeyCode::Up => Some(Msg::Scroll(Scroll::Up(1))),
-                KeyCode::Down => Some(Msg::Scroll(Scroll::Down(1))),
-                KeyCode::Home => Some(Msg::Scroll(Scroll::Top)),
-                KeyCode::End => Some(Msg::Scroll(Scroll::Bottom)),
+                KeyCode::Char('{') => Some(Msg::InspectorScroll(Scroll::Up(page / 2))),
+                KeyCode::Char('}') => Some(Msg::InspectorScroll(Scroll::Down(page / 2))),
+                KeyCode::Tab | KeyCode::BackTab if view.inspector => Some(Msg::InspectorFocus),
+                KeyCode::Up => Some(scroll(Scroll::Up(1))),
+                KeyCode::Down => Some(scroll(Scroll::Down(1))),
+                KeyCode::Home => Some(scroll(Scroll::Top)),
+                KeyCode::End => Some(scroll(Scroll::Bottom)),
                 KeyCode::Esc => Some(Msg::Dismiss),
                 _ => None,
             }
@@ -364,8 +415,8 @@ fn form_key(key: &KeyEvent, event: &Event, app: &App, ctrl: bool, alt: bool) -> 
         KeyCode::Char(' ') | KeyCode::Enter => Some(Msg::Choose),
         KeyCode::Left => Some(Msg::Cycle(-1)),
         KeyCode::Right => Some(Msg::Cycle(1)),
+        // No `q` here: on the form a stray letter must not quit (Ctrl+C does, from anywhere).
         KeyCode::Char('?') => Some(Msg::Help),
-        KeyCode::Char('q') => Some(Msg::Quit),
         _ => None,
     }
 }
@@ -375,8 +426,24 @@ fn mouse_message(mouse: &MouseEvent, app: &App) -> Option<Msg> {
         return None;
     }
     match (&app.phase, mouse.kind) {
-        (Phase::Session(_), MouseEventKind::ScrollUp) => Some(Msg::Scroll(Scroll::Up(3))),
-        (Phase::Session(_), MouseEventKind::ScrollDown) => Some(Msg::Scroll(Scroll::Down(3))),
+        (Phase::Session(view), MouseEventKind::ScrollUp | MouseEventKind::ScrollDown) => {
+            let scroll = if mouse.kind == MouseEventKind::ScrollUp {
+                Scroll::Up(3)
+            } else {
+                Scroll::Down(3)
+            };
+            // The wheel scrolls the pane under the pointer.
+            let over_inspector = super::view::session::screen_layout(app, view)
+                .inspector
+                .is_some_and(|area| {
+                    area.contains(ratatui::layout::Position::new(mouse.column, mouse.row))
+                });
+            Some(if over_inspector {
+                Msg::InspectorScroll(scroll)
+            } else {
+                Msg::Scroll(scroll)
+            })
+        }
         (Phase::Editing, MouseEventKind::ScrollUp) => Some(Msg::FocusPrev),
         (Phase::Editing, MouseEventKind::ScrollDown) => Some(Msg::FocusNext),
         (Phase::Editing, MouseEventKind::Down(MouseButton::Left)) => {

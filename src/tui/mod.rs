@@ -13,6 +13,7 @@ pub mod curl;
 pub mod dialogs;
 pub mod draft;
 pub mod effects;
+pub mod errors;
 pub mod form;
 pub mod keys;
 pub mod msg;
@@ -53,6 +54,9 @@ pub struct Options {
     pub clipboard: Arc<dyn Clipboard>,
     /// Time between polls of the session.
     pub poll_interval: Duration,
+    /// How long failed polls wait, and how many in a row lose the session (tests shorten them).
+    pub retry: crate::session::RetryPolicy,
+    pub max_failures: u32,
     /// Turn SIGTERM/SIGHUP/SIGINT into quit messages.
     pub signals: bool,
     /// Receives the screen's text after every draw (tests wait on it).
@@ -66,6 +70,8 @@ impl Default for Options {
         Self {
             clipboard: Arc::new(Osc52Clipboard),
             poll_interval: crate::session::DEFAULT_POLL_INTERVAL,
+            retry: crate::session::RetryPolicy::default(),
+            max_failures: crate::session::DEFAULT_MAX_FAILURES,
             signals: false,
             screen: None,
             store: setup::Store::default(),
@@ -94,7 +100,8 @@ where
         options.clipboard,
         options.poll_interval,
         options.store,
-    );
+    )
+    .with_retry(options.retry, options.max_failures);
     if let Ok(size) = terminal.size() {
         app.size = (size.width, size.height);
     }

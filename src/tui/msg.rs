@@ -151,6 +151,10 @@ pub enum Msg {
     ToggleInspector,
     /// Select the previous (-1) or next (+1) exchange in the inspector.
     InspectorSelect(isize),
+    /// Give the arrow and page keys to the inspector, or back to the transcript (Tab).
+    InspectorFocus,
+    /// Scroll the inspector's detail of the selected exchange.
+    InspectorScroll(Scroll),
     /// Scroll the transcript.
     Scroll(Scroll),
     /// Show or hide the help overlay.

@@ -3,6 +3,7 @@
 //! (`app_key_env`, …), and only when the form came from a profile that said so.
 
 use super::form::{Form, TextField};
+use crate::api::validate::Field;
 use crate::cli::Context;
 use crate::cli::args::TuiArgs;
 use crate::config::Profile;
@@ -132,6 +133,18 @@ pub fn profile_of(form: &Form, from: Option<&Profile>) -> Profile {
         request: form.chat_request(),
         ..Profile::default()
     };
+    // Only answers someone gave: the survey's own prefill (a last known name, checked boxes)
+    // saved as an answer would make the profile send a partial survey, which the service
+    // refuses for its unanswered mandatory questions.
+    let given = |id: &str| {
+        form.touched.contains(&Field::SurveyAnswer(id.to_string()))
+            || from.is_some_and(|p| p.request.survey_answers.iter().any(|a| a.question_id == id))
+    };
+    profile.request.survey_answers.retain(|answer| {
+        given(&answer.question_id)
+            || form.survey.survey.is_none()
+            || form.survey.prefill(&answer.question_id) != answer.values
+    });
     if let Some(from) = from {
         profile.app_key_env.clone_from(&from.app_key_env);
         profile.app_key_cmd.clone_from(&from.app_key_cmd);

@@ -61,7 +61,7 @@ pub fn start_burst(
         Ok(api) => api,
         Err(error) => {
             // Nothing was sent: every chat failed to start for the same reason.
-            let error = error.to_string();
+            let error = super::errors::describe(&error);
             for index in 0..settings.count {
                 let _ = messages.send(Msg::Burst {
                     id,
@@ -115,7 +115,7 @@ pub fn end_chats(
     messages: &mpsc::UnboundedSender<Msg>,
 ) {
     let messages = messages.clone();
-    let api = ChatApi::new(connection.client_config()).map_err(|e| e.to_string());
+    let api = ChatApi::new(connection.client_config()).map_err(|e| super::errors::describe(&e));
     let gate = Arc::new(Semaphore::new(concurrency.max(1)));
     for (index, uri) in chats {
         let (api, gate, messages) = (api.clone(), gate.clone(), messages.clone());
@@ -124,7 +124,7 @@ pub fn end_chats(
             let result = match api {
                 Ok(api) => match end(&api, &uri).await {
                     Ok(()) | Err(ApiError::Status { status: 404, .. }) => Ok(()),
-                    Err(error) => Err(error.to_string()),
+                    Err(error) => Err(super::errors::describe(&error)),
                 },
                 Err(error) => Err(error),
             };
@@ -169,7 +169,7 @@ pub fn run_checks(
         for (index, case) in file.cases.iter().enumerate() {
             let run = match &api {
                 Ok(api) => case_run(&plan, case, api.clone(), history.clone()).await,
-                Err(error) => Err(error.to_string()),
+                Err(error) => Err(super::errors::describe(error)),
             };
             // Taken before the spawn so the cases start in file order (see check::run_all).
             let permit = gate.clone().acquire_owned().await;

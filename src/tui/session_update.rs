@@ -3,7 +3,7 @@
 
 use tui_input::Input;
 
-use super::app::{App, Health, Notice, Phase};
+use super::app::{App, Health, Notice, Phase, Topic};
 use super::form::TextField;
 use super::msg::{CopyWhat, Effect, Msg, NewSession};
 use super::transcript::{Speaker, TranscriptLine};
@@ -108,7 +108,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 }
                 SessionUpdate::EstimatedWait(estimate) => view.estimate = Some(estimate),
                 SessionUpdate::Retrying { attempt, error, .. } => {
-                    view.health = Health::Retrying { attempt, error };
+                    view.health = Health::Retrying {
+                        attempt,
+                        error: super::errors::shorten(&error),
+                    };
                 }
                 SessionUpdate::Recovered => view.health = Health::Ok,
                 SessionUpdate::Ended => {
@@ -124,13 +127,21 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     ..
                 } => {
                     view.tracking = false;
+                    let error = super::errors::shorten(&error);
                     let error = match explanation {
-                        Some(e) => format!("{error} — {} — {}", e.why, e.next),
+                        Some(e) => format!("{error} — {}", super::errors::explained(&e)),
                         None => error,
                     };
                     view.health = Health::Lost { error, resume };
                 }
             }
+            let chatting = view.is_chatting();
+            if chatting && app.notice_is_about(Topic::NotChattingYet) {
+                app.notice = None;
+            }
+            let Some(view) = app.session_mut() else {
+                return Vec::new();
+            };
             // The history follows every state change, so an interrupted console leaves the
             // last known state behind.
             match &view.state {
@@ -211,15 +222,24 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::EndChat => end_chat(app),
         Msg::ChatEnded { id, result } => {
+            let (now, quit_after_end) = (app.now, app.quit_after_end);
             let Some(view) = app.session_mut().filter(|v| v.id == id) else {
                 return Vec::new();
             };
             view.ending = false;
             match result {
                 Ok(()) => {
-                    if app.quit_after_end {
+                    if quit_after_end {
+                        // The tracker stops before it could see the end: the history learns it
+                        // here, or it would keep the chat as open.
+                        let record = Effect::RecordState {
+                            uri: view.uri.clone(),
+                            state: ChatState::Ended.as_str().to_string(),
+                            agent: view.agent.clone(),
+                        };
+                        set_state(view, ChatState::Ended, now, None);
                         app.quitting = true;
-                        return vec![Effect::StopSession, Effect::Quit];
+                        return vec![record, Effect::StopSession, Effect::Quit];
                     }
                     app.notice = Some(Notice::info("end sent; the chat closes"));
                 }
@@ -239,7 +259,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             };
             let note = view.is_live().then(|| {
                 format!(
-                    "the previous chat is still open; follow it with `chatstart watch {}`",
+                    "the previous chat is still open: Ctrl+R then w follows it again \
+                     (after quitting: chatstart watch {})",
                     view.uri
                 )
             });
@@ -257,6 +278,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             let count = app.exchanges.len();
             if let Some(view) = app.session_mut() {
                 view.inspector = !view.inspector;
+                view.inspector_focus = false;
+                view.inspector_scroll = 0;
                 view.selected_exchange = count.saturating_sub(1);
             }
             Vec::new()
@@ -268,18 +291,53 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     .selected_exchange
                     .saturating_add_signed(step)
                     .min(count - 1);
+                view.inspector_scroll = 0;
+            }
+            Vec::new()
+        }
+        Msg::InspectorFocus => {
+            if let Some(view) = app.session_mut().filter(|v| v.inspector) {
+                view.inspector_focus = !view.inspector_focus;
+            }
+            Vec::new()
+        }
+        Msg::InspectorScroll(scroll) => {
+            let Some(view) = app.session().filter(|v| v.inspector) else {
+                return Vec::new();
+            };
+            let max = super::view::inspector::detail_max_scroll(app, view);
+            if let Some(view) = app.session_mut() {
+                use super::msg::Scroll;
+                let current = view.inspector_scroll.min(max);
+                view.inspector_scroll = match scroll {
+                    Scroll::Up(rows) => current.saturating_sub(rows.into()),
+                    Scroll::Down(rows) => current.saturating_add(rows.into()).min(max),
+                    Scroll::Top => 0,
+                    Scroll::Bottom => max,
+                };
             }
             Vec::new()
         }
         Msg::Scroll(scroll) => {
+            let Some(view) = app.session() else {
+                return Vec::new();
+            };
+            // Clamped to what the layout can show, so Down after Home moves at once; while
+            // scrolled back the top row stays put as lines arrive.
+            let max = super::view::session::transcript_max_top(app, view);
             if let Some(view) = app.session_mut() {
                 use super::msg::Scroll;
-                view.scroll_back = match scroll {
-                    Scroll::Up(rows) => view.scroll_back.saturating_add(rows),
-                    Scroll::Down(rows) => view.scroll_back.saturating_sub(rows),
-                    Scroll::Top => u16::MAX,
-                    Scroll::Bottom => 0,
-                };
+                view.transcript_top = match (scroll, view.transcript_top) {
+                    (Scroll::Up(rows), None) if max > 0 => Some(max.saturating_sub(rows.into())),
+                    (Scroll::Up(rows), Some(top)) => Some(top.min(max).saturating_sub(rows.into())),
+                    (Scroll::Down(rows), Some(top)) => {
+                        Some(top.min(max) + usize::from(rows)).filter(|top| *top < max)
+                    }
+                    (Scroll::Top, _) if max > 0 => Some(0),
+                    (Scroll::Up(_) | Scroll::Down(_) | Scroll::Top | Scroll::Bottom, _) => None,
+                }
+                // A transcript that fits (the window grew) has nothing to scroll back to.
+                .filter(|_| max > 0);
             }
             Vec::new()
         }
@@ -344,9 +402,10 @@ fn compose_send(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     if !view.is_chatting() {
-        app.notice = Some(Notice::info(
-            "lines can be sent once an agent has accepted the chat",
-        ));
+        app.notice = Some(
+            Notice::info("lines can be sent once an agent has accepted the chat")
+                .about(Topic::NotChattingYet),
+        );
         return Vec::new();
     }
     let Some(input) = view.compose.as_mut() else {
@@ -358,6 +417,8 @@ fn compose_send(app: &mut App) -> Vec<Effect> {
     }
     input.reset();
     view.sending = true;
+    // What was just said is what the visitor wants to see.
+    view.transcript_top = None;
     vec![Effect::SendLine {
         id: view.id,
         uri: view.uri.clone(),

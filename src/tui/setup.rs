@@ -117,11 +117,12 @@ pub fn apply(app: &mut App, start: &Start, draft: Option<Draft>) {
     if !start.problems.is_empty() {
         app.notice = Some(Notice::error(start.problems.join("; "), None));
     }
-    let current = Draft::of(&app.form, app.profile_name());
+    let current = Draft::of(&app.form, app.profile_name()).on_demo(app.demo);
     // Survey answers are left out of the comparison: the survey is not loaded yet at start, and
     // once loaded its own defaults (a last known name…) would make every draft look different.
+    // A demo's connection is never restored (nor restored into), so it is left out too.
     let comparable = |d: &Draft| {
-        let mut d = if app.demo {
+        let mut d = if app.demo || d.demo {
             d.without_connection()
         } else {
             d.clone()

@@ -127,6 +127,29 @@ impl SurveyForm {
             .collect()
     }
 
+    /// What the survey itself fills a question with before anyone answers: the `lastKnownValue`
+    /// of a text question, the `checked` entries of a choice.
+    pub fn prefill(&self, id: &str) -> Vec<String> {
+        let Some(question) = self.question(id) else {
+            return Vec::new();
+        };
+        if question.kind.is_single_choice() || question.kind.is_multi_choice() {
+            question
+                .entries
+                .iter()
+                .filter(|e| e.checked)
+                .map(|e| e.value.clone())
+                .collect()
+        } else {
+            question
+                .last_known_value
+                .iter()
+                .filter(|v| !v.trim().is_empty())
+                .cloned()
+                .collect()
+        }
+    }
+
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.survey.as_ref().and_then(|s| s.question(id))
     }

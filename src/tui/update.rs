@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::app::{App, Lookup, Notice, Overlay, Phase, SessionView};
+use super::app::{App, Lookup, Notice, Overlay, Phase, SessionView, Topic};
 use super::connection::Connection;
 use super::form::{Focus, TextField, Toggle};
 use super::msg::{Effect, Msg};
@@ -21,8 +21,25 @@ pub fn init(app: &mut App) -> Vec<Effect> {
 /// Applies one message; when the form changed, the draft is written again.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     let mut effects = apply(app, msg);
+    close_stale_questions(app);
     effects.extend(super::dialogs::autosave(app));
     effects
+}
+
+/// Whether quitting now would leave something behind: a live chat, a chat request on its way
+/// (it may create one), chats of a burst.
+pub fn quitting_leaves_something(app: &App) -> bool {
+    app.has_live_chat()
+        || matches!(app.phase, Phase::Submitting { .. })
+        || super::burst::has_open_chats(app)
+}
+
+/// A question whose reason went away while it was open (the request failed, the chat ended)
+/// closes: the screen under it says what happened.
+fn close_stale_questions(app: &mut App) {
+    if app.overlay == Some(Overlay::ConfirmQuit) && !quitting_leaves_something(app) {
+        app.overlay = None;
+    }
 }
 
 fn apply(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -49,8 +66,7 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Quit => {
             // A request on its way may still create a chat: ask, as for a live one.
-            let in_flight = matches!(app.phase, Phase::Submitting { .. });
-            if app.has_live_chat() || in_flight {
+            if quitting_leaves_something(app) {
                 app.overlay = Some(Overlay::ConfirmQuit);
                 Vec::new()
             } else {
@@ -121,10 +137,11 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Effect> {
                     app.form.pre_chat.replace_from_editor(&text);
                     app.form.focus = Focus::PreChat(0);
                     let count = app.form.pre_chat.values().len();
-                    app.notice = Some(Notice::info(format!(
-                        "{count} pre-chat line(s) taken from the editor"
-                    )));
                     form_changed(app);
+                    app.notice = Some(
+                        Notice::info(format!("{count} pre-chat line(s) taken from the editor"))
+                            .about(Topic::EditorResult),
+                    );
                 }
                 Err(error) => {
                     app.notice = Some(Notice::error(
@@ -230,6 +247,21 @@ fn quit(app: &mut App) -> Vec<Effect> {
 
 /// Messages that change the form.
 fn form_update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let user_action = matches!(
+        msg,
+        Msg::FocusNext
+            | Msg::FocusPrev
+            | Msg::FocusOn(_)
+            | Msg::Edit(_)
+            | Msg::Cycle(_)
+            | Msg::Choose
+            | Msg::AddPreChatLine
+            | Msg::DeletePreChatLine
+            | Msg::MovePreChatLine(_)
+    );
+    if user_action && app.notice_is_about(Topic::EditorResult) {
+        app.notice = None;
+    }
     let form = &mut app.form;
     match msg {
         Msg::FocusNext => form.move_focus(1),
@@ -306,6 +338,25 @@ fn flip(app: &mut App, toggle: Toggle) -> Vec<Effect> {
 fn form_changed(app: &mut App) {
     app.form.fix_focus();
     app.errors = app.form.validate();
+    if app.notice_is_about(Topic::FormProblems) {
+        app.notice = problems_notice(app);
+    }
+}
+
+/// What the form's problems notice says now; `None` once the form has none.
+fn problems_notice(app: &App) -> Option<Notice> {
+    let first = app.errors.0.first()?;
+    let count = app.errors.0.len();
+    Some(
+        Notice::error(
+            format!(
+                "{count} field(s) need attention before sending: {}",
+                first.message
+            ),
+            None,
+        )
+        .about(Topic::FormProblems),
+    )
 }
 
 /// Whether the survey or availability depend on this field.
@@ -400,14 +451,7 @@ pub fn form_is_valid(app: &mut App) -> bool {
         return true;
     };
     app.form.show_all_errors = true;
-    let count = app.errors.0.len();
-    app.notice = Some(Notice::error(
-        format!(
-            "{count} field(s) need attention before sending: {}",
-            first.message
-        ),
-        None,
-    ));
+    app.notice = problems_notice(app);
     if let Some(focus) = focus_of(app, &first.field) {
         app.form.focus = focus;
     }

@@ -449,3 +449,272 @@ fn a_profile_fills_the_form_under_the_flags_and_defers_prompts() {
     assert_eq!(loaded.form.text(TextField::Language), "de-DE");
     assert_eq!(loaded.form.text(TextField::AppKey), "");
 }
+
+/// A form as profile `s` fills it: a real service, its own account and appKey.
+fn real_form() -> Form {
+    let mut form = prefill::demo("https://real.example.net", "87654321", APP_KEY);
+    form.set_text(TextField::Skill, "Support");
+    form
+}
+
+fn real_profile() -> Profile {
+    Profile {
+        base_url: Some("https://real.example.net".into()),
+        account: Some("87654321".into()),
+        app_key_env: Some("S_APP_KEY".into()),
+        ..Profile::default()
+    }
+}
+
+fn notice(app: &App) -> String {
+    app.notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_demo_draft_never_puts_the_demo_endpoint_into_a_real_form() {
+    let mut demo_draft = Draft::of(&form(), None).on_demo(true);
+    demo_draft.api = "http://127.0.0.1:40123".into();
+    demo_draft.request.skill = "Billing".into();
+    let mut app = App::new(
+        real_form(),
+        "account 87654321 at https://real.example.net",
+        t0(),
+    );
+    let start = Start {
+        profile: Some(("s".into(), real_profile())),
+        profiles: vec![("s".into(), real_profile())],
+        ..Start::default()
+    };
+    setup::apply(&mut app, &start, Some(demo_draft));
+    assert_eq!(app.overlay, Some(Overlay::RestoreDraft));
+    let text = super::snapshots::draw_text(&app, 80, 24);
+    assert!(text.contains("typed on the demo"), "{text}");
+    let effects = press(&mut app, key(KeyCode::Char('r'), NONE));
+    assert_eq!(app.form.text(TextField::Skill), "Billing");
+    assert_eq!(app.form.text(TextField::Api), "https://real.example.net");
+    assert_eq!(app.form.text(TextField::Account), "87654321");
+    assert!(
+        notice(&app).contains("its connection was not"),
+        "{}",
+        notice(&app)
+    );
+    let written = drafts(&effects);
+    assert_eq!(written[0].profile.as_deref(), Some("s"));
+    assert!(!written[0].demo);
+}
+
+#[test]
+fn a_profiles_draft_restored_on_the_demo_brings_its_profile_back_first() {
+    let mut draft = Draft::of(&real_form(), Some("s"));
+    draft.request.skill = "Escalations".into();
+    draft.request.pre_chat_lines = vec!["typed before the kill".into()];
+    let mut app = app();
+    app.demo = true;
+    let start = Start {
+        profiles: vec![("s".into(), real_profile())],
+        ..Start::default()
+    };
+    setup::apply(&mut app, &start, Some(draft));
+    let effects = press(&mut app, key(KeyCode::Char('r'), NONE));
+    assert_eq!(effects, [Effect::LoadProfile { name: "s".into() }]);
+    assert!(
+        drafts(&effects).is_empty(),
+        "the draft on disk is kept meanwhile"
+    );
+    assert!(drafts(&type_text(&mut app, "x")).is_empty());
+    let effects = send(
+        &mut app,
+        [Msg::ProfileLoaded {
+            name: "s".into(),
+            result: Ok(Box::new(crate::tui::profiles::ProfileForm {
+                form: real_form(),
+                problems: Vec::new(),
+                prompts: Vec::new(),
+            })),
+        }],
+    );
+    assert_eq!(app.form.text(TextField::Api), "https://real.example.net");
+    assert_eq!(app.form.text(TextField::Skill), "Escalations");
+    assert_eq!(app.form.pre_chat.values(), ["typed before the kill"]);
+    assert_eq!(app.profile_name(), Some("s"));
+    assert!(!app.demo);
+    assert!(app.banner.contains("real.example.net"), "{}", app.banner);
+    assert!(
+        notice(&app).contains("with its profile `s`"),
+        "{}",
+        notice(&app)
+    );
+    let written = drafts(&effects);
+    assert_eq!(written.len(), 1, "{effects:?}");
+    assert_eq!(
+        written[0].profile.as_deref(),
+        Some("s"),
+        "the profile is kept"
+    );
+
+    // A profile gone from the config: the request comes back, and the screen says what did not.
+    let mut draft = Draft::of(&real_form(), Some("gone"));
+    draft.request.skill = "Escalations".into();
+    let mut app = super::app();
+    app.demo = true;
+    setup::apply(&mut app, &Start::default(), Some(draft));
+    let effects = press(&mut app, key(KeyCode::Char('r'), NONE));
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::LoadProfile { .. }))
+    );
+    assert_eq!(app.form.text(TextField::Skill), "Escalations");
+    assert_eq!(app.form.text(TextField::Api), "http://127.0.0.1:8480");
+    assert!(
+        notice(&app).contains("without its connection: its profile `gone` is not in the config"),
+        "{}",
+        notice(&app)
+    );
+}
+
+#[test]
+fn a_restored_drafts_invalid_values_show_their_errors_at_once() {
+    let mut draft = Draft::of(&form(), None);
+    draft.request.max_wait_time = "soon".into();
+    let mut app = app();
+    setup::apply(&mut app, &Start::default(), Some(draft));
+    press(&mut app, key(KeyCode::Char('r'), NONE));
+    assert!(
+        app.form
+            .shown_error(&app.errors, &crate::api::validate::Field::MaxWaitTime)
+            .is_some(),
+        "before any send"
+    );
+    let text = super::snapshots::draw_text(&app, 160, 48);
+    assert!(text.contains("✗ `soon`"), "{text}");
+}
+
+#[test]
+fn saving_an_unchanged_form_keeps_the_surveys_prefill_out_of_the_profile() {
+    let mut app = app();
+    app.profiles = vec![("qa".into(), profile("Sales"))];
+    app.profile = Some(("qa".into(), profile("Sales")));
+    let generation = app.lookup_generation;
+    send(
+        &mut app,
+        [Msg::SurveyLoaded {
+            generation,
+            result: Ok(Some(crate::tui::survey::tests::survey())),
+        }],
+    );
+    // The survey prefilled "John" (last known value) and checked "tech": nobody answered.
+    assert_eq!(app.form.survey.values("3"), ["John"]);
+    let save = |app: &mut App| {
+        press(app, key(KeyCode::Char('o'), CTRL));
+        press(app, key(KeyCode::Enter, NONE));
+        let effects = press(app, key(KeyCode::Char('y'), NONE));
+        match effects.as_slice() {
+            [Effect::SaveProfile { profile, .. }] => (**profile).clone(),
+            other => panic!("{other:?}"),
+        }
+    };
+    let saved = save(&mut app);
+    assert!(
+        saved.request.survey_answers.is_empty(),
+        "{:?}",
+        saved.request.survey_answers
+    );
+    // What the user did answer is saved, prefill or not.
+    app.form.focus = Focus::Survey("1".into());
+    press(&mut app, key(KeyCode::Char(' '), NONE));
+    app.form.focus = Focus::Survey("3".into());
+    type_text(&mut app, "ny");
+    let saved = save(&mut app);
+    let answered: Vec<(&str, Vec<String>)> = saved
+        .request
+        .survey_answers
+        .iter()
+        .map(|a| (a.question_id.as_str(), a.values.clone()))
+        .collect();
+    assert_eq!(
+        answered,
+        [
+            ("1", vec!["CATS".to_string()]),
+            ("3", vec!["Johnny".to_string()])
+        ]
+    );
+}
+
+#[test]
+fn a_profile_saved_from_the_console_writes_its_request_as_tables() {
+    let home = tempfile::tempdir().expect("home");
+    let path = home.path().join("config.toml");
+    std::fs::write(&path, "# mine\n[profiles.other]\naccount = \"1\"\n").expect("config");
+    let mut store = crate::tui::setup::Store {
+        config: Some(Config {
+            path: Some(path.clone()),
+            file: ConfigFile::default(),
+        }),
+        ..Default::default()
+    };
+    let mut saved = profile("Sales");
+    saved.request.pre_chat_lines = vec!["hello".into()];
+    saved.request.survey_answers = vec![crate::api::SurveyAnswer {
+        question_id: "1".into(),
+        values: vec!["CATS".into()],
+    }];
+    let (sender, mut messages) = tokio::sync::mpsc::unbounded_channel();
+    crate::tui::store::run(
+        &mut store,
+        Effect::SaveProfile {
+            name: "qa".into(),
+            profile: Box::new(saved.clone()),
+        },
+        &sender,
+    );
+    assert!(matches!(
+        messages.try_recv(),
+        Ok(Msg::ProfileSaved { result: Ok(_), .. })
+    ));
+    let text = std::fs::read_to_string(&path).expect("written");
+    assert!(
+        text.contains("# mine") && text.contains("[profiles.other]"),
+        "{text}"
+    );
+    assert!(text.contains("[profiles.qa.request]"), "{text}");
+    assert!(!text.contains("request = {"), "{text}");
+    let back = Config::load(Some(&path)).expect("reads back");
+    assert_eq!(back.file.profiles["qa"], saved);
+}
+
+#[test]
+fn a_restored_drafts_prefilled_answer_is_not_saved_into_the_profile() {
+    // The draft of an earlier run holds the survey's prefill ("John") among its answers.
+    let mut draft = Draft::of(&real_form(), Some("s"));
+    draft.request.survey_answers = vec![crate::api::SurveyAnswer {
+        question_id: "3".into(),
+        values: vec!["John".into()],
+    }];
+    let mut app = app();
+    let start = Start {
+        profile: Some(("s".into(), real_profile())),
+        profiles: vec![("s".into(), real_profile())],
+        ..Start::default()
+    };
+    setup::apply(&mut app, &start, Some(draft));
+    press(&mut app, key(KeyCode::Char('r'), NONE));
+    let generation = app.lookup_generation;
+    send(
+        &mut app,
+        [Msg::SurveyLoaded {
+            generation,
+            result: Ok(Some(crate::tui::survey::tests::survey())),
+        }],
+    );
+    assert_eq!(app.form.survey.values("3"), ["John"]);
+    let profile = crate::tui::profiles::profile_of(&app.form, Some(&real_profile()));
+    assert!(
+        profile.request.survey_answers.is_empty(),
+        "{:?}",
+        profile.request.survey_answers
+    );
+}

@@ -65,8 +65,9 @@ fn a_lost_answer_to_the_chat_request_says_a_chat_may_exist_and_resubmit_asks() {
     let id = app.last_id;
     let error = ApiError::Network {
         operation: Operation::ChatRequest,
-        failure: NetworkFailure::Timeout,
-        detail: "no answer".into(),
+        failure: NetworkFailure::Dropped,
+        detail: "error reading a body from connection: end of file before message length reached"
+            .into(),
         timeout: std::time::Duration::from_secs(10),
     };
     send(
@@ -76,9 +77,24 @@ fn a_lost_answer_to_the_chat_request_says_a_chat_may_exist_and_resubmit_asks() {
             failure: failure(error),
         }],
     );
-    let text = screen(&app);
-    assert!(text.contains("a chat may have been created"), "{text}");
-    assert!(text.contains("Ctrl+R"), "how to check: {text}");
+    // At both sizes the whole message and its hint show: a chat may exist, and how to check
+    // in the console (the footer's own "Ctrl+R history" does not count).
+    for (width, height) in [(80, 24), (160, 48)] {
+        let text = super::snapshots::draw_text(&app, width, height);
+        let status: String = text
+            .lines()
+            .skip_while(|l| !l.starts_with("✗ error:"))
+            .take_while(|l| !l.starts_with(" Ctrl+S"))
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(status.contains("a chat may have been created"), "{text}");
+        assert!(
+            status.contains("Ctrl+R lists the chats whose URI did arrive (w watches one, x ends it); Ctrl+S asks first"),
+            "how to check, whole: {text}"
+        );
+        assert!(!status.contains('…'), "nothing cut: {text}");
+    }
     let effects = send(&mut app, [Msg::Submit]);
     assert!(
         effects
@@ -109,4 +125,105 @@ fn a_lost_answer_to_the_chat_request_says_a_chat_may_exist_and_resubmit_asks() {
     );
     let effects = send(&mut app, [Msg::Submit]);
     assert!(matches!(effects.first(), Some(Effect::StartSession { .. })));
+}
+
+#[test]
+fn the_status_area_grows_to_show_a_long_error_and_its_hint_whole() {
+    let mut app = app();
+    send(&mut app, [Msg::Submit]);
+    let id = app.last_id;
+    let refused = crate::api::error::from_status(
+        Operation::ChatRequest,
+        401,
+        r#"{"error":{"message":"Invalid appKey","internalCode":10}}"#,
+        None,
+    );
+    send(
+        &mut app,
+        [Msg::StartFailed {
+            id,
+            failure: failure(refused),
+        }],
+    );
+    let text = super::snapshots::draw_text(&app, 80, 24);
+    let joined: String = text.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+    assert!(
+        joined.contains("hint: the appKey was not accepted for this account — check the appKey field (or the profile's app_key_env / app_key_cmd) and the Account"),
+        "{text}"
+    );
+    assert!(
+        !joined.contains("--app-key"),
+        "console words, not flags: {text}"
+    );
+    // The form keeps most of the screen, whatever the message's length.
+    app.notice = Some(crate::tui::app::Notice::error(
+        "word ".repeat(400),
+        Some("x".into()),
+    ));
+    let text = super::snapshots::draw_text(&app, 80, 24);
+    let status_rows = text
+        .lines()
+        .filter(|l| l.starts_with("✗ error:") || l.starts_with("         word"))
+        .count();
+    assert!(status_rows <= 6, "{text}");
+    assert!(text.contains('…'), "a cut message says so: {text}");
+}
+
+#[test]
+fn a_dead_port_says_so_in_one_short_line_under_the_skill() {
+    let mut app = app();
+    let generation = app.lookup_generation;
+    let dead = ApiError::Network {
+        operation: Operation::Availability,
+        failure: NetworkFailure::Connect,
+        detail: "client error (Connect): tcp connect error: Connection refused (os error 111)"
+            .into(),
+        timeout: std::time::Duration::from_secs(10),
+    };
+    let short = crate::tui::errors::short(&dead);
+    send(
+        &mut app,
+        [
+            Msg::SurveyLoaded {
+                generation,
+                result: Err(short.clone()),
+            },
+            Msg::AvailabilityLoaded {
+                generation,
+                available: Err(short.clone()),
+                estimate: Err(short),
+            },
+        ],
+    );
+    let text = super::snapshots::draw_text(&app, 80, 24);
+    let rows: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.contains("Skill"))
+        .skip(1)
+        .take_while(|l| !l.contains("Max wait"))
+        .collect();
+    assert!(rows.len() <= 2, "{text}");
+    assert!(!text.contains("tcp connect error"), "{text}");
+    let joined: String = rows.iter().map(|r| r.trim()).collect::<Vec<_>>().join(" ");
+    assert!(
+        joined.contains("availability and survey unknown: could not connect (connection refused)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn leaving_a_live_chat_for_a_new_request_shows_how_to_follow_it_whole() {
+    let mut app = app();
+    chatting(&mut app);
+    send(&mut app, [Msg::NewRequest]);
+    for (width, height) in [(80, 24), (160, 48)] {
+        let text = super::snapshots::draw_text(&app, width, height);
+        let joined: String = text
+            .lines()
+            .skip_while(|l| !l.starts_with("ℹ "))
+            .map(str::trim)
+            .collect();
+        assert!(joined.contains("Ctrl+R then w follows it again"), "{text}");
+        assert!(joined.contains(URI), "the URI whole: {text}");
+    }
 }

@@ -5,6 +5,7 @@ mod faults;
 mod runs;
 mod runs_snapshots;
 mod secrets;
+mod session_view;
 mod snapshots;
 mod update;
 mod validation;

@@ -1,5 +1,5 @@
-//! Secrets on screen: a fixed-width mask at rest (the screen does not tell a key's length), a
-//! bullet per character while typed, and the SSO key's inspection under its field.
+//! Secrets on screen: a fixed-width mask at rest and while typed (the screen never tells a
+//! key's length), and the SSO key's inspection under its field.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -33,12 +33,34 @@ fn a_secret_at_rest_is_masked_at_a_fixed_width_whatever_its_length() {
         .expect("the appKey row");
     assert_eq!(line.matches('•').count(), 8, "{line}");
 
-    // While typed, a bullet per character, so the cursor can be followed.
-    let mut app = app();
-    app.form.focus = Focus::Text(TextField::AppKey);
-    app.form.set_text(TextField::AppKey, "abc");
-    let text = super::snapshots::draw_text(&app, 160, 48);
-    assert!(text.contains("▸ appKey           ••• "), "{text}");
+    // While typed too: the same mask whatever the length; the cursor at its end.
+    let typed: Vec<(String, Option<ratatui::layout::Position>)> = ["abc", "abcdefghijklmnop"]
+        .into_iter()
+        .map(|key| {
+            let mut app = app();
+            app.form.focus = Focus::Text(TextField::AppKey);
+            app.form.set_text(TextField::AppKey, key);
+            let mut terminal =
+                ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).expect("tty");
+            let frame = terminal
+                .draw(|frame| crate::tui::view::render(&app, frame))
+                .expect("draw");
+            let text = crate::tui::buffer_text(frame.buffer);
+            let cursor = terminal.get_cursor_position().ok();
+            (text, cursor)
+        })
+        .collect();
+    assert_eq!(typed[0], typed[1], "typing tells the key's length");
+    assert!(
+        typed[0].0.contains("▸ appKey           •••••••• "),
+        "{}",
+        typed[0].0
+    );
+    assert_eq!(
+        typed[0].1.map(|p| p.x),
+        Some(19 + 8),
+        "the cursor after the mask"
+    );
 }
 
 #[test]
@@ -58,7 +80,8 @@ fn the_auth_form_shows_the_sso_keys_inspection_under_its_field() {
         .position(|l| l.contains("SSO key"))
         .expect("the SSO key field");
     let under = lines[at + 1..at + 6].join("\n");
-    assert!(under.contains("EXPIRED 16 min ago"), "{text}");
+    assert!(under.contains("✗ expired 16 min ago"), "{text}");
+    assert!(!text.contains("EXPIRED"), "not shouted: {text}");
     assert!(
         under.contains("https://idp.example") && under.contains("visitor-17"),
         "{text}"
@@ -68,5 +91,5 @@ fn the_auth_form_shows_the_sso_keys_inspection_under_its_field() {
     // A key cut short in copy-and-paste is called out.
     app.form.set_text(TextField::SsoKey, "eyJhbGciOi.broken");
     let text = super::snapshots::draw_text(&app, 160, 48);
-    assert!(text.contains("NOT A WELL-FORMED JWT"), "{text}");
+    assert!(text.contains("✗ not a well-formed JWT"), "{text}");
 }

@@ -259,3 +259,69 @@ fn clicks_focus_the_field_drawn_there() {
     let focus = view::form::hit_test(&app, 30, row as u16);
     assert_eq!(focus, Some(Focus::Text(TextField::Language)));
 }
+
+#[test]
+fn a_long_survey_label_wraps_and_keeps_its_required_mark() {
+    let label = "Before we connect you, please tell us which of our product teams you would like \
+                 to talk to today, so that the right specialist can pick up your chat";
+    let doc = serde_json::json!({"survey":{"id":"1","header":"About you","questions":{"question":[
+        {"id":"7","order":"0","mandatory":"true","type":"Dropdown Box","label":label,
+         "entry":[{"value":"CATS"},{"value":"DOGS"}]}]}}});
+    let survey = crate::api::model::Survey::from_document(&doc).expect("survey");
+    let mut app = app();
+    let generation = app.lookup_generation;
+    send(
+        &mut app,
+        [Msg::SurveyLoaded {
+            generation,
+            result: Ok(Some(survey)),
+        }],
+    );
+    app.form.focus = Focus::Survey("7".into());
+    for (width, height) in [(80, 24), (160, 48)] {
+        let text = draw(&app, width, height);
+        let rows: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.contains("▸ Before we connect"))
+            .take_while(|l| !l.contains("CATS"))
+            .collect();
+        let joined = rows.iter().map(|r| r.trim()).collect::<Vec<_>>().join(" ");
+        assert!(joined.contains("can pick up your chat"), "{text}");
+        assert!(joined.contains("*required  (choose one)"), "{text}");
+        assert!(
+            rows.iter()
+                .all(|r| r.trim_end().chars().count() <= usize::from(width))
+        );
+    }
+}
+
+#[test]
+fn a_focused_pre_chat_line_keeps_its_keys_hint_in_view() {
+    let mut app = app();
+    with_survey(&mut app);
+    app.form.focus = Focus::Text(TextField::ConversationId);
+    send(&mut app, [Msg::FocusNext]);
+    assert_eq!(app.form.focus, Focus::PreChat(0));
+    let text = draw(&app, 80, 24);
+    assert!(text.contains("▸ Line 1"), "{text}");
+    assert!(text.contains("Enter add below · Ctrl+X delete"), "{text}");
+}
+
+#[test]
+fn an_empty_survey_text_answer_reads_as_one_to_type_without_colour() {
+    let mut app = app();
+    app.color = false;
+    with_survey(&mut app);
+    app.form
+        .survey
+        .text
+        .insert("3".into(), tui_input::Input::default());
+    app.form.focus = Focus::Survey("3".into());
+    let text = draw(&app, 80, 24);
+    let rows: Vec<&str> = text.lines().collect();
+    let at = rows
+        .iter()
+        .position(|l| l.contains("Your name?"))
+        .expect("the question");
+    assert!(rows[at + 1].contains("‹type an answer›"), "{text}");
+}

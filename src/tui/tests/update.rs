@@ -444,7 +444,19 @@ fn quit_with_a_live_chat_asks_and_can_end_it_first() {
     );
     assert!(!app.quitting);
     let effects = send(&mut app, [Msg::ChatEnded { id, result: Ok(()) }]);
-    assert_eq!(effects, [Effect::StopSession, Effect::Quit]);
+    assert_eq!(
+        effects,
+        [
+            Effect::RecordState {
+                uri: URI.into(),
+                state: "ended".into(),
+                agent: Some("Natalie".into()),
+            },
+            Effect::StopSession,
+            Effect::Quit
+        ],
+        "the history learns the end before the console quits"
+    );
     assert!(app.quitting);
 }
 
@@ -673,4 +685,142 @@ fn quitting_while_the_chat_request_is_on_its_way_asks_first() {
         send(&mut app, [Msg::Confirm]).contains(&Effect::Quit),
         "quit anyway"
     );
+}
+
+#[test]
+fn the_quit_question_follows_the_phase_its_footer_matches_and_it_closes_when_nothing_is_left() {
+    let footer = |app: &App| crate::tui::keys::footer(app);
+    let mut app = app();
+    send(&mut app, [Msg::Submit, Msg::Quit]);
+    assert_eq!(app.overlay, Some(Overlay::ConfirmQuit));
+    assert_eq!(
+        footer(&app),
+        [("q", "quit anyway"), ("Esc", "stay")],
+        "no `e` while there is no chat to end"
+    );
+    // The answer arrives: the question is now about a live chat, with its `e`.
+    let id = app.last_id;
+    send(
+        &mut app,
+        [Msg::SessionCreated {
+            id,
+            uri: URI.into(),
+        }],
+    );
+    assert_eq!(app.overlay, Some(Overlay::ConfirmQuit));
+    assert!(footer(&app).contains(&("e", "end chat & quit")));
+    let text = super::snapshots::draw_text(&app, 80, 24);
+    assert!(text.contains("A chat is still live"), "{text}");
+    // The chat ends while the question is open: nothing is left to ask about.
+    send(
+        &mut app,
+        [Msg::Session {
+            id,
+            update: batch(vec![state_event(1, "t", "ended")]),
+        }],
+    );
+    assert_eq!(app.overlay, None);
+    assert!(!app.quitting);
+
+    // A request that fails while the question is open closes it too.
+    let mut app = super::app();
+    send(&mut app, [Msg::Submit, Msg::Quit]);
+    let id = app.last_id;
+    send(
+        &mut app,
+        [Msg::StartFailed {
+            id,
+            failure: start_failure(false),
+        }],
+    );
+    assert_eq!(app.overlay, None);
+    assert!(matches!(app.phase, Phase::Editing));
+}
+
+#[test]
+fn q_on_a_choice_toggle_or_check_box_of_the_form_does_not_quit() {
+    let mut app = app();
+    let generation = app.lookup_generation;
+    send(
+        &mut app,
+        [Msg::SurveyLoaded {
+            generation,
+            result: Ok(Some(survey())),
+        }],
+    );
+    for focus in [
+        Focus::Toggle(crate::tui::form::Toggle::Format),
+        Focus::Survey("1".into()),
+        Focus::Survey("4".into()),
+    ] {
+        app.form.focus = focus.clone();
+        let effects = press(&mut app, key(KeyCode::Char('q'), NONE));
+        assert!(!effects.contains(&Effect::Quit), "{focus:?}");
+        assert!(!app.quitting && app.overlay.is_none(), "{focus:?}");
+    }
+    assert!(
+        crate::tui::keys::help(&app)
+            .iter()
+            .all(|(keys, _)| !keys.split([' ', ',']).any(|k| k == "q")),
+        "the form's help lists no q"
+    );
+}
+
+#[test]
+fn notices_go_away_once_they_stop_being_true() {
+    let notice = |app: &App| app.notice.as_ref().map(|n| n.text.clone());
+    // The form's problems: re-counted as they are fixed, gone when none is left.
+    let mut app = app();
+    let generation = app.lookup_generation;
+    send(
+        &mut app,
+        [Msg::SurveyLoaded {
+            generation,
+            result: Ok(Some(survey())),
+        }],
+    );
+    app.form.focus = Focus::Text(TextField::MaxWaitTime);
+    type_text(&mut app, "x");
+    send(&mut app, [Msg::Submit]);
+    assert!(notice(&app).is_some_and(|n| n.starts_with("2 field(s) need attention")));
+    app.form.focus = Focus::Text(TextField::MaxWaitTime);
+    press(&mut app, key(KeyCode::Backspace, NONE));
+    assert!(
+        notice(&app).is_some_and(|n| n.starts_with("1 field(s) need attention")),
+        "{:?}",
+        notice(&app)
+    );
+    app.form.focus = Focus::Survey("1".into());
+    press(&mut app, key(KeyCode::Char(' '), NONE));
+    assert_eq!(notice(&app), None, "answered: nothing needs attention");
+
+    // Lines wait for an agent: said while waiting, gone once one accepted.
+    let mut app = super::app();
+    let id = created(&mut app);
+    send(
+        &mut app,
+        [Msg::Session {
+            id,
+            update: batch(vec![state_event(1, "t", "waiting")]),
+        }],
+    );
+    press(&mut app, key(KeyCode::Char('i'), NONE));
+    type_text(&mut app, "hi");
+    press(&mut app, key(KeyCode::Enter, NONE));
+    assert!(notice(&app).is_some_and(|n| n.contains("once an agent has accepted")));
+    send(
+        &mut app,
+        [Msg::Session {
+            id,
+            update: batch(vec![state_event(2, "t", "chatting")]),
+        }],
+    );
+    assert_eq!(notice(&app), None);
+
+    // The editor's result: gone at the next action on the form.
+    let mut app = super::app();
+    send(&mut app, [Msg::EditorDone(Ok("one\ntwo\n".into()))]);
+    assert!(notice(&app).is_some_and(|n| n.contains("2 pre-chat line(s)")));
+    press(&mut app, key(KeyCode::Tab, NONE));
+    assert_eq!(notice(&app), None);
 }

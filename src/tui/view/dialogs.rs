@@ -36,8 +36,13 @@ pub fn lines(
                     Line::raw(""),
                     Line::from(vec![
                         Span::raw("› "),
+                        // A fixed mask: the screen does not tell the secret's length.
                         Span::styled(
-                            "•".repeat(app.dialog_input.value().chars().count()),
+                            if app.dialog_input.value().is_empty() {
+                                ""
+                            } else {
+                                super::form::SECRET_MASK
+                            },
                             theme.value(),
                         ),
                     ]),
@@ -65,6 +70,21 @@ pub fn lines(
                 }
                 if let Some(profile) = &draft.profile {
                     lines.push(Line::raw(format!("  profile: {profile}")));
+                }
+                if draft.demo {
+                    lines.push(Line::raw(
+                        "  typed on the demo (its connection stays behind)",
+                    ));
+                } else if !draft.account.is_empty() || !draft.api.is_empty() {
+                    let api = if draft.api.is_empty() {
+                        "(discovered)"
+                    } else {
+                        draft.api.as_str()
+                    };
+                    lines.push(Line::raw(format!(
+                        "  connection: account {} at {api}",
+                        draft.account
+                    )));
                 }
                 lines.push(Line::raw(""));
             }
@@ -154,7 +174,9 @@ pub fn lines(
 pub fn cursor(app: &App) -> Option<(u16, u16)> {
     let typed = || app.dialog_input.visual_cursor() as u16 + 2;
     match app.overlay {
-        Some(Overlay::SecretPrompt(_)) => Some((3, typed())),
+        Some(Overlay::SecretPrompt(_)) => {
+            Some((3, super::form::mask_cursor(&app.dialog_input) as u16 + 2))
+        }
         Some(Overlay::SaveProfile) => Some((1, typed())),
         Some(Overlay::BurstSetup | Overlay::CheckPath { .. }) => super::runs::cursor(app),
         _ => None,

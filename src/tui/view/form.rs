@@ -27,6 +27,8 @@ pub struct Row {
     pub focus: Option<Focus>,
     /// Where the cursor goes on this row, when its item has the focus.
     pub cursor: Option<u16>,
+    /// Items this row belongs with (a hint under them): kept in view while one has the focus.
+    pub keep_with: Vec<Focus>,
 }
 
 /// A column of rows and how far it is scrolled.
@@ -66,12 +68,13 @@ pub fn columns(app: &App, theme: &Theme, body: Rect) -> Vec<Column> {
         .collect()
 }
 
-/// The smallest scroll that shows every row of the focused item.
+/// The smallest scroll that shows every row of the focused item and the hints that go with it
+/// (the item's own first row wins when not all fit).
 fn scroll_for(rows: &[Row], focus: &Focus, height: usize) -> usize {
     let mut focused = rows
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.focus.as_ref() == Some(focus))
+        .filter(|(_, r)| r.focus.as_ref() == Some(focus) || r.keep_with.contains(focus))
         .map(|(i, _)| i);
     let Some(first) = focused.next() else {
         return 0;
@@ -152,28 +155,39 @@ fn section_rows(app: &App, theme: &Theme, section: Section, width: usize, rows: 
         )),
         focus: None,
         cursor: None,
+        keep_with: Vec::new(),
     });
-    for item in app.form.items(section) {
-        item_rows(app, theme, &item, width, rows);
-        if item == Focus::Text(TextField::Skill) {
-            info_row(rows, lookup_text(app), theme.dim(), width);
+    let items = app.form.items(section);
+    for item in &items {
+        item_rows(app, theme, item, width, rows);
+        if *item == Focus::Text(TextField::Skill) {
+            info_row(
+                rows,
+                lookup_text(app),
+                theme.dim(),
+                width,
+                std::slice::from_ref(item),
+            );
         }
-        if item == Focus::Text(TextField::SsoKey) {
+        if *item == Focus::Text(TextField::SsoKey) {
             sso_rows(app, theme, width, rows);
         }
     }
+    // A section's hint shows with whichever of its items has the focus.
     match section {
         Section::PreChat => info_row(
             rows,
             "Enter add below · Ctrl+X delete · Alt+↑↓ move · Ctrl+E $EDITOR".into(),
             theme.dim(),
             width,
+            &items,
         ),
         Section::Auth if !app.form.auth => info_row(
             rows,
             "Space switches to Visitor Authentication (SSO key, connector id)".into(),
             theme.dim(),
             width,
+            &items,
         ),
         _ => {}
     }
@@ -192,12 +206,45 @@ fn sso_rows(app: &App, theme: &Theme, width: usize, rows: &mut Vec<Row>) {
     } else {
         theme.warn()
     };
-    for line in inspection.lines() {
-        info_row(rows, line, style, width);
+    let keep_with = [Focus::Text(TextField::SsoKey)];
+    for (index, line) in inspection.lines().into_iter().enumerate() {
+        // The verdict reads like the form's other messages: marked, not shouted.
+        let line = if index == 0 && !inspection.is_usable() {
+            format!("✗ {}", quieter(&line))
+        } else {
+            line
+        };
+        info_row(rows, line, style, width, &keep_with);
     }
 }
 
-fn info_row(rows: &mut Vec<Row>, text: String, style: ratatui::style::Style, width: usize) {
+/// `NOT A WELL-FORMED JWT: …` → `not a well-formed JWT: …`: the capitals of a verdict's head
+/// lowered, the rest (a claim, an acronym) as it is.
+fn quieter(line: &str) -> String {
+    let head_end = line.find(':').unwrap_or(line.len());
+    let (head, rest) = line.split_at(head_end);
+    let words: Vec<String> = head
+        .split(' ')
+        .map(|word| {
+            if word == "JWT" || !word.chars().any(char::is_alphabetic) {
+                word.to_string()
+            } else if word.chars().all(|c| !c.is_lowercase()) {
+                word.to_lowercase()
+            } else {
+                word.to_string()
+            }
+        })
+        .collect();
+    format!("{}{rest}", words.join(" "))
+}
+
+fn info_row(
+    rows: &mut Vec<Row>,
+    text: String,
+    style: ratatui::style::Style,
+    width: usize,
+    keep_with: &[Focus],
+) {
     for part in wrap(&text, width.saturating_sub(LABEL_WIDTH)) {
         rows.push(Row {
             line: Line::from(vec![
@@ -206,12 +253,26 @@ fn info_row(rows: &mut Vec<Row>, text: String, style: ratatui::style::Style, wid
             ]),
             focus: None,
             cursor: None,
+            keep_with: keep_with.to_vec(),
         });
     }
 }
 
 /// What the service said about the skill, under the skill field.
 fn lookup_text(app: &App) -> String {
+    // A dead port fails both lookups the same way: said once.
+    if let (
+        Lookup::Done {
+            available: Err(error),
+            ..
+        },
+        SurveyStatus::Failed(same),
+    ) = (&app.lookup, &app.form.survey.status)
+    {
+        if error == same {
+            return format!("availability and survey unknown: {error} · F5 asks again");
+        }
+    }
     let survey = match &app.form.survey.status {
         SurveyStatus::NotLoaded => String::new(),
         SurveyStatus::Loading => " · survey: loading".into(),
@@ -234,7 +295,7 @@ fn lookup_text(app: &App) -> String {
             let available = match available {
                 Ok(true) => "● available".to_string(),
                 Ok(false) => "○ not available".to_string(),
-                Err(error) => format!("availability unknown ({error})"),
+                Err(error) => format!("availability unknown: {error}"),
             };
             let estimate = match estimate {
                 Ok(estimate) => format!(" · estimated wait: {estimate}"),
@@ -276,6 +337,7 @@ fn item_rows(app: &App, theme: &Theme, item: &Focus, width: usize, rows: &mut Ve
                 line: labelled(field.label(), value),
                 focus: Some(item.clone()),
                 cursor: Some((LABEL_WIDTH + cursor) as u16),
+                keep_with: Vec::new(),
             });
             field.field()
         }
@@ -303,6 +365,7 @@ fn item_rows(app: &App, theme: &Theme, item: &Focus, width: usize, rows: &mut Ve
                 line: labelled(toggle.label(), spans),
                 focus: Some(item.clone()),
                 cursor: None,
+                keep_with: Vec::new(),
             });
             return;
         }
@@ -322,6 +385,7 @@ fn item_rows(app: &App, theme: &Theme, item: &Focus, width: usize, rows: &mut Ve
                 line: labelled(&format!("Line {}", index + 1), value),
                 focus: Some(item.clone()),
                 cursor: Some((LABEL_WIDTH + cursor) as u16),
+                keep_with: Vec::new(),
             });
             Field::PreChatLine(*index)
         }
@@ -347,6 +411,7 @@ fn item_rows(app: &App, theme: &Theme, item: &Focus, width: usize, rows: &mut Ve
                 ]),
                 focus: Some(item.clone()),
                 cursor: None,
+                keep_with: Vec::new(),
             });
         }
     }
@@ -373,22 +438,49 @@ fn question_rows(
     } else {
         question.label.clone()
     };
-    rows.push(Row {
-        line: Line::from(vec![
-            Span::styled(
-                format!("{marker}{label}"),
-                if focused {
-                    theme.focused_label()
-                } else {
-                    theme.label()
-                },
-            ),
-            Span::styled(mandatory.to_string(), theme.warn()),
-            Span::styled(format!("  ({kind})"), theme.dim()),
-        ]),
-        focus: Some(item.clone()),
-        cursor: None,
-    });
+    // A long label wraps under itself; the marks after it (required, the kind) stay whole, on
+    // its last row or the next one.
+    let label_style = if focused {
+        theme.focused_label()
+    } else {
+        theme.label()
+    };
+    let marks = vec![
+        Span::styled(mandatory.to_string(), theme.warn()),
+        Span::styled(format!("  ({kind})"), theme.dim()),
+    ];
+    let marks_width: usize = marks.iter().map(Span::width).sum();
+    let parts = wrap(&label, width.saturating_sub(2));
+    let last = parts.len() - 1;
+    for (index, part) in parts.into_iter().enumerate() {
+        let lead = if index == 0 { marker } else { "  " };
+        let fits = 2 + part.chars().count() + marks_width <= width;
+        let mut spans = vec![Span::styled(format!("{lead}{part}"), label_style)];
+        if index == last && fits {
+            spans.extend(marks.clone());
+        }
+        rows.push(Row {
+            line: Line::from(spans),
+            focus: Some(item.clone()),
+            cursor: None,
+            keep_with: Vec::new(),
+        });
+        if index == last && !fits {
+            let mut spans = vec![Span::raw("  ")];
+            spans.extend(
+                marks
+                    .iter()
+                    .map(|m| Span::styled(m.content.trim_start().to_string(), m.style)),
+            );
+            spans.insert(2, Span::raw("  "));
+            rows.push(Row {
+                line: Line::from(spans),
+                focus: Some(item.clone()),
+                cursor: None,
+                keep_with: Vec::new(),
+            });
+        }
+    }
     let indent = 4;
     let value_width = width.saturating_sub(indent).max(1);
     if question.kind.is_single_choice() || question.kind.is_multi_choice() {
@@ -417,6 +509,7 @@ fn question_rows(
                     line: Line::from(std::mem::take(&mut line)),
                     focus: Some(item.clone()),
                     cursor: None,
+                    keep_with: Vec::new(),
                 });
                 line.push(Span::raw(" ".repeat(indent)));
                 used = indent;
@@ -434,12 +527,13 @@ fn question_rows(
             line: Line::from(line),
             focus: Some(item),
             cursor: None,
+            keep_with: Vec::new(),
         });
     } else {
         let (value, cursor) = input_spans(
             app.form.survey.text.get(&question.id),
             None,
-            "",
+            "type an answer",
             value_width,
             theme,
         );
@@ -449,6 +543,7 @@ fn question_rows(
             line: Line::from(spans),
             focus: Some(item),
             cursor: Some((indent + cursor) as u16),
+            keep_with: Vec::new(),
         });
     }
 }
@@ -457,9 +552,20 @@ fn question_rows(
 /// not tell the secret's length.
 pub const SECRET_MASK: &str = "••••••••";
 
+/// Where the cursor goes in a secret's fixed mask: its start, its end, or between when it
+/// is inside the value — never a column that tells the value's length.
+pub fn mask_cursor(input: &Input) -> usize {
+    let length = input.value().chars().count();
+    match input.cursor() {
+        0 => 0,
+        at if at >= length => SECRET_MASK.chars().count(),
+        _ => SECRET_MASK.chars().count() / 2,
+    }
+}
+
 /// A text input's visible part (scrolled to its cursor) and the cursor's column within it.
-/// `secret` is `Some(focused)` for a secret: being typed it shows a bullet per character, at
-/// rest a fixed-width mask.
+/// `secret` is `Some(focused)` for a secret: a fixed-width mask whatever its length, with the
+/// cursor at its start, its end or between while it is typed.
 fn input_spans(
     input: Option<&Input>,
     secret: Option<bool>,
@@ -478,17 +584,13 @@ fn input_spans(
         };
         return (vec![Span::styled(hint, theme.placeholder())], 0);
     }
-    if secret == Some(false) {
-        return (vec![Span::styled(SECRET_MASK, theme.value())], 0);
+    if let Some(focused) = secret {
+        let cursor = if focused { mask_cursor(input) } else { 0 };
+        return (vec![Span::styled(SECRET_MASK, theme.value())], cursor);
     }
     let width = width.saturating_sub(1).max(1);
     let scroll = input.visual_scroll(width);
-    let shown: String = if secret.is_some() {
-        "•".repeat(input.value().chars().count())
-    } else {
-        input.value().to_string()
-    };
-    let visible: String = skip_columns(&shown, scroll, width);
+    let visible: String = skip_columns(input.value(), scroll, width);
     let cursor = input.visual_cursor().saturating_sub(scroll);
     (vec![Span::styled(visible, theme.value())], cursor)
 }

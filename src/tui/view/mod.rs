@@ -14,7 +14,7 @@ pub mod theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::app::{App, Level, Phase};
 use theme::Theme;
@@ -50,9 +50,16 @@ pub struct Areas {
     pub footer: Rect,
 }
 
-/// Splits the screen; shared by drawing and mouse hit-testing.
+/// Rows the status area may take at most: enough for an error, its hint and a long tail, while
+/// the form keeps most of a small screen (6 rows at 80×24, 8 from 32 rows).
+pub fn status_cap(screen: Rect) -> usize {
+    usize::from(screen.height / 4).clamp(2, 8)
+}
+
+/// Splits the screen; shared by drawing and mouse hit-testing. The status area is as tall as
+/// its wrapped text, up to [`status_cap`].
 pub fn areas(app: &App, screen: Rect) -> Areas {
-    let status_height = if status_lines(app).is_empty() { 0 } else { 2 };
+    let status_height = status_rows(app, screen).len() as u16;
     let [title, body, status, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
@@ -80,16 +87,13 @@ pub fn render(app: &App, frame: &mut Frame) {
         Phase::Burst(view) => burst::render(app, view, &theme, frame, areas.body),
         Phase::Checks(view) => checks::render(app, view, &theme, frame, areas.body),
     }
-    let status = status_lines(app);
+    let status = status_rows(app, screen);
     if !status.is_empty() {
         let lines: Vec<Line> = status
             .into_iter()
             .map(|(level, text)| Line::from(Span::styled(text, theme.level(level))))
             .collect();
-        frame.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: false }),
-            areas.status,
-        );
+        frame.render_widget(Paragraph::new(lines), areas.status);
     }
     footer(app, &theme, frame, areas.footer);
     if let Some(overlay) = &app.overlay {
@@ -118,28 +122,53 @@ fn title_bar(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line).style(theme.title_dim()), area);
 }
 
-/// The status area: the spinner while sending, then the notice and its hint.
-fn status_lines(app: &App) -> Vec<(Level, String)> {
+/// The status area's rows: each line wrapped to the screen's width under its lead (`✗ error:`,
+/// `hint:`), at most [`status_cap`] rows, the last one marked when more was cut.
+fn status_rows(app: &App, screen: Rect) -> Vec<(Level, String)> {
+    let width = usize::from(screen.width).max(16);
+    let mut rows = Vec::new();
+    for (level, lead, body) in status_lines(app) {
+        let indent = lead.chars().count().min(width / 2);
+        for (index, part) in form::wrap(&body, width - indent).into_iter().enumerate() {
+            let lead = if index == 0 {
+                lead.clone()
+            } else {
+                " ".repeat(indent)
+            };
+            rows.push((level, format!("{lead}{part}")));
+        }
+    }
+    let cap = status_cap(screen);
+    if rows.len() > cap {
+        rows.truncate(cap);
+        if let Some((_, last)) = rows.last_mut() {
+            let keep: String = last.chars().take(width.saturating_sub(1)).collect();
+            *last = format!("{}…", keep.trim_end());
+        }
+    }
+    rows
+}
+
+/// The status area: the spinner while sending, then the notice and its hint, each as its lead
+/// and its text.
+fn status_lines(app: &App) -> Vec<(Level, String, String)> {
     let mut lines = Vec::new();
     if let Phase::Submitting { started, .. } = &app.phase {
         let elapsed = app.now.saturating_duration_since(*started);
         lines.push((
             Level::Info,
-            format!(
-                "{} sending the chat request… {:.1} s",
-                spinner(elapsed),
-                elapsed.as_secs_f64()
-            ),
+            format!("{} ", spinner(elapsed)),
+            format!("sending the chat request… {:.1} s", elapsed.as_secs_f64()),
         ));
     }
     if let Some(notice) = &app.notice {
         let mark = match notice.level {
-            Level::Info => "ℹ",
-            Level::Error => "✗ error:",
+            Level::Info => "ℹ ",
+            Level::Error => "✗ error: ",
         };
-        lines.push((notice.level, format!("{mark} {}", notice.text)));
+        lines.push((notice.level, mark.to_string(), notice.text.clone()));
         if let Some(hint) = &notice.hint {
-            lines.push((notice.level, format!("  hint: {hint}")));
+            lines.push((notice.level, "  hint: ".to_string(), hint.clone()));
         }
     }
     lines

@@ -13,19 +13,89 @@ use crate::api::model::ChatState;
 use crate::tui::app::{App, Health, SessionView};
 use crate::tui::transcript::{Speaker, TranscriptLine};
 
-/// Draws the session view.
-pub fn render(app: &App, view: &SessionView, theme: &Theme, frame: &mut Frame, body: Rect) {
+/// Where the parts of the session view go.
+pub struct SessionAreas {
+    pub uri: Rect,
+    pub header: Rect,
+    pub transcript: Rect,
+    pub inspector: Option<Rect>,
+    pub composer: Rect,
+}
+
+/// Lays the session view out in `body`; shared by drawing and by `update`, which clamps the
+/// scrolling to what this layout can show.
+pub fn layout(app: &App, view: &SessionView, body: Rect) -> SessionAreas {
     let width = body.width as usize;
-    let uri_rows = wrap_exact(&format!("Session URI  {}", view.uri), width);
-    let header = header_lines(app, view, theme, width);
+    let uri_rows = wrap_exact(&format!("Session URI  {}", view.uri), width).len();
+    let header_rows = header_lines(app, view, &Theme::new(false), width).len();
     let composer = if view.compose.is_some() { 3 } else { 0 };
-    let [uri_area, header_area, main, composer_area] = Layout::vertical([
-        Constraint::Length(uri_rows.len() as u16),
-        Constraint::Length(header.len() as u16),
+    let [uri, header, main, composer] = Layout::vertical([
+        Constraint::Length(uri_rows as u16),
+        Constraint::Length(header_rows as u16),
         Constraint::Min(3),
         Constraint::Length(composer),
     ])
     .areas(body);
+    let (transcript, inspector) = if view.inspector {
+        // The inspector takes the larger part: its exchanges are long; when it has the keys,
+        // more still.
+        let share = if view.inspector_focus { 70 } else { 60 };
+        let [a, b] = if main.width >= 120 {
+            Layout::horizontal([
+                Constraint::Percentage(100 - share),
+                Constraint::Percentage(share),
+            ])
+            .areas(main)
+        } else {
+            Layout::vertical([
+                Constraint::Percentage(100 - share),
+                Constraint::Percentage(share),
+            ])
+            .areas(main)
+        };
+        (a, Some(b))
+    } else {
+        (main, None)
+    };
+    SessionAreas {
+        uri,
+        header,
+        transcript,
+        inspector,
+        composer,
+    }
+}
+
+/// The session view's areas on the screen `update` knows of (`app.size`).
+pub fn screen_layout(app: &App, view: &SessionView) -> SessionAreas {
+    let screen = Rect::new(0, 0, app.size.0, app.size.1);
+    layout(app, view, super::areas(app, screen).body)
+}
+
+/// The transcript's text area inside its titled rule.
+fn transcript_inner(area: Rect) -> Rect {
+    Block::default().borders(Borders::TOP).inner(area)
+}
+
+/// The first row the transcript can start at when scrolled back as far as it goes (0 when it
+/// fits): how `update` clamps scrolling.
+pub fn transcript_max_top(app: &App, view: &SessionView) -> usize {
+    let inner = transcript_inner(screen_layout(app, view).transcript);
+    let theme = Theme::new(false);
+    let rows: usize = view
+        .transcript
+        .iter()
+        .map(|line| transcript_rows(line, &theme, inner.width as usize).len())
+        .sum();
+    rows.saturating_sub(inner.height as usize)
+}
+
+/// Draws the session view.
+pub fn render(app: &App, view: &SessionView, theme: &Theme, frame: &mut Frame, body: Rect) {
+    let width = body.width as usize;
+    let areas = layout(app, view, body);
+    let uri_rows = wrap_exact(&format!("Session URI  {}", view.uri), width);
+    let header = header_lines(app, view, theme, width);
     let uri_lines: Vec<Line> = uri_rows
         .into_iter()
         .enumerate()
@@ -44,27 +114,13 @@ pub fn render(app: &App, view: &SessionView, theme: &Theme, frame: &mut Frame, b
             }
         })
         .collect();
-    frame.render_widget(Paragraph::new(uri_lines), uri_area);
-    frame.render_widget(Paragraph::new(header), header_area);
-    let (transcript_area, inspector_area) = if view.inspector {
-        let (transcript, inspector) = if main.width >= 120 {
-            let [a, b] =
-                Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-                    .areas(main);
-            (a, b)
-        } else {
-            let [a, b] = Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)])
-                .areas(main);
-            (a, b)
-        };
-        (transcript, Some(inspector))
-    } else {
-        (main, None)
-    };
-    transcript(view, theme, frame, transcript_area);
-    if let Some(area) = inspector_area {
+    frame.render_widget(Paragraph::new(uri_lines), areas.uri);
+    frame.render_widget(Paragraph::new(header), areas.header);
+    transcript(view, theme, frame, areas.transcript);
+    if let Some(area) = areas.inspector {
         super::inspector::render(app, view, theme, frame, area);
     }
+    let composer_area = areas.composer;
     if let Some(input) = &view.compose {
         let title = if view.is_chatting() {
             " your line — Enter sends, Esc leaves ".to_string()
@@ -183,35 +239,44 @@ fn header_lines(app: &App, view: &SessionView, theme: &Theme, width: usize) -> V
 }
 
 fn transcript(view: &SessionView, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let title = if view.scroll_back > 0 {
-        " Transcript (scrolled — End follows) ".to_string()
-    } else {
-        " Transcript ".to_string()
+    let title = match (view.transcript_top, view.inspector_focus && view.inspector) {
+        (Some(_), _) => " Transcript (scrolled — End follows) ",
+        (None, true) => " Transcript (Tab: its keys back) ",
+        (None, false) => " Transcript ",
     };
     let block = Block::default().borders(Borders::TOP).title(title);
-    let inner = block.inner(area);
+    let inner = transcript_inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
     let height = inner.height as usize;
-    // Only the lines that can be seen are laid out: walk back from the newest until the screen
-    // (plus how far it is scrolled back) is full, so a long transcript costs no more per frame.
-    let needed = height + view.scroll_back as usize;
     let mut rows: Vec<Line<'static>> = Vec::new();
-    for line in view.transcript.iter().rev() {
-        rows.extend(transcript_rows(line, theme, width).into_iter().rev());
-        if rows.len() >= needed {
-            break;
+    let top = match view.transcript_top {
+        Some(top) => {
+            // Scrolled back: anchored from the top, so every row is laid out.
+            for line in &view.transcript {
+                rows.extend(transcript_rows(line, theme, width));
+            }
+            top.min(rows.len().saturating_sub(height))
         }
-    }
-    rows.reverse();
+        None => {
+            // Following: only the lines that can be seen are laid out, walking back from the
+            // newest, so a long transcript costs no more per frame.
+            for line in view.transcript.iter().rev() {
+                rows.extend(transcript_rows(line, theme, width).into_iter().rev());
+                if rows.len() >= height {
+                    break;
+                }
+            }
+            rows.reverse();
+            rows.len().saturating_sub(height)
+        }
+    };
     if rows.is_empty() {
         rows.push(Line::from(Span::styled(
             "(nothing yet — the transcript fills as the chat goes)",
             theme.dim(),
         )));
     }
-    let bottom_top = rows.len().saturating_sub(height);
-    let top = bottom_top.saturating_sub(view.scroll_back as usize);
     let visible: Vec<Line> = rows.into_iter().skip(top).take(height).collect();
     frame.render_widget(Paragraph::new(visible), inner);
 }

@@ -1,0 +1,257 @@
+//! Errors as the console says them: a transport failure by its root cause, not the whole chain of
+//! the HTTP stack; fields by their labels on the form, not by command-line flags; next steps in
+//! the console's own keys. Pure text; the explanations themselves come from `api::explain`.
+
+use super::form::TextField;
+use crate::api::ApiError;
+use crate::api::explain::Explanation;
+use crate::api::validate::Field;
+
+/// The error in one line, with what was being done.
+pub fn describe(error: &ApiError) -> String {
+    match error {
+        ApiError::Invalid(errors) => format!("not sent: {}", invalid_fields(&errors.0)),
+        ApiError::NoLocation {
+            operation, status, ..
+        } => format!(
+            "{operation}: HTTP {status} without the Location header that says where the chat is"
+        ),
+        ApiError::BadBody {
+            operation,
+            status,
+            detail,
+            ..
+        } => format!(
+            "{operation}: HTTP {status} with an answer that could not be read ({})",
+            root_cause(detail)
+        ),
+        other => shorten(&other.to_string()),
+    }
+}
+
+/// The error without the call's name, for a line that already says which call it was.
+pub fn short(error: &ApiError) -> String {
+    match error {
+        ApiError::Invalid(errors) => invalid_fields(&errors.0),
+        ApiError::Status {
+            status, message, ..
+        } => match message {
+            Some(message) => format!("HTTP {status}: {message}"),
+            None => format!("HTTP {status}"),
+        },
+        ApiError::Network { operation, .. } => {
+            let text = describe(error);
+            let prefix = format!("{operation} failed: ");
+            text.strip_prefix(&prefix)
+                .map_or(text.clone(), str::to_string)
+        }
+        other => describe(other),
+    }
+}
+
+/// Why it happened and what to do next in the console, when the error is a known one.
+pub fn hint(error: &ApiError) -> Option<String> {
+    let explanation = error.explain()?;
+    // The message of an ambiguous failure already says why (a chat may have been created).
+    Some(if error.may_have_created_chat() {
+        next_step(&explanation).to_string()
+    } else {
+        explained(&explanation)
+    })
+}
+
+/// An explanation as `why — next step`, the step in the console's words.
+pub fn explained(explanation: &Explanation) -> String {
+    format!("{} — {}", explanation.why, next_step(explanation))
+}
+
+/// The next step of an explanation, for someone in the console: its keys and field labels
+/// rather than the command line's flags and commands.
+pub fn next_step(explanation: &Explanation) -> &'static str {
+    let name = explanation.name;
+    if name.starts_with("chat request or auth call") {
+        "its URI never arrived: look for it in the skill's queue before sending again; Ctrl+R \
+         lists the chats whose URI did arrive (w watches one, x ends it); Ctrl+S asks first"
+    } else if name.contains("consumer_key_rejected") {
+        "switch “appKey in” to query (app_key_in = \"query\" in a profile)"
+    } else if name.contains("`Invalid User`") {
+        "put the monitoring id in “LETag visitor” and leave “Visitor id” empty unless you reuse \
+         a previous chat's visitorId"
+    } else if name.contains("Cannot add line while not in chat") {
+        "wait until the badge shows CHATTING, then send"
+    } else if name.contains("Chat session not found") {
+        "nothing to clean up; n starts a new request (Ctrl+R still has the URI and the request)"
+    } else if name.contains("internalCode 28") {
+        "check the API field and the Account, or empty the API field to discover the domain \
+         through CSDS"
+    } else if name.contains("Visitor Authentication") {
+        "check that the SSO key is whole (a character lost in copy-and-paste is a common cause) \
+         and not expired: its inspection shows under the SSO key field"
+    } else if name == "other 401" {
+        "check the appKey field (or the profile's app_key_env / app_key_cmd) and the Account"
+    } else if name.starts_with("5xx") {
+        "polls are retried after 5, 10 and 15 s; a chat request is never retried: check the \
+         history (Ctrl+R) before sending it again"
+    } else if name == "timeout" {
+        "raise http_timeout in the profile (or start the console with `chatstart tui \
+         --http-timeout SECONDS`), or check the network path to the service"
+    } else if name == "no connection" {
+        "check the API field (base URL or domain), DNS and proxies; nothing needs cleaning up"
+    } else {
+        explanation.next
+    }
+}
+
+/// Shortens an error's text from elsewhere (the session tracker's): a transport chain such as
+/// `could not connect (client error (Connect): tcp connect error: Connection refused (os error
+/// 111))` becomes `could not connect (connection refused)`; flags go.
+pub fn shorten(text: &str) -> String {
+    let mut out = text.replace(" request timeout (--http-timeout)", " request timeout");
+    for marker in [
+        "could not connect (",
+        "so nothing was sent (",
+        "before the answer arrived (",
+    ] {
+        let Some(at) = out.find(marker) else {
+            continue;
+        };
+        let start = at + marker.len();
+        if let Some(length) = closing_paren(&out[start..]) {
+            let root = root_cause(&out[start..start + length]);
+            out.replace_range(start..start + length, &root);
+        }
+    }
+    out
+}
+
+/// The length up to the parenthesis that closes one already open.
+fn closing_paren(text: &str) -> Option<usize> {
+    let mut depth = 1usize;
+    for (index, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(index);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The last link of an error chain (`a: b: Connection refused (os error 111)` → `connection
+/// refused`).
+fn root_cause(chain: &str) -> String {
+    let last = chain.rsplit(": ").next().unwrap_or(chain).trim();
+    let last = match last.find(" (os error ") {
+        Some(at) if last.ends_with(')') => &last[..at],
+        _ => last,
+    };
+    let mut chars = last.chars();
+    match (chars.next(), chars.next()) {
+        // "Connection refused" reads as part of the sentence; "DNS …" keeps its capitals.
+        (Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase() => {
+            first.to_lowercase().chain(last.chars().skip(1)).collect()
+        }
+        _ => last.to_string(),
+    }
+}
+
+/// Each invalid value by the label of its field on the form.
+fn invalid_fields(errors: &[crate::api::validate::Invalid]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", label(&e.field), e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The form's label for a validation field.
+pub fn label(field: &Field) -> String {
+    match field {
+        Field::PreChatLine(index) => format!("pre-chat line {}", index + 1),
+        Field::SurveyAnswer(id) => format!("survey question {id}"),
+        Field::Connection => TextField::Api.label().to_string(),
+        Field::LineText => "your line".to_string(),
+        other => TextField::CONNECTION
+            .iter()
+            .chain(&TextField::REQUEST)
+            .chain(&TextField::AUTH)
+            .find(|t| t.field() == *other)
+            .map_or_else(|| other.flag(), |t| t.label().to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::error::{NetworkFailure, Operation};
+    use crate::api::validate::{Invalid, ValidationErrors};
+
+    #[test]
+    fn a_transport_chain_is_said_by_its_root_cause() {
+        let error = ApiError::Network {
+            operation: Operation::Availability,
+            failure: NetworkFailure::Connect,
+            detail: "client error (Connect): tcp connect error: Connection refused (os error 111)"
+                .into(),
+            timeout: std::time::Duration::from_secs(10),
+        };
+        assert_eq!(
+            describe(&error),
+            "availability failed: could not connect (connection refused)"
+        );
+        assert_eq!(short(&error), "could not connect (connection refused)");
+        let polled = ApiError::Network {
+            operation: Operation::Session,
+            failure: NetworkFailure::Dropped,
+            detail: "error reading a body from connection: end of file before message length \
+                     reached"
+                .into(),
+            timeout: std::time::Duration::from_secs(10),
+        };
+        assert_eq!(
+            shorten(&format!("3 polls failed in a row; last: {polled}")),
+            "3 polls failed in a row; last: chat session failed: the connection broke before the \
+             answer arrived (end of file before message length reached)"
+        );
+    }
+
+    #[test]
+    fn invalid_values_are_named_by_their_field_labels_not_flags() {
+        let error = ApiError::Invalid(ValidationErrors(vec![Invalid {
+            field: Field::MaxWaitTime,
+            message: "`x` is not a number".into(),
+        }]));
+        assert_eq!(short(&error), "Max wait (s): `x` is not a number");
+        assert!(!describe(&error).contains("--"));
+    }
+
+    #[test]
+    fn every_next_step_is_said_in_the_consoles_words() {
+        for explanation in crate::api::explain::all() {
+            let step = next_step(explanation);
+            for cli in [
+                "--app-key",
+                "--wait",
+                "--le-visitor-id",
+                "--visitor-id",
+                "--base-url",
+                "--account",
+                "--app-key-in",
+                "chatstart history",
+                "chatstart auth",
+                "chatstart watch",
+            ] {
+                assert!(
+                    !step.contains(cli),
+                    "{}: `{cli}` in {step}",
+                    explanation.name
+                );
+            }
+        }
+    }
+}
