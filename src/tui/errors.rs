@@ -80,15 +80,21 @@ pub fn next_step(explanation: &Explanation) -> &'static str {
     } else if name.contains("Cannot add line while not in chat") {
         "wait until the badge shows CHATTING, then send"
     } else if name.contains("Chat session not found") {
-        "nothing to clean up; n starts a new request (Ctrl+R still has the URI and the request)"
+        "if it ended, nothing is left to clean up; otherwise check the URI (Ctrl+R lists the \
+         chats this tool created); n starts a new request"
     } else if name.contains("internalCode 28") {
         "check the API field and the Account, or empty the API field to discover the domain \
          through CSDS"
     } else if name.contains("Visitor Authentication") {
         "check that the SSO key is whole (a character lost in copy-and-paste is a common cause) \
          and not expired: its inspection shows under the SSO key field"
-    } else if name == "other 401" {
+    } else if name == "other 401" || name == "401 naming the appKey" {
         "check the appKey field (or the profile's app_key_env / app_key_cmd) and the Account"
+    } else if name == "401 naming the conversationId" {
+        "send the authenticated request again (Ctrl+S) rather than reusing the ids of an \
+         earlier one in “Conversation id” / “Participant id”"
+    } else if name.starts_with("401 from CSDS") {
+        "check the Account, or put the domain or base URL in the API field"
     } else if name.starts_with("5xx") {
         "polls are retried after 5, 10 and 15 s; a chat request is never retried: check the \
          history (Ctrl+R) before sending it again"
