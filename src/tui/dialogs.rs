@@ -339,14 +339,29 @@ fn save_profile(app: &mut App, name: String) -> Vec<Effect> {
 }
 
 /// The connection to reach a history session: its own origin and account, the form's appKey.
-fn entry_connection(app: &App, index: usize) -> Option<(Connection, String)> {
+/// How to reach a history entry's chat: the form's connection (its appKey), with where the chat
+/// was made and how (placement, format) as the entry recorded them. `None`, said on screen, for
+/// an entry with no URI: a chat request whose answer was lost.
+fn entry_connection(app: &mut App, index: usize) -> Option<(Connection, String)> {
     let entry = app.history.get(index)?;
+    if entry.session.uri.is_empty() {
+        app.notice = Some(Notice::info(
+            "this request's answer was lost, so chatstart never had its URI: look for the chat in the skill's queue",
+        ));
+        return None;
+    }
     let mut connection = Connection::from_form(&app.form);
     if !entry.session.base_url.is_empty() {
         connection.api.clone_from(&entry.session.base_url);
     }
     if !entry.session.account.is_empty() {
         connection.account.clone_from(&entry.session.account);
+    }
+    if let Some(placement) = entry.session.app_key_in {
+        connection.app_key_in = placement;
+    }
+    if let Some(format) = entry.session.format {
+        connection.format = format;
     }
     Some((connection, entry.session.uri.clone()))
 }

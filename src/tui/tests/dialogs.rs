@@ -261,6 +261,36 @@ fn saving_asks_a_name_asks_before_replacing_and_never_saves_a_secret() {
 }
 
 #[test]
+fn history_entries_are_watched_and_ended_the_way_they_were_made_and_a_lost_one_is_explained() {
+    let mut app = app();
+    press(&mut app, key(KeyCode::Char('r'), CTRL));
+    let uri = "http://127.0.0.1:8480/api/account/12345678/chat/Q";
+    let mut by_query = entry(uri, "Billing", "x");
+    by_query.session.app_key_in = Some(crate::api::AppKeyPlacement::Query);
+    by_query.session.format = Some(crate::api::Format::Xml);
+    let lost = entry("", "Billing", "y");
+    send(&mut app, [Msg::HistoryLoaded(Ok(vec![by_query, lost]))]);
+    let effects = press(&mut app, key(KeyCode::Char('x'), NONE));
+    let [Effect::EndEntry { connection, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(connection.app_key_in, crate::api::AppKeyPlacement::Query);
+    assert_eq!(connection.format, crate::api::Format::Xml);
+
+    press(&mut app, key(KeyCode::Down, NONE));
+    for action in ['w', 'x'] {
+        let effects = press(&mut app, key(KeyCode::Char(action), NONE));
+        assert!(effects.is_empty(), "{action}: {effects:?}");
+        let notice = app
+            .notice
+            .as_ref()
+            .map(|n| n.text.clone())
+            .unwrap_or_default();
+        assert!(notice.contains("never had its URI"), "{action}: {notice}");
+    }
+}
+
+#[test]
 fn history_rerun_refills_the_form_and_watch_and_end_act_on_the_entry() {
     let mut app = app();
     let effects = press(&mut app, key(KeyCode::Char('r'), CTRL));
