@@ -2,10 +2,11 @@
 //! panic hook so every exit path restores it, suspend/resume around `$EDITOR`, and signals
 //! (SIGTERM, SIGHUP, SIGINT) turned into quit messages.
 
-use std::io::{self, stdout};
+use std::io::{self, BufWriter, Stdout, stdout};
 
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
+use ratatui::backend::CrosstermBackend;
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
 use tokio::sync::mpsc;
 
@@ -26,23 +27,32 @@ pub fn restore() {
     ratatui::restore();
 }
 
+/// The console's terminal. Frames are written through a buffer as large as any frame, so each
+/// reaches the terminal in one write: never half a frame on a slow SSH link, and one system call
+/// instead of one per kilobyte (the size of stdout's own buffer).
+pub type ConsoleTerminal = ratatui::Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+
 /// Enters the console's terminal mode; the guard puts the terminal back.
-pub fn init() -> io::Result<(ratatui::DefaultTerminal, TerminalGuard)> {
-    // ratatui's hook restores raw mode and the screen, then chains to the previous hook; ours
-    // runs first and also turns mouse reporting off. A panic anywhere — a background task too,
-    // which tokio would otherwise catch while the console went on drawing into a terminal no
-    // longer in raw mode — then ends the process: the draft and the history are already on disk.
-    let terminal = ratatui::try_init()?;
-    let guard = TerminalGuard;
-    let ratatui_hook = std::panic::take_hook();
+pub fn init() -> io::Result<(ConsoleTerminal, TerminalGuard)> {
+    // The hook restores the terminal (mouse, raw mode, screen) before the panic is printed,
+    // then ends the process: a panic anywhere — a background task too, which tokio would
+    // otherwise catch while the console went on drawing into a terminal no longer in raw mode.
+    // The draft and the history are already on disk.
+    let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(stdout(), DisableMouseCapture);
-        ratatui_hook(info);
+        restore();
+        previous(info);
         std::process::exit(101);
     }));
-    execute!(stdout(), EnableMouseCapture)?;
-    Ok((terminal, guard))
+    crossterm::terminal::enable_raw_mode()?;
+    let guard = TerminalGuard;
+    execute!(stdout(), EnterAlternateScreen, EnableMouseCapture)?;
+    let backend = CrosstermBackend::new(BufWriter::with_capacity(FRAME_BUFFER, stdout()));
+    Ok((ratatui::Terminal::new(backend)?, guard))
 }
+
+/// Bytes of the frame buffer: a full 200×60 frame with colours is well under this.
+const FRAME_BUFFER: usize = 256 * 1024;
 
 /// What the loop needs from the terminal besides drawing: giving it up for an editor.
 pub trait Host: Send {
