@@ -46,6 +46,12 @@ for _ in $(seq 50); do curl -s "$base/api/account/$account/service/conversationV
 # back, and that question would take the keys meant for the form.
 probe() { CHATSTART_DATA_DIR=$(mktemp -d) python3 benches/term_probe.py --idle "$idle" "$@" | tee -a "$results"; }
 probe --label baseline-bare-terminal -- sh -c 'printf "\033[?1049h\033[2J\033[Hready"; sleep 60'
+# The first frame alone: the console asks the service for the survey and availability once it has
+# drawn, and redraws with the answer; a service that accepts and never answers keeps that redraw
+# out of the probe's window, so the figure is the first frame, as for programs that fetch nothing.
+python3 benches/silent_server.py 18483 & silent=$!
+trap 'kill $emulator $silent 2>/dev/null' EXIT
+probe --label chatstart-first-frame -- $bin tui --base-url http://127.0.0.1:18483 --account $account --skill Queue
 probe --label chatstart-demo -- env -u CHATSTART_APP_KEY $bin
 probe --label chatstart-console-idle -- $bin tui --base-url $base --account $account --skill Queue
 probe --label chatstart-console-chat-waiting --keys '\x13' -- $bin tui --base-url $base --account $account --skill Queue

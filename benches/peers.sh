@@ -15,10 +15,13 @@ if [ ! -x "$root/venv/bin/posting" ]; then
   python3 -m venv "$root/venv" && "$root/venv/bin/pip" install -q posting >&2 || echo "posting did not install" >&2
 fi
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/atac" "$work/slumber" "$work/posting"
 printf 'requests:\n  chat:\n    method: POST\n    url: http://127.0.0.1:18481/api/account/12345678/chat/request\n' > "$work/slumber/slumber.yml"
 probe_script=$PWD/benches/term_probe.py
+# A service that accepts and never answers: chatstart's first frame is then not followed, inside
+# the probe's quiet window, by the redraw that the survey's answer (or a refusal) brings.
+python3 "$PWD/benches/silent_server.py" 18484 & silent=$!
+trap 'kill $silent 2>/dev/null; rm -rf "$work"' EXIT
 probe() { python3 "$probe_script" --idle "$idle" --timeout 30 "$@"; }
 [ -x "$root/bin/atac" ] && (cd "$work/atac" && probe --label atac -- "$root/bin/atac" -d "$work/atac")
 [ -x "$root/bin/slumber" ] && (cd "$work/slumber" && HOME="$work" probe --label slumber -- "$root/bin/slumber")
@@ -32,7 +35,7 @@ import json, statistics, subprocess, sys, os
 rounds, probe, chatstart, root, work = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 programs = {
     "baseline-bare-terminal": (["sh", "-c", 'printf "\033[?1049h\033[2J\033[Hready"; sleep 60'], None),
-    "chatstart": ([chatstart, "tui", "--base-url", "http://127.0.0.1:9", "--account", "12345678", "--app-key", "k"], None),
+    "chatstart": ([chatstart, "tui", "--base-url", "http://127.0.0.1:18484", "--account", "12345678", "--app-key", "k"], None),
     "atac": ([f"{root}/bin/atac", "-d", f"{work}/atac"], f"{work}/atac"),
     "slumber": ([f"{root}/bin/slumber"], f"{work}/slumber"),
 }

@@ -171,6 +171,9 @@ pub struct History {
     path: PathBuf,
     /// The console's demo emulator, whose chats are recorded as demo chats.
     demo_origin: Option<String>,
+    /// The file, opened for appending on the first record and kept open: a burst writes two
+    /// records a chat, and opening the file for each was most of its time. Clones share it.
+    appending: std::sync::Arc<std::sync::Mutex<Option<std::fs::File>>>,
 }
 
 /// Now, as RFC 3339 UTC to the second.
@@ -188,6 +191,7 @@ impl History {
         Self {
             path: path.into(),
             demo_origin: None,
+            appending: std::sync::Arc::default(),
         }
     }
 
@@ -207,11 +211,52 @@ impl History {
     /// within a line. A last line cut short (a crash mid-write) is closed first, so the new
     /// record is not glued onto it and lost with it.
     pub fn append(&self, record: &Record) -> std::io::Result<()> {
+        let mut line = serde_json::to_string(record).map_err(std::io::Error::other)?;
+        line.push('\n');
+        let mut appending = self
+            .appending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // A file removed or replaced since it was opened (someone cleared the history) is
+        // opened again, so records never go to a file nobody can read.
+        if appending.as_ref().is_some_and(|file| !self.still_at_path(file)) {
+            *appending = None;
+        }
+        if appending.is_none() {
+            *appending = Some(self.open_for_append()?);
+        }
+        let Some(file) = appending.as_mut() else {
+            return Ok(());
+        };
+        // Another writer's crash may have cut the last line since: close it first.
+        if !ends_a_line(file)? {
+            line.insert(0, '\n');
+        }
+        // O_APPEND: each write lands at the end, whoever else appended meanwhile.
+        file.write_all(line.as_bytes())
+    }
+
+    /// Whether the open file is still the one at the history's path.
+    fn still_at_path(&self, file: &std::fs::File) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            match (std::fs::metadata(&self.path), file.metadata()) {
+                (Ok(there), Ok(open)) => there.ino() == open.ino() && there.dev() == open.dev(),
+                _ => false,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = file;
+            self.path.exists()
+        }
+    }
+
+    fn open_for_append(&self) -> std::io::Result<std::fs::File> {
         if let Some(parent) = self.path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let mut line = serde_json::to_string(record).map_err(std::io::Error::other)?;
-        line.push('\n');
         let mut options = std::fs::OpenOptions::new();
         options.create(true).read(true).append(true);
         #[cfg(unix)]
@@ -219,11 +264,7 @@ impl History {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        let mut file = options.open(&self.path)?;
-        if !ends_a_line(&mut file)? {
-            line.insert(0, '\n');
-        }
-        file.write_all(line.as_bytes())
+        options.open(&self.path)
     }
 
     /// Records a chat just created.
@@ -359,6 +400,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let history = History::at(dir.path().join(name));
         (dir, history)
+    }
+
+    #[test]
+    fn a_history_removed_while_open_is_written_anew() {
+        let (_dir, history) = temporary_history(FILE_NAME);
+        history.append(&session("u1", None)).unwrap();
+        std::fs::remove_file(history.path()).unwrap();
+        history.append(&session("u2", None)).unwrap();
+        let uris: Vec<String> = history
+            .entries()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.session.uri)
+            .collect();
+        assert_eq!(uris, ["u2"]);
     }
 
     #[test]
