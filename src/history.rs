@@ -219,7 +219,10 @@ impl History {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         // A file removed or replaced since it was opened (someone cleared the history) is
         // opened again, so records never go to a file nobody can read.
-        if appending.as_ref().is_some_and(|file| !self.still_at_path(file)) {
+        if appending
+            .as_ref()
+            .is_some_and(|file| !self.still_at_path(file))
+        {
             *appending = None;
         }
         if appending.is_none() {

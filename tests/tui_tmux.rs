@@ -53,15 +53,23 @@ impl Drop for Tmux {
     }
 }
 
+/// Whether tmux is here; without it the test fails unless skipping was asked for.
+fn tmux_is_installed() -> bool {
+    if Command::new("tmux").arg("-V").output().is_ok() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CHATSTART_SKIP_TMUX").is_some_and(|v| v == "1"),
+        "tmux is not installed: `bash .ci/test` installs it (as root, with apt), or set \
+         CHATSTART_SKIP_TMUX=1 to skip this test on purpose"
+    );
+    eprintln!("SKIPPED on purpose (CHATSTART_SKIP_TMUX=1): tmux is not installed");
+    false
+}
+
 #[test]
 fn copy_lands_in_the_tmux_paste_buffer() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(
-            std::env::var_os("CHATSTART_SKIP_TMUX").is_some_and(|v| v == "1"),
-            "tmux is not installed: `bash .ci/test` installs it (as root, with apt), or set \
-             CHATSTART_SKIP_TMUX=1 to skip this test on purpose"
-        );
-        eprintln!("SKIPPED on purpose (CHATSTART_SKIP_TMUX=1): tmux is not installed");
+    if !tmux_is_installed() {
         return;
     }
     let data = std::env::temp_dir().join(format!("chatstart-tui-tmux-{}", std::process::id()));
@@ -114,6 +122,86 @@ fn copy_lands_in_the_tmux_paste_buffer() {
     let deadline = Instant::now() + DEADLINE;
     while tmux.run(&["has-session", "-t", "t"]).status.success() {
         assert!(Instant::now() < deadline, "the console did not quit");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+/// A terminal that goes away while SIGHUP cannot reach the console (here blocked, as a launcher
+/// or `sudo` may leave it): the console notices the hang-up itself and ends, instead of spinning
+/// at full CPU on a terminal that reads nothing.
+#[test]
+fn a_terminal_that_hangs_up_ends_the_console_even_without_sighup() {
+    if !tmux_is_installed() {
+        return;
+    }
+    let data = std::env::temp_dir().join(format!("chatstart-tui-hup-{}", std::process::id()));
+    let tmux = Tmux {
+        socket: format!("chatstart-hup-{}", std::process::id()),
+    };
+    // perl (in Debian's essential perl-base) blocks SIGHUP, and the mask survives the exec.
+    let command = format!(
+        "env -u CHATSTART_APP_KEY CHATSTART_DATA_DIR='{}' TERM=xterm-256color perl -MPOSIX -e \
+         'sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGHUP)) or die; exec @ARGV' '{}' tui \
+         --base-url http://127.0.0.1:1 --account 12345678 --app-key k",
+        data.display(),
+        env!("CARGO_BIN_EXE_chatstart")
+    );
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &command,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    tmux.wait_for("new chat request");
+    let pid = String::from_utf8_lossy(
+        &tmux
+            .run(&["display", "-p", "-t", "t", "#{pane_pid}"])
+            .stdout,
+    )
+    .trim()
+    .to_string();
+    let blocked = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let mask = blocked
+        .lines()
+        .find_map(|l| l.strip_prefix("SigBlk:"))
+        .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+        .unwrap_or(0);
+    assert!(
+        mask & 1 != 0,
+        "SIGHUP (1) is blocked in the console: {blocked}"
+    );
+    // Killed whatever the outcome, so a failure does not leave it spinning.
+    struct KillOnDrop<'a>(&'a str);
+    impl Drop for KillOnDrop<'_> {
+        fn drop(&mut self) {
+            let _ = Command::new("kill").args(["-9", self.0]).status();
+        }
+    }
+    let _guard = KillOnDrop(&pid);
+    let _ = tmux.run(&["kill-server"]);
+    let deadline = Instant::now() + DEADLINE;
+    let running = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            !stat
+                .rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .starts_with('Z')
+        })
+    };
+    while running() {
+        assert!(
+            Instant::now() < deadline,
+            "the console still runs with its terminal gone"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     let _ = std::fs::remove_dir_all(&data);

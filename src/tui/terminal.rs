@@ -6,8 +6,8 @@ use std::io::{self, BufWriter, Stdout, stdout};
 
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
-use ratatui::backend::CrosstermBackend;
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
+use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
 use super::msg::Msg;
@@ -90,10 +90,12 @@ impl Host for NoHost {
     }
 }
 
-/// Turns SIGTERM and SIGHUP (a lost SSH link) into `QuitNow`, SIGINT into `Quit`.
+/// Turns SIGTERM and SIGHUP (a lost SSH link) into `QuitNow`, SIGINT into `Quit`; and a
+/// terminal that hangs up without a SIGHUP reaching the console into `QuitNow` too.
 pub fn listen_for_signals(messages: mpsc::UnboundedSender<Msg>) {
     #[cfg(unix)]
     {
+        watch_for_hangup(messages.clone());
         use tokio::signal::unix::{SignalKind, signal};
         for (kind, msg) in [
             (SignalKind::terminate(), Msg::QuitNow),
@@ -115,6 +117,39 @@ pub fn listen_for_signals(messages: mpsc::UnboundedSender<Msg>) {
     }
     #[cfg(not(unix))]
     let _ = messages;
+}
+
+/// When the terminal goes away, a SIGHUP normally ends the console; but one blocked or caught
+/// elsewhere (`sudo`, a tracer, a launcher that blocks it) never arrives, and the terminal
+/// library's reader then spins on a tty that reads nothing, at full CPU, for ever. A thread asleep
+/// in poll(2) for no event at all wakes only when the tty hangs up (POLLHUP), and quits then —
+/// at no cost until that moment.
+#[cfg(unix)]
+fn watch_for_hangup(messages: mpsc::UnboundedSender<Msg>) {
+    use rustix::event::{PollFd, PollFlags, poll};
+    use std::io::IsTerminal;
+    if !io::stdin().is_terminal() {
+        return;
+    }
+    let _ = std::thread::Builder::new()
+        .name("hangup".into())
+        .spawn(move || {
+            let stdin = io::stdin();
+            loop {
+                let mut watched = [PollFd::new(&stdin, PollFlags::empty())];
+                match poll(&mut watched, None) {
+                    Err(rustix::io::Errno::INTR) => {}
+                    Err(_) => return,
+                    Ok(_) => {
+                        let gone = PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL;
+                        if watched[0].revents().intersects(gone) {
+                            let _ = messages.send(Msg::QuitNow);
+                            return;
+                        }
+                    }
+                }
+            }
+        });
 }
 
 /// Runs `$VISUAL` / `$EDITOR` (else `vi`) on `text` in a temporary file; the edited text.
