@@ -28,6 +28,22 @@ reply_after_ms = 50
 estimated_wait_secs = 20
 "#;
 
+/// The auth call's ids (all but the SSO key) and the skill.
+const AUTH_IDS: [&str; 12] = [
+    "--auth-conn-id",
+    "568046210",
+    "--engagement-id",
+    "567609310",
+    "--le-visitor-id",
+    "V1",
+    "--le-session-id",
+    "S1",
+    "--le-context-id",
+    "2",
+    "--skill",
+    "Sales",
+];
+
 fn faults(specs: &[&str]) -> Vec<FaultSpec> {
     specs
         .iter()
@@ -255,25 +271,15 @@ fn an_error_that_echoes_the_sso_key_never_shows_it() {
             .expect("fault"),
     ]);
     let log = emulator.home.path().join("http.log");
-    let out = ran(emulator.chatstart(&[
+    let mut args = vec![
         "--log-file",
         log.to_str().unwrap(),
         "auth",
         "--sso-key",
         sso,
-        "--auth-conn-id",
-        "568046210",
-        "--engagement-id",
-        "567609310",
-        "--le-visitor-id",
-        "V1",
-        "--le-session-id",
-        "S1",
-        "--le-context-id",
-        "2",
-        "--skill",
-        "Sales",
-    ]));
+    ];
+    args.extend(AUTH_IDS);
+    let out = ran(emulator.chatstart(&args));
     assert_eq!(out.code, 3, "{out:?}");
     assert!(
         out.stderr.contains("cannot read ssoKey"),
@@ -324,25 +330,9 @@ fn a_refused_watch_exits_3_with_the_explanation() {
 #[test]
 fn a_wrong_app_key_on_the_auth_call_is_not_blamed_on_the_sso_key() {
     let emulator = Emulator::start(SCENARIO);
-    let mut command = emulator.bare(&[
-        "auth",
-        "--app-key",
-        "not-the-key",
-        "--sso-key",
-        "good-key",
-        "--auth-conn-id",
-        "568046210",
-        "--engagement-id",
-        "567609310",
-        "--le-visitor-id",
-        "V1",
-        "--le-session-id",
-        "S1",
-        "--le-context-id",
-        "2",
-        "--skill",
-        "Sales",
-    ]);
+    let mut args = vec!["auth", "--app-key", "not-the-key", "--sso-key", "good-key"];
+    args.extend(AUTH_IDS);
+    let mut command = emulator.bare(&args);
     command.args([
         "--base-url",
         &emulator.base_url(),
@@ -355,23 +345,9 @@ fn a_wrong_app_key_on_the_auth_call_is_not_blamed_on_the_sso_key() {
     assert!(!out.stderr.contains("SSO key was refused"), "{out:?}");
 
     // A refused SSO key still gets its own explanation.
-    let out = ran(emulator.chatstart(&[
-        "auth",
-        "--sso-key",
-        "bad",
-        "--auth-conn-id",
-        "568046210",
-        "--engagement-id",
-        "567609310",
-        "--le-visitor-id",
-        "V1",
-        "--le-session-id",
-        "S1",
-        "--le-context-id",
-        "2",
-        "--skill",
-        "Sales",
-    ]));
+    let mut args = vec!["auth", "--sso-key", "bad"];
+    args.extend(AUTH_IDS);
+    let out = ran(emulator.chatstart(&args));
     assert_eq!(out.code, 3, "{out:?}");
     assert!(out.stderr.contains("SSO key was refused"), "{out:?}");
 }
