@@ -395,3 +395,33 @@ fn following_flags_without_wait_and_empty_or_endless_values_exit_2_with_nothing_
         "nothing was sent"
     );
 }
+
+#[test]
+fn the_auth_call_goes_as_documented_json_even_when_the_other_calls_are_xml() {
+    let emulator = Emulator::start(SCENARIO);
+    let mut args = vec!["auth", "--format", "xml", "--sso-key", "good-key"];
+    args.extend(AUTH_IDS);
+    args.extend(["--wait", "chatting", "--poll-interval", "0.1"]);
+    let out = ran(emulator.chatstart(&args));
+    assert_eq!(out.code, 0, "{out:?}");
+    let log = emulator.handle.requests();
+    let header = |r: &chatstart::emulator::RecordedRequest, name: &str| {
+        r.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let auth = log
+        .iter()
+        .find(|r| r.path.ends_with("/conversation.json"))
+        .expect("the auth call");
+    assert!(header(auth, "content-type").contains("json"), "{auth:#?}");
+    assert!(auth.body.trim_start().starts_with('{'), "{auth:#?}");
+    let chat = log
+        .iter()
+        .find(|r| r.method == "POST" && r.path.ends_with("/chat/request"))
+        .expect("the chat request");
+    assert!(header(chat, "content-type").contains("xml"), "{chat:#?}");
+    assert!(chat.body.trim_start().starts_with('<'), "{chat:#?}");
+}

@@ -416,7 +416,7 @@ impl ChatApi {
     ) -> Result<Answer, ApiError> {
         validate::auth_request(auth, request).into_result()?;
         let url = self.api_url("conversation.json", &[]).await?;
-        let body = auth.body(request, self.format());
+        let body = auth.body(request);
         let answer = self
             .call(
                 Operation::Authenticate,
@@ -552,11 +552,18 @@ impl ChatApi {
         // CSDS is a public lookup: the appKey is not sent there.
         let authenticated = operation != Operation::Discovery;
         let config = &self.inner.config;
+        // The auth call goes as documented, JSON to `conversation.json` (§2.8), whatever the
+        // format of the others: the suffix selects JSON, so an XML body there would be refused.
+        let format = if operation == Operation::Authenticate {
+            Format::Json
+        } else {
+            config.format
+        };
         let mut builder = self
             .http(&url)?
             .request(method.clone(), url.clone())
-            .header(ACCEPT, config.format.mime());
-        let mut sent_headers = vec![("Accept".to_string(), config.format.mime().to_string())];
+            .header(ACCEPT, format.mime());
+        let mut sent_headers = vec![("Accept".to_string(), format.mime().to_string())];
         if authenticated && config.app_key_in == AppKeyPlacement::Header {
             let value = format!("LivePerson appKey={}", config.app_key.expose());
             builder = builder.header(AUTHORIZATION, value);
@@ -565,12 +572,12 @@ impl ChatApi {
                 format!("LivePerson appKey={}", crate::secret::MASK),
             ));
         }
-        let encoded = body.map(|b| config.format.encode(b));
+        let encoded = body.map(|b| format.encode(b));
         if let Some(encoded) = &encoded {
             builder = builder
-                .header(CONTENT_TYPE, config.format.content_type())
+                .header(CONTENT_TYPE, format.content_type())
                 .body(encoded.clone());
-            sent_headers.push(("Content-Type".into(), config.format.content_type().into()));
+            sent_headers.push(("Content-Type".into(), format.content_type().into()));
         }
         // The appKey, and the SSO key of the auth call, are masked in everything that leaves
         // here as text: a server may echo the request in its answer or its error message.

@@ -198,9 +198,10 @@ impl ChatRequest {
 }
 
 impl AuthRequest {
-    /// The Visitor Authentication body: a top-level object, no wrapper (spec §2.8). In XML the
-    /// document needs a root; `conversation` is the resource's name [inferred].
-    pub fn body(&self, request: &ChatRequest, format: Format) -> Value {
+    /// The Visitor Authentication body: a top-level JSON object, no wrapper (spec §2.8). It is
+    /// JSON whatever the format of the other calls: the call is documented only as
+    /// `conversation.json` with a JSON body, and that suffix selects JSON (§1.3).
+    pub fn body(&self, request: &ChatRequest) -> Value {
         let mut body = Map::new();
         let number = |v: &str| number_or_text(v).unwrap_or(Value::Null);
         body.insert("authChatConnId".into(), number(&self.auth_chat_conn_id));
@@ -215,10 +216,7 @@ impl AuthRequest {
         if !self.redirect_uri.trim().is_empty() {
             body.insert("redirectUri".into(), json!(self.redirect_uri.trim()));
         }
-        match format {
-            Format::Json => Value::Object(body),
-            Format::Xml => json!({ "conversation": body }),
-        }
+        Value::Object(body)
     }
 }
 
@@ -367,7 +365,7 @@ mod tests {
             redirect_uri: String::new(),
         };
         assert_eq!(
-            auth.body(&request, Format::Json),
+            auth.body(&request),
             json!({"authChatConnId":568046210,"ssoKey":"k12197","engagementId":567609310,
                 "LETagContextId":"2","LETagSessionId":"S","LETagVisitorId":"V"})
         );
