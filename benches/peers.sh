@@ -27,7 +27,8 @@ probe() { python3 "$probe_script" --idle "$idle" --timeout 30 "$@"; }
 [ -x "$root/bin/slumber" ] && (cd "$work/slumber" && HOME="$work" probe --label slumber -- "$root/bin/slumber")
 [ -x "$root/venv/bin/posting" ] && (cd "$work/posting" && HOME="$work" probe --label posting -- "$root/venv/bin/posting")
 
-# First frames, interleaved over several rounds in one run, medians: a fair side-by-side.
+# First frames and resident memory 2 s after, interleaved over several rounds in one run,
+# medians: a fair side-by-side.
 rounds=${ROUNDS:-7}
 chatstart=$PWD/target/release/chatstart
 python3 - "$rounds" "$probe_script" "$chatstart" "$root" "$work" <<'PY'
@@ -36,24 +37,31 @@ rounds, probe, chatstart, root, work = int(sys.argv[1]), sys.argv[2], sys.argv[3
 programs = {
     "baseline-bare-terminal": (["sh", "-c", 'printf "\033[?1049h\033[2J\033[Hready"; sleep 60'], None),
     "chatstart": ([chatstart, "tui", "--base-url", "http://127.0.0.1:18484", "--account", "12345678", "--app-key", "k"], None),
+    # Idle with the survey and availability read from the emulator (benches/measure.sh starts
+    # it on 18481): the memory of a console in use.
+    "chatstart-served": ([chatstart, "tui", "--base-url", "http://127.0.0.1:18481", "--account", "12345678",
+                          "--app-key", "demo-app-key-0123456789abcdef", "--skill", "Queue"], None),
     "atac": ([f"{root}/bin/atac", "-d", f"{work}/atac"], f"{work}/atac"),
     "slumber": ([f"{root}/bin/slumber"], f"{work}/slumber"),
 }
 frames = {name: [] for name in programs}
+memory = {name: [] for name in programs}
 for _ in range(rounds):
     for name, (command, cwd) in programs.items():
         if not os.path.exists(command[0]) and "/" in command[0]:
             continue
-        out = subprocess.run(["python3", probe, "--idle", "0", "--settle", "0", "--timeout", "20", "--label", name, "--", *command],
+        out = subprocess.run(["python3", probe, "--idle", "0", "--settle", "2", "--timeout", "20", "--label", name, "--", *command],
                              cwd=cwd, capture_output=True, text=True, env={**os.environ, "HOME": work}).stdout
-        value = json.loads(out or "{}").get("first_frame_ms")
-        if value is not None:
-            frames[name].append(value)
+        result = json.loads(out or "{}")
+        if result.get("first_frame_ms") is not None:
+            frames[name].append(result["first_frame_ms"])
+            memory[name].append(result["idle_rss_kib"])
 base = statistics.median(frames["baseline-bare-terminal"]) if frames["baseline-bare-terminal"] else 0
 for name, values in frames.items():
     if values:
         median = statistics.median(values)
         print(json.dumps({"figure": "first_frame_median", "label": name, "rounds": len(values),
-                          "median_ms": round(median, 1), "above_baseline_ms": round(median - base, 1)}))
+                          "median_ms": round(median, 1), "above_baseline_ms": round(median - base, 1),
+                          "idle_rss_kib_median": statistics.median(memory[name])}))
 PY
 exit 0
