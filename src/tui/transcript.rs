@@ -107,4 +107,25 @@ impl TranscriptLine {
         let after = time.split_once('T').map_or(time, |(_, rest)| rest);
         after.get(..8)
     }
+
+    /// The zone of the server's timestamp as `UTC-05:00` (`Z` is `UTC`), when it carries one:
+    /// the clock above is the server's time of day, which may not be the reader's.
+    pub fn zone(&self) -> Option<String> {
+        let time = self.time.as_deref()?;
+        let (_, after) = time.split_once('T')?;
+        let at = after.get(8..)?.find(['+', '-', 'Z'])? + 8;
+        let zone = &after[at..];
+        if zone == "Z" {
+            return Some("UTC".into());
+        }
+        let (sign, rest) = zone.split_at(1);
+        let digits: String = rest.chars().filter(|c| *c != ':').collect();
+        if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        if digits == "0000" {
+            return Some("UTC".into());
+        }
+        Some(format!("UTC{sign}{}:{}", &digits[..2], &digits[2..]))
+    }
 }

@@ -243,3 +243,32 @@ fn the_inspector_puts_request_and_response_side_by_side_on_a_wide_screen() {
         .expect("request side");
     assert!(!row.contains("── response ──"), "{text}");
 }
+
+#[test]
+fn the_transcript_says_whose_clock_its_times_are() {
+    let (mut app, id) = long_chat(1);
+    assert!(
+        screen(&app).contains("Transcript · server time UTC "),
+        "{}",
+        screen(&app)
+    );
+    send(
+        &mut app,
+        [Msg::Session {
+            id,
+            update: batch(vec![line_event(
+                900,
+                "2025-11-25T05:14:00.000-05:00",
+                "agent",
+                "Natalie",
+                "from a server five hours behind",
+            )]),
+        }],
+    );
+    let text = screen(&app);
+    assert!(text.contains("server time UTC-05:00"), "{text}");
+    assert!(
+        text.contains("05:14:00 Natalie"),
+        "the server's time of day:\n{text}"
+    );
+}

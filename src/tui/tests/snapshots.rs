@@ -325,3 +325,23 @@ fn an_empty_survey_text_answer_reads_as_one_to_type_without_colour() {
         .expect("the question");
     assert!(rows[at + 1].contains("‹type an answer›"), "{text}");
 }
+
+#[test]
+fn a_long_value_reads_from_its_start_until_it_is_typed_in() {
+    let mut app = app();
+    app.form.focus = Focus::Text(TextField::ChatReferrer);
+    type_text(
+        &mut app,
+        "https://www.example.com/pricing/gold-plan?utm_source=newsletter&x=END",
+    );
+    let typing = draw(&app, 80, 24);
+    assert!(
+        typing.contains("x=END"),
+        "typed in, the cursor's end shows:\n{typing}"
+    );
+    app.form.focus = Focus::Text(TextField::Language);
+    let left = draw(&app, 80, 24);
+    assert!(left.contains("https://www.example.com/"), "{left}");
+    assert!(left.contains('…'), "the cut is marked:\n{left}");
+    assert!(!left.contains("x=END"), "{left}");
+}

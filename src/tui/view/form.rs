@@ -328,7 +328,8 @@ fn item_rows(app: &App, theme: &Theme, item: &Focus, width: usize, rows: &mut Ve
         Focus::Text(field) => {
             let (value, cursor) = input_spans(
                 app.form.inputs.get(field),
-                field.is_secret().then_some(focused),
+                field.is_secret(),
+                focused,
                 field.placeholder(),
                 value_width,
                 theme,
@@ -372,7 +373,8 @@ fn item_rows(app: &App, theme: &Theme, item: &Focus, width: usize, rows: &mut Ve
         Focus::PreChat(index) => {
             let (value, cursor) = input_spans(
                 app.form.pre_chat.lines.get(*index),
-                None,
+                false,
+                focused,
                 if *index == 0 {
                     "a line the agent sees first"
                 } else {
@@ -532,7 +534,8 @@ fn question_rows(
     } else {
         let (value, cursor) = input_spans(
             app.form.survey.text.get(&question.id),
-            None,
+            false,
+            focused,
             "type an answer",
             value_width,
             theme,
@@ -563,12 +566,14 @@ pub fn mask_cursor(input: &Input) -> usize {
     }
 }
 
-/// A text input's visible part (scrolled to its cursor) and the cursor's column within it.
-/// `secret` is `Some(focused)` for a secret: a fixed-width mask whatever its length, with the
+/// A text input's visible part and the cursor's column within it. While it is typed in, the
+/// part around the cursor; otherwise its start, with `…` where it goes on, so a long value
+/// reads from its beginning. A secret is a fixed-width mask whatever its length, with the
 /// cursor at its start, its end or between while it is typed.
 fn input_spans(
     input: Option<&Input>,
-    secret: Option<bool>,
+    secret: bool,
+    focused: bool,
     placeholder: &str,
     width: usize,
     theme: &Theme,
@@ -584,11 +589,20 @@ fn input_spans(
         };
         return (vec![Span::styled(hint, theme.placeholder())], 0);
     }
-    if let Some(focused) = secret {
+    if secret {
         let cursor = if focused { mask_cursor(input) } else { 0 };
         return (vec![Span::styled(SECRET_MASK, theme.value())], cursor);
     }
     let width = width.saturating_sub(1).max(1);
+    if !focused {
+        let shown = skip_columns(input.value(), 0, width);
+        if shown.len() == input.value().len() {
+            return (vec![Span::styled(shown, theme.value())], 0);
+        }
+        let mut start = skip_columns(input.value(), 0, width.saturating_sub(1));
+        start.push('…');
+        return (vec![Span::styled(start, theme.value())], 0);
+    }
     let scroll = input.visual_scroll(width);
     let visible: String = skip_columns(input.value(), scroll, width);
     let cursor = input.visual_cursor().saturating_sub(scroll);

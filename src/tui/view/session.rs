@@ -239,12 +239,21 @@ fn header_lines(app: &App, view: &SessionView, theme: &Theme, width: usize) -> V
 }
 
 fn transcript(view: &SessionView, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let title = match (view.transcript_top, view.inspector_focus && view.inspector) {
-        (Some(_), _) => " Transcript (scrolled — End follows) ",
-        (None, true) => " Transcript (Tab: its keys back) ",
-        (None, false) => " Transcript ",
+    let state = match (view.transcript_top, view.inspector_focus && view.inspector) {
+        (Some(_), _) => " (scrolled — End follows)",
+        (None, true) => " (Tab: its keys back)",
+        (None, false) => "",
     };
-    let block = Block::default().borders(Borders::TOP).title(title);
+    // The times are the server's; its zone is said so that they are not read as local ones.
+    let zone = view
+        .transcript
+        .last()
+        .and_then(TranscriptLine::zone)
+        .map(|zone| format!(" · server time {zone}"))
+        .unwrap_or_default();
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .title(format!(" Transcript{state}{zone} "));
     let inner = transcript_inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
