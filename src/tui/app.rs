@@ -73,6 +73,8 @@ pub struct SessionView {
     pub ending: bool,
     /// The visitor asked to end the chat (the reason when no system message says otherwise).
     pub end_requested: bool,
+    /// The service accepted the visitor's end: the chat is over even before a poll shows it.
+    pub end_accepted: bool,
     /// The tracker still runs.
     pub tracking: bool,
     pub inspector: bool,
@@ -104,6 +106,7 @@ impl SessionView {
             sending: false,
             ending: false,
             end_requested: false,
+            end_accepted: false,
             tracking: true,
             inspector: false,
             selected_exchange: 0,
@@ -116,7 +119,9 @@ impl SessionView {
 
     /// The chat may still be in a queue or with an agent.
     pub fn is_live(&self) -> bool {
-        !matches!(self.state, Some(ChatState::Ended)) && !matches!(self.health, Health::Lost { .. })
+        !self.end_accepted
+            && !matches!(self.state, Some(ChatState::Ended))
+            && !matches!(self.health, Health::Lost { .. })
     }
 
     pub fn is_chatting(&self) -> bool {

@@ -229,19 +229,21 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             view.ending = false;
             match result {
                 Ok(()) => {
+                    // The history learns the end here: the tracker may be stopped (quit, a new
+                    // request) before a poll shows it, and the chat would stay listed as open.
+                    view.end_accepted = true;
+                    let record = Effect::RecordState {
+                        uri: view.uri.clone(),
+                        state: ChatState::Ended.as_str().to_string(),
+                        agent: view.agent.clone(),
+                    };
                     if quit_after_end {
-                        // The tracker stops before it could see the end: the history learns it
-                        // here, or it would keep the chat as open.
-                        let record = Effect::RecordState {
-                            uri: view.uri.clone(),
-                            state: ChatState::Ended.as_str().to_string(),
-                            agent: view.agent.clone(),
-                        };
                         set_state(view, ChatState::Ended, now, None);
                         app.quitting = true;
                         return vec![record, Effect::StopSession, Effect::Quit];
                     }
                     app.notice = Some(Notice::info("end sent; the chat closes"));
+                    return vec![record];
                 }
                 Err(error) => {
                     app.quit_after_end = false;

@@ -824,3 +824,33 @@ fn notices_go_away_once_they_stop_being_true() {
     press(&mut app, key(KeyCode::Tab, NONE));
     assert_eq!(notice(&app), None);
 }
+
+#[test]
+fn an_accepted_end_is_recorded_at_once_and_a_new_request_does_not_call_the_chat_open() {
+    let mut app = app();
+    let id = chatting(&mut app);
+    press(&mut app, key(KeyCode::Char('e'), NONE));
+    let effects = send(&mut app, [Msg::ChatEnded { id, result: Ok(()) }]);
+    assert_eq!(
+        effects,
+        [Effect::RecordState {
+            uri: URI.into(),
+            state: "ended".into(),
+            agent: Some("Natalie".into()),
+        }],
+        "the history learns the end even if no poll shows it before the tracker stops"
+    );
+    // The chat is over: no line can be composed, `e` is not offered, `n` does not warn.
+    assert!(send(&mut app, [Msg::Compose]).is_empty());
+    assert!(app.session().is_some_and(|v| v.compose.is_none()));
+    let effects = press(&mut app, key(KeyCode::Char('n'), NONE));
+    assert_eq!(effects, [Effect::StopSession]);
+    assert!(
+        app.notice
+            .as_ref()
+            .is_none_or(|n| !n.text.contains("still open")),
+        "{:?}",
+        app.notice
+    );
+    assert!(matches!(app.phase, Phase::Editing));
+}
