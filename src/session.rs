@@ -20,6 +20,9 @@ use crate::api::{ApiError, ChatApi};
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(2);
 /// Consecutive failed polls after which the session is given up (the SDK gives up after > 9).
 pub const DEFAULT_MAX_FAILURES: u32 = 9;
+/// Answers read at once, at most, while the events catch up with a state the info reports
+/// (a server without event ids would otherwise be read without pause).
+const MAX_CATCH_UP_POLLS: u32 = 20;
 /// How often the estimated wait is asked for while the chat waits.
 pub const WAIT_ESTIMATE_EVERY: Duration = Duration::from_secs(15);
 
@@ -130,6 +133,13 @@ struct Cursor {
     next: String,
     seen: HashSet<u64>,
     state: Option<ChatState>,
+    /// A state the info reported that the events have not caught up with yet.
+    held_back: Option<ChatState>,
+    /// Answers in a row read at once to let the events catch up with the info.
+    catch_up_polls: u32,
+    /// A requeue or transfer was announced since the last state event: the chat may go back
+    /// to `waiting` with only the info saying so (§3.7).
+    requeued: bool,
     chat_timeout: Option<Duration>,
     failures: u32,
 }
@@ -140,6 +150,9 @@ impl Tracker {
             next: self.session_uri.clone(),
             seen: HashSet::new(),
             state: None,
+            held_back: None,
+            catch_up_polls: 0,
+            requeued: false,
             chat_timeout: None,
             failures: 0,
         };
@@ -155,29 +168,37 @@ impl Tracker {
                     cursor.failures = 0;
                     let events = fresh_events(chat.events.clone(), &mut cursor.seen);
                     for event in &events {
-                        if let EventKind::State(state) = &event.kind {
-                            cursor.state = Some(state.clone());
-                        }
-                    }
-                    if let Some(info) = &chat.info {
-                        if events
-                            .iter()
-                            .all(|e| !matches!(e.kind, EventKind::State(_)))
-                        {
-                            // Info is the fallback when a state change came without its event.
-                            if let Some(state) = &info.state {
+                        match &event.kind {
+                            EventKind::State(state) => {
                                 cursor.state = Some(state.clone());
+                                cursor.requeued = false;
                             }
+                            EventKind::Line(line) => {
+                                use crate::api::model::system_message::{
+                                    REQUEUED, TRANSFERRED_TO_AGENT, TRANSFERRED_TO_SKILL,
+                                };
+                                cursor.requeued |= matches!(
+                                    line.system_message_id,
+                                    Some(REQUEUED | TRANSFERRED_TO_AGENT | TRANSFERRED_TO_SKILL)
+                                );
+                            }
+                            _ => {}
                         }
-                        cursor.chat_timeout = info.chat_timeout.map(Duration::from_secs);
                     }
                     if let Some(next) = chat.next_link() {
                         cursor.next = next.to_string();
                     }
-                    if (!events.is_empty() || chat.info.is_some())
+                    let mut info = chat.info;
+                    let catching_up = info.as_mut().is_some_and(|info| {
+                        settle_info_state(&mut cursor, info, !events.is_empty())
+                    });
+                    if let Some(info) = &info {
+                        cursor.chat_timeout = info.chat_timeout.map(Duration::from_secs);
+                    }
+                    if (!events.is_empty() || info.is_some())
                         && !self.send(SessionUpdate::Batch {
                             events,
-                            info: chat.info.map(Box::new),
+                            info: info.map(Box::new),
                         })
                     {
                         return;
@@ -186,7 +207,8 @@ impl Tracker {
                         self.send(SessionUpdate::Ended);
                         return;
                     }
-                    None
+                    // The events lag the info: read on at once, not at the next interval.
+                    catching_up.then_some(Duration::ZERO)
                 }
                 Err(error) => match self.failed(&mut cursor, &error) {
                     Some(delay) => Some(delay),
@@ -228,7 +250,10 @@ impl Tracker {
 
     /// Handles a failed poll: the delay before the next try, or `None` once the session is over.
     fn failed(&self, cursor: &mut Cursor, error: &ApiError) -> Option<Duration> {
-        if error.status() == Some(404) && cursor.state == Some(ChatState::Ended) {
+        let ended = [&cursor.state, &cursor.held_back]
+            .into_iter()
+            .any(|state| *state == Some(ChatState::Ended));
+        if error.status() == Some(404) && ended {
             // Ended chats vanish (Q28): the final batch was already read.
             self.send(SessionUpdate::Ended);
             return None;
@@ -296,6 +321,47 @@ impl Drop for AbortOnDrop {
     }
 }
 
+/// Decides what the info's state of one answer is worth, and leaves in `info.state` only a state
+/// the events agree with or that fills in for a missing state event; true when the events have
+/// to catch up first. The events are the record (§2.11): a server that hands them out a few at
+/// a time may report `ended` in the info while the agent's last lines and the `ended` event are
+/// still behind `next`, so the state is believed only once an answer brings no new event (or
+/// after `MAX_CATCH_UP_POLLS` answers that all did). It never moves the chat back (an info that
+/// lags the events) unless a requeue or transfer was announced.
+fn settle_info_state(cursor: &mut Cursor, info: &mut Info, fresh_events: bool) -> bool {
+    let reported = info.state.take();
+    let held = reported.is_some()
+        && cursor.state != reported
+        && fresh_events
+        && cursor.catch_up_polls < MAX_CATCH_UP_POLLS;
+    if held {
+        cursor.catch_up_polls += 1;
+        cursor.held_back = reported;
+        return true;
+    }
+    cursor.catch_up_polls = 0;
+    cursor.held_back = None;
+    let Some(reported) = reported else {
+        return false;
+    };
+    let rank = |state: &ChatState| match state {
+        ChatState::Waiting => Some(0),
+        ChatState::Chatting => Some(1),
+        ChatState::Ended => Some(2),
+        ChatState::Other(_) => None,
+    };
+    let backwards = !cursor.requeued
+        && matches!(
+            (cursor.state.as_ref().and_then(rank), rank(&reported)),
+            (Some(now), Some(then)) if then < now
+        );
+    if !backwards {
+        cursor.state = Some(reported.clone());
+        info.state = Some(reported);
+    }
+    false
+}
+
 /// Events not seen before, in id order; events without an id cannot be de-duplicated and pass.
 fn fresh_events(mut events: Vec<Event>, seen: &mut HashSet<u64>) -> Vec<Event> {
     events.retain(|event| event.id.is_none_or(|id| seen.insert(id)));
@@ -357,6 +423,60 @@ mod tests {
         );
         let again = fresh_events(vec![event(1), event(2), event(2)], &mut seen);
         assert_eq!(again.iter().map(|e| e.id).collect::<Vec<_>>(), [Some(2)]);
+    }
+
+    fn cursor(state: ChatState) -> Cursor {
+        Cursor {
+            next: String::new(),
+            seen: HashSet::new(),
+            state: Some(state),
+            held_back: None,
+            catch_up_polls: 0,
+            requeued: false,
+            chat_timeout: None,
+            failures: 0,
+        }
+    }
+
+    fn info(state: ChatState) -> Info {
+        Info {
+            state: Some(state),
+            ..Info::default()
+        }
+    }
+
+    #[test]
+    fn the_infos_state_waits_for_the_events_and_never_moves_the_chat_back() {
+        // Ahead of the events that came with it: held back, and read on at once.
+        let mut at = cursor(ChatState::Chatting);
+        let mut ended = info(ChatState::Ended);
+        assert!(settle_info_state(&mut at, &mut ended, true));
+        assert_eq!((ended.state, &at.state), (None, &Some(ChatState::Chatting)));
+        assert_eq!(at.held_back, Some(ChatState::Ended));
+        // An answer with no new event: the events have caught up, the info is believed.
+        let mut ended = info(ChatState::Ended);
+        assert!(!settle_info_state(&mut at, &mut ended, false));
+        assert_eq!(at.state, Some(ChatState::Ended));
+        assert_eq!(ended.state, Some(ChatState::Ended));
+        // Behind the events: dropped, unless a requeue was announced.
+        let mut at = cursor(ChatState::Chatting);
+        let mut lagging = info(ChatState::Waiting);
+        assert!(!settle_info_state(&mut at, &mut lagging, false));
+        assert_eq!(
+            (lagging.state, &at.state),
+            (None, &Some(ChatState::Chatting))
+        );
+        at.requeued = true;
+        let mut requeued = info(ChatState::Waiting);
+        settle_info_state(&mut at, &mut requeued, false);
+        assert_eq!(at.state, Some(ChatState::Waiting));
+        // A server whose every answer has "new" events is not read without pause for ever.
+        let mut at = cursor(ChatState::Waiting);
+        let held = (0..MAX_CATCH_UP_POLLS + 5)
+            .filter(|_| settle_info_state(&mut at, &mut info(ChatState::Chatting), true))
+            .count();
+        assert_eq!(held, MAX_CATCH_UP_POLLS as usize);
+        assert_eq!(at.state, Some(ChatState::Chatting));
     }
 
     fn status(status: u16, retry_after: Option<u64>) -> ApiError {

@@ -425,3 +425,46 @@ fn the_auth_call_goes_as_documented_json_even_when_the_other_calls_are_xml() {
     assert!(header(chat, "content-type").contains("xml"), "{chat:#?}");
     assert!(chat.body.trim_start().starts_with('<'), "{chat:#?}");
 }
+
+#[test]
+fn a_server_that_hands_out_one_event_at_a_time_loses_none_when_its_info_says_ended_first() {
+    let emulator = Emulator::start(SCENARIO);
+    // The agent ends the chat at once (on an info call, before the first poll); every poll
+    // then brings one event while the info already says `ended`.
+    emulator
+        .handle
+        .set_faults(faults(&["end@info,count=1", "drip@session"]));
+    let api = client(&emulator, Endpoint::BaseUrl(emulator.base_url()));
+    let (uri, updates) = emulator.runtime().block_on(async {
+        let uri = api.request_chat(&sales(), None).await.expect("chat");
+        let info = api.info(&format!("{uri}/info")).await.expect("info");
+        assert_eq!(info.state, Some(ChatState::Ended), "the agent ended it");
+        let updates = follow_until(&api, uri.as_str(), fast(None), ended).await;
+        (uri, updates)
+    });
+    let chat = uri.path_segments().unwrap().next_back().unwrap();
+    let held = emulator.handle.event_ids(chat).expect("the chat exists");
+    assert!(
+        held.len() >= 4,
+        "waiting, routing, the agent's leaving, ended: {held:?}"
+    );
+    assert_eq!(
+        ids(&updates),
+        held,
+        "every event, once, in order: {updates:#?}"
+    );
+    assert_eq!(states(&updates).last(), Some(&ChatState::Ended));
+    let dripped = emulator
+        .handle
+        .requests()
+        .iter()
+        .filter(|r| r.fault.as_deref() == Some("drip"))
+        .count();
+    assert!(dripped >= held.len(), "one event an answer");
+    // The command line shows the agent's leaving too, not only an `ended` read from the info.
+    emulator.handle.set_faults(faults(&["drip@session"]));
+    let out = ran(emulator.chatstart(&["watch", uri.as_str(), "--poll-interval", "0.1"]));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("left the chat"), "{out:?}");
+    assert!(out.stdout.contains("state: ended"), "{out:?}");
+}

@@ -169,6 +169,9 @@ pub enum FaultKind {
     /// Act on the request, then make every link and `Location` relative (path and query only):
     /// a server that does not send the absolute links the real service sends (Q5).
     RelativeLinks,
+    /// Answer only the first of the events (the `next` links just past it), the info as it is
+    /// now: a server that hands its events out one at a time, its info ahead of them.
+    Drip,
     /// Answer events from id 0 again (the `next` link unchanged), each listed twice.
     Repeat,
     /// Answer the events of a document in reverse order.
@@ -313,6 +316,7 @@ impl FaultSpec {
             FaultKind::NoNext => "no-next".into(),
             FaultKind::NoChatNext => "no-chat-next".into(),
             FaultKind::RelativeLinks => "relative-links".into(),
+            FaultKind::Drip => "drip".into(),
             FaultKind::Repeat => "repeat".into(),
             FaultKind::Reorder => "reorder".into(),
             FaultKind::End => match self.by {
@@ -477,6 +481,19 @@ impl Faults {
                 }
                 reply
             }
+            FaultKind::Drip => rewrite(routes::handle(state, incoming), |document| {
+                let mut first = None;
+                edit_events(document, |events| {
+                    events.truncate(1);
+                    first = events
+                        .first()
+                        .and_then(|e| e.get("@id"))
+                        .and_then(|id| id.as_str()?.parse::<u64>().ok());
+                });
+                if let Some(first) = first {
+                    set_next_from(document, first + 1);
+                }
+            }),
             FaultKind::Repeat => {
                 let again = from_zero(incoming);
                 rewrite(routes::handle(state, &again), |document| {
@@ -656,6 +673,36 @@ fn relative(href: &str) -> String {
             None => url.path().to_string(),
         },
         Err(_) => href.to_string(),
+    }
+}
+
+/// Points every `next` link, at any depth, at the events from `from` on.
+fn set_next_from(value: &mut Value, from: u64) {
+    match value {
+        Value::Object(object) => {
+            let next = object.get("@rel").and_then(Value::as_str) == Some("next");
+            for (key, item) in object.iter_mut() {
+                match item {
+                    Value::String(href) if next && key == "@href" => {
+                        if let Ok(mut url) = url::Url::parse(href) {
+                            let pairs: Vec<(String, String)> = url
+                                .query_pairs()
+                                .filter(|(name, _)| name != "from")
+                                .map(|(name, value)| (name.into_owned(), value.into_owned()))
+                                .collect();
+                            url.query_pairs_mut()
+                                .clear()
+                                .extend_pairs(pairs)
+                                .append_pair("from", &from.to_string());
+                            *href = url.to_string();
+                        }
+                    }
+                    other => set_next_from(other, from),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| set_next_from(item, from)),
+        _ => {}
     }
 }
 
