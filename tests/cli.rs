@@ -643,3 +643,61 @@ fn the_emulator_command_serves_and_prints_how_to_reach_it() {
         "{out:?}"
     );
 }
+
+#[test]
+fn escape_sequences_from_the_server_never_reach_the_terminal_as_such() {
+    // An agent (or a server) whose lines carry a title change, a colour and an OSC 52 write
+    // of the clipboard.
+    let emulator = Emulator::start(
+        r#"
+[[skills]]
+name = "Sales"
+id = 1
+agent_name = "Mallory\u001b[31m"
+accept_after_ms = 100
+greeting = "\u001b]0;PWNED\u0007Hi \u001b]52;c;ZXZpbA==\u0007there"
+"#,
+    );
+    let out = ran(emulator.chatstart(&[
+        "request",
+        "--skill",
+        "Sales",
+        "--wait",
+        "chatting",
+        "--timeout",
+        "30",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!out.stdout.contains('\u{1b}'), "{out:?}");
+    assert!(!out.stdout.contains('\u{7}'), "{out:?}");
+    assert!(
+        out.stdout.contains(r"\u{1b}]0;PWNED\u{7}Hi"),
+        "shown escaped, so the engineer sees what was sent: {out:?}"
+    );
+    // JSON Lines keep the text exactly, escaped the JSON way.
+    let out = ran(emulator.chatstart(&[
+        "request",
+        "--skill",
+        "Sales",
+        "--wait",
+        "chatting",
+        "--timeout",
+        "30",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!out.stdout.contains('\u{1b}'), "{out:?}");
+    let greeting: Value = out
+        .stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .find(|o| o["type"] == "line" && o["source"] == "agent")
+        .expect("the greeting");
+    assert!(
+        greeting["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("\u{1b}]0;PWNED")),
+        "{greeting}"
+    );
+}

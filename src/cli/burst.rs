@@ -253,7 +253,7 @@ fn report(outcomes: &[ChatOutcome], json: bool, live: bool) {
         println!("time to accept: min {min} ms · median {median} ms · p95 {p95} ms · max {max} ms");
     }
     if let Some(error) = outcomes.iter().find_map(|o| o.error.as_deref()) {
-        eprintln!("first error: {error}");
+        eprintln!("first error: {}", super::print::terminal_safe(error));
     }
 }
 

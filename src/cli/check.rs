@@ -125,7 +125,8 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
     let mut printed = 0;
     while let Some(result) = finished.recv().await {
         if !json {
-            println!("{}", report::text_line(&result, repeats));
+            let line = report::text_line(&result, repeats);
+            println!("{}", super::print::terminal_safe(&line));
             continue;
         }
         match order

@@ -192,7 +192,8 @@ impl Tally {
                 remember(history.state(uri, GONE, None));
             }
             Err(error) => {
-                eprintln!("could not end {uri}: {error}");
+                let shown = super::print::terminal_safe(&error.to_string()).into_owned();
+                eprintln!("could not end {uri}: {shown}");
                 self.failure.get_or_insert_with(|| error.into());
             }
         }

@@ -22,12 +22,13 @@ pub async fn execute(cli: Cli) -> i32 {
     match outcome {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            // Server messages are in these, so they are made safe for the terminal.
+            eprintln!("error: {}", print::terminal_safe(&failure.message));
             if let Some(why) = failure.why {
-                eprintln!("why: {why}");
+                eprintln!("why: {}", print::terminal_safe(&why));
             }
             if let Some(hint) = failure.hint {
-                eprintln!("hint: {hint}");
+                eprintln!("hint: {}", print::terminal_safe(&hint));
             }
             failure.code
         }

@@ -10,6 +10,27 @@ use crate::api::AuthOutcome;
 use crate::api::model::{ChatState, Event, EventKind, Info, Line, LineSource};
 use crate::session::SessionUpdate;
 
+/// `text` fit for a terminal: control characters other than newline and tab are written as
+/// `\u{1b}` escapes. Lines, names and error messages come from the server; printed as they are,
+/// an escape sequence in them could retitle the terminal, recolour it or (OSC 52) write the
+/// user's clipboard. JSON output needs nothing: serde_json escapes them.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.contains(unsafe_char) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if unsafe_char(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// Prints what the commands produce, in the chosen output.
 pub struct Printer<W: Write> {
     out: W,
@@ -40,7 +61,7 @@ impl<W: Write> Printer<W> {
         let _ = if self.json {
             writeln!(self.out, "{object}")
         } else {
-            writeln!(self.out, "{text}")
+            writeln!(self.out, "{}", terminal_safe(text))
         };
         let _ = self.out.flush();
     }

@@ -346,7 +346,8 @@ async fn follow(
                 delay,
             } => {
                 eprintln!(
-                    "poll failed (attempt {attempt}): {error}; retrying in {:.1} s",
+                    "poll failed (attempt {attempt}): {}; retrying in {:.1} s",
+                    super::print::terminal_safe(&error),
                     delay.as_secs_f64()
                 );
             }
