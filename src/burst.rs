@@ -277,12 +277,11 @@ async fn end_all(
         let (api, gate, uri, index) = (api.clone(), gate.clone(), uri.clone(), *index);
         tasks.push(tokio::spawn(async move {
             let _permit = gate.acquire_owned().await;
-            let result = async {
-                let events = api.events_link(&uri).await?;
-                api.end_chat(&events).await
-            }
-            .await
-            .map_err(|e: ApiError| e.to_string());
+            let result = api
+                .end_session(&uri)
+                .await
+                .map(drop)
+                .map_err(|e: ApiError| e.to_string());
             (index, result)
         }));
     }

@@ -53,7 +53,23 @@ fn a_chat_that_vanished_after_it_ended_is_explained() {
     let created = ran(emulator.chatstart(&["request", "--skill", "Slow"]));
     let uri = created.stdout.lines().next().unwrap().to_string();
     assert_eq!(ran(emulator.chatstart(&["end", &uri])).code, 0);
-    let watched = ran(emulator.chatstart(&["watch", &uri]));
+    // The history saw it end: its 404 is no lost session.
+    let known = ran(emulator.chatstart(&["watch", &uri]));
+    assert_eq!(known.code, 0, "{known:?}");
+    assert!(
+        known
+            .stderr
+            .contains("the chat ended (the history has it ended at ")
+            && known.stderr.contains("nothing left to follow"),
+        "{known:?}"
+    );
+    let awaited = ran(emulator.chatstart(&["watch", &uri, "--wait", "chatting"]));
+    assert_eq!(awaited.code, 5, "it will never be chatting: {awaited:?}");
+    // Watched from where the history does not know it (another machine, a colleague's URI).
+    let elsewhere = tempfile::tempdir().expect("data dir");
+    let mut watch = emulator.chatstart(&["watch", &uri]);
+    watch.env("CHATSTART_DATA_DIR", elsewhere.path());
+    let watched = ran(watch);
     assert_eq!(
         watched.code, 3,
         "a 404 is the service refusing: the session is lost, with exit 3: {watched:?}"

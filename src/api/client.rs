@@ -483,12 +483,27 @@ impl ChatApi {
             .map(drop)
     }
 
+    /// Ends the chat at `session_uri` unless it is over already: reads it, and posts the end
+    /// to its `events` link only while it is not ended (a server may refuse a second end,
+    /// §2.12). True when an end was sent.
+    pub async fn end_session(&self, session_uri: &str) -> Result<bool, ApiError> {
+        let chat = self.chat(session_uri).await?;
+        if chat.has_ended() {
+            return Ok(false);
+        }
+        self.end_chat(&Self::events_link_of(&chat)?).await?;
+        Ok(true)
+    }
+
     /// The `events` link of a chat: from its resource, as given (never rebuilt from parts).
     pub async fn events_link(&self, session_uri: &str) -> Result<String, ApiError> {
         let chat = self.chat(session_uri).await?;
-        chat.links
-            .get("events")
-            .or_else(|| chat.events_links.get("self"))
+        Self::events_link_of(&chat)
+    }
+
+    /// The `events` link of a chat already read, or the error that says it has none.
+    pub fn events_link_of(chat: &ChatResource) -> Result<String, ApiError> {
+        chat.events_link()
             .map(str::to_string)
             .ok_or_else(|| ApiError::BadBody {
                 operation: Operation::Session,

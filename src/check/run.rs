@@ -181,8 +181,7 @@ fn is_gone(error: &ApiError) -> bool {
 }
 
 async fn end(api: &ChatApi, uri: &str) -> Result<(), ApiError> {
-    let events = api.events_link(uri).await?;
-    api.end_chat(&events).await
+    api.end_session(uri).await.map(drop)
 }
 
 fn is_ending_message(id: Option<i64>) -> bool {

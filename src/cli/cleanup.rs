@@ -24,17 +24,16 @@ pub enum Ending {
     Ended,
     /// It was over already: 404 `Chat session not found` (Q28). Nothing is left in a queue.
     AlreadyGone,
+    /// It was over already: the service still has it, ended. No end was sent (a server may
+    /// refuse a second one, §2.12).
+    AlreadyEnded,
 }
 
-/// Ends the chat at `uri`. A chat that is gone already counts as ended.
+/// Ends the chat at `uri`. A chat that is gone or ended already counts as ended.
 pub async fn end_chat(api: &ChatApi, uri: &str) -> Result<Ending, ApiError> {
-    let result = async {
-        let events = api.events_link(uri).await?;
-        api.end_chat(&events).await
-    }
-    .await;
-    match result {
-        Ok(()) => Ok(Ending::Ended),
+    match api.end_session(uri).await {
+        Ok(true) => Ok(Ending::Ended),
+        Ok(false) => Ok(Ending::AlreadyEnded),
         Err(error) if is_gone(&error) => Ok(Ending::AlreadyGone),
         Err(error) => Err(error),
     }
@@ -42,12 +41,15 @@ pub async fn end_chat(api: &ChatApi, uri: &str) -> Result<Ending, ApiError> {
 
 /// A 404 for the chat itself; an unknown path (internalCode 28) says the address is wrong, not
 /// that the chat is over.
-fn is_gone(error: &ApiError) -> bool {
+pub(crate) fn is_gone(error: &ApiError) -> bool {
     matches!(
         error,
         ApiError::Status { status: 404, internal_code, .. } if *internal_code != Some(28)
     )
 }
+
+/// The note for a chat the service shows ended already.
+pub const ALREADY_ENDED: &str = "already ended: no end sent, nothing left in a queue";
 
 /// The note for a chat that was over already.
 pub const ALREADY_GONE: &str = "already over (404 Chat session not found): nothing left in a queue";
@@ -172,8 +174,10 @@ impl Tally {
         let uri = entry.session.uri.as_str();
         match end_chat(api, uri).await {
             Ok(ending) => {
-                if ending == Ending::AlreadyGone {
-                    eprintln!("{uri}: {ALREADY_GONE}");
+                match ending {
+                    Ending::AlreadyGone => eprintln!("{uri}: {ALREADY_GONE}"),
+                    Ending::AlreadyEnded => eprintln!("{uri}: {ALREADY_ENDED}"),
+                    Ending::Ended => {}
                 }
                 self.ended += 1;
                 remember(history.state(uri, "ended", None));

@@ -112,10 +112,7 @@ impl EffectRunner {
             }
             Effect::EndChat { id, uri } => {
                 self.with_api(id, move |api, messages| async move {
-                    let result = match api.events_link(&uri).await {
-                        Ok(events) => api.end_chat(&events).await,
-                        Err(error) => Err(error),
-                    };
+                    let result = api.end_session(&uri).await.map(drop);
                     let _ = messages.send(Msg::ChatEnded {
                         id,
                         result: result.map_err(|e| describe(&e)),
@@ -386,12 +383,8 @@ async fn forward(
 /// Ends a chat of the history. A 404 means it is gone already (Q28): nothing left in a queue.
 async fn end_entry(connection: &Connection, uri: &str) -> Result<(), String> {
     let api = ChatApi::new(connection.client_config()).map_err(|e| describe(&e))?;
-    let result = match api.events_link(uri).await {
-        Ok(events) => api.end_chat(&events).await,
-        Err(error) => Err(error),
-    };
-    match result {
-        Ok(()) | Err(ApiError::Status { status: 404, .. }) => Ok(()),
+    match api.end_session(uri).await {
+        Ok(_) | Err(ApiError::Status { status: 404, .. }) => Ok(()),
         Err(error) => Err(describe(&error)),
     }
 }

@@ -137,8 +137,7 @@ pub fn end_chats(
 }
 
 async fn end(api: &ChatApi, uri: &str) -> Result<(), ApiError> {
-    let events = api.events_link(uri).await?;
-    api.end_chat(&events).await
+    api.end_session(uri).await.map(drop)
 }
 
 /// Reads and parses a check file off the loop's thread.

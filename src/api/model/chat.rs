@@ -104,6 +104,29 @@ impl ChatResource {
         }
     }
 
+    /// Where lines and the end are posted: the `events` link, else the events element's own.
+    pub fn events_link(&self) -> Option<&str> {
+        self.links
+            .get("events")
+            .or_else(|| self.events_links.get("self"))
+    }
+
+    /// Whether this read of the chat shows it over: its latest state event, else its info,
+    /// says `ended`.
+    pub fn has_ended(&self) -> bool {
+        let latest = self
+            .events
+            .iter()
+            .rev()
+            .find_map(|event| match &event.kind {
+                super::EventKind::State(state) => Some(state),
+                _ => None,
+            });
+        latest
+            .or_else(|| self.info.as_ref()?.state.as_ref())
+            .is_some_and(|state| *state == super::ChatState::Ended)
+    }
+
     /// Where to poll next: the chat-level `next` (it carries info too, Q12), else the
     /// events-level one.
     pub fn next_link(&self) -> Option<&str> {
