@@ -443,6 +443,20 @@ fn send_watch_and_end_follow_one_chat() {
 
     let ended = ran(emulator.chatstart(&["end", &uri]));
     assert_eq!(ended.code, 0, "{ended:?}");
+    assert!(ended.stderr.contains("ended "), "{ended:?}");
+    // Ending it again sends nothing: the service shows it ended (and may refuse a second end).
+    let again = ran(emulator.chatstart(&["end", &uri, "--output", "json"]));
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stderr.contains("already ended"), "{again:?}");
+    let said: Value = serde_json::from_str(again.stdout.trim()).expect("one JSON line");
+    assert_eq!(said["ending"], "alreadyEnded", "{said}");
+    let end_posts = emulator
+        .handle
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.body.contains("ended"))
+        .count();
+    assert_eq!(end_posts, 1, "one end sent");
     let watched = ran(emulator.chatstart(&["watch", &uri, "--poll-interval", "0.2"]));
     assert_eq!(
         watched.code, 0,
@@ -469,8 +483,13 @@ fn send_reaches_the_agent_once_chatting() {
         "30",
     ]));
     let uri = created.stdout.lines().next().unwrap().to_string();
-    let sent = ran(emulator.chatstart(&["send", &uri, "<b>literal</b>"]));
+    let sent = ran(emulator.chatstart(&["send", &uri, "<b>literal</b>", "--output", "json"]));
     assert_eq!(sent.code, 0, "{sent:?}");
+    let said: Value = serde_json::from_str(sent.stdout.trim()).expect("one JSON line");
+    assert_eq!(
+        (said["type"].as_str(), said["uri"].as_str()),
+        (Some("sent"), Some(uri.as_str()))
+    );
     let watched = ran(emulator.chatstart(&[
         "watch",
         &uri,
@@ -525,6 +544,13 @@ fn survey_and_availability_print_what_the_service_says() {
     assert_eq!(
         available.stdout, "available: yes\navailable slots: 3\nestimated wait: about 30 s\n",
         "{available:?}"
+    );
+    let sales = ran(emulator.chatstart(&["availability", "--skill", "Sales", "--output", "json"]));
+    let parsed: Value = serde_json::from_str(sales.stdout.trim()).unwrap();
+    assert_eq!(
+        (&parsed["availableSlots"], &parsed["slotsUnlimited"]),
+        (&Value::from(3), &Value::from(false)),
+        "{parsed}"
     );
     let ghost = ran(emulator.chatstart(&["availability", "--skill", "Ghost", "--output", "json"]));
     let parsed: Value = serde_json::from_str(ghost.stdout.trim()).unwrap();
@@ -700,4 +726,50 @@ greeting = "\u001b]0;PWNED\u0007Hi \u001b]52;c;ZXZpbA==\u0007there"
             .is_some_and(|t| t.starts_with("\u{1b}]0;PWNED")),
         "{greeting}"
     );
+}
+
+#[test]
+fn info_prints_the_chats_information_from_its_info_link() {
+    let emulator = Emulator::start(common::FAST);
+    let created = ran(emulator.chatstart(&[
+        "request",
+        "--skill",
+        "Sales",
+        "--wait",
+        "chatting",
+        "--timeout",
+        "30",
+    ]));
+    assert_eq!(created.code, 0, "{created:?}");
+    let uri = created.stdout.lines().next().unwrap().to_string();
+    let info = ran(emulator.chatstart(&["info", &uri]));
+    assert_eq!(info.code, 0, "{info:?}");
+    let printed = lines(&info.stdout);
+    assert!(printed.contains(&"state: chatting"), "{info:?}");
+    assert!(printed.contains(&"agentName: Natalie"), "{info:?}");
+    assert!(
+        printed.iter().any(|l| l.starts_with("chatTimeout: ")),
+        "{info:?}"
+    );
+    assert!(
+        emulator
+            .handle
+            .requests()
+            .iter()
+            .any(|r| r.method == "GET" && r.path.ends_with("/info")),
+        "read through the info resource (§2.13)"
+    );
+    let json = ran(emulator.chatstart(&["info", &uri, "--output", "json"]));
+    let parsed: Value = serde_json::from_str(json.stdout.trim()).expect("one JSON line");
+    assert_eq!(
+        (&parsed["type"], &parsed["state"], &parsed["agentName"]),
+        (
+            &Value::from("info"),
+            &Value::from("chatting"),
+            &Value::from("Natalie")
+        ),
+        "{parsed}"
+    );
+    let unknown = ran(emulator.chatstart(&["info", &format!("{uri}x")]));
+    assert_eq!(unknown.code, 3, "{unknown:?}");
 }

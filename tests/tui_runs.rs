@@ -21,11 +21,20 @@ use tokio::task::JoinHandle;
 const DEADLINE: Duration = Duration::from_secs(30);
 
 async fn wait_for(screen: &mut watch::Receiver<String>, what: &str) -> String {
+    wait_until(screen, what, |text| text.contains(what)).await
+}
+
+/// Waits until the screen satisfies `test`; `what` names it in the failure.
+async fn wait_until(
+    screen: &mut watch::Receiver<String>,
+    what: &str,
+    test: impl Fn(&str) -> bool,
+) -> String {
     let deadline = tokio::time::Instant::now() + DEADLINE;
     loop {
         {
             let text = screen.borrow_and_update();
-            if text.contains(what) {
+            if test(&text) {
                 return text.clone();
             }
         }
@@ -195,8 +204,15 @@ async fn stopping_a_burst_ends_every_chat_it_created() {
     console.answer_the_survey().await;
     console.burst_dialog("2", false).await;
     console.key(KeyCode::Enter);
-    // Both wait in the slow queue (its agent accepts after a minute).
+    // Both wait in the slow queue (its agent accepts after a minute), each seen waiting.
     console.wait_for("0/2 done · created 2").await;
+    wait_until(&mut console.screen, "both rows waiting", |text| {
+        let rows = text
+            .lines()
+            .filter(|line| line.split_whitespace().nth(2) == Some("waiting"));
+        rows.count() == 2
+    })
+    .await;
     console.key(KeyCode::Esc);
     let text = console.wait_for("ended by chatstart 2").await;
     assert!(text.contains("still waiting 2"), "{text}");

@@ -75,7 +75,7 @@ pub enum ApiError {
     #[error("{0}")]
     Config(String),
     /// The service answered with an error status.
-    #[error("{operation} failed: HTTP {status}{}", server_says(message.as_deref(), *internal_code))]
+    #[error("{operation} failed: HTTP {status}{}", server_says(message.as_deref(), *internal_code, reason.as_deref()))]
     Status {
         operation: Operation,
         status: u16,
@@ -117,12 +117,20 @@ pub enum ApiError {
     },
 }
 
-fn server_says(message: Option<&str>, internal_code: Option<i64>) -> String {
-    match (message, internal_code) {
+fn server_says(message: Option<&str>, internal_code: Option<i64>, reason: Option<&str>) -> String {
+    let said = match (message, internal_code) {
         (Some(m), Some(code)) => format!(": {m} (internalCode {code})"),
         (Some(m), None) => format!(": {m}"),
         (None, Some(code)) => format!(" (internalCode {code})"),
         (None, None) => String::new(),
+    };
+    // The XML error's optional `<reason>` often says more than its message.
+    match reason
+        .map(str::trim)
+        .filter(|r| !r.is_empty() && Some(*r) != message)
+    {
+        Some(reason) => format!("{said}; reason: {reason}"),
+        None => said,
     }
 }
 
@@ -342,6 +350,11 @@ mod tests {
         let e = from_status(Operation::Session, 404, xml, None);
         assert!(
             matches!(&e, ApiError::Status { internal_code: Some(12), reason: Some(r), .. } if r == "r")
+        );
+        assert!(
+            e.to_string()
+                .ends_with("HTTP 404: Chat session not found (internalCode 12); reason: r"),
+            "the reason is shown: {e}"
         );
 
         let form = "lp_problem=consumer_key_rejected&lp_problem_advice=the%20appKey is permanently unacceptable to the Service Provider";

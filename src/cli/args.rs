@@ -33,6 +33,8 @@ pub enum Command {
     Auth(AuthArgs),
     /// Follow a chat until it ends (or until the --wait state).
     Watch(WatchArgs),
+    /// Print a chat's information: state, agent, skill, idle timeout, times.
+    Info(InfoArgs),
     /// Add a line to a chat (only while chatting).
     Send(SendArgs),
     /// End a chat, or every chat of the history never seen ended (--all-open).
@@ -333,6 +335,14 @@ pub struct WatchArgs {
     pub connection: ConnectionArgs,
     #[command(flatten)]
     pub wait: WaitArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InfoArgs {
+    /// The chat-session URI
+    pub uri: String,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -60,6 +60,7 @@ async fn dispatch(cli: Cli) -> run::Outcome {
         Command::Request(args) => run::request(&ctx, args).await,
         Command::Auth(args) => run::auth(&ctx, args).await,
         Command::Watch(args) => run::watch(&ctx, args).await,
+        Command::Info(args) => run::info(&ctx, args).await,
         Command::Send(args) => run::send(&ctx, args).await,
         Command::End(args) => run::end(&ctx, args).await,
         Command::Survey(args) => run::survey(&ctx, args).await,

@@ -190,7 +190,7 @@ impl<W: Write> Printer<W> {
 
     fn line(&mut self, line: &Line) {
         let text = line.plain_text();
-        let label = if line.is_pre_chat_echo() {
+        let mut label = if line.is_pre_chat_echo() {
             "pre-chat".to_string()
         } else {
             match &line.source {
@@ -200,13 +200,65 @@ impl<W: Write> Printer<W> {
                 LineSource::Other(source) => format!("{source} {}", line.by),
             }
         };
+        if line.is_agents_only() {
+            label.push_str(" (for agents only, not shown to visitors)");
+        }
         // Continuation lines are indented so each chat line stays one visual unit.
         let shown = text.replace('\n', "\n    ");
         self.emit(
             &format!("{label}: {shown}"),
             json!({"type": "line", "source": line.source.as_str(), "by": line.by, "text": text,
                    "systemMessageId": line.system_message_id, "preChat": line.is_pre_chat_echo(),
+                   "agentsOnly": line.is_agents_only(),
                    "textType": line.text_type}),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::model::EventsDocument;
+
+    fn printed(document: Value, json: bool) -> String {
+        let events = EventsDocument::from_document(&document)
+            .expect("events")
+            .events;
+        let mut printer = Printer::new(Vec::new(), json);
+        printer.update(&SessionUpdate::Batch { events, info: None }, None);
+        String::from_utf8(printer.into_inner()).expect("utf-8")
+    }
+
+    #[test]
+    fn a_line_for_agents_only_is_marked_so() {
+        let document = json!({"events": {"event": [
+            {"@id": "1", "@type": "line", "by": "Bob", "source": "agent", "text": "rep only",
+             "textType": "plain", "subType": "ONLY_TO_REP"},
+            {"@id": "2", "@type": "line", "by": "Bob", "source": "agent", "text": "hello",
+             "textType": "plain", "subType": "REGULAR"}
+        ]}});
+        let text = printed(document.clone(), false);
+        assert_eq!(
+            text.lines().collect::<Vec<_>>(),
+            [
+                "agent Bob (for agents only, not shown to visitors): rep only",
+                "agent Bob: hello"
+            ]
+        );
+        let json_lines = printed(document, true);
+        let flags: Vec<bool> = json_lines
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).expect("json")["agentsOnly"] == true)
+            .collect();
+        assert_eq!(flags, [true, false]);
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_newlines_and_tabs_kept() {
+        assert_eq!(terminal_safe("a\tb\nc"), "a\tb\nc");
+        assert_eq!(
+            terminal_safe("\u{1b}]0;x\u{7}y\u{9b}"),
+            r"\u{1b}]0;x\u{7}y\u{9b}"
         );
     }
 }

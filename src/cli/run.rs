@@ -8,8 +8,8 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::args::{
-    AuthArgs, AvailabilityArgs, ConnectionArgs, EndArgs, RequestArgs, RequestFields, SendArgs,
-    SurveyArgs, WaitArgs, WaitState, WatchArgs,
+    AuthArgs, AvailabilityArgs, ConnectionArgs, EndArgs, InfoArgs, RequestArgs, RequestFields,
+    SendArgs, SurveyArgs, WaitArgs, WaitState, WatchArgs,
 };
 use super::context::Context;
 use super::print::Printer;
@@ -575,6 +575,21 @@ pub async fn watch(ctx: &Context, args: WatchArgs) -> Outcome {
     let api = connect(&connection, Some(&uri))?;
     let mut out = printer(&connection);
     let awaited = args.wait.wait.map(awaited);
+    if let Some(ended) = ended_and_gone(ctx, &api, &uri).await {
+        eprintln!(
+            "{uri}: the chat ended (the history has it ended at {ended}); the service no longer \
+             keeps it (404 Chat session not found), so there is nothing left to follow"
+        );
+        return match awaited {
+            None | Some(ChatState::Ended) => Ok(exit::OK),
+            Some(state) => Err(Failure {
+                code: exit::NOT_REACHED,
+                message: format!("the chat ended before reaching state {state}"),
+                hint: None,
+                why: None,
+            }),
+        };
+    }
     follow(
         &api,
         uri.as_str(),
@@ -587,6 +602,85 @@ pub async fn watch(ctx: &Context, args: WatchArgs) -> Outcome {
     .await
 }
 
+/// When the history has this chat ended and the service answers 404 for it: the time it was
+/// seen ended. A chat vanishes some time after it ends (Q28); that is no lost session.
+async fn ended_and_gone(ctx: &Context, api: &ChatApi, uri: &Url) -> Option<String> {
+    let entry = ctx
+        .history
+        .as_ref()?
+        .entries()
+        .ok()?
+        .into_iter()
+        .find(|entry| entry.session.uri == uri.as_str())
+        .filter(|entry| entry.session.state == "ended")?;
+    match api.chat(uri.as_str()).await {
+        Err(error) if super::cleanup::is_gone(&error) => Some(entry.updated),
+        _ => None,
+    }
+}
+
+/// GET the chat's information (§2.13) through the `info` link of its resource, as given; the
+/// info the resource itself carries when it offers no such link.
+pub async fn info(ctx: &Context, args: InfoArgs) -> Outcome {
+    let uri = parse_uri(&args.uri)?;
+    let api = connect(&ctx.connection(&args.connection)?, Some(&uri))?;
+    let chat = api.chat(uri.as_str()).await?;
+    let href = chat
+        .links
+        .get("info")
+        .or_else(|| chat.info.as_ref()?.links.get("self"))
+        .map(str::to_string);
+    let info = match (href, chat.info) {
+        (Some(href), _) => api.info(&href).await?,
+        (None, Some(info)) => info,
+        (None, None) => {
+            return Err(Failure::from(ApiError::BadBody {
+                operation: crate::api::Operation::Session,
+                status: 200,
+                detail: "the chat has neither an `info` link nor info".into(),
+                body_start: String::new(),
+            }));
+        }
+    };
+    let fields = [
+        ("state", info.state.as_ref().map(ToString::to_string)),
+        ("agentName", info.agent_name),
+        ("agentId", info.agent_id),
+        ("skillName", info.skill_name),
+        ("skillId", info.skill_id),
+        ("chatTimeout", info.chat_timeout.map(|t| t.to_string())),
+        ("startTime", info.start_time),
+        ("lastUpdate", info.last_update),
+        ("visitorId", info.visitor_id),
+        ("visitorName", info.visitor_name),
+        ("agentTyping", info.agent_typing),
+        ("visitorTyping", info.visitor_typing),
+        ("chatSessionKey", info.chat_session_key),
+        ("rtSessionId", info.rt_session_id),
+    ];
+    if args.connection.output == super::args::OutputArg::Json {
+        let mut object = serde_json::Map::new();
+        object.insert("type".into(), json!("info"));
+        object.insert("uri".into(), json!(crate::api::links::redact_url(&uri)));
+        for (name, value) in fields {
+            if let Some(value) = value {
+                object.insert(name.into(), json!(value));
+            }
+        }
+        println!("{}", serde_json::Value::Object(object));
+    } else {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        for (name, value) in fields {
+            if let Some(value) = value {
+                let value = super::print::terminal_safe(&value).into_owned();
+                let _ = writeln!(out, "{name}: {value}");
+            }
+        }
+    }
+    Ok(exit::OK)
+}
+
 pub async fn send(ctx: &Context, args: SendArgs) -> Outcome {
     let uri = parse_uri(&args.uri)?;
     if args.text.trim().is_empty() {
@@ -595,7 +689,14 @@ pub async fn send(ctx: &Context, args: SendArgs) -> Outcome {
     let api = connect(&ctx.connection(&args.connection)?, Some(&uri))?;
     let events = api.events_link(uri.as_str()).await?;
     match api.add_line(&events, &args.text).await {
-        Ok(()) => Ok(exit::OK),
+        Ok(()) => {
+            // Scripts get a line to read; people already see their prompt come back.
+            if args.connection.output == super::args::OutputArg::Json {
+                let uri = crate::api::links::redact_url(&uri);
+                println!("{}", serde_json::json!({"type": "sent", "uri": uri}));
+            }
+            Ok(exit::OK)
+        }
         // The line went out but its answer did not come back: it may be in the chat already,
         // and sending it again could show it twice.
         Err(
@@ -624,10 +725,26 @@ pub async fn end(ctx: &Context, args: EndArgs) -> Outcome {
     if let Some(history) = &ctx.history {
         remember(history.state(uri.as_str(), "ended", None));
     }
-    if ending == super::cleanup::Ending::AlreadyGone {
-        eprintln!("{uri}: {}", super::cleanup::ALREADY_GONE);
-    } else {
-        eprintln!("ended {uri}");
+    if args.connection.output == super::args::OutputArg::Json {
+        let ending = match ending {
+            super::cleanup::Ending::Ended => "ended",
+            super::cleanup::Ending::AlreadyEnded => "alreadyEnded",
+            super::cleanup::Ending::AlreadyGone => "alreadyGone",
+        };
+        let shown = crate::api::links::redact_url(&uri);
+        println!(
+            "{}",
+            serde_json::json!({"type": "end", "uri": shown, "ending": ending})
+        );
+    }
+    match ending {
+        super::cleanup::Ending::AlreadyGone => {
+            eprintln!("{uri}: {}", super::cleanup::ALREADY_GONE);
+        }
+        super::cleanup::Ending::AlreadyEnded => {
+            eprintln!("{uri}: {}", super::cleanup::ALREADY_ENDED);
+        }
+        super::cleanup::Ending::Ended => eprintln!("ended {uri}"),
     }
     Ok(exit::OK)
 }
@@ -681,7 +798,9 @@ pub async fn availability(ctx: &Context, args: AvailabilityArgs) -> Outcome {
         println!(
             "{}",
             json!({"type": "availability", "available": available.any(), "skills": per_skill,
-                   "availableSlots": slots, "estimatedWaitSeconds": seconds,
+                   // -1 from the service: no limit, which `null` alone would not tell apart.
+                   "availableSlots": slots, "slotsUnlimited": slots.is_none(),
+                   "estimatedWaitSeconds": seconds,
                    "estimatedWait": estimate.to_string()})
         );
     } else {

@@ -55,12 +55,15 @@ impl TranscriptLine {
                         LineSource::Other(_) => Speaker::System,
                     }
                 };
-                (
-                    speaker,
-                    line.by.clone(),
-                    line.plain_text(),
-                    line.system_message_id,
-                )
+                let text = if line.is_agents_only() {
+                    format!(
+                        "(for agents only, not shown to visitors) {}",
+                        line.plain_text()
+                    )
+                } else {
+                    line.plain_text()
+                };
+                (speaker, line.by.clone(), text, line.system_message_id)
             }
             EventKind::State(state) => (
                 Speaker::Event,

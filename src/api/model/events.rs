@@ -72,6 +72,14 @@ impl Line {
         }
     }
 
+    /// A line meant for agents only (`subType` `ONLY_TO_REP`, §3.3): the service should keep it
+    /// from the visitor, so one that arrives is shown marked, not as something the visitor saw.
+    pub fn is_agents_only(&self) -> bool {
+        self.sub_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("ONLY_TO_REP"))
+    }
+
     /// The visitor's own pre-chat line echoed back as a system line with id 0 (Q18).
     pub fn is_pre_chat_echo(&self) -> bool {
         self.source == LineSource::System
