@@ -777,6 +777,17 @@ fn cli_a_session_lost_after_repeated_failures_exits_4_with_the_watch_command() {
     let out = ran(fast_cli(&emulator, &["watch", uri, "--wait", "chatting"]));
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(emulator.handle.count("POST", "/chat/request"), 1);
+    // With the appKey in the query, the command to paste keeps it there.
+    emulator.handle.set_faults(faults(&["drop@session"]));
+    let args = ["watch", uri, "--poll-retries", "1", "--app-key-in", "query"];
+    let out = ran(fast_cli(&emulator, &args));
+    assert_eq!(out.code, 4, "{out:?}");
+    assert!(
+        out.stderr.contains(&format!(
+            "resume with `chatstart watch {uri} --app-key-in query`"
+        )),
+        "{out:?}"
+    );
 }
 
 #[test]

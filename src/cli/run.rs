@@ -329,7 +329,12 @@ async fn follow(
                 resume,
             } => {
                 let next = explanation.map(|e| e.next.to_string());
-                let resume = resume.map(|resume| format!("resume with `{resume}`"));
+                // The resume command works as pasted: it keeps the appKey where it rode.
+                let query = api.config().app_key_in == crate::api::AppKeyPlacement::Query;
+                let resume = resume.map(|resume| {
+                    let flag = if query { " --app-key-in query" } else { "" };
+                    format!("resume with `{resume}{flag}`")
+                });
                 return Err(Failure {
                     code: exit_code,
                     message: format!("lost the session: {error}"),
