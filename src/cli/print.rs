@@ -144,13 +144,25 @@ impl<W: Write> Printer<W> {
                 EventKind::Url { url: Some(url) } => {
                     self.emit(&format!("url: {url}"), json!({"type": "url", "url": url}));
                 }
-                EventKind::A2aTransfer { domain, skill } => self.emit(
+                EventKind::A2aTransfer {
+                    domain,
+                    skill,
+                    remote_site_id,
+                    chat_request_parameters,
+                } => self.emit(
                     &format!(
-                        "transfer to another account ({}), skill {} — not followed",
+                        "transfer to another account ({} on {}), skill {} — not followed{}",
+                        remote_site_id.as_deref().unwrap_or("?"),
                         domain.as_deref().unwrap_or("?"),
-                        skill.as_deref().unwrap_or("?")
+                        skill.as_deref().unwrap_or("?"),
+                        chat_request_parameters
+                            .as_ref()
+                            .map(|p| format!("; its chat request there: {p}"))
+                            .unwrap_or_default()
                     ),
-                    json!({"type": "a2aTransfer", "domain": domain, "skill": skill}),
+                    json!({"type": "a2aTransfer", "domain": domain, "skill": skill,
+                           "remoteSiteId": remote_site_id,
+                           "chatRequestParameters": chat_request_parameters}),
                 ),
                 EventKind::Url { url: None }
                 | EventKind::LineStatus { .. }
@@ -251,6 +263,25 @@ mod tests {
             .map(|l| serde_json::from_str::<Value>(l).expect("json")["agentsOnly"] == true)
             .collect();
         assert_eq!(flags, [true, false]);
+    }
+
+    #[test]
+    fn an_account_to_account_transfer_shows_where_and_the_request_to_send_there() {
+        let document = json!({"events": {"event": {"@id": "9", "@type": "a2a-transfer",
+            "chatRequestParameters": {"a2aEventId": 467, "a2aSourceSessionId": 8396550,
+                                      "a2aSourceSiteId": 81992017, "skill": "test"},
+            "domain": "base.liveperson.net", "remoteSiteId": 70648893, "skill": "test"}}});
+        let text = printed(document.clone(), false);
+        assert!(
+            text.starts_with(
+                "transfer to another account (70648893 on base.liveperson.net), skill test — not followed"
+            ),
+            "{text}"
+        );
+        assert!(text.contains(r#""a2aEventId":467"#), "{text}");
+        let line: Value = serde_json::from_str(printed(document, true).trim()).expect("json");
+        assert_eq!(line["remoteSiteId"], "70648893");
+        assert_eq!(line["chatRequestParameters"]["a2aSourceSiteId"], 81992017);
     }
 
     #[test]

@@ -77,13 +77,19 @@ impl TranscriptLine {
                 format!("the agent pushed a link: {}", url.as_deref().unwrap_or("?")),
                 None,
             ),
-            EventKind::A2aTransfer { domain, skill } => (
+            EventKind::A2aTransfer {
+                domain,
+                skill,
+                remote_site_id,
+                ..
+            } => (
                 Speaker::Event,
                 String::new(),
                 format!(
-                    "transfer to another account offered: {} {} (not followed)",
+                    "transfer to another account offered: account {} on {}, skill {} (not followed)",
+                    remote_site_id.as_deref().unwrap_or("?"),
                     domain.as_deref().unwrap_or("?"),
-                    skill.as_deref().unwrap_or("")
+                    skill.as_deref().unwrap_or("?")
                 ),
                 None,
             ),

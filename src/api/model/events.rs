@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::ChatState;
-use crate::api::value::{int_field, list_field, text_field};
+use crate::api::value::{field, int_field, list_field, text_field};
 
 /// Who wrote a line (`source`; `by` is only a display name, Q19).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +105,10 @@ pub enum EventKind {
     A2aTransfer {
         domain: Option<String>,
         skill: Option<String>,
+        /// The target account's id.
+        remote_site_id: Option<String>,
+        /// The body of the chat request to send at the target account, unchanged (§3.3).
+        chat_request_parameters: Option<Value>,
     },
     /// A type this client does not know (Q22): kept, never fatal.
     Other {
@@ -150,6 +154,8 @@ impl Event {
             "a2a-transfer" => EventKind::A2aTransfer {
                 domain: text_field(object, "domain"),
                 skill: text_field(object, "skill"),
+                remote_site_id: text_field(object, "remoteSiteId"),
+                chat_request_parameters: field(object, "chatRequestParameters").cloned(),
             },
             _ => EventKind::Other { type_name },
         };
