@@ -7,7 +7,7 @@ use tui_input::Input;
 
 use super::draft::Draft;
 use super::form::{Form, TextField};
-use super::msg::SessionId;
+use super::msg::{NewSession, SessionId};
 use super::transcript::TranscriptLine;
 use crate::api::ChatRequest;
 use crate::api::exchange::Exchange;
@@ -337,6 +337,25 @@ impl App {
         // The form as it starts is not a draft: only a change is written.
         app.saved_draft = Some(Box::new(Draft::of(&app.form, None)));
         app
+    }
+
+    /// The history's record of a chat made from the form with `request`; `uri` is empty when
+    /// the answer was lost.
+    pub fn new_session(&self, uri: String, request: ChatRequest, auth: bool) -> NewSession {
+        NewSession {
+            uri,
+            profile: self.profile_name().map(str::to_string),
+            account: self.form.text(TextField::Account).trim().to_string(),
+            request,
+            auth: auth.then(|| {
+                (
+                    self.form.text(TextField::AuthChatConnId).to_string(),
+                    self.form.text(TextField::RedirectUri).to_string(),
+                )
+            }),
+            app_key_in: self.form.app_key_in,
+            format: self.form.format,
+        }
     }
 
     /// The name of the profile the form came from.

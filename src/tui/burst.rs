@@ -9,9 +9,7 @@ use tui_input::Input;
 
 use super::app::{App, Notice, Overlay, Phase};
 use super::connection::Connection;
-use super::form::TextField;
-use super::msg::{Effect, Msg, NewSession, SessionId};
-use crate::api::ChatRequest;
+use super::msg::{Effect, Msg, SessionId};
 use crate::api::model::ChatState;
 use crate::burst::{BurstEvent, ChatOutcome, Summary};
 
@@ -368,9 +366,12 @@ fn stop(view: &mut BurstView) -> Vec<Effect> {
 }
 
 fn event_arrived(app: &mut App, id: SessionId, event: &BurstEvent) -> Vec<Effect> {
-    let profile = app.profile_name().map(str::to_string);
-    let account = app.form.text(TextField::Account).trim().to_string();
-    let request: ChatRequest = app.form.chat_request();
+    let record = |uri: String| Box::new(app.new_session(uri, app.form.chat_request(), false));
+    let (created, may_exist) = match event {
+        BurstEvent::Created { uri, .. } => (Some(record(uri.clone())), None),
+        BurstEvent::MayExist { .. } => (None, Some(record(String::new()))),
+        _ => (None, None),
+    };
     let Phase::Burst(view) = &mut app.phase else {
         return Vec::new();
     };
@@ -381,25 +382,13 @@ fn event_arrived(app: &mut App, id: SessionId, event: &BurstEvent) -> Vec<Effect
     let mut effects = Vec::new();
     // The history keeps each chat, so `chatstart history --open` finds any left behind.
     match event {
-        BurstEvent::Created { uri, .. } => {
-            effects.push(Effect::RecordSession(Box::new(NewSession {
-                uri: uri.clone(),
-                profile,
-                account,
-                request,
-                auth: None,
-            })));
+        BurstEvent::Created { .. } => {
+            effects.extend(created.map(Effect::RecordSession));
         }
         // Sent, answer lost: recorded with no URI (state unknown), so the history says a chat
         // may exist.
         BurstEvent::MayExist { .. } => {
-            effects.push(Effect::RecordSession(Box::new(NewSession {
-                uri: String::new(),
-                profile,
-                account,
-                request,
-                auth: None,
-            })));
+            effects.extend(may_exist.map(Effect::RecordSession));
         }
         BurstEvent::State {
             index,

@@ -381,12 +381,26 @@ fn rerun(app: &mut App, index: usize) -> Vec<Effect> {
             entry.session.redirect_uri.clone().unwrap_or_default(),
         );
     }
+    // How the service was reached goes with the request (an account that refuses the appKey
+    // header needs the query again); where to is the form's: a recorded demo emulator is gone.
+    if let Some(placement) = entry.session.app_key_in {
+        app.form.app_key_in = placement;
+    }
+    if let Some(format) = entry.session.format {
+        app.form.format = format;
+    }
     app.form.focus = super::form::Focus::Text(TextField::Skill);
     app.form.fix_focus();
     app.errors = app.form.validate();
     app.notice = Some(Notice::info(format!(
-        "form refilled from the session of {}: Ctrl+S sends it again",
-        entry.session.time
+        "form refilled from the session of {} (appKey in the {}, {}): Ctrl+S sends it again to {}",
+        entry.session.time,
+        match app.form.app_key_in {
+            crate::api::AppKeyPlacement::Header => "header",
+            crate::api::AppKeyPlacement::Query => "query",
+        },
+        app.form.format.as_str(),
+        app.form.text(TextField::Api).trim(),
     )));
     super::update::init(app)
 }

@@ -327,10 +327,14 @@ pub enum Effect {
 /// A created chat, as the history records it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewSession {
+    /// Empty for a chat request whose answer was lost: a chat may exist (state unknown).
     pub uri: String,
     pub profile: Option<String>,
     pub account: String,
     pub request: ChatRequest,
     /// The auth call's connector id and redirect URI, when the authenticated flow was used.
     pub auth: Option<(String, String)>,
+    /// Where the appKey rode and the format: `end --all-open` reaches the chat the same way.
+    pub app_key_in: crate::api::AppKeyPlacement,
+    pub format: crate::api::Format,
 }

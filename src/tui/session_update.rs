@@ -4,8 +4,7 @@
 use tui_input::Input;
 
 use super::app::{App, Health, Notice, Phase, Topic};
-use super::form::TextField;
-use super::msg::{CopyWhat, Effect, Msg, NewSession};
+use super::msg::{CopyWhat, Effect, Msg};
 use super::transcript::{Speaker, TranscriptLine};
 use super::update::session_view;
 use crate::api::model::{ChatState, EventKind, LineSource};
@@ -20,18 +19,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::SessionCreated { id, uri } => {
             if matches!(app.phase, Phase::Submitting { id: current, .. } if current == id) {
                 let view = session_view(app, id, uri.clone());
-                let record = NewSession {
-                    uri,
-                    profile: app.profile_name().map(str::to_string),
-                    account: app.form.text(TextField::Account).trim().to_string(),
-                    request: view.request.clone(),
-                    auth: app.form.auth.then(|| {
-                        (
-                            app.form.text(TextField::AuthChatConnId).to_string(),
-                            app.form.text(TextField::RedirectUri).to_string(),
-                        )
-                    }),
-                };
+                let record = app.new_session(uri, view.request.clone(), app.form.auth);
                 app.phase = Phase::Session(Box::new(view));
                 app.notice = Some(Notice::info("chat created — c copies its URI"));
                 return vec![Effect::RecordSession(Box::new(record))];
@@ -51,6 +39,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     }
                 }
                 app.notice = Some(Notice::error(failure.message, failure.hint));
+                if failure.may_have_created_chat {
+                    // Kept with no URI (state unknown), as the command line keeps it: the
+                    // history is where one looks for a chat that may exist.
+                    let record =
+                        app.new_session(String::new(), app.form.chat_request(), app.form.auth);
+                    return vec![Effect::RecordSession(Box::new(record))];
+                }
             }
             Vec::new()
         }

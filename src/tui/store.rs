@@ -60,7 +60,7 @@ pub fn run(store: &mut Store, effect: Effect, messages: &mpsc::UnboundedSender<M
                 } else {
                     Flow::Request
                 };
-                let record = SessionRecord::created(
+                let mut record = SessionRecord::created(
                     session.profile.as_deref(),
                     &session.account,
                     &session.uri,
@@ -68,6 +68,8 @@ pub fn run(store: &mut Store, effect: Effect, messages: &mpsc::UnboundedSender<M
                     &session.request,
                     auth.as_ref(),
                 );
+                record.app_key_in = Some(session.app_key_in);
+                record.format = Some(session.format);
                 if let Err(error) = history.created(record) {
                     failed(messages, format!("could not write the history: {error}"));
                 }
@@ -110,4 +112,48 @@ fn load_profile(store: &Store, name: String, messages: &mpsc::UnboundedSender<Ms
         };
         let _ = messages.send(Msg::ProfileLoaded { name, result });
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{AppKeyPlacement, ChatRequest, Format};
+    use crate::history::History;
+    use crate::tui::msg::NewSession;
+
+    #[test]
+    fn a_recorded_session_keeps_how_the_service_was_reached_so_its_cleanup_can_reach_it() {
+        let dir = tempfile::tempdir().expect("dir");
+        let history = History::at(dir.path().join("history.jsonl"));
+        let mut store = Store {
+            history: Some(history.clone()),
+            draft: None,
+            config: None,
+            args: None,
+        };
+        let (messages, _received) = mpsc::unbounded_channel();
+        let session = NewSession {
+            uri: "https://example.net/api/account/1/chat/H1".into(),
+            profile: None,
+            account: "1".into(),
+            request: ChatRequest {
+                skill: "Sales".into(),
+                ..ChatRequest::default()
+            },
+            auth: None,
+            app_key_in: AppKeyPlacement::Query,
+            format: Format::Xml,
+        };
+        run(
+            &mut store,
+            Effect::RecordSession(Box::new(session)),
+            &messages,
+        );
+        let entries = history.entries().expect("entries");
+        let [entry] = entries.as_slice() else {
+            panic!("{entries:?}");
+        };
+        assert_eq!(entry.session.app_key_in, Some(AppKeyPlacement::Query));
+        assert_eq!(entry.session.format, Some(Format::Xml));
+    }
 }

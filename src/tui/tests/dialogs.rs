@@ -276,6 +276,31 @@ fn history_entries_are_watched_and_ended_the_way_they_were_made_and_a_lost_one_i
     };
     assert_eq!(connection.app_key_in, crate::api::AppKeyPlacement::Query);
     assert_eq!(connection.format, crate::api::Format::Xml);
+    // Re-run takes the placement and the format too, and says where it will send.
+    press(&mut app, key(KeyCode::Enter, NONE));
+    assert_eq!(app.form.app_key_in, crate::api::AppKeyPlacement::Query);
+    assert_eq!(app.form.format, crate::api::Format::Xml);
+    let notice = app
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(
+        notice.contains("(appKey in the query, xml): Ctrl+S sends it again to http://"),
+        "{notice}"
+    );
+    press(&mut app, key(KeyCode::Char('r'), CTRL));
+    send(
+        &mut app,
+        [Msg::HistoryLoaded(Ok(vec![
+            {
+                let mut again = entry(uri, "Billing", "x");
+                again.session.app_key_in = Some(crate::api::AppKeyPlacement::Query);
+                again
+            },
+            entry("", "Billing", "y"),
+        ]))],
+    );
 
     press(&mut app, key(KeyCode::Down, NONE));
     for action in ['w', 'x'] {

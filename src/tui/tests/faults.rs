@@ -70,13 +70,24 @@ fn a_lost_answer_to_the_chat_request_says_a_chat_may_exist_and_resubmit_asks() {
             .into(),
         timeout: std::time::Duration::from_secs(10),
     };
-    send(
+    app.form.app_key_in = crate::api::AppKeyPlacement::Query;
+    let effects = send(
         &mut app,
         [Msg::StartFailed {
             id,
             failure: failure(error),
         }],
     );
+    // The history keeps the attempt, with no URI, and how the service was reached.
+    let Some(record) = effects.iter().find_map(|e| match e {
+        Effect::RecordSession(record) => Some(record),
+        _ => None,
+    }) else {
+        panic!("the attempt is recorded: {effects:?}");
+    };
+    assert!(record.uri.is_empty(), "{record:?}");
+    assert_eq!(record.app_key_in, crate::api::AppKeyPlacement::Query);
+    assert_eq!(record.request.skill, app.form.chat_request().skill);
     // At both sizes the whole message and its hint show: a chat may exist, and how to check
     // in the console (the footer's own "Ctrl+R history" does not count).
     for (width, height) in [(80, 24), (160, 48)] {
