@@ -75,6 +75,9 @@ pub struct SessionView {
     pub end_requested: bool,
     /// The service accepted the visitor's end: the chat is over even before a poll shows it.
     pub end_accepted: bool,
+    /// Watched again from the history, which saw it end (when): a 404 then means the service
+    /// no longer keeps it (Q28), not a lost session.
+    pub seen_ended_at: Option<String>,
     /// The tracker still runs.
     pub tracking: bool,
     pub inspector: bool,
@@ -107,6 +110,7 @@ impl SessionView {
             ending: false,
             end_requested: false,
             end_accepted: false,
+            seen_ended_at: None,
             tracking: true,
             inspector: false,
             selected_exchange: 0,

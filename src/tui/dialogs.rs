@@ -428,6 +428,7 @@ fn watch(app: &mut App, index: usize) -> Vec<Effect> {
     let mut view = SessionView::new(id, uri.clone(), app.now);
     if let Some(entry) = app.history.get(index) {
         view.request = entry.session.request.clone();
+        view.seen_ended_at = (entry.session.state == "ended").then(|| entry.updated.clone());
     }
     app.phase = Phase::Session(Box::new(view));
     app.exchanges.clear();

@@ -122,6 +122,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     ..
                 } => {
                     view.tracking = false;
+                    // No resume: the service answered 404, it no longer has the chat.
+                    if let (Some(at), None) = (view.seen_ended_at.clone(), &resume) {
+                        let reason = format!(
+                            "it ended earlier (the history has it ended at {at}); the service no longer keeps it"
+                        );
+                        set_state(view, ChatState::Ended, now, Some(&reason));
+                        return Vec::new();
+                    }
                     let error = super::errors::shorten(&error);
                     let error = match explanation {
                         Some(e) => format!("{error} — {}", super::errors::explained(&e)),

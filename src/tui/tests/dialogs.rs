@@ -773,3 +773,42 @@ fn a_restored_drafts_prefilled_answer_is_not_saved_into_the_profile() {
         profile.request.survey_answers
     );
 }
+
+#[test]
+fn watching_again_a_chat_the_history_saw_end_and_the_service_dropped_shows_it_ended() {
+    // A 404: the tracker offers no resume, nothing is left to resume.
+    let gone = |id| Msg::Session {
+        id,
+        update: crate::session::SessionUpdate::Lost {
+            error: "chat session failed: HTTP 404: Chat session not found (internalCode 12)".into(),
+            exit_code: 3,
+            explanation: None,
+            resume: None,
+        },
+    };
+    for (state, seen_ended) in [("ended", true), ("waiting", false)] {
+        let mut app = app();
+        press(&mut app, key(KeyCode::Char('r'), CTRL));
+        let mut ended = entry(
+            "http://127.0.0.1:8480/api/account/12345678/chat/E",
+            "Sales",
+            "x",
+        );
+        state.clone_into(&mut ended.session.state);
+        send(&mut app, [Msg::HistoryLoaded(Ok(vec![ended]))]);
+        press(&mut app, key(KeyCode::Char('w'), NONE));
+        let id = app.session().expect("watching").id;
+        send(&mut app, [gone(id)]);
+        let text = super::snapshots::draw_text(&app, 120, 30);
+        if seen_ended {
+            assert!(text.contains("■ ENDED"), "{text}");
+            assert!(text.contains("it ended earlier"), "{text}");
+            assert!(!text.contains("session lost"), "{text}");
+        } else {
+            // Nothing says it ended: lost, and the badge says so instead of a frozen spinner.
+            assert!(text.contains("✗ NOT REACHED"), "{text}");
+            assert!(text.contains("session lost"), "{text}");
+            assert!(!text.contains("CONNECTING"), "{text}");
+        }
+    }
+}

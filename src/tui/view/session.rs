@@ -156,6 +156,11 @@ fn wrap_exact(text: &str, width: usize) -> Vec<String> {
 fn header_lines(app: &App, view: &SessionView, theme: &Theme, width: usize) -> Vec<Line<'static>> {
     let in_queue = app.now.saturating_duration_since(view.created);
     let (badge, style, detail) = match &view.state {
+        None if matches!(view.health, super::super::app::Health::Lost { .. }) => (
+            "✗ NOT REACHED".to_string(),
+            theme.error(),
+            "the chat could not be read".to_string(),
+        ),
         None => (
             format!("{} CONNECTING", spinner(in_queue)),
             theme.warn(),
