@@ -80,10 +80,12 @@ pub struct Answer {
 }
 
 impl Answer {
-    /// The `Location` header (any case), resolved against the request URL only when relative.
+    /// The `Location` header (any case), resolved against the request URL only when relative,
+    /// never with an appKey in it (see [`links::without_app_key`]).
     pub fn location(&self) -> Option<Url> {
         let value = self.headers.get(LOCATION)?.to_str().ok()?.trim();
-        Url::parse(value).or_else(|_| self.url.join(value)).ok()
+        let url = Url::parse(value).or_else(|_| self.url.join(value)).ok()?;
+        Some(links::without_app_key(url))
     }
 
     fn headers_summary(&self) -> String {

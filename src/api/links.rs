@@ -112,6 +112,26 @@ pub fn redact_url(url: &Url) -> String {
     shown.to_string()
 }
 
+/// `url` without an `appKey` query parameter. A server that echoes the request's appKey into
+/// a `Location` would otherwise put the key into the session URI, which is shown, copied and
+/// kept in the history; the client adds its own key to every call that needs one.
+pub fn without_app_key(mut url: Url) -> Url {
+    if !url.query_pairs().any(|(key, _)| key == "appKey") {
+        return url;
+    }
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(key, _)| key != "appKey")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if pairs.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url
+}
+
 /// A link as text with any appKey query value masked; text that is not a URL is returned as is.
 pub fn redact_text_url(text: &str) -> String {
     Url::parse(text).map_or_else(|_| text.to_string(), |url| redact_url(&url))
@@ -120,6 +140,24 @@ pub fn redact_text_url(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_app_key_echoed_into_a_location_is_taken_out_and_the_rest_kept() {
+        let echoed =
+            Url::parse("https://lo.example/api/account/1/chat/H1?appKey=s3cr3t&sid=q1&from=3")
+                .unwrap();
+        assert_eq!(
+            without_app_key(echoed).as_str(),
+            "https://lo.example/api/account/1/chat/H1?sid=q1&from=3"
+        );
+        let only = Url::parse("https://lo.example/api/account/1/chat/H1?appKey=s3cr3t").unwrap();
+        assert_eq!(
+            without_app_key(only).as_str(),
+            "https://lo.example/api/account/1/chat/H1"
+        );
+        let clean = "https://lo.example/api/account/1/chat/H1?sid=a%20b";
+        assert_eq!(without_app_key(Url::parse(clean).unwrap()).as_str(), clean);
+    }
 
     #[test]
     fn adds_missing_parameters_and_keeps_from() {
