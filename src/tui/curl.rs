@@ -7,27 +7,38 @@ use crate::api::model::Survey;
 use crate::api::{AppKeyPlacement, ChatRequest};
 use crate::secret::MASK;
 
-/// `curl` for the chat request that created `session_uri` (its origin is the API's base URL).
+/// `curl` for the chat request that created `session_uri`: to `sent_to`, the URL it went to
+/// as the inspector recorded it (appKey masked), else to the session URI's origin — which a
+/// service may name differently from the base URL the request went to.
 pub fn chat_request(
     connection: &Connection,
     session_uri: &str,
+    sent_to: Option<&str>,
     request: &ChatRequest,
     survey: Option<&Survey>,
 ) -> String {
-    let base = Url::parse(session_uri)
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_else(|_| connection.api.trim_end_matches('/').to_string());
-    let mut url = format!(
-        "{base}/api/account/{}/chat/request?v=1&NC=true",
-        connection.account
-    );
+    let url = match sent_to {
+        Some(url) => url.to_string(),
+        None => {
+            let base = Url::parse(session_uri)
+                .map(|u| u.origin().ascii_serialization())
+                .unwrap_or_else(|_| connection.api.trim_end_matches('/').to_string());
+            let mut url = format!(
+                "{base}/api/account/{}/chat/request?v=1&NC=true",
+                connection.account
+            );
+            if connection.app_key_in == AppKeyPlacement::Query {
+                url.push_str(&format!("&appKey={MASK}"));
+            }
+            url
+        }
+    };
     let mut headers = vec![
         format!("Accept: {}", connection.format.mime()),
         format!("Content-Type: {}", connection.format.content_type()),
     ];
-    match connection.app_key_in {
-        AppKeyPlacement::Header => headers.push(format!("Authorization: LivePerson appKey={MASK}")),
-        AppKeyPlacement::Query => url.push_str(&format!("&appKey={MASK}")),
+    if connection.app_key_in == AppKeyPlacement::Header {
+        headers.push(format!("Authorization: LivePerson appKey={MASK}"));
     }
     let body = connection
         .format
@@ -67,16 +78,19 @@ mod tests {
             pre_chat_lines: vec!["it's me".into()],
             ..ChatRequest::default()
         };
-        let curl = chat_request(
-            &connection,
-            "http://127.0.0.1:9/api/account/12345678/chat/abc?v=1",
-            &request,
-            None,
-        );
+        let session = "http://localhost:9/api/account/12345678/chat/abc?v=1";
+        let curl = chat_request(&connection, session, None, &request, None);
         assert!(!curl.contains("very-secret"));
         assert!(curl.contains(
-            "'http://127.0.0.1:9/api/account/12345678/chat/request?v=1&NC=true&appKey=••••'"
+            "'http://localhost:9/api/account/12345678/chat/request?v=1&NC=true&appKey=••••'"
         ));
         assert!(curl.contains(r"it'\''s me"));
+        // Where the request really went (the service names itself `localhost` in its URIs).
+        let sent = "http://127.0.0.1:9/api/account/12345678/chat/request?v=1&NC=true&appKey=••••";
+        let curl = chat_request(&connection, session, Some(sent), &request, None);
+        assert!(
+            curl.starts_with(&format!("curl -i -X POST '{sent}'")),
+            "{curl}"
+        );
     }
 }

@@ -166,9 +166,16 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::CopyCurl => match app.session() {
             Some(view) => {
                 let connection = super::connection::Connection::from_form(&app.form);
+                let sent_to = app
+                    .exchanges
+                    .iter()
+                    .rev()
+                    .find(|e| e.method == "POST" && e.url.contains("/chat/request"))
+                    .map(|e| e.url.as_str());
                 let text = super::curl::chat_request(
                     &connection,
                     &view.uri,
+                    sent_to,
                     &view.request,
                     view.survey.as_ref(),
                 );
