@@ -302,3 +302,26 @@ fn a_chat_already_chatting_has_reached_waiting_but_not_the_other_way() {
     assert!(!Ended.has_reached(&Waiting));
     assert!(Ended.has_reached(&Ended));
 }
+
+#[test]
+fn an_empty_system_line_says_what_its_id_means() {
+    let document = serde_json::json!({"events": {"event": [
+        {"@id": "7", "@type": "line", "by": "info", "source": "system", "text": "",
+         "textType": "plain", "systemMessageId": "23"},
+        {"@id": "8", "@type": "line", "by": "info", "source": "system", "text": "",
+         "textType": "plain", "systemMessageId": "99"},
+        {"@id": "9", "@type": "line", "by": "Bob", "source": "agent", "text": "",
+         "textType": "plain"}
+    ]}});
+    let events = chatstart::api::model::EventsDocument::from_document(&document)
+        .unwrap()
+        .events;
+    let texts: Vec<String> = events
+        .iter()
+        .map(|event| match &event.kind {
+            EventKind::Line(line) => line.plain_text(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(texts, ["(the chat was requeued by the system)", "", ""]);
+}

@@ -25,7 +25,7 @@ pub fn help(app: &App) -> Vec<HelpEntry> {
             ("Tab ↓ / Shift+Tab ↑", "next / previous field"),
             ("typing", "edits the field; ← → Home End move in it"),
             ("Ctrl+W Ctrl+U Ctrl+K", "delete word / line / to end"),
-            ("Space ← →", "switch a toggle, move in a choice list"),
+            ("Space ← →", "switch a toggle, choose in a choice list"),
             ("Space / Enter", "choose; check or uncheck a check box"),
             ("Enter, Ctrl+N", "pre-chat: add a line below"),
             ("Ctrl+X", "pre-chat: delete the line"),

@@ -45,6 +45,22 @@ pub mod system_message {
     pub const TRANSFERRED_TO_AGENT: i64 = 13;
     pub const TRANSFERRED_TO_SKILL: i64 = 15;
     pub const REQUEUED: i64 = 23;
+
+    /// What a system message means (§3.4), to show when its text is empty.
+    pub fn meaning(id: i64) -> Option<&'static str> {
+        Some(match id {
+            OPERATORS_BUSY => "site operators are busy",
+            AGENT_ACCEPTED => "an agent accepted the chat",
+            ROUTING => "routing the chat to an agent",
+            AGENT_ENDED => "the agent ended the chat",
+            DISCONNECTED => "the chat was disconnected",
+            TRANSFERRED_TO_AGENT => "the chat was transferred to another agent",
+            TRANSFERRED_TO_SKILL => "the chat was transferred to another skill",
+            22 => "a ticket id was associated with the chat",
+            REQUEUED => "the chat was requeued by the system",
+            _ => return None,
+        })
+    }
 }
 
 /// A chat line.
@@ -63,12 +79,19 @@ pub struct Line {
 }
 
 impl Line {
-    /// The text to show a person: HTML lines rendered as plain text, others verbatim.
+    /// The text to show a person: HTML lines rendered as plain text, others verbatim; a system
+    /// line with no text says what its id means, in brackets (§3.4: empty ones exist).
     pub fn plain_text(&self) -> String {
-        if self.text_type.eq_ignore_ascii_case("html") {
+        let text = if self.text_type.eq_ignore_ascii_case("html") {
             html_to_text(&self.text)
         } else {
             self.text.clone()
+        };
+        match self.system_message_id.and_then(system_message::meaning) {
+            Some(meaning) if self.source == LineSource::System && text.trim().is_empty() => {
+                format!("({meaning})")
+            }
+            _ => text,
         }
     }
 

@@ -272,3 +272,31 @@ fn the_transcript_says_whose_clock_its_times_are() {
         "the server's time of day:\n{text}"
     );
 }
+
+#[test]
+fn an_agents_paragraphs_and_breaks_stay_on_their_own_rows() {
+    let (mut app, id) = long_chat(0);
+    send(
+        &mut app,
+        [Msg::Session {
+            id,
+            update: batch(vec![line_event(
+                900,
+                "2025-11-25T10:14:00.000+0000",
+                "agent",
+                "Natalie",
+                "<p>first paragraph</p><p>second paragraph</p>a line<br>after a break",
+            )]),
+        }],
+    );
+    let text = screen(&app);
+    let rows: Vec<&str> = text.lines().map(str::trim).collect();
+    assert!(
+        rows.iter()
+            .any(|r| r.ends_with("Natalie › first paragraph")),
+        "{text}"
+    );
+    for part in ["second paragraph", "a line", "after a break"] {
+        assert!(rows.contains(&part), "`{part}` on its own row:\n{text}");
+    }
+}

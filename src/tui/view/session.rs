@@ -317,10 +317,12 @@ fn transcript_rows(line: &TranscriptLine, theme: &Theme, width: usize) -> Vec<Li
     };
     let head = format!("{time}{who} ");
     let indent = head.chars().count().min(width / 2);
-    let parts = wrap(
-        &line.text.replace('\n', " "),
-        width.saturating_sub(indent).max(8),
-    );
+    // The line's own breaks (an agent's <br> and paragraphs) are kept, each part wrapped.
+    let parts: Vec<String> = line
+        .text
+        .split('\n')
+        .flat_map(|part| wrap(part, width.saturating_sub(indent).max(8)))
+        .collect();
     parts
         .into_iter()
         .enumerate()
