@@ -246,16 +246,15 @@ impl EffectRunner {
                 api.availability(&skill, request.max_wait_time.trim()),
                 api.estimated_wait(&skill),
             );
+            let said = |e: ApiError| super::errors::short_with_step(&e);
             let _ = messages.send(Msg::SurveyLoaded {
                 generation,
-                result: survey.map_err(|e| super::errors::short(&e)),
+                result: survey.map_err(said),
             });
             let _ = messages.send(Msg::AvailabilityLoaded {
                 generation,
-                available: available
-                    .map(|a| a.any())
-                    .map_err(|e| super::errors::short(&e)),
-                estimate: estimate.map_err(|e| super::errors::short(&e)),
+                available: available.map(|a| a.any()).map_err(said),
+                estimate: estimate.map_err(said),
             });
         });
     }

@@ -49,6 +49,18 @@ pub fn short(error: &ApiError) -> String {
     }
 }
 
+/// The error without the call's name and, when the error is a known one, the next step in the
+/// console: a lookup that fails says how to make it work.
+pub fn short_with_step(error: &ApiError) -> String {
+    let said = short(error);
+    match error.explain() {
+        Some(explanation) if !error.may_have_created_chat() => {
+            format!("{said} — {}", next_step(&explanation))
+        }
+        _ => said,
+    }
+}
+
 /// Why it happened and what to do next in the console, when the error is a known one.
 pub fn hint(error: &ApiError) -> Option<String> {
     let explanation = error.explain()?;

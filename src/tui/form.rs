@@ -396,9 +396,18 @@ impl Form {
     pub fn validate(&self) -> ValidationErrors {
         let mut errors = super::connection::Connection::from_form(self).validate();
         let request = self.chat_request();
-        errors
-            .0
-            .extend(validate::chat_request(&request, self.survey.survey.as_ref()).0);
+        let mut request_errors = validate::chat_request(&request, self.survey.survey.as_ref());
+        // No survey because it could not be read, not because the service has none.
+        if let super::survey::SurveyStatus::Failed(why) = &self.survey.status {
+            for error in &mut request_errors.0 {
+                if matches!(error.field, validate::Field::SurveyAnswer(_)) {
+                    error.message = format!(
+                        "survey answers need the pre-chat survey, which could not be read ({why}); F5 asks again"
+                    );
+                }
+            }
+        }
+        errors.0.extend(request_errors.0);
         if let Some(auth) = self.auth_request() {
             for error in validate::auth_request(&auth, &request).0 {
                 if errors.for_field(&error.field).is_none() {

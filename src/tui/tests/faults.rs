@@ -238,3 +238,37 @@ fn leaving_a_live_chat_for_a_new_request_shows_how_to_follow_it_whole() {
         assert!(joined.contains(URI), "the URI whole: {text}");
     }
 }
+
+#[test]
+fn a_survey_that_could_not_be_read_is_said_so_with_the_step_that_fixes_it() {
+    let mut app = app();
+    app.form.survey = crate::tui::survey::SurveyForm::with_answers(&[crate::api::SurveyAnswer {
+        question_id: "12786273".into(),
+        values: vec!["CATS".into()],
+    }]);
+    let refused = crate::api::error::from_status(
+        Operation::Survey,
+        401,
+        "lp_problem=consumer_key_rejected&lp_problem_advice=the appKey is permanently unacceptable",
+        None,
+    );
+    let said = crate::tui::errors::short_with_step(&refused);
+    assert!(said.contains("switch “appKey in” to query"), "{said}");
+    let generation = app.lookup_generation;
+    send(
+        &mut app,
+        [Msg::SurveyLoaded {
+            generation,
+            result: Err(said),
+        }],
+    );
+    let errors = app.form.validate();
+    let message = errors
+        .0
+        .iter()
+        .find(|e| matches!(e.field, crate::api::validate::Field::SurveyAnswer(_)))
+        .map(|e| e.message.clone())
+        .expect("the answers cannot be checked");
+    assert!(message.contains("could not be read"), "{message}");
+    assert!(!message.contains("none was found"), "{message}");
+}
