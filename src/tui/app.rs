@@ -192,6 +192,10 @@ pub enum Topic {
     NotChattingYet,
     /// What the editor gave back: gone at the next action on the form.
     EditorResult,
+    /// The chat was created (and `c` copies its URI): gone once an agent accepts or it ends.
+    ChatCreated,
+    /// The end was sent: gone once the chat shows ended.
+    EndSent,
 }
 
 impl Notice {

@@ -21,7 +21,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 let view = session_view(app, id, uri.clone());
                 let record = app.new_session(uri, view.request.clone(), app.form.auth);
                 app.phase = Phase::Session(Box::new(view));
-                app.notice = Some(Notice::info("chat created — c copies its URI"));
+                app.notice =
+                    Some(Notice::info("chat created — c copies its URI").about(Topic::ChatCreated));
                 return vec![Effect::RecordSession(Box::new(record))];
             }
             Vec::new()
@@ -139,7 +140,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 }
             }
             let chatting = view.is_chatting();
-            if chatting && app.notice_is_about(Topic::NotChattingYet) {
+            let ended = view.state == Some(ChatState::Ended);
+            if chatting && app.notice_is_about(Topic::NotChattingYet)
+                || (chatting || ended) && app.notice_is_about(Topic::ChatCreated)
+                || ended && app.notice_is_about(Topic::EndSent)
+            {
                 app.notice = None;
             }
             let Some(view) = app.session_mut() else {
@@ -252,7 +257,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                         app.quitting = true;
                         return vec![record, Effect::StopSession, Effect::Quit];
                     }
-                    app.notice = Some(Notice::info("end sent; the chat closes"));
+                    app.notice =
+                        Some(Notice::info("end sent; the chat closes").about(Topic::EndSent));
                     return vec![record];
                 }
                 Err(error) => {

@@ -823,6 +823,24 @@ fn notices_go_away_once_they_stop_being_true() {
     assert!(notice(&app).is_some_and(|n| n.contains("2 pre-chat line(s)")));
     press(&mut app, key(KeyCode::Tab, NONE));
     assert_eq!(notice(&app), None);
+
+    // "Chat created": while it waits; gone once an agent accepts.
+    let mut app = super::app();
+    let id = created(&mut app);
+    let state = |n, s| Msg::Session {
+        id,
+        update: batch(vec![state_event(n, "t", s)]),
+    };
+    send(&mut app, [state(1, "waiting")]);
+    assert!(notice(&app).is_some_and(|n| n.starts_with("chat created")));
+    send(&mut app, [state(2, "chatting")]);
+    assert_eq!(notice(&app), None);
+    // "End sent": until the chat shows ended.
+    press(&mut app, key(KeyCode::Char('e'), NONE));
+    send(&mut app, [Msg::ChatEnded { id, result: Ok(()) }]);
+    assert!(notice(&app).is_some_and(|n| n.starts_with("end sent")));
+    send(&mut app, [state(3, "ended")]);
+    assert_eq!(notice(&app), None);
 }
 
 #[test]
