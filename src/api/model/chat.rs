@@ -111,8 +111,9 @@ impl ChatResource {
             .or_else(|| self.events_links.get("self"))
     }
 
-    /// Whether this read of the chat shows it over: its latest state event, else its info,
-    /// says `ended`.
+    /// Whether this read of the chat shows it over: its latest state event or its info says
+    /// `ended` (a server that hands out its events a few at a time may hold the `ended` event
+    /// back while its info already says so).
     pub fn has_ended(&self) -> bool {
         let latest = self
             .events
@@ -122,9 +123,10 @@ impl ChatResource {
                 super::EventKind::State(state) => Some(state),
                 _ => None,
             });
-        latest
-            .or_else(|| self.info.as_ref()?.state.as_ref())
-            .is_some_and(|state| *state == super::ChatState::Ended)
+        let info = self.info.as_ref().and_then(|info| info.state.as_ref());
+        [latest, info]
+            .into_iter()
+            .any(|state| state == Some(&super::ChatState::Ended))
     }
 
     /// Where to poll next: the chat-level `next` (it carries info too, Q12), else the
