@@ -399,8 +399,26 @@ fn start_lookup(app: &mut App) -> Vec<Effect> {
     vec![Effect::Lookup {
         generation: app.lookup_generation,
         connection,
-        request: app.form.chat_request(),
+        request: lookup_request(app),
     }]
+}
+
+/// The form's request for the lookup: the visitor fields that go with the survey call, but
+/// none that the form already marks invalid (nothing is sent that the form refuses).
+fn lookup_request(app: &App) -> crate::api::ChatRequest {
+    use crate::api::validate::Field;
+    let mut request = app.form.chat_request();
+    let errors = app.form.validate();
+    if errors.for_field(&Field::VisitorIp).is_some() {
+        request.visitor_ip.clear();
+    }
+    if errors.for_field(&Field::VisitorId).is_some() {
+        request.visitor_id.clear();
+    }
+    if errors.for_field(&Field::UserAgent).is_some() {
+        request.user_agent.clear();
+    }
+    request
 }
 
 /// Submits the form: validated first, and only from the form, so one submit is one chat.

@@ -570,6 +570,20 @@ fn lookups_are_debounced_and_stale_answers_dropped() {
         panic!("{effects:?}");
     };
     assert_eq!(request.skill, "Salesx");
+    // Visitor fields the form marks invalid stay out of the lookup; valid ones go with it.
+    app.form.set_text(TextField::VisitorIp, "999.1.1.1");
+    app.form.set_text(TextField::VisitorId, "123");
+    app.form.focus = Focus::Text(TextField::Skill);
+    type_text(&mut app, "y");
+    let due = app.lookup_generation;
+    let effects = send(&mut app, [Msg::LookupDue(due)]);
+    let Some(Effect::Lookup { request, .. }) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(
+        (request.visitor_ip.as_str(), request.visitor_id.as_str()),
+        ("", "123")
+    );
 }
 
 #[test]
