@@ -305,6 +305,8 @@ pub struct App {
     pub check_path: String,
     /// Where `n` in a session goes back to (the check results a case was opened from).
     pub return_to: Option<Box<Phase>>,
+    /// Rows of the help overlay scrolled past, when it is taller than the screen.
+    pub help_scroll: u16,
 }
 
 impl App {
@@ -339,6 +341,7 @@ impl App {
             burst_setup: super::burst::BurstSetup::default(),
             check_path: super::checks::DEFAULT_PATH.to_string(),
             return_to: None,
+            help_scroll: 0,
         };
         app.form.fix_focus();
         app.errors = app.form.validate();

@@ -159,6 +159,8 @@ pub enum Msg {
     Scroll(Scroll),
     /// Show or hide the help overlay.
     Help,
+    /// Scroll the help overlay by this many rows (it clamps to its length when drawn).
+    HelpScroll(i16),
     /// Quit, asking first when a chat is live (q, Ctrl+C).
     Quit,
     /// Quit now, whatever the state (SIGTERM, SIGHUP).

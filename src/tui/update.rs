@@ -58,12 +58,15 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::OpenBurst if matches!(app.phase, Phase::Editing) => super::burst::open(app),
         Msg::OpenChecks if matches!(app.phase, Phase::Editing) => super::checks::open(app),
         Msg::Help => {
+            app.help_scroll = 0;
             app.overlay = match app.overlay {
                 Some(Overlay::Help) => None,
                 _ => Some(Overlay::Help),
             };
             Vec::new()
         }
+        // Only while the help shows (above).
+        Msg::HelpScroll(_) => Vec::new(),
         Msg::Quit => {
             // A request on its way may still create a chat: ask, as for a live one.
             if quitting_leaves_something(app) {
@@ -201,6 +204,11 @@ fn overlay_answer(app: &mut App, overlay: &Overlay, msg: &Msg) -> Option<Vec<Eff
     match (overlay, msg) {
         (Overlay::Help, Msg::Help | Msg::Dismiss) => {
             app.overlay = None;
+            Some(Vec::new())
+        }
+        (Overlay::Help, Msg::HelpScroll(rows)) => {
+            let most = super::view::overlay::help_scroll_limit(app);
+            app.help_scroll = app.help_scroll.saturating_add_signed(*rows).min(most);
             Some(Vec::new())
         }
         (Overlay::Help, _) => Some(Vec::new()),

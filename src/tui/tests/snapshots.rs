@@ -345,3 +345,30 @@ fn a_long_value_reads_from_its_start_until_it_is_typed_in() {
     assert!(left.contains('…'), "the cut is marked:\n{left}");
     assert!(!left.contains("x=END"), "{left}");
 }
+
+#[test]
+fn the_help_scrolls_when_the_screen_is_too_small_for_it() {
+    let mut app = app();
+    app.size = (50, 15);
+    press(&mut app, key(KeyCode::F(1), KeyModifiers::NONE));
+    let keys = crate::tui::keys::help(&app);
+    // Each entry's key starts its row (what it does may wrap).
+    let shown = |text: &str, key: &str| {
+        text.lines()
+            .any(|row| row.starts_with(&format!("│ {key} ")))
+    };
+    let (first, last) = (keys[0].0, keys[keys.len() - 1].0);
+    let top = draw(&app, 50, 15);
+    assert!(top.contains("scroll"), "the title says it scrolls:\n{top}");
+    assert!(shown(&top, first) && !shown(&top, last), "{top}");
+    press(&mut app, key(KeyCode::End, KeyModifiers::NONE));
+    let bottom = draw(&app, 50, 15);
+    assert!(shown(&bottom, last) && !shown(&bottom, first), "{bottom}");
+    press(&mut app, key(KeyCode::Home, KeyModifiers::NONE));
+    assert_eq!(draw(&app, 50, 15), top);
+    // On a screen it fits, nothing scrolls.
+    app.size = (160, 48);
+    press(&mut app, key(KeyCode::End, KeyModifiers::NONE));
+    assert_eq!(app.help_scroll, 0);
+    assert!(!draw(&app, 160, 48).contains("scroll"));
+}

@@ -25,7 +25,16 @@ pub fn render(app: &App, overlay: &Overlay, theme: &Theme, frame: &mut Frame, sc
             let (title, lines) = super::runs::dialog_lines(app, overlay, theme, screen.width);
             return boxed(&title, lines, frame, screen, app);
         }
-        Overlay::Help => (" Keys — Esc closes ", help_lines(app, theme)),
+        Overlay::Help => {
+            let lines = help_lines(app, theme);
+            let title = if help_scroll_limit(app) > 0 {
+                " Keys — ↑↓ PgUp PgDn scroll · Esc closes "
+            } else {
+                " Keys — Esc closes "
+            };
+            let scroll = app.help_scroll.min(help_scroll_limit(app));
+            return boxed_scrolled(title, lines, frame, screen, app, scroll);
+        }
         Overlay::ConfirmQuit if matches!(app.phase, crate::tui::app::Phase::Submitting { .. }) => (
             " Quit? ",
             vec![
@@ -82,6 +91,11 @@ pub fn render(app: &App, overlay: &Overlay, theme: &Theme, frame: &mut Frame, sc
 /// Draws `lines` in a titled box centred on the screen, as wide as the widest line; the cursor
 /// goes where the dialog's text input is, when it has one.
 fn boxed(title: &str, lines: Vec<Line<'static>>, frame: &mut Frame, screen: Rect, app: &App) {
+    boxed_scrolled(title, lines, frame, screen, app, 0);
+}
+
+/// The box's width and the rows its lines take in it, wrapped, on this screen.
+fn box_size(title: &str, lines: &[Line<'static>], screen: Rect) -> (u16, usize) {
     let width = lines
         .iter()
         .map(Line::width)
@@ -90,7 +104,33 @@ fn boxed(title: &str, lines: Vec<Line<'static>>, frame: &mut Frame, screen: Rect
         .max(title.chars().count())
         + 4;
     let width = (width as u16).min(screen.width);
-    let height = (lines.len() as u16 + 2).min(screen.height);
+    // Wrapped by the same rules the box draws them with.
+    let rows = Paragraph::new(lines.to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(width.saturating_sub(2).max(1));
+    (width, rows)
+}
+
+/// How far the help overlay can scroll on the app's screen: the rows that do not fit.
+pub fn help_scroll_limit(app: &App) -> u16 {
+    let screen = Rect::new(0, 0, app.size.0, app.size.1);
+    let lines = help_lines(app, &Theme::new(false));
+    let (_, rows) = box_size(" Keys — ↑↓ PgUp PgDn scroll · Esc closes ", &lines, screen);
+    let shown = usize::from(screen.height.saturating_sub(2));
+    u16::try_from(rows.saturating_sub(shown)).unwrap_or(u16::MAX)
+}
+
+/// [`boxed`], its text scrolled past `scroll` rows.
+fn boxed_scrolled(
+    title: &str,
+    lines: Vec<Line<'static>>,
+    frame: &mut Frame,
+    screen: Rect,
+    app: &App,
+    scroll: u16,
+) {
+    let (width, rows) = box_size(title, &lines, screen);
+    let height = (rows as u16 + 2).min(screen.height);
     let area = Rect::new(
         screen.x + (screen.width - width) / 2,
         screen.y + (screen.height - height) / 2,
@@ -101,6 +141,7 @@ fn boxed(title: &str, lines: Vec<Line<'static>>, frame: &mut Frame, screen: Rect
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
+            .scroll((scroll, 0))
             .block(Block::default().borders(Borders::ALL).title(title)),
         area,
     );
