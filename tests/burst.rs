@@ -51,12 +51,7 @@ fn a_burst_creates_follows_and_ends_every_chat() {
         12,
         "each chat requested once"
     );
-    let ends = emulator
-        .handle
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "POST" && r.path.ends_with("/events") && r.body.contains("ended"))
-        .count();
+    let ends = emulator.handle.end_posts();
     assert_eq!(ends, 12, "--end-after ends them all");
 }
 
@@ -138,12 +133,7 @@ fn ctrl_c_ends_every_chat_created_before_exiting() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(130), "{stdout}");
     assert!(stdout.contains("ended by chatstart 5"), "{stdout}");
-    let ends = emulator
-        .handle
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "POST" && r.path.ends_with("/events") && r.body.contains("ended"))
-        .count();
+    let ends = emulator.handle.end_posts();
     assert_eq!(ends, 5, "no chat left in the queue");
 }
 

@@ -450,13 +450,7 @@ fn send_watch_and_end_follow_one_chat() {
     assert!(again.stderr.contains("already ended"), "{again:?}");
     let said: Value = serde_json::from_str(again.stdout.trim()).expect("one JSON line");
     assert_eq!(said["ending"], "alreadyEnded", "{said}");
-    let end_posts = emulator
-        .handle
-        .requests()
-        .iter()
-        .filter(|r| r.method == "POST" && r.body.contains("ended"))
-        .count();
-    assert_eq!(end_posts, 1, "one end sent");
+    assert_eq!(emulator.handle.end_posts(), 1, "one end sent");
     let watched = ran(emulator.chatstart(&["watch", &uri, "--poll-interval", "0.2"]));
     assert_eq!(
         watched.code, 0,

@@ -472,11 +472,5 @@ fn a_server_that_hands_out_one_event_at_a_time_loses_none_when_its_info_says_end
     let out = ran(emulator.chatstart(&["end", uri.as_str()]));
     assert_eq!(out.code, 0, "{out:?}");
     assert!(out.stderr.contains("already ended"), "{out:?}");
-    let ends = emulator
-        .handle
-        .requests()
-        .iter()
-        .filter(|r| r.method == "POST" && r.path.ends_with("/events"))
-        .count();
-    assert_eq!(ends, 0, "no end was posted");
+    assert_eq!(emulator.handle.end_posts(), 0, "no end was posted");
 }

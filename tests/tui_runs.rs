@@ -150,11 +150,7 @@ impl Console {
 
     /// Requests that ended a chat (the visitor's `ended` state event).
     fn ends(&self) -> usize {
-        self.emulator
-            .requests()
-            .into_iter()
-            .filter(|r| r.method == "POST" && r.body.contains("\"ended\""))
-            .count()
+        self.emulator.end_posts()
     }
 }
 

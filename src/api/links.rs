@@ -14,6 +14,16 @@ pub enum AppKeyPlacement {
     Query,
 }
 
+impl AppKeyPlacement {
+    /// The name `FromStr` reads and `--app-key-in` takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Header => "header",
+            Self::Query => "query",
+        }
+    }
+}
+
 impl std::str::FromStr for AppKeyPlacement {
     type Err = String;
     fn from_str(text: &str) -> Result<Self, Self::Err> {

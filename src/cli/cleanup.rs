@@ -196,8 +196,11 @@ impl Tally {
                 remember(history.state(uri, GONE, None));
             }
             Err(error) => {
-                let shown = super::print::terminal_safe(&error.to_string()).into_owned();
-                eprintln!("could not end {uri}: {shown}");
+                let shown = error.to_string();
+                eprintln!(
+                    "could not end {uri}: {}",
+                    super::print::terminal_safe(&shown)
+                );
                 self.failure.get_or_insert_with(|| error.into());
             }
         }

@@ -678,8 +678,7 @@ pub async fn info(ctx: &Context, args: InfoArgs) -> Outcome {
         let mut out = std::io::stdout().lock();
         for (name, value) in fields {
             if let Some(value) = value {
-                let value = super::print::terminal_safe(&value).into_owned();
-                let _ = writeln!(out, "{name}: {value}");
+                let _ = writeln!(out, "{name}: {}", super::print::terminal_safe(&value));
             }
         }
     }

@@ -141,7 +141,7 @@ const ALL_ENDPOINTS: [FaultEndpoint; 20] = [
     FaultEndpoint::Unknown,
 ];
 
-fn is_end_body(body: &str) -> bool {
+pub(crate) fn is_end_body(body: &str) -> bool {
     let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
     compact.contains("\"state\":\"ended\"") || compact.contains("<state>ended</state>")
 }

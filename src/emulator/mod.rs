@@ -116,6 +116,17 @@ impl EmulatorHandle {
             .count()
     }
 
+    /// How many POSTs ended a chat (a `state ended` event, JSON or XML).
+    pub fn end_posts(&self) -> usize {
+        self.shared
+            .log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|r| r.method.eq_ignore_ascii_case("POST") && faults::is_end_body(&r.body))
+            .count()
+    }
+
     /// Every request so far, in arrival order, and empties the log (long runs keep it small).
     pub fn take_requests(&self) -> Vec<RecordedRequest> {
         std::mem::take(&mut *self.shared.log.lock().unwrap_or_else(|e| e.into_inner()))

@@ -366,12 +366,14 @@ fn stop(view: &mut BurstView) -> Vec<Effect> {
 }
 
 fn event_arrived(app: &mut App, id: SessionId, event: &BurstEvent) -> Vec<Effect> {
-    let record = |uri: String| Box::new(app.new_session(uri, app.form.chat_request(), false));
-    let (created, may_exist) = match event {
-        BurstEvent::Created { uri, .. } => (Some(record(uri.clone())), None),
-        BurstEvent::MayExist { .. } => (None, Some(record(String::new()))),
-        _ => (None, None),
-    };
+    // The history keeps each chat, so `chatstart history --open` finds any left behind; one
+    // sent whose answer was lost is kept with no URI (state unknown): a chat may exist.
+    let record = match event {
+        BurstEvent::Created { uri, .. } => Some(uri.clone()),
+        BurstEvent::MayExist { .. } => Some(String::new()),
+        _ => None,
+    }
+    .map(|uri| Box::new(app.new_session(uri, app.form.chat_request(), false)));
     let Phase::Burst(view) = &mut app.phase else {
         return Vec::new();
     };
@@ -379,17 +381,8 @@ fn event_arrived(app: &mut App, id: SessionId, event: &BurstEvent) -> Vec<Effect
         return Vec::new();
     }
     view.apply(event);
-    let mut effects = Vec::new();
-    // The history keeps each chat, so `chatstart history --open` finds any left behind.
+    let mut effects: Vec<Effect> = record.into_iter().map(Effect::RecordSession).collect();
     match event {
-        BurstEvent::Created { .. } => {
-            effects.extend(created.map(Effect::RecordSession));
-        }
-        // Sent, answer lost: recorded with no URI (state unknown), so the history says a chat
-        // may exist.
-        BurstEvent::MayExist { .. } => {
-            effects.extend(may_exist.map(Effect::RecordSession));
-        }
         BurstEvent::State {
             index,
             state,
@@ -422,7 +415,11 @@ fn event_arrived(app: &mut App, id: SessionId, event: &BurstEvent) -> Vec<Effect
                 effects.extend(ending_done(app));
             }
         }
-        BurstEvent::Sending { .. } | BurstEvent::Failed { .. } | BurstEvent::Lost { .. } => {}
+        BurstEvent::Created { .. }
+        | BurstEvent::MayExist { .. }
+        | BurstEvent::Sending { .. }
+        | BurstEvent::Failed { .. }
+        | BurstEvent::Lost { .. } => {}
     }
     effects
 }

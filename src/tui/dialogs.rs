@@ -395,10 +395,7 @@ fn rerun(app: &mut App, index: usize) -> Vec<Effect> {
     app.notice = Some(Notice::info(format!(
         "form refilled from the session of {} (appKey in the {}, {}): Ctrl+S sends it again to {}",
         entry.session.time,
-        match app.form.app_key_in {
-            crate::api::AppKeyPlacement::Header => "header",
-            crate::api::AppKeyPlacement::Query => "query",
-        },
+        app.form.app_key_in.as_str(),
         app.form.format.as_str(),
         app.form.text(TextField::Api).trim(),
     )));

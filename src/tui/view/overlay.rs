@@ -26,14 +26,14 @@ pub fn render(app: &App, overlay: &Overlay, theme: &Theme, frame: &mut Frame, sc
             return boxed(&title, lines, frame, screen, app);
         }
         Overlay::Help => {
-            let lines = help_lines(app, theme);
-            let title = if help_scroll_limit(app) > 0 {
-                " Keys — ↑↓ PgUp PgDn scroll · Esc closes "
+            let limit = help_scroll_limit(app);
+            let title = if limit > 0 {
+                HELP_TITLE_SCROLLING
             } else {
                 " Keys — Esc closes "
             };
-            let scroll = app.help_scroll.min(help_scroll_limit(app));
-            return boxed_scrolled(title, lines, frame, screen, app, scroll);
+            let scroll = app.help_scroll.min(limit);
+            return boxed_scrolled(title, help_lines(app, theme), frame, screen, app, scroll);
         }
         Overlay::ConfirmQuit if matches!(app.phase, crate::tui::app::Phase::Submitting { .. }) => (
             " Quit? ",
@@ -111,11 +111,14 @@ fn box_size(title: &str, lines: &[Line<'static>], screen: Rect) -> (u16, usize) 
     (width, rows)
 }
 
+/// The help's title when it does not fit the screen.
+const HELP_TITLE_SCROLLING: &str = " Keys — ↑↓ PgUp PgDn scroll · Esc closes ";
+
 /// How far the help overlay can scroll on the app's screen: the rows that do not fit.
 pub fn help_scroll_limit(app: &App) -> u16 {
     let screen = Rect::new(0, 0, app.size.0, app.size.1);
     let lines = help_lines(app, &Theme::new(false));
-    let (_, rows) = box_size(" Keys — ↑↓ PgUp PgDn scroll · Esc closes ", &lines, screen);
+    let (_, rows) = box_size(HELP_TITLE_SCROLLING, &lines, screen);
     let shown = usize::from(screen.height.saturating_sub(2));
     u16::try_from(rows.saturating_sub(shown)).unwrap_or(u16::MAX)
 }
