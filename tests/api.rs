@@ -37,7 +37,7 @@ async fn collect_until(
     done: impl Fn(&SessionUpdate) -> bool,
 ) -> Vec<SessionUpdate> {
     let mut seen = Vec::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
         let update = tokio::time::timeout_at(deadline, updates.recv())
             .await

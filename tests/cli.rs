@@ -484,29 +484,55 @@ fn send_reaches_the_agent_once_chatting() {
         (said["type"].as_str(), said["uri"].as_str()),
         (Some("sent"), Some(uri.as_str()))
     );
-    let watched = ran(emulator.chatstart(&[
-        "watch",
-        &uri,
-        "--wait",
-        "ended",
-        "--timeout",
-        "3",
-        "--poll-interval",
-        "0.2",
-    ]));
+    // Follow the chat until the agent's answer shows, then end it: the watch then exits 0
+    // with the whole transcript, however long the machine took to get there.
+    let mut watch =
+        emulator.chatstart(&["watch", &uri, "--wait", "ended", "--poll-interval", "0.2"]);
+    let mut child = common::KillOnDrop(
+        watch
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("watch starts"),
+    );
+    let stdout = child.0.stdout.take().expect("stdout");
+    let (lines, printed) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = lines.send(line);
+        }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut watched = Vec::new();
+    while !watched.iter().any(|l: &String| l.contains("line two")) {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match printed.recv_timeout(left) {
+            Ok(line) => watched.push(line),
+            Err(_) => panic!("the agent's answer never showed: {watched:#?}"),
+        }
+    }
+    assert_eq!(ran(emulator.chatstart(&["end", &uri])).code, 0);
+    let status = child.0.wait().expect("watch ends");
+    reader.join().expect("reader");
+    watched.extend(printed.try_iter());
+    let watched = watched.join("\n");
     assert!(
-        watched.stdout.contains("visitor You: <b>literal</b>"),
-        "HTML sent as text: {watched:?}"
+        watched.contains("visitor You: <b>literal</b>"),
+        "HTML sent as text: {watched}"
     );
     assert!(
-        watched
-            .stdout
-            .contains("agent Natalie: Got it: line one\n    line two"),
-        "{watched:?}"
+        watched.contains("agent Natalie: Got it: line one\n    line two"),
+        "{watched}"
     );
     assert_eq!(
-        watched.code, 5,
-        "the chat is still open when the wait times out: {watched:?}"
+        status.code(),
+        Some(0),
+        "watch exits 0 once the chat ends: {watched}"
     );
 }
 

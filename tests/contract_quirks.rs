@@ -84,7 +84,7 @@ async fn follow_until(
 ) -> Vec<SessionUpdate> {
     let (sender, mut updates) = mpsc::unbounded_channel();
     let tracker = session::follow(api.clone(), uri.to_string(), options, sender);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     let mut seen = Vec::new();
     while !stop(&seen) {
         match tokio::time::timeout_at(deadline, updates.recv()).await {
@@ -236,10 +236,10 @@ fn a_csds_with_only_the_all_services_list_still_gives_the_domain() {
 #[test]
 fn a_slow_estimated_wait_does_not_hold_up_the_polls() {
     let emulator = Emulator::start(SCENARIO);
-    // The agent accepts after 150 ms; the estimate takes 5 s to answer.
+    // The agent accepts after 150 ms; the estimate takes a minute to answer.
     emulator
         .handle
-        .set_faults(faults(&["slow@wait,delay_ms=5000"]));
+        .set_faults(faults(&["slow@wait,delay_ms=60000"]));
     let api = client(&emulator, Endpoint::BaseUrl(emulator.base_url()));
     let updates = emulator.runtime().block_on(async {
         let uri = api.request_chat(&sales(), None).await.expect("chat");

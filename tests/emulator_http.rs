@@ -163,7 +163,7 @@ impl Harness {
     /// Follows `next` links until `done` holds for the events seen so far, with a deadline;
     /// checks on the way that no event is ever delivered twice.
     async fn follow(&self, chat_uri: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(60);
         let mut next = chat_uri.to_string();
         let mut seen: Vec<Value> = Vec::new();
         loop {

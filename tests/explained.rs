@@ -166,7 +166,7 @@ fn open_chats_are_listed_and_ended_from_the_history() {
     assert!(ended.stdout.contains("ended 2 of 2"), "{ended:?}");
     let open = ran(emulator.bare(&["history", "--open"]));
     assert!(open.stdout.starts_with("no open sessions"), "{open:?}");
-    let watched = ran(emulator.chatstart(&["watch", &uris[2], "--timeout", "5"]));
+    let watched = ran(emulator.chatstart(&["watch", &uris[2], "--timeout", "60"]));
     assert!(
         watched.stdout.ends_with("state: ended\n"),
         "really ended: {watched:?}"

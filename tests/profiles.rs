@@ -532,7 +532,7 @@ fn cleanup_ends_each_chat_the_way_it_was_made() {
     assert!(open_uris(&emulator).is_empty());
     for uri in [first, second, by_flags] {
         let watched =
-            ran(emulator.chatstart(&["watch", &uri, "--app-key-in", "query", "--timeout", "5"]));
+            ran(emulator.chatstart(&["watch", &uri, "--app-key-in", "query", "--timeout", "60"]));
         assert!(
             watched.stdout.ends_with("state: ended\n"),
             "really ended: {watched:?}"
@@ -578,7 +578,7 @@ fn chats_of_a_stopped_emulator_and_of_the_demo_do_not_fail_the_cleanup() {
         .unwrap();
     let address = stopped.handle.addr();
     drop(stopped);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while std::net::TcpStream::connect(address).is_ok() {
         assert!(
             std::time::Instant::now() < deadline,
@@ -612,7 +612,7 @@ fn chats_of_a_stopped_emulator_and_of_the_demo_do_not_fail_the_cleanup() {
     );
     let again = ran(live.chatstart(&["end", "--all-open", "--yes"]));
     assert_eq!(again.code, 0, "{again:?}");
-    let watched = ran(live.chatstart(&["watch", &kept, "--timeout", "5"]));
+    let watched = ran(live.chatstart(&["watch", &kept, "--timeout", "60"]));
     assert!(watched.stdout.ends_with("state: ended\n"), "{watched:?}");
 }
 

@@ -14,7 +14,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::{mpsc, watch};
 
-const DEADLINE: Duration = Duration::from_secs(20);
+const DEADLINE: Duration = Duration::from_secs(60);
 
 async fn wait_for(screen: &mut watch::Receiver<String>, what: &str) -> String {
     let deadline = tokio::time::Instant::now() + DEADLINE;

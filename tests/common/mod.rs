@@ -236,7 +236,8 @@ pub struct Ran {
 }
 
 pub fn ran(command: Command) -> Ran {
-    let output = run(command, Duration::from_secs(60));
+    // A safety net against a hung command, far above any wait a test asks of one.
+    let output = run(command, Duration::from_secs(180));
     Ran {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
