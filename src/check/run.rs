@@ -108,7 +108,17 @@ fn millis(duration: Duration) -> u64 {
 pub async fn run_case(run: CaseRun) -> CaseResult {
     let started = Instant::now();
     let mut chat = Chat::default();
-    let outcome = run.drive(started, &mut chat).await;
+    // A panic while the case runs (a bug) still lets the chat it created be ended below.
+    let outcome = crate::contain::catch(run.drive(started, &mut chat))
+        .await
+        .unwrap_or_else(|panic| {
+            Err(Stop::Lost {
+                error: format!("the case stopped unexpectedly (a bug: {panic})"),
+                exit_code: crate::api::error::exit::FAILURE,
+                explanation: None,
+                gone: false,
+            })
+        });
     let mut result = CaseResult {
         name: run.case.name.clone(),
         repeat: run.repeat,
@@ -335,6 +345,7 @@ impl CaseRun {
             .connected_with(self.api.config());
             let _ = history.created(record);
         }
+        crate::contain::test_fault("after-create");
 
         let (updates, mut received) = mpsc::unbounded_channel();
         let options = FollowOptions {
