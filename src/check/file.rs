@@ -71,6 +71,7 @@ pub struct Case {
 pub struct AuthFields {
     pub sso_key_env: Option<String>,
     pub sso_key_cmd: Option<String>,
+    #[serde(deserialize_with = "crate::api::written::optional_text")]
     pub auth_conn_id: Option<String>,
     pub redirect_uri: Option<String>,
 }
@@ -208,12 +209,142 @@ impl CheckFile {
                     .map_err(|e| format!("case `{}`, step {}: {e}", case.name, number + 1))?;
             }
         }
+        file.check_values(text)?;
         let mut names: Vec<&str> = file.cases.iter().map(|c| c.name.as_str()).collect();
         names.sort_unstable();
         if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {
             return Err(format!("two cases are named `{}`", pair[0]));
         }
         Ok(file)
+    }
+}
+
+/// One step of the way to a key in the file's TOML, to find its line.
+#[derive(Debug, Clone, Copy)]
+enum KeyPath<'a> {
+    Name(&'a str),
+    Index(usize),
+}
+
+/// The line of the key at `path` (`case`, 0, `expect`, `accepted_within`), when it is written in
+/// a table or inline table the path can walk.
+fn line_of(text: &str, path: &[KeyPath<'_>]) -> Option<usize> {
+    let document = toml_edit::Document::parse(text).ok()?;
+    let mut table: &dyn toml_edit::TableLike = document.as_table();
+    let mut array: Option<&toml_edit::ArrayOfTables> = None;
+    let mut span = None;
+    for step in path {
+        match *step {
+            KeyPath::Name(name) => {
+                let (key, item) = table.get_key_value(name)?;
+                span = key.span().or_else(|| item.span());
+                match item {
+                    toml_edit::Item::ArrayOfTables(tables) => array = Some(tables),
+                    other => {
+                        if let Some(inner) = other.as_table_like() {
+                            table = inner;
+                        }
+                    }
+                }
+            }
+            KeyPath::Index(index) => {
+                let inner = array.take()?.get(index)?;
+                span = inner.span().or(span);
+                table = inner;
+            }
+        }
+    }
+    let start = span?.start.min(text.len());
+    Some(text[..start].matches('\n').count() + 1)
+}
+
+/// `, line 7` when the line is known.
+fn at_line(text: &str, path: &[KeyPath<'_>]) -> String {
+    line_of(text, path).map_or_else(String::new, |line| format!(", line {line}"))
+}
+
+impl CheckFile {
+    /// Every number a setting of seconds, every text sent free of what cannot be sent: each
+    /// problem names the case (or `[defaults]`), the line and the key.
+    fn check_values(&self, text: &str) -> Result<(), String> {
+        use KeyPath::{Index, Name};
+        let seconds = |value: Option<f64>| value.map(crate::api::validate::seconds);
+        for (key, value) in [
+            ("poll_interval", self.defaults.poll_interval),
+            ("step_timeout", self.defaults.step_timeout),
+        ] {
+            if let Some(Err(message)) = seconds(value) {
+                let at = at_line(text, &[Name("defaults"), Name(key)]);
+                return Err(format!("[defaults]{at}: {key}: {message}"));
+            }
+        }
+        for (index, case) in self.cases.iter().enumerate() {
+            let in_case = |path: &[KeyPath<'_>], key: &str, message: String| {
+                let mut full = vec![Name("case"), Index(index)];
+                full.extend_from_slice(path);
+                let at = at_line(text, &full);
+                format!("case `{}`{at}: {key}: {message}", case.name)
+            };
+            for (path, key, value) in [
+                (
+                    &[Name("poll_interval")][..],
+                    "poll_interval",
+                    case.poll_interval,
+                ),
+                (&[Name("step_timeout")], "step_timeout", case.step_timeout),
+                (
+                    &[Name("expect"), Name("accepted_within")],
+                    "expect.accepted_within",
+                    case.expect.accepted_within,
+                ),
+                (
+                    &[Name("expect"), Name("not_accepted_within")],
+                    "expect.not_accepted_within",
+                    case.expect.not_accepted_within,
+                ),
+            ] {
+                if let Some(Err(message)) = seconds(value) {
+                    return Err(in_case(path, key, message));
+                }
+            }
+            for (number, step) in case.steps.iter().enumerate() {
+                let path = [Name("step"), Index(number), Name("within")];
+                if let Some(Err(message)) = seconds(step.within) {
+                    return Err(in_case(&path, &format!("step {}: within", number + 1), message));
+                }
+                if let Some(message) = step.send.as_deref().and_then(crate::api::validate::line) {
+                    let path = [Name("step"), Index(number), Name("send")];
+                    return Err(in_case(&path, &format!("step {}: send", number + 1), message));
+                }
+            }
+            let invalid = crate::api::validate::request_fields(&case.request);
+            if let Some(problem) = invalid.0.first() {
+                let key = problem.field.key();
+                let path = [Name("request"), Name(key.split('.').next().unwrap_or(&key))];
+                return Err(in_case(&path, &format!("request.{key}"), problem.message.clone()));
+            }
+            let auth = &case.auth;
+            for (key, problem) in [
+                (
+                    "auth_conn_id",
+                    auth.auth_conn_id
+                        .as_deref()
+                        .and_then(|id| crate::api::validate::digits(id, "authChatConnId")),
+                ),
+                (
+                    "redirect_uri",
+                    auth.redirect_uri
+                        .as_deref()
+                        .and_then(crate::api::validate::absolute_url),
+                ),
+            ] {
+                if let Some(message) = problem {
+                    let path = [Name("auth"), Name(key)];
+                    return Err(in_case(&path, &format!("auth.{key}"), message));
+                }
+            }
+        }
+        Ok(())
     }
 }
 

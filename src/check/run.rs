@@ -100,6 +100,12 @@ fn tracker_stopped() -> Stop {
     }
 }
 
+/// A file's seconds as a duration. `CheckFile::parse` refuses what this cannot hold, so the
+/// error is for a case built some other way.
+fn within(seconds: f64) -> Result<Duration, Stop> {
+    crate::api::validate::seconds(seconds).map_err(Stop::Failed)
+}
+
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
@@ -366,16 +372,9 @@ impl CaseRun {
     ) -> Result<(), Stop> {
         let expect = &self.case.expect;
         if let Some(seconds) = expect.not_accepted_within {
-            return Self::stays_unaccepted(
-                Duration::from_secs_f64(seconds),
-                started,
-                chat,
-                received,
-            )
-            .await;
+            return Self::stays_unaccepted(within(seconds)?, started, chat, received).await;
         }
-        let accept_within =
-            Duration::from_secs_f64(expect.accepted_within.unwrap_or(DEFAULT_ACCEPT_WITHIN));
+        let accept_within = within(expect.accepted_within.unwrap_or(DEFAULT_ACCEPT_WITHIN))?;
         let deadline = started + chat.queued.unwrap_or_default() + accept_within;
         while chat.state != Some(ChatState::Chatting) {
             if chat.state == Some(ChatState::Ended) {
@@ -513,9 +512,7 @@ impl CaseRun {
         chat: &mut Chat,
         received: &mut mpsc::UnboundedReceiver<SessionUpdate>,
     ) -> Result<usize, Stop> {
-        let within = step
-            .within
-            .map_or(self.step_timeout, Duration::from_secs_f64);
+        let within = step.within.map_or(Ok(self.step_timeout), within)?;
         let deadline = Instant::now() + within;
         loop {
             if let Some(found) = chat.agent_lines[consumed..]

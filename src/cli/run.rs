@@ -66,6 +66,15 @@ pub fn connect(args: &ConnectionArgs, uri: Option<&Url>) -> Result<ChatApi, Fail
             "--base-url and --domain both say where the API is; give one",
         ));
     }
+    for (flag, value, rule) in [
+        ("--base-url", &args.base_url, validate::base_url as fn(&str) -> Option<String>),
+        ("--domain", &args.domain, validate::domain),
+        ("--csds-url", &args.csds_url, validate::base_url),
+    ] {
+        if let Some(problem) = value.as_deref().and_then(rule) {
+            return Err(Failure::usage(format!("{flag}: {problem}")));
+        }
+    }
     let endpoint = match (&args.base_url, &args.domain, uri) {
         (Some(url), _, _) => Endpoint::BaseUrl(url.clone()),
         (None, Some(domain), _) => Endpoint::Domain(domain.clone()),
@@ -103,20 +112,9 @@ pub fn connect(args: &ConnectionArgs, uri: Option<&Url>) -> Result<ChatApi, Fail
     Ok(ChatApi::new(config)?)
 }
 
-/// The longest time a flag may give: a year. Longer is surely a typo, and far longer would
-/// overflow the clock arithmetic it feeds.
-pub(crate) const MAX_SECONDS: f64 = 365.0 * 86_400.0;
-
-/// A positive number of seconds, at most [`MAX_SECONDS`], given by `flag`.
+/// A positive number of seconds, at most a year ([`validate::MAX_SECONDS`]), given by `flag`.
 pub(crate) fn seconds_flag(flag: &str, seconds: f64) -> Result<Duration, Failure> {
-    Duration::try_from_secs_f64(seconds)
-        .ok()
-        .filter(|d| !d.is_zero() && seconds <= MAX_SECONDS)
-        .ok_or_else(|| {
-            Failure::usage(format!(
-                "{flag}: `{seconds}` is not a positive number of seconds (at most a year, {MAX_SECONDS})"
-            ))
-        })
+    validate::seconds(seconds).map_err(|message| Failure::usage(format!("{flag}: {message}")))
 }
 
 /// `/api/account/{acc}/chat/{id}` → `acc`.
@@ -687,8 +685,8 @@ pub async fn info(ctx: &Context, args: InfoArgs) -> Outcome {
 
 pub async fn send(ctx: &Context, args: SendArgs) -> Outcome {
     let uri = parse_uri(&args.uri)?;
-    if args.text.trim().is_empty() {
-        return Err(Failure::usage("TEXT: a line cannot be empty"));
+    if let Some(message) = validate::line(&args.text) {
+        return Err(Failure::usage(format!("TEXT: {message}")));
     }
     let api = connect(&ctx.connection(&args.connection)?, Some(&uri))?;
     let events = api.events_link(uri.as_str()).await?;

@@ -62,7 +62,8 @@ pub enum JsonShape {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Scenario {
-    /// The only account id the emulator serves.
+    /// The only account id the emulator serves (`12345678` or `"12345678"`).
+    #[serde(deserialize_with = "crate::api::written::text")]
     pub account: String,
     /// The only appKey the emulator accepts.
     pub app_key: String,

@@ -209,8 +209,12 @@ async fn case_run(
         CaseFlow::Request => None,
         CaseFlow::Auth => Some(auth_request(case, plan.auth.clone()).await?),
     };
+    // The file's numbers were checked as it was read (`CheckFile::parse`).
     let seconds = |value: Option<f64>, default: f64| {
-        Duration::from_secs_f64(value.unwrap_or(default).max(0.05))
+        value
+            .and_then(|v| crate::api::validate::seconds(v).ok())
+            .unwrap_or_else(|| Duration::from_secs_f64(default))
+            .max(Duration::from_millis(50))
     };
     Ok(CaseRun {
         case: case.clone(),

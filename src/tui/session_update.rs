@@ -433,6 +433,11 @@ fn compose_send(app: &mut App) -> Vec<Effect> {
     if text.is_empty() || view.sending {
         return Vec::new();
     }
+    // Refused where it was typed, and kept there to be put right.
+    if let Some(problem) = crate::api::validate::line(&text) {
+        app.notice = Some(Notice::error(format!("line not sent: it {problem}"), None));
+        return Vec::new();
+    }
     input.reset();
     view.sending = true;
     // What was just said is what the visitor wants to see.
