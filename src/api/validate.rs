@@ -200,9 +200,10 @@ fn control_name(c: char) -> String {
 }
 
 /// A one-line text: no control character at all (a line break included). The service reads the
-/// body as XML or JSON, and XML cannot carry most of them: it refuses the whole request.
+/// body as XML or JSON, and XML cannot carry most of them: it refuses the whole request. What
+/// surrounds the text is trimmed before it is sent, so only what is inside counts.
 pub fn single_line(value: &str) -> Option<String> {
-    value.chars().find(|c| c.is_control()).map(|c| {
+    value.trim().chars().find(|c| c.is_control()).map(|c| {
         format!(
             "contains {}, which cannot be sent: this field is one line of text",
             control_name(c)
@@ -662,6 +663,107 @@ mod tests {
             absolute_url("https://brand.example/cb").is_none() && absolute_url("/cb").is_some()
         );
         assert!(email("a.b@example.com") && !email("a@b") && !email("no at") && !email("a@@b.com"));
+    }
+
+    #[test]
+    fn seconds_are_positive_and_at_most_a_year() {
+        assert_eq!(seconds(2.5), Ok(Duration::from_millis(2500)));
+        assert!(seconds(MAX_SECONDS).is_ok());
+        for bad in [-1.0, 0.0, -0.0, 1e300, f64::NAN, f64::INFINITY, MAX_SECONDS + 1.0] {
+            let error = seconds(bad).unwrap_err();
+            assert!(error.contains("not a positive number of seconds"), "{bad}: {error}");
+        }
+        assert!(seconds(1e300).unwrap_err().starts_with("`1e300`"));
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_every_text_of_a_request() {
+        for bad in ["Sa\u{1b}les", "a\u{7}", "nul\0", "two\nlines", "tab\there", "c1\u{85}x", "Sales\u{1b}"] {
+            assert!(single_line(bad).is_some(), "{bad:?}");
+        }
+        assert!(single_line("Sales – é ✓").is_none());
+        assert!(multi_line("two\nlines\tand a tab\r\n").is_none());
+        assert!(multi_line("bell\u{7}").unwrap().contains("BEL"));
+        assert!(line("  ").unwrap().contains("empty"));
+        assert!(line("hi\u{1b}[2J").unwrap().contains("ESC"));
+        assert!(line("one\ntwo").is_none());
+        let text = |field: &mut String| field.push('\u{1b}');
+        let fields: [(Field, fn(&mut ChatRequest) -> &mut String); 7] = [
+            (Field::Skill, |r| &mut r.skill),
+            (Field::ChatReferrer, |r| &mut r.chat_referrer),
+            (Field::UserAgent, |r| &mut r.user_agent),
+            (Field::ParticipantId, |r| &mut r.participant_id),
+            (Field::ConversationId, |r| &mut r.conversation_id),
+            (Field::LeVisitorId, |r| &mut r.le_visitor_id),
+            (Field::LeSessionId, |r| &mut r.le_session_id),
+        ];
+        for (field, pick) in fields {
+            let mut request = ChatRequest::default();
+            text(pick(&mut request));
+            let errors = request_fields(&request);
+            assert!(
+                errors.for_field(&field).is_some_and(|m| m.contains("ESC")),
+                "{field:?}: {errors}"
+            );
+        }
+        let lines = ChatRequest {
+            pre_chat_lines: vec!["fine".into(), "two\nlines".into()],
+            ..ChatRequest::default()
+        };
+        assert!(
+            request_fields(&lines)
+                .for_field(&Field::PreChatLine(1))
+                .is_some_and(|m| m.contains("line break"))
+        );
+        // A text area's answer may run over lines; a text field's may not.
+        let survey = Survey::from_document(&json!({"survey":{"id":"9","questions":{"question":[
+            {"id":"1","type":"Text Field"},{"id":"2","type":"Text Area"}]}}}))
+        .unwrap();
+        let answers = with_answers(&[("1", &["a\nb"]), ("2", &["a\nb"])]);
+        let errors = chat_request(&answers, Some(&survey));
+        assert!(errors.for_field(&Field::SurveyAnswer("1".into())).is_some());
+        assert!(errors.for_field(&Field::SurveyAnswer("2".into())).is_none(), "{errors}");
+        let bell = with_answers(&[("2", &["a\u{7}"])]);
+        let errors = chat_request(&bell, Some(&survey));
+        assert_eq!(errors.0.len(), 1, "said once: {errors}");
+        let auth = AuthRequest {
+            sso_key: Secret::new("k12197\u{1b}"),
+            auth_chat_conn_id: "1".into(),
+            redirect_uri: "https://brand.example/\ncb".into(),
+        };
+        let request = ChatRequest {
+            engagement_id: "1".into(),
+            le_visitor_id: "v".into(),
+            le_session_id: "s".into(),
+            le_context_id: "2".into(),
+            ..ChatRequest::default()
+        };
+        let errors = auth_request(&auth, &request);
+        let sso = errors.for_field(&Field::SsoKey).unwrap();
+        assert!(sso.contains("ESC") && !sso.contains("k12197"), "never the key: {sso}");
+        assert!(errors.for_field(&Field::RedirectUri).is_some(), "{errors}");
+        assert!(app_key("k\u{7f}").unwrap().contains("DEL"));
+    }
+
+    #[test]
+    fn urls_and_domains_say_what_to_write_instead() {
+        assert!(base_url("http://127.0.0.1:8480").is_none());
+        assert!(base_url("https://va.convep.liveperson.net/").is_none());
+        assert_eq!(
+            base_url("127.0.0.1:8480").unwrap(),
+            "`127.0.0.1:8480` has no scheme: write http://127.0.0.1:8480 (or https://127.0.0.1:8480)"
+        );
+        assert!(base_url("localhost:8480").unwrap().contains("write http://localhost:8480"));
+        assert!(base_url("ftp://x").unwrap().contains("not an http(s) URL"));
+        assert!(domain("va.convep.liveperson.net").is_none());
+        assert!(domain("127.0.0.1:8480").is_none());
+        let url = domain("http://127.0.0.1:8480/x").unwrap();
+        assert!(
+            url.contains("is a URL, not a domain") && url.contains("--base-url") && url.ends_with("127.0.0.1:8480"),
+            "{url}"
+        );
+        assert!(domain("va.example/path").unwrap().contains("not a domain"));
+        assert!(domain("a b").is_some() && domain("").is_some());
     }
 
     #[test]

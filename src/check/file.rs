@@ -488,6 +488,72 @@ mod tests {
     }
 
     #[test]
+    fn every_number_of_seconds_is_checked_with_its_case_line_and_key() {
+        let places = [
+            ("[defaults]\n{}\n[[case]]\nname = \"a\"\n", "poll_interval", "[defaults], line 2: poll_interval"),
+            ("[defaults]\n{}\n[[case]]\nname = \"a\"\n", "step_timeout", "[defaults], line 2: step_timeout"),
+            ("[[case]]\nname = \"a\"\n{}\n", "poll_interval", "case `a`, line 3: poll_interval"),
+            ("[[case]]\nname = \"a\"\n{}\n", "step_timeout", "case `a`, line 3: step_timeout"),
+            (
+                "[[case]]\nname = \"a\"\n[case.expect]\n{}\n",
+                "accepted_within",
+                "case `a`, line 4: expect.accepted_within",
+            ),
+            (
+                "[[case]]\nname = \"a\"\n[case.expect]\n{}\n",
+                "not_accepted_within",
+                "case `a`, line 4: expect.not_accepted_within",
+            ),
+            (
+                "[[case]]\nname = \"z\"\n[[case]]\nname = \"a\"\n[[case.step]]\nexpect = \"x\"\n{}\n",
+                "within",
+                "case `a`, line 7: step 1: within",
+            ),
+        ];
+        for (template, key, named) in places {
+            for bad in ["-1", "0", "1e300", "nan", "inf", "31536001"] {
+                let text = template.replace("{}", &format!("{key} = {bad}"));
+                let error = CheckFile::parse(&text).unwrap_err();
+                assert!(error.starts_with(named), "{key} = {bad}: {error}");
+                assert!(
+                    error.contains("is not a positive number of seconds"),
+                    "{key} = {bad}: {error}"
+                );
+            }
+            let good = template.replace("{}", &format!("{key} = 2.5"));
+            assert!(CheckFile::parse(&good).is_ok(), "{key} = 2.5");
+        }
+        let inline = "[[case]]\nname = \"a\"\nexpect = { accepted_within = -1 }\n";
+        let error = CheckFile::parse(inline).unwrap_err();
+        assert!(error.starts_with("case `a`, line 3: expect.accepted_within"), "{error}");
+    }
+
+    #[test]
+    fn the_request_and_the_lines_sent_are_checked_as_the_file_is_read() {
+        let typo = "[[case]]\nname = \"a\"\n[case.request]\nskil = \"Sales\"\n";
+        let error = CheckFile::parse(typo).unwrap_err();
+        assert!(
+            error.contains("line 4") && error.contains("unknown field `skil`"),
+            "{error}"
+        );
+        let escape = "[[case]]\nname = \"a\"\n[case.request]\nskill = \"Sa\\u001bles\"\n";
+        let error = CheckFile::parse(escape).unwrap_err();
+        assert!(error.starts_with("case `a`, line 4: request.skill: contains ESC"), "{error}");
+        let send = "[[case]]\nname = \"a\"\n[[case.step]]\nsend = \"hi\\u0007\"\n";
+        let error = CheckFile::parse(send).unwrap_err();
+        assert!(error.starts_with("case `a`, line 4: step 1: send: contains BEL"), "{error}");
+        let empty = "[[case]]\nname = \"a\"\n[[case.step]]\nsend = \" \"\n";
+        assert!(CheckFile::parse(empty).unwrap_err().contains("cannot be empty"));
+        let numbers = "[[case]]\nname = \"a\"\nflow = \"auth\"\n[case.auth]\nauth_conn_id = 5680\n[case.request]\nengagement_id = 27469613\n";
+        let file = CheckFile::parse(numbers).unwrap();
+        assert_eq!(file.cases[0].auth.auth_conn_id.as_deref(), Some("5680"));
+        assert_eq!(file.cases[0].request.engagement_id, "27469613");
+        let redirect = "[[case]]\nname = \"a\"\n[case.auth]\nredirect_uri = \"/cb\"\n";
+        let error = CheckFile::parse(redirect).unwrap_err();
+        assert!(error.starts_with("case `a`, line 4: auth.redirect_uri"), "{error}");
+    }
+
+    #[test]
     fn steps_match_by_kind() {
         let step = |toml: &str| -> Step { toml::from_str(toml).unwrap() };
         assert!(step("expect = \"Natalie\"").matches("Hi, I'm Natalie"));

@@ -471,6 +471,47 @@ mod tests {
     }
 
     #[test]
+    fn every_value_of_a_profile_is_checked_as_it_is_read() {
+        let cases = [
+            ("http_timeout = -1", "line 3: http_timeout: `-1` is not a positive"),
+            ("http_timeout = 1e300", "line 3: http_timeout: `1e300` is not a positive"),
+            ("base_url = \"127.0.0.1:8480\"", "line 3: base_url: `127.0.0.1:8480` has no scheme: write http://127.0.0.1:8480"),
+            ("domain = \"http://va.example\"", "line 3: domain: `http://va.example` is a URL, not a domain"),
+            ("csds_url = \"api.liveperson.net\"", "line 3: csds_url: `api.liveperson.net` has no scheme"),
+            ("account = \"12a\"", "line 3: account: `12a` is not an account id"),
+            ("auth_conn_id = \"x1\"", "line 3: auth_conn_id:"),
+            ("redirect_uri = \"/cb\"", "line 3: redirect_uri:"),
+            ("[profiles.qa.request]\nmax_wait_time = 90000", "line 4: request.max_wait_time:"),
+            ("[profiles.qa.request]\nskill = \"Sa\\u001bles\"", "line 4: request.skill: contains ESC"),
+            ("request.pre_chat_lines = [\"a\", \"b\\nc\"]", "line 3: request.pre_chat_lines: contains a line break"),
+        ];
+        for (line, expected) in cases {
+            let text = format!("[profiles.qa]\napp_key_env = \"K\"\n{line}\n");
+            let error = message(&text);
+            assert!(
+                error.starts_with("config file c.toml: profile `qa`, ") && error.contains(expected),
+                "{line}: {error}"
+            );
+        }
+        let typo = message("[profiles.qa.request]\nskil = \"Sales\"\n");
+        assert!(typo.contains("line 2") && typo.contains("unknown field `skil`"), "{typo}");
+    }
+
+    #[test]
+    fn ids_written_as_numbers_are_taken_as_their_digits() {
+        let text = "[profiles.qa]\naccount = 12345678\nauth_conn_id = 568046210\n[profiles.qa.request]\nengagement_id = 27469613\nmax_wait_time = 600\nle_context_id = 2\n";
+        let file = parse(text, Path::new("c.toml")).unwrap();
+        let profile = &file.profiles["qa"];
+        assert_eq!(profile.account.as_deref(), Some("12345678"));
+        assert_eq!(profile.auth_conn_id.as_deref(), Some("568046210"));
+        assert_eq!(profile.request.engagement_id, "27469613");
+        assert_eq!(profile.request.max_wait_time, "600");
+        assert_eq!(profile.request.le_context_id, "2");
+        let float = message("[profiles.qa]\naccount = 1.5\n");
+        assert!(float.contains("text in quotes or a whole number"), "{float}");
+    }
+
+    #[test]
     fn a_survey_answer_of_the_wrong_type_is_explained() {
         let wrong = message("[profiles.qa.request.survey]\n1001 = 5\n");
         assert!(wrong.contains("line 2"), "{wrong}");
