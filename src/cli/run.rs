@@ -197,11 +197,8 @@ pub async fn prepare_request(
     api: &ChatApi,
     request: &ChatRequest,
 ) -> Result<Option<Survey>, Failure> {
-    let without_answers = ChatRequest {
-        survey_answers: Vec::new(),
-        ..request.clone()
-    };
-    validate::chat_request(&without_answers, None)
+    // Everything but the answers' fit to the survey, before even the survey is asked for.
+    validate::request_fields(request)
         .into_result()
         .map_err(ApiError::from)?;
     if request.survey_answers.is_empty() {
