@@ -218,6 +218,8 @@ struct Chat {
     agent_lines: Vec<String>,
     /// The last message that ends a chat, for "ended because…".
     last_system: Option<String>,
+    /// The skill the chat was requested for, to notice the service does not know it.
+    asked_skill: String,
 }
 
 impl Chat {
@@ -225,6 +227,12 @@ impl Chat {
         match update {
             SessionUpdate::Batch { events, info } => {
                 if let Some(info) = info {
+                    // The chat would wait for ever, as if no agent were online: say why now.
+                    if info.skill_not_recognised(&self.asked_skill) {
+                        return Err(Stop::Failed(
+                            crate::api::model::skill_not_recognised_text(&self.asked_skill),
+                        ));
+                    }
                     self.agent = info.agent_name.or(self.agent.take());
                     self.skill_name = info.skill_name.or(self.skill_name.take());
                     self.skill_id = info.skill_id.or(self.skill_id.take());
@@ -334,6 +342,7 @@ impl CaseRun {
         };
         chat.uri = Some(uri.to_string());
         chat.queued = Some(started.elapsed());
+        chat.asked_skill.clone_from(&self.request.skill);
         if let Some(history) = &self.history {
             let flow = if self.case.flow == CaseFlow::Auth {
                 Flow::Auth

@@ -254,6 +254,9 @@ async fn follow(
     printer: &mut Printer<std::io::Stdout>,
     history: Option<&History>,
 ) -> Outcome {
+    let asked_skill = options.skill.clone().unwrap_or_default();
+    // Said once, as soon as the info shows it; and again as the reason a wait timed out.
+    let mut skill_not_recognised = false;
     let (updates, mut received) = mpsc::unbounded_channel();
     let tracker = session::follow(api.clone(), uri.to_string(), options, updates);
     let _stop = AbortOnDrop(tracker);
@@ -274,7 +277,8 @@ async fn follow(
                         let uri = crate::api::links::redact_text_url(uri);
                         format!("follow it with `chatstart watch {uri}` or end it with `chatstart end {uri}`")
                     }),
-                    why: None,
+                    why: skill_not_recognised
+                        .then(|| crate::api::model::skill_not_recognised_text(&asked_skill)),
                 });
             }
         };
@@ -286,6 +290,15 @@ async fn follow(
                 why: None,
             });
         };
+        if let SessionUpdate::Batch {
+            info: Some(info), ..
+        } = &update
+        {
+            if !skill_not_recognised && info.skill_not_recognised(&asked_skill) {
+                skill_not_recognised = true;
+                printer.skill_not_recognised(&asked_skill);
+            }
+        }
         let before = printer.state().cloned();
         let reached = printer.update(&update, awaited.as_ref());
         if let (Some(history), Some(state)) = (history, printer.state()) {
