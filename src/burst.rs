@@ -15,6 +15,9 @@ use crate::api::model::{ChatState, EventKind, Survey};
 use crate::api::{ApiError, ChatApi, ChatRequest};
 use crate::session::{self, FollowOptions, SessionUpdate};
 
+/// The most chats one burst makes: each is a task and a history record.
+pub const MAX_COUNT: usize = 100_000;
+
 /// What to do.
 #[derive(Debug, Clone)]
 pub struct BurstPlan {
@@ -224,7 +227,7 @@ pub async fn run(
     stop: watch::Receiver<bool>,
 ) -> Vec<ChatOutcome> {
     let started = Instant::now();
-    let gate = Arc::new(Semaphore::new(plan.concurrency.max(1)));
+    let gate = Arc::new(Semaphore::new(plan.concurrency.clamp(1, Semaphore::MAX_PERMITS)));
     let request = Arc::new(request);
     let survey = Arc::new(survey);
     let (report, mut reports) = mpsc::unbounded_channel();
@@ -268,7 +271,7 @@ async fn end_all(
     concurrency: usize,
     outcomes: &[ChatOutcome],
 ) -> Vec<(usize, Result<(), String>)> {
-    let gate = Arc::new(Semaphore::new(concurrency.max(1)));
+    let gate = Arc::new(Semaphore::new(concurrency.clamp(1, Semaphore::MAX_PERMITS)));
     let mut tasks = Vec::new();
     for (index, uri) in created {
         let outcome = outcomes.get(*index);

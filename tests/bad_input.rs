@@ -103,8 +103,29 @@ fn numbers_given_as_flags_are_checked_before_anything_is_sent() {
         assert!(stderr.contains(named), "{args:?}: {stderr}");
     }
     let file = write(&emulator, "ok.toml", "[[case]]\nname = \"a\"\n");
-    let stderr = refused(&emulator, &["check", &file, "--repeat", "0"]);
-    assert!(stderr.contains("--repeat"), "{stderr}");
+    for repeat in ["0", "10000000"] {
+        let stderr = refused(&emulator, &["check", &file, "--repeat", repeat]);
+        assert!(stderr.contains("--repeat"), "{stderr}");
+    }
+    let stderr = refused(&emulator, &["burst", "--skill", "Sales", "--count", "100000000"]);
+    assert!(stderr.contains("--count: at most 100000"), "{stderr}");
+}
+
+#[test]
+fn more_at_once_than_there_is_work_is_all_of_it_at_once() {
+    let emulator = Emulator::start(common::FAST);
+    let most = usize::MAX.to_string();
+    let out = ran(emulator.chatstart(&[
+        "burst", "--skill", "Sales", "--count", "2", "--concurrency", &most, "--end-after",
+        "--output", "json",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!out.stderr.contains("panicked"), "{out:?}");
+    assert_eq!(emulator.handle.count("POST", "/chat/request"), 2);
+    let file = write(&emulator, "ok.toml", "[[case]]\nname = \"a\"\n[case.request]\nskill = \"Sales\"\n");
+    let out = ran(emulator.chatstart(&["check", &file, "--concurrency", &most]));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!out.stderr.contains("panicked"), "{out:?}");
 }
 
 #[test]

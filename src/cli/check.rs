@@ -17,6 +17,9 @@ use crate::config::SecretSource;
 use crate::secret::Secret;
 use crate::session::DEFAULT_POLL_INTERVAL;
 
+/// The most runs of each case one check makes.
+const MAX_REPEAT: usize = 10_000;
+
 pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
     let file = CheckFile::load(&args.file).map_err(|e| Failure::usage(e.to_string()))?;
     let junit = match args.report.as_slice() {
@@ -37,6 +40,12 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
         return Err(Failure::usage(
             "--repeat and --concurrency must be at least 1",
         ));
+    }
+    if args.repeat > MAX_REPEAT {
+        return Err(Failure::usage(format!(
+            "--repeat: at most {MAX_REPEAT} runs of each case (`{}` is surely a typo)",
+            args.repeat
+        )));
     }
     for wanted in &args.cases {
         if !file.cases.iter().any(|c| &c.name == wanted) {

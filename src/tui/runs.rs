@@ -116,7 +116,7 @@ pub fn end_chats(
 ) {
     let messages = messages.clone();
     let api = ChatApi::new(connection.client_config()).map_err(|e| super::errors::describe(&e));
-    let gate = Arc::new(Semaphore::new(concurrency.max(1)));
+    let gate = Arc::new(Semaphore::new(concurrency.clamp(1, Semaphore::MAX_PERMITS)));
     for (index, uri) in chats {
         let (api, gate, messages) = (api.clone(), gate.clone(), messages.clone());
         tokio::spawn(async move {
