@@ -227,7 +227,9 @@ pub async fn run(
     stop: watch::Receiver<bool>,
 ) -> Vec<ChatOutcome> {
     let started = Instant::now();
-    let gate = Arc::new(Semaphore::new(plan.concurrency.clamp(1, Semaphore::MAX_PERMITS)));
+    let gate = Arc::new(Semaphore::new(
+        plan.concurrency.clamp(1, Semaphore::MAX_PERMITS),
+    ));
     let request = Arc::new(request);
     let survey = Arc::new(survey);
     let (report, mut reports) = mpsc::unbounded_channel();

@@ -43,10 +43,10 @@ pub fn install_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         if is_caught_here() {
-            let message = info.payload_as_str().unwrap_or("a panic");
+            let message = message_of(info.payload());
             let noted = match info.location() {
                 Some(at) => format!("{message} at {}:{}", at.file(), at.line()),
-                None => message.to_string(),
+                None => message,
             };
             LAST_PANIC.with(|last| *last.borrow_mut() = Some(noted));
         } else {

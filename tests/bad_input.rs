@@ -31,7 +31,10 @@ fn a_check_file_with_an_unusable_number_sends_nothing_and_names_file_case_line_a
     let emulator = Emulator::start(common::FAST);
     for (expect, key) in [
         ("accepted_within = -1", "expect.accepted_within: `-1`"),
-        ("not_accepted_within = -3", "expect.not_accepted_within: `-3`"),
+        (
+            "not_accepted_within = -3",
+            "expect.not_accepted_within: `-3`",
+        ),
         ("accepted_within = 1e300", "expect.accepted_within: `1e300`"),
     ] {
         // A good case first: nothing of it may be sent either.
@@ -55,7 +58,10 @@ fn a_check_file_with_an_unusable_number_sends_nothing_and_names_file_case_line_a
         "[[case]]\nname = \"s\"\n[[case.step]]\nexpect = \"hi\"\nwithin = -1\n",
     );
     let stderr = refused(&emulator, &["check", &file]);
-    assert!(stderr.contains("case `s`, line 5: step 1: within"), "{stderr}");
+    assert!(
+        stderr.contains("case `s`, line 5: step 1: within"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -89,13 +95,47 @@ fn numbers_given_as_flags_are_checked_before_anything_is_sent() {
     let emulator = Emulator::start(common::FAST);
     let cases: [(&[&str], &str); 9] = [
         (&["burst", "--skill", "Sales", "--count", "0"], "--count"),
-        (&["burst", "--skill", "Sales", "--concurrency", "0"], "--concurrency"),
-        (&["burst", "--skill", "Sales", "--timeout", "-1"], "--timeout: `-1`"),
+        (
+            &["burst", "--skill", "Sales", "--concurrency", "0"],
+            "--concurrency",
+        ),
+        (
+            &["burst", "--skill", "Sales", "--timeout", "-1"],
+            "--timeout: `-1`",
+        ),
         (&["burst", "--skill", "Sales", "--count", "-1"], "--count"),
-        (&["request", "--skill", "Sales", "--wait", "chatting", "--timeout", "1e300"], "--timeout: `1e300`"),
-        (&["request", "--skill", "Sales", "--wait", "chatting", "--poll-interval", "0"], "--poll-interval: `0`"),
-        (&["request", "--skill", "Sales", "--http-timeout", "-5"], "--http-timeout: `-5`"),
-        (&["request", "--skill", "Sales", "--max-wait-time", "-5"], "--max-wait-time"),
+        (
+            &[
+                "request",
+                "--skill",
+                "Sales",
+                "--wait",
+                "chatting",
+                "--timeout",
+                "1e300",
+            ],
+            "--timeout: `1e300`",
+        ),
+        (
+            &[
+                "request",
+                "--skill",
+                "Sales",
+                "--wait",
+                "chatting",
+                "--poll-interval",
+                "0",
+            ],
+            "--poll-interval: `0`",
+        ),
+        (
+            &["request", "--skill", "Sales", "--http-timeout", "-5"],
+            "--http-timeout: `-5`",
+        ),
+        (
+            &["request", "--skill", "Sales", "--max-wait-time", "-5"],
+            "--max-wait-time",
+        ),
         (&["check", "missing.toml", "--repeat", "0"], ""),
     ];
     for (args, named) in cases {
@@ -107,7 +147,10 @@ fn numbers_given_as_flags_are_checked_before_anything_is_sent() {
         let stderr = refused(&emulator, &["check", &file, "--repeat", repeat]);
         assert!(stderr.contains("--repeat"), "{stderr}");
     }
-    let stderr = refused(&emulator, &["burst", "--skill", "Sales", "--count", "100000000"]);
+    let stderr = refused(
+        &emulator,
+        &["burst", "--skill", "Sales", "--count", "100000000"],
+    );
     assert!(stderr.contains("--count: at most 100000"), "{stderr}");
 }
 
@@ -116,13 +159,25 @@ fn more_at_once_than_there_is_work_is_all_of_it_at_once() {
     let emulator = Emulator::start(common::FAST);
     let most = usize::MAX.to_string();
     let out = ran(emulator.chatstart(&[
-        "burst", "--skill", "Sales", "--count", "2", "--concurrency", &most, "--end-after",
-        "--output", "json",
+        "burst",
+        "--skill",
+        "Sales",
+        "--count",
+        "2",
+        "--concurrency",
+        &most,
+        "--end-after",
+        "--output",
+        "json",
     ]));
     assert_eq!(out.code, 0, "{out:?}");
     assert!(!out.stderr.contains("panicked"), "{out:?}");
     assert_eq!(emulator.handle.count("POST", "/chat/request"), 2);
-    let file = write(&emulator, "ok.toml", "[[case]]\nname = \"a\"\n[case.request]\nskill = \"Sales\"\n");
+    let file = write(
+        &emulator,
+        "ok.toml",
+        "[[case]]\nname = \"a\"\n[case.request]\nskill = \"Sales\"\n",
+    );
     let out = ran(emulator.chatstart(&["check", &file, "--concurrency", &most]));
     assert_eq!(out.code, 0, "{out:?}");
     assert!(!out.stderr.contains("panicked"), "{out:?}");
@@ -132,11 +187,46 @@ fn more_at_once_than_there_is_work_is_all_of_it_at_once() {
 fn control_characters_are_refused_where_they_are_typed() {
     let emulator = Emulator::start(common::FAST);
     let cases: [(&[&str], &str); 5] = [
-        (&["request", "--skill", "Sa\u{1b}les"], "--skill: contains ESC"),
-        (&["request", "--skill", "Sales", "--pre-chat-line", "ok", "--pre-chat-line", "a\u{7}b"], "--pre-chat-line #2: contains BEL"),
-        (&["request", "--skill", "Sales", "--user-agent", "two\nlines"], "--user-agent: contains a line break"),
-        (&["request", "--skill", "Sales", "--survey", "1003=billing\u{1b}"], "--survey 1003=…: contains ESC"),
-        (&["request", "--skill", "Sales", "--chat-referrer", "https://x.example/\u{8}"], "--chat-referrer: contains backspace"),
+        (
+            &["request", "--skill", "Sa\u{1b}les"],
+            "--skill: contains ESC",
+        ),
+        (
+            &[
+                "request",
+                "--skill",
+                "Sales",
+                "--pre-chat-line",
+                "ok",
+                "--pre-chat-line",
+                "a\u{7}b",
+            ],
+            "--pre-chat-line #2: contains BEL",
+        ),
+        (
+            &["request", "--skill", "Sales", "--user-agent", "two\nlines"],
+            "--user-agent: contains a line break",
+        ),
+        (
+            &[
+                "request",
+                "--skill",
+                "Sales",
+                "--survey",
+                "1003=billing\u{1b}",
+            ],
+            "--survey 1003=…: contains ESC",
+        ),
+        (
+            &[
+                "request",
+                "--skill",
+                "Sales",
+                "--chat-referrer",
+                "https://x.example/\u{8}",
+            ],
+            "--chat-referrer: contains backspace",
+        ),
     ];
     for (args, named) in cases {
         let stderr = refused(&emulator, args);
@@ -175,7 +265,10 @@ fn control_characters_are_refused_where_they_are_typed() {
 #[test]
 fn urls_that_are_not_what_the_flag_takes_say_what_to_write() {
     let emulator = Emulator::start(common::FAST);
-    let address = emulator.base_url().trim_start_matches("http://").to_string();
+    let address = emulator
+        .base_url()
+        .trim_start_matches("http://")
+        .to_string();
     let bare = |args: &[&str]| {
         let mut command = emulator.bare(args);
         command.args(["--account", emulator.handle.account(), "--skill", "Sales"]);
@@ -184,7 +277,9 @@ fn urls_that_are_not_what_the_flag_takes_say_what_to_write() {
     };
     let stderr = refused_command(&emulator, bare(&["request", "--base-url", &address]));
     assert!(
-        stderr.contains(&format!("--base-url: `{address}` has no scheme: write http://{address}")),
+        stderr.contains(&format!(
+            "--base-url: `{address}` has no scheme: write http://{address}"
+        )),
         "{stderr}"
     );
     let url = emulator.base_url();

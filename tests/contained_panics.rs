@@ -87,5 +87,8 @@ fn the_console_survives_a_panic_in_its_session_task_and_ends_the_chat() {
     assert_eq!(emulator.handle.end_posts(), 1, "the chat was ended");
     pty.send(b"\x03");
     let status = pty.wait_exit();
-    assert!(status.success(), "the console went on, then quit: {status:?}");
+    assert!(
+        status.success(),
+        "the console went on, then quit: {status:?}"
+    );
 }

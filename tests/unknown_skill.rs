@@ -22,15 +22,21 @@ fn the_emulator_gives_an_unknown_skill_id_0_and_a_known_one_its_own() {
 #[test]
 fn the_cli_says_the_skill_is_not_recognised_in_text_and_json() {
     let emulator = Emulator::start(common::FAST);
-    let wait = ["--wait", "chatting", "--timeout", "2", "--poll-interval", "0.1"];
+    let wait = [
+        "--wait",
+        "chatting",
+        "--timeout",
+        "2",
+        "--poll-interval",
+        "0.1",
+    ];
     let mut args = vec!["request", "--skill", "Salse"];
     args.extend(wait);
     let text = ran(emulator.chatstart(&args));
     assert_eq!(text.code, 5, "{text:?}");
     assert!(
-        text.stdout.contains(
-            "warning: skill `Salse` not recognised by the service (check its spelling)"
-        ),
+        text.stdout
+            .contains("warning: skill `Salse` not recognised by the service (check its spelling)"),
         "{text:?}"
     );
     assert!(
@@ -48,7 +54,13 @@ fn the_cli_says_the_skill_is_not_recognised_in_text_and_json() {
     assert_eq!(warning["warning"], "skillNotRecognised");
     assert_eq!(warning["skill"], "Salse");
     let known = ran(emulator.chatstart(&[
-        "request", "--skill", "Slow", "--wait", "chatting", "--timeout", "1",
+        "request",
+        "--skill",
+        "Slow",
+        "--wait",
+        "chatting",
+        "--timeout",
+        "1",
     ]));
     assert_eq!(known.code, 5, "{known:?}");
     assert!(!known.stdout.contains("not recognised"), "{known:?}");

@@ -452,7 +452,10 @@ pub fn request_fields(request: &ChatRequest) -> ValidationErrors {
     // Which answers may run over lines is known only from the survey (a text area's may).
     for answer in &request.survey_answers {
         if let Some(problem) = answer.values.iter().find_map(|v| multi_line(v)) {
-            check(Field::SurveyAnswer(answer.question_id.clone()), Some(problem));
+            check(
+                Field::SurveyAnswer(answer.question_id.clone()),
+                Some(problem),
+            );
         }
     }
     errors
@@ -669,16 +672,35 @@ mod tests {
     fn seconds_are_positive_and_at_most_a_year() {
         assert_eq!(seconds(2.5), Ok(Duration::from_millis(2500)));
         assert!(seconds(MAX_SECONDS).is_ok());
-        for bad in [-1.0, 0.0, -0.0, 1e300, f64::NAN, f64::INFINITY, MAX_SECONDS + 1.0] {
+        for bad in [
+            -1.0,
+            0.0,
+            -0.0,
+            1e300,
+            f64::NAN,
+            f64::INFINITY,
+            MAX_SECONDS + 1.0,
+        ] {
             let error = seconds(bad).unwrap_err();
-            assert!(error.contains("not a positive number of seconds"), "{bad}: {error}");
+            assert!(
+                error.contains("not a positive number of seconds"),
+                "{bad}: {error}"
+            );
         }
         assert!(seconds(1e300).unwrap_err().starts_with("`1e300`"));
     }
 
     #[test]
     fn control_characters_are_refused_in_every_text_of_a_request() {
-        for bad in ["Sa\u{1b}les", "a\u{7}", "nul\0", "two\nlines", "tab\there", "c1\u{85}x", "Sales\u{1b}"] {
+        for bad in [
+            "Sa\u{1b}les",
+            "a\u{7}",
+            "nul\0",
+            "two\nlines",
+            "tab\there",
+            "c1\u{85}x",
+            "Sales\u{1b}",
+        ] {
             assert!(single_line(bad).is_some(), "{bad:?}");
         }
         assert!(single_line("Sales – é ✓").is_none());
@@ -688,7 +710,8 @@ mod tests {
         assert!(line("hi\u{1b}[2J").unwrap().contains("ESC"));
         assert!(line("one\ntwo").is_none());
         let text = |field: &mut String| field.push('\u{1b}');
-        let fields: [(Field, fn(&mut ChatRequest) -> &mut String); 7] = [
+        type Pick = fn(&mut ChatRequest) -> &mut String;
+        let fields: [(Field, Pick); 7] = [
             (Field::Skill, |r| &mut r.skill),
             (Field::ChatReferrer, |r| &mut r.chat_referrer),
             (Field::UserAgent, |r| &mut r.user_agent),
@@ -722,7 +745,10 @@ mod tests {
         let answers = with_answers(&[("1", &["a\nb"]), ("2", &["a\nb"])]);
         let errors = chat_request(&answers, Some(&survey));
         assert!(errors.for_field(&Field::SurveyAnswer("1".into())).is_some());
-        assert!(errors.for_field(&Field::SurveyAnswer("2".into())).is_none(), "{errors}");
+        assert!(
+            errors.for_field(&Field::SurveyAnswer("2".into())).is_none(),
+            "{errors}"
+        );
         let bell = with_answers(&[("2", &["a\u{7}"])]);
         let errors = chat_request(&bell, Some(&survey));
         assert_eq!(errors.0.len(), 1, "said once: {errors}");
@@ -740,7 +766,10 @@ mod tests {
         };
         let errors = auth_request(&auth, &request);
         let sso = errors.for_field(&Field::SsoKey).unwrap();
-        assert!(sso.contains("ESC") && !sso.contains("k12197"), "never the key: {sso}");
+        assert!(
+            sso.contains("ESC") && !sso.contains("k12197"),
+            "never the key: {sso}"
+        );
         assert!(errors.for_field(&Field::RedirectUri).is_some(), "{errors}");
         assert!(app_key("k\u{7f}").unwrap().contains("DEL"));
     }
@@ -753,13 +782,19 @@ mod tests {
             base_url("127.0.0.1:8480").unwrap(),
             "`127.0.0.1:8480` has no scheme: write http://127.0.0.1:8480 (or https://127.0.0.1:8480)"
         );
-        assert!(base_url("localhost:8480").unwrap().contains("write http://localhost:8480"));
+        assert!(
+            base_url("localhost:8480")
+                .unwrap()
+                .contains("write http://localhost:8480")
+        );
         assert!(base_url("ftp://x").unwrap().contains("not an http(s) URL"));
         assert!(domain("va.convep.liveperson.net").is_none());
         assert!(domain("127.0.0.1:8480").is_none());
         let url = domain("http://127.0.0.1:8480/x").unwrap();
         assert!(
-            url.contains("is a URL, not a domain") && url.contains("--base-url") && url.ends_with("127.0.0.1:8480"),
+            url.contains("is a URL, not a domain")
+                && url.contains("--base-url")
+                && url.ends_with("127.0.0.1:8480"),
             "{url}"
         );
         assert!(domain("va.example/path").unwrap().contains("not a domain"));

@@ -58,10 +58,16 @@ mod tests {
     #[test]
     fn whole_numbers_read_as_their_digits_and_other_types_are_refused() {
         let ids: Ids = toml::from_str("id = 12345678\nother = \"0042\"\n").unwrap();
-        assert_eq!((ids.id.as_str(), ids.other.as_deref()), ("12345678", Some("0042")));
+        assert_eq!(
+            (ids.id.as_str(), ids.other.as_deref()),
+            ("12345678", Some("0042"))
+        );
         let none: Ids = toml::from_str("id = \"7\"\n").unwrap();
         assert_eq!(none.other, None);
         let float = toml::from_str::<Ids>("id = 1.5\n").unwrap_err().to_string();
-        assert!(float.contains("text in quotes or a whole number"), "{float}");
+        assert!(
+            float.contains("text in quotes or a whole number"),
+            "{float}"
+        );
     }
 }

@@ -310,18 +310,30 @@ impl CheckFile {
             for (number, step) in case.steps.iter().enumerate() {
                 let path = [Name("step"), Index(number), Name("within")];
                 if let Some(Err(message)) = seconds(step.within) {
-                    return Err(in_case(&path, &format!("step {}: within", number + 1), message));
+                    return Err(in_case(
+                        &path,
+                        &format!("step {}: within", number + 1),
+                        message,
+                    ));
                 }
                 if let Some(message) = step.send.as_deref().and_then(crate::api::validate::line) {
                     let path = [Name("step"), Index(number), Name("send")];
-                    return Err(in_case(&path, &format!("step {}: send", number + 1), message));
+                    return Err(in_case(
+                        &path,
+                        &format!("step {}: send", number + 1),
+                        message,
+                    ));
                 }
             }
             let invalid = crate::api::validate::request_fields(&case.request);
             if let Some(problem) = invalid.0.first() {
                 let key = problem.field.key();
                 let path = [Name("request"), Name(key.split('.').next().unwrap_or(&key))];
-                return Err(in_case(&path, &format!("request.{key}"), problem.message.clone()));
+                return Err(in_case(
+                    &path,
+                    &format!("request.{key}"),
+                    problem.message.clone(),
+                ));
             }
             let auth = &case.auth;
             for (key, problem) in [
@@ -490,10 +502,26 @@ mod tests {
     #[test]
     fn every_number_of_seconds_is_checked_with_its_case_line_and_key() {
         let places = [
-            ("[defaults]\n{}\n[[case]]\nname = \"a\"\n", "poll_interval", "[defaults], line 2: poll_interval"),
-            ("[defaults]\n{}\n[[case]]\nname = \"a\"\n", "step_timeout", "[defaults], line 2: step_timeout"),
-            ("[[case]]\nname = \"a\"\n{}\n", "poll_interval", "case `a`, line 3: poll_interval"),
-            ("[[case]]\nname = \"a\"\n{}\n", "step_timeout", "case `a`, line 3: step_timeout"),
+            (
+                "[defaults]\n{}\n[[case]]\nname = \"a\"\n",
+                "poll_interval",
+                "[defaults], line 2: poll_interval",
+            ),
+            (
+                "[defaults]\n{}\n[[case]]\nname = \"a\"\n",
+                "step_timeout",
+                "[defaults], line 2: step_timeout",
+            ),
+            (
+                "[[case]]\nname = \"a\"\n{}\n",
+                "poll_interval",
+                "case `a`, line 3: poll_interval",
+            ),
+            (
+                "[[case]]\nname = \"a\"\n{}\n",
+                "step_timeout",
+                "case `a`, line 3: step_timeout",
+            ),
             (
                 "[[case]]\nname = \"a\"\n[case.expect]\n{}\n",
                 "accepted_within",
@@ -525,7 +553,10 @@ mod tests {
         }
         let inline = "[[case]]\nname = \"a\"\nexpect = { accepted_within = -1 }\n";
         let error = CheckFile::parse(inline).unwrap_err();
-        assert!(error.starts_with("case `a`, line 3: expect.accepted_within"), "{error}");
+        assert!(
+            error.starts_with("case `a`, line 3: expect.accepted_within"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -538,19 +569,32 @@ mod tests {
         );
         let escape = "[[case]]\nname = \"a\"\n[case.request]\nskill = \"Sa\\u001bles\"\n";
         let error = CheckFile::parse(escape).unwrap_err();
-        assert!(error.starts_with("case `a`, line 4: request.skill: contains ESC"), "{error}");
+        assert!(
+            error.starts_with("case `a`, line 4: request.skill: contains ESC"),
+            "{error}"
+        );
         let send = "[[case]]\nname = \"a\"\n[[case.step]]\nsend = \"hi\\u0007\"\n";
         let error = CheckFile::parse(send).unwrap_err();
-        assert!(error.starts_with("case `a`, line 4: step 1: send: contains BEL"), "{error}");
+        assert!(
+            error.starts_with("case `a`, line 4: step 1: send: contains BEL"),
+            "{error}"
+        );
         let empty = "[[case]]\nname = \"a\"\n[[case.step]]\nsend = \" \"\n";
-        assert!(CheckFile::parse(empty).unwrap_err().contains("cannot be empty"));
+        assert!(
+            CheckFile::parse(empty)
+                .unwrap_err()
+                .contains("cannot be empty")
+        );
         let numbers = "[[case]]\nname = \"a\"\nflow = \"auth\"\n[case.auth]\nauth_conn_id = 5680\n[case.request]\nengagement_id = 27469613\n";
         let file = CheckFile::parse(numbers).unwrap();
         assert_eq!(file.cases[0].auth.auth_conn_id.as_deref(), Some("5680"));
         assert_eq!(file.cases[0].request.engagement_id, "27469613");
         let redirect = "[[case]]\nname = \"a\"\n[case.auth]\nredirect_uri = \"/cb\"\n";
         let error = CheckFile::parse(redirect).unwrap_err();
-        assert!(error.starts_with("case `a`, line 4: auth.redirect_uri"), "{error}");
+        assert!(
+            error.starts_with("case `a`, line 4: auth.redirect_uri"),
+            "{error}"
+        );
     }
 
     #[test]

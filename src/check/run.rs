@@ -229,9 +229,9 @@ impl Chat {
                 if let Some(info) = info {
                     // The chat would wait for ever, as if no agent were online: say why now.
                     if info.skill_not_recognised(&self.asked_skill) {
-                        return Err(Stop::Failed(
-                            crate::api::model::skill_not_recognised_text(&self.asked_skill),
-                        ));
+                        return Err(Stop::Failed(crate::api::model::skill_not_recognised_text(
+                            &self.asked_skill,
+                        )));
                     }
                     self.agent = info.agent_name.or(self.agent.take());
                     self.skill_name = info.skill_name.or(self.skill_name.take());

@@ -156,7 +156,12 @@ pub struct ConnectionArgs {
     #[arg(long, env = "CHATSTART_FORMAT")]
     pub format: Option<FormatArg>,
     /// Seconds to wait for each HTTP answer
-    #[arg(long, allow_negative_numbers = true, env = "CHATSTART_HTTP_TIMEOUT", value_name = "SECS")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        env = "CHATSTART_HTTP_TIMEOUT",
+        value_name = "SECS"
+    )]
     pub http_timeout: Option<f64>,
     /// Output for scripts: text, or JSON Lines
     #[arg(long, value_name = "FORMAT", default_value = "text")]

@@ -67,7 +67,11 @@ pub fn connect(args: &ConnectionArgs, uri: Option<&Url>) -> Result<ChatApi, Fail
         ));
     }
     for (flag, value, rule) in [
-        ("--base-url", &args.base_url, validate::base_url as fn(&str) -> Option<String>),
+        (
+            "--base-url",
+            &args.base_url,
+            validate::base_url as fn(&str) -> Option<String>,
+        ),
         ("--domain", &args.domain, validate::domain),
         ("--csds-url", &args.csds_url, validate::base_url),
     ] {

@@ -345,12 +345,18 @@ fn profile_value_problem(profile: &Profile) -> Option<(String, String)> {
             "base_url",
             profile.base_url.as_deref().and_then(validate::base_url),
         ),
-        ("domain", profile.domain.as_deref().and_then(validate::domain)),
+        (
+            "domain",
+            profile.domain.as_deref().and_then(validate::domain),
+        ),
         (
             "csds_url",
             profile.csds_url.as_deref().and_then(validate::base_url),
         ),
-        ("account", profile.account.as_deref().and_then(validate::account)),
+        (
+            "account",
+            profile.account.as_deref().and_then(validate::account),
+        ),
         (
             "auth_conn_id",
             profile
@@ -473,17 +479,44 @@ mod tests {
     #[test]
     fn every_value_of_a_profile_is_checked_as_it_is_read() {
         let cases = [
-            ("http_timeout = -1", "line 3: http_timeout: `-1` is not a positive"),
-            ("http_timeout = 1e300", "line 3: http_timeout: `1e300` is not a positive"),
-            ("base_url = \"127.0.0.1:8480\"", "line 3: base_url: `127.0.0.1:8480` has no scheme: write http://127.0.0.1:8480"),
-            ("domain = \"http://va.example\"", "line 3: domain: `http://va.example` is a URL, not a domain"),
-            ("csds_url = \"api.liveperson.net\"", "line 3: csds_url: `api.liveperson.net` has no scheme"),
-            ("account = \"12a\"", "line 3: account: `12a` is not an account id"),
+            (
+                "http_timeout = -1",
+                "line 3: http_timeout: `-1` is not a positive",
+            ),
+            (
+                "http_timeout = 1e300",
+                "line 3: http_timeout: `1e300` is not a positive",
+            ),
+            (
+                "base_url = \"127.0.0.1:8480\"",
+                "line 3: base_url: `127.0.0.1:8480` has no scheme: write http://127.0.0.1:8480",
+            ),
+            (
+                "domain = \"http://va.example\"",
+                "line 3: domain: `http://va.example` is a URL, not a domain",
+            ),
+            (
+                "csds_url = \"api.liveperson.net\"",
+                "line 3: csds_url: `api.liveperson.net` has no scheme",
+            ),
+            (
+                "account = \"12a\"",
+                "line 3: account: `12a` is not an account id",
+            ),
             ("auth_conn_id = \"x1\"", "line 3: auth_conn_id:"),
             ("redirect_uri = \"/cb\"", "line 3: redirect_uri:"),
-            ("[profiles.qa.request]\nmax_wait_time = 90000", "line 4: request.max_wait_time:"),
-            ("[profiles.qa.request]\nskill = \"Sa\\u001bles\"", "line 4: request.skill: contains ESC"),
-            ("request.pre_chat_lines = [\"a\", \"b\\nc\"]", "line 3: request.pre_chat_lines: contains a line break"),
+            (
+                "[profiles.qa.request]\nmax_wait_time = 90000",
+                "line 4: request.max_wait_time:",
+            ),
+            (
+                "[profiles.qa.request]\nskill = \"Sa\\u001bles\"",
+                "line 4: request.skill: contains ESC",
+            ),
+            (
+                "request.pre_chat_lines = [\"a\", \"b\\nc\"]",
+                "line 3: request.pre_chat_lines: contains a line break",
+            ),
         ];
         for (line, expected) in cases {
             let text = format!("[profiles.qa]\napp_key_env = \"K\"\n{line}\n");
@@ -494,7 +527,10 @@ mod tests {
             );
         }
         let typo = message("[profiles.qa.request]\nskil = \"Sales\"\n");
-        assert!(typo.contains("line 2") && typo.contains("unknown field `skil`"), "{typo}");
+        assert!(
+            typo.contains("line 2") && typo.contains("unknown field `skil`"),
+            "{typo}"
+        );
     }
 
     #[test]
@@ -508,7 +544,10 @@ mod tests {
         assert_eq!(profile.request.max_wait_time, "600");
         assert_eq!(profile.request.le_context_id, "2");
         let float = message("[profiles.qa]\naccount = 1.5\n");
-        assert!(float.contains("text in quotes or a whole number"), "{float}");
+        assert!(
+            float.contains("text in quotes or a whole number"),
+            "{float}"
+        );
     }
 
     #[test]

@@ -473,14 +473,32 @@ mod tests {
     #[test]
     fn numbers_that_would_overflow_the_clock_are_refused() {
         for (text, named) in [
-            ("[[skills]]\nname = \"A\"\naccept_after_ms = 18446744073709551615\n", "accept_after_ms"),
-            ("[[skills]]\nname = \"A\"\nreply_after_ms = 99999999999999\n", "reply_after_ms"),
-            ("[[skills]]\nname = \"A\"\nend_after_ms = 99999999999999\n", "end_after_ms"),
+            (
+                "[[skills]]\nname = \"A\"\naccept_after_ms = 18446744073709551615\n",
+                "accept_after_ms",
+            ),
+            (
+                "[[skills]]\nname = \"A\"\nreply_after_ms = 99999999999999\n",
+                "reply_after_ms",
+            ),
+            (
+                "[[skills]]\nname = \"A\"\nend_after_ms = 99999999999999\n",
+                "end_after_ms",
+            ),
             ("[[skills]]\nname = \"A\"\nslots = -5\n", "slots"),
-            ("[[skills]]\nname = \"A\"\nestimated_wait_secs = -3\n", "estimated_wait_secs"),
+            (
+                "[[skills]]\nname = \"A\"\nestimated_wait_secs = -3\n",
+                "estimated_wait_secs",
+            ),
             ("ended_chat_ttl_secs = 99999999999\n", "ended_chat_ttl_secs"),
-            ("default_chat_timeout_secs = 0\n", "default_chat_timeout_secs"),
-            ("[[skills]]\nname = \"A\"\naccept_after_ms = -1\n", "accept_after_ms"),
+            (
+                "default_chat_timeout_secs = 0\n",
+                "default_chat_timeout_secs",
+            ),
+            (
+                "[[skills]]\nname = \"A\"\naccept_after_ms = -1\n",
+                "accept_after_ms",
+            ),
         ] {
             let error = Scenario::from_toml(text).unwrap_err().to_string();
             assert!(error.contains(named), "{text}: {error}");

@@ -94,8 +94,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                         }
                     }
                     if let Some(info) = info {
-                        view.skill_not_recognised |=
-                            info.skill_not_recognised(&view.request.skill);
+                        view.skill_not_recognised |= info.skill_not_recognised(&view.request.skill);
                         if let Some(agent) = info.agent_name.filter(|a| !a.trim().is_empty()) {
                             view.agent = Some(agent);
                         }

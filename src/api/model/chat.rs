@@ -185,12 +185,16 @@ mod tests {
 
     #[test]
     fn a_skill_is_called_unknown_only_when_the_info_gives_the_chat_no_skill_id() {
-        let info = |fields: Value| Info::from_document(&serde_json::json!({ "info": fields })).unwrap();
+        let info =
+            |fields: Value| Info::from_document(&serde_json::json!({ "info": fields })).unwrap();
         let zero = info(serde_json::json!({"skillName": "Salse", "skillId": 0}));
         assert!(zero.skill_not_recognised("Salse"));
         assert!(info(serde_json::json!({"skillId": "0"})).skill_not_recognised("Salse"));
         assert!(info(serde_json::json!({"skillId": "-1"})).skill_not_recognised("Salse"));
-        assert!(!zero.skill_not_recognised(" "), "no skill asked for: the default routing");
+        assert!(
+            !zero.skill_not_recognised(" "),
+            "no skill asked for: the default routing"
+        );
         for weak in [
             serde_json::json!({"skillName": "Salse"}),
             serde_json::json!({"skillName": "Sales", "skillId": 25975313}),

@@ -323,7 +323,13 @@ fn a_skill_the_service_does_not_know_is_said_in_the_session_view() {
         events: Vec::new(),
         info: info("0"),
     };
-    send(&mut app, [Msg::Session { id, update: unknown }]);
+    send(
+        &mut app,
+        [Msg::Session {
+            id,
+            update: unknown,
+        }],
+    );
     let text = screen(&app);
     assert!(
         text.contains("skill `Sales` not recognised by the service") && text.contains("spelling"),

@@ -521,9 +521,19 @@ fn a_line_with_a_control_character_is_refused_and_kept_to_be_put_right() {
             .chars()
             .map(|c| Msg::ComposeEdit(tui_input::InputRequest::InsertChar(c))),
     );
-    assert!(press(&mut app, key(KeyCode::Enter, NONE)).is_empty(), "nothing sent");
-    let notice = app.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
-    assert!(notice.contains("line not sent") && notice.contains("ESC"), "{notice}");
+    assert!(
+        press(&mut app, key(KeyCode::Enter, NONE)).is_empty(),
+        "nothing sent"
+    );
+    let notice = app
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(
+        notice.contains("line not sent") && notice.contains("ESC"),
+        "{notice}"
+    );
     let kept = app
         .session()
         .and_then(|v| v.compose.as_ref())
