@@ -15,6 +15,9 @@ use crate::api::model::{ChatState, EventKind, Survey};
 use crate::api::{ApiError, ChatApi, ChatRequest};
 use crate::session::{self, FollowOptions, SessionUpdate};
 
+/// The most chats one burst makes: each is a task and a history record.
+pub const MAX_COUNT: usize = 100_000;
+
 /// What to do.
 #[derive(Debug, Clone)]
 pub struct BurstPlan {
@@ -224,7 +227,9 @@ pub async fn run(
     stop: watch::Receiver<bool>,
 ) -> Vec<ChatOutcome> {
     let started = Instant::now();
-    let gate = Arc::new(Semaphore::new(plan.concurrency.max(1)));
+    let gate = Arc::new(Semaphore::new(
+        plan.concurrency.clamp(1, Semaphore::MAX_PERMITS),
+    ));
     let request = Arc::new(request);
     let survey = Arc::new(survey);
     let (report, mut reports) = mpsc::unbounded_channel();
@@ -268,10 +273,13 @@ async fn end_all(
     concurrency: usize,
     outcomes: &[ChatOutcome],
 ) -> Vec<(usize, Result<(), String>)> {
-    let gate = Arc::new(Semaphore::new(concurrency.max(1)));
+    let gate = Arc::new(Semaphore::new(concurrency.clamp(1, Semaphore::MAX_PERMITS)));
     let mut tasks = Vec::new();
     for (index, uri) in created {
-        if outcomes.get(*index).and_then(|o| o.state.as_deref()) == Some("ended") {
+        let outcome = outcomes.get(*index);
+        if outcome.and_then(|o| o.state.as_deref()) == Some("ended")
+            || outcome.is_some_and(|o| o.ended_by_us)
+        {
             continue;
         }
         let (api, gate, uri, index) = (api.clone(), gate.clone(), uri.clone(), *index);
@@ -347,10 +355,28 @@ impl Chat {
             uri: uri.clone(),
             after: self.started.elapsed(),
         });
-        self.follow(uri).await;
+        // A panic while following (a bug) must not leave the chat in a queue: it is ended here,
+        // whatever the plan says, since nothing follows it any more.
+        if let Err(panic) = crate::contain::catch(self.follow(uri.clone())).await {
+            self.emit(BurstEvent::Lost {
+                index: self.index,
+                error: format!("following it stopped unexpectedly (a bug: {panic})"),
+            });
+            let result = self
+                .api
+                .end_session(&uri)
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string());
+            self.emit(BurstEvent::EndedByUs {
+                index: self.index,
+                result,
+            });
+        }
     }
 
     async fn follow(&mut self, uri: String) {
+        crate::contain::test_fault("after-create");
         let (updates, mut received) = mpsc::unbounded_channel();
         let options = FollowOptions {
             poll_interval: self.plan.poll_interval,

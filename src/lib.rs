@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod clipboard;
 pub mod config;
+pub mod contain;
 pub mod emulator;
 pub mod history;
 pub mod jwt;

@@ -6,6 +6,7 @@ use chatstart::cli::{Cli, Command};
 use clap::Parser;
 
 fn main() -> ExitCode {
+    chatstart::contain::install_hook();
     let cli = Cli::parse();
     let console = matches!(&cli.command, None | Some(Command::Tui(_)));
     if !console {

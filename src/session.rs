@@ -111,13 +111,22 @@ pub fn follow(
     updates: mpsc::UnboundedSender<SessionUpdate>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
+        let shown_uri = crate::api::links::redact_text_url(&session_uri);
         let tracker = Tracker {
             api,
             session_uri,
             options,
-            updates,
+            updates: updates.clone(),
         };
-        tracker.run().await;
+        // A panic (a bug) is reported like any lost session, so its owner can end the chat.
+        if let Err(panic) = crate::contain::catch(tracker.run()).await {
+            let _ = updates.send(SessionUpdate::Lost {
+                error: format!("following the chat stopped unexpectedly (a bug: {panic})"),
+                exit_code: crate::api::error::exit::FAILURE,
+                explanation: None,
+                resume: Some(format!("chatstart watch {shown_uri}")),
+            });
+        }
     })
 }
 

@@ -166,6 +166,9 @@ impl ChatApi {
                 let _ = base.set(parse_base(url)?);
             }
             Endpoint::Domain(domain) => {
+                if let Some(problem) = validate::domain(domain) {
+                    return Err(ApiError::Config(problem));
+                }
                 let _ = base.set(parse_base(&format!("https://{}", domain.trim()))?);
             }
             Endpoint::Discover { csds_url } => {
@@ -463,11 +466,11 @@ impl ChatApi {
 
     /// POST a line to the `events` link (spec §2.12). Not retried: a retry could duplicate it.
     pub async fn add_line(&self, events_href: &str, text: &str) -> Result<(), ApiError> {
-        if text.trim().is_empty() {
+        if let Some(message) = validate::line(text) {
             return Err(ApiError::Invalid(validate::ValidationErrors(vec![
                 validate::Invalid {
                     field: validate::Field::LineText,
-                    message: "a line cannot be empty".into(),
+                    message,
                 },
             ])));
         }
@@ -758,13 +761,11 @@ impl ChatApi {
 
 fn parse_base(text: &str) -> Result<Url, ApiError> {
     let text = text.trim();
+    if let Some(problem) = validate::base_url(text) {
+        return Err(ApiError::Config(problem));
+    }
     let mut url =
         Url::parse(text).map_err(|e| ApiError::Config(format!("`{text}` is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err(ApiError::Config(format!(
-            "`{text}` is not an http(s) URL with a host"
-        )));
-    }
     if !url.path().ends_with('/') {
         let path = format!("{}/", url.path());
         url.set_path(&path);

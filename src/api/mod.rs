@@ -11,6 +11,7 @@ pub mod model;
 pub mod request;
 pub mod validate;
 pub mod value;
+pub mod written;
 
 pub use auth::{AuthOutcome, AuthenticatedChat, start_authenticated};
 pub use client::{ChatApi, ClientConfig, Endpoint};

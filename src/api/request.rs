@@ -19,20 +19,40 @@ pub struct SurveyAnswer {
 }
 
 /// Every body parameter of the chat request (seed, spec §2.9). Empty strings are not sent.
+/// A key it does not know is refused: in a profile or a check file it is a typo, and ignoring
+/// it would send a request without what was meant.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ChatRequest {
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "super::written::text"
+    )]
     pub skill: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "super::written::text"
+    )]
     pub max_wait_time: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "super::written::text"
+    )]
     pub visitor_ip: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "super::written::text"
+    )]
     pub chat_referrer: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "super::written::text"
+    )]
     pub user_agent: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "super::written::text"
+    )]
     pub visitor_id: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pre_chat_lines: Vec<String>,
@@ -42,23 +62,50 @@ pub struct ChatRequest {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub survey_answers: Vec<SurveyAnswer>,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "super::written::text"
+    )]
     pub engagement_id: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "super::written::text"
+    )]
     pub campaign_id: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "super::written::text"
+    )]
     pub language: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "super::written::text"
+    )]
     pub participant_id: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "super::written::text"
+    )]
     pub conversation_id: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "super::written::text"
+    )]
     pub interaction_timeout: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "super::written::text"
+    )]
     pub le_visitor_id: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "super::written::text"
+    )]
     pub le_session_id: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "super::written::text"
+    )]
     pub le_context_id: String,
 }
 

@@ -4,6 +4,7 @@
 //! CLI names the flag.
 
 use std::net::IpAddr;
+use std::time::Duration;
 
 use super::model::{QuestionKind, Survey, ValidationType};
 use super::request::{AuthRequest, ChatRequest};
@@ -71,6 +72,39 @@ impl Field {
     }
 }
 
+impl Field {
+    /// The key that sets this field in a profile's or a check case's `request` table (or the
+    /// profile's own key, for the connection and the authenticated flow).
+    pub fn key(&self) -> String {
+        match self {
+            Self::Connection => "base_url".into(),
+            Self::Account => "account".into(),
+            Self::AppKey => "app_key_env".into(),
+            Self::Skill => "skill".into(),
+            Self::MaxWaitTime => "max_wait_time".into(),
+            Self::VisitorIp => "visitor_ip".into(),
+            Self::ChatReferrer => "chat_referrer".into(),
+            Self::UserAgent => "user_agent".into(),
+            Self::VisitorId => "visitor_id".into(),
+            Self::PreChatLine(index) => format!("pre_chat_lines[{}]", index + 1),
+            Self::SurveyAnswer(id) => format!("survey.{id}"),
+            Self::EngagementId => "engagement_id".into(),
+            Self::CampaignId => "campaign_id".into(),
+            Self::Language => "language".into(),
+            Self::ParticipantId => "participant_id".into(),
+            Self::ConversationId => "conversation_id".into(),
+            Self::InteractionTimeout => "interaction_timeout".into(),
+            Self::LeVisitorId => "le_visitor_id".into(),
+            Self::LeSessionId => "le_session_id".into(),
+            Self::LeContextId => "le_context_id".into(),
+            Self::SsoKey => "sso_key_env".into(),
+            Self::AuthChatConnId => "auth_conn_id".into(),
+            Self::RedirectUri => "redirect_uri".into(),
+            Self::LineText => "send".into(),
+        }
+    }
+}
+
 /// One invalid value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid {
@@ -120,8 +154,79 @@ impl ValidationErrors {
     }
 }
 
+/// The longest time a setting may give: a year. Longer is surely a typo, and far longer would
+/// overflow the clock arithmetic it feeds.
+pub const MAX_SECONDS: f64 = 365.0 * 86_400.0;
+
+/// A positive number of seconds, at most [`MAX_SECONDS`] (a flag's or a file's setting).
+pub fn seconds(value: f64) -> Result<Duration, String> {
+    Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero() && value <= MAX_SECONDS)
+        .ok_or_else(|| {
+            format!(
+                "`{}` is not a positive number of seconds (at most a year, {MAX_SECONDS})",
+                shown_number(value)
+            )
+        })
+}
+
+/// A number as written, in exponent form when very large (`1e300`, not 301 digits).
+fn shown_number(value: f64) -> String {
+    if value.is_finite() && value.abs() >= 1e15 {
+        format!("{value:e}")
+    } else {
+        format!("{value}")
+    }
+}
+
 fn is_digits(value: &str) -> bool {
     !value.is_empty() && value.chars().all(|c| c.is_ascii_digit())
+}
+
+/// A control character by the name people know it by.
+fn control_name(c: char) -> String {
+    match c {
+        '\0' => "NUL".into(),
+        '\u{7}' => "BEL".into(),
+        '\u{8}' => "backspace".into(),
+        '\t' => "a tab".into(),
+        '\n' => "a line break".into(),
+        '\r' => "a carriage return".into(),
+        '\u{1b}' => "ESC".into(),
+        '\u{7f}' => "DEL".into(),
+        other => format!("U+{:04X}", u32::from(other)),
+    }
+}
+
+/// A one-line text: no control character at all (a line break included). The service reads the
+/// body as XML or JSON, and XML cannot carry most of them: it refuses the whole request. What
+/// surrounds the text is trimmed before it is sent, so only what is inside counts.
+pub fn single_line(value: &str) -> Option<String> {
+    value.trim().chars().find(|c| c.is_control()).map(|c| {
+        format!(
+            "contains {}, which cannot be sent: this field is one line of text",
+            control_name(c)
+        )
+    })
+}
+
+/// A text that may run over several lines: line breaks and tabs, but no other control
+/// character (ESC, BEL, NUL…), which XML cannot carry.
+pub fn multi_line(value: &str) -> Option<String> {
+    value
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .map(|c| format!("contains {}, which cannot be sent", control_name(c)))
+}
+
+/// V15: a line sent to the chat: not empty, and only text (line breaks allowed).
+pub fn line(text: &str) -> Option<String> {
+    if text.trim().is_empty() {
+        Some("a line cannot be empty".into())
+    } else {
+        multi_line(text)
+    }
 }
 
 /// V1: the account id is digits.
@@ -146,7 +251,7 @@ pub fn app_key(value: &str) -> Option<String> {
     } else if value.chars().any(char::is_whitespace) {
         Some("the appKey has whitespace inside it".into())
     } else {
-        None
+        single_line(value).map(|problem| format!("the appKey {problem}"))
     }
 }
 
@@ -207,10 +312,65 @@ pub fn language(value: &str) -> Option<String> {
 /// V12: an absolute http(s) URL.
 pub fn absolute_url(value: &str) -> Option<String> {
     let value = value.trim();
+    // The URL parser drops tabs and line breaks without a word: refused here instead.
+    if let Some(problem) = single_line(value) {
+        return Some(problem);
+    }
     match reqwest::Url::parse(value) {
         _ if value.is_empty() => None,
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => None,
         _ => Some(format!("`{value}` is not an absolute http(s) URL")),
+    }
+}
+
+/// Where the API is, as a base URL: `https://va.convep.liveperson.net`, `http://127.0.0.1:8480`.
+/// Without a scheme it says what to write instead.
+pub fn base_url(value: &str) -> Option<String> {
+    let value = value.trim();
+    if let Some(problem) = single_line(value) {
+        return Some(problem);
+    }
+    if value.is_empty() {
+        return Some("no URL given".into());
+    }
+    if !value.contains("://") {
+        return Some(format!(
+            "`{value}` has no scheme: write http://{value} (or https://{value})"
+        ));
+    }
+    match reqwest::Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => None,
+        Ok(url) if !matches!(url.scheme(), "http" | "https") => Some(format!(
+            "`{value}` is not an http(s) URL (its scheme is {})",
+            url.scheme()
+        )),
+        Ok(_) => Some(format!("`{value}` has no host")),
+        Err(error) => Some(format!("`{value}` is not a URL: {error}")),
+    }
+}
+
+/// Where the API is, as a bare domain (reached over https): `va.convep.liveperson.net`. A URL
+/// given instead is named as such, with what to write.
+pub fn domain(value: &str) -> Option<String> {
+    let value = value.trim();
+    if let Some(problem) = single_line(value) {
+        return Some(problem);
+    }
+    if let Some((_, rest)) = value.split_once("://") {
+        let host = rest.split('/').next().unwrap_or(rest);
+        return Some(format!(
+            "`{value}` is a URL, not a domain: give it as the base URL (--base-url, or \
+             base_url in a profile), or the host alone: {host}"
+        ));
+    }
+    let plain = !value.is_empty() && !value.contains(['/', ' ', '?', '#', '@']);
+    let parsed = reqwest::Url::parse(&format!("https://{value}")).ok();
+    if plain && parsed.is_some_and(|url| url.host().is_some()) {
+        None
+    } else {
+        Some(format!(
+            "`{value}` is not a domain: write a host name like va.convep.liveperson.net"
+        ))
     }
 }
 
@@ -234,12 +394,31 @@ pub fn email(value: &str) -> bool {
 /// Checks every field of a chat request (V3–V11, V14). `survey` is the fetched pre-chat survey,
 /// needed when answers are given.
 pub fn chat_request(request: &ChatRequest, survey: Option<&Survey>) -> ValidationErrors {
+    let mut errors = request_fields(request);
+    survey_answers(request, survey, &mut errors);
+    errors
+}
+
+/// Checks what can be checked of a chat request without its survey (V3–V11, and that no text
+/// carries what cannot be sent): a request read from a file is checked so as it is read.
+pub fn request_fields(request: &ChatRequest) -> ValidationErrors {
     let mut errors = ValidationErrors::default();
     let mut check = |field: Field, problem: Option<String>| {
         if let Some(message) = problem {
             errors.push(field, message);
         }
     };
+    for (field, value) in [
+        (Field::Skill, &request.skill),
+        (Field::ChatReferrer, &request.chat_referrer),
+        (Field::UserAgent, &request.user_agent),
+        (Field::ParticipantId, &request.participant_id),
+        (Field::ConversationId, &request.conversation_id),
+        (Field::LeVisitorId, &request.le_visitor_id),
+        (Field::LeSessionId, &request.le_session_id),
+    ] {
+        check(field, single_line(value));
+    }
     check(Field::MaxWaitTime, max_wait_time(&request.max_wait_time));
     check(Field::VisitorIp, visitor_ip(&request.visitor_ip));
     check(Field::VisitorId, digits(&request.visitor_id, "visitor id"));
@@ -266,9 +445,19 @@ pub fn chat_request(request: &ChatRequest, survey: Option<&Survey>) -> Validatio
                 Field::PreChatLine(index),
                 Some("a pre-chat line cannot be empty".into()),
             );
+        } else {
+            check(Field::PreChatLine(index), single_line(line));
         }
     }
-    survey_answers(request, survey, &mut errors);
+    // Which answers may run over lines is known only from the survey (a text area's may).
+    for answer in &request.survey_answers {
+        if let Some(problem) = answer.values.iter().find_map(|v| multi_line(v)) {
+            check(
+                Field::SurveyAnswer(answer.question_id.clone()),
+                Some(problem),
+            );
+        }
+    }
     errors
 }
 
@@ -307,6 +496,9 @@ fn survey_answers(request: &ChatRequest, survey: Option<&Survey>, errors: &mut V
     for question in survey.visible_questions(|id| request.answers_for(id)) {
         let values = answered(&question.id);
         let field = Field::SurveyAnswer(question.id.clone());
+        if errors.for_field(&field).is_some() {
+            continue;
+        }
         let choices = || {
             question
                 .entries
@@ -344,9 +536,16 @@ fn survey_answers(request: &ChatRequest, survey: Option<&Survey>, errors: &mut V
                     );
                 }
             }
-            _ => {
+            kind => {
+                let problem = if *kind == QuestionKind::TextArea {
+                    None
+                } else {
+                    single_line(&values[0])
+                };
                 if values.len() > 1 {
                     errors.push(field, "a text question takes one answer");
+                } else if let Some(problem) = problem {
+                    errors.push(field, problem);
                 } else if question.validation == ValidationType::Numeric && !numeric(&values[0]) {
                     errors.push(field, format!("`{}` is not a number", values[0]));
                 } else if question.validation == ValidationType::Email && !email(&values[0]) {
@@ -390,6 +589,9 @@ pub fn auth_request(auth: &AuthRequest, request: &ChatRequest) -> ValidationErro
             Field::SsoKey,
             "the SSO key has whitespace inside it (a copy-and-paste break?)",
         );
+    } else if let Some(problem) = single_line(auth.sso_key.expose()) {
+        // Says which character, never the key.
+        errors.push(Field::SsoKey, format!("the SSO key {problem}"));
     }
     if conn {
         if let Some(m) = digits(&auth.auth_chat_conn_id, "authChatConnId") {
@@ -464,6 +666,139 @@ mod tests {
             absolute_url("https://brand.example/cb").is_none() && absolute_url("/cb").is_some()
         );
         assert!(email("a.b@example.com") && !email("a@b") && !email("no at") && !email("a@@b.com"));
+    }
+
+    #[test]
+    fn seconds_are_positive_and_at_most_a_year() {
+        assert_eq!(seconds(2.5), Ok(Duration::from_millis(2500)));
+        assert!(seconds(MAX_SECONDS).is_ok());
+        for bad in [
+            -1.0,
+            0.0,
+            -0.0,
+            1e300,
+            f64::NAN,
+            f64::INFINITY,
+            MAX_SECONDS + 1.0,
+        ] {
+            let error = seconds(bad).unwrap_err();
+            assert!(
+                error.contains("not a positive number of seconds"),
+                "{bad}: {error}"
+            );
+        }
+        assert!(seconds(1e300).unwrap_err().starts_with("`1e300`"));
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_every_text_of_a_request() {
+        for bad in [
+            "Sa\u{1b}les",
+            "a\u{7}",
+            "nul\0",
+            "two\nlines",
+            "tab\there",
+            "c1\u{85}x",
+            "Sales\u{1b}",
+        ] {
+            assert!(single_line(bad).is_some(), "{bad:?}");
+        }
+        assert!(single_line("Sales – é ✓").is_none());
+        assert!(multi_line("two\nlines\tand a tab\r\n").is_none());
+        assert!(multi_line("bell\u{7}").unwrap().contains("BEL"));
+        assert!(line("  ").unwrap().contains("empty"));
+        assert!(line("hi\u{1b}[2J").unwrap().contains("ESC"));
+        assert!(line("one\ntwo").is_none());
+        let text = |field: &mut String| field.push('\u{1b}');
+        type Pick = fn(&mut ChatRequest) -> &mut String;
+        let fields: [(Field, Pick); 7] = [
+            (Field::Skill, |r| &mut r.skill),
+            (Field::ChatReferrer, |r| &mut r.chat_referrer),
+            (Field::UserAgent, |r| &mut r.user_agent),
+            (Field::ParticipantId, |r| &mut r.participant_id),
+            (Field::ConversationId, |r| &mut r.conversation_id),
+            (Field::LeVisitorId, |r| &mut r.le_visitor_id),
+            (Field::LeSessionId, |r| &mut r.le_session_id),
+        ];
+        for (field, pick) in fields {
+            let mut request = ChatRequest::default();
+            text(pick(&mut request));
+            let errors = request_fields(&request);
+            assert!(
+                errors.for_field(&field).is_some_and(|m| m.contains("ESC")),
+                "{field:?}: {errors}"
+            );
+        }
+        let lines = ChatRequest {
+            pre_chat_lines: vec!["fine".into(), "two\nlines".into()],
+            ..ChatRequest::default()
+        };
+        assert!(
+            request_fields(&lines)
+                .for_field(&Field::PreChatLine(1))
+                .is_some_and(|m| m.contains("line break"))
+        );
+        // A text area's answer may run over lines; a text field's may not.
+        let survey = Survey::from_document(&json!({"survey":{"id":"9","questions":{"question":[
+            {"id":"1","type":"Text Field"},{"id":"2","type":"Text Area"}]}}}))
+        .unwrap();
+        let answers = with_answers(&[("1", &["a\nb"]), ("2", &["a\nb"])]);
+        let errors = chat_request(&answers, Some(&survey));
+        assert!(errors.for_field(&Field::SurveyAnswer("1".into())).is_some());
+        assert!(
+            errors.for_field(&Field::SurveyAnswer("2".into())).is_none(),
+            "{errors}"
+        );
+        let bell = with_answers(&[("2", &["a\u{7}"])]);
+        let errors = chat_request(&bell, Some(&survey));
+        assert_eq!(errors.0.len(), 1, "said once: {errors}");
+        let auth = AuthRequest {
+            sso_key: Secret::new("k12197\u{1b}"),
+            auth_chat_conn_id: "1".into(),
+            redirect_uri: "https://brand.example/\ncb".into(),
+        };
+        let request = ChatRequest {
+            engagement_id: "1".into(),
+            le_visitor_id: "v".into(),
+            le_session_id: "s".into(),
+            le_context_id: "2".into(),
+            ..ChatRequest::default()
+        };
+        let errors = auth_request(&auth, &request);
+        let sso = errors.for_field(&Field::SsoKey).unwrap();
+        assert!(
+            sso.contains("ESC") && !sso.contains("k12197"),
+            "never the key: {sso}"
+        );
+        assert!(errors.for_field(&Field::RedirectUri).is_some(), "{errors}");
+        assert!(app_key("k\u{7f}").unwrap().contains("DEL"));
+    }
+
+    #[test]
+    fn urls_and_domains_say_what_to_write_instead() {
+        assert!(base_url("http://127.0.0.1:8480").is_none());
+        assert!(base_url("https://va.convep.liveperson.net/").is_none());
+        assert_eq!(
+            base_url("127.0.0.1:8480").unwrap(),
+            "`127.0.0.1:8480` has no scheme: write http://127.0.0.1:8480 (or https://127.0.0.1:8480)"
+        );
+        assert!(
+            base_url("localhost:8480")
+                .unwrap()
+                .contains("write http://localhost:8480")
+        );
+        assert!(base_url("ftp://x").unwrap().contains("not an http(s) URL"));
+        assert!(domain("va.convep.liveperson.net").is_none());
+        assert!(domain("127.0.0.1:8480").is_none());
+        let url = domain("http://127.0.0.1:8480/x").unwrap();
+        assert!(
+            url.contains("is a URL, not a domain")
+                && url.contains("--base-url")
+                && url.ends_with("127.0.0.1:8480"),
+            "{url}"
+        );
+        assert!(domain("va.example/path").unwrap().contains("not a domain"));
+        assert!(domain("a b").is_some() && domain("").is_some());
     }
 
     #[test]

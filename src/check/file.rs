@@ -71,6 +71,7 @@ pub struct Case {
 pub struct AuthFields {
     pub sso_key_env: Option<String>,
     pub sso_key_cmd: Option<String>,
+    #[serde(deserialize_with = "crate::api::written::optional_text")]
     pub auth_conn_id: Option<String>,
     pub redirect_uri: Option<String>,
 }
@@ -208,12 +209,154 @@ impl CheckFile {
                     .map_err(|e| format!("case `{}`, step {}: {e}", case.name, number + 1))?;
             }
         }
+        file.check_values(text)?;
         let mut names: Vec<&str> = file.cases.iter().map(|c| c.name.as_str()).collect();
         names.sort_unstable();
         if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {
             return Err(format!("two cases are named `{}`", pair[0]));
         }
         Ok(file)
+    }
+}
+
+/// One step of the way to a key in the file's TOML, to find its line.
+#[derive(Debug, Clone, Copy)]
+enum KeyPath<'a> {
+    Name(&'a str),
+    Index(usize),
+}
+
+/// The line of the key at `path` (`case`, 0, `expect`, `accepted_within`), when it is written in
+/// a table or inline table the path can walk.
+fn line_of(text: &str, path: &[KeyPath<'_>]) -> Option<usize> {
+    let document = toml_edit::Document::parse(text).ok()?;
+    let mut table: &dyn toml_edit::TableLike = document.as_table();
+    let mut array: Option<&toml_edit::ArrayOfTables> = None;
+    let mut span = None;
+    for step in path {
+        match *step {
+            KeyPath::Name(name) => {
+                let (key, item) = table.get_key_value(name)?;
+                span = key.span().or_else(|| item.span());
+                match item {
+                    toml_edit::Item::ArrayOfTables(tables) => array = Some(tables),
+                    other => {
+                        if let Some(inner) = other.as_table_like() {
+                            table = inner;
+                        }
+                    }
+                }
+            }
+            KeyPath::Index(index) => {
+                let inner = array.take()?.get(index)?;
+                span = inner.span().or(span);
+                table = inner;
+            }
+        }
+    }
+    let start = span?.start.min(text.len());
+    Some(text[..start].matches('\n').count() + 1)
+}
+
+/// `, line 7` when the line is known.
+fn at_line(text: &str, path: &[KeyPath<'_>]) -> String {
+    line_of(text, path).map_or_else(String::new, |line| format!(", line {line}"))
+}
+
+impl CheckFile {
+    /// Every number a setting of seconds, every text sent free of what cannot be sent: each
+    /// problem names the case (or `[defaults]`), the line and the key.
+    fn check_values(&self, text: &str) -> Result<(), String> {
+        use KeyPath::{Index, Name};
+        let seconds = |value: Option<f64>| value.map(crate::api::validate::seconds);
+        for (key, value) in [
+            ("poll_interval", self.defaults.poll_interval),
+            ("step_timeout", self.defaults.step_timeout),
+        ] {
+            if let Some(Err(message)) = seconds(value) {
+                let at = at_line(text, &[Name("defaults"), Name(key)]);
+                return Err(format!("[defaults]{at}: {key}: {message}"));
+            }
+        }
+        for (index, case) in self.cases.iter().enumerate() {
+            let in_case = |path: &[KeyPath<'_>], key: &str, message: String| {
+                let mut full = vec![Name("case"), Index(index)];
+                full.extend_from_slice(path);
+                let at = at_line(text, &full);
+                format!("case `{}`{at}: {key}: {message}", case.name)
+            };
+            for (path, key, value) in [
+                (
+                    &[Name("poll_interval")][..],
+                    "poll_interval",
+                    case.poll_interval,
+                ),
+                (&[Name("step_timeout")], "step_timeout", case.step_timeout),
+                (
+                    &[Name("expect"), Name("accepted_within")],
+                    "expect.accepted_within",
+                    case.expect.accepted_within,
+                ),
+                (
+                    &[Name("expect"), Name("not_accepted_within")],
+                    "expect.not_accepted_within",
+                    case.expect.not_accepted_within,
+                ),
+            ] {
+                if let Some(Err(message)) = seconds(value) {
+                    return Err(in_case(path, key, message));
+                }
+            }
+            for (number, step) in case.steps.iter().enumerate() {
+                let path = [Name("step"), Index(number), Name("within")];
+                if let Some(Err(message)) = seconds(step.within) {
+                    return Err(in_case(
+                        &path,
+                        &format!("step {}: within", number + 1),
+                        message,
+                    ));
+                }
+                if let Some(message) = step.send.as_deref().and_then(crate::api::validate::line) {
+                    let path = [Name("step"), Index(number), Name("send")];
+                    return Err(in_case(
+                        &path,
+                        &format!("step {}: send", number + 1),
+                        message,
+                    ));
+                }
+            }
+            let invalid = crate::api::validate::request_fields(&case.request);
+            if let Some(problem) = invalid.0.first() {
+                let key = problem.field.key();
+                let path = [Name("request"), Name(key.split('.').next().unwrap_or(&key))];
+                return Err(in_case(
+                    &path,
+                    &format!("request.{key}"),
+                    problem.message.clone(),
+                ));
+            }
+            let auth = &case.auth;
+            for (key, problem) in [
+                (
+                    "auth_conn_id",
+                    auth.auth_conn_id
+                        .as_deref()
+                        .and_then(|id| crate::api::validate::digits(id, "authChatConnId")),
+                ),
+                (
+                    "redirect_uri",
+                    auth.redirect_uri
+                        .as_deref()
+                        .and_then(crate::api::validate::absolute_url),
+                ),
+            ] {
+                if let Some(message) = problem {
+                    let path = [Name("auth"), Name(key)];
+                    return Err(in_case(&path, &format!("auth.{key}"), message));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -353,6 +496,104 @@ mod tests {
             CheckFile::parse(steps)
                 .unwrap_err()
                 .contains("so steps would never")
+        );
+    }
+
+    #[test]
+    fn every_number_of_seconds_is_checked_with_its_case_line_and_key() {
+        let places = [
+            (
+                "[defaults]\n{}\n[[case]]\nname = \"a\"\n",
+                "poll_interval",
+                "[defaults], line 2: poll_interval",
+            ),
+            (
+                "[defaults]\n{}\n[[case]]\nname = \"a\"\n",
+                "step_timeout",
+                "[defaults], line 2: step_timeout",
+            ),
+            (
+                "[[case]]\nname = \"a\"\n{}\n",
+                "poll_interval",
+                "case `a`, line 3: poll_interval",
+            ),
+            (
+                "[[case]]\nname = \"a\"\n{}\n",
+                "step_timeout",
+                "case `a`, line 3: step_timeout",
+            ),
+            (
+                "[[case]]\nname = \"a\"\n[case.expect]\n{}\n",
+                "accepted_within",
+                "case `a`, line 4: expect.accepted_within",
+            ),
+            (
+                "[[case]]\nname = \"a\"\n[case.expect]\n{}\n",
+                "not_accepted_within",
+                "case `a`, line 4: expect.not_accepted_within",
+            ),
+            (
+                "[[case]]\nname = \"z\"\n[[case]]\nname = \"a\"\n[[case.step]]\nexpect = \"x\"\n{}\n",
+                "within",
+                "case `a`, line 7: step 1: within",
+            ),
+        ];
+        for (template, key, named) in places {
+            for bad in ["-1", "0", "1e300", "nan", "inf", "31536001"] {
+                let text = template.replace("{}", &format!("{key} = {bad}"));
+                let error = CheckFile::parse(&text).unwrap_err();
+                assert!(error.starts_with(named), "{key} = {bad}: {error}");
+                assert!(
+                    error.contains("is not a positive number of seconds"),
+                    "{key} = {bad}: {error}"
+                );
+            }
+            let good = template.replace("{}", &format!("{key} = 2.5"));
+            assert!(CheckFile::parse(&good).is_ok(), "{key} = 2.5");
+        }
+        let inline = "[[case]]\nname = \"a\"\nexpect = { accepted_within = -1 }\n";
+        let error = CheckFile::parse(inline).unwrap_err();
+        assert!(
+            error.starts_with("case `a`, line 3: expect.accepted_within"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_request_and_the_lines_sent_are_checked_as_the_file_is_read() {
+        let typo = "[[case]]\nname = \"a\"\n[case.request]\nskil = \"Sales\"\n";
+        let error = CheckFile::parse(typo).unwrap_err();
+        assert!(
+            error.contains("line 4") && error.contains("unknown field `skil`"),
+            "{error}"
+        );
+        let escape = "[[case]]\nname = \"a\"\n[case.request]\nskill = \"Sa\\u001bles\"\n";
+        let error = CheckFile::parse(escape).unwrap_err();
+        assert!(
+            error.starts_with("case `a`, line 4: request.skill: contains ESC"),
+            "{error}"
+        );
+        let send = "[[case]]\nname = \"a\"\n[[case.step]]\nsend = \"hi\\u0007\"\n";
+        let error = CheckFile::parse(send).unwrap_err();
+        assert!(
+            error.starts_with("case `a`, line 4: step 1: send: contains BEL"),
+            "{error}"
+        );
+        let empty = "[[case]]\nname = \"a\"\n[[case.step]]\nsend = \" \"\n";
+        assert!(
+            CheckFile::parse(empty)
+                .unwrap_err()
+                .contains("cannot be empty")
+        );
+        let numbers = "[[case]]\nname = \"a\"\nflow = \"auth\"\n[case.auth]\nauth_conn_id = 5680\n[case.request]\nengagement_id = 27469613\n";
+        let file = CheckFile::parse(numbers).unwrap();
+        assert_eq!(file.cases[0].auth.auth_conn_id.as_deref(), Some("5680"));
+        assert_eq!(file.cases[0].request.engagement_id, "27469613");
+        let redirect = "[[case]]\nname = \"a\"\n[case.auth]\nredirect_uri = \"/cb\"\n";
+        let error = CheckFile::parse(redirect).unwrap_err();
+        assert!(
+            error.starts_with("case `a`, line 4: auth.redirect_uri"),
+            "{error}"
         );
     }
 

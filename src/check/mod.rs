@@ -19,7 +19,7 @@ pub async fn run_all(
     concurrency: usize,
     results: mpsc::UnboundedSender<CaseResult>,
 ) -> Vec<CaseResult> {
-    let gate = Arc::new(Semaphore::new(concurrency.max(1)));
+    let gate = Arc::new(Semaphore::new(concurrency.clamp(1, Semaphore::MAX_PERMITS)));
     let mut tasks = Vec::with_capacity(runs.len());
     for run in runs {
         // The permit is taken here, in the order given, not inside the task: tasks spawned all

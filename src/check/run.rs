@@ -100,6 +100,12 @@ fn tracker_stopped() -> Stop {
     }
 }
 
+/// A file's seconds as a duration. `CheckFile::parse` refuses what this cannot hold, so the
+/// error is for a case built some other way.
+fn within(seconds: f64) -> Result<Duration, Stop> {
+    crate::api::validate::seconds(seconds).map_err(Stop::Failed)
+}
+
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
@@ -108,7 +114,17 @@ fn millis(duration: Duration) -> u64 {
 pub async fn run_case(run: CaseRun) -> CaseResult {
     let started = Instant::now();
     let mut chat = Chat::default();
-    let outcome = run.drive(started, &mut chat).await;
+    // A panic while the case runs (a bug) still lets the chat it created be ended below.
+    let outcome = crate::contain::catch(run.drive(started, &mut chat))
+        .await
+        .unwrap_or_else(|panic| {
+            Err(Stop::Lost {
+                error: format!("the case stopped unexpectedly (a bug: {panic})"),
+                exit_code: crate::api::error::exit::FAILURE,
+                explanation: None,
+                gone: false,
+            })
+        });
     let mut result = CaseResult {
         name: run.case.name.clone(),
         repeat: run.repeat,
@@ -202,6 +218,8 @@ struct Chat {
     agent_lines: Vec<String>,
     /// The last message that ends a chat, for "ended because…".
     last_system: Option<String>,
+    /// The skill the chat was requested for, to notice the service does not know it.
+    asked_skill: String,
 }
 
 impl Chat {
@@ -209,6 +227,12 @@ impl Chat {
         match update {
             SessionUpdate::Batch { events, info } => {
                 if let Some(info) = info {
+                    // The chat would wait for ever, as if no agent were online: say why now.
+                    if info.skill_not_recognised(&self.asked_skill) {
+                        return Err(Stop::Failed(crate::api::model::skill_not_recognised_text(
+                            &self.asked_skill,
+                        )));
+                    }
                     self.agent = info.agent_name.or(self.agent.take());
                     self.skill_name = info.skill_name.or(self.skill_name.take());
                     self.skill_id = info.skill_id.or(self.skill_id.take());
@@ -318,6 +342,7 @@ impl CaseRun {
         };
         chat.uri = Some(uri.to_string());
         chat.queued = Some(started.elapsed());
+        chat.asked_skill.clone_from(&self.request.skill);
         if let Some(history) = &self.history {
             let flow = if self.case.flow == CaseFlow::Auth {
                 Flow::Auth
@@ -335,6 +360,7 @@ impl CaseRun {
             .connected_with(self.api.config());
             let _ = history.created(record);
         }
+        crate::contain::test_fault("after-create");
 
         let (updates, mut received) = mpsc::unbounded_channel();
         let options = FollowOptions {
@@ -355,16 +381,9 @@ impl CaseRun {
     ) -> Result<(), Stop> {
         let expect = &self.case.expect;
         if let Some(seconds) = expect.not_accepted_within {
-            return Self::stays_unaccepted(
-                Duration::from_secs_f64(seconds),
-                started,
-                chat,
-                received,
-            )
-            .await;
+            return Self::stays_unaccepted(within(seconds)?, started, chat, received).await;
         }
-        let accept_within =
-            Duration::from_secs_f64(expect.accepted_within.unwrap_or(DEFAULT_ACCEPT_WITHIN));
+        let accept_within = within(expect.accepted_within.unwrap_or(DEFAULT_ACCEPT_WITHIN))?;
         let deadline = started + chat.queued.unwrap_or_default() + accept_within;
         while chat.state != Some(ChatState::Chatting) {
             if chat.state == Some(ChatState::Ended) {
@@ -502,9 +521,7 @@ impl CaseRun {
         chat: &mut Chat,
         received: &mut mpsc::UnboundedReceiver<SessionUpdate>,
     ) -> Result<usize, Stop> {
-        let within = step
-            .within
-            .map_or(self.step_timeout, Duration::from_secs_f64);
+        let within = step.within.map_or(Ok(self.step_timeout), within)?;
         let deadline = Instant::now() + within;
         loop {
             if let Some(found) = chat.agent_lines[consumed..]

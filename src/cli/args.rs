@@ -66,19 +66,19 @@ pub struct BurstArgs {
     #[command(flatten)]
     pub fields: RequestFields,
     /// How many chats to create
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 10)]
     pub count: usize,
     /// At most this many chat requests in flight at once
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 5)]
     pub concurrency: usize,
     /// Follow each chat until this state
     #[arg(long, value_name = "STATE", default_value = "waiting")]
     pub wait: WaitState,
     /// Stop following after this many seconds
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECS")]
     pub timeout: Option<f64>,
     /// Seconds between polls of each chat
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECS")]
     pub poll_interval: Option<f64>,
     /// End every chat created when done (Ctrl+C always does)
     #[arg(long)]
@@ -93,10 +93,10 @@ pub struct CheckArgs {
     #[arg(long = "case", value_name = "NAME")]
     pub cases: Vec<String>,
     /// Run each case this many times
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1)]
     pub repeat: usize,
     /// At most this many cases at once
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1)]
     pub concurrency: usize,
     /// Also write a report: `--report junit PATH`
     #[arg(long, num_args = 2, value_names = ["KIND", "PATH"])]
@@ -156,7 +156,12 @@ pub struct ConnectionArgs {
     #[arg(long, env = "CHATSTART_FORMAT")]
     pub format: Option<FormatArg>,
     /// Seconds to wait for each HTTP answer
-    #[arg(long, env = "CHATSTART_HTTP_TIMEOUT", value_name = "SECS")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        env = "CHATSTART_HTTP_TIMEOUT",
+        value_name = "SECS"
+    )]
     pub http_timeout: Option<f64>,
     /// Output for scripts: text, or JSON Lines
     #[arg(long, value_name = "FORMAT", default_value = "text")]
@@ -207,7 +212,7 @@ pub struct RequestFields {
     #[arg(long)]
     pub skill: Option<String>,
     /// Seconds the visitor may wait before a chat starts (0–86400; 0 = only if an agent is free)
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECS")]
     pub max_wait_time: Option<String>,
     /// Visitor's IP address (IPv4 or IPv6)
     #[arg(long)]
@@ -243,7 +248,7 @@ pub struct RequestFields {
     #[arg(long)]
     pub conversation_id: Option<String>,
     /// Idle timeout of the chat in seconds
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECS")]
     pub interaction_timeout: Option<String>,
     /// LETagVisitorId
     #[arg(long)]
@@ -263,13 +268,13 @@ pub struct WaitArgs {
     #[arg(long, value_name = "STATE")]
     pub wait: Option<WaitState>,
     /// Give up waiting after this many seconds (exit 5)
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECS")]
     pub timeout: Option<f64>,
     /// Seconds between polls (kept well under the chat's idle timeout)
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECS")]
     pub poll_interval: Option<f64>,
     /// Failed polls in a row before the session is given up (exit 4) [default: 9]
-    #[arg(long, value_name = "N")]
+    #[arg(long, allow_negative_numbers = true, value_name = "N")]
     pub poll_retries: Option<u32>,
 }
 
@@ -372,7 +377,7 @@ pub struct AvailabilityArgs {
     #[arg(long)]
     pub skill: Option<String>,
     /// Only count agents who can take a chat within this many seconds
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECS")]
     pub max_wait_time: Option<String>,
 }
 

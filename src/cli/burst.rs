@@ -30,13 +30,21 @@ pub async fn run(ctx: &Context, args: BurstArgs) -> Outcome {
             "--count and --concurrency must be at least 1",
         ));
     }
+    if args.count > burst::MAX_COUNT {
+        return Err(Failure::usage(format!(
+            "--count: at most {} chats in one burst (`{}` is surely a typo)",
+            burst::MAX_COUNT,
+            args.count
+        )));
+    }
     let connection = ctx.connection(&args.connection)?;
     let request = chat_request(&ctx.request(&args.fields))?;
     let api = connect(&connection, None)?;
     let survey = prepare_request(&api, &request).await?;
     let plan = BurstPlan {
         count: args.count,
-        concurrency: args.concurrency,
+        // More in flight than there are chats is all of them at once.
+        concurrency: args.concurrency.min(args.count),
         wait: match args.wait {
             WaitState::Waiting => ChatState::Waiting,
             WaitState::Chatting => ChatState::Chatting,

@@ -8,14 +8,17 @@ use tokio::time::Instant;
 use super::args::{CheckArgs, OutputArg};
 use super::context::Context;
 use super::run::{Failure, Outcome, connect};
-use crate::api::AuthRequest;
 use crate::api::error::exit;
+use crate::api::{AuthRequest, validate};
 use crate::check::file::{CaseFlow, CheckFile};
 use crate::check::report::{self, Totals};
 use crate::check::run::{CaseRun, DEFAULT_STEP_TIMEOUT};
 use crate::config::SecretSource;
 use crate::secret::Secret;
 use crate::session::DEFAULT_POLL_INTERVAL;
+
+/// The most runs of each case one check makes.
+const MAX_REPEAT: usize = 10_000;
 
 pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
     let file = CheckFile::load(&args.file).map_err(|e| Failure::usage(e.to_string()))?;
@@ -37,6 +40,12 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
         return Err(Failure::usage(
             "--repeat and --concurrency must be at least 1",
         ));
+    }
+    if args.repeat > MAX_REPEAT {
+        return Err(Failure::usage(format!(
+            "--repeat: at most {MAX_REPEAT} runs of each case (`{}` is surely a typo)",
+            args.repeat
+        )));
     }
     for wanted in &args.cases {
         if !file.cases.iter().any(|c| &c.name == wanted) {
@@ -82,11 +91,24 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
             CaseFlow::Request => None,
             CaseFlow::Auth => Some(auth_request(&case_ctx, case).map_err(in_case)?),
         };
+        // The request as the profile completes it, checked before any case sends anything.
+        let mut invalid = validate::request_fields(&request);
+        if let Some(auth) = &auth {
+            invalid.0.extend(validate::auth_request(auth, &request).0);
+        }
+        if let Some(problem) = invalid.0.first() {
+            return Err(in_case(Failure::usage(format!(
+                "request.{}: {}",
+                problem.field.key(),
+                problem.message
+            ))));
+        }
+        // The file's numbers were checked as it was read (`CheckFile::parse`).
         let seconds = |value: Option<f64>, default: f64| {
-            let seconds = value
-                .unwrap_or(default)
-                .clamp(0.05, super::run::MAX_SECONDS);
-            Duration::try_from_secs_f64(seconds).unwrap_or(Duration::from_secs_f64(default))
+            value
+                .and_then(|v| validate::seconds(v).ok())
+                .unwrap_or_else(|| Duration::from_secs_f64(default))
+                .max(Duration::from_millis(50))
         };
         for repeat in 1..=args.repeat {
             runs.push(CaseRun {

@@ -112,6 +112,17 @@ impl<W: Write> Printer<W> {
         }
     }
 
+    /// The service does not know the skill the chat was requested for
+    /// ([`Info::skill_not_recognised`]).
+    pub fn skill_not_recognised(&mut self, skill: &str) {
+        let text = crate::api::model::skill_not_recognised_text(skill);
+        self.emit(
+            &format!("warning: {text}"),
+            json!({"type": "warning", "warning": "skillNotRecognised", "skill": skill.trim(),
+                   "text": text}),
+        );
+    }
+
     /// Prints one tracker update. Returns true when `awaited` was reached in this update, after
     /// the whole batch has been printed (so the greeting that comes with `chatting` shows).
     pub fn update(&mut self, update: &SessionUpdate, awaited: Option<&ChatState>) -> bool {

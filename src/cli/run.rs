@@ -66,6 +66,19 @@ pub fn connect(args: &ConnectionArgs, uri: Option<&Url>) -> Result<ChatApi, Fail
             "--base-url and --domain both say where the API is; give one",
         ));
     }
+    for (flag, value, rule) in [
+        (
+            "--base-url",
+            &args.base_url,
+            validate::base_url as fn(&str) -> Option<String>,
+        ),
+        ("--domain", &args.domain, validate::domain),
+        ("--csds-url", &args.csds_url, validate::base_url),
+    ] {
+        if let Some(problem) = value.as_deref().and_then(rule) {
+            return Err(Failure::usage(format!("{flag}: {problem}")));
+        }
+    }
     let endpoint = match (&args.base_url, &args.domain, uri) {
         (Some(url), _, _) => Endpoint::BaseUrl(url.clone()),
         (None, Some(domain), _) => Endpoint::Domain(domain.clone()),
@@ -103,20 +116,9 @@ pub fn connect(args: &ConnectionArgs, uri: Option<&Url>) -> Result<ChatApi, Fail
     Ok(ChatApi::new(config)?)
 }
 
-/// The longest time a flag may give: a year. Longer is surely a typo, and far longer would
-/// overflow the clock arithmetic it feeds.
-pub(crate) const MAX_SECONDS: f64 = 365.0 * 86_400.0;
-
-/// A positive number of seconds, at most [`MAX_SECONDS`], given by `flag`.
+/// A positive number of seconds, at most a year ([`validate::MAX_SECONDS`]), given by `flag`.
 pub(crate) fn seconds_flag(flag: &str, seconds: f64) -> Result<Duration, Failure> {
-    Duration::try_from_secs_f64(seconds)
-        .ok()
-        .filter(|d| !d.is_zero() && seconds <= MAX_SECONDS)
-        .ok_or_else(|| {
-            Failure::usage(format!(
-                "{flag}: `{seconds}` is not a positive number of seconds (at most a year, {MAX_SECONDS})"
-            ))
-        })
+    validate::seconds(seconds).map_err(|message| Failure::usage(format!("{flag}: {message}")))
 }
 
 /// `/api/account/{acc}/chat/{id}` → `acc`.
@@ -199,11 +201,8 @@ pub async fn prepare_request(
     api: &ChatApi,
     request: &ChatRequest,
 ) -> Result<Option<Survey>, Failure> {
-    let without_answers = ChatRequest {
-        survey_answers: Vec::new(),
-        ..request.clone()
-    };
-    validate::chat_request(&without_answers, None)
+    // Everything but the answers' fit to the survey, before even the survey is asked for.
+    validate::request_fields(request)
         .into_result()
         .map_err(ApiError::from)?;
     if request.survey_answers.is_empty() {
@@ -259,6 +258,9 @@ async fn follow(
     printer: &mut Printer<std::io::Stdout>,
     history: Option<&History>,
 ) -> Outcome {
+    let asked_skill = options.skill.clone().unwrap_or_default();
+    // Said once, as soon as the info shows it; and again as the reason a wait timed out.
+    let mut skill_not_recognised = false;
     let (updates, mut received) = mpsc::unbounded_channel();
     let tracker = session::follow(api.clone(), uri.to_string(), options, updates);
     let _stop = AbortOnDrop(tracker);
@@ -279,7 +281,8 @@ async fn follow(
                         let uri = crate::api::links::redact_text_url(uri);
                         format!("follow it with `chatstart watch {uri}` or end it with `chatstart end {uri}`")
                     }),
-                    why: None,
+                    why: skill_not_recognised
+                        .then(|| crate::api::model::skill_not_recognised_text(&asked_skill)),
                 });
             }
         };
@@ -291,6 +294,15 @@ async fn follow(
                 why: None,
             });
         };
+        if let SessionUpdate::Batch {
+            info: Some(info), ..
+        } = &update
+        {
+            if !skill_not_recognised && info.skill_not_recognised(&asked_skill) {
+                skill_not_recognised = true;
+                printer.skill_not_recognised(&asked_skill);
+            }
+        }
         let before = printer.state().cloned();
         let reached = printer.update(&update, awaited.as_ref());
         if let (Some(history), Some(state)) = (history, printer.state()) {
@@ -687,8 +699,8 @@ pub async fn info(ctx: &Context, args: InfoArgs) -> Outcome {
 
 pub async fn send(ctx: &Context, args: SendArgs) -> Outcome {
     let uri = parse_uri(&args.uri)?;
-    if args.text.trim().is_empty() {
-        return Err(Failure::usage("TEXT: a line cannot be empty"));
+    if let Some(message) = validate::line(&args.text) {
+        return Err(Failure::usage(format!("TEXT: {message}")));
     }
     let api = connect(&ctx.connection(&args.connection)?, Some(&uri))?;
     let events = api.events_link(uri.as_str()).await?;

@@ -32,7 +32,10 @@ pub struct Profile {
     pub base_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::api::written::optional_text"
+    )]
     pub account: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub csds_url: Option<String>,
@@ -68,7 +71,10 @@ pub struct Profile {
     /// Never allowed: read only to refuse it, with its line, and what to write instead.
     #[serde(skip_serializing, deserialize_with = "refuse_clear_sso_key")]
     pub sso_key: Option<()>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::api::written::optional_text"
+    )]
     pub auth_conn_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
@@ -290,10 +296,22 @@ fn lines_of(text: &str, profile: &str, keys: &[&str]) -> String {
     else {
         return String::new();
     };
+    // `request.skill` walks into the profile's `request` table.
+    let find = |path: &str| {
+        let mut table = table;
+        let mut parts = path.split('.').peekable();
+        while let Some(part) = parts.next() {
+            let (key, item) = table.get_key_value(part)?;
+            if parts.peek().is_none() {
+                return key.span().or_else(|| item.span());
+            }
+            table = item.as_table_like()?;
+        }
+        None
+    };
     let mut lines: Vec<usize> = keys
         .iter()
-        .filter_map(|key| table.get_key_value(key))
-        .filter_map(|(key, item)| key.span().or_else(|| item.span()))
+        .filter_map(|key| find(key))
         .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1)
         .collect();
     lines.sort_unstable();
@@ -310,6 +328,66 @@ fn lines_of(text: &str, profile: &str, keys: &[&str]) -> String {
                 .join(", ")
         ),
     }
+}
+
+/// The first value of a profile that could never be used, by its key: every number, URL and
+/// request field is checked as the file is read, so nothing is sent with it.
+fn profile_value_problem(profile: &Profile) -> Option<(String, String)> {
+    use crate::api::validate;
+    let checks = [
+        (
+            "http_timeout",
+            profile
+                .http_timeout
+                .and_then(|seconds| validate::seconds(seconds).err()),
+        ),
+        (
+            "base_url",
+            profile.base_url.as_deref().and_then(validate::base_url),
+        ),
+        (
+            "domain",
+            profile.domain.as_deref().and_then(validate::domain),
+        ),
+        (
+            "csds_url",
+            profile.csds_url.as_deref().and_then(validate::base_url),
+        ),
+        (
+            "account",
+            profile.account.as_deref().and_then(validate::account),
+        ),
+        (
+            "auth_conn_id",
+            profile
+                .auth_conn_id
+                .as_deref()
+                .and_then(|id| validate::digits(id, "authChatConnId")),
+        ),
+        (
+            "redirect_uri",
+            profile
+                .redirect_uri
+                .as_deref()
+                .and_then(validate::absolute_url),
+        ),
+    ];
+    if let Some((key, message)) = checks
+        .into_iter()
+        .find_map(|(key, problem)| problem.map(|message| (key.to_string(), message)))
+    {
+        return Some((key, message));
+    }
+    validate::request_fields(&profile.request)
+        .0
+        .into_iter()
+        .next()
+        .map(|problem| {
+            let key = problem.field.key();
+            // `pre_chat_lines[2]` is written as the one key `pre_chat_lines`.
+            let key = key.split('[').next().unwrap_or(&key).to_string();
+            (format!("request.{key}"), problem.message)
+        })
 }
 
 fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
@@ -331,6 +409,9 @@ fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
                 message: format!("profile `{name}`{at}: {message}"),
             }
         };
+        if let Some((key, message)) = profile_value_problem(profile) {
+            return Err(invalid(&[key.as_str()], format!("{key}: {message}")));
+        }
         if profile.base_url.is_some() && profile.domain.is_some() {
             return Err(invalid(
                 &["base_url", "domain"],
@@ -392,6 +473,80 @@ mod tests {
         assert_eq!(
             dotted,
             "config file c.toml: profile `qa`, line 1: sso_key: sso_key_cmd is empty"
+        );
+    }
+
+    #[test]
+    fn every_value_of_a_profile_is_checked_as_it_is_read() {
+        let cases = [
+            (
+                "http_timeout = -1",
+                "line 3: http_timeout: `-1` is not a positive",
+            ),
+            (
+                "http_timeout = 1e300",
+                "line 3: http_timeout: `1e300` is not a positive",
+            ),
+            (
+                "base_url = \"127.0.0.1:8480\"",
+                "line 3: base_url: `127.0.0.1:8480` has no scheme: write http://127.0.0.1:8480",
+            ),
+            (
+                "domain = \"http://va.example\"",
+                "line 3: domain: `http://va.example` is a URL, not a domain",
+            ),
+            (
+                "csds_url = \"api.liveperson.net\"",
+                "line 3: csds_url: `api.liveperson.net` has no scheme",
+            ),
+            (
+                "account = \"12a\"",
+                "line 3: account: `12a` is not an account id",
+            ),
+            ("auth_conn_id = \"x1\"", "line 3: auth_conn_id:"),
+            ("redirect_uri = \"/cb\"", "line 3: redirect_uri:"),
+            (
+                "[profiles.qa.request]\nmax_wait_time = 90000",
+                "line 4: request.max_wait_time:",
+            ),
+            (
+                "[profiles.qa.request]\nskill = \"Sa\\u001bles\"",
+                "line 4: request.skill: contains ESC",
+            ),
+            (
+                "request.pre_chat_lines = [\"a\", \"b\\nc\"]",
+                "line 3: request.pre_chat_lines: contains a line break",
+            ),
+        ];
+        for (line, expected) in cases {
+            let text = format!("[profiles.qa]\napp_key_env = \"K\"\n{line}\n");
+            let error = message(&text);
+            assert!(
+                error.starts_with("config file c.toml: profile `qa`, ") && error.contains(expected),
+                "{line}: {error}"
+            );
+        }
+        let typo = message("[profiles.qa.request]\nskil = \"Sales\"\n");
+        assert!(
+            typo.contains("line 2") && typo.contains("unknown field `skil`"),
+            "{typo}"
+        );
+    }
+
+    #[test]
+    fn ids_written_as_numbers_are_taken_as_their_digits() {
+        let text = "[profiles.qa]\naccount = 12345678\nauth_conn_id = 568046210\n[profiles.qa.request]\nengagement_id = 27469613\nmax_wait_time = 600\nle_context_id = 2\n";
+        let file = parse(text, Path::new("c.toml")).unwrap();
+        let profile = &file.profiles["qa"];
+        assert_eq!(profile.account.as_deref(), Some("12345678"));
+        assert_eq!(profile.auth_conn_id.as_deref(), Some("568046210"));
+        assert_eq!(profile.request.engagement_id, "27469613");
+        assert_eq!(profile.request.max_wait_time, "600");
+        assert_eq!(profile.request.le_context_id, "2");
+        let float = message("[profiles.qa]\naccount = 1.5\n");
+        assert!(
+            float.contains("text in quotes or a whole number"),
+            "{float}"
         );
     }
 

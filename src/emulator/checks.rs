@@ -148,7 +148,9 @@ pub fn chat_request(document: &Value, default_timeout: u64) -> Result<ChatReques
         params.max_wait_secs = Some(in_range(wait, "maxWaitTime", 0, 86_400)?);
     }
     if let Some(timeout) = optional_integer(request, "interactionTimeout")? {
-        params.chat_timeout_secs = in_range(timeout, "interactionTimeout", 1, i64::MAX)?;
+        // A year at most: the service's own limit is not known, and more would overflow the
+        // simulated clock.
+        params.chat_timeout_secs = in_range(timeout, "interactionTimeout", 1, 31_536_000)?;
     }
     if let Some(visitor) = optional_text(request, "visitorId")? {
         params.visitor_id = Some(digits(&visitor, "visitorId")?);

@@ -287,6 +287,9 @@ impl FaultSpec {
         if self.every == Some(0) {
             return Err("`every` must be at least 1".into());
         }
+        if self.count == Some(0) {
+            return Err("`count` must be at least 1 (leave it out for every time)".into());
+        }
         if self.retry_after.is_some() && self.kind != FaultKind::Status {
             return Err("`retry_after` only goes with kind status".into());
         }

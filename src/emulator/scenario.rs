@@ -62,7 +62,8 @@ pub enum JsonShape {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Scenario {
-    /// The only account id the emulator serves.
+    /// The only account id the emulator serves (`12345678` or `"12345678"`).
+    #[serde(deserialize_with = "crate::api::written::text")]
     pub account: String,
     /// The only appKey the emulator accepts.
     pub app_key: String,
@@ -117,7 +118,9 @@ impl Default for Scenario {
 pub struct Skill {
     /// The name clients send as `skill`.
     pub name: String,
-    /// The numeric skill id shown in `info.skillId`.
+    /// The numeric skill id shown in `info.skillId`. Never 0: that is what the service says
+    /// for a skill it does not know, so a skill given without one (or with 0) gets the next
+    /// id after the largest given.
     pub id: u64,
     /// What `availability` answers for this skill.
     pub available: bool,
@@ -216,6 +219,10 @@ pub struct Entry {
     pub show_logic_ids: Vec<u64>,
 }
 
+/// The longest time a scenario may give, in seconds: a year (longer would overflow the clock
+/// arithmetic of the simulated chats).
+const MAX_SECS: u64 = 365 * 86_400;
+
 /// The question types the spec names (§3.6).
 pub const QUESTION_TYPES: [&str; 6] = [
     "Dropdown Box",
@@ -236,8 +243,13 @@ impl Scenario {
 
     /// Parses a scenario from TOML text; the error names the line and what is wrong.
     pub fn from_toml(text: &str) -> Result<Scenario, ScenarioError> {
-        let scenario: Scenario = toml::from_str(text)?;
+        let mut scenario: Scenario = toml::from_str(text)?;
         scenario.check()?;
+        let mut next = scenario.skills.iter().map(|s| s.id).max().unwrap_or(0);
+        for skill in scenario.skills.iter_mut().filter(|s| s.id == 0) {
+            next += 1;
+            skill.id = next;
+        }
         Ok(scenario)
     }
 
@@ -284,7 +296,44 @@ impl Scenario {
                 "app_key must be non-empty without spaces".into(),
             ));
         }
+        if self.ended_chat_ttl_secs > MAX_SECS {
+            return Err(ScenarioError::Invalid(format!(
+                "ended_chat_ttl_secs {} is more than a year ({MAX_SECS})",
+                self.ended_chat_ttl_secs
+            )));
+        }
+        if !(1..=MAX_SECS).contains(&self.default_chat_timeout_secs) {
+            return Err(ScenarioError::Invalid(format!(
+                "default_chat_timeout_secs {} is not between 1 and a year ({MAX_SECS})",
+                self.default_chat_timeout_secs
+            )));
+        }
         for (index, skill) in self.skills.iter().enumerate() {
+            for (key, value) in [
+                ("accept_after_ms", Some(skill.accept_after_ms)),
+                ("reply_after_ms", Some(skill.reply_after_ms)),
+                ("end_after_ms", skill.end_after_ms),
+            ] {
+                if value.is_some_and(|ms| ms > MAX_SECS * 1000) {
+                    return Err(ScenarioError::Invalid(format!(
+                        "skill {:?}: {key} is more than a year ({} ms)",
+                        skill.name,
+                        MAX_SECS * 1000
+                    )));
+                }
+            }
+            if skill.estimated_wait_secs < -2 {
+                return Err(ScenarioError::Invalid(format!(
+                    "skill {:?}: estimated_wait_secs is seconds, -1 (no agent) or -2 (no data), got {}",
+                    skill.name, skill.estimated_wait_secs
+                )));
+            }
+            if skill.slots < -1 {
+                return Err(ScenarioError::Invalid(format!(
+                    "skill {:?}: slots is a count or -1 (unlimited), got {}",
+                    skill.name, skill.slots
+                )));
+            }
             if skill.name.is_empty() {
                 return Err(ScenarioError::Invalid(format!(
                     "skills[{index}] has no name"
@@ -408,6 +457,52 @@ mod tests {
         let err =
             Scenario::from_toml("[survey]\n[[survey.questions]]\ntype = \"Combo\"\n").unwrap_err();
         assert!(err.to_string().contains("Combo"), "{err}");
+    }
+
+    #[test]
+    fn every_known_skill_has_an_id_other_than_the_unknown_skills_0() {
+        let scenario = Scenario::from_toml(
+            "account = 12345678\n[[skills]]\nname = \"A\"\n[[skills]]\nname = \"B\"\nid = 7\n[[skills]]\nname = \"C\"\nid = 0\n",
+        )
+        .unwrap();
+        assert_eq!(scenario.account, "12345678");
+        let ids: Vec<u64> = scenario.skills.iter().map(|s| s.id).collect();
+        assert_eq!(ids, [8, 7, 9]);
+    }
+
+    #[test]
+    fn numbers_that_would_overflow_the_clock_are_refused() {
+        for (text, named) in [
+            (
+                "[[skills]]\nname = \"A\"\naccept_after_ms = 18446744073709551615\n",
+                "accept_after_ms",
+            ),
+            (
+                "[[skills]]\nname = \"A\"\nreply_after_ms = 99999999999999\n",
+                "reply_after_ms",
+            ),
+            (
+                "[[skills]]\nname = \"A\"\nend_after_ms = 99999999999999\n",
+                "end_after_ms",
+            ),
+            ("[[skills]]\nname = \"A\"\nslots = -5\n", "slots"),
+            (
+                "[[skills]]\nname = \"A\"\nestimated_wait_secs = -3\n",
+                "estimated_wait_secs",
+            ),
+            ("ended_chat_ttl_secs = 99999999999\n", "ended_chat_ttl_secs"),
+            (
+                "default_chat_timeout_secs = 0\n",
+                "default_chat_timeout_secs",
+            ),
+            (
+                "[[skills]]\nname = \"A\"\naccept_after_ms = -1\n",
+                "accept_after_ms",
+            ),
+        ] {
+            let error = Scenario::from_toml(text).unwrap_err().to_string();
+            assert!(error.contains(named), "{text}: {error}");
+        }
     }
 
     #[test]

@@ -89,6 +89,8 @@ pub struct SessionView {
     /// What was sent, for the curl copy.
     pub request: ChatRequest,
     pub survey: Option<Survey>,
+    /// The service's info shows it does not know the skill asked for (`Info::skill_not_recognised`).
+    pub skill_not_recognised: bool,
 }
 
 impl SessionView {
@@ -118,6 +120,7 @@ impl SessionView {
             inspector_scroll: 0,
             request: ChatRequest::default(),
             survey: None,
+            skill_not_recognised: false,
         }
     }
 

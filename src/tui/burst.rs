@@ -86,7 +86,8 @@ impl BurstSetup {
         let count = number(&self.count, "the number of chats")?;
         if count > MAX_COUNT {
             return Err(format!(
-                "at most {MAX_COUNT} chats from the console (chatstart burst has no limit)"
+                "at most {MAX_COUNT} chats from the console (chatstart burst takes up to {})",
+                crate::burst::MAX_COUNT
             ));
         }
         let concurrency = number(&self.concurrency, "the chats at once")?;

@@ -51,14 +51,16 @@ impl Connection {
     pub fn validate(&self) -> ValidationErrors {
         let mut errors = ValidationErrors::default();
         let api = self.api.trim();
-        let problem = if api.contains("://") {
-            validate::absolute_url(api)
+        let problem = if api.is_empty() {
+            None
+        } else if api.contains("://") {
+            validate::base_url(api)
         } else if api.contains(['/', ' ', '?', '#']) {
             Some(format!(
                 "`{api}` is neither a base URL (https://…) nor a domain"
             ))
         } else {
-            None
+            validate::domain(api)
         };
         for (field, problem) in [
             (Field::Connection, problem),

@@ -308,7 +308,36 @@ impl EffectRunner {
                 id,
                 uri: uri.clone(),
             });
-            forward(api, uri, options, id, messages).await;
+            let following = {
+                let (api, uri, messages) = (api.clone(), uri.clone(), messages.clone());
+                async move {
+                    crate::contain::test_fault("after-create");
+                    forward(api, uri, options, id, messages).await;
+                }
+            };
+            if let Err(panic) = crate::contain::catch(following).await {
+                // A panic (a bug) must not leave the chat in a queue with nobody following it.
+                let ended = api.end_session(&uri).await.map(drop);
+                let _ = messages.send(Msg::Session {
+                    id,
+                    update: session::SessionUpdate::Lost {
+                        error: match &ended {
+                            Ok(()) => format!(
+                                "following the chat stopped unexpectedly (a bug: {panic}); \
+                                 the chat was ended"
+                            ),
+                            Err(error) => format!(
+                                "following the chat stopped unexpectedly (a bug: {panic}); \
+                                 ending it failed too: {}",
+                                describe(error)
+                            ),
+                        },
+                        exit_code: crate::api::error::exit::FAILURE,
+                        explanation: None,
+                        resume: ended.is_err().then(|| format!("chatstart watch {uri}")),
+                    },
+                });
+            }
         });
         self.running = Some(Running { id, api, task });
     }

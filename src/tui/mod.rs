@@ -316,8 +316,8 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
 
 /// Environment variable for the terminal-restore tests: `panic` panics, `task-panic` panics in a
 /// background task and `error` fails the input right after the first frame, so every exit path
-/// is proven to restore the terminal.
-pub const TEST_FAULT_ENV: &str = "CHATSTART_TEST_FAULT";
+/// is proven to restore the terminal. (`after-create` is [`crate::contain`]'s.)
+pub use crate::contain::TEST_FAULT_ENV;
 
 type Input = std::pin::Pin<Box<dyn Stream<Item = io::Result<Event>> + Send>>;
 

@@ -47,10 +47,10 @@ pub fn from_args(args: &TuiArgs) -> (Form, Option<String>) {
     if let Some(csds) = &connection.csds_url {
         form.csds_url = csds.clone();
     }
+    // A value that cannot be used is left out here and named by `setup::prepare`.
     form.http_timeout = connection
         .http_timeout
-        .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
-        .filter(|d| !d.is_zero());
+        .and_then(|seconds| crate::api::validate::seconds(seconds).ok());
     let (request, problem) = match crate::cli::run::chat_request(&args.fields) {
         Ok(request) => (request, None),
         Err(failure) => (ChatRequest::default(), Some(failure.message)),

@@ -116,7 +116,7 @@ pub fn end_chats(
 ) {
     let messages = messages.clone();
     let api = ChatApi::new(connection.client_config()).map_err(|e| super::errors::describe(&e));
-    let gate = Arc::new(Semaphore::new(concurrency.max(1)));
+    let gate = Arc::new(Semaphore::new(concurrency.clamp(1, Semaphore::MAX_PERMITS)));
     for (index, uri) in chats {
         let (api, gate, messages) = (api.clone(), gate.clone(), messages.clone());
         tokio::spawn(async move {
@@ -209,8 +209,12 @@ async fn case_run(
         CaseFlow::Request => None,
         CaseFlow::Auth => Some(auth_request(case, plan.auth.clone()).await?),
     };
+    // The file's numbers were checked as it was read (`CheckFile::parse`).
     let seconds = |value: Option<f64>, default: f64| {
-        Duration::from_secs_f64(value.unwrap_or(default).max(0.05))
+        value
+            .and_then(|v| crate::api::validate::seconds(v).ok())
+            .unwrap_or_else(|| Duration::from_secs_f64(default))
+            .max(Duration::from_millis(50))
     };
     Ok(CaseRun {
         case: case.clone(),

@@ -94,6 +94,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                         }
                     }
                     if let Some(info) = info {
+                        view.skill_not_recognised |= info.skill_not_recognised(&view.request.skill);
                         if let Some(agent) = info.agent_name.filter(|a| !a.trim().is_empty()) {
                             view.agent = Some(agent);
                         }
@@ -431,6 +432,11 @@ fn compose_send(app: &mut App) -> Vec<Effect> {
     };
     let text = input.value().trim().to_string();
     if text.is_empty() || view.sending {
+        return Vec::new();
+    }
+    // Refused where it was typed, and kept there to be put right.
+    if let Some(problem) = crate::api::validate::line(&text) {
+        app.notice = Some(Notice::error(format!("line not sent: it {problem}"), None));
         return Vec::new();
     }
     input.reset();

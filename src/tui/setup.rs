@@ -104,6 +104,15 @@ pub fn prepare(
             start.problems.extend(problem);
         }
     }
+    if let Some(Err(problem)) = args
+        .connection
+        .http_timeout
+        .map(crate::api::validate::seconds)
+    {
+        start.problems.push(format!(
+            "--http-timeout (or CHATSTART_HTTP_TIMEOUT): {problem}; the default is used"
+        ));
+    }
     start.config = Some(config);
     start
 }

@@ -40,6 +40,12 @@ pub fn init() -> io::Result<(ConsoleTerminal, TerminalGuard)> {
     // The draft and the history are already on disk.
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // A task that owns a chat catches its own panic to end that chat (`contain`): the
+        // console goes on.
+        if crate::contain::is_caught_here() {
+            previous(info);
+            return;
+        }
         restore();
         previous(info);
         std::process::exit(101);

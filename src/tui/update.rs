@@ -395,7 +395,13 @@ fn schedule_lookup(app: &mut App) -> Vec<Effect> {
 /// Asks for the survey and availability now, when the connection is complete.
 fn start_lookup(app: &mut App) -> Vec<Effect> {
     let connection = Connection::from_form(&app.form);
-    if !connection.validate().is_empty() {
+    // A skill the form refuses (a control character in it) is not asked about either.
+    let skill_refused = app
+        .form
+        .validate()
+        .for_field(&crate::api::validate::Field::Skill)
+        .is_some();
+    if !connection.validate().is_empty() || skill_refused {
         app.lookup = Lookup::Idle;
         return Vec::new();
     }

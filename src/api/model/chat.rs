@@ -48,6 +48,20 @@ impl Info {
         }
     }
 
+    /// Whether the service says it does not know the skill the chat was requested for
+    /// (`asked`): its info gives the chat no skill id — `skillId` 0 (or below; no skill has
+    /// such an id) — though a skill was asked for. A missing `skillId`, or a skill name that
+    /// differs, says nothing either way (a routing rule may move a chat to another skill, and
+    /// that one has an id). See docs/api-choices.md.
+    pub fn skill_not_recognised(&self, asked: &str) -> bool {
+        !asked.trim().is_empty()
+            && self
+                .skill_id
+                .as_deref()
+                .and_then(|id| id.trim().parse::<i64>().ok())
+                .is_some_and(|id| id <= 0)
+    }
+
     /// Reads `{"info":{…}}` (GET info).
     pub fn from_document(document: &Value) -> Result<Self, ModelError> {
         let info = root(document, "info")?;
@@ -56,6 +70,16 @@ impl Info {
         }
         Ok(Self::read(info))
     }
+}
+
+/// What chatstart says, everywhere, when [`Info::skill_not_recognised`]: the chat waits for an
+/// agent of a skill the service does not have, and would look like one with no agent online.
+pub fn skill_not_recognised_text(skill: &str) -> String {
+    format!(
+        "skill `{}` not recognised by the service (check its spelling): the chat's info says \
+         skillId 0, so no agent of that skill will take it",
+        skill.trim()
+    )
 }
 
 /// The chat-session resource: links, the events since `from`, and info (spec §2.10).
@@ -152,5 +176,32 @@ impl EventsDocument {
             links: Links::read(events),
             events: Event::read_all(events),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_skill_is_called_unknown_only_when_the_info_gives_the_chat_no_skill_id() {
+        let info =
+            |fields: Value| Info::from_document(&serde_json::json!({ "info": fields })).unwrap();
+        let zero = info(serde_json::json!({"skillName": "Salse", "skillId": 0}));
+        assert!(zero.skill_not_recognised("Salse"));
+        assert!(info(serde_json::json!({"skillId": "0"})).skill_not_recognised("Salse"));
+        assert!(info(serde_json::json!({"skillId": "-1"})).skill_not_recognised("Salse"));
+        assert!(
+            !zero.skill_not_recognised(" "),
+            "no skill asked for: the default routing"
+        );
+        for weak in [
+            serde_json::json!({"skillName": "Salse"}),
+            serde_json::json!({"skillName": "Sales", "skillId": 25975313}),
+            serde_json::json!({"skillName": "", "skillId": ""}),
+            serde_json::json!({"skillId": "n/a"}),
+        ] {
+            assert!(!info(weak.clone()).skill_not_recognised("Salse"), "{weak}");
+        }
     }
 }

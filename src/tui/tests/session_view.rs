@@ -300,3 +300,39 @@ fn an_agents_paragraphs_and_breaks_stay_on_their_own_rows() {
         assert!(rows.contains(&part), "`{part}` on its own row:\n{text}");
     }
 }
+
+#[test]
+fn a_skill_the_service_does_not_know_is_said_in_the_session_view() {
+    let info = |skill_id: &str| {
+        crate::api::model::Info::from_document(&serde_json::json!(
+            {"info": {"state": "waiting", "skillName": "Sales", "skillId": skill_id}}
+        ))
+        .map(Box::new)
+        .ok()
+    };
+    let mut app = app();
+    app.size = (100, 30);
+    let id = created(&mut app);
+    let known = SessionUpdate::Batch {
+        events: Vec::new(),
+        info: info("25975313"),
+    };
+    send(&mut app, [Msg::Session { id, update: known }]);
+    assert!(!screen(&app).contains("not recognised"), "{}", screen(&app));
+    let unknown = SessionUpdate::Batch {
+        events: Vec::new(),
+        info: info("0"),
+    };
+    send(
+        &mut app,
+        [Msg::Session {
+            id,
+            update: unknown,
+        }],
+    );
+    let text = screen(&app);
+    assert!(
+        text.contains("skill `Sales` not recognised by the service") && text.contains("spelling"),
+        "{text}"
+    );
+}

@@ -511,6 +511,37 @@ fn lines_are_sent_only_while_chatting() {
 }
 
 #[test]
+fn a_line_with_a_control_character_is_refused_and_kept_to_be_put_right() {
+    let mut app = app();
+    chatting(&mut app);
+    press(&mut app, key(KeyCode::Enter, NONE));
+    send(
+        &mut app,
+        "hi\u{1b}there"
+            .chars()
+            .map(|c| Msg::ComposeEdit(tui_input::InputRequest::InsertChar(c))),
+    );
+    assert!(
+        press(&mut app, key(KeyCode::Enter, NONE)).is_empty(),
+        "nothing sent"
+    );
+    let notice = app
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(
+        notice.contains("line not sent") && notice.contains("ESC"),
+        "{notice}"
+    );
+    let kept = app
+        .session()
+        .and_then(|v| v.compose.as_ref())
+        .map(|input| input.value().to_string());
+    assert_eq!(kept.as_deref(), Some("hi\u{1b}there"));
+}
+
+#[test]
 fn poll_health_shows_retrying_then_lost() {
     let mut app = app();
     let id = created(&mut app);

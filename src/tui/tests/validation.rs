@@ -168,6 +168,33 @@ const CASES: &[Case] = &[
         message: "not an absolute http(s) URL",
     },
     Case {
+        row: "control character (ESC) in the skill",
+        setup: |app| text(TextField::Skill, "Sa\u{1b}les")(app),
+        label: "Skill",
+        message: "contains ESC",
+    },
+    Case {
+        row: "control character (BEL) in the user agent",
+        setup: |app| text(TextField::UserAgent, "curl\u{7}")(app),
+        label: "User agent",
+        message: "contains BEL",
+    },
+    Case {
+        row: "line break in the referrer",
+        setup: |app| text(TextField::ChatReferrer, "https://a.example/\nb")(app),
+        label: "Referrer",
+        message: "contains a line break",
+    },
+    Case {
+        row: "control character in the SSO key",
+        setup: |app| {
+            auth_on(app);
+            text(TextField::SsoKey, "k12197\u{1b}")(app);
+        },
+        label: "SSO key",
+        message: "contains ESC",
+    },
+    Case {
         row: "V14 mandatory question answered",
         setup: |app| {
             let generation = app.lookup_generation;

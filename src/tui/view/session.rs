@@ -218,6 +218,13 @@ fn header_lines(app: &App, view: &SessionView, theme: &Theme, width: usize) -> V
         ),
         Span::raw(format!(" {detail}{extra}")),
     ])];
+    // Said while the chat lives: it waits for an agent of a skill the service does not have.
+    if view.skill_not_recognised && view.state != Some(ChatState::Ended) {
+        let text = crate::api::model::skill_not_recognised_text(&view.request.skill);
+        for part in wrap(&format!("⚠ {text}"), width) {
+            lines.push(Line::from(Span::styled(part, theme.error())));
+        }
+    }
     match &view.health {
         Health::Ok => {}
         Health::Retrying { attempt, error } => {
