@@ -173,6 +173,7 @@ fn two_hundred_chats_under_faults_deliver_every_event_once_in_order_with_flat_me
                     server_error: [250, 500, 750].map(Duration::from_millis),
                     ..RetryPolicy::default()
                 },
+                known_reachable: true,
             };
             let tracker = session::follow(api.clone(), uri.clone(), options, sender);
             let visitor = api.clone();

@@ -40,6 +40,14 @@ impl Operation {
         }
     }
 
+    /// Calls about one chat that exists (or may): its session, info, lines, end.
+    pub fn concerns_a_chat(self) -> bool {
+        matches!(
+            self,
+            Self::Session | Self::Info | Self::AddLine | Self::EndChat
+        )
+    }
+
     /// POSTs that may open a chat: never retried, and ambiguous when their answer is lost.
     pub fn creates_chat(self) -> bool {
         matches!(self, Self::ChatRequest | Self::Authenticate)
@@ -207,6 +215,20 @@ impl ApiError {
             Self::NoLocation { operation, .. } => operation.creates_chat(),
             _ => false,
         }
+    }
+
+    /// Whether the request may have reached the service: false only when no connection could
+    /// be made (nothing was sent), or the input was refused before sending.
+    pub fn was_sent(&self) -> bool {
+        !matches!(
+            self,
+            Self::Invalid(_)
+                | Self::Config(_)
+                | Self::Network {
+                    failure: NetworkFailure::Connect | NetworkFailure::ConnectTimeout,
+                    ..
+                }
+        )
     }
 
     pub fn retry_after(&self) -> Option<Duration> {

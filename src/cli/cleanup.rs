@@ -87,9 +87,8 @@ pub async fn end_all_open(ctx: &Context, args: &EndArgs) -> Outcome {
         ));
     };
     let filter = ctx.profile_name.as_deref();
-    let open: Vec<Entry> = history
-        .entries()
-        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", history.path().display())))?
+    let open: Vec<Entry> = ctx
+        .history_entries()?
         .into_iter()
         .filter(|e| e.is_open() && (filter.is_none() || e.session.profile.as_deref() == filter))
         .collect();

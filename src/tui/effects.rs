@@ -66,12 +66,15 @@ impl EffectRunner {
         self
     }
 
-    fn follow_options(&self, skill: Option<String>) -> FollowOptions {
+    /// How to follow a chat; `known_reachable` when it was just created (a chat watched from
+    /// the history whose service refuses the connection is given up at once).
+    fn follow_options(&self, skill: Option<String>, known_reachable: bool) -> FollowOptions {
         FollowOptions {
             poll_interval: self.poll_interval,
             skill,
             max_failures: self.max_failures,
             retry: self.retry.clone(),
+            known_reachable,
         }
     }
 
@@ -213,7 +216,7 @@ impl EffectRunner {
                     return;
                 }
             };
-        let options = self.follow_options(None);
+        let options = self.follow_options(None, false);
         let task_api = api.clone();
         let task = tokio::spawn(async move {
             forward(task_api, uri, options, id, messages).await;
@@ -281,8 +284,10 @@ impl EffectRunner {
                     return;
                 }
             };
-        let options =
-            self.follow_options(Some(request.skill.trim().to_string()).filter(|s| !s.is_empty()));
+        let options = self.follow_options(
+            Some(request.skill.trim().to_string()).filter(|s| !s.is_empty()),
+            true,
+        );
         let task_api = api.clone();
         let task = tokio::spawn(async move {
             let api = task_api;
