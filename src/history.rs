@@ -496,6 +496,21 @@ impl Attempt {
     }
 }
 
+/// Where a run of many chats (a burst, a check) records each chat request before sending it:
+/// the history, and the record every chat starts from.
+#[derive(Debug, Clone)]
+pub struct Recording {
+    pub history: History,
+    pub template: SessionRecord,
+}
+
+impl Recording {
+    /// Records one chat request about to be sent (see [`History::attempt`]).
+    pub fn attempt(&self) -> std::io::Result<Attempt> {
+        self.history.attempt(&self.template)
+    }
+}
+
 /// What reading the history gives: the sessions, and the lines that had to be skipped.
 #[derive(Debug, Clone, Default)]
 pub struct Listing {

@@ -14,6 +14,7 @@ use crate::api::exchange::ExchangeObserver;
 use crate::api::model::Survey;
 use crate::api::{ApiError, AuthRequest, ChatApi, ChatRequest};
 use crate::clipboard::{self, Clipboard};
+use crate::history::Recording;
 use crate::session::{self, FollowOptions};
 
 /// Chats ended at once after a burst.
@@ -157,13 +158,21 @@ impl EffectRunner {
                 request,
                 survey,
                 settings,
+                record,
             } => {
                 self.stop_burst();
+                let recording = self.store.history.clone().map(|history| Recording {
+                    history,
+                    template: super::store::session_record(&record),
+                });
                 self.burst = Some(super::runs::start_burst(
                     id,
                     &connection,
-                    request,
-                    survey,
+                    super::runs::BurstWork {
+                        request,
+                        survey,
+                        recording,
+                    },
                     &settings,
                     self.poll_interval,
                     &self.messages,

@@ -307,6 +307,8 @@ pub enum Effect {
         request: ChatRequest,
         survey: Option<Survey>,
         settings: BurstSettings,
+        /// What the history keeps of each chat (its URI left empty).
+        record: Box<NewSession>,
     },
     /// Tell burst `id`'s engine to stop (it then ends every chat it created).
     StopBurst { id: SessionId },

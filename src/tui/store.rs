@@ -3,7 +3,7 @@
 
 use tokio::sync::mpsc;
 
-use super::msg::{Effect, Msg};
+use super::msg::{Effect, Msg, NewSession};
 use super::setup::Store;
 use crate::api::AuthRequest;
 use crate::cli::args::{ConnectionArgs, RequestFields, TuiArgs};
@@ -47,30 +47,7 @@ pub fn run(store: &mut Store, effect: Effect, messages: &mpsc::UnboundedSender<M
         }
         Effect::RecordSession(session) => {
             if let Some(history) = &store.history {
-                let auth = session
-                    .auth
-                    .as_ref()
-                    .map(|(conn_id, redirect)| AuthRequest {
-                        sso_key: crate::secret::Secret::default(),
-                        auth_chat_conn_id: conn_id.clone(),
-                        redirect_uri: redirect.clone(),
-                    });
-                let flow = if auth.is_some() {
-                    Flow::Auth
-                } else {
-                    Flow::Request
-                };
-                let mut record = SessionRecord::created(
-                    session.profile.as_deref(),
-                    &session.account,
-                    &session.uri,
-                    flow,
-                    &session.request,
-                    auth.as_ref(),
-                );
-                record.app_key_in = Some(session.app_key_in);
-                record.format = Some(session.format);
-                if let Err(error) = history.created(record) {
+                if let Err(error) = history.created(session_record(&session)) {
                     failed(messages, format!("could not write the history: {error}"));
                 }
             }
@@ -85,6 +62,47 @@ pub fn run(store: &mut Store, effect: Effect, messages: &mpsc::UnboundedSender<M
         // Handled by the loop, which owns the terminal.
         _ => {}
     }
+}
+
+/// The history's record of a chat made from the form (no secret: the auth call's SSO key is
+/// left out).
+pub fn session_record(session: &NewSession) -> SessionRecord {
+    let auth = session
+        .auth
+        .as_ref()
+        .map(|(conn_id, redirect)| AuthRequest {
+            sso_key: crate::secret::Secret::default(),
+            auth_chat_conn_id: conn_id.clone(),
+            redirect_uri: redirect.clone(),
+        });
+    let flow = if auth.is_some() {
+        Flow::Auth
+    } else {
+        Flow::Request
+    };
+    let mut record = SessionRecord::created(
+        session.profile.as_deref(),
+        &session.account,
+        &session.uri,
+        flow,
+        &session.request,
+        auth.as_ref(),
+    );
+    record.app_key_in = Some(session.app_key_in);
+    record.format = Some(session.format);
+    record
+}
+
+/// What the console says when the history cannot be written: nothing is sent.
+pub fn unwritable(history: &crate::history::History, error: &std::io::Error) -> String {
+    format!(
+        "not sent: cannot write the history {} ({error}); make {} writable or start the \
+         console with {} set to a directory it may write — every chat is recorded there, so \
+         none is left unknown",
+        history.path().display(),
+        history.directory().display(),
+        crate::paths::DATA_DIR_ENV
+    )
 }
 
 fn failed(messages: &mpsc::UnboundedSender<Msg>, message: String) {
@@ -119,7 +137,6 @@ mod tests {
     use super::*;
     use crate::api::{AppKeyPlacement, ChatRequest, Format};
     use crate::history::History;
-    use crate::tui::msg::NewSession;
 
     #[test]
     fn a_recorded_session_keeps_how_the_service_was_reached_so_its_cleanup_can_reach_it() {
