@@ -166,6 +166,8 @@ pub mod exit {
     pub const REFUSED: i32 = 3;
     pub const FAILURE: i32 = 4;
     pub const NOT_REACHED: i32 = 5;
+    /// Interrupted (Ctrl+C, SIGTERM, SIGHUP), after saying what exists.
+    pub const INTERRUPTED: i32 = 130;
 }
 
 impl ApiError {

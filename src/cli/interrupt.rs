@@ -6,8 +6,7 @@ use std::fmt;
 
 use futures_util::FutureExt;
 
-/// The exit code of an interrupted command.
-pub const INTERRUPTED: i32 = 130;
+pub use crate::api::error::exit::INTERRUPTED;
 
 /// The signal that interrupted a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

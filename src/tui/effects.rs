@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::connection::Connection;
-use super::msg::{CopyWhat, Effect, Msg, SessionId, StartFailure};
+use super::msg::{CopyWhat, Effect, Msg, NewSession, SessionId, StartFailure};
 use super::setup::Store;
 use crate::api::exchange::ExchangeObserver;
 use crate::api::model::Survey;
@@ -38,6 +38,8 @@ pub struct EffectRunner {
     running: Option<Running>,
     store: Store,
     burst: Option<super::runs::RunningBurst>,
+    /// The check run going on, and its stop signal.
+    checks: Option<(SessionId, tokio::sync::watch::Sender<bool>)>,
 }
 
 impl EffectRunner {
@@ -56,6 +58,7 @@ impl EffectRunner {
             running: None,
             store,
             burst: None,
+            checks: None,
         }
     }
 
@@ -100,7 +103,8 @@ impl EffectRunner {
                 request,
                 survey,
                 auth,
-            } => self.start(id, &connection, request, survey, auth),
+                record,
+            } => self.start(id, &connection, request, survey, auth, &record),
             Effect::StopSession => self.stop(),
             Effect::SendLine { id, uri, text } => {
                 self.with_api(id, move |api, messages| async move {
@@ -148,7 +152,6 @@ impl EffectRunner {
             | Effect::LoadHistory
             | Effect::LoadProfile { .. }
             | Effect::SaveProfile { .. }
-            | Effect::RecordSession(_)
             | Effect::RecordState { .. }) => {
                 super::store::run(&mut self.store, effect, &self.messages);
             }
@@ -193,13 +196,25 @@ impl EffectRunner {
                 id,
                 connection,
                 plan,
-            } => super::runs::run_checks(
-                id,
-                &connection,
-                plan,
-                self.store.history.clone(),
-                &self.messages,
-            ),
+            } => {
+                self.stop_checks();
+                let (stop, stopped) = tokio::sync::watch::channel(false);
+                self.checks = Some((id, stop));
+                super::runs::run_checks(
+                    id,
+                    &connection,
+                    plan,
+                    self.store.history.clone(),
+                    stopped,
+                    &self.messages,
+                );
+            }
+            Effect::StopChecks { id } => {
+                if let Some((_, stop)) = self.checks.as_ref().filter(|(running, _)| *running == id)
+                {
+                    let _ = stop.send(true);
+                }
+            }
             Effect::OpenEditor(_) | Effect::Quit => {}
         }
     }
@@ -278,6 +293,7 @@ impl EffectRunner {
         request: ChatRequest,
         survey: Option<Survey>,
         auth: Option<AuthRequest>,
+        record: &NewSession,
     ) {
         self.stop();
         let messages = self.messages.clone();
@@ -293,6 +309,26 @@ impl EffectRunner {
                     return;
                 }
             };
+        // Recorded before it is sent: quitting, a kill or a lost answer then leaves a chat the
+        // history knows of; and one the history cannot keep is not sent.
+        let attempt = match &self.store.history {
+            Some(history) => match history.attempt(&super::store::session_record(record)) {
+                Ok(attempt) => Some(attempt),
+                Err(error) => {
+                    let _ = messages.send(Msg::StartFailed {
+                        id,
+                        failure: StartFailure {
+                            message: super::store::unwritable(history, &error),
+                            hint: None,
+                            may_have_created_chat: false,
+                            invalid: Vec::new(),
+                        },
+                    });
+                    return;
+                }
+            },
+            None => None,
+        };
         let options = self.follow_options(
             Some(request.skill.trim().to_string()).filter(|s| !s.is_empty()),
             true,
@@ -308,6 +344,7 @@ impl EffectRunner {
                 }
                 None => api.request_chat(&request, survey.as_ref()).await,
             };
+            let settled = attempt.as_ref().map(|attempt| attempt.settle(&created));
             let uri = match created {
                 Ok(uri) => uri.to_string(),
                 Err(error) => {
@@ -322,6 +359,12 @@ impl EffectRunner {
                 id,
                 uri: uri.clone(),
             });
+            // Said after the chat shows, so the notice is not replaced at once.
+            if let Some(Err(error)) = settled {
+                let _ = messages.send(Msg::StoreFailed(format!(
+                    "could not write the history: {error}; this chat is not in it (c copies its URI)"
+                )));
+            }
             forward(api, uri, options, id, messages).await;
         });
         self.running = Some(Running { id, api, task });
@@ -336,6 +379,13 @@ impl EffectRunner {
     fn stop_burst(&mut self) {
         if let Some(burst) = self.burst.take() {
             burst.stop();
+        }
+    }
+
+    /// Stops a check run still going on (its running cases end their chats).
+    fn stop_checks(&mut self) {
+        if let Some((_, stop)) = self.checks.take() {
+            let _ = stop.send(true);
         }
     }
 
@@ -361,6 +411,7 @@ impl Drop for EffectRunner {
     fn drop(&mut self) {
         self.stop();
         self.stop_burst();
+        self.stop_checks();
     }
 }
 

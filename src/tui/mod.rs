@@ -30,7 +30,7 @@ pub mod transcript;
 pub mod update;
 pub mod view;
 
-use std::io;
+use std::io::{self, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -299,11 +299,10 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
     drop(guard);
     match outcome {
         Ok(app) => {
-            if let Some(view) = app.session().filter(|v| v.is_live() && !v.end_requested) {
-                eprintln!(
-                    "the chat is still open; follow it with: chatstart watch {}",
-                    view.uri
-                );
+            // Written without panicking: after a hang-up stderr may be a terminal that is gone.
+            let mut stderr = io::stderr();
+            for line in app.left_behind() {
+                let _ = writeln!(stderr, "{line}");
             }
             0
         }

@@ -171,12 +171,14 @@ pub fn load_check_file(path: String, messages: &mpsc::UnboundedSender<Msg>) {
 }
 
 /// Runs the cases of a check file with the form's connection, one at a time; each start and
-/// verdict comes back as a message.
+/// verdict comes back as a message. Once `stop` turns true no case starts any more (each gets
+/// an interrupted verdict) and a running one ends its chat.
 pub fn run_checks(
     id: SessionId,
     connection: &Connection,
     plan: CheckPlan,
     history: Option<History>,
+    stop: watch::Receiver<bool>,
     messages: &mpsc::UnboundedSender<Msg>,
 ) {
     let messages = messages.clone();
@@ -186,7 +188,13 @@ pub fn run_checks(
         let file = plan.file.clone();
         for (index, case) in file.cases.iter().enumerate() {
             let run = match &api {
-                Ok(api) => case_run(&plan, case, api.clone(), history.clone()).await,
+                Ok(api) => {
+                    let run = case_run(&plan, case, api.clone(), history.clone()).await;
+                    run.map(|run| CaseRun {
+                        stop: Some(stop.clone()),
+                        ..run
+                    })
+                }
                 Err(error) => Err(super::errors::describe(error)),
             };
             // Taken before the spawn so the cases start in file order (see check::run_all).
@@ -248,6 +256,7 @@ async fn case_run(
         ),
         history,
         profile: plan.profile.clone(),
+        stop: None,
     })
 }
 

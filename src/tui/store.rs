@@ -45,13 +45,6 @@ pub fn run(store: &mut Store, effect: Effect, messages: &mpsc::UnboundedSender<M
                 result,
             });
         }
-        Effect::RecordSession(session) => {
-            if let Some(history) = &store.history {
-                if let Err(error) = history.created(session_record(&session)) {
-                    failed(messages, format!("could not write the history: {error}"));
-                }
-            }
-        }
         Effect::RecordState { uri, state, agent } => {
             if let Some(history) = &store.history {
                 if let Err(error) = history.state(&uri, &state, agent.as_deref()) {
@@ -142,13 +135,6 @@ mod tests {
     fn a_recorded_session_keeps_how_the_service_was_reached_so_its_cleanup_can_reach_it() {
         let dir = tempfile::tempdir().expect("dir");
         let history = History::at(dir.path().join("history.jsonl"));
-        let mut store = Store {
-            history: Some(history.clone()),
-            draft: None,
-            config: None,
-            args: None,
-        };
-        let (messages, _received) = mpsc::unbounded_channel();
         let session = NewSession {
             uri: "https://example.net/api/account/1/chat/H1".into(),
             profile: None,
@@ -161,11 +147,7 @@ mod tests {
             app_key_in: AppKeyPlacement::Query,
             format: Format::Xml,
         };
-        run(
-            &mut store,
-            Effect::RecordSession(Box::new(session)),
-            &messages,
-        );
+        history.created(session_record(&session)).expect("written");
         let entries = history.entries().expect("entries");
         let [entry] = entries.as_slice() else {
             panic!("{entries:?}");
