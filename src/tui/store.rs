@@ -24,13 +24,24 @@ pub fn run(store: &mut Store, effect: Effect, messages: &mpsc::UnboundedSender<M
             }
         }
         Effect::LoadHistory => {
-            let result = match &store.history {
-                Some(history) => history
-                    .entries()
-                    .map_err(|e| format!("{}: {e}", history.path().display())),
-                None => Err("no data directory on this system".into()),
+            let (result, warnings) = match &store.history {
+                Some(history) => match history.read() {
+                    Ok(listing) => {
+                        let warnings = listing.warnings(history.path());
+                        (Ok(listing.entries), warnings)
+                    }
+                    Err(e) => (
+                        Err(format!("{}: {e}", history.path().display())),
+                        Vec::new(),
+                    ),
+                },
+                None => (Err("no data directory on this system".into()), Vec::new()),
             };
             let _ = messages.send(Msg::HistoryLoaded(result));
+            // A damaged line costs that line only: the rest is listed, the line is named.
+            if !warnings.is_empty() {
+                failed(messages, warnings.join("; "));
+            }
         }
         Effect::LoadProfile { name } => load_profile(store, name, messages),
         Effect::SaveProfile { name, profile } => {
@@ -154,5 +165,52 @@ mod tests {
         };
         assert_eq!(entry.session.app_key_in, Some(AppKeyPlacement::Query));
         assert_eq!(entry.session.format, Some(Format::Xml));
+    }
+
+    #[test]
+    fn a_damaged_history_line_is_named_and_the_rest_listed() {
+        let dir = tempfile::tempdir().expect("dir");
+        let history = History::at(dir.path().join("history.jsonl"));
+        let session = |uri: &str| NewSession {
+            uri: uri.into(),
+            profile: None,
+            account: "1".into(),
+            request: ChatRequest::default(),
+            auth: None,
+            app_key_in: AppKeyPlacement::Header,
+            format: Format::Json,
+        };
+        history
+            .created(session_record(&session("https://x/chat/H1")))
+            .expect("written");
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(history.path())
+            .expect("open");
+        std::io::Write::write_all(&mut file, b"{\"kind\":\"session\",\"uri\":\"\xff\"}\n")
+            .expect("damage");
+        history
+            .created(session_record(&session("https://x/chat/H2")))
+            .expect("written");
+        let mut store = Store {
+            history: Some(history.clone()),
+            ..Store::default()
+        };
+        let (messages, mut received) = mpsc::unbounded_channel();
+        run(&mut store, Effect::LoadHistory, &messages);
+        let Ok(Msg::HistoryLoaded(Ok(entries))) = received.try_recv() else {
+            panic!("the history is listed");
+        };
+        assert_eq!(entries.len(), 2, "{entries:?}");
+        let Ok(Msg::StoreFailed(warning)) = received.try_recv() else {
+            panic!("the damage is said");
+        };
+        assert!(
+            warning.contains(&format!(
+                "{} line 2: not valid UTF-8",
+                history.path().display()
+            )),
+            "{warning}"
+        );
     }
 }
