@@ -365,3 +365,33 @@ fn ending_a_uri_nothing_knows_is_not_called_already_over() {
     assert_eq!(again.code, 0, "{again:?}");
     assert!(again.stderr.contains("already over"), "{again:?}");
 }
+
+#[test]
+fn a_damaged_config_line_is_skipped_with_its_number_and_the_other_profiles_work() {
+    let emulator = Emulator::start(common::FAST);
+    let path = emulator.config_file();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut text = format!(
+        "[profiles.good]\nbase_url = \"{}\"\naccount = \"{}\"\napp_key_env = \"KEY\"\n\n[profiles.other]\naccount = \"1\"\ndomain = \"",
+        emulator.base_url(),
+        emulator.handle.account()
+    )
+    .into_bytes();
+    // Line 8, a value, holds a byte that is not UTF-8.
+    text.extend_from_slice(b"\xffexample.net\"\n");
+    std::fs::write(&path, text).unwrap();
+    let named = format!("{} line 8: not valid UTF-8", path.display());
+
+    let listed = ran(emulator.bare(&["profiles"]));
+    assert_eq!(listed.code, 0, "{listed:?}");
+    assert!(listed.stderr.contains(&named), "{listed:?}");
+    assert!(
+        listed.stdout.contains("good") && listed.stdout.contains("other"),
+        "{listed:?}"
+    );
+    let mut command = emulator.bare(&["--profile", "good", "request", "--skill", "Sales"]);
+    command.env("KEY", emulator.app_key());
+    let out = ran(command);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.contains(&named), "{out:?}");
+}

@@ -27,7 +27,7 @@ impl Context {
     /// Loads the config file and picks the profile. A broken config or an unknown profile is a
     /// usage error naming the file.
     pub fn load(config: Option<&std::path::Path>, profile: Option<&str>) -> Result<Self, Failure> {
-        let config = Config::load(config).map_err(|e| Failure::usage(e.to_string()))?;
+        let config = load_config(config)?;
         let chosen = config
             .profile(profile)
             .map_err(|e| Failure::usage(e.to_string()))?
@@ -58,7 +58,7 @@ impl Context {
         config: Option<&std::path::Path>,
         profile: Option<&str>,
     ) -> Result<Self, Failure> {
-        let config = Config::load(config).map_err(|e| Failure::usage(e.to_string()))?;
+        let config = load_config(config)?;
         let chosen = match profile {
             Some(name) => config
                 .profile(Some(name))
@@ -79,9 +79,9 @@ impl Context {
     /// chosen (`--profile` only filters), and a config file that does not load is kept as a
     /// problem for the entries that need a profile, not a failure of the whole cleanup.
     pub fn for_cleanup(config: Option<&std::path::Path>, profile: Option<&str>) -> Self {
-        let (config, config_problem) = match Config::load(config) {
+        let (config, config_problem) = match load_config(config) {
             Ok(config) => (config, None),
-            Err(error) => (Config::default(), Some(error.to_string())),
+            Err(failure) => (Config::default(), Some(failure.message)),
         };
         Self {
             config,
@@ -279,6 +279,19 @@ impl Context {
         flag.or_else(|| self.profile.as_ref().and_then(|(_, p)| pick(p).clone()))
             .unwrap_or_default()
     }
+}
+
+/// Loads the config file, saying on stderr which damaged lines were skipped.
+fn load_config(path: Option<&std::path::Path>) -> Result<Config, Failure> {
+    let (config, warnings) =
+        Config::load_reporting(path).map_err(|e| Failure::usage(e.to_string()))?;
+    for warning in warnings {
+        super::interrupt::say(&format!(
+            "warning: {}",
+            super::print::terminal_safe(&warning)
+        ));
+    }
+    Ok(config)
 }
 
 /// The history cannot be written: nothing is sent (exit 2), and the message names the
