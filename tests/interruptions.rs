@@ -281,7 +281,7 @@ fn watching_a_uri_whose_host_refuses_gives_up_at_once_without_offering_a_resume(
     command.env("CHATSTART_APP_KEY", "k");
     let out = ran(command);
     assert_eq!(out.code, 4, "{out:?}");
-    assert!(out.stderr.contains("could not reach the chat"), "{out:?}");
+    assert!(out.stderr.contains("could not follow the chat"), "{out:?}");
     assert!(!out.stderr.contains("poll failed"), "no retries: {out:?}");
     assert!(!out.stderr.contains("resume with"), "{out:?}");
     assert!(!out.stderr.contains("lost the session"), "{out:?}");

@@ -96,7 +96,7 @@ pub enum ApiError {
         retry_after: Option<Duration>,
     },
     /// The service could not be reached, or the answer was lost.
-    #[error("{operation} failed: {}", network_says(*failure, detail, *timeout))]
+    #[error("{operation} failed: {}", network_says(*operation, *failure, detail, *timeout))]
     Network {
         operation: Operation,
         failure: NetworkFailure,
@@ -142,11 +142,22 @@ fn server_says(message: Option<&str>, internal_code: Option<i64>, reason: Option
     }
 }
 
-fn network_says(failure: NetworkFailure, detail: &str, timeout: Duration) -> String {
+fn network_says(
+    operation: Operation,
+    failure: NetworkFailure,
+    detail: &str,
+    timeout: Duration,
+) -> String {
+    // Only this call went unsent: for a call about a chat, the chat itself is still there.
+    let unsent = if operation.concerns_a_chat() {
+        "this call was not sent"
+    } else {
+        "nothing was sent"
+    };
     match failure {
         NetworkFailure::Connect => format!("could not connect ({detail})"),
         NetworkFailure::ConnectTimeout => format!(
-            "connecting took longer than {} s, so nothing was sent ({detail})",
+            "connecting took longer than {} s, so {unsent} ({detail})",
             timeout.as_secs_f32()
         ),
         NetworkFailure::Timeout => format!(

@@ -33,8 +33,9 @@ pub async fn run(ctx: &Context, args: BurstArgs) -> Outcome {
     let connection = ctx.connection(&args.connection)?;
     let request = chat_request(&ctx.request(&args.fields))?;
     let api = connect(&connection, None)?;
-    let survey = prepare_request(&api, &request).await?;
+    // Before anything goes out: a chat is sent only when the history can keep it.
     let history = ctx.recording_history()?;
+    let survey = prepare_request(&api, &request).await?;
     let plan = BurstPlan {
         count: args.count,
         concurrency: args.concurrency,

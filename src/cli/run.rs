@@ -365,7 +365,7 @@ async fn follow(
                 let what = if answered {
                     "lost the session"
                 } else {
-                    "could not reach the chat"
+                    "could not follow the chat"
                 };
                 return Err(Failure {
                     code: exit_code,
@@ -584,8 +584,9 @@ pub async fn request(ctx: &Context, args: RequestArgs) -> Outcome {
     let timeout = following_flags_need_wait(&args.wait)?;
     let options = follow_options(&args.wait, Some(&request))?;
     let api = connect(&connection, None)?;
-    let survey = prepare_request(&api, &request).await?;
+    // Before anything goes out: a chat is sent only when the history can keep it.
     let history = ctx.recording_history()?;
+    let survey = prepare_request(&api, &request).await?;
     let mut interrupts = Interrupts::listen();
     let template = session_template(ctx, &api, Flow::Request, &request, None);
     let (uri, interrupted) = create_chat(
@@ -642,8 +643,9 @@ pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
         .into_result()
         .map_err(ApiError::from)?;
     let api = connect(&connection, None)?;
-    let survey = prepare_request(&api, &request).await?;
+    // Before anything goes out: a chat is sent only when the history can keep it.
     let history = ctx.recording_history()?;
+    let survey = prepare_request(&api, &request).await?;
     let mut interrupts = Interrupts::listen();
     let mut out = printer(&connection);
     let template = session_template(ctx, &api, Flow::Auth, &request, Some(&auth));

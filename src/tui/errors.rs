@@ -131,6 +131,7 @@ pub fn shorten(text: &str) -> String {
     for marker in [
         "could not connect (",
         "so nothing was sent (",
+        "so this call was not sent (",
         "before the answer arrived (",
     ] {
         let Some(at) = out.find(marker) else {
