@@ -304,10 +304,14 @@ impl History {
 
     /// Records a chat just created.
     pub fn created(&self, mut record: SessionRecord) -> std::io::Result<()> {
-        if self.demo_origin.is_some() && self.demo_origin == origin_of(&record.base_url) {
-            record.demo = true;
-        }
+        record.demo |= self.is_demo(&record.base_url);
         self.append(&Record::Session(Box::new(record)))
+    }
+
+    /// Whether a chat at `base_url` is made on the console's demo emulator: it goes with the
+    /// console, so there is nothing to lose when the history cannot keep it.
+    pub fn is_demo(&self, base_url: &str) -> bool {
+        self.demo_origin.is_some() && self.demo_origin == origin_of(base_url)
     }
 
     /// Records a state learnt for `uri`.
@@ -331,11 +335,27 @@ impl History {
         record.uri.clear();
         record.state = UNKNOWN.into();
         record.attempt = Some(attempt_id());
-        self.created(record.clone())?;
+        let recorded = match self.created(record.clone()) {
+            Ok(()) => true,
+            // A demo chat goes with the console's emulator: nothing to lose, so it is sent
+            // even when the history cannot keep it.
+            Err(_) if self.is_demo(&record.base_url) => false,
+            Err(error) => return Err(error),
+        };
         Ok(Attempt {
             history: self.clone(),
             record,
+            recorded,
         })
+    }
+
+    /// Whether chat requests to `base_url` can be recorded now (see [`History::attempt`]):
+    /// always for the console's demo emulator.
+    pub fn check_writable_for(&self, base_url: &str) -> std::io::Result<()> {
+        match self.check_writable() {
+            Err(_) if self.is_demo(base_url) => Ok(()),
+            result => result,
+        }
     }
 
     /// Every session, newest first, each with its last known state. Lines that cannot be read
@@ -455,11 +475,16 @@ fn attempt_id() -> String {
 pub struct Attempt {
     history: History,
     record: SessionRecord,
+    /// False for a demo chat the history could not keep: its outcome is not written either.
+    recorded: bool,
 }
 
 impl Attempt {
     /// The chat was created at `uri`: its record takes the attempt's place.
     pub fn created(&self, uri: &str) -> std::io::Result<()> {
+        if !self.recorded {
+            return Ok(());
+        }
         let mut record = self.record.clone();
         record.time = now();
         record.uri = uri.to_string();
@@ -473,6 +498,9 @@ impl Attempt {
     /// No chat was made (the service refused the request, or it never reached the service):
     /// the attempt leaves the history.
     pub fn not_created(&self) -> std::io::Result<()> {
+        if !self.recorded {
+            return Ok(());
+        }
         self.history.append(&Record::State(StateRecord {
             time: now(),
             uri: String::new(),
@@ -840,5 +868,17 @@ mod tests {
             SessionRecord::created(None, "1", "", Flow::Request, &ChatRequest::default(), None);
         assert!(history.attempt(&template).is_err());
         assert_eq!(history.directory(), blocker);
+        // The console's demo chats go with its emulator: nothing to lose, so they are sent.
+        let history = history.with_demo_origin(Some("http://127.0.0.1:40001"));
+        let mut demo = template.clone();
+        demo.base_url = "http://127.0.0.1:40001".into();
+        assert!(history.check_writable_for(&demo.base_url).is_ok());
+        let attempt = history.attempt(&demo).expect("a demo chat is not stopped");
+        assert!(
+            attempt
+                .created("http://127.0.0.1:40001/api/account/1/chat/H1")
+                .is_ok()
+        );
+        assert!(history.attempt(&template).is_err(), "only the demo's");
     }
 }

@@ -166,7 +166,8 @@ impl EffectRunner {
                 self.stop_burst();
                 let recording = self.store.history.clone().map(|history| Recording {
                     history,
-                    template: super::store::session_record(&record),
+                    template: super::store::session_record(&record)
+                        .connected_with(&connection.client_config()),
                 });
                 self.burst = Some(super::runs::start_burst(
                     id,
@@ -312,7 +313,9 @@ impl EffectRunner {
         // Recorded before it is sent: quitting, a kill or a lost answer then leaves a chat the
         // history knows of; and one the history cannot keep is not sent.
         let attempt = match &self.store.history {
-            Some(history) => match history.attempt(&super::store::session_record(record)) {
+            Some(history) => match history.attempt(
+                &super::store::session_record(record).connected_with(&connection.client_config()),
+            ) {
                 Ok(attempt) => Some(attempt),
                 Err(error) => {
                     let _ = messages.send(Msg::StartFailed {

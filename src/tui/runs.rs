@@ -72,7 +72,7 @@ pub fn start_burst(
     let unrecordable = recording.as_ref().and_then(|recording| {
         let history = &recording.history;
         history
-            .check_writable()
+            .check_writable_for(&recording.template.base_url)
             .err()
             .map(|error| super::store::unwritable(history, &error))
     });
