@@ -395,3 +395,23 @@ fn a_damaged_config_line_is_skipped_with_its_number_and_the_other_profiles_work(
     assert_eq!(out.code, 0, "{out:?}");
     assert!(out.stderr.contains(&named), "{out:?}");
 }
+
+#[test]
+fn a_signal_during_the_authentication_call_lets_it_answer_and_sends_no_chat_request() {
+    let emulator = Emulator::start(common::FAST);
+    emulator.handle.set_faults(vec![
+        chatstart::emulator::FaultSpec::parse("slow@conversation,delay_ms=1500").unwrap(),
+    ]);
+    let mut running =
+        Running::spawn(emulator.chatstart(&[&["auth", "--skill", "Sales"][..], &AUTH].concat()));
+    running.wait_until("the authentication call sent", || {
+        emulator.handle.count("POST", "/conversation") == 1
+    });
+    running.signal("-INT");
+    let (code, stdout, stderr) = running.finish();
+    assert_eq!(code, Some(130), "{stdout}{stderr}");
+    assert!(stderr.contains("the chat request was not sent"), "{stderr}");
+    assert_eq!(emulator.handle.count("POST", "/chat/request"), 0);
+    let (entries, _) = history(&emulator, &[]);
+    assert!(entries.is_empty(), "no chat, nothing unknown: {entries:?}");
+}

@@ -103,6 +103,10 @@ pub enum ApiError {
         detail: String,
         timeout: Duration,
     },
+    /// Stopped on purpose (an interruption) between the authentication call and the chat
+    /// request: the chat request was not sent.
+    #[error("stopped after the authentication call: the chat request was not sent")]
+    Stopped,
     /// A 2xx answer without the `Location` that holds the result.
     #[error(
         "{operation}: HTTP {status} without a Location header (headers: {headers}; body: {body_start})"
@@ -195,6 +199,7 @@ impl ApiError {
     pub fn exit_code(&self) -> i32 {
         match self {
             Self::Invalid(_) | Self::Config(_) => exit::USAGE,
+            Self::Stopped => exit::INTERRUPTED,
             Self::Status { status, .. } if (400..500).contains(status) => exit::REFUSED,
             _ => exit::FAILURE,
         }

@@ -393,12 +393,13 @@ impl CaseRun {
         // Never abandoned once sent, even when the run is interrupted: its chat could exist
         // without a URI to end it by.
         let created = match (&self.case.flow, &self.auth) {
-            (CaseFlow::Auth, Some(auth)) => crate::api::start_authenticated(
+            (CaseFlow::Auth, Some(auth)) => crate::api::start_authenticated_unless(
                 &self.api,
                 auth,
                 &self.request,
                 survey.as_ref(),
                 |_| {},
+                || self.is_stopped(),
             )
             .await
             .map(|started| started.session_uri),
@@ -406,6 +407,9 @@ impl CaseRun {
         };
         if let Some(attempt) = &attempt {
             let _ = attempt.settle(&created);
+        }
+        if matches!(created, Err(ApiError::Stopped)) {
+            return Err(Stop::Interrupted);
         }
         let uri = created?;
         chat.uri = Some(uri.to_string());

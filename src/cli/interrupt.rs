@@ -31,6 +31,9 @@ impl fmt::Display for Signal {
 pub struct Interrupts {
     #[cfg(unix)]
     streams: Vec<(Signal, tokio::signal::unix::Signal)>,
+    /// Turns true once a signal has been taken: work that goes on meanwhile (the steps of the
+    /// authenticated flow) reads it to send nothing new.
+    seen: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Interrupts {
@@ -47,16 +50,32 @@ impl Interrupts {
             .into_iter()
             .filter_map(|(name, kind)| signal(kind).ok().map(|stream| (name, stream)))
             .collect();
-            Self { streams }
+            Self {
+                streams,
+                seen: std::sync::Arc::default(),
+            }
         }
         #[cfg(not(unix))]
         {
-            Self {}
+            Self {
+                seen: std::sync::Arc::default(),
+            }
         }
     }
 
     /// The next signal.
     pub async fn next(&mut self) -> Signal {
+        let signal = self.wait().await;
+        self.seen.store(true, std::sync::atomic::Ordering::SeqCst);
+        signal
+    }
+
+    /// Whether a signal was taken, as a flag work may read while it goes on.
+    pub fn seen(&self) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+        self.seen.clone()
+    }
+
+    async fn wait(&mut self) -> Signal {
         #[cfg(unix)]
         {
             if self.streams.is_empty() {

@@ -498,6 +498,16 @@ async fn create_chat(
         }
     };
     remember(attempt.settle(&outcome));
+    if let (Some(signal), Err(ApiError::Stopped)) = (interrupted, &outcome) {
+        return Err(Failure {
+            code: INTERRUPTED,
+            message: format!(
+                "{signal}: the authentication call was answered, and the chat request was not sent: no chat was made"
+            ),
+            hint: None,
+            why: None,
+        });
+    }
     Ok((outcome?, interrupted))
 }
 
@@ -649,12 +659,21 @@ pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
     let mut interrupts = Interrupts::listen();
     let mut out = printer(&connection);
     let template = session_template(ctx, &api, Flow::Auth, &request, Some(&auth));
-    let started =
-        crate::api::start_authenticated(&api, &auth, &request, survey.as_ref(), |outcome| {
+    // An interruption during the authentication call lets it finish, but no chat request
+    // follows it.
+    let interrupted = interrupts.seen();
+    let started = crate::api::start_authenticated_unless(
+        &api,
+        &auth,
+        &request,
+        survey.as_ref(),
+        |outcome| {
             if let Some(summary) = out.auth(outcome) {
                 say(&summary);
             }
-        });
+        },
+        move || interrupted.load(std::sync::atomic::Ordering::SeqCst),
+    );
     let (uri, interrupted) = create_chat(
         history,
         &template,
