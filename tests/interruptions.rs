@@ -187,6 +187,15 @@ fn a_second_signal_stops_at_once_and_the_history_keeps_the_request_as_unknown() 
         (&entries[0]["uri"], &entries[0]["state"]),
         (&Value::from(""), &Value::from("unknown"))
     );
+    // The cleanup has nothing to end it by, and says so rather than "nothing open".
+    let cleanup = ran(emulator.chatstart(&["end", "--all-open", "--yes"]));
+    assert_eq!(cleanup.code, 0, "{cleanup:?}");
+    assert!(
+        cleanup
+            .stderr
+            .contains("1 chat request(s) in the history never got their answer"),
+        "{cleanup:?}"
+    );
 }
 
 #[test]
