@@ -273,12 +273,13 @@ async fn follow(
         timeout,
         options,
     } = goal;
+    // Whether the service has answered for this chat yet (it has, for one just created): a
+    // chat never reached is not "lost".
+    let mut answered = options.known_reachable;
     let (updates, mut received) = mpsc::unbounded_channel();
     let tracker = session::follow(api.clone(), uri.to_string(), options, updates);
     let _stop = AbortOnDrop(tracker);
     let deadline = timeout.map(|t| Instant::now() + t);
-    // Whether the service has answered for this chat yet: a chat never reached is not "lost".
-    let mut answered = false;
     loop {
         let update = tokio::select! {
             update = received.recv() => update,
