@@ -279,6 +279,12 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
     let draft_path = draft::default_path();
     let (found, draft_problem) = draft_path.as_deref().map_or((None, None), draft::read);
     start.problems.extend(draft_problem);
+    if crate::paths::data_dir().is_none() {
+        start.problems.push(format!(
+            "this system has no data directory: set {} so the chats made here are recorded",
+            crate::paths::DATA_DIR_ENV
+        ));
+    }
     setup::apply(&mut app, &start, found);
     let (mut terminal, guard) = match terminal::init() {
         Ok(pair) => pair,
