@@ -13,6 +13,7 @@ use tokio::time::Instant;
 
 use crate::api::model::{ChatState, EventKind, Survey};
 use crate::api::{ApiError, ChatApi, ChatRequest};
+use crate::history::Recording;
 use crate::session::{self, FollowOptions, SessionUpdate};
 
 /// The most chats one burst makes: each is a task and a history record.
@@ -104,13 +105,84 @@ pub struct ChatOutcome {
     pub ended_by_us: bool,
     /// The request's answer was lost after it was sent: a chat may exist without a URI.
     pub may_exist: bool,
+    /// Its chat request was sent (false: the burst stopped before its turn came).
+    pub sent: bool,
+}
+
+/// Where one chat of a burst stands, as every view of it names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Never sent: the burst stopped before its turn.
+    NotSent,
+    /// Its request is on its way.
+    Sending,
+    /// Creating it failed for sure: nothing was made.
+    Failed,
+    /// Its request's answer was lost: a chat may exist, with no URI.
+    MayExist,
+    /// The chat exists (or existed).
+    Created,
+}
+
+impl Status {
+    /// The label of a chat with no state seen, in tables and lists.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NotSent => "not sent",
+            Self::Sending => "sending",
+            Self::Failed => "failed",
+            Self::MayExist => "may exist",
+            Self::Created => "created",
+        }
+    }
 }
 
 impl ChatOutcome {
+    /// A chat not yet sent, at `index`.
+    pub fn waiting_its_turn(index: usize) -> Self {
+        Self {
+            index,
+            ..Self::default()
+        }
+    }
+
+    /// Where the chat stands.
+    pub fn status(&self) -> Status {
+        match (&self.uri, &self.error) {
+            (Some(_), _) => Status::Created,
+            (None, Some(_)) if self.may_exist => Status::MayExist,
+            (None, Some(_)) => Status::Failed,
+            (None, None) if self.sent => Status::Sending,
+            (None, None) => Status::NotSent,
+        }
+    }
+
     /// Creating it failed for sure: nothing was made.
     pub fn failed(&self) -> bool {
-        self.uri.is_none() && self.error.is_some() && !self.may_exist
+        self.status() == Status::Failed
     }
+
+    /// Known to be over: seen ended, or ended by chatstart.
+    pub fn is_over(&self) -> bool {
+        self.ended_by_us || self.state.as_deref() == Some("ended")
+    }
+
+    /// Its state as tables show it: the last state seen (`→end` once chatstart ended it), or
+    /// where it stands when no state was seen.
+    pub fn state_label(&self) -> String {
+        match (self.state.as_deref(), self.ended_by_us) {
+            (Some("ended"), _) => "ended".into(),
+            (Some(state), true) => format!("{state}→end"),
+            (Some(state), false) => state.to_string(),
+            (None, true) => format!("{}→end", self.status().label()),
+            (None, false) => self.status().label().into(),
+        }
+    }
+}
+
+/// The outcomes of a burst of `count` chats before anything happened.
+pub fn outcomes(count: usize) -> Vec<ChatOutcome> {
+    (0..count).map(ChatOutcome::waiting_its_turn).collect()
 }
 
 /// Applies an event to the outcomes: the single place that turns progress into results.
@@ -121,7 +193,7 @@ pub fn apply(outcomes: &mut [ChatOutcome], event: &BurstEvent) {
     };
     outcome.index = index;
     match event {
-        BurstEvent::Sending { .. } => {}
+        BurstEvent::Sending { .. } => outcome.sent = true,
         BurstEvent::Created { uri, after, .. } => {
             outcome.uri = Some(uri.clone());
             outcome.created_ms = Some(millis(*after));
@@ -171,11 +243,14 @@ pub struct Summary {
     pub requested: usize,
     pub created: usize,
     pub accepted: usize,
+    /// Created, never accepted, and not over: still in the queue when the burst finished.
     pub still_waiting: usize,
-    /// Not created: refused, never sent, or never sent because the burst stopped.
+    /// Not created: refused, or could not be sent.
     pub failed: usize,
     /// Sent, and the answer lost: a chat may exist in the agent queue, unknown to chatstart.
     pub may_exist: usize,
+    /// Never sent: the burst was stopped before their turn.
+    pub not_sent: usize,
     pub ended_by_us: usize,
     /// Time to accept, in milliseconds: min, median, p95, max.
     pub accept_ms: Option<[u64; 4]>,
@@ -201,14 +276,16 @@ impl Summary {
                 .filter(|o| {
                     o.uri.is_some()
                         && o.time_to_accept_ms.is_none()
-                        && o.state.as_deref() == Some("waiting")
+                        && matches!(o.state.as_deref(), None | Some("waiting"))
+                        && !o.is_over()
                 })
                 .count(),
-            failed: outcomes
-                .iter()
-                .filter(|o| o.uri.is_none() && !o.may_exist)
-                .count(),
+            failed: outcomes.iter().filter(|o| o.failed()).count(),
             may_exist: outcomes.iter().filter(|o| o.may_exist).count(),
+            not_sent: outcomes
+                .iter()
+                .filter(|o| o.status() == Status::NotSent)
+                .count(),
             ended_by_us: outcomes.iter().filter(|o| o.ended_by_us).count(),
             accept_ms: (!times.is_empty())
                 .then(|| [times[0], rank(0.5), rank(0.95), times[times.len() - 1]]),
@@ -216,13 +293,42 @@ impl Summary {
     }
 }
 
+impl Summary {
+    /// The counts in words, as both front ends print them: `created 8/10 · accepted 6 · still
+    /// waiting 0 · failed 0 · ended by chatstart 8 · not sent 2` (the burst stopped first); a
+    /// request whose answer was lost adds ` · may exist 2 — check the agent queue` (there is
+    /// no URI to end it by).
+    pub fn counts(&self) -> String {
+        let mut line = format!(
+            "created {}/{} · accepted {} · still waiting {} · failed {}",
+            self.created, self.requested, self.accepted, self.still_waiting, self.failed
+        );
+        if self.ended_by_us > 0 {
+            line.push_str(&format!(" · ended by chatstart {}", self.ended_by_us));
+        }
+        if self.may_exist > 0 {
+            line.push_str(&format!(
+                " · may exist {} — check the agent queue",
+                self.may_exist
+            ));
+        }
+        if self.not_sent > 0 {
+            line.push_str(&format!(" · not sent {}", self.not_sent));
+        }
+        line
+    }
+}
+
 /// Runs a burst. `stop` turning true keeps new chats from being created and stops following;
-/// with `end_after`, every chat created is then ended. Returns when all is done.
+/// with `end_after`, every chat created is then ended. Each chat request is recorded in
+/// `recording` before it is sent (a chat whose record cannot be written is not sent). Returns
+/// when all is done.
 pub async fn run(
     api: ChatApi,
     request: ChatRequest,
     survey: Option<Survey>,
     plan: BurstPlan,
+    recording: Option<Recording>,
     events: mpsc::UnboundedSender<BurstEvent>,
     stop: watch::Receiver<bool>,
 ) -> Vec<ChatOutcome> {
@@ -242,12 +348,13 @@ pub async fn run(
             events: events.clone(),
             report: report.clone(),
             stop: stop.clone(),
+            recording: recording.clone(),
         };
         let (gate, request, survey) = (gate.clone(), request.clone(), survey.clone());
         tokio::spawn(async move { chat.run(&gate, &request, survey.as_ref().as_ref()).await });
     }
     drop(report);
-    let mut outcomes = vec![ChatOutcome::default(); plan.count];
+    let mut outcomes = outcomes(plan.count);
     let mut created: Vec<(usize, String)> = Vec::new();
     while let Some(event) = reports.recv().await {
         if let BurstEvent::Created { index, uri, .. } = &event {
@@ -311,6 +418,7 @@ struct Chat {
     events: mpsc::UnboundedSender<BurstEvent>,
     report: mpsc::UnboundedSender<BurstEvent>,
     stop: watch::Receiver<bool>,
+    recording: Option<Recording>,
 }
 
 impl Chat {
@@ -327,8 +435,26 @@ impl Chat {
             if *self.stop.borrow() {
                 return;
             }
+            // Recorded before it is sent: a chat that cannot be recorded is not made.
+            let attempt = match self.recording.as_ref().map(Recording::attempt).transpose() {
+                Ok(attempt) => attempt,
+                Err(error) => {
+                    self.emit(BurstEvent::Failed {
+                        index: self.index,
+                        error: format!("not sent: cannot write the history: {error}"),
+                        exit_code: crate::api::error::exit::USAGE,
+                    });
+                    return;
+                }
+            };
             self.emit(BurstEvent::Sending { index: self.index });
-            match self.api.request_chat(request, survey).await {
+            let outcome = self.api.request_chat(request, survey).await;
+            if let Some(attempt) = &attempt {
+                // The history's own failure to keep the outcome leaves the attempt, state
+                // unknown: never a chat it does not know of.
+                let _ = attempt.settle(&outcome);
+            }
+            match outcome {
                 Ok(uri) => uri.to_string(),
                 Err(error) => {
                     let (index, exit_code) = (self.index, error.exit_code());
@@ -533,6 +659,64 @@ mod tests {
         assert!(outcomes[0].may_exist && !outcomes[0].failed());
         assert!(outcomes[1].failed() && !outcomes[1].may_exist);
         let summary = Summary::of(&outcomes);
-        assert_eq!((summary.failed, summary.may_exist), (2, 1), "{summary:?}");
+        assert_eq!((summary.failed, summary.may_exist), (1, 1), "{summary:?}");
+    }
+
+    #[test]
+    fn a_stopped_burst_counts_each_chat_as_what_happened_to_it() {
+        let mut outcomes = outcomes(4);
+        let created = |index| BurstEvent::Created {
+            index,
+            uri: format!("u{index}"),
+            after: Duration::from_millis(10),
+        };
+        let waiting = |index| BurstEvent::State {
+            index,
+            state: ChatState::Waiting,
+            agent: None,
+            at: Duration::from_millis(20),
+        };
+        let ended = |index| BurstEvent::EndedByUs {
+            index,
+            result: Ok(()),
+        };
+        // Chat 0 was seen waiting, chat 2 created but never polled; both ended on the stop.
+        // Chat 1's request was on its way when the burst stopped; chat 3 was never sent.
+        let events = [
+            BurstEvent::Sending { index: 0 },
+            created(0),
+            waiting(0),
+            BurstEvent::Sending { index: 2 },
+            created(2),
+            BurstEvent::Sending { index: 1 },
+            ended(0),
+            ended(2),
+        ];
+        for event in &events {
+            apply(&mut outcomes, event);
+        }
+        let indexes: Vec<usize> = outcomes.iter().map(|o| o.index).collect();
+        assert_eq!(indexes, [0, 1, 2, 3], "each chat keeps its own index");
+        let labels: Vec<String> = outcomes.iter().map(ChatOutcome::state_label).collect();
+        assert_eq!(
+            labels,
+            ["waiting→end", "sending", "created→end", "not sent"]
+        );
+        let summary = Summary::of(&outcomes);
+        assert_eq!(
+            (
+                summary.created,
+                summary.still_waiting,
+                summary.failed,
+                summary.not_sent,
+                summary.ended_by_us
+            ),
+            (2, 0, 0, 1, 2),
+            "ended chats are not still waiting; unsent ones did not fail: {summary:?}"
+        );
+        assert_eq!(
+            summary.counts(),
+            "created 2/4 · accepted 0 · still waiting 0 · failed 0 · ended by chatstart 2 · not sent 1"
+        );
     }
 }

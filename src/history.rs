@@ -1,10 +1,13 @@
 //! History of the sessions chatstart created: a JSON Lines file in the data directory.
 //!
-//! The file is only ever appended to: a `session` record when a chat is created, then a `state`
-//! record each time its state is learnt. Reading folds the state records onto their session, so
-//! a process killed at any moment leaves a history that is still whole, marked with the last
-//! state it knew. No record holds a secret: the request has none, and the auth call's SSO key
-//! is never part of it.
+//! The file is only ever appended to: a `session` record written *before* a chat request is sent
+//! (an attempt: no URI yet, state unknown), the `session` record of the chat once its URI
+//! arrives (or a `state` record saying none was made), then a `state` record each time its state
+//! is learnt. Reading folds the records onto their session, so a process killed at any moment —
+//! even while a chat request is on its way — leaves a history that is still whole, marked with
+//! the last state it knew. A line that cannot be read (a byte that is not UTF-8, a line cut
+//! short) is skipped and named, never fatal to the rest. No record holds a secret: the request
+//! has none, and the auth call's SSO key is never part of it.
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -70,6 +73,10 @@ pub struct SessionRecord {
     pub auth_conn_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
+    /// Ties the record written before a chat request was sent to what became of it (the chat's
+    /// own record, or a `not-created` state). Only in the file: readers never see it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<String>,
 }
 
 impl SessionRecord {
@@ -100,6 +107,7 @@ impl SessionRecord {
             redirect_uri: auth
                 .map(|a| a.redirect_uri.clone())
                 .filter(|r| !r.is_empty()),
+            attempt: None,
         }
     }
 
@@ -124,6 +132,8 @@ impl SessionRecord {
 pub const UNKNOWN: &str = "unknown";
 /// The state of a chat whose emulator (on loopback) no longer runs: the chat went with it.
 pub const GONE: &str = "gone";
+/// What became of a chat request the service refused for certain: no chat was made.
+pub const NOT_CREATED: &str = "not-created";
 
 /// `http://127.0.0.1:8480/api/…` → `http://127.0.0.1:8480`.
 fn origin_of(url: &str) -> Option<String> {
@@ -141,6 +151,10 @@ pub struct StateRecord {
     pub state: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<String>,
+    /// The attempt this state is about, for a chat request that has no URI (see
+    /// [`SessionRecord::attempt`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<String>,
 }
 
 /// A session as listed: its creation record with the last state learnt.
@@ -213,6 +227,20 @@ impl History {
     pub fn append(&self, record: &Record) -> std::io::Result<()> {
         let mut line = serde_json::to_string(record).map_err(std::io::Error::other)?;
         line.push('\n');
+        let mut appending = self.open_file()?;
+        let Some(file) = appending.as_mut() else {
+            return Ok(());
+        };
+        // Another writer's crash may have cut the last line since: close it first.
+        if !ends_a_line(file)? {
+            line.insert(0, '\n');
+        }
+        // O_APPEND: each write lands at the end, whoever else appended meanwhile.
+        file.write_all(line.as_bytes())
+    }
+
+    /// The file, open for appending (opened again when it was removed or replaced since).
+    fn open_file(&self) -> std::io::Result<std::sync::MutexGuard<'_, Option<std::fs::File>>> {
         let mut appending = self
             .appending
             .lock()
@@ -228,15 +256,19 @@ impl History {
         if appending.is_none() {
             *appending = Some(self.open_for_append()?);
         }
-        let Some(file) = appending.as_mut() else {
-            return Ok(());
-        };
-        // Another writer's crash may have cut the last line since: close it first.
-        if !ends_a_line(file)? {
-            line.insert(0, '\n');
-        }
-        // O_APPEND: each write lands at the end, whoever else appended meanwhile.
-        file.write_all(line.as_bytes())
+        Ok(appending)
+    }
+
+    /// Whether records can be written now: the file is opened for appending (and kept open).
+    /// A chat request is sent only once this holds, so no chat is made that the history
+    /// cannot keep.
+    pub fn check_writable(&self) -> std::io::Result<()> {
+        self.open_file().map(drop)
+    }
+
+    /// The directory the history lives in (the data directory).
+    pub fn directory(&self) -> &Path {
+        self.path.parent().unwrap_or(&self.path)
     }
 
     /// Whether the open file is still the one at the history's path.
@@ -272,10 +304,14 @@ impl History {
 
     /// Records a chat just created.
     pub fn created(&self, mut record: SessionRecord) -> std::io::Result<()> {
-        if self.demo_origin.is_some() && self.demo_origin == origin_of(&record.base_url) {
-            record.demo = true;
-        }
+        record.demo |= self.is_demo(&record.base_url);
         self.append(&Record::Session(Box::new(record)))
+    }
+
+    /// Whether a chat at `base_url` is made on the console's demo emulator: it goes with the
+    /// console, so there is nothing to lose when the history cannot keep it.
+    pub fn is_demo(&self, base_url: &str) -> bool {
+        self.demo_origin.is_some() && self.demo_origin == origin_of(base_url)
     }
 
     /// Records a state learnt for `uri`.
@@ -285,52 +321,267 @@ impl History {
             uri: uri.to_string(),
             state: state.to_string(),
             agent: agent.map(str::to_string),
+            attempt: None,
         }))
     }
 
-    /// Every session, newest first, each with its last known state. Lines that do not parse
-    /// (a line cut by a crash) are skipped.
+    /// Records a chat request about to be sent, before it goes out (no URI, state unknown):
+    /// whatever then happens to this process — an interruption, a kill, a lost answer — the
+    /// history says a chat may exist. An error means the history cannot be written, and the
+    /// request must not be sent.
+    pub fn attempt(&self, template: &SessionRecord) -> std::io::Result<Attempt> {
+        let mut record = template.clone();
+        record.time = now();
+        record.uri.clear();
+        record.state = UNKNOWN.into();
+        record.attempt = Some(attempt_id());
+        let recorded = match self.created(record.clone()) {
+            Ok(()) => true,
+            // A demo chat goes with the console's emulator: nothing to lose, so it is sent
+            // even when the history cannot keep it.
+            Err(_) if self.is_demo(&record.base_url) => false,
+            Err(error) => return Err(error),
+        };
+        Ok(Attempt {
+            history: self.clone(),
+            record,
+            recorded,
+        })
+    }
+
+    /// Whether chat requests to `base_url` can be recorded now (see [`History::attempt`]):
+    /// always for the console's demo emulator.
+    pub fn check_writable_for(&self, base_url: &str) -> std::io::Result<()> {
+        match self.check_writable() {
+            Err(_) if self.is_demo(base_url) => Ok(()),
+            result => result,
+        }
+    }
+
+    /// Every session, newest first, each with its last known state. Lines that cannot be read
+    /// are skipped (see [`History::read`]).
     pub fn entries(&self) -> std::io::Result<Vec<Entry>> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        self.read().map(|listing| listing.entries)
+    }
+
+    /// Every session, newest first, each with its last known state, and the lines that had to
+    /// be skipped: a byte that is not UTF-8 or a line that is no record (cut short by a crash)
+    /// costs that line only. A missing file is an empty history.
+    pub fn read(&self) -> std::io::Result<Listing> {
+        let bytes = match std::fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Listing::default()),
             Err(e) => return Err(e),
         };
+        let mut listing = Listing::default();
         let mut entries: Vec<Entry> = Vec::new();
-        for record in text
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Record>(line).ok())
-        {
-            match record {
-                Record::Session(session) => {
-                    // Requests whose answer was lost have no URI: each is its own entry.
-                    if !session.uri.is_empty() {
-                        entries.retain(|e| e.session.uri != session.uri);
-                    }
-                    entries.push(Entry {
-                        updated: session.time.clone(),
-                        session: *session,
-                        agent: None,
-                    });
-                }
-                Record::State(update) if !update.uri.is_empty() => {
-                    if let Some(entry) = entries
-                        .iter_mut()
-                        .rev()
-                        .find(|e| e.session.uri == update.uri)
-                    {
-                        entry.session.state = update.state;
-                        entry.updated = update.time;
-                        if update.agent.is_some() {
-                            entry.agent = update.agent;
-                        }
-                    }
-                }
-                Record::State(_) => {}
+        for (index, raw) in bytes.split(|byte| *byte == b'\n').enumerate() {
+            match parse_line(raw) {
+                Ok(Some(record)) => fold(&mut entries, record),
+                Ok(None) => {}
+                Err(problem) => listing.damaged.push(Damaged {
+                    line: index + 1,
+                    problem,
+                }),
             }
         }
         entries.reverse();
-        Ok(entries)
+        for entry in &mut entries {
+            entry.session.attempt = None;
+        }
+        listing.entries = entries;
+        Ok(listing)
+    }
+}
+
+/// One line of the file: a record, nothing (a blank line), or why it cannot be read.
+fn parse_line(raw: &[u8]) -> Result<Option<Record>, String> {
+    let text = std::str::from_utf8(raw).map_err(|error| {
+        format!(
+            "not valid UTF-8 (byte {} of the line)",
+            error.valid_up_to() + 1
+        )
+    })?;
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    serde_json::from_str::<Record>(text)
+        .map(Some)
+        .map_err(|error| match error.classify() {
+            serde_json::error::Category::Eof => "cut short (not a whole record)".to_string(),
+            _ => format!("not a history record (column {})", error.column()),
+        })
+}
+
+/// Folds one record onto the entries read so far (oldest first).
+fn fold(entries: &mut Vec<Entry>, record: Record) {
+    match record {
+        Record::Session(session) => {
+            // The record written before the request was sent gives way to what became of it.
+            if let Some(attempt) = &session.attempt {
+                entries.retain(|e| {
+                    !(e.session.uri.is_empty() && e.session.attempt.as_ref() == Some(attempt))
+                });
+            }
+            // Requests whose answer was lost have no URI: each is its own entry.
+            if !session.uri.is_empty() {
+                entries.retain(|e| e.session.uri != session.uri);
+            }
+            entries.push(Entry {
+                updated: session.time.clone(),
+                session: *session,
+                agent: None,
+            });
+        }
+        Record::State(update) if !update.uri.is_empty() => {
+            if let Some(entry) = entries
+                .iter_mut()
+                .rev()
+                .find(|e| e.session.uri == update.uri)
+            {
+                entry.session.state = update.state;
+                entry.updated = update.time;
+                if update.agent.is_some() {
+                    entry.agent = update.agent;
+                }
+            }
+        }
+        Record::State(StateRecord {
+            attempt: Some(attempt),
+            state,
+            ..
+        }) if state == NOT_CREATED => {
+            entries.retain(|e| {
+                !(e.session.uri.is_empty() && e.session.attempt == Some(attempt.clone()))
+            });
+        }
+        Record::State(_) => {}
+    }
+}
+
+/// A process-wide unique id for an attempt: the process, the time, and a counter.
+fn attempt_id() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let count = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{}-{nanos}-{count}", std::process::id())
+}
+
+/// A chat request recorded before it was sent (see [`History::attempt`]): say what became of it.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    history: History,
+    record: SessionRecord,
+    /// False for a demo chat the history could not keep: its outcome is not written either.
+    recorded: bool,
+}
+
+impl Attempt {
+    /// The chat was created at `uri`: its record takes the attempt's place.
+    pub fn created(&self, uri: &str) -> std::io::Result<()> {
+        if !self.recorded {
+            return Ok(());
+        }
+        let mut record = self.record.clone();
+        record.time = now();
+        record.uri = uri.to_string();
+        record.state = "waiting".into();
+        if let Some(origin) = origin_of(uri) {
+            record.base_url = origin;
+        }
+        self.history.created(record)
+    }
+
+    /// No chat was made (the service refused the request, or it never reached the service):
+    /// the attempt leaves the history.
+    pub fn not_created(&self) -> std::io::Result<()> {
+        if !self.recorded {
+            return Ok(());
+        }
+        self.history.append(&Record::State(StateRecord {
+            time: now(),
+            uri: String::new(),
+            state: NOT_CREATED.into(),
+            agent: None,
+            attempt: self.record.attempt.clone(),
+        }))
+    }
+
+    /// What the request's outcome says: created, not created, or — its answer lost — nothing
+    /// more (the attempt stays, state unknown: a chat may exist).
+    pub fn settle<T: std::fmt::Display>(
+        &self,
+        outcome: &Result<T, crate::api::ApiError>,
+    ) -> std::io::Result<()> {
+        match outcome {
+            Ok(uri) => self.created(&uri.to_string()),
+            Err(error) if error.may_have_created_chat() => Ok(()),
+            Err(_) => self.not_created(),
+        }
+    }
+}
+
+/// Where a run of many chats (a burst, a check) records each chat request before sending it:
+/// the history, and the record every chat starts from.
+#[derive(Debug, Clone)]
+pub struct Recording {
+    pub history: History,
+    pub template: SessionRecord,
+}
+
+impl Recording {
+    /// Records one chat request about to be sent (see [`History::attempt`]).
+    pub fn attempt(&self) -> std::io::Result<Attempt> {
+        self.history.attempt(&self.template)
+    }
+}
+
+/// What reading the history gives: the sessions, and the lines that had to be skipped.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub entries: Vec<Entry>,
+    pub damaged: Vec<Damaged>,
+}
+
+/// A line of the history that could not be read; it was skipped, the rest was used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damaged {
+    /// 1-based.
+    pub line: usize,
+    pub problem: String,
+}
+
+/// Damaged lines named one by one, at most this many; the rest are counted.
+const DAMAGED_NAMED: usize = 5;
+
+impl Listing {
+    /// One warning a damaged line (the first few, then how many more), each naming the file
+    /// and the line: `FILE line 3: not valid UTF-8 (byte 12 of the line); skipped`.
+    pub fn warnings(&self, path: &Path) -> Vec<String> {
+        let mut warnings: Vec<String> = self
+            .damaged
+            .iter()
+            .take(DAMAGED_NAMED)
+            .map(|damaged| {
+                format!(
+                    "{} line {}: {}; skipped, the rest of the history is used",
+                    path.display(),
+                    damaged.line,
+                    damaged.problem
+                )
+            })
+            .collect();
+        if self.damaged.len() > DAMAGED_NAMED {
+            warnings.push(format!(
+                "{}: {} more damaged line(s) skipped",
+                path.display(),
+                self.damaged.len() - DAMAGED_NAMED
+            ));
+        }
+        warnings
     }
 }
 
@@ -370,6 +621,7 @@ mod tests {
             },
             auth_conn_id: None,
             redirect_uri: None,
+            attempt: None,
         }))
     }
 
@@ -515,5 +767,118 @@ mod tests {
         assert_eq!(open, ["https://va.example.net/api/account/1/chat/H3"]);
         assert!(entries[2].session.demo);
         assert!(!entries[0].session.demo && !entries[1].session.demo);
+    }
+
+    #[test]
+    fn a_damaged_line_costs_that_line_only_and_is_named() {
+        let (_dir, history) = temporary_history(FILE_NAME);
+        history.append(&session("u1", None)).unwrap();
+        // A byte that is not UTF-8 in the middle of a record.
+        let mut damaged = serde_json::to_vec(&session("u2", None)).unwrap();
+        damaged[20] = 0xFF;
+        damaged.push(b'\n');
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(history.path())
+            .unwrap()
+            .write_all(&damaged)
+            .unwrap();
+        history.append(&session("u3", None)).unwrap();
+        history.state("u1", "ended", None).unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(history.path())
+            .unwrap()
+            .write_all(b"{\"kind\":\"state\",\"ur")
+            .unwrap();
+        let listing = history.read().unwrap();
+        let uris: Vec<&str> = listing
+            .entries
+            .iter()
+            .map(|e| e.session.uri.as_str())
+            .collect();
+        assert_eq!(uris, ["u3", "u1"]);
+        assert_eq!(listing.entries[1].session.state, "ended");
+        assert_eq!(
+            listing.damaged,
+            [
+                Damaged {
+                    line: 2,
+                    problem: "not valid UTF-8 (byte 21 of the line)".into()
+                },
+                Damaged {
+                    line: 5,
+                    problem: "cut short (not a whole record)".into()
+                }
+            ]
+        );
+        let warnings = listing.warnings(history.path());
+        assert!(
+            warnings[0].starts_with(&format!(
+                "{} line 2: not valid UTF-8",
+                history.path().display()
+            )),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn an_attempt_is_unknown_until_settled_and_gives_way_to_its_outcome() {
+        let (_dir, history) = temporary_history(FILE_NAME);
+        let request = ChatRequest::default();
+        let template = SessionRecord::created(Some("qa"), "1", "", Flow::Request, &request, None);
+        let [lost, created, refused] = [0, 1, 2].map(|_| history.attempt(&template).unwrap());
+        // Before anything is settled, every attempt reads as a chat that may exist.
+        let pending = history.entries().unwrap();
+        assert_eq!(pending.len(), 3);
+        assert!(
+            pending
+                .iter()
+                .all(|e| e.session.state == UNKNOWN && !e.is_open())
+        );
+        created.created("http://x/api/account/1/chat/H1").unwrap();
+        refused.not_created().unwrap();
+        drop(lost);
+        let entries = history.entries().unwrap();
+        let shown: Vec<(&str, &str)> = entries
+            .iter()
+            .map(|e| (e.session.uri.as_str(), e.session.state.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [("http://x/api/account/1/chat/H1", "waiting"), ("", UNKNOWN)]
+        );
+        assert_eq!(entries[0].session.base_url, "http://x");
+        assert_eq!(entries[0].session.profile.as_deref(), Some("qa"));
+        assert!(
+            entries.iter().all(|e| e.session.attempt.is_none()),
+            "never shown"
+        );
+    }
+
+    #[test]
+    fn an_unwritable_directory_is_found_out_before_anything_is_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        // A file where the data directory should be: nothing can be created under it.
+        let blocker = dir.path().join("data");
+        std::fs::write(&blocker, "").unwrap();
+        let history = History::at(blocker.join(FILE_NAME));
+        assert!(history.check_writable().is_err());
+        let template =
+            SessionRecord::created(None, "1", "", Flow::Request, &ChatRequest::default(), None);
+        assert!(history.attempt(&template).is_err());
+        assert_eq!(history.directory(), blocker);
+        // The console's demo chats go with its emulator: nothing to lose, so they are sent.
+        let history = history.with_demo_origin(Some("http://127.0.0.1:40001"));
+        let mut demo = template.clone();
+        demo.base_url = "http://127.0.0.1:40001".into();
+        assert!(history.check_writable_for(&demo.base_url).is_ok());
+        let attempt = history.attempt(&demo).expect("a demo chat is not stopped");
+        assert!(
+            attempt
+                .created("http://127.0.0.1:40001/api/account/1/chat/H1")
+                .is_ok()
+        );
+        assert!(history.attempt(&template).is_err(), "only the demo's");
     }
 }

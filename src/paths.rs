@@ -56,6 +56,52 @@ pub fn write_atomically(path: &std::path::Path, content: &[u8]) -> std::io::Resu
     std::fs::rename(&temporary, path)
 }
 
+/// A line of a text file that could not be read as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DamagedLine {
+    /// 1-based.
+    pub line: usize,
+    /// The 1-based byte of the line where the damage starts.
+    pub byte: usize,
+}
+
+impl std::fmt::Display for DamagedLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}: not valid UTF-8 (byte {} of the line)",
+            self.line, self.byte
+        )
+    }
+}
+
+/// Reads a text file of which some lines may hold bytes that are not UTF-8: each such line is
+/// left blank (so the others keep their numbers, and errors about them name the right line)
+/// and named; the rest is read as it is.
+pub fn read_text_skipping_damage(
+    path: &std::path::Path,
+) -> std::io::Result<(String, Vec<DamagedLine>)> {
+    let bytes = std::fs::read(path)?;
+    if let Ok(text) = String::from_utf8(bytes.clone()) {
+        return Ok((text, Vec::new()));
+    }
+    let mut damaged = Vec::new();
+    let lines: Vec<&str> = bytes
+        .split(|byte| *byte == b'\n')
+        .enumerate()
+        .map(|(index, line)| {
+            std::str::from_utf8(line).unwrap_or_else(|error| {
+                damaged.push(DamagedLine {
+                    line: index + 1,
+                    byte: error.valid_up_to() + 1,
+                });
+                ""
+            })
+        })
+        .collect();
+    Ok((lines.join("\n"), damaged))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +116,19 @@ mod tests {
         let leftovers = std::fs::read_dir(path.parent().unwrap()).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file left behind");
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_left_out_and_named_the_others_keep_their_numbers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("file.toml");
+        std::fs::write(&path, b"a = 1\nb = \"\xff\"\nc = 3\n").unwrap();
+        let (text, damaged) = read_text_skipping_damage(&path).unwrap();
+        assert_eq!(text, "a = 1\n\nc = 3\n");
+        assert_eq!(damaged, [DamagedLine { line: 2, byte: 6 }]);
+        assert_eq!(
+            damaged[0].to_string(),
+            "line 2: not valid UTF-8 (byte 6 of the line)"
+        );
     }
 }

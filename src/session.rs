@@ -34,6 +34,10 @@ pub struct FollowOptions {
     pub skill: Option<String>,
     pub max_failures: u32,
     pub retry: RetryPolicy,
+    /// The chat's service is known to answer (the chat was just created there). When false —
+    /// a URI given to follow — a connection that cannot be made before the service ever
+    /// answered ends the tracking at once: a session never reached is not one to resume.
+    pub known_reachable: bool,
 }
 
 impl Default for FollowOptions {
@@ -43,6 +47,7 @@ impl Default for FollowOptions {
             skill: None,
             max_failures: DEFAULT_MAX_FAILURES,
             retry: RetryPolicy::default(),
+            known_reachable: true,
         }
     }
 }
@@ -151,6 +156,8 @@ struct Cursor {
     requeued: bool,
     chat_timeout: Option<Duration>,
     failures: u32,
+    /// The service has answered a poll of this chat.
+    answered: bool,
 }
 
 impl Tracker {
@@ -164,6 +171,7 @@ impl Tracker {
             requeued: false,
             chat_timeout: None,
             failures: 0,
+            answered: false,
         };
         let mut next_estimate = Instant::now();
         let mut estimate = AbortOnDrop(None);
@@ -175,6 +183,7 @@ impl Tracker {
                         return;
                     }
                     cursor.failures = 0;
+                    cursor.answered = true;
                     let events = fresh_events(chat.events.clone(), &mut cursor.seen);
                     for event in &events {
                         match &event.kind {
@@ -268,15 +277,16 @@ impl Tracker {
             return None;
         }
         cursor.failures += 1;
-        if !error.is_retryable() || cursor.failures > self.options.max_failures {
-            let (why, exit_code) = if error.is_retryable() {
+        let never_reached = !self.options.known_reachable && !cursor.answered && !error.was_sent();
+        if never_reached || !error.is_retryable() || cursor.failures > self.options.max_failures {
+            let (why, exit_code) = if error.is_retryable() && !never_reached {
                 let why = format!("{} polls failed in a row; last: {error}", cursor.failures);
                 (why, crate::api::error::exit::FAILURE)
             } else {
                 (error.to_string(), error.exit_code())
             };
-            // A chat the service no longer has cannot be resumed (Q28).
-            let gone = error.status() == Some(404);
+            // A chat the service no longer has cannot be resumed (Q28), nor one never reached.
+            let gone = error.status() == Some(404) || never_reached;
             let shown_uri = crate::api::links::redact_text_url(&self.session_uri);
             self.send(SessionUpdate::Lost {
                 error: why,
@@ -444,6 +454,7 @@ mod tests {
             requeued: false,
             chat_timeout: None,
             failures: 0,
+            answered: false,
         }
     }
 

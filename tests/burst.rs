@@ -77,12 +77,201 @@ fn a_burst_that_cannot_be_accepted_in_time_exits_5_and_counts_the_waiting() {
         "--end-after",
     ]));
     assert_eq!(out.code, 5, "{out:?}");
+    // They were waiting when the time ran out; ended then, none is still waiting.
     assert!(
         out.stdout.contains(
-            "created 4/4 · accepted 0 · still waiting 4 · failed 0 · ended by chatstart 4"
+            "created 4/4 · accepted 0 · still waiting 0 · failed 0 · ended by chatstart 4"
         ),
         "{out:?}"
     );
+    assert_eq!(
+        out.stdout
+            .lines()
+            .filter(|l| l.contains(" waiting→end "))
+            .count(),
+        4,
+        "{out:?}"
+    );
+}
+
+#[test]
+fn a_burst_left_waiting_counts_the_chats_still_in_the_queue() {
+    let emulator = Emulator::start(common::FAST);
+    let out = ran(emulator.chatstart(&[
+        "burst",
+        "--skill",
+        "Slow",
+        "--count",
+        "3",
+        "--concurrency",
+        "3",
+        "--wait",
+        "chatting",
+        "--timeout",
+        "1",
+        "--poll-interval",
+        "0.1",
+    ]));
+    assert_eq!(out.code, 5, "{out:?}");
+    assert!(
+        out.stdout
+            .contains("created 3/3 · accepted 0 · still waiting 3 · failed 0\n"),
+        "{out:?}"
+    );
+    assert_eq!(emulator.handle.end_posts(), 0);
+}
+
+/// Starts a burst of `count` chats one request at a time, each request held two seconds by the
+/// emulator; once the first has arrived, sends `signal` and waits for the command.
+fn interrupted_burst(
+    emulator: &Emulator,
+    count: &str,
+    output: &str,
+    signal: &str,
+) -> (Option<i32>, String, String) {
+    emulator.handle.set_faults(vec![
+        chatstart::emulator::FaultSpec::parse("slow@request,delay_ms=2000").unwrap(),
+    ]);
+    let mut child = emulator
+        .chatstart(&[
+            "burst",
+            "--skill",
+            "Slow",
+            "--count",
+            count,
+            "--concurrency",
+            "1",
+            "--wait",
+            "chatting",
+            "--poll-interval",
+            "0.1",
+            "--output",
+            output,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while emulator.handle.count("POST", "/chat/request") < 1 {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the burst never sent");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn an_interrupted_burst_counts_and_labels_each_chat_as_what_happened_to_it() {
+    let emulator = Emulator::start(common::FAST);
+    // The first request is on its way when the signal comes: its chat is made, followed no
+    // further, and ended; the other five are never sent.
+    let (code, stdout, stderr) = interrupted_burst(&emulator, "6", "json", "-INT");
+    assert_eq!(code, Some(130), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("interrupted (Ctrl+C): no new chat is sent"),
+        "{stderr}"
+    );
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 7, "{stdout}");
+    for (position, line) in lines[..6].iter().enumerate() {
+        assert_eq!(
+            line["chat"]["index"], position,
+            "each row its own index: {line}"
+        );
+    }
+    let made: Vec<&Value> = lines[..6]
+        .iter()
+        .filter(|l| l["chat"]["uri"].is_string())
+        .collect();
+    assert_eq!(made.len(), 1, "{stdout}");
+    assert_eq!(made[0]["chat"]["sent"], true);
+    assert_eq!(made[0]["chat"]["ended_by_us"], true);
+    let unsent = lines[..6]
+        .iter()
+        .filter(|l| l["chat"]["sent"] == false && l["chat"]["error"].is_null())
+        .count();
+    assert_eq!(unsent, 5, "{stdout}");
+    let summary = &lines[6]["summary"];
+    assert_eq!(
+        [
+            &summary["created"],
+            &summary["failed"],
+            &summary["not_sent"],
+            &summary["still_waiting"],
+            &summary["ended_by_us"]
+        ],
+        [1, 0, 5, 0, 1].map(Value::from).each_ref(),
+        "{summary}"
+    );
+    assert_eq!(emulator.handle.count("POST", "/chat/request"), 1);
+    assert_eq!(emulator.handle.end_posts(), 1);
+    let entries = history(&emulator, &[]);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["state"], "ended");
+}
+
+#[test]
+fn sigterm_and_sighup_stop_a_burst_like_ctrl_c() {
+    for signal in ["-TERM", "-HUP"] {
+        let emulator = Emulator::start(common::FAST);
+        let (code, stdout, stderr) = interrupted_burst(&emulator, "3", "text", signal);
+        assert_eq!(code, Some(130), "{signal}: {stdout}{stderr}");
+        assert!(
+            stdout.contains(
+                "created 1/3 · accepted 0 · still waiting 0 · failed 0 · ended by chatstart 1 · not sent 2"
+            ),
+            "{signal}: {stdout}"
+        );
+        assert_eq!(
+            stdout
+                .lines()
+                .filter(|l| l.contains("  not sent  "))
+                .count(),
+            2,
+            "{stdout}"
+        );
+        assert_eq!(
+            emulator.handle.end_posts(),
+            1,
+            "{signal}: no chat left in the queue"
+        );
+    }
+}
+
+#[test]
+fn a_burst_whose_history_cannot_be_written_sends_nothing() {
+    let emulator = Emulator::start(common::FAST);
+    // A file where the data directory should be: nothing can be created there, even by root.
+    let blocked = emulator.home.path().join("blocked");
+    std::fs::write(&blocked, "").unwrap();
+    let mut command = emulator.chatstart(&["burst", "--skill", "Sales", "--count", "3"]);
+    command.env("CHATSTART_DATA_DIR", blocked.join("data"));
+    let out = ran(command);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("nothing was sent"), "{out:?}");
+    assert!(out.stderr.contains("CHATSTART_DATA_DIR"), "{out:?}");
+    assert!(
+        out.stderr
+            .contains(&blocked.join("data").display().to_string()),
+        "{out:?}"
+    );
+    assert_eq!(emulator.handle.count("POST", "/chat/request"), 0);
 }
 
 #[test]

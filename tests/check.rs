@@ -690,3 +690,133 @@ fn a_case_naming_an_unknown_profile_is_named_with_its_file() {
     );
     assert!(emulator.handle.requests().is_empty(), "nothing sent");
 }
+
+const SLOW_THEN_SALES: &str = r#"
+[defaults]
+poll_interval = 0.1
+
+[[case]]
+name = "slow queue"
+[case.request]
+skill = "Slow"
+[case.expect]
+accepted_within = 60
+
+[[case]]
+name = "never started"
+[case.request]
+skill = "Sales"
+"#;
+
+#[test]
+fn an_interrupted_check_run_starts_no_new_case_ends_its_chat_and_counts_it_as_interrupted() {
+    use std::time::{Duration, Instant};
+    for signal in ["-INT", "-TERM", "-HUP"] {
+        let emulator = Emulator::start(common::FAST);
+        let file = write(&emulator, SLOW_THEN_SALES);
+        let mut child = emulator
+            .chatstart(&["check", &file, "--output", "json"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The first case's chat waits in the slow queue (its agent accepts after a minute).
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while emulator.handle.count("GET", "/chat/H") == 0 {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("the case never started");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let status = std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let output = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            output.status.code(),
+            Some(130),
+            "{signal}: {stdout}{stderr}"
+        );
+        let lines: Vec<Value> = stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let cases: Vec<&Value> = lines
+            .iter()
+            .filter(|l| l["type"] == "case")
+            .map(|l| &l["case"])
+            .collect();
+        assert_eq!(cases.len(), 2, "every case has its line: {stdout}");
+        assert!(
+            cases
+                .iter()
+                .all(|c| c["interrupted"] == true && c["passed"] == false),
+            "{stdout}"
+        );
+        assert_eq!(cases[0]["left_open"], false, "{stdout}");
+        assert!(
+            cases[1]["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("nothing was sent")),
+            "{stdout}"
+        );
+        let summary = &lines.last().unwrap()["summary"];
+        assert_eq!(
+            [
+                &summary["interrupted"],
+                &summary["failed"],
+                &summary["errors"]
+            ],
+            [2, 0, 0].map(Value::from).each_ref(),
+            "interrupted, not failed: {summary}"
+        );
+        assert_eq!(emulator.handle.count("POST", "/chat/request"), 1);
+        assert_eq!(
+            emulator.handle.end_posts(),
+            1,
+            "{signal}: no chat left open"
+        );
+    }
+}
+
+#[test]
+fn every_chat_a_check_requests_goes_to_the_history_first() {
+    let emulator = Emulator::start(common::FAST);
+    let file = write(
+        &emulator,
+        "[[case]]\nname = \"lost\"\n[case.request]\nskill = \"Sales\"\n",
+    );
+    // The chat is made, its answer lost: a chat may exist, and the history says so.
+    emulator.handle.set_faults(vec![
+        chatstart::emulator::FaultSpec::parse("drop@request").unwrap(),
+    ]);
+    let out = ran(emulator.chatstart(&["check", &file]));
+    assert_eq!(out.code, 4, "{out:?}");
+    let history = ran(emulator.bare(&["history", "--output", "json"]));
+    let entries: Vec<Value> = history
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(entries.len(), 1, "{history:?}");
+    assert_eq!(
+        (&entries[0]["uri"], &entries[0]["state"]),
+        (&Value::from(""), &Value::from("unknown"))
+    );
+
+    // A history that cannot be written: nothing is sent.
+    emulator.handle.set_faults(Vec::new());
+    let blocked = emulator.home.path().join("blocked");
+    std::fs::write(&blocked, "").unwrap();
+    let mut command = emulator.chatstart(&["check", &file]);
+    command.env("CHATSTART_DATA_DIR", blocked.join("data"));
+    let out = ran(command);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("CHATSTART_DATA_DIR"), "{out:?}");
+    assert_eq!(emulator.handle.count("POST", "/chat/request"), 1);
+}

@@ -84,6 +84,7 @@ fn options(max_failures: u32) -> FollowOptions {
         skill: None,
         max_failures,
         retry: RetryPolicy::default(),
+        known_reachable: true,
     }
 }
 

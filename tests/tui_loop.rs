@@ -387,3 +387,100 @@ async fn failing_polls_of_the_faulty_emulator_show_reconnecting_then_the_lost_se
     console.press(KeyCode::Char('q'), KeyModifiers::NONE);
     assert!(console.exit().await.quitting);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quitting_while_the_chat_request_is_on_its_way_keeps_it_in_the_history() {
+    use chatstart::emulator::FaultSpec;
+    use chatstart::history::History;
+    use chatstart::tui::setup::Store;
+
+    let home = tempfile::tempdir().expect("home");
+    let history = History::at(home.path().join("history.jsonl"));
+    let emulator = start(Scenario::demo(), "127.0.0.1:0".parse().expect("address"))
+        .await
+        .expect("emulator");
+    // The service makes the chat, then holds its answer: the request is on its way.
+    emulator.set_faults(vec![
+        FaultSpec::parse("slow@request,delay_ms=10000").expect("fault"),
+    ]);
+    let mut console = Console::start(
+        &emulator,
+        Options {
+            store: Store {
+                history: Some(history.clone()),
+                ..Store::default()
+            },
+            ..quick_options()
+        },
+    );
+    console.wait_for("survey: 4 question(s)").await;
+    console.press(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    console.wait_for("must be answered").await;
+    console.press(KeyCode::Char(' '), KeyModifiers::NONE);
+    console.wait_for("(•) CATS").await;
+    console.press(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    while emulator.count("POST", "chat/request") == 0 {
+        assert!(tokio::time::Instant::now() < deadline, "never sent");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Ctrl+C asks; Ctrl+C again quits anyway.
+    console.press(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    console.wait_for("Quit").await;
+    console.press(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    let app = tokio::time::timeout(DEADLINE, console.task)
+        .await
+        .expect("the console quits")
+        .expect("no panic")
+        .expect("no error");
+    let entries = history.entries().expect("entries");
+    assert_eq!(
+        entries.len(),
+        1,
+        "the chat the service made is not lost: {entries:?}"
+    );
+    assert_eq!(entries[0].session.uri, "");
+    assert_eq!(entries[0].session.state, "unknown");
+    assert_eq!(entries[0].session.skill, "Sales");
+    let said = app.left_behind().join("\n");
+    assert!(said.contains("a chat may exist"), "{said}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_history_that_cannot_be_written_stops_the_chat_request_before_it_is_sent() {
+    use chatstart::history::History;
+    use chatstart::tui::setup::Store;
+
+    let home = tempfile::tempdir().expect("home");
+    // A file where the data directory should be: nothing can be created there, even by root.
+    let blocked = home.path().join("blocked");
+    std::fs::write(&blocked, "").expect("file");
+    let history = History::at(blocked.join("history.jsonl"));
+    let emulator = start(Scenario::demo(), "127.0.0.1:0".parse().expect("address"))
+        .await
+        .expect("emulator");
+    let mut console = Console::start(
+        &emulator,
+        Options {
+            store: Store {
+                history: Some(history),
+                ..Store::default()
+            },
+            ..quick_options()
+        },
+    );
+    console.wait_for("survey: 4 question(s)").await;
+    console.press(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    console.wait_for("must be answered").await;
+    console.press(KeyCode::Char(' '), KeyModifiers::NONE);
+    console.wait_for("(•) CATS").await;
+    console.press(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let text = console.wait_for("not sent: cannot write the history").await;
+    assert!(
+        text.contains("(•) CATS"),
+        "the form keeps its content: {text}"
+    );
+    assert_eq!(emulator.count("POST", "chat/request"), 0);
+    console.press(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert!(console.exit().await.quitting);
+}

@@ -211,7 +211,15 @@ async fn stopping_a_burst_ends_every_chat_it_created() {
     .await;
     console.key(KeyCode::Esc);
     let text = console.wait_for("ended by chatstart 2").await;
-    assert!(text.contains("still waiting 2"), "{text}");
+    // Ended on the stop: no longer waiting, and every row says so.
+    assert!(text.contains("still waiting 0"), "{text}");
+    assert_eq!(
+        text.lines()
+            .filter(|line| line.split_whitespace().nth(2) == Some("ended"))
+            .count(),
+        2,
+        "{text}"
+    );
     assert!(text.contains("no chat of the burst is left open"), "{text}");
     assert_eq!(console.emulator.count("POST", "chat/request"), 2);
     assert_eq!(console.ends(), 2, "the stop ended both chats");
@@ -288,4 +296,69 @@ async fn a_check_file_of_two_cases_runs_to_its_verdicts_and_a_case_opens_its_cha
     console.key(KeyCode::Esc);
     console.wait_for("new chat request").await;
     console.quit().await;
+}
+
+const SLOW_THEN_SALES: &str = r#"
+[defaults]
+poll_interval = 0.1
+
+[[case]]
+name = "slow queue"
+[case.request]
+skill = "Slow"
+[case.expect]
+accepted_within = 60
+
+[[case]]
+name = "never started"
+[case.request]
+skill = "Sales"
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quitting_a_check_run_starts_no_new_case_and_ends_the_running_ones_chat() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("checks.toml");
+    std::fs::write(&file, SLOW_THEN_SALES).expect("write");
+    let mut console = Console::start("Sales").await;
+    console.wait_for("question(s)").await;
+    console.press(KeyCode::Char('t'), KeyModifiers::CONTROL);
+    console.wait_for("Run a check file").await;
+    console.press(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    console.type_text(&file.display().to_string());
+    console.key(KeyCode::Enter);
+    // The first case's chat waits in the slow queue (its agent accepts after a minute).
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    while console.emulator.count("GET", "/chat/H") == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the case never started"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // One Ctrl+C: the run stops — the running case ends its chat, the next one never starts
+    // — and the console quits once every case has its line.
+    console.press(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    let app = tokio::time::timeout(DEADLINE, &mut console.task)
+        .await
+        .expect("the console quits")
+        .expect("no panic")
+        .expect("no error");
+    let emulator = &console.emulator;
+    assert_eq!(
+        emulator.count("POST", "chat/request"),
+        1,
+        "no new case started"
+    );
+    assert_eq!(emulator.end_posts(), 1, "the running case ended its chat");
+    let chatstart::tui::app::Phase::Checks(view) = &app.phase else {
+        panic!("the check view");
+    };
+    let interrupted: Vec<bool> = view
+        .cases
+        .iter()
+        .map(|row| row.result().is_some_and(|r| r.interrupted && !r.left_open))
+        .collect();
+    assert_eq!(interrupted, [true, true], "{:?}", view.cases);
+    assert!(app.left_behind().is_empty(), "{:?}", app.left_behind());
 }

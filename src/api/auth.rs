@@ -107,6 +107,20 @@ pub async fn start_authenticated(
     survey: Option<&Survey>,
     on_auth: impl FnOnce(&AuthOutcome),
 ) -> Result<AuthenticatedChat, ApiError> {
+    start_authenticated_unless(api, auth, request, survey, on_auth, || false).await
+}
+
+/// [`start_authenticated`], stopping before the chat request when `stopped` says so once the
+/// authentication call has answered (an interruption meanwhile): nothing more is sent, and the
+/// error is [`ApiError::Stopped`].
+pub async fn start_authenticated_unless(
+    api: &ChatApi,
+    auth: &AuthRequest,
+    request: &ChatRequest,
+    survey: Option<&Survey>,
+    on_auth: impl FnOnce(&AuthOutcome),
+    stopped: impl Fn() -> bool,
+) -> Result<AuthenticatedChat, ApiError> {
     // Validate the chat request too, so a bad field stops us before the auth call is made.
     super::validate::chat_request(request, survey).into_result()?;
     let answer = api.authenticate(auth, request).await?;
@@ -127,6 +141,7 @@ pub async fn start_authenticated(
     on_auth(&outcome);
     let session_uri = match (&outcome, outcome.fill(request)) {
         (AuthOutcome::ChatOpened { session_uri, .. }, _) => session_uri.clone(),
+        (_, Some(_)) if stopped() => return Err(ApiError::Stopped),
         (_, Some(filled)) => api.request_chat(&filled, survey).await?,
         (_, None) => unreachable!("only ChatOpened has no chat request"),
     };

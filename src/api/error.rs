@@ -40,6 +40,14 @@ impl Operation {
         }
     }
 
+    /// Calls about one chat that exists (or may): its session, info, lines, end.
+    pub fn concerns_a_chat(self) -> bool {
+        matches!(
+            self,
+            Self::Session | Self::Info | Self::AddLine | Self::EndChat
+        )
+    }
+
     /// POSTs that may open a chat: never retried, and ambiguous when their answer is lost.
     pub fn creates_chat(self) -> bool {
         matches!(self, Self::ChatRequest | Self::Authenticate)
@@ -88,13 +96,17 @@ pub enum ApiError {
         retry_after: Option<Duration>,
     },
     /// The service could not be reached, or the answer was lost.
-    #[error("{operation} failed: {}", network_says(*failure, detail, *timeout))]
+    #[error("{operation} failed: {}", network_says(*operation, *failure, detail, *timeout))]
     Network {
         operation: Operation,
         failure: NetworkFailure,
         detail: String,
         timeout: Duration,
     },
+    /// Stopped on purpose (an interruption) between the authentication call and the chat
+    /// request: the chat request was not sent.
+    #[error("stopped after the authentication call: the chat request was not sent")]
+    Stopped,
     /// A 2xx answer without the `Location` that holds the result.
     #[error(
         "{operation}: HTTP {status} without a Location header (headers: {headers}; body: {body_start})"
@@ -134,11 +146,22 @@ fn server_says(message: Option<&str>, internal_code: Option<i64>, reason: Option
     }
 }
 
-fn network_says(failure: NetworkFailure, detail: &str, timeout: Duration) -> String {
+fn network_says(
+    operation: Operation,
+    failure: NetworkFailure,
+    detail: &str,
+    timeout: Duration,
+) -> String {
+    // Only this call went unsent: for a call about a chat, the chat itself is still there.
+    let unsent = if operation.concerns_a_chat() {
+        "this call was not sent"
+    } else {
+        "nothing was sent"
+    };
     match failure {
         NetworkFailure::Connect => format!("could not connect ({detail})"),
         NetworkFailure::ConnectTimeout => format!(
-            "connecting took longer than {} s, so nothing was sent ({detail})",
+            "connecting took longer than {} s, so {unsent} ({detail})",
             timeout.as_secs_f32()
         ),
         NetworkFailure::Timeout => format!(
@@ -158,6 +181,8 @@ pub mod exit {
     pub const REFUSED: i32 = 3;
     pub const FAILURE: i32 = 4;
     pub const NOT_REACHED: i32 = 5;
+    /// Interrupted (Ctrl+C, SIGTERM, SIGHUP), after saying what exists.
+    pub const INTERRUPTED: i32 = 130;
 }
 
 impl ApiError {
@@ -174,6 +199,7 @@ impl ApiError {
     pub fn exit_code(&self) -> i32 {
         match self {
             Self::Invalid(_) | Self::Config(_) => exit::USAGE,
+            Self::Stopped => exit::INTERRUPTED,
             Self::Status { status, .. } if (400..500).contains(status) => exit::REFUSED,
             _ => exit::FAILURE,
         }
@@ -207,6 +233,20 @@ impl ApiError {
             Self::NoLocation { operation, .. } => operation.creates_chat(),
             _ => false,
         }
+    }
+
+    /// Whether the request may have reached the service: false only when no connection could
+    /// be made (nothing was sent), or the input was refused before sending.
+    pub fn was_sent(&self) -> bool {
+        !matches!(
+            self,
+            Self::Invalid(_)
+                | Self::Config(_)
+                | Self::Network {
+                    failure: NetworkFailure::Connect | NetworkFailure::ConnectTimeout,
+                    ..
+                }
+        )
     }
 
     pub fn retry_after(&self) -> Option<Duration> {

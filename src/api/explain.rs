@@ -30,6 +30,8 @@ enum Matcher {
     AmbiguousChatPost,
     /// A request that got no answer in time.
     Timeout,
+    /// No connection could be made for a call about a chat that exists (or may).
+    NoConnectionToChat,
     /// No connection could be made.
     NoConnection,
 }
@@ -55,6 +57,9 @@ impl Matcher {
             (Self::AmbiguousChatPost, _) => error.may_have_created_chat(),
             (Self::Timeout, ApiError::Network { failure, .. }) => {
                 *failure == NetworkFailure::Timeout
+            }
+            (Self::NoConnectionToChat, ApiError::Network { operation, .. }) => {
+                operation.concerns_a_chat() && !error.was_sent()
             }
             (Self::NoConnection, ApiError::Network { failure, .. }) => {
                 matches!(
@@ -187,6 +192,14 @@ const TABLE: &[(Matcher, Explanation)] = &[
             name: "timeout",
             why: "no whole answer came within the request timeout",
             next: "raise --http-timeout (http_timeout in a profile) or check the network path to the service",
+        },
+    ),
+    (
+        Matcher::NoConnectionToChat,
+        Explanation {
+            name: "no connection to a chat's service",
+            why: "the service could not be reached, so this call was not sent; the chat itself may still be there, waiting in the queue or chatting",
+            next: "check the network path to the chat's host; once it answers, `chatstart watch URI` follows the chat and `chatstart end URI` ends it (`chatstart history --open` lists the chats this tool created)",
         },
     ),
     (

@@ -13,7 +13,7 @@ pub mod validate;
 pub mod value;
 pub mod written;
 
-pub use auth::{AuthOutcome, AuthenticatedChat, start_authenticated};
+pub use auth::{AuthOutcome, AuthenticatedChat, start_authenticated, start_authenticated_unless};
 pub use client::{ChatApi, ClientConfig, Endpoint};
 pub use error::{ApiError, Operation};
 pub use format::Format;

@@ -11,19 +11,22 @@ pub struct Totals {
     pub passed: usize,
     pub failed: usize,
     pub errors: usize,
+    /// Cases the run was interrupted before they had a verdict (not failures).
+    pub interrupted: usize,
     pub duration_ms: u64,
 }
 
 impl Totals {
     pub fn of(results: &[CaseResult], duration_ms: u64) -> Self {
+        let judged = || results.iter().filter(|r| !r.interrupted);
         Self {
             cases: results.len(),
-            passed: results.iter().filter(|r| r.passed).count(),
-            failed: results.iter().filter(|r| r.failure.is_some()).count(),
-            errors: results
-                .iter()
+            passed: judged().filter(|r| r.passed).count(),
+            failed: judged().filter(|r| r.failure.is_some()).count(),
+            errors: judged()
                 .filter(|r| r.error.is_some() && r.failure.is_none() && !r.passed)
                 .count(),
+            interrupted: results.iter().filter(|r| r.interrupted).count(),
             duration_ms,
         }
     }
@@ -43,6 +46,7 @@ fn seconds(ms: u64) -> String {
 
 fn verdict(result: &CaseResult) -> &'static str {
     match (result.passed, &result.failure) {
+        _ if result.interrupted => "STOP ",
         (true, _) => "PASS ",
         (false, Some(_)) => "FAIL ",
         (false, None) => "ERROR",
@@ -102,8 +106,13 @@ pub fn text_recap(results: &[CaseResult], repeats: bool) -> String {
 
 /// The summary line for people.
 pub fn text_summary(totals: &Totals) -> String {
+    let interrupted = if totals.interrupted > 0 {
+        format!(" · {} interrupted", totals.interrupted)
+    } else {
+        String::new()
+    };
     format!(
-        "{} of {} cases passed · {} failed · {} errors · {}",
+        "{} of {} cases passed · {} failed · {} errors{interrupted} · {}",
         totals.passed,
         totals.cases,
         totals.failed,
@@ -132,7 +141,10 @@ pub fn junit(results: &[CaseResult], totals: &Totals, repeats: bool) -> String {
                 "@time": format!("{:.3}", result.duration_ms as f64 / 1000.0),
             });
             let lines = result.agent_lines.join("\n");
-            if let Some(failure) = &result.failure {
+            if result.interrupted {
+                let why = result.error.as_deref().unwrap_or("interrupted");
+                case["skipped"] = json!({"@message": why});
+            } else if let Some(failure) = &result.failure {
                 case["failure"] = json!({"@message": failure, "@type": "expectation", "$": lines});
             } else if let Some(error) = &result.error.as_ref().filter(|_| !result.passed) {
                 // The message is the error; the why and the next step are its text, one a line.
@@ -156,12 +168,14 @@ pub fn junit(results: &[CaseResult], totals: &Totals, repeats: bool) -> String {
         "@tests": totals.cases,
         "@failures": totals.failed,
         "@errors": totals.errors,
+        "@skipped": totals.interrupted,
         "@time": format!("{:.3}", totals.duration_ms as f64 / 1000.0),
         "testsuite": {
             "@name": "chatstart check",
             "@tests": totals.cases,
             "@failures": totals.failed,
             "@errors": totals.errors,
+            "@skipped": totals.interrupted,
             "@time": format!("{:.3}", totals.duration_ms as f64 / 1000.0),
             "testcase": cases,
         }

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use super::file::{Case, CaseFlow, Step};
@@ -33,6 +33,9 @@ pub struct CaseRun {
     pub step_timeout: Duration,
     pub history: Option<History>,
     pub profile: Option<String>,
+    /// Turns true when the run is interrupted: a case not started yet requests no chat, one
+    /// running stops waiting and ends its chat (unless it is to stay open).
+    pub stop: Option<watch::Receiver<bool>>,
 }
 
 /// The verdict of one case.
@@ -65,6 +68,9 @@ pub struct CaseResult {
     /// The agent's (or bot's) lines, as text.
     pub agent_lines: Vec<String>,
     pub left_open: bool,
+    /// The run was interrupted before this case had a verdict.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
 
 /// Why a case stopped early.
@@ -81,6 +87,10 @@ enum Stop {
         /// The service no longer has the chat (a 404): nothing is left to end.
         gone: bool,
     },
+    /// The run was interrupted before the case had its verdict.
+    Interrupted,
+    /// The history cannot be written, so the chat request was not sent.
+    NotRecorded(String),
 }
 
 impl From<ApiError> for Stop {
@@ -164,6 +174,16 @@ pub async fn run_case(run: CaseRun) -> CaseResult {
             result.error = Some(error);
             gone
         }
+        Err(Stop::Interrupted) => {
+            result.interrupted = true;
+            result.exit_code = Some(crate::api::error::exit::INTERRUPTED);
+            false
+        }
+        Err(Stop::NotRecorded(error)) => {
+            result.exit_code = Some(crate::api::error::exit::USAGE);
+            result.error = Some(error);
+            false
+        }
     };
     // A chat the service answers 404 for has ended and is gone (Q28): nothing waits in a
     // queue, so it is neither ended again nor reported (or recorded) as left open.
@@ -187,8 +207,57 @@ pub async fn run_case(run: CaseRun) -> CaseResult {
             let _ = history.state(uri, state.as_str(), chat.agent.as_deref());
         }
     }
+    if result.interrupted {
+        result.error.get_or_insert_with(|| {
+            match (&chat.uri, result.left_open) {
+                (None, _) => "interrupted before its chat was requested: nothing was sent",
+                (Some(_), false) => "interrupted: its chat was ended",
+                (Some(_), true) => "interrupted: its chat is left open",
+            }
+            .to_string()
+        });
+    }
     result.duration_ms = millis(started.elapsed());
     result
+}
+
+/// Resolves once the run is stopped; never when it has no stop signal (or it went away).
+async fn stopped(stop: &mut Option<watch::Receiver<bool>>) {
+    let Some(stop) = stop else {
+        return std::future::pending().await;
+    };
+    if stop.wait_for(|stopped| *stopped).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// The tracker's updates, as a case waits on them, and the run's stop signal.
+struct Updates {
+    received: mpsc::UnboundedReceiver<SessionUpdate>,
+    stop: Option<watch::Receiver<bool>>,
+}
+
+/// What waiting for the next update gave.
+enum Next {
+    Update(SessionUpdate),
+    /// The tracker stopped sending.
+    Closed,
+    TimedOut,
+}
+
+impl Updates {
+    /// The next update before `deadline`; an interruption stops the case.
+    async fn next_before(&mut self, deadline: Instant) -> Result<Next, Stop> {
+        tokio::select! {
+            biased;
+            () = stopped(&mut self.stop) => Err(Stop::Interrupted),
+            next = tokio::time::timeout_at(deadline, self.received.recv()) => Ok(match next {
+                Ok(Some(update)) => Next::Update(update),
+                Ok(None) => Next::Closed,
+                Err(_) => Next::TimedOut,
+            }),
+        }
+    }
 }
 
 /// A 404 on a chat's own resources: the service no longer has the chat.
@@ -293,8 +362,16 @@ impl Chat {
 }
 
 impl CaseRun {
+    /// Whether the run was stopped.
+    fn is_stopped(&self) -> bool {
+        self.stop.as_ref().is_some_and(|stop| *stop.borrow())
+    }
+
     async fn drive(&self, started: Instant, chat: &mut Chat) -> Result<(), Stop> {
         let expect = &self.case.expect;
+        if self.is_stopped() {
+            return Err(Stop::Interrupted);
+        }
         if let Some(wanted) = expect.available {
             let available = self
                 .api
@@ -322,62 +399,86 @@ impl CaseRun {
         } else {
             self.api.survey(&self.request).await?
         };
-        let uri = match (&self.case.flow, &self.auth) {
-            (CaseFlow::Auth, Some(auth)) => {
-                crate::api::start_authenticated(
-                    &self.api,
-                    auth,
-                    &self.request,
-                    survey.as_ref(),
-                    |_| {},
-                )
-                .await?
-                .session_uri
-            }
-            _ => {
-                self.api
-                    .request_chat(&self.request, survey.as_ref())
-                    .await?
-            }
+        if self.is_stopped() {
+            return Err(Stop::Interrupted);
+        }
+        // Recorded before it is sent: a chat the history cannot keep is not requested.
+        let attempt = match &self.history {
+            Some(history) => Some(history.attempt(&self.record()).map_err(|error| {
+                Stop::NotRecorded(format!(
+                    "not sent: cannot write the history {}: {error} (set {} to a directory \
+                     chatstart may write)",
+                    history.path().display(),
+                    crate::paths::DATA_DIR_ENV
+                ))
+            })?),
+            None => None,
         };
+        // Never abandoned once sent, even when the run is interrupted: its chat could exist
+        // without a URI to end it by.
+        let created = match (&self.case.flow, &self.auth) {
+            (CaseFlow::Auth, Some(auth)) => crate::api::start_authenticated_unless(
+                &self.api,
+                auth,
+                &self.request,
+                survey.as_ref(),
+                |_| {},
+                || self.is_stopped(),
+            )
+            .await
+            .map(|started| started.session_uri),
+            _ => self.api.request_chat(&self.request, survey.as_ref()).await,
+        };
+        if let Some(attempt) = &attempt {
+            let _ = attempt.settle(&created);
+        }
+        if matches!(created, Err(ApiError::Stopped)) {
+            return Err(Stop::Interrupted);
+        }
+        let uri = created?;
         chat.uri = Some(uri.to_string());
         chat.queued = Some(started.elapsed());
         chat.asked_skill.clone_from(&self.request.skill);
-        if let Some(history) = &self.history {
-            let flow = if self.case.flow == CaseFlow::Auth {
-                Flow::Auth
-            } else {
-                Flow::Request
-            };
-            let record = SessionRecord::created(
-                self.profile.as_deref(),
-                &self.api.config().account,
-                uri.as_str(),
-                flow,
-                &self.request,
-                self.auth.as_ref(),
-            )
-            .connected_with(self.api.config());
-            let _ = history.created(record);
-        }
         crate::contain::test_fault("after-create");
 
-        let (updates, mut received) = mpsc::unbounded_channel();
+        let (updates, received) = mpsc::unbounded_channel();
         let options = FollowOptions {
             poll_interval: self.poll_interval,
             ..FollowOptions::default()
         };
         let tracker = session::follow(self.api.clone(), uri.to_string(), options, updates);
+        let mut received = Updates {
+            received,
+            stop: self.stop.clone(),
+        };
         let result = self.after_queue(started, chat, &mut received).await;
         tracker.abort();
         result
+    }
+
+    /// What the history keeps of this case's chat (its URI still unknown).
+    fn record(&self) -> SessionRecord {
+        let flow = if self.case.flow == CaseFlow::Auth {
+            Flow::Auth
+        } else {
+            Flow::Request
+        };
+        SessionRecord::created(
+            self.profile.as_deref(),
+            &self.api.config().account,
+            "",
+            flow,
+            &self.request,
+            self.auth.as_ref(),
+        )
+        .connected_with(self.api.config())
     }
 
     async fn after_queue(
         &self,
         started: Instant,
         chat: &mut Chat,
-        received: &mut mpsc::UnboundedReceiver<SessionUpdate>,
+        received: &mut Updates,
     ) -> Result<(), Stop> {
         let expect = &self.case.expect;
         if let Some(seconds) = expect.not_accepted_within {
@@ -392,10 +493,10 @@ impl CaseRun {
                     chat.ended_why()
                 )));
             }
-            match tokio::time::timeout_at(deadline, received.recv()).await {
-                Ok(Some(update)) => chat.absorb(update, started)?,
-                Ok(None) => return Err(tracker_stopped()),
-                Err(_) => {
+            match received.next_before(deadline).await? {
+                Next::Update(update) => chat.absorb(update, started)?,
+                Next::Closed => return Err(tracker_stopped()),
+                Next::TimedOut => {
                     return Err(Stop::Failed(format!(
                         "expected an agent to accept within {} s; the chat is still {}",
                         accept_within.as_secs_f64(),
@@ -406,19 +507,13 @@ impl CaseRun {
         }
         // The batch that brought `chatting` also brought the info; let a late one arrive.
         if chat.agent.is_none() || chat.skill_name.is_none() {
-            let late = tokio::time::timeout(self.poll_interval * 2, async {
-                while chat.agent.is_none() || chat.skill_name.is_none() {
-                    match received.recv().await {
-                        Some(update) => chat.absorb(update, started)?,
-                        None => break,
-                    }
+            let deadline = Instant::now() + self.poll_interval * 2;
+            while chat.agent.is_none() || chat.skill_name.is_none() {
+                // A session lost meanwhile is the case's error, not a routing failure.
+                match received.next_before(deadline).await? {
+                    Next::Update(update) => chat.absorb(update, started)?,
+                    Next::Closed | Next::TimedOut => break,
                 }
-                Ok(())
-            })
-            .await;
-            // A session lost meanwhile is the case's error, not a routing failure.
-            if let Ok(Err(stop)) = late {
-                return Err(stop);
             }
         }
         self.check_routing(chat)?;
@@ -451,7 +546,7 @@ impl CaseRun {
         within: Duration,
         started: Instant,
         chat: &mut Chat,
-        received: &mut mpsc::UnboundedReceiver<SessionUpdate>,
+        received: &mut Updates,
     ) -> Result<(), Stop> {
         let deadline = started + chat.queued.unwrap_or_default() + within;
         loop {
@@ -467,10 +562,10 @@ impl CaseRun {
                 Some(ChatState::Ended) => return Ok(()),
                 _ => {}
             }
-            match tokio::time::timeout_at(deadline, received.recv()).await {
-                Ok(Some(update)) => chat.absorb(update, started)?,
-                Ok(None) => return Err(tracker_stopped()),
-                Err(_) => return Ok(()),
+            match received.next_before(deadline).await? {
+                Next::Update(update) => chat.absorb(update, started)?,
+                Next::Closed => return Err(tracker_stopped()),
+                Next::TimedOut => return Ok(()),
             }
         }
     }
@@ -519,7 +614,7 @@ impl CaseRun {
         consumed: usize,
         started: Instant,
         chat: &mut Chat,
-        received: &mut mpsc::UnboundedReceiver<SessionUpdate>,
+        received: &mut Updates,
     ) -> Result<usize, Stop> {
         let within = step.within.map_or(Ok(self.step_timeout), within)?;
         let deadline = Instant::now() + within;
@@ -553,10 +648,10 @@ impl CaseRun {
                     arrived()
                 )));
             }
-            match tokio::time::timeout_at(deadline, received.recv()).await {
-                Ok(Some(update)) => chat.absorb(update, started)?,
-                Ok(None) => return Err(tracker_stopped()),
-                Err(_) => {
+            match received.next_before(deadline).await? {
+                Next::Update(update) => chat.absorb(update, started)?,
+                Next::Closed => return Err(tracker_stopped()),
+                Next::TimedOut => {
                     return Err(Stop::Failed(format!(
                         "step {number}: expected {} within {} s; {}",
                         step.describe(),
@@ -593,12 +688,13 @@ mod tests {
             step_timeout: Duration::from_secs(1),
             history: None,
             profile: None,
+            stop: None,
         }
     }
 
     #[tokio::test]
     async fn a_session_lost_while_the_info_is_awaited_is_the_cases_error() {
-        let (updates, mut received) = mpsc::unbounded_channel();
+        let (updates, received) = mpsc::unbounded_channel();
         // Chatting without the info that names the agent, then the chat is gone.
         updates
             .send(SessionUpdate::Batch {
@@ -620,6 +716,10 @@ mod tests {
             })
             .unwrap();
         let mut chat = Chat::default();
+        let mut received = Updates {
+            received,
+            stop: None,
+        };
         let outcome = case_run()
             .after_queue(Instant::now(), &mut chat, &mut received)
             .await;

@@ -14,12 +14,12 @@ use tokio::time::Instant;
 
 use super::args::{BurstArgs, OutputArg, WaitState};
 use super::context::Context;
+use super::interrupt::{INTERRUPTED, Interrupts, say};
 use super::run::{Failure, Outcome, chat_request, connect, prepare_request, seconds_flag};
 use crate::api::error::exit;
 use crate::api::model::ChatState;
-use crate::api::{ChatRequest, ClientConfig};
-use crate::burst::{self, BurstEvent, BurstPlan, ChatOutcome, Summary};
-use crate::history::{Flow, SessionRecord};
+use crate::burst::{self, BurstEvent, BurstPlan, ChatOutcome, Status, Summary};
+use crate::history::{Flow, Recording, SessionRecord};
 
 /// Rows of the live table.
 const TABLE_ROWS: usize = 12;
@@ -40,6 +40,8 @@ pub async fn run(ctx: &Context, args: BurstArgs) -> Outcome {
     let connection = ctx.connection(&args.connection)?;
     let request = chat_request(&ctx.request(&args.fields))?;
     let api = connect(&connection, None)?;
+    // Before anything goes out: a chat is sent only when the history can keep it.
+    let history = ctx.recording_history()?;
     let survey = prepare_request(&api, &request).await?;
     let plan = BurstPlan {
         count: args.count,
@@ -63,16 +65,27 @@ pub async fn run(ctx: &Context, args: BurstArgs) -> Outcome {
     };
     let (events, mut received) = mpsc::unbounded_channel();
     let (stop, stopped) = watch::channel(false);
-    let recorder = Recorder {
-        ctx,
-        config: api.config().clone(),
-        request: request.clone(),
+    let recorder = Recorder { ctx };
+    // The engine records each chat request before sending it, as `request` does.
+    let recording = Recording {
+        history: history.clone(),
+        template: SessionRecord::created(
+            ctx.profile_name(),
+            &api.config().account,
+            "",
+            Flow::Request,
+            &request,
+            None,
+        )
+        .connected_with(api.config()),
     };
+    let mut interrupts = Interrupts::listen();
     let engine = tokio::spawn(burst::run(
         api,
         request,
         survey,
         plan.clone(),
+        Some(recording),
         events,
         stopped,
     ));
@@ -90,10 +103,19 @@ pub async fn run(ctx: &Context, args: BurstArgs) -> Outcome {
                 }
                 None => break,
             },
-            _ = tokio::signal::ctrl_c(), if !interrupted => {
+            // Every signal stops the burst the same way: no new chat, the requests on their way
+            // answered, every chat created ended. Another signal only says so again.
+            signal = interrupts.next() => {
                 interrupted = true;
                 let _ = stop.send(true);
-                view.note = Some("interrupted: ending every chat created…".into());
+                let sending = view.outcomes.iter().filter(|o| o.status() == Status::Sending).count();
+                let note = format!(
+                    "{signal}: no new chat is sent; waiting for {sending} chat request(s) on their way, then ending every chat created…"
+                );
+                if terminal.is_none() {
+                    say(&note);
+                }
+                view.note = Some(note);
             }
             // Redrawn on a timer only while the burst runs: the clocks in the table move.
             _ = redraw.tick(), if terminal.is_some() => {
@@ -119,13 +141,11 @@ pub async fn run(ctx: &Context, args: BurstArgs) -> Outcome {
     Ok(exit_code(&outcomes, &plan, interrupted))
 }
 
-/// Writes each chat of the burst to the history, like `request` does, so `history --open`
-/// lists any left behind and `end --all-open` can end them.
+/// Writes what becomes of each chat of the burst to the history (the engine records each
+/// chat itself, before its request is sent), so `history --open` lists any left behind and
+/// `end --all-open` can end them.
 struct Recorder<'a> {
     ctx: &'a Context,
-    /// How the chats are made (the record keeps the placement and format, never the key).
-    config: ClientConfig,
-    request: ChatRequest,
 }
 
 impl Recorder<'_> {
@@ -135,9 +155,6 @@ impl Recorder<'_> {
         };
         let uri_of = |index: &usize| outcomes.get(*index).and_then(|o| o.uri.as_deref());
         let result = match event {
-            BurstEvent::Created { uri, .. } => history.created(self.session(uri)),
-            // No URI: recorded so the history says a chat may exist (state unknown).
-            BurstEvent::MayExist { .. } => history.created(self.session("")),
             BurstEvent::State {
                 index,
                 state,
@@ -154,26 +171,16 @@ impl Recorder<'_> {
                 Some(uri) => history.state(uri, "ended", None),
                 None => Ok(()),
             },
-            BurstEvent::Sending { .. }
+            BurstEvent::Created { .. }
+            | BurstEvent::MayExist { .. }
+            | BurstEvent::Sending { .. }
             | BurstEvent::Failed { .. }
             | BurstEvent::Lost { .. }
             | BurstEvent::EndedByUs { .. } => Ok(()),
         };
         if let Err(error) = result {
-            eprintln!("warning: could not write the history: {error}");
+            say(&format!("warning: could not write the history: {error}"));
         }
-    }
-
-    fn session(&self, uri: &str) -> SessionRecord {
-        SessionRecord::created(
-            self.ctx.profile_name(),
-            &self.config.account,
-            uri,
-            Flow::Request,
-            &self.request,
-            None,
-        )
-        .connected_with(&self.config)
     }
 }
 
@@ -194,7 +201,7 @@ fn inline_terminal() -> Option<Terminal<ratatui::backend::CrosstermBackend<std::
 /// after Ctrl+C.
 fn exit_code(outcomes: &[ChatOutcome], plan: &BurstPlan, interrupted: bool) -> i32 {
     if interrupted {
-        return 130;
+        return INTERRUPTED;
     }
     if let Some(code) = outcomes.iter().find_map(|o| o.exit_code) {
         return code;
@@ -225,12 +232,7 @@ fn report(outcomes: &[ChatOutcome], json: bool, live: bool) {
             println!(
                 "{:>4}  {:<12} {:>8}  {:<10} {}",
                 outcome.index + 1,
-                match (outcome.state.as_deref(), outcome.ended_by_us) {
-                    (Some(state), false) => state.to_string(),
-                    (Some(state), true) => format!("{state}→end"),
-                    (None, _) if outcome.may_exist => "may exist".into(),
-                    (None, _) => "failed".into(),
-                },
+                outcome.state_label(),
                 outcome
                     .time_to_accept_ms
                     .map_or("-".into(), |ms| format!("{ms} ms")),
@@ -243,35 +245,13 @@ fn report(outcomes: &[ChatOutcome], json: bool, live: bool) {
             );
         }
     }
-    println!(
-        "created {}/{} · accepted {} · still waiting {} · failed {}{}{}",
-        summary.created,
-        summary.requested,
-        summary.accepted,
-        summary.still_waiting,
-        summary.failed,
-        if summary.ended_by_us > 0 {
-            format!(" · ended by chatstart {}", summary.ended_by_us)
-        } else {
-            String::new()
-        },
-        may_exist_note(&summary),
-    );
+    println!("{}", summary.counts());
     if let Some([min, median, p95, max]) = summary.accept_ms {
         println!("time to accept: min {min} ms · median {median} ms · p95 {p95} ms · max {max} ms");
     }
     if let Some(error) = outcomes.iter().find_map(|o| o.error.as_deref()) {
         eprintln!("first error: {}", super::print::terminal_safe(error));
     }
-}
-
-/// ` · may exist 2 — check the agent queue`: requests sent whose answer was lost; chatstart
-/// has no URI to end them by.
-fn may_exist_note(summary: &Summary) -> String {
-    if summary.may_exist == 0 {
-        return String::new();
-    }
-    format!(" · may exist {} — check the agent queue", summary.may_exist)
 }
 
 /// What the live table shows.
@@ -287,7 +267,7 @@ struct Progress {
 impl Progress {
     fn new(plan: &BurstPlan) -> Self {
         Self {
-            outcomes: vec![ChatOutcome::default(); plan.count],
+            outcomes: burst::outcomes(plan.count),
             recent: VecDeque::new(),
             started: Instant::now(),
             wait: plan.wait.clone(),
@@ -312,9 +292,8 @@ impl Progress {
             .iter()
             .filter(|o| {
                 o.error.is_some()
-                    || o.state
-                        .as_deref()
-                        .is_some_and(|s| s == self.wait.as_str() || s == "ended")
+                    || o.is_over()
+                    || o.state.as_deref().is_some_and(|s| s == self.wait.as_str())
             })
             .count();
         let ratio = done as f64 / self.outcomes.len().max(1) as f64;
@@ -365,12 +344,7 @@ impl Progress {
                     }
                     (None, None) => "-".into(),
                 };
-                let state = match (&o.error, &o.state) {
-                    (Some(_), None) if o.may_exist => "may exist".to_string(),
-                    (Some(_), None) => "failed".to_string(),
-                    (_, Some(state)) => state.clone(),
-                    (None, None) => "sending".into(),
-                };
+                let state = o.state_label();
                 Row::new(vec![
                     Cell::from(format!("{}", o.index + 1)),
                     Cell::from(tail),

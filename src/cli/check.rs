@@ -2,11 +2,12 @@
 
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use super::args::{CheckArgs, OutputArg};
 use super::context::Context;
+use super::interrupt::{Interrupts, say};
 use super::run::{Failure, Outcome, connect};
 use crate::api::error::exit;
 use crate::api::{AuthRequest, validate};
@@ -56,6 +57,11 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
             )));
         }
     }
+    // Every chat a case requests is recorded first: nothing is sent when that cannot be.
+    if file.cases.iter().any(|case| case.expect.requests_chat()) {
+        ctx.recording_history()?;
+    }
+    let (stop, stopped) = watch::channel(false);
     let mut runs = Vec::new();
     for case in file
         .cases
@@ -128,6 +134,7 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
                 ),
                 history: ctx.history.clone(),
                 profile: case_ctx.profile_name().map(str::to_string),
+                stop: Some(stopped.clone()),
             });
         }
     }
@@ -139,13 +146,31 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
         .map(|run| (run.case.name.clone(), run.repeat))
         .collect();
     let started = Instant::now();
+    let mut interrupts = Interrupts::listen();
     let (sender, mut finished) = mpsc::unbounded_channel();
     let all = tokio::spawn(crate::check::run_all(runs, args.concurrency, sender));
     // People see each verdict as it arrives; JSON Lines come in file order (each as soon as
     // every case before it has its verdict), so scripts and CI logs compare run to run.
     let mut held: Vec<Option<crate::check::CaseResult>> = vec![None; order.len()];
     let mut printed = 0;
-    while let Some(result) = finished.recv().await {
+    let mut interrupted = false;
+    loop {
+        let result = tokio::select! {
+            result = finished.recv() => match result {
+                Some(result) => result,
+                None => break,
+            },
+            // Any signal stops the run: no case starts, the running ones stop waiting and end
+            // their chats (unless they are to stay open), and every case gets its line.
+            signal = interrupts.next() => {
+                interrupted = true;
+                let _ = stop.send(true);
+                say(&format!(
+                    "{signal}: no new case starts; the running ones end their chats, then the run stops"
+                ));
+                continue;
+            }
+        };
         if !json {
             let line = report::text_line(&result, repeats);
             println!("{}", super::print::terminal_safe(&line));
@@ -185,6 +210,9 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
     if let Some(path) = junit {
         std::fs::write(&path, report::junit(&results, &totals, repeats))
             .map_err(|e| Failure::usage(format!("cannot write the JUnit report {path}: {e}")))?;
+    }
+    if interrupted {
+        return Ok(exit::INTERRUPTED);
     }
     // API and network errors keep their own codes; failed expectations are 1.
     Ok(results

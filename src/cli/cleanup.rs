@@ -87,12 +87,23 @@ pub async fn end_all_open(ctx: &Context, args: &EndArgs) -> Outcome {
         ));
     };
     let filter = ctx.profile_name.as_deref();
-    let open: Vec<Entry> = history
-        .entries()
-        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", history.path().display())))?
+    let entries: Vec<Entry> = ctx
+        .history_entries()?
         .into_iter()
-        .filter(|e| e.is_open() && (filter.is_none() || e.session.profile.as_deref() == filter))
+        .filter(|e| filter.is_none() || e.session.profile.as_deref() == filter)
         .collect();
+    // Requests whose answer never came may have made chats with no URI to end them by: said,
+    // so "no open chats" is not taken for "nothing left".
+    let unknown = entries
+        .iter()
+        .filter(|e| e.session.uri.is_empty() && e.session.state == crate::history::UNKNOWN)
+        .count();
+    if unknown > 0 {
+        eprintln!(
+            "note: {unknown} chat request(s) in the history never got their answer: a chat may exist for each, with no URI to end it by — look in the agent queue (`chatstart history` lists them)"
+        );
+    }
+    let open: Vec<Entry> = entries.into_iter().filter(Entry::is_open).collect();
     if open.is_empty() {
         println!("no open chats in the history");
         return Ok(exit::OK);

@@ -27,7 +27,7 @@ impl Context {
     /// Loads the config file and picks the profile. A broken config or an unknown profile is a
     /// usage error naming the file.
     pub fn load(config: Option<&std::path::Path>, profile: Option<&str>) -> Result<Self, Failure> {
-        let config = Config::load(config).map_err(|e| Failure::usage(e.to_string()))?;
+        let config = load_config(config)?;
         let chosen = config
             .profile(profile)
             .map_err(|e| Failure::usage(e.to_string()))?
@@ -58,7 +58,7 @@ impl Context {
         config: Option<&std::path::Path>,
         profile: Option<&str>,
     ) -> Result<Self, Failure> {
-        let config = Config::load(config).map_err(|e| Failure::usage(e.to_string()))?;
+        let config = load_config(config)?;
         let chosen = match profile {
             Some(name) => config
                 .profile(Some(name))
@@ -79,9 +79,9 @@ impl Context {
     /// chosen (`--profile` only filters), and a config file that does not load is kept as a
     /// problem for the entries that need a profile, not a failure of the whole cleanup.
     pub fn for_cleanup(config: Option<&std::path::Path>, profile: Option<&str>) -> Self {
-        let (config, config_problem) = match Config::load(config) {
+        let (config, config_problem) = match load_config(config) {
             Ok(config) => (config, None),
-            Err(error) => (Config::default(), Some(error.to_string())),
+            Err(failure) => (Config::default(), Some(failure.message)),
         };
         Self {
             config,
@@ -204,6 +204,57 @@ impl Context {
         merged
     }
 
+    /// The history, for a command about to create chats: a chat is sent only when it can be
+    /// recorded, so none is ever made that `history` and `end --all-open` cannot find. A
+    /// missing or unwritable data directory is a usage error (exit 2, nothing sent) naming the
+    /// directory and `CHATSTART_DATA_DIR`.
+    pub fn recording_history(&self) -> Result<&History, Failure> {
+        let Some(history) = &self.history else {
+            return Err(Failure {
+                hint: Some(format!(
+                    "set {} to a directory chatstart may write",
+                    crate::paths::DATA_DIR_ENV
+                )),
+                ..Failure::usage(
+                    "this system has no data directory to record the chats in; nothing was sent",
+                )
+            });
+        };
+        history
+            .check_writable()
+            .map_err(|error| unwritable_history(history, &error))?;
+        Ok(history)
+    }
+
+    /// The history's sessions, newest first; each damaged line is skipped with a warning on
+    /// stderr naming the file and the line.
+    pub fn history_entries(&self) -> Result<Vec<crate::history::Entry>, Failure> {
+        let Some(history) = &self.history else {
+            return Err(Failure::usage(format!(
+                "no data directory on this system: set {}",
+                crate::paths::DATA_DIR_ENV
+            )));
+        };
+        let listing = history.read().map_err(|e| {
+            Failure::usage(format!("cannot read {}: {e}", history.path().display()))
+        })?;
+        for warning in listing.warnings(history.path()) {
+            super::interrupt::say(&format!(
+                "warning: {}",
+                super::print::terminal_safe(&warning)
+            ));
+        }
+        Ok(listing.entries)
+    }
+
+    /// Whether the history has a chat at `uri` (one this tool created or followed).
+    pub fn history_knows(&self, uri: &str) -> bool {
+        self.history
+            .as_ref()
+            .and_then(|history| history.entries().ok())
+            .is_some_and(|entries| entries.iter().any(|e| e.session.uri == uri))
+    }
+
     /// The SSO key: the flag (or `CHATSTART_SSO_KEY`), else the profile's source.
     pub fn sso_key(&self, flag: Option<&str>) -> Result<Secret, Failure> {
         if let Some(key) = flag {
@@ -227,6 +278,36 @@ impl Context {
     ) -> String {
         flag.or_else(|| self.profile.as_ref().and_then(|(_, p)| pick(p).clone()))
             .unwrap_or_default()
+    }
+}
+
+/// Loads the config file, saying on stderr which damaged lines were skipped.
+fn load_config(path: Option<&std::path::Path>) -> Result<Config, Failure> {
+    let (config, warnings) =
+        Config::load_reporting(path).map_err(|e| Failure::usage(e.to_string()))?;
+    for warning in warnings {
+        super::interrupt::say(&format!(
+            "warning: {}",
+            super::print::terminal_safe(&warning)
+        ));
+    }
+    Ok(config)
+}
+
+/// The history cannot be written: nothing is sent (exit 2), and the message names the
+/// directory and how to choose another.
+pub fn unwritable_history(history: &History, error: &std::io::Error) -> Failure {
+    Failure {
+        hint: Some(format!(
+            "make {} writable, or set {} to a directory chatstart may write: every chat it \
+             creates is recorded there, so none is left unknown",
+            history.directory().display(),
+            crate::paths::DATA_DIR_ENV
+        )),
+        ..Failure::usage(format!(
+            "cannot write the history {}: {error}; nothing was sent",
+            history.path().display()
+        ))
     }
 }
 

@@ -76,9 +76,7 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> Outcome {
             "no data directory on this system: set CHATSTART_DATA_DIR",
         ));
     };
-    let entries = history
-        .entries()
-        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", history.path().display())))?;
+    let entries = ctx.history_entries()?;
     let filter = ctx.profile_name.as_deref();
     let shown = entries
         .iter()

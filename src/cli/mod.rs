@@ -6,6 +6,7 @@ pub mod burst;
 pub mod check;
 pub mod cleanup;
 pub mod context;
+pub mod interrupt;
 pub mod lists;
 pub mod print;
 pub mod run;
@@ -22,13 +23,17 @@ pub async fn execute(cli: Cli) -> i32 {
     match outcome {
         Ok(code) => code,
         Err(failure) => {
-            // Server messages are in these, so they are made safe for the terminal.
-            eprintln!("error: {}", print::terminal_safe(&failure.message));
+            // Server messages are in these, so they are made safe for the terminal. Written
+            // without panicking: after a hang-up stderr may be a terminal that is gone.
+            interrupt::say(&format!(
+                "error: {}",
+                print::terminal_safe(&failure.message)
+            ));
             if let Some(why) = failure.why {
-                eprintln!("why: {}", print::terminal_safe(&why));
+                interrupt::say(&format!("why: {}", print::terminal_safe(&why)));
             }
             if let Some(hint) = failure.hint {
-                eprintln!("hint: {}", print::terminal_safe(&hint));
+                interrupt::say(&format!("hint: {}", print::terminal_safe(&hint)));
             }
             failure.code
         }

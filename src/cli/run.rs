@@ -12,6 +12,7 @@ use super::args::{
     SendArgs, SurveyArgs, WaitArgs, WaitState, WatchArgs,
 };
 use super::context::Context;
+use super::interrupt::{INTERRUPTED, Interrupts, Signal, say};
 use super::print::Printer;
 use crate::api::client::DEFAULT_CSDS_URL;
 use crate::api::error::{NetworkFailure, exit};
@@ -248,16 +249,32 @@ fn awaited(state: WaitState) -> ChatState {
     }
 }
 
-/// Follows a session, printing as it goes, until `awaited` (or the end when none).
-async fn follow(
-    api: &ChatApi,
-    uri: &str,
+/// What following a chat waits for, and how.
+struct Goal {
+    /// The state that ends the wait; the chat's end when none.
     awaited: Option<ChatState>,
     timeout: Option<Duration>,
     options: FollowOptions,
+}
+
+/// Follows a session, printing as it goes, until `awaited` (or the end when none). An
+/// interruption stops it, saying the chat is still there and how to follow or end it.
+async fn follow(
+    api: &ChatApi,
+    uri: &str,
+    goal: Goal,
     printer: &mut Printer<std::io::Stdout>,
     history: Option<&History>,
+    interrupts: &mut Interrupts,
 ) -> Outcome {
+    let Goal {
+        awaited,
+        timeout,
+        options,
+    } = goal;
+    // Whether the service has answered for this chat yet (it has, for one just created): a
+    // chat never reached is not "lost".
+    let mut answered = options.known_reachable;
     let asked_skill = options.skill.clone().unwrap_or_default();
     // Said once, as soon as the info shows it; and again as the reason a wait timed out.
     let mut skill_not_recognised = false;
@@ -268,6 +285,15 @@ async fn follow(
     loop {
         let update = tokio::select! {
             update = received.recv() => update,
+            signal = interrupts.next() => {
+                let state = printer.state().map_or("state unknown".into(), ToString::to_string);
+                return Err(Failure {
+                    code: INTERRUPTED,
+                    message: format!("{signal}: the chat is still there ({state}); chatstart stopped following it"),
+                    hint: Some(follow_or_end(uri)),
+                    why: None,
+                });
+            }
             () = sleep_until_optional(deadline) => {
                 let state = printer.state().map_or("unknown".into(), ToString::to_string);
                 return Err(Failure {
@@ -277,10 +303,7 @@ async fn follow(
                         timeout.unwrap_or_default().as_secs_f64(),
                         awaited.as_ref().map_or("ended", ChatState::as_str),
                     ),
-                    hint: Some({
-                        let uri = crate::api::links::redact_text_url(uri);
-                        format!("follow it with `chatstart watch {uri}` or end it with `chatstart end {uri}`")
-                    }),
+                    hint: Some(follow_or_end(uri)),
                     why: skill_not_recognised
                         .then(|| crate::api::model::skill_not_recognised_text(&asked_skill)),
                 });
@@ -303,6 +326,10 @@ async fn follow(
                 printer.skill_not_recognised(&asked_skill);
             }
         }
+        answered |= matches!(
+            update,
+            SessionUpdate::Batch { .. } | SessionUpdate::Recovered | SessionUpdate::Ended
+        );
         let before = printer.state().cloned();
         let reached = printer.update(&update, awaited.as_ref());
         if let (Some(history), Some(state)) = (history, printer.state()) {
@@ -347,9 +374,15 @@ async fn follow(
                     let flag = if query { " --app-key-in query" } else { "" };
                     format!("resume with `{resume}{flag}`")
                 });
+                // A chat the service never answered for was not lost: it was never reached.
+                let what = if answered {
+                    "lost the session"
+                } else {
+                    "could not follow the chat"
+                };
                 return Err(Failure {
                     code: exit_code,
-                    message: format!("lost the session: {error}"),
+                    message: format!("{what}: {error}"),
                     hint: match (next, resume) {
                         (Some(next), Some(resume)) => Some(format!("{next}; or {resume}")),
                         (next, resume) => next.or(resume),
@@ -372,6 +405,12 @@ async fn follow(
             SessionUpdate::Batch { .. } | SessionUpdate::EstimatedWait(_) => {}
         }
     }
+}
+
+/// How to follow or end the chat at `uri`, for a command that stops before it ends.
+fn follow_or_end(uri: &str) -> String {
+    let uri = crate::api::links::redact_text_url(uri);
+    format!("follow it with `chatstart watch {uri}` or end it with `chatstart end {uri}`")
 }
 
 async fn sleep_until_optional(deadline: Option<Instant>) {
@@ -397,54 +436,103 @@ fn remember(result: std::io::Result<()>) {
     }
 }
 
-/// Records a created chat in the history.
-fn record_session(
+/// What the history keeps of a chat this command is about to request (no secret).
+fn session_template(
     ctx: &Context,
     api: &ChatApi,
-    uri: &Url,
     flow: Flow,
     request: &ChatRequest,
     auth: Option<&AuthRequest>,
-) {
-    record(ctx, api, uri.as_str(), flow, request, auth);
-}
-
-/// A chat request whose answer was lost may have made a chat: the history keeps the attempt
-/// (no URI, state unknown), so it is not forgotten.
-fn record_if_maybe_created(
-    ctx: &Context,
-    api: &ChatApi,
-    error: &ApiError,
-    flow: Flow,
-    request: &ChatRequest,
-    auth: Option<&AuthRequest>,
-) {
-    if error.may_have_created_chat() {
-        record(ctx, api, "", flow, request, auth);
-    }
-}
-
-fn record(
-    ctx: &Context,
-    api: &ChatApi,
-    uri: &str,
-    flow: Flow,
-    request: &ChatRequest,
-    auth: Option<&AuthRequest>,
-) {
-    let Some(history) = &ctx.history else {
-        return;
-    };
-    let record = SessionRecord::created(
+) -> SessionRecord {
+    SessionRecord::created(
         ctx.profile_name(),
         &api.config().account,
-        uri,
+        "",
         flow,
         request,
         auth,
     )
-    .connected_with(api.config());
-    remember(history.created(record));
+    .connected_with(api.config())
+}
+
+/// Sends a chat-creating request (`send`), recorded in the history before it goes out and
+/// settled by its outcome. An interruption before it is sent sends nothing; one while it is on
+/// its way waits for the answer, so the chat is not lost, unless a second one comes (the
+/// history then keeps the attempt, state unknown). The URI, and whether an interruption came.
+async fn create_chat(
+    history: &History,
+    template: &SessionRecord,
+    interrupts: &mut Interrupts,
+    http_timeout: Duration,
+    send: impl std::future::Future<Output = Result<Url, ApiError>>,
+) -> Result<(Url, Option<Signal>), Failure> {
+    let attempt = history
+        .attempt(template)
+        .map_err(|error| super::context::unwritable_history(history, &error))?;
+    if let Some(signal) = interrupts.arrived() {
+        remember(attempt.not_created());
+        return Err(Failure {
+            code: INTERRUPTED,
+            message: format!("{signal} before the chat request was sent: nothing was sent"),
+            hint: None,
+            why: None,
+        });
+    }
+    tokio::pin!(send);
+    let mut interrupted = None;
+    let outcome = tokio::select! {
+        outcome = &mut send => outcome,
+        signal = interrupts.next() => {
+            say(&format!(
+                "{signal}: the chat request is on its way; waiting for its answer (at most {} s) \
+                 so the chat is not lost — again to stop now",
+                http_timeout.as_secs_f64()
+            ));
+            tokio::select! {
+                outcome = &mut send => {
+                    interrupted = Some(signal);
+                    outcome
+                }
+                again = interrupts.next() => {
+                    return Err(Failure {
+                        code: INTERRUPTED,
+                        message: format!(
+                            "{again} while the chat request was on its way: a chat may exist"
+                        ),
+                        hint: Some(
+                            "look for it in the skill's agent queue before sending again; \
+                             `chatstart history` keeps the attempt (state unknown)"
+                                .into(),
+                        ),
+                        why: None,
+                    });
+                }
+            }
+        }
+    };
+    remember(attempt.settle(&outcome));
+    if let (Some(signal), Err(ApiError::Stopped)) = (interrupted, &outcome) {
+        return Err(Failure {
+            code: INTERRUPTED,
+            message: format!(
+                "{signal}: the authentication call was answered, and the chat request was not sent: no chat was made"
+            ),
+            hint: None,
+            why: None,
+        });
+    }
+    Ok((outcome?, interrupted))
+}
+
+/// After a chat was created by an interrupted command: exit 130, saying it exists and how to
+/// follow or end it.
+fn interrupted_after_creating(signal: Signal, uri: &Url) -> Failure {
+    Failure {
+        code: INTERRUPTED,
+        message: format!("{signal}: the chat was created and is in the queue"),
+        hint: Some(follow_or_end(uri.as_str())),
+        why: None,
+    }
 }
 
 fn printer(connection: &ConnectionArgs) -> Printer<std::io::Stdout> {
@@ -487,27 +575,30 @@ async fn follow_if_asked(
     ctx: &Context,
     api: &ChatApi,
     uri: &Url,
-    wait: Option<WaitState>,
-    timeout: Option<Duration>,
-    options: FollowOptions,
+    goal: Option<Goal>,
     out: &mut Printer<std::io::Stdout>,
+    interrupts: &mut Interrupts,
 ) -> Outcome {
-    match wait {
-        Some(state) => {
-            let awaited = Some(awaited(state));
-            follow(
-                api,
-                uri.as_str(),
-                awaited,
-                timeout,
-                options,
-                out,
-                ctx.history.as_ref(),
-            )
-            .await
+    match goal {
+        Some(goal) => {
+            let history = ctx.history.as_ref();
+            follow(api, uri.as_str(), goal, out, history, interrupts).await
         }
         None => Ok(exit::OK),
     }
+}
+
+/// The goal `--wait` sets, if given.
+fn goal(
+    wait: Option<WaitState>,
+    timeout: Option<Duration>,
+    options: FollowOptions,
+) -> Option<Goal> {
+    wait.map(|state| Goal {
+        awaited: Some(awaited(state)),
+        timeout,
+        options,
+    })
 }
 
 pub async fn request(ctx: &Context, args: RequestArgs) -> Outcome {
@@ -516,17 +607,26 @@ pub async fn request(ctx: &Context, args: RequestArgs) -> Outcome {
     let timeout = following_flags_need_wait(&args.wait)?;
     let options = follow_options(&args.wait, Some(&request))?;
     let api = connect(&connection, None)?;
+    // Before anything goes out: a chat is sent only when the history can keep it.
+    let history = ctx.recording_history()?;
     let survey = prepare_request(&api, &request).await?;
-    let uri = api
-        .request_chat(&request, survey.as_ref())
-        .await
-        .inspect_err(|error| {
-            record_if_maybe_created(ctx, &api, error, Flow::Request, &request, None)
-        })?;
-    record_session(ctx, &api, &uri, Flow::Request, &request, None);
+    let mut interrupts = Interrupts::listen();
+    let template = session_template(ctx, &api, Flow::Request, &request, None);
+    let (uri, interrupted) = create_chat(
+        history,
+        &template,
+        &mut interrupts,
+        api.config().http_timeout,
+        api.request_chat(&request, survey.as_ref()),
+    )
+    .await?;
     let mut out = printer(&connection);
     out.session(uri.as_str());
-    follow_if_asked(ctx, &api, &uri, args.wait.wait, timeout, options, &mut out).await
+    if let Some(signal) = interrupted {
+        return Err(interrupted_after_creating(signal, &uri));
+    }
+    let goal = goal(args.wait.wait, timeout, options);
+    follow_if_asked(ctx, &api, &uri, goal, &mut out, &mut interrupts).await
 }
 
 pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
@@ -566,29 +666,52 @@ pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
         .into_result()
         .map_err(ApiError::from)?;
     let api = connect(&connection, None)?;
+    // Before anything goes out: a chat is sent only when the history can keep it.
+    let history = ctx.recording_history()?;
     let survey = prepare_request(&api, &request).await?;
+    let mut interrupts = Interrupts::listen();
     let mut out = printer(&connection);
-    let started =
-        crate::api::start_authenticated(&api, &auth, &request, survey.as_ref(), |outcome| {
+    let template = session_template(ctx, &api, Flow::Auth, &request, Some(&auth));
+    // An interruption during the authentication call lets it finish, but no chat request
+    // follows it.
+    let interrupted = interrupts.seen();
+    let started = crate::api::start_authenticated_unless(
+        &api,
+        &auth,
+        &request,
+        survey.as_ref(),
+        |outcome| {
             if let Some(summary) = out.auth(outcome) {
-                eprintln!("{summary}");
+                say(&summary);
             }
-        })
-        .await
-        .inspect_err(|error| {
-            record_if_maybe_created(ctx, &api, error, Flow::Auth, &request, Some(&auth));
-        })?;
-    let uri = started.session_uri;
-    record_session(ctx, &api, &uri, Flow::Auth, &request, Some(&auth));
+        },
+        move || interrupted.load(std::sync::atomic::Ordering::SeqCst),
+    );
+    let (uri, interrupted) = create_chat(
+        history,
+        &template,
+        &mut interrupts,
+        api.config().http_timeout,
+        async { started.await.map(|chat| chat.session_uri) },
+    )
+    .await?;
     out.session(uri.as_str());
-    follow_if_asked(ctx, &api, &uri, args.wait.wait, timeout, options, &mut out).await
+    if let Some(signal) = interrupted {
+        return Err(interrupted_after_creating(signal, &uri));
+    }
+    let goal = goal(args.wait.wait, timeout, options);
+    follow_if_asked(ctx, &api, &uri, goal, &mut out, &mut interrupts).await
 }
 
 pub async fn watch(ctx: &Context, args: WatchArgs) -> Outcome {
     let uri = parse_uri(&args.uri)?;
     let connection = ctx.connection(&args.connection)?;
     let timeout = wait_timeout(&args.wait)?;
-    let options = follow_options(&args.wait, None)?;
+    let options = FollowOptions {
+        // A URI whose service refuses the connection is not a session to resume.
+        known_reachable: false,
+        ..follow_options(&args.wait, None)?
+    };
     let api = connect(&connection, Some(&uri))?;
     let mut out = printer(&connection);
     let awaited = args.wait.wait.map(awaited);
@@ -607,25 +730,21 @@ pub async fn watch(ctx: &Context, args: WatchArgs) -> Outcome {
             }),
         };
     }
-    follow(
-        &api,
-        uri.as_str(),
+    let goal = Goal {
         awaited,
         timeout,
         options,
-        &mut out,
-        ctx.history.as_ref(),
-    )
-    .await
+    };
+    let history = ctx.history.as_ref();
+    let mut interrupts = Interrupts::listen();
+    follow(&api, uri.as_str(), goal, &mut out, history, &mut interrupts).await
 }
 
 /// When the history has this chat ended and the service answers 404 for it: the time it was
 /// seen ended. A chat vanishes some time after it ends (Q28); that is no lost session.
 async fn ended_and_gone(ctx: &Context, api: &ChatApi, uri: &Url) -> Option<String> {
     let entry = ctx
-        .history
-        .as_ref()?
-        .entries()
+        .history_entries()
         .ok()?
         .into_iter()
         .find(|entry| entry.session.uri == uri.as_str())
@@ -738,6 +857,27 @@ pub async fn end(ctx: &Context, args: EndArgs) -> Outcome {
     let uri = parse_uri(uri)?;
     let api = connect(&ctx.connection(&args.connection)?, Some(&uri))?;
     let ending = super::cleanup::end_chat(&api, uri.as_str()).await?;
+    // A 404 is a chat that is over only when something says it ever existed: a mistyped URI
+    // answers 404 too, and "already over" would hide the typo.
+    if ending == super::cleanup::Ending::AlreadyGone && !ctx.history_knows(uri.as_str()) {
+        return Err(Failure {
+            code: exit::REFUSED,
+            message: format!(
+                "the service has no chat at {} (404 Chat session not found), and the history has no record of it",
+                crate::api::links::redact_url(&uri)
+            ),
+            why: Some(
+                "nothing says this chat ever existed: the URI may be mistyped or of another \
+                 account; a chat that ended a while ago is gone the same way"
+                    .into(),
+            ),
+            hint: Some(
+                "check the URI (`chatstart history` lists the chats this tool created); if it \
+                 is a chat that ended, nothing is left to end"
+                    .into(),
+            ),
+        });
+    }
     if let Some(history) = &ctx.history {
         remember(history.state(uri.as_str(), "ended", None));
     }

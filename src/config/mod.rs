@@ -157,23 +157,44 @@ impl Config {
     /// Loads the config file. A missing file is an empty config, unless it was named
     /// explicitly (by `--config` or `CHATSTART_CONFIG`), when it is an error.
     pub fn load(explicit: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_reporting(explicit).map(|(config, _)| config)
+    }
+
+    /// [`Config::load`], and the warnings of what had to be skipped: a line that is not UTF-8
+    /// costs that line only (named with the file); the rest is read.
+    pub fn load_reporting(explicit: Option<&Path>) -> Result<(Self, Vec<String>), ConfigError> {
         let named = explicit.map(Path::to_path_buf).or_else(|| {
             std::env::var_os(crate::paths::CONFIG_ENV)
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from)
         });
         let Some(path) = named.clone().or_else(crate::paths::config_file) else {
-            return Ok(Self::default());
+            return Ok((Self::default(), Vec::new()));
         };
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Ok(Self {
-                file: parse(&text, &path)?,
-                path: Some(path),
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && named.is_none() => Ok(Self {
-                path: Some(path),
-                file: ConfigFile::default(),
-            }),
+        match crate::paths::read_text_skipping_damage(&path) {
+            Ok((text, damaged)) => {
+                let warnings = damaged
+                    .iter()
+                    .map(|damage| {
+                        format!(
+                            "config file {} {damage}; the line is skipped, the rest is read",
+                            path.display()
+                        )
+                    })
+                    .collect();
+                let config = Self {
+                    file: parse(&text, &path)?,
+                    path: Some(path),
+                };
+                Ok((config, warnings))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && named.is_none() => Ok((
+                Self {
+                    path: Some(path),
+                    file: ConfigFile::default(),
+                },
+                Vec::new(),
+            )),
             Err(source) => Err(ConfigError::Read { path, source }),
         }
     }
@@ -208,8 +229,18 @@ impl Config {
                 path: PathBuf::new(),
                 message: "no config directory on this system; use --config FILE".into(),
             })?;
-        let existing = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
+        let existing = match crate::paths::read_text_skipping_damage(&path) {
+            // Writing the file back would drop a damaged line for good: it is fixed first.
+            Ok((_, damaged)) if !damaged.is_empty() => {
+                return Err(ConfigError::Invalid {
+                    message: format!(
+                        "{}; fix it before saving a profile (saving would lose that line)",
+                        damaged[0]
+                    ),
+                    path,
+                });
+            }
+            Ok((text, _)) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(source) => return Err(ConfigError::Read { path, source }),
         };

@@ -391,6 +391,76 @@ impl App {
         }
     }
 
+    /// What the console leaves behind as it quits, one line each, with how to follow or end
+    /// it: said on stderr once the terminal is restored. Nothing for the demo, whose chats go
+    /// with its emulator.
+    pub fn left_behind(&self) -> Vec<String> {
+        if self.demo {
+            return Vec::new();
+        }
+        let open_in_history =
+            "`chatstart history --open` lists them, `chatstart end --all-open` ends them";
+        let may_exist = |count: usize| {
+            format!(
+                "{count} chat request(s) were on their way: a chat may exist for each; the history \
+                 keeps them (state unknown, `chatstart history`) — look in the agent queue"
+            )
+        };
+        match &self.phase {
+            Phase::Session(view) if view.is_live() && !view.end_requested => vec![format!(
+                "the chat is still open: follow it with `chatstart watch {0}`, end it with \
+                 `chatstart end {0}`",
+                view.uri
+            )],
+            Phase::Submitting { .. } => vec![may_exist(1)],
+            Phase::Burst(view) => {
+                let mut lines = Vec::new();
+                let open = view.open_chats().len();
+                if open > 0 {
+                    lines.push(format!(
+                        "{open} chat(s) of the burst are still open: {open_in_history}"
+                    ));
+                }
+                let sending = view
+                    .outcomes
+                    .iter()
+                    .filter(|o| o.status() == crate::burst::Status::Sending)
+                    .count();
+                if sending > 0 {
+                    lines.push(may_exist(sending));
+                }
+                lines
+            }
+            Phase::Checks(view) => {
+                let running = view
+                    .cases
+                    .iter()
+                    .filter(|row| matches!(row.status, super::checks::CaseStatus::Running { .. }))
+                    .count();
+                let left_open = view
+                    .cases
+                    .iter()
+                    .filter_map(super::checks::CaseRow::result)
+                    .filter(|result| result.left_open)
+                    .count();
+                let mut lines = Vec::new();
+                if running > 0 {
+                    lines.push(format!(
+                        "{running} check case(s) were still running: their chats may be open; \
+                         {open_in_history}"
+                    ));
+                }
+                if left_open > 0 {
+                    lines.push(format!(
+                        "{left_open} check case(s) left their chat open: {open_in_history}"
+                    ));
+                }
+                lines
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// A chat exists that quitting would leave behind.
     pub fn has_live_chat(&self) -> bool {
         self.session().is_some_and(SessionView::is_live)

@@ -139,7 +139,7 @@ impl BurstView {
     pub fn new(id: SessionId, settings: BurstSettings, skill: String, started: Instant) -> Self {
         Self {
             id,
-            outcomes: vec![ChatOutcome::default(); settings.count],
+            outcomes: crate::burst::outcomes(settings.count),
             settings,
             recent: VecDeque::new(),
             started,
@@ -176,7 +176,7 @@ impl BurstView {
             .iter()
             .filter(|o| {
                 o.error.is_some()
-                    || o.ended_by_us
+                    || o.is_over()
                     || o.state
                         .as_deref()
                         .map(ChatState::parse)
@@ -276,12 +276,14 @@ fn start(app: &mut App) -> Vec<Effect> {
         app.now,
     )));
     app.notice = None;
+    let record = Box::new(app.new_session(String::new(), request.clone(), false));
     vec![Effect::StartBurst {
         id,
         connection: Connection::from_form(&app.form),
         request,
         survey: app.form.survey.survey.clone(),
         settings,
+        record,
     }]
 }
 
@@ -367,14 +369,9 @@ fn stop(view: &mut BurstView) -> Vec<Effect> {
 }
 
 fn event_arrived(app: &mut App, id: SessionId, event: &BurstEvent) -> Vec<Effect> {
-    // The history keeps each chat, so `chatstart history --open` finds any left behind; one
-    // sent whose answer was lost is kept with no URI (state unknown): a chat may exist.
-    let record = match event {
-        BurstEvent::Created { uri, .. } => Some(uri.clone()),
-        BurstEvent::MayExist { .. } => Some(String::new()),
-        _ => None,
-    }
-    .map(|uri| Box::new(app.new_session(uri, app.form.chat_request(), false)));
+    // The engine records each chat before its request is sent (one whose answer is lost stays
+    // with no URI, state unknown); the states learnt are recorded here, so `chatstart history
+    // --open` finds any chat left behind with its last state.
     let Phase::Burst(view) = &mut app.phase else {
         return Vec::new();
     };
@@ -382,7 +379,7 @@ fn event_arrived(app: &mut App, id: SessionId, event: &BurstEvent) -> Vec<Effect
         return Vec::new();
     }
     view.apply(event);
-    let mut effects: Vec<Effect> = record.into_iter().map(Effect::RecordSession).collect();
+    let mut effects: Vec<Effect> = Vec::new();
     match event {
         BurstEvent::State {
             index,
@@ -522,7 +519,7 @@ mod tests {
     }
 
     #[test]
-    fn a_lost_answer_shows_as_may_exist_and_is_recorded_without_a_uri() {
+    fn a_lost_answer_shows_as_may_exist() {
         let mut app = app();
         let settings = BurstSettings {
             count: 2,
@@ -542,11 +539,9 @@ mod tests {
             error: "chat request failed: the connection broke before the answer arrived".into(),
             exit_code: 4,
         };
+        // The engine recorded the request before sending it; it stays, state unknown.
         let effects = send(&mut app, [Msg::Burst { id: 9, event: lost }]);
-        let [Effect::RecordSession(session)] = effects.as_slice() else {
-            panic!("{effects:?}");
-        };
-        assert!(session.uri.is_empty(), "{session:?}");
+        assert!(effects.is_empty(), "{effects:?}");
         let refused = BurstEvent::Failed {
             index: 1,
             error: "refused".into(),
@@ -580,6 +575,63 @@ mod tests {
         );
         assert!(
             !text.contains("no chat of the burst is left open"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_stopped_burst_shows_ended_chats_as_ended_and_unsent_ones_as_not_sent() {
+        let mut app = app();
+        let settings = BurstSettings {
+            count: 3,
+            concurrency: 1,
+            wait: ChatState::Chatting,
+            end_after: false,
+        };
+        let started = app.now;
+        app.phase = Phase::Burst(Box::new(BurstView::new(
+            4,
+            settings,
+            "Sales".into(),
+            started,
+        )));
+        let events = [
+            BurstEvent::Sending { index: 0 },
+            BurstEvent::Created {
+                index: 0,
+                uri: "http://x/api/account/1/chat/H0".into(),
+                after: Duration::from_millis(5),
+            },
+            BurstEvent::State {
+                index: 0,
+                state: ChatState::Waiting,
+                agent: None,
+                at: Duration::from_millis(9),
+            },
+            BurstEvent::EndedByUs {
+                index: 0,
+                result: Ok(()),
+            },
+        ];
+        for event in events {
+            send(&mut app, [Msg::Burst { id: 4, event }]);
+        }
+        send(&mut app, [Msg::StopBurst]);
+        let Phase::Burst(view) = &app.phase else {
+            panic!("the burst view");
+        };
+        let outcomes = view.outcomes.clone();
+        send(&mut app, [Msg::BurstFinished { id: 4, outcomes }]);
+        let text = screen(&app);
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("1 ") && l.contains(" ended ")),
+            "the row: {text}"
+        );
+        assert!(
+            text.contains(
+                "created 1/3 · accepted 0 · still waiting 0 · failed 0 · ended by chatstart 1 · not sent 2"
+            ),
             "{text}"
         );
     }

@@ -199,10 +199,10 @@ pub fn update(app: &mut App, msg: &Msg) -> Option<Vec<Effect>> {
             if view.is_running() && !view.quit_when_done {
                 view.quit_when_done = true;
                 app.notice = Some(Notice::info(
-                    "quitting once the running cases have their verdicts (each ends its chat); \
-                     Ctrl+C again quits now and leaves them open",
+                    "quitting: no new case starts, the running one ends its chat; Ctrl+C again \
+                     quits now and leaves it open",
                 ));
-                Vec::new()
+                vec![Effect::StopChecks { id: view.id }]
             } else {
                 app.quitting = true;
                 vec![Effect::Quit]

@@ -89,12 +89,104 @@ pub fn default_path() -> Option<PathBuf> {
 
 /// The draft at `path`, if one was written and still reads.
 pub fn load(path: &Path) -> Option<Draft> {
-    let text = std::fs::read_to_string(path).ok()?;
-    serde_json::from_str(&text).ok()
+    read(path).0
+}
+
+/// The draft at `path`, and what was wrong with it, named by file and line: a line that is
+/// not UTF-8 has its bad bytes replaced (shown as �) and the draft is still offered; one that
+/// is no draft at all is said, not silently dropped.
+pub fn read(path: &Path) -> (Option<Draft>, Option<String>) {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (None, None),
+        Err(e) => {
+            return (
+                None,
+                Some(format!("cannot read the draft {}: {e}", path.display())),
+            );
+        }
+    };
+    let damaged = bytes
+        .split(|byte| *byte == b'\n')
+        .position(|line| std::str::from_utf8(line).is_err())
+        .map(|index| {
+            format!(
+                "the draft {} line {} is not valid UTF-8: the bad bytes show as �",
+                path.display(),
+                index + 1
+            )
+        });
+    let text = String::from_utf8_lossy(&bytes);
+    match serde_json::from_str::<Draft>(&text) {
+        Ok(draft) => (Some(draft), damaged),
+        Err(error) => (
+            None,
+            Some(format!(
+                "the draft {} could not be read (line {}: {}); it was not offered",
+                path.display(),
+                error.line(),
+                match error.classify() {
+                    serde_json::error::Category::Eof => "cut short",
+                    _ => "not a draft",
+                }
+            )),
+        ),
+    }
 }
 
 /// Writes the draft atomically (temporary file + rename), private to the user.
 pub fn save(path: &Path, draft: &Draft) -> std::io::Result<()> {
     let text = serde_json::to_vec_pretty(draft).map_err(std::io::Error::other)?;
     crate::paths::write_atomically(path, &text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_damaged_draft_is_named_by_its_line_and_kept_when_it_still_reads() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join(FILE_NAME);
+        let draft = Draft {
+            account: "12345678".into(),
+            request: ChatRequest {
+                skill: "Sales".into(),
+                pre_chat_lines: vec!["order 12345".into()],
+                ..ChatRequest::default()
+            },
+            ..Draft::default()
+        };
+        save(&path, &draft).expect("saved");
+        // One byte of a pre-chat line is not UTF-8 any more.
+        let mut bytes = std::fs::read(&path).expect("read");
+        let at = bytes
+            .windows(5)
+            .position(|w| w == b"order")
+            .expect("the line");
+        bytes[at] = 0xFF;
+        let line = 1 + bytes[..at].iter().filter(|b| **b == b'\n').count();
+        std::fs::write(&path, &bytes).expect("damaged");
+        let (found, problem) = read(&path);
+        let found = found.expect("the rest of the draft is offered");
+        assert_eq!(found.account, "12345678");
+        assert_eq!(found.request.pre_chat_lines, ["\u{FFFD}rder 12345"]);
+        let problem = problem.expect("the damage is said");
+        assert!(
+            problem.contains(&format!(
+                "{} line {line} is not valid UTF-8",
+                path.display()
+            )),
+            "{problem}"
+        );
+
+        // Cut short: nothing to offer, and that is said with the line, not kept quiet.
+        std::fs::write(&path, &bytes[..at]).expect("cut");
+        let (found, problem) = read(&path);
+        assert!(found.is_none());
+        assert!(
+            problem
+                .is_some_and(|p| p.contains("could not be read (line") && p.contains("cut short")),
+        );
+    }
 }

@@ -8,12 +8,13 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::connection::Connection;
-use super::msg::{CopyWhat, Effect, Msg, SessionId, StartFailure};
+use super::msg::{CopyWhat, Effect, Msg, NewSession, SessionId, StartFailure};
 use super::setup::Store;
 use crate::api::exchange::ExchangeObserver;
 use crate::api::model::Survey;
 use crate::api::{ApiError, AuthRequest, ChatApi, ChatRequest};
 use crate::clipboard::{self, Clipboard};
+use crate::history::Recording;
 use crate::session::{self, FollowOptions};
 
 /// Chats ended at once after a burst.
@@ -37,6 +38,8 @@ pub struct EffectRunner {
     running: Option<Running>,
     store: Store,
     burst: Option<super::runs::RunningBurst>,
+    /// The check run going on, and its stop signal.
+    checks: Option<(SessionId, tokio::sync::watch::Sender<bool>)>,
 }
 
 impl EffectRunner {
@@ -55,6 +58,7 @@ impl EffectRunner {
             running: None,
             store,
             burst: None,
+            checks: None,
         }
     }
 
@@ -66,12 +70,15 @@ impl EffectRunner {
         self
     }
 
-    fn follow_options(&self, skill: Option<String>) -> FollowOptions {
+    /// How to follow a chat; `known_reachable` when it was just created (a chat watched from
+    /// the history whose service refuses the connection is given up at once).
+    fn follow_options(&self, skill: Option<String>, known_reachable: bool) -> FollowOptions {
         FollowOptions {
             poll_interval: self.poll_interval,
             skill,
             max_failures: self.max_failures,
             retry: self.retry.clone(),
+            known_reachable,
         }
     }
 
@@ -96,7 +103,8 @@ impl EffectRunner {
                 request,
                 survey,
                 auth,
-            } => self.start(id, &connection, request, survey, auth),
+                record,
+            } => self.start(id, &connection, request, survey, auth, &record),
             Effect::StopSession => self.stop(),
             Effect::SendLine { id, uri, text } => {
                 self.with_api(id, move |api, messages| async move {
@@ -144,7 +152,6 @@ impl EffectRunner {
             | Effect::LoadHistory
             | Effect::LoadProfile { .. }
             | Effect::SaveProfile { .. }
-            | Effect::RecordSession(_)
             | Effect::RecordState { .. }) => {
                 super::store::run(&mut self.store, effect, &self.messages);
             }
@@ -154,13 +161,22 @@ impl EffectRunner {
                 request,
                 survey,
                 settings,
+                record,
             } => {
                 self.stop_burst();
+                let recording = self.store.history.clone().map(|history| Recording {
+                    history,
+                    template: super::store::session_record(&record)
+                        .connected_with(&connection.client_config()),
+                });
                 self.burst = Some(super::runs::start_burst(
                     id,
                     &connection,
-                    request,
-                    survey,
+                    super::runs::BurstWork {
+                        request,
+                        survey,
+                        recording,
+                    },
                     &settings,
                     self.poll_interval,
                     &self.messages,
@@ -181,13 +197,25 @@ impl EffectRunner {
                 id,
                 connection,
                 plan,
-            } => super::runs::run_checks(
-                id,
-                &connection,
-                plan,
-                self.store.history.clone(),
-                &self.messages,
-            ),
+            } => {
+                self.stop_checks();
+                let (stop, stopped) = tokio::sync::watch::channel(false);
+                self.checks = Some((id, stop));
+                super::runs::run_checks(
+                    id,
+                    &connection,
+                    plan,
+                    self.store.history.clone(),
+                    stopped,
+                    &self.messages,
+                );
+            }
+            Effect::StopChecks { id } => {
+                if let Some((_, stop)) = self.checks.as_ref().filter(|(running, _)| *running == id)
+                {
+                    let _ = stop.send(true);
+                }
+            }
             Effect::OpenEditor(_) | Effect::Quit => {}
         }
     }
@@ -213,7 +241,7 @@ impl EffectRunner {
                     return;
                 }
             };
-        let options = self.follow_options(None);
+        let options = self.follow_options(None, false);
         let task_api = api.clone();
         let task = tokio::spawn(async move {
             forward(task_api, uri, options, id, messages).await;
@@ -266,6 +294,7 @@ impl EffectRunner {
         request: ChatRequest,
         survey: Option<Survey>,
         auth: Option<AuthRequest>,
+        record: &NewSession,
     ) {
         self.stop();
         let messages = self.messages.clone();
@@ -281,8 +310,32 @@ impl EffectRunner {
                     return;
                 }
             };
-        let options =
-            self.follow_options(Some(request.skill.trim().to_string()).filter(|s| !s.is_empty()));
+        // Recorded before it is sent: quitting, a kill or a lost answer then leaves a chat the
+        // history knows of; and one the history cannot keep is not sent.
+        let attempt = match &self.store.history {
+            Some(history) => match history.attempt(
+                &super::store::session_record(record).connected_with(&connection.client_config()),
+            ) {
+                Ok(attempt) => Some(attempt),
+                Err(error) => {
+                    let _ = messages.send(Msg::StartFailed {
+                        id,
+                        failure: StartFailure {
+                            message: super::store::unwritable(history, &error),
+                            hint: None,
+                            may_have_created_chat: false,
+                            invalid: Vec::new(),
+                        },
+                    });
+                    return;
+                }
+            },
+            None => None,
+        };
+        let options = self.follow_options(
+            Some(request.skill.trim().to_string()).filter(|s| !s.is_empty()),
+            true,
+        );
         let task_api = api.clone();
         let task = tokio::spawn(async move {
             let api = task_api;
@@ -294,6 +347,7 @@ impl EffectRunner {
                 }
                 None => api.request_chat(&request, survey.as_ref()).await,
             };
+            let settled = attempt.as_ref().map(|attempt| attempt.settle(&created));
             let uri = match created {
                 Ok(uri) => uri.to_string(),
                 Err(error) => {
@@ -308,6 +362,12 @@ impl EffectRunner {
                 id,
                 uri: uri.clone(),
             });
+            // Said after the chat shows, so the notice is not replaced at once.
+            if let Some(Err(error)) = settled {
+                let _ = messages.send(Msg::StoreFailed(format!(
+                    "could not write the history: {error}; this chat is not in it (c copies its URI)"
+                )));
+            }
             let following = {
                 let (api, uri, messages) = (api.clone(), uri.clone(), messages.clone());
                 async move {
@@ -354,6 +414,13 @@ impl EffectRunner {
         }
     }
 
+    /// Stops a check run still going on (its running cases end their chats).
+    fn stop_checks(&mut self) {
+        if let Some((_, stop)) = self.checks.take() {
+            let _ = stop.send(true);
+        }
+    }
+
     fn stop(&mut self) {
         if let Some(running) = self.running.take() {
             running.task.abort();
@@ -376,6 +443,7 @@ impl Drop for EffectRunner {
     fn drop(&mut self) {
         self.stop();
         self.stop_burst();
+        self.stop_checks();
     }
 }
 

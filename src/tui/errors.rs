@@ -113,6 +113,9 @@ pub fn next_step(explanation: &Explanation) -> &'static str {
     } else if name == "timeout" {
         "raise http_timeout in the profile (or start the console with `chatstart tui \
          --http-timeout SECONDS`), or check the network path to the service"
+    } else if name == "no connection to a chat's service" {
+        "check the network path to the chat's host; once it answers, Ctrl+R lists the chats \
+         this tool created (w watches one, x ends it)"
     } else if name == "no connection" {
         "check the API field (base URL or domain), DNS and proxies; nothing needs cleaning up"
     } else {
@@ -128,6 +131,7 @@ pub fn shorten(text: &str) -> String {
     for marker in [
         "could not connect (",
         "so nothing was sent (",
+        "so this call was not sent (",
         "before the answer arrived (",
     ] {
         let Some(at) = out.find(marker) else {

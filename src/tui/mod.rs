@@ -30,7 +30,7 @@ pub mod transcript;
 pub mod update;
 pub mod view;
 
-use std::io;
+use std::io::{self, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -239,9 +239,14 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
     let log_problem = crate::cli::context::start_log(cli.log_file.as_ref())
         .err()
         .map(|failure| failure.message);
-    let config = crate::config::Config::load(cli.config.as_deref());
+    let (config, config_warnings) =
+        match crate::config::Config::load_reporting(cli.config.as_deref()) {
+            Ok((config, warnings)) => (Ok(config), warnings),
+            Err(error) => (Err(error), Vec::new()),
+        };
     let mut start = setup::prepare(&args, config, cli.profile.as_deref());
     start.problems.extend(log_problem);
+    start.problems.extend(config_warnings);
     // The emulator lives as long as the console.
     let mut _emulator = None;
     let mut demo_origin = None;
@@ -272,7 +277,14 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
     app.demo = demo;
     app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let draft_path = draft::default_path();
-    let found = draft_path.as_deref().and_then(draft::load);
+    let (found, draft_problem) = draft_path.as_deref().map_or((None, None), draft::read);
+    start.problems.extend(draft_problem);
+    if crate::paths::data_dir().is_none() {
+        start.problems.push(format!(
+            "this system has no data directory: set {} so the chats made here are recorded",
+            crate::paths::DATA_DIR_ENV
+        ));
+    }
     setup::apply(&mut app, &start, found);
     let (mut terminal, guard) = match terminal::init() {
         Ok(pair) => pair,
@@ -299,11 +311,10 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
     drop(guard);
     match outcome {
         Ok(app) => {
-            if let Some(view) = app.session().filter(|v| v.is_live() && !v.end_requested) {
-                eprintln!(
-                    "the chat is still open; follow it with: chatstart watch {}",
-                    view.uri
-                );
+            // Written without panicking: after a hang-up stderr may be a terminal that is gone.
+            let mut stderr = io::stderr();
+            for line in app.left_behind() {
+                let _ = writeln!(stderr, "{line}");
             }
             0
         }

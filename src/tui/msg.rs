@@ -259,6 +259,9 @@ pub enum Effect {
         request: ChatRequest,
         survey: Option<Survey>,
         auth: Option<AuthRequest>,
+        /// What the history keeps of the chat, written before the request is sent (its URI
+        /// left empty until it arrives).
+        record: Box<NewSession>,
     },
     /// Stop following the current session (the chat itself stays as it is).
     StopSession,
@@ -292,8 +295,6 @@ pub enum Effect {
     LoadProfile { name: String },
     /// Write a profile to the config file.
     SaveProfile { name: String, profile: Box<Profile> },
-    /// Append a created chat to the history (no secret: the auth call's SSO key is left out).
-    RecordSession(Box<NewSession>),
     /// Append a chat's newly learnt state to the history.
     RecordState {
         uri: String,
@@ -307,6 +308,8 @@ pub enum Effect {
         request: ChatRequest,
         survey: Option<Survey>,
         settings: BurstSettings,
+        /// What the history keeps of each chat (its URI left empty).
+        record: Box<NewSession>,
     },
     /// Tell burst `id`'s engine to stop (it then ends every chat it created).
     StopBurst { id: SessionId },
@@ -324,6 +327,8 @@ pub enum Effect {
         connection: Connection,
         plan: CheckPlan,
     },
+    /// Stop check run `id`: no case starts any more, the running ones end their chats.
+    StopChecks { id: SessionId },
 }
 
 /// A created chat, as the history records it.

@@ -19,7 +19,7 @@ use crate::check::file::{Case, CaseFlow};
 use crate::check::run::DEFAULT_STEP_TIMEOUT;
 use crate::check::{CaseResult, CaseRun, CheckFile};
 use crate::config::SecretSource;
-use crate::history::History;
+use crate::history::{History, Recording};
 use crate::secret::Secret;
 
 /// Cases of a check file run at once (as `chatstart check` does by default).
@@ -43,13 +43,20 @@ impl RunningBurst {
     }
 }
 
+/// What a burst sends: the form's request, its survey, and where each chat is recorded before
+/// its request goes out.
+pub struct BurstWork {
+    pub request: ChatRequest,
+    pub survey: Option<Survey>,
+    pub recording: Option<Recording>,
+}
+
 /// Starts the burst engine on the form's request; every event comes back as `Msg::Burst`, the
-/// outcomes as `Msg::BurstFinished`.
+/// outcomes as `Msg::BurstFinished`. Nothing is sent when the history cannot be written.
 pub fn start_burst(
     id: SessionId,
     connection: &Connection,
-    request: ChatRequest,
-    survey: Option<Survey>,
+    work: BurstWork,
     settings: &BurstSettings,
     poll_interval: Duration,
     messages: &mpsc::UnboundedSender<Msg>,
@@ -57,11 +64,23 @@ pub fn start_burst(
     let (stop, stopped) = watch::channel(false);
     let running = RunningBurst { id, stop };
     let messages = messages.clone();
-    let api = match ChatApi::new(connection.client_config()) {
+    let BurstWork {
+        request,
+        survey,
+        recording,
+    } = work;
+    let unrecordable = recording.as_ref().and_then(|recording| {
+        let history = &recording.history;
+        history
+            .check_writable_for(&recording.template.base_url)
+            .err()
+            .map(|error| super::store::unwritable(history, &error))
+    });
+    let api = ChatApi::new(connection.client_config()).map_err(|e| super::errors::describe(&e));
+    let api = match unrecordable.map_or(api, Err) {
         Ok(api) => api,
         Err(error) => {
             // Nothing was sent: every chat failed to start for the same reason.
-            let error = super::errors::describe(&error);
             for index in 0..settings.count {
                 let _ = messages.send(Msg::Burst {
                     id,
@@ -89,7 +108,7 @@ pub fn start_burst(
     };
     let (events, mut received) = mpsc::unbounded_channel();
     let engine = tokio::spawn(crate::burst::run(
-        api, request, survey, plan, events, stopped,
+        api, request, survey, plan, recording, events, stopped,
     ));
     tokio::spawn(async move {
         // Every event is forwarded before the outcomes: the channel closes when the engine
@@ -152,12 +171,14 @@ pub fn load_check_file(path: String, messages: &mpsc::UnboundedSender<Msg>) {
 }
 
 /// Runs the cases of a check file with the form's connection, one at a time; each start and
-/// verdict comes back as a message.
+/// verdict comes back as a message. Once `stop` turns true no case starts any more (each gets
+/// an interrupted verdict) and a running one ends its chat.
 pub fn run_checks(
     id: SessionId,
     connection: &Connection,
     plan: CheckPlan,
     history: Option<History>,
+    stop: watch::Receiver<bool>,
     messages: &mpsc::UnboundedSender<Msg>,
 ) {
     let messages = messages.clone();
@@ -167,7 +188,13 @@ pub fn run_checks(
         let file = plan.file.clone();
         for (index, case) in file.cases.iter().enumerate() {
             let run = match &api {
-                Ok(api) => case_run(&plan, case, api.clone(), history.clone()).await,
+                Ok(api) => {
+                    let run = case_run(&plan, case, api.clone(), history.clone()).await;
+                    run.map(|run| CaseRun {
+                        stop: Some(stop.clone()),
+                        ..run
+                    })
+                }
                 Err(error) => Err(super::errors::describe(error)),
             };
             // Taken before the spawn so the cases start in file order (see check::run_all).
@@ -233,6 +260,7 @@ async fn case_run(
         ),
         history,
         profile: plan.profile.clone(),
+        stop: None,
     })
 }
 

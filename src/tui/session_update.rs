@@ -17,13 +17,13 @@ const MAX_EXCHANGES: usize = 500;
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::SessionCreated { id, uri } => {
+            // The history has the chat already: its request was recorded before it was sent,
+            // and the task settled the record with the URI.
             if matches!(app.phase, Phase::Submitting { id: current, .. } if current == id) {
-                let view = session_view(app, id, uri.clone());
-                let record = app.new_session(uri, view.request.clone(), app.form.auth);
+                let view = session_view(app, id, uri);
                 app.phase = Phase::Session(Box::new(view));
                 app.notice =
                     Some(Notice::info("chat created — c copies its URI").about(Topic::ChatCreated));
-                return vec![Effect::RecordSession(Box::new(record))];
             }
             Vec::new()
         }
@@ -39,14 +39,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                         }
                     }
                 }
+                // One that may have made a chat stays in the history with no URI (state
+                // unknown), as it was recorded before it was sent.
                 app.notice = Some(Notice::error(failure.message, failure.hint));
-                if failure.may_have_created_chat {
-                    // Kept with no URI (state unknown), as the command line keeps it: the
-                    // history is where one looks for a chat that may exist.
-                    let record =
-                        app.new_session(String::new(), app.form.chat_request(), app.form.auth);
-                    return vec![Effect::RecordSession(Box::new(record))];
-                }
             }
             Vec::new()
         }

@@ -3,7 +3,7 @@
 
 use tokio::sync::mpsc;
 
-use super::msg::{Effect, Msg};
+use super::msg::{Effect, Msg, NewSession};
 use super::setup::Store;
 use crate::api::AuthRequest;
 use crate::cli::args::{ConnectionArgs, RequestFields, TuiArgs};
@@ -24,13 +24,24 @@ pub fn run(store: &mut Store, effect: Effect, messages: &mpsc::UnboundedSender<M
             }
         }
         Effect::LoadHistory => {
-            let result = match &store.history {
-                Some(history) => history
-                    .entries()
-                    .map_err(|e| format!("{}: {e}", history.path().display())),
-                None => Err("no data directory on this system".into()),
+            let (result, warnings) = match &store.history {
+                Some(history) => match history.read() {
+                    Ok(listing) => {
+                        let warnings = listing.warnings(history.path());
+                        (Ok(listing.entries), warnings)
+                    }
+                    Err(e) => (
+                        Err(format!("{}: {e}", history.path().display())),
+                        Vec::new(),
+                    ),
+                },
+                None => (Err("no data directory on this system".into()), Vec::new()),
             };
             let _ = messages.send(Msg::HistoryLoaded(result));
+            // A damaged line costs that line only: the rest is listed, the line is named.
+            if !warnings.is_empty() {
+                failed(messages, warnings.join("; "));
+            }
         }
         Effect::LoadProfile { name } => load_profile(store, name, messages),
         Effect::SaveProfile { name, profile } => {
@@ -45,36 +56,6 @@ pub fn run(store: &mut Store, effect: Effect, messages: &mpsc::UnboundedSender<M
                 result,
             });
         }
-        Effect::RecordSession(session) => {
-            if let Some(history) = &store.history {
-                let auth = session
-                    .auth
-                    .as_ref()
-                    .map(|(conn_id, redirect)| AuthRequest {
-                        sso_key: crate::secret::Secret::default(),
-                        auth_chat_conn_id: conn_id.clone(),
-                        redirect_uri: redirect.clone(),
-                    });
-                let flow = if auth.is_some() {
-                    Flow::Auth
-                } else {
-                    Flow::Request
-                };
-                let mut record = SessionRecord::created(
-                    session.profile.as_deref(),
-                    &session.account,
-                    &session.uri,
-                    flow,
-                    &session.request,
-                    auth.as_ref(),
-                );
-                record.app_key_in = Some(session.app_key_in);
-                record.format = Some(session.format);
-                if let Err(error) = history.created(record) {
-                    failed(messages, format!("could not write the history: {error}"));
-                }
-            }
-        }
         Effect::RecordState { uri, state, agent } => {
             if let Some(history) = &store.history {
                 if let Err(error) = history.state(&uri, &state, agent.as_deref()) {
@@ -85,6 +66,47 @@ pub fn run(store: &mut Store, effect: Effect, messages: &mpsc::UnboundedSender<M
         // Handled by the loop, which owns the terminal.
         _ => {}
     }
+}
+
+/// The history's record of a chat made from the form (no secret: the auth call's SSO key is
+/// left out).
+pub fn session_record(session: &NewSession) -> SessionRecord {
+    let auth = session
+        .auth
+        .as_ref()
+        .map(|(conn_id, redirect)| AuthRequest {
+            sso_key: crate::secret::Secret::default(),
+            auth_chat_conn_id: conn_id.clone(),
+            redirect_uri: redirect.clone(),
+        });
+    let flow = if auth.is_some() {
+        Flow::Auth
+    } else {
+        Flow::Request
+    };
+    let mut record = SessionRecord::created(
+        session.profile.as_deref(),
+        &session.account,
+        &session.uri,
+        flow,
+        &session.request,
+        auth.as_ref(),
+    );
+    record.app_key_in = Some(session.app_key_in);
+    record.format = Some(session.format);
+    record
+}
+
+/// What the console says when the history cannot be written: nothing is sent.
+pub fn unwritable(history: &crate::history::History, error: &std::io::Error) -> String {
+    format!(
+        "not sent: cannot write the history {} ({error}); make {} writable or start the \
+         console with {} set to a directory it may write — every chat is recorded there, so \
+         none is left unknown",
+        history.path().display(),
+        history.directory().display(),
+        crate::paths::DATA_DIR_ENV
+    )
 }
 
 fn failed(messages: &mpsc::UnboundedSender<Msg>, message: String) {
@@ -119,19 +141,11 @@ mod tests {
     use super::*;
     use crate::api::{AppKeyPlacement, ChatRequest, Format};
     use crate::history::History;
-    use crate::tui::msg::NewSession;
 
     #[test]
     fn a_recorded_session_keeps_how_the_service_was_reached_so_its_cleanup_can_reach_it() {
         let dir = tempfile::tempdir().expect("dir");
         let history = History::at(dir.path().join("history.jsonl"));
-        let mut store = Store {
-            history: Some(history.clone()),
-            draft: None,
-            config: None,
-            args: None,
-        };
-        let (messages, _received) = mpsc::unbounded_channel();
         let session = NewSession {
             uri: "https://example.net/api/account/1/chat/H1".into(),
             profile: None,
@@ -144,16 +158,59 @@ mod tests {
             app_key_in: AppKeyPlacement::Query,
             format: Format::Xml,
         };
-        run(
-            &mut store,
-            Effect::RecordSession(Box::new(session)),
-            &messages,
-        );
+        history.created(session_record(&session)).expect("written");
         let entries = history.entries().expect("entries");
         let [entry] = entries.as_slice() else {
             panic!("{entries:?}");
         };
         assert_eq!(entry.session.app_key_in, Some(AppKeyPlacement::Query));
         assert_eq!(entry.session.format, Some(Format::Xml));
+    }
+
+    #[test]
+    fn a_damaged_history_line_is_named_and_the_rest_listed() {
+        let dir = tempfile::tempdir().expect("dir");
+        let history = History::at(dir.path().join("history.jsonl"));
+        let session = |uri: &str| NewSession {
+            uri: uri.into(),
+            profile: None,
+            account: "1".into(),
+            request: ChatRequest::default(),
+            auth: None,
+            app_key_in: AppKeyPlacement::Header,
+            format: Format::Json,
+        };
+        history
+            .created(session_record(&session("https://x/chat/H1")))
+            .expect("written");
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(history.path())
+            .expect("open");
+        std::io::Write::write_all(&mut file, b"{\"kind\":\"session\",\"uri\":\"\xff\"}\n")
+            .expect("damage");
+        history
+            .created(session_record(&session("https://x/chat/H2")))
+            .expect("written");
+        let mut store = Store {
+            history: Some(history.clone()),
+            ..Store::default()
+        };
+        let (messages, mut received) = mpsc::unbounded_channel();
+        run(&mut store, Effect::LoadHistory, &messages);
+        let Ok(Msg::HistoryLoaded(Ok(entries))) = received.try_recv() else {
+            panic!("the history is listed");
+        };
+        assert_eq!(entries.len(), 2, "{entries:?}");
+        let Ok(Msg::StoreFailed(warning)) = received.try_recv() else {
+            panic!("the damage is said");
+        };
+        assert!(
+            warning.contains(&format!(
+                "{} line 2: not valid UTF-8",
+                history.path().display()
+            )),
+            "{warning}"
+        );
     }
 }

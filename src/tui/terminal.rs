@@ -180,7 +180,7 @@ pub fn run_editor(text: &str) -> Result<String, String> {
         .status()
         .map_err(|e| format!("{program}: {e}"));
     let result = match status {
-        Ok(status) if status.success() => std::fs::read_to_string(&path).map_err(|e| e.to_string()),
+        Ok(status) if status.success() => read_edited(&path),
         Ok(status) => Err(format!(
             "{program} exited with {status}; the lines were not changed"
         )),
@@ -188,4 +188,28 @@ pub fn run_editor(text: &str) -> Result<String, String> {
     };
     let _ = std::fs::remove_file(&path);
     result
+}
+
+/// The lines as the editor left them. Bytes that are not UTF-8 (a paste in another encoding)
+/// show as � in the line they were in, rather than losing every line as an editor that "did
+/// not run".
+fn read_edited(path: &std::path::Path) -> Result<String, String> {
+    std::fs::read(path)
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lines_from_the_editor_with_a_byte_that_is_not_utf8_are_kept() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("lines.txt");
+        std::fs::write(&path, b"first\ncaf\xe9 order\nthird\n").expect("written");
+        let text = super::read_edited(&path).expect("read");
+        assert_eq!(
+            text.lines().collect::<Vec<_>>(),
+            ["first", "caf\u{FFFD} order", "third"]
+        );
+    }
 }

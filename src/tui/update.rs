@@ -466,12 +466,15 @@ pub fn submit(app: &mut App, confirmed: bool) -> Vec<Effect> {
     };
     app.exchanges.clear();
     app.notice = None;
+    let request = app.form.chat_request();
+    let record = Box::new(app.new_session(String::new(), request.clone(), app.form.auth));
     vec![Effect::StartSession {
         id,
         connection: Connection::from_form(&app.form),
-        request: app.form.chat_request(),
+        request,
         survey: app.form.survey.survey.clone(),
         auth: app.form.auth_request(),
+        record,
     }]
 }
 

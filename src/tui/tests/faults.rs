@@ -61,7 +61,16 @@ fn failing_polls_show_reconnecting_then_the_lost_session_and_how_to_resume() {
 #[test]
 fn a_lost_answer_to_the_chat_request_says_a_chat_may_exist_and_resubmit_asks() {
     let mut app = app();
-    send(&mut app, [Msg::Submit]);
+    app.form.app_key_in = crate::api::AppKeyPlacement::Query;
+    let effects = send(&mut app, [Msg::Submit]);
+    // The history keeps the attempt, written before it is sent: no URI, and how the service
+    // was reached. A lost answer leaves it so (state unknown).
+    let Some(Effect::StartSession { record, .. }) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    assert!(record.uri.is_empty(), "{record:?}");
+    assert_eq!(record.app_key_in, crate::api::AppKeyPlacement::Query);
+    assert_eq!(record.request.skill, app.form.chat_request().skill);
     let id = app.last_id;
     let error = ApiError::Network {
         operation: Operation::ChatRequest,
@@ -70,24 +79,13 @@ fn a_lost_answer_to_the_chat_request_says_a_chat_may_exist_and_resubmit_asks() {
             .into(),
         timeout: std::time::Duration::from_secs(10),
     };
-    app.form.app_key_in = crate::api::AppKeyPlacement::Query;
-    let effects = send(
+    send(
         &mut app,
         [Msg::StartFailed {
             id,
             failure: failure(error),
         }],
     );
-    // The history keeps the attempt, with no URI, and how the service was reached.
-    let Some(record) = effects.iter().find_map(|e| match e {
-        Effect::RecordSession(record) => Some(record),
-        _ => None,
-    }) else {
-        panic!("the attempt is recorded: {effects:?}");
-    };
-    assert!(record.uri.is_empty(), "{record:?}");
-    assert_eq!(record.app_key_in, crate::api::AppKeyPlacement::Query);
-    assert_eq!(record.request.skill, app.form.chat_request().skill);
     // At both sizes the whole message and its hint show: a chat may exist, and how to check
     // in the console (the footer's own "Ctrl+R history" does not count).
     for (width, height) in [(80, 24), (160, 48)] {

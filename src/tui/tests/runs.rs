@@ -156,10 +156,8 @@ fn burst_events_fill_the_view_and_the_history() {
             event: created(0),
         }],
     );
-    assert!(
-        matches!(effects.as_slice(), [Effect::RecordSession(s)] if s.uri.ends_with("-0")),
-        "{effects:?}"
-    );
+    // The engine recorded the chat before its request went out: nothing more to record.
+    assert!(effects.is_empty(), "{effects:?}");
     let effects = send(
         &mut app,
         [Msg::Burst {
@@ -181,7 +179,7 @@ fn burst_events_fill_the_view_and_the_history() {
     );
     let view = burst_view(&app);
     assert_eq!(view.outcomes[0].time_to_accept_ms, Some(300));
-    assert_eq!(view.outcomes[1], ChatOutcome::default());
+    assert_eq!(view.outcomes[1], ChatOutcome::waiting_its_turn(1));
     assert_eq!(view.recent.front(), Some(&0));
     assert_eq!(view.done(), 1);
     assert!(view.is_running());

@@ -113,12 +113,10 @@ fn chats(app: &App, view: &BurstView, theme: &Theme, frame: &mut Frame, area: Re
 
 fn row(outcome: &ChatOutcome, now_ms: u64, theme: &Theme) -> Row<'static> {
     let tail = outcome.uri.as_deref().map_or_else(|| "…".into(), uri_tail);
-    let state = match (&outcome.error, &outcome.state, outcome.ended_by_us) {
-        (_, _, true) => "ended".to_string(),
-        (Some(_), None, _) if outcome.may_exist => "may exist".to_string(),
-        (Some(_), None, _) => "failed".to_string(),
-        (_, Some(state), _) => state.clone(),
-        (None, None, _) => "sending".into(),
+    let state = match &outcome.state {
+        _ if outcome.is_over() => "ended".to_string(),
+        Some(state) => state.clone(),
+        None => outcome.status().label().to_string(),
     };
     let in_queue = match (outcome.time_to_accept_ms, outcome.created_ms) {
         (Some(ms), _) => format!("{:.1} s", ms as f64 / 1000.0),
@@ -170,20 +168,7 @@ fn summary_lines(view: &BurstView, theme: &Theme) -> Vec<Line<'static>> {
         return Vec::new();
     }
     let summary = view.summary();
-    let mut counts = format!(
-        "created {}/{} · accepted {} · still waiting {} · failed {}",
-        summary.created, summary.requested, summary.accepted, summary.still_waiting, summary.failed
-    );
-    if summary.ended_by_us > 0 {
-        counts.push_str(&format!(" · ended by chatstart {}", summary.ended_by_us));
-    }
-    if summary.may_exist > 0 {
-        counts.push_str(&format!(
-            " · may exist {} — check the agent queue",
-            summary.may_exist
-        ));
-    }
-    let mut lines = vec![Line::from(Span::styled(counts, theme.section()))];
+    let mut lines = vec![Line::from(Span::styled(summary.counts(), theme.section()))];
     lines.push(Line::raw(match summary.accept_ms {
         Some([min, median, p95, max]) => format!(
             "time to accept: min {} · median {} · p95 {} · max {}",

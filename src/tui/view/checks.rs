@@ -197,6 +197,7 @@ fn case_lines(
 
 fn verdict(result: &CaseResult, theme: &Theme) -> (&'static str, Style) {
     match (result.passed, &result.failure) {
+        _ if result.interrupted => ("STOP", theme.dim()),
         (true, _) => ("PASS", theme.good()),
         (false, Some(_)) => ("FAIL", theme.error()),
         (false, None) => ("ERROR", theme.error()),

@@ -39,7 +39,8 @@ pub fn render(app: &App, overlay: &Overlay, theme: &Theme, frame: &mut Frame, sc
             " Quit? ",
             vec![
                 Line::raw("The chat request is on its way: quitting now may leave a chat"),
-                Line::raw("in the queue that nobody follows."),
+                Line::raw("in the queue with no URI to follow or end it by. The history"),
+                Line::raw("keeps the request (state unknown): chatstart history."),
                 Line::raw(""),
                 Line::from(vec![
                     Span::styled(" q ", theme.key()),
