@@ -261,7 +261,10 @@ impl Tracker {
         cursor.failures += 1;
         if !error.is_retryable() || cursor.failures > self.options.max_failures {
             let (why, exit_code) = if error.is_retryable() {
-                let why = format!("{} polls failed in a row; last: {error}", cursor.failures);
+                let why = format!(
+                    "{} failed in a row; last: {error}",
+                    crate::plural::count(cursor.failures as usize, "poll", "polls")
+                );
                 (why, crate::api::error::exit::FAILURE)
             } else {
                 (error.to_string(), error.exit_code())

@@ -194,7 +194,7 @@ async fn the_history_view_reruns_a_past_request_as_a_new_chat() {
 
     wait_for(&mut screen, "survey: 4 question(s)").await;
     press(KeyCode::Char('r'), KeyModifiers::CONTROL);
-    let text = wait_for(&mut screen, "History · 1 session(s)").await;
+    let text = wait_for(&mut screen, "History · 1 session").await;
     assert!(
         text.contains("ended") && text.contains("/chat/OLD"),
         "{text}"

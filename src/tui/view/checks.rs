@@ -14,6 +14,7 @@ use super::{clock, spinner};
 use crate::check::CaseResult;
 use crate::tui::app::App;
 use crate::tui::checks::{CaseStatus, CheckView};
+use crate::plural::count;
 
 /// Lines of a selected case's reason shown (the others show one).
 const REASON_LINES: usize = 4;
@@ -38,8 +39,8 @@ pub fn render(app: &App, view: &CheckView, theme: &Theme, frame: &mut Frame, bod
         notes.truncate(NOTE_LINES - 1);
         notes.push(Line::from(Span::styled(
             format!(
-                "note: {} case(s) name a profile: the console uses the form's connection",
-                view.notes.len()
+                "note: {} a profile: the console uses the form's connection",
+                count(view.notes.len(), "case names", "cases name")
             ),
             theme.dim(),
         )));
@@ -54,9 +55,9 @@ pub fn render(app: &App, view: &CheckView, theme: &Theme, frame: &mut Frame, bod
     ])
     .areas(body);
     let heading_text = format!(
-        "Checks · {} · {} case(s), one at a time · {}",
+        "Checks · {} · {}, one at a time · {}",
         view.path,
-        view.cases.len(),
+        count(view.cases.len(), "case", "cases"),
         clock(view.elapsed(app.now))
     );
     frame.render_widget(
@@ -85,12 +86,12 @@ fn progress(app: &App, view: &CheckView, theme: &Theme, width: u16) -> Line<'sta
     let cells = usize::from(width / 3).clamp(10, 30);
     let filled = (totals.cases * cells).div_ceil(total).min(cells);
     let counts = format!(
-        " {}/{} done · {} passed · {} failed · {} errors",
+        " {}/{} done · {} passed · {} failed · {}",
         totals.cases,
         view.cases.len(),
         totals.passed,
         totals.failed,
-        totals.errors
+        count(totals.errors, "error", "errors")
     );
     Line::from(vec![
         Span::styled("█".repeat(filled), theme.good()),
