@@ -4,7 +4,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::api::key_scope::AllowedHost;
 use crate::api::{AppKeyPlacement, Format};
+
+/// The help's heading of the options every command takes.
+const GLOBAL: &str = "Global options";
 
 /// Start LivePerson legacy chat sessions, follow them through the queue, hand on the session URI.
 ///
@@ -15,13 +19,31 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Use this profile of the config file
-    #[arg(long, global = true, env = "CHATSTART_PROFILE", value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        env = "CHATSTART_PROFILE",
+        value_name = "NAME",
+        help_heading = GLOBAL
+    )]
     pub profile: Option<String>,
     /// Config file (default: config.toml in the platform's config directory)
-    #[arg(long, global = true, env = "CHATSTART_CONFIG", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        env = "CHATSTART_CONFIG",
+        value_name = "FILE",
+        help_heading = GLOBAL
+    )]
     pub config: Option<PathBuf>,
     /// Write a log of every HTTP exchange (secrets masked) to this file
-    #[arg(long, global = true, env = "CHATSTART_LOG", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        env = "CHATSTART_LOG",
+        value_name = "FILE",
+        help_heading = GLOBAL
+    )]
     pub log_file: Option<PathBuf>,
 }
 
@@ -59,8 +81,32 @@ pub enum Command {
     Completions(CompletionsArgs),
 }
 
+impl Command {
+    /// The output the command was asked for (`--output`); text for the commands without one.
+    pub fn output(&self) -> OutputArg {
+        match self {
+            Self::Request(args) => args.output,
+            Self::Auth(args) => args.output,
+            Self::Watch(args) => args.output,
+            Self::Info(args) => args.output,
+            Self::Send(args) => args.output,
+            Self::End(args) => args.output,
+            Self::Survey(args) => args.output,
+            Self::Availability(args) => args.output,
+            Self::Burst(args) => args.output,
+            Self::Check(args) => args.output,
+            Self::Profiles(args) => args.output,
+            Self::History(args) => args.output,
+            Self::Emulator(_) | Self::Tui(_) | Self::Completions(_) => OutputArg::Text,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct BurstArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
     #[command(flatten)]
     pub connection: ConnectionArgs,
     #[command(flatten)]
@@ -87,6 +133,9 @@ pub struct BurstArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
     /// The check file (TOML; see docs/checks.md)
     pub file: PathBuf,
     /// Run only this case (repeatable)
@@ -133,6 +182,7 @@ pub struct CompletionsArgs {
 
 /// Where the API is and how to authenticate: on every command.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
     /// Base URL of the account's API, e.g. https://va.convep.liveperson.net or http://127.0.0.1:8480
     #[arg(long)]
@@ -158,9 +208,10 @@ pub struct ConnectionArgs {
     /// Seconds to wait for each HTTP answer
     #[arg(long, env = "CHATSTART_HTTP_TIMEOUT", value_name = "SECS")]
     pub http_timeout: Option<f64>,
-    /// Output for scripts: text, or JSON Lines
-    #[arg(long, value_name = "FORMAT", default_value = "text")]
-    pub output: OutputArg,
+    /// Also send the appKey to this host (repeatable): HOST, HOST:PORT or a URL. It goes
+    /// otherwise only to the service, the hosts it names and LivePerson's own domains
+    #[arg(long = "send-key-to", value_name = "HOST")]
+    pub send_key_to: Vec<AllowedHost>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -202,6 +253,7 @@ pub enum OutputArg {
 
 /// The chat request's body parameters.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Request fields")]
 pub struct RequestFields {
     /// Skill to route the chat to
     #[arg(long)]
@@ -258,6 +310,7 @@ pub struct RequestFields {
 
 /// Following a chat after it is created.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Following the chat")]
 pub struct WaitArgs {
     /// Follow the chat until this state, print what arrives, then exit
     #[arg(long, value_name = "STATE")]
@@ -282,6 +335,9 @@ pub enum WaitState {
 
 #[derive(Debug, Clone, Args)]
 pub struct RequestArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
     #[command(flatten)]
     pub connection: ConnectionArgs,
     #[command(flatten)]
@@ -292,6 +348,9 @@ pub struct RequestArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct AuthArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
     #[command(flatten)]
     pub connection: ConnectionArgs,
     #[command(flatten)]
@@ -314,6 +373,9 @@ pub struct AuthArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct EndArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
     /// The chat-session URI (the Location of the chat request)
     #[arg(required_unless_present = "all_open", conflicts_with = "all_open")]
     pub uri: Option<String>,
@@ -329,6 +391,9 @@ pub struct EndArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct WatchArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
     /// The chat-session URI (the Location of the chat request)
     pub uri: String,
     #[command(flatten)]
@@ -339,6 +404,9 @@ pub struct WatchArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct InfoArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
     /// The chat-session URI
     pub uri: String,
     #[command(flatten)]
@@ -347,6 +415,9 @@ pub struct InfoArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct SendArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
     /// The chat-session URI
     pub uri: String,
     /// The line to send (sent as plain text)
@@ -357,6 +428,9 @@ pub struct SendArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct SurveyArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
     #[command(flatten)]
     pub connection: ConnectionArgs,
     /// Skill whose survey to fetch
@@ -366,6 +440,9 @@ pub struct SurveyArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct AvailabilityArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
     #[command(flatten)]
     pub connection: ConnectionArgs,
     /// Skill to ask about

@@ -14,6 +14,7 @@ use tokio::time::Instant;
 
 use super::args::{BurstArgs, OutputArg, WaitState};
 use super::context::Context;
+use super::print::{Output, note, say};
 use super::run::{Failure, Outcome, chat_request, connect, prepare_request, seconds_flag};
 use crate::api::error::exit;
 use crate::api::model::ChatState;
@@ -68,7 +69,7 @@ pub async fn run(ctx: &Context, args: BurstArgs) -> Outcome {
         events,
         stopped,
     ));
-    let live = connection.output == OutputArg::Text && std::io::stdout().is_terminal();
+    let live = args.output == OutputArg::Text && std::io::stdout().is_terminal();
     let mut view = Progress::new(&plan);
     let mut terminal = if live { inline_terminal() } else { None };
     let mut interrupted = false;
@@ -101,13 +102,13 @@ pub async fn run(ctx: &Context, args: BurstArgs) -> Outcome {
             let bottom = frame.area.bottom().saturating_sub(1);
             let _ = terminal.set_cursor_position((0, bottom));
         }
-        println!();
+        say("");
     }
     drop(terminal);
     let outcomes = engine
         .await
         .map_err(|e| Failure::usage(format!("the burst stopped unexpectedly: {e}")))?;
-    report(&outcomes, connection.output == OutputArg::Json, live);
+    report(&outcomes, Output::new(args.output), live);
     Ok(exit_code(&outcomes, &plan, interrupted))
 }
 
@@ -152,7 +153,7 @@ impl Recorder<'_> {
             | BurstEvent::EndedByUs { .. } => Ok(()),
         };
         if let Err(error) = result {
-            eprintln!("warning: could not write the history: {error}");
+            note(format!("warning: could not write the history: {error}"));
         }
     }
 
@@ -203,18 +204,18 @@ fn exit_code(outcomes: &[ChatOutcome], plan: &BurstPlan, interrupted: bool) -> i
     }
 }
 
-fn report(outcomes: &[ChatOutcome], json: bool, live: bool) {
+fn report(outcomes: &[ChatOutcome], output: Output, live: bool) {
     let summary = Summary::of(outcomes);
-    if json {
+    if output.is_json() {
         for outcome in outcomes {
-            println!("{}", json!({"type": "chat", "chat": outcome}));
+            output.json(&json!({"type": "chat", "chat": outcome}));
         }
-        println!("{}", json!({"type": "summary", "summary": summary}));
+        output.json(&json!({"type": "summary", "summary": summary}));
         return;
     }
     if !live {
         for outcome in outcomes {
-            println!(
+            say(format!(
                 "{:>4}  {:<12} {:>8}  {:<10} {}",
                 outcome.index + 1,
                 match (outcome.state.as_deref(), outcome.ended_by_us) {
@@ -232,10 +233,10 @@ fn report(outcomes: &[ChatOutcome], json: bool, live: bool) {
                     .as_deref()
                     .or(outcome.error.as_deref())
                     .unwrap_or("-")
-            );
+            ));
         }
     }
-    println!(
+    say(format!(
         "created {}/{} · accepted {} · still waiting {} · failed {}{}{}",
         summary.created,
         summary.requested,
@@ -248,12 +249,14 @@ fn report(outcomes: &[ChatOutcome], json: bool, live: bool) {
             String::new()
         },
         may_exist_note(&summary),
-    );
+    ));
     if let Some([min, median, p95, max]) = summary.accept_ms {
-        println!("time to accept: min {min} ms · median {median} ms · p95 {p95} ms · max {max} ms");
+        say(format!(
+            "time to accept: min {min} ms · median {median} ms · p95 {p95} ms · max {max} ms"
+        ));
     }
     if let Some(error) = outcomes.iter().find_map(|o| o.error.as_deref()) {
-        eprintln!("first error: {}", super::print::terminal_safe(error));
+        note(format!("first error: {error}"));
     }
 }
 

@@ -145,6 +145,9 @@ impl Context {
         if merged.http_timeout.is_none() {
             merged.http_timeout = profile.http_timeout;
         }
+        if merged.send_key_to.is_empty() {
+            merged.send_key_to.clone_from(&profile.send_key_to);
+        }
         if merged.app_key.is_none() {
             let secret = profile
                 .app_key_source()

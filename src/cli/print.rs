@@ -1,6 +1,10 @@
-//! How the headless commands print a session: text for people, JSON Lines for scripts.
+//! Everything the headless commands write goes through here: text for people, with control
+//! characters escaped ([`terminal_safe`]), or typed JSON Lines for scripts — and how they print a
+//! session.
 //!
-//! stdout carries only the session URI, state changes and chat lines; diagnostics go to stderr.
+//! stdout carries the command's results (for `request`: the session URI, state changes and chat
+//! lines); diagnostics go to stderr. No other module of the command line prints by itself (a test
+//! keeps it so), so no server text reaches the terminal unescaped.
 
 use std::io::Write;
 
@@ -29,6 +33,87 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
         })
         .collect::<String>()
         .into()
+}
+
+/// Writes a line on stdout, made safe for the terminal. A closed stdout (a pipe into `head`)
+/// is not worth dying for: the write is let go.
+pub fn say(line: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stdout().lock(), "{}", terminal_safe(&line.to_string()));
+}
+
+/// Writes text on stdout without a newline (a question), made safe for the terminal.
+pub fn ask(text: impl std::fmt::Display) {
+    let mut out = std::io::stdout().lock();
+    let _ = write!(out, "{}", terminal_safe(&text.to_string()));
+    let _ = out.flush();
+}
+
+/// Writes a line on stderr (a diagnostic, a warning, an error), made safe for the terminal.
+pub fn note(line: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stderr().lock(), "{}", terminal_safe(&line.to_string()));
+}
+
+/// Writes one JSON line on stdout. Every line a command prints says what it is in `type`.
+pub fn json_line(object: &Value) {
+    debug_assert!(object.get("type").is_some(), "a JSON line without a type: {object}");
+    let _ = writeln!(std::io::stdout().lock(), "{object}");
+}
+
+/// A command's output: text for people or JSON Lines for scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Output {
+    json: bool,
+}
+
+impl Output {
+    pub fn new(output: super::args::OutputArg) -> Self {
+        Self {
+            json: output == super::args::OutputArg::Json,
+        }
+    }
+
+    pub fn is_json(self) -> bool {
+        self.json
+    }
+
+    /// `text` for people, or `object` for scripts.
+    pub fn emit(self, text: impl std::fmt::Display, object: &Value) {
+        if self.json {
+            json_line(object);
+        } else {
+            say(text);
+        }
+    }
+
+    /// A line only people get (a heading, an empty list's note): nothing in JSON.
+    pub fn text(self, text: impl std::fmt::Display) {
+        if !self.json {
+            say(text);
+        }
+    }
+
+    /// A line only scripts get.
+    pub fn json(self, object: &Value) {
+        if self.json {
+            json_line(object);
+        }
+    }
+
+    /// A command's failure: `error:`, `why:`, `hint:` on stderr, or one `error` JSON line.
+    pub fn failure(self, failure: &super::run::Failure) {
+        if self.json {
+            json_line(&json!({"type": "error", "code": failure.code, "message": failure.message,
+                              "why": failure.why, "hint": failure.hint}));
+            return;
+        }
+        note(format!("error: {}", failure.message));
+        if let Some(why) = &failure.why {
+            note(format!("why: {why}"));
+        }
+        if let Some(hint) = &failure.hint {
+            note(format!("hint: {hint}"));
+        }
+    }
 }
 
 /// Prints what the commands produce, in the chosen output.

@@ -47,6 +47,7 @@ use effects::EffectRunner;
 use msg::{Effect, Msg};
 use terminal::Host;
 
+use crate::cli::print::note;
 use crate::clipboard::{Clipboard, Osc52Clipboard};
 
 /// What the loop needs besides the terminal and the input.
@@ -262,7 +263,7 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
                     (form, banner, true)
                 }
                 Err(error) => {
-                    eprintln!("error: cannot start the demo emulator: {error}");
+                    note(format!("error: cannot start the demo emulator: {error}"));
                     return 4;
                 }
             }
@@ -277,7 +278,7 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
     let (mut terminal, guard) = match terminal::init() {
         Ok(pair) => pair,
         Err(error) => {
-            eprintln!("error: cannot set up the terminal: {error}");
+            note(format!("error: cannot set up the terminal: {error}"));
             return 4;
         }
     };
@@ -300,15 +301,15 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
     match outcome {
         Ok(app) => {
             if let Some(view) = app.session().filter(|v| v.is_live() && !v.end_requested) {
-                eprintln!(
+                note(format!(
                     "the chat is still open; follow it with: chatstart watch {}",
                     view.uri
-                );
+                ));
             }
             0
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            note(format!("error: {error}"));
             4
         }
     }

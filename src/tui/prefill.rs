@@ -47,6 +47,7 @@ pub fn from_args(args: &TuiArgs) -> (Form, Option<String>) {
     if let Some(csds) = &connection.csds_url {
         form.csds_url = csds.clone();
     }
+    form.send_key_to.clone_from(&connection.send_key_to);
     form.http_timeout = connection
         .http_timeout
         .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
