@@ -117,7 +117,7 @@ const TABLE: &[(Matcher, Explanation)] = &[
         Explanation {
             name: "400 `Cannot add line while not in chat` (internalCode 5)",
             why: "lines can only be added once an agent has accepted the chat; it is still waiting",
-            next: "wait for state chatting (`--wait chatting`), then send",
+            next: "wait until an agent accepts the chat (`chatstart watch URI --wait chatting` returns then), then send",
         },
     ),
     (

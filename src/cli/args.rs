@@ -7,6 +7,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::api::key_scope::AllowedHost;
 use crate::api::{AppKeyPlacement, Format};
 
+/// What `history --help` adds: the README's account of the command.
+const HISTORY_HELP: &str = "\
+Each line: creation time, last known state (and agent), flow, profile, skill, session URI.
+--profile P lists only the sessions made with profile P; the config file is not read, so a
+profile removed since still filters. --output json prints one `history` line per session.
+The history is history.jsonl in the data directory (CHATSTART_DATA_DIR, default
+~/.local/share/chatstart); it never holds a secret. `chatstart end --all-open` ends the open ones.";
+
 /// The help's heading of the options every command takes.
 const GLOBAL: &str = "Global options";
 
@@ -76,6 +84,7 @@ pub enum Command {
     /// List the profiles of the config file.
     Profiles(ProfilesArgs),
     /// List the sessions chatstart created, newest first.
+    #[command(after_help = HISTORY_HELP)]
     History(HistoryArgs),
     /// Print a shell completion script: `chatstart completions bash > …`.
     Completions(CompletionsArgs),
@@ -196,7 +205,8 @@ pub struct ConnectionArgs {
     /// CSDS service used to discover the domain
     #[arg(long, value_name = "URL")]
     pub csds_url: Option<String>,
-    /// The appKey (prefer the environment variable: flags show in process lists)
+    /// The appKey; not needed when CHATSTART_APP_KEY or the profile gives it (better: a flag
+    /// shows in process lists)
     #[arg(long, env = "CHATSTART_APP_KEY", hide_env_values = true)]
     pub app_key: Option<String>,
     /// Where the appKey rides: the Authorization header, or the appKey query parameter

@@ -48,9 +48,14 @@ impl Failure {
 impl From<ApiError> for Failure {
     fn from(error: ApiError) -> Self {
         let explanation = error.explain();
+        let mut hint = explanation.map(|e| e.next.to_string());
+        // The step names the host refused, so it runs as printed.
+        if let (ApiError::ForeignHost { host, .. }, Some(step)) = (&error, hint.as_mut()) {
+            *step = step.replace("HOST", host);
+        }
         Self {
             code: error.exit_code(),
-            hint: explanation.map(|e| e.next.to_string()),
+            hint,
             why: explanation.map(|e| e.why.to_string()),
             message: error.to_string(),
         }

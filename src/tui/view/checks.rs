@@ -156,7 +156,13 @@ fn case_lines(
             let indent = "          ";
             let room = width.saturating_sub(indent.len()).max(10);
             let reason = result.failure.as_ref().or(result.error.as_ref());
-            let explained = [("why", &result.why), ("next", &result.next)]
+            // The next step in the console's words, not the check command's.
+            let next = result
+                .explanation
+                .as_ref()
+                .map(|e| crate::tui::errors::next_step(e).to_string())
+                .or_else(|| result.next.clone());
+            let explained = [("why", &result.why), ("next", &next)]
                 .into_iter()
                 .filter_map(|(label, text)| Some(format!("{label}: {}", text.as_deref()?)));
             let shown = if selected { REASON_LINES } else { 1 };
