@@ -172,7 +172,11 @@ fn human(duration: Duration) -> String {
         0..60 => format!("{seconds} s"),
         60..3600 => format!("{} min", seconds / 60),
         3600..86_400 => format!("{} h {} min", seconds / 3600, seconds % 3600 / 60),
-        _ => crate::plural::count(usize::try_from(seconds / 86_400).unwrap_or(usize::MAX), "day", "days"),
+        _ => crate::plural::count(
+            usize::try_from(seconds / 86_400).unwrap_or(usize::MAX),
+            "day",
+            "days",
+        ),
     }
 }
 

@@ -60,7 +60,9 @@ fn check_invocation(invocation: &str, where_: &str, problems: &mut Vec<String>) 
         return; // A placeholder (`chatstart …`), not a subcommand.
     }
     if command_line().find_subcommand(subcommand).is_none() {
-        problems.push(format!("{where_}: `{invocation}`: no subcommand `{subcommand}`"));
+        problems.push(format!(
+            "{where_}: `{invocation}`: no subcommand `{subcommand}`"
+        ));
         return;
     }
     let takes = flags_of(subcommand);
@@ -186,7 +188,11 @@ fn every_chatstart_command_written_in_the_code_and_docs_runs_as_written() {
     let mut seen = 0;
     for path in sources.iter().chain(&docs) {
         let text = std::fs::read_to_string(path).expect("readable");
-        let shown = path.strip_prefix(root).unwrap_or(path).display().to_string();
+        let shown = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
         // A Rust string split over lines with `\` goes on after the line break.
         let text = text.replace("\\\n", " ");
         for invocation in backticked_invocations(&text) {

@@ -12,7 +12,13 @@ use common::{Emulator, ran};
 fn chat_named_on_localhost() -> (Emulator, String) {
     let emulator = Emulator::fast_with("location_host = \"localhost\"");
     let made = ran(emulator.chatstart(&[
-        "request", "--skill", "Sales", "--wait", "chatting", "--timeout", "30",
+        "request",
+        "--skill",
+        "Sales",
+        "--wait",
+        "chatting",
+        "--timeout",
+        "30",
     ]));
     assert_eq!(
         made.code, 0,
@@ -130,7 +136,10 @@ fn a_base_url_with_user_and_password_is_refused_before_anything_is_sent() {
         out.stderr.contains("user:pass@") && out.stderr.contains("Authorization"),
         "{out:?}"
     );
-    assert!(!out.stderr.contains("hunter2"), "the password is not repeated: {out:?}");
+    assert!(
+        !out.stderr.contains("hunter2"),
+        "the password is not repeated: {out:?}"
+    );
     assert!(emulator.handle.requests().is_empty());
 }
 
@@ -141,7 +150,13 @@ fn history_and_profiles_escape_control_characters_from_the_server_and_the_file()
         "agent_name = \"Nat\\u001b]0;pwned\\u0007alie\"",
     ));
     let made = ran(emulator.chatstart(&[
-        "request", "--skill", "Sales", "--wait", "chatting", "--timeout", "30",
+        "request",
+        "--skill",
+        "Sales",
+        "--wait",
+        "chatting",
+        "--timeout",
+        "30",
     ]));
     assert_eq!(made.code, 0, "{made:?}");
     let history = ran(emulator.bare(&["history"]));

@@ -502,7 +502,12 @@ impl ChatApi {
             .map_err(|e| model_error(Operation::Session, &answer, e))?;
         chat.resolve_links(&answer.url);
         let info_links = chat.info.iter().flat_map(|info| info.links.0.iter());
-        let links = chat.links.0.iter().chain(&chat.events_links.0).chain(info_links);
+        let links = chat
+            .links
+            .0
+            .iter()
+            .chain(&chat.events_links.0)
+            .chain(info_links);
         self.inner
             .key_scope
             .trust_links(&answer.url, links.map(|link| link.href.as_str()));
@@ -517,9 +522,10 @@ impl ChatApi {
         let mut info =
             Info::from_document(&document).map_err(|e| model_error(Operation::Info, &answer, e))?;
         info.links.resolve_against(&answer.url);
-        self.inner
-            .key_scope
-            .trust_links(&answer.url, info.links.0.iter().map(|link| link.href.as_str()));
+        self.inner.key_scope.trust_links(
+            &answer.url,
+            info.links.0.iter().map(|link| link.href.as_str()),
+        );
         Ok(info)
     }
 

@@ -161,9 +161,7 @@ impl KeyScope {
             return true;
         }
         let origin = url.origin().ascii_serialization();
-        self.named
-            .lock()
-            .is_ok_and(|named| named.contains(&origin))
+        self.named.lock().is_ok_and(|named| named.contains(&origin))
     }
 }
 
@@ -196,7 +194,11 @@ mod tests {
         assert!(from_url.matches(&url("https://chat.example:8443/a")));
         assert!(!from_url.matches(&url("https://chat.example/a")));
         assert!("".parse::<AllowedHost>().is_err());
-        assert!("https://chat.example/a/path".parse::<AllowedHost>().is_err());
+        assert!(
+            "https://chat.example/a/path"
+                .parse::<AllowedHost>()
+                .is_err()
+        );
     }
 
     #[test]
@@ -207,7 +209,10 @@ mod tests {
         scope.trust(&service);
         assert!(scope.allows(&url("http://127.0.0.1:8480/api/account/1/chat/X?v=1")));
         assert!(!scope.allows(&url("http://127.0.0.1:9999/api/account/1/chat/X")));
-        assert!(!scope.allows(&url("https://127.0.0.1:8480/")), "another scheme");
+        assert!(
+            !scope.allows(&url("https://127.0.0.1:8480/")),
+            "another scheme"
+        );
         scope.trust_links(
             &service,
             [

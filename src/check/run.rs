@@ -117,7 +117,10 @@ pub fn next_step(explanation: &Explanation) -> String {
         "put the monitoring id in the case's request as le_visitor_id and leave visitor_id out \
          unless you reuse a previous chat's visitorId"
             .into()
-    } else if explanation.name.contains("Cannot add line while not in chat") {
+    } else if explanation
+        .name
+        .contains("Cannot add line while not in chat")
+    {
         "put an `expect` step (the agent's greeting) before the `send` step: a chat takes lines \
          only once an agent has accepted it"
             .into()

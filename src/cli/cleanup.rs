@@ -15,11 +15,11 @@ use reqwest::Url;
 use super::args::{ConnectionArgs, EndArgs};
 use super::context::{Context, format_arg, placement_arg};
 use super::print::{Output, ask, note};
-use crate::plural::count;
 use super::run::{Failure, Outcome, connect};
 use crate::api::error::{NetworkFailure, exit};
 use crate::api::{ApiError, ChatApi};
 use crate::history::{Entry, GONE, History};
+use crate::plural::count;
 
 /// How a chat came to be over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,10 +124,7 @@ pub async fn end_all_open(ctx: &Context, args: &EndArgs) -> Outcome {
         .collect();
     let output = Output::new(args.output);
     if open.is_empty() {
-        output.emit(
-            "no open chats in the history",
-            &Tally::default().to_json(0),
-        );
+        output.emit("no open chats in the history", &Tally::default().to_json(0));
         return Ok(exit::OK);
     }
     for entry in &open {
@@ -247,7 +244,8 @@ impl Tally {
             }
             Err(error) => {
                 let shown = error.to_string();
-                output.json(&json!({"type": "end", "uri": uri, "ending": "failed", "error": shown}));
+                output
+                    .json(&json!({"type": "end", "uri": uri, "ending": "failed", "error": shown}));
                 note(format!("could not end {uri}: {shown}"));
                 self.failed += 1;
                 self.failure.get_or_insert_with(|| error.into());
@@ -384,7 +382,10 @@ fn confirm(open: usize) -> Result<bool, Failure> {
             "not asking without a terminal: add --yes to end them",
         ));
     }
-    ask(format!("End these {}? [y/N] ", count(open, "chat", "chats")));
+    ask(format!(
+        "End these {}? [y/N] ",
+        count(open, "chat", "chats")
+    ));
     let mut answer = String::new();
     let _ = std::io::stdin().lock().read_line(&mut answer);
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))

@@ -42,7 +42,9 @@ pub fn usage_error_as_json(
     arguments: impl IntoIterator<Item = std::ffi::OsString>,
 ) -> Option<serde_json::Value> {
     let arguments: Vec<std::ffi::OsString> = arguments.into_iter().collect();
-    let asks_json = arguments.windows(2).any(|pair| pair[0] == "--output" && pair[1] == "json")
+    let asks_json = arguments
+        .windows(2)
+        .any(|pair| pair[0] == "--output" && pair[1] == "json")
         || arguments.iter().any(|argument| argument == "--output=json");
     if !asks_json || !error.use_stderr() {
         return None;
@@ -54,8 +56,10 @@ pub fn usage_error_as_json(
     let hint = lines
         .find_map(|line| line.strip_prefix("tip: "))
         .map(str::to_string);
-    Some(serde_json::json!({"type": "error", "code": api::error::exit::USAGE,
-                            "message": message, "why": null, "hint": hint}))
+    Some(
+        serde_json::json!({"type": "error", "code": api::error::exit::USAGE,
+                            "message": message, "why": null, "hint": hint}),
+    )
 }
 
 async fn dispatch(cli: Cli) -> run::Outcome {

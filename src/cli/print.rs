@@ -38,7 +38,11 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
 /// Writes a line on stdout, made safe for the terminal. A closed stdout (a pipe into `head`)
 /// is not worth dying for: the write is let go.
 pub fn say(line: impl std::fmt::Display) {
-    let _ = writeln!(std::io::stdout().lock(), "{}", terminal_safe(&line.to_string()));
+    let _ = writeln!(
+        std::io::stdout().lock(),
+        "{}",
+        terminal_safe(&line.to_string())
+    );
 }
 
 /// Writes text on stdout without a newline (a question), made safe for the terminal.
@@ -50,12 +54,19 @@ pub fn ask(text: impl std::fmt::Display) {
 
 /// Writes a line on stderr (a diagnostic, a warning, an error), made safe for the terminal.
 pub fn note(line: impl std::fmt::Display) {
-    let _ = writeln!(std::io::stderr().lock(), "{}", terminal_safe(&line.to_string()));
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "{}",
+        terminal_safe(&line.to_string())
+    );
 }
 
 /// Writes one JSON line on stdout. Every line a command prints says what it is in `type`.
 pub fn json_line(object: &Value) {
-    debug_assert!(object.get("type").is_some(), "a JSON line without a type: {object}");
+    debug_assert!(
+        object.get("type").is_some(),
+        "a JSON line without a type: {object}"
+    );
     let _ = writeln!(std::io::stdout().lock(), "{object}");
 }
 
@@ -102,8 +113,10 @@ impl Output {
     /// A command's failure: `error:`, `why:`, `hint:` on stderr, or one `error` JSON line.
     pub fn failure(self, failure: &super::run::Failure) {
         if self.json {
-            json_line(&json!({"type": "error", "code": failure.code, "message": failure.message,
-                              "why": failure.why, "hint": failure.hint}));
+            json_line(
+                &json!({"type": "error", "code": failure.code, "message": failure.message,
+                              "why": failure.why, "hint": failure.hint}),
+            );
             return;
         }
         note(format!("error: {}", failure.message));
@@ -121,6 +134,13 @@ pub struct Printer<W: Write> {
     out: W,
     json: bool,
     state: Option<ChatState>,
+}
+
+impl Printer<std::io::Stdout> {
+    /// A printer on stdout.
+    pub fn stdout(output: super::args::OutputArg) -> Self {
+        Self::new(std::io::stdout(), output == super::args::OutputArg::Json)
+    }
 }
 
 impl<W: Write> Printer<W> {
@@ -367,6 +387,39 @@ mod tests {
         let line: Value = serde_json::from_str(printed(document, true).trim()).expect("json");
         assert_eq!(line["remoteSiteId"], "70648893");
         assert_eq!(line["chatRequestParameters"]["a2aSourceSiteId"], 81992017);
+    }
+
+    #[test]
+    fn no_command_prints_but_through_this_module() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cli");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&dir).expect("src/cli") {
+            let path = entry.expect("entry").path();
+            if path.file_name().is_some_and(|n| n == "print.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("readable");
+            for (number, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or(line);
+                for printing in [
+                    "println!",
+                    "eprintln!",
+                    "print!(",
+                    "eprint!(",
+                    "write!(std::io",
+                    "writeln!(std::io",
+                ] {
+                    assert!(
+                        !code.contains(printing),
+                        "{}:{}: `{printing}` bypasses the escaping printer: {line}",
+                        path.display(),
+                        number + 1
+                    );
+                }
+            }
+            checked += 1;
+        }
+        assert!(checked >= 9, "{checked} files");
     }
 
     #[test]

@@ -7,12 +7,12 @@ use serde_json::json;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use super::args::OutputArg;
 use super::args::{
     AuthArgs, AvailabilityArgs, ConnectionArgs, EndArgs, InfoArgs, RequestArgs, RequestFields,
     SendArgs, SurveyArgs, WaitArgs, WaitState, WatchArgs,
 };
 use super::context::Context;
-use super::args::OutputArg;
 use super::print::{Output, Printer, note, say};
 use crate::api::client::DEFAULT_CSDS_URL;
 use crate::api::error::{NetworkFailure, exit};
@@ -116,7 +116,11 @@ pub fn connect(args: &ConnectionArgs, uri: Option<&Url>) -> Result<ChatApi, Fail
 /// appKey goes to the URI's host only when the key's scope allows it (see
 /// [`crate::api::key_scope`]); a URI the history kept was named by the service. Checked here,
 /// before anything is sent, with the same check every call passes.
-pub fn connect_to_chat(ctx: &Context, args: &ConnectionArgs, uri: &Url) -> Result<ChatApi, Failure> {
+pub fn connect_to_chat(
+    ctx: &Context,
+    args: &ConnectionArgs,
+    uri: &Url,
+) -> Result<ChatApi, Failure> {
     let api = connect(args, Some(uri))?;
     if history_knows_host(ctx, uri) {
         api.named_by_service(uri.as_str());
@@ -472,7 +476,7 @@ fn record(
 }
 
 fn printer(output: OutputArg) -> Printer<std::io::Stdout> {
-    Printer::new(std::io::stdout(), output == OutputArg::Json)
+    Printer::stdout(output)
 }
 
 fn wait_timeout(wait: &WaitArgs) -> Result<Option<Duration>, Failure> {

@@ -134,10 +134,7 @@ pub enum ConfigError {
         "no profile `{name}`: there is no config file (it would be {}; see assets/config.example.toml, or name one with --config FILE)",
         path.as_ref().map_or("in the platform's config directory, which this system lacks".into(), |p| p.display().to_string())
     )]
-    NoConfigFile {
-        name: String,
-        path: Option<PathBuf>,
-    },
+    NoConfigFile { name: String, path: Option<PathBuf> },
     #[error("no profile `{name}` in {path} (profiles: {known})")]
     UnknownProfile {
         name: String,

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use super::form::{Form, TextField};
-use crate::api::validate::{self, Field, Invalid, ValidationErrors};
 use crate::api::key_scope::AllowedHost;
+use crate::api::validate::{self, Field, Invalid, ValidationErrors};
 use crate::api::{AppKeyPlacement, ClientConfig, Endpoint, Format};
 use crate::secret::Secret;
 

@@ -38,7 +38,10 @@ pub fn chat_request(
         // Single quotes keep the URL as it is; the variable is expanded between double ones.
         AppKeyPlacement::Query => {
             let joint = if url.contains('?') { '&' } else { '?' };
-            format!("{}\"${APP_KEY_VARIABLE}\"", quote(&format!("{url}{joint}appKey=")))
+            format!(
+                "{}\"${APP_KEY_VARIABLE}\"",
+                quote(&format!("{url}{joint}appKey="))
+            )
         }
         AppKeyPlacement::Header => quote(&url),
     };
@@ -126,7 +129,10 @@ mod tests {
         for placement in [AppKeyPlacement::Query, AppKeyPlacement::Header] {
             let connection = connection("http://127.0.0.1:9", "12345678", placement);
             let curl = chat_request(&connection, session, None, &request, None);
-            assert!(!curl.contains("very-secret") && !curl.contains('•'), "{curl}");
+            assert!(
+                !curl.contains("very-secret") && !curl.contains('•'),
+                "{curl}"
+            );
             assert!(curl.contains("$CHATSTART_APP_KEY"), "{curl}");
             assert!(curl.contains(r"it'\''s me"));
             let words = as_the_shell_reads_it(&curl, "k-123");
@@ -172,7 +178,11 @@ mod tests {
             };
             for placement in [AppKeyPlacement::Header, AppKeyPlacement::Query] {
                 let connection = connection(&emulator.base_url(), emulator.account(), placement);
-                let session = format!("{}/api/account/{}/chat/x", emulator.base_url(), emulator.account());
+                let session = format!(
+                    "{}/api/account/{}/chat/x",
+                    emulator.base_url(),
+                    emulator.account()
+                );
                 let curl = chat_request(&connection, &session, None, &request, None);
                 let words = as_the_shell_reads_it(&curl, emulator.app_key());
                 // curl -i -X POST URL (-H HEADER)… --data BODY, sent as curl would send it.

@@ -146,7 +146,7 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Effect> {
                             "{} taken from the editor",
                             crate::plural::count(count, "pre-chat line", "pre-chat lines")
                         ))
-                            .about(Topic::EditorResult),
+                        .about(Topic::EditorResult),
                     );
                 }
                 Err(error) => {

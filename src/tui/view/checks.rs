@@ -12,9 +12,9 @@ use super::runs::clip;
 use super::theme::Theme;
 use super::{clock, spinner};
 use crate::check::CaseResult;
+use crate::plural::count;
 use crate::tui::app::App;
 use crate::tui::checks::{CaseStatus, CheckView};
-use crate::plural::count;
 
 /// Lines of a selected case's reason shown (the others show one).
 const REASON_LINES: usize = 4;
