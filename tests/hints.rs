@@ -102,9 +102,10 @@ fn shown_for(explanation: &Explanation) -> &'static [&'static str] {
         "check",
     ];
     let name = explanation.name;
-    if name.starts_with("chat request or auth call") {
-        &["request", "auth", "burst", "check"]
-    } else if name.contains("Invalid User") || name.contains("Bad captcha") {
+    if name.starts_with("chat request or auth call")
+        || name.contains("Invalid User")
+        || name.contains("Bad captcha")
+    {
         &["request", "auth", "burst", "check"]
     } else if name.contains("Cannot add line") {
         &["send", "check"]

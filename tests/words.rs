@@ -39,7 +39,10 @@ fn the_help_keeps_request_fields_connection_and_global_options_apart() {
         ("Global options", "--profile"),
         ("Global options", "--log-file"),
     ] {
-        assert!(under(&request, heading, flag), "{flag} not under {heading}:\n{request}");
+        assert!(
+            under(&request, heading, flag),
+            "{flag} not under {heading}:\n{request}"
+        );
     }
     assert!(!under(&request, "Request fields", "--profile"), "{request}");
     // The appKey from the environment is enough: the help says so, never that it is required.
@@ -110,7 +113,10 @@ fn the_emulators_example_keeps_the_key_off_the_command_line_and_runs_as_printed(
         .find(|l| l.starts_with("chatstart request "))
         .unwrap_or_else(|| panic!("an example: {banner:?}"))
         .clone();
-    assert!(!example.contains(&key) && !example.contains("--app-key"), "{example}");
+    assert!(
+        !example.contains(&key) && !example.contains("--app-key"),
+        "{example}"
+    );
     assert!(
         banner.contains(&format!("export CHATSTART_APP_KEY={key}")),
         "the key goes in the environment: {banner:?}"

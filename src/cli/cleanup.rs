@@ -186,12 +186,9 @@ pub async fn end_all_open(ctx: &Context, args: &EndArgs) -> Outcome {
     let mut summary = format!("ended {} of {}", tally.ended, open.len());
     if tally.gone > 0 {
         summary.push_str(&format!(
-            "; {} on an emulator that no longer runs on this machine, gone with it (marked gone)",
-            format!(
-                "{} {}",
-                tally.gone,
-                crate::plural::noun(tally.gone, "was", "were")
-            )
+            "; {} {} on an emulator that no longer runs on this machine, gone with it (marked gone)",
+            tally.gone,
+            crate::plural::noun(tally.gone, "was", "were")
         ));
     }
     output.emit(summary, &tally.to_json(open.len()));

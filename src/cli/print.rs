@@ -45,9 +45,10 @@ pub fn say(line: impl std::fmt::Display) {
     );
 }
 
-/// Writes text on stdout without a newline (a question), made safe for the terminal.
+/// Writes a question without a newline, made safe for the terminal: on stderr, so stdout keeps
+/// only the command's results (JSON Lines stay JSON Lines).
 pub fn ask(text: impl std::fmt::Display) {
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::stderr().lock();
     let _ = write!(out, "{}", terminal_safe(&text.to_string()));
     let _ = out.flush();
 }
