@@ -576,9 +576,13 @@ impl Listing {
             .collect();
         if self.damaged.len() > DAMAGED_NAMED {
             warnings.push(format!(
-                "{}: {} more damaged line(s) skipped",
+                "{}: {} skipped",
                 path.display(),
-                self.damaged.len() - DAMAGED_NAMED
+                crate::plural::count(
+                    self.damaged.len() - DAMAGED_NAMED,
+                    "more damaged line",
+                    "more damaged lines"
+                )
             ));
         }
         warnings

@@ -172,7 +172,11 @@ fn human(duration: Duration) -> String {
         0..60 => format!("{seconds} s"),
         60..3600 => format!("{} min", seconds / 60),
         3600..86_400 => format!("{} h {} min", seconds / 3600, seconds % 3600 / 60),
-        _ => format!("{} days", seconds / 86_400),
+        _ => crate::plural::count(
+            usize::try_from(seconds / 86_400).unwrap_or(usize::MAX),
+            "day",
+            "days",
+        ),
     }
 }
 
@@ -185,8 +189,8 @@ pub fn inspect(key: &str, now: SystemTime) -> Inspection {
     if parts.len() != 3 {
         return Inspection::verdict_only(if looks_like_jwt {
             Verdict::Malformed(format!(
-                "{} dot-separated part(s) instead of 3 (cut short in copy-and-paste?)",
-                parts.len()
+                "{} instead of 3 (cut short in copy-and-paste?)",
+                crate::plural::count(parts.len(), "dot-separated part", "dot-separated parts")
             ))
         } else {
             Verdict::Opaque

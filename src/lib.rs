@@ -14,6 +14,7 @@ pub mod emulator;
 pub mod history;
 pub mod jwt;
 pub mod paths;
+pub mod plural;
 pub mod secret;
 pub mod session;
 pub mod tui;

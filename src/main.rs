@@ -7,7 +7,17 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     chatstart::contain::install_hook();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Scripts that asked for JSON get the usage error as a JSON line too.
+        Err(error) => match chatstart::cli::usage_error_as_json(&error, std::env::args_os()) {
+            Some(line) => {
+                println!("{line}");
+                return ExitCode::from(2);
+            }
+            None => error.exit(),
+        },
+    };
     let console = matches!(&cli.command, None | Some(Command::Tui(_)));
     if !console {
         restore_default_sigpipe();

@@ -280,7 +280,10 @@ impl Tracker {
         let never_reached = !self.options.known_reachable && !cursor.answered && !error.was_sent();
         if never_reached || !error.is_retryable() || cursor.failures > self.options.max_failures {
             let (why, exit_code) = if error.is_retryable() && !never_reached {
-                let why = format!("{} polls failed in a row; last: {error}", cursor.failures);
+                let why = format!(
+                    "{} failed in a row; last: {error}",
+                    crate::plural::count(cursor.failures as usize, "poll", "polls")
+                );
                 (why, crate::api::error::exit::FAILURE)
             } else {
                 (error.to_string(), error.exit_code())

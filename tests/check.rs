@@ -607,7 +607,7 @@ fn a_lost_session_is_an_explained_error_and_a_gone_chat_is_not_left_open() {
         !out.stdout.contains("left open"),
         "the chat no longer exists: {out:?}"
     );
-    assert!(out.stdout.contains("0 failed · 1 errors"), "{out:?}");
+    assert!(out.stdout.contains("0 failed · 1 error ·"), "{out:?}");
     assert!(
         !emulator
             .handle

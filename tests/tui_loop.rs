@@ -75,7 +75,7 @@ async fn submit_follow_copy_send_and_end_against_the_emulator() {
     };
 
     // The survey arrives; its mandatory drop-down must be answered before anything is sent.
-    wait_for(&mut screen, "survey: 4 question(s)").await;
+    wait_for(&mut screen, "survey: 4 questions").await;
     press(KeyCode::Char('s'), KeyModifiers::CONTROL);
     wait_for(&mut screen, "must be answered").await;
     press(KeyCode::Char(' '), KeyModifiers::NONE);
@@ -192,9 +192,9 @@ async fn the_history_view_reruns_a_past_request_as_a_new_chat() {
         keys.send(key(code, modifiers)).expect("console listens");
     };
 
-    wait_for(&mut screen, "survey: 4 question(s)").await;
+    wait_for(&mut screen, "survey: 4 questions").await;
     press(KeyCode::Char('r'), KeyModifiers::CONTROL);
-    let text = wait_for(&mut screen, "History · 1 session(s)").await;
+    let text = wait_for(&mut screen, "History · 1 session").await;
     assert!(
         text.contains("ended") && text.contains("/chat/OLD"),
         "{text}"
@@ -285,7 +285,7 @@ impl Console {
 
     /// Answers the demo survey's mandatory drop-down and sends the request.
     async fn submit_demo(&mut self) {
-        self.wait_for("survey: 4 question(s)").await;
+        self.wait_for("survey: 4 questions").await;
         self.press(KeyCode::Char('s'), KeyModifiers::CONTROL);
         self.wait_for("must be answered").await;
         self.press(KeyCode::Char(' '), KeyModifiers::NONE);

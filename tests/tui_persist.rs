@@ -32,7 +32,7 @@ fn a_draft_typed_before_a_kill_is_restored_on_the_next_start() {
     let draft = home.path().join("data").join("draft.json");
     let mut first = Pty::spawn(chatstart(home.path()));
     // The demo starts with the focus on the skill, "Sales".
-    first.wait_for("survey: 4 question(s)");
+    first.wait_for("survey: 4 questions");
     first.send(b"Zebra");
     first.wait_for("SalesZebra");
     wait_until("the draft on disk", || {
@@ -65,7 +65,7 @@ fn a_draft_typed_before_a_kill_is_restored_on_the_next_start() {
     third.send(b"\x03");
     third.wait_exit();
     let mut fourth = Pty::spawn(chatstart(home.path()));
-    let text = fourth.wait_for("survey: 4 question(s)");
+    let text = fourth.wait_for("survey: 4 questions");
     assert!(!text.contains("Restore the draft?"), "{text}");
     fourth.send(b"\x03");
     fourth.wait_exit();
@@ -166,7 +166,7 @@ pre_chat_lines = ["from the profile"]
 fn a_console_killed_mid_chat_leaves_the_last_state_in_the_history_and_the_draft() {
     let home = tempfile::tempdir().expect("home");
     let mut pty = Pty::spawn(chatstart(home.path()));
-    pty.wait_for("survey: 4 question(s)");
+    pty.wait_for("survey: 4 questions");
     pty.send(b"\x13");
     pty.wait_for("must be answered");
     pty.send(b" ");

@@ -105,7 +105,7 @@ fn demo_mode_copy_writes_osc52_with_exactly_the_uri() {
         writer.flush().expect("flush");
     };
 
-    let text = screen.wait_for("survey: 4 question(s)");
+    let text = screen.wait_for("survey: 4 questions");
     assert!(text.contains("DEMO · emulator on 127.0.0.1:"), "{text}");
     send(b"\x13"); // Ctrl+S: the mandatory question takes the focus
     screen.wait_for("must be answered");

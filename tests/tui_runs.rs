@@ -157,7 +157,7 @@ impl Console {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_three_runs_to_its_summary_with_exactly_three_chat_requests() {
     let mut console = Console::start("Sales").await;
-    console.wait_for("question(s)").await;
+    console.wait_for("questions").await;
 
     // The form is checked like a submit: its unanswered survey question stops the burst.
     console.burst_dialog("3", true).await;
@@ -194,7 +194,7 @@ async fn a_burst_of_three_runs_to_its_summary_with_exactly_three_chat_requests()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stopping_a_burst_ends_every_chat_it_created() {
     let mut console = Console::start("Slow").await;
-    console.wait_for("question(s)").await;
+    console.wait_for("questions").await;
     console.burst_dialog("3", true).await;
     console.key(KeyCode::Enter);
     console.answer_the_survey().await;
@@ -262,7 +262,7 @@ async fn a_check_file_of_two_cases_runs_to_its_verdicts_and_a_case_opens_its_cha
     let good = dir.path().join("checks.toml");
     std::fs::write(&good, TWO_CASES).expect("write");
     let mut console = Console::start("Sales").await;
-    console.wait_for("question(s)").await;
+    console.wait_for("questions").await;
 
     console.press(KeyCode::Char('t'), KeyModifiers::CONTROL);
     console.wait_for("Run a check file").await;

@@ -99,7 +99,7 @@ fn copy_lands_in_the_tmux_paste_buffer() {
             .success()
     );
 
-    tmux.wait_for("survey: 4 question(s)");
+    tmux.wait_for("survey: 4 questions");
     tmux.keys(&["C-s"]);
     tmux.wait_for("must be answered");
     tmux.keys(&["Space"]);

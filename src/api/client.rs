@@ -14,6 +14,7 @@ use tokio::sync::OnceCell;
 use super::error::{self, ApiError, NetworkFailure, Operation};
 use super::exchange::{Exchange, ExchangeObserver};
 use super::format::{self, Format};
+use super::key_scope::{AllowedHost, KeyScope};
 use super::links::{self, AppKeyPlacement};
 use super::model::{
     Availability, ChatResource, EstimatedWait, Info, Survey, available_slots_from_document,
@@ -54,6 +55,13 @@ pub struct ClientConfig {
     pub format: Format,
     pub http_timeout: Duration,
     pub connect_timeout: Duration,
+    /// Hosts the appKey may go to besides the service, the hosts it names and LivePerson's
+    /// own domains (see [`super::key_scope`]).
+    pub send_key_to: Vec<AllowedHost>,
+    /// The endpoint was read off a session URI the user gave, not configured: its host gets
+    /// the appKey only when the scope allows it otherwise (LivePerson's, allowed, or named by
+    /// the service — a URI in the history).
+    pub endpoint_from_link: bool,
 }
 
 impl ClientConfig {
@@ -66,6 +74,8 @@ impl ClientConfig {
             format: Format::Json,
             http_timeout: DEFAULT_HTTP_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            send_key_to: Vec::new(),
+            endpoint_from_link: false,
         }
     }
 }
@@ -120,6 +130,8 @@ struct Inner {
     config: ClientConfig,
     base: OnceCell<Url>,
     observer: Option<ExchangeObserver>,
+    /// Where the appKey may go; grows as the service names hosts in its answers.
+    key_scope: KeyScope,
 }
 
 impl std::fmt::Debug for ChatApi {
@@ -161,15 +173,22 @@ impl ChatApi {
         }
         errors.into_result()?;
         let base = OnceCell::new();
+        let key_scope = KeyScope::new(config.send_key_to.clone());
         match &config.endpoint {
             Endpoint::BaseUrl(url) => {
-                let _ = base.set(parse_base(url)?);
+                let url = parse_base(url)?;
+                if !config.endpoint_from_link {
+                    key_scope.trust(&url);
+                }
+                let _ = base.set(url);
             }
             Endpoint::Domain(domain) => {
                 if let Some(problem) = validate::domain(domain) {
                     return Err(ApiError::Config(problem));
                 }
-                let _ = base.set(parse_base(&format!("https://{}", domain.trim()))?);
+                let url = parse_base(&format!("https://{}", domain.trim()))?;
+                key_scope.trust(&url);
+                let _ = base.set(url);
             }
             Endpoint::Discover { csds_url } => {
                 parse_base(csds_url)?;
@@ -182,6 +201,7 @@ impl ChatApi {
                 config,
                 base,
                 observer,
+                key_scope,
             }),
         })
     }
@@ -240,9 +260,43 @@ impl ChatApi {
     pub async fn base_url(&self) -> Result<Url, ApiError> {
         self.inner
             .base
-            .get_or_try_init(|| self.discover())
+            .get_or_try_init(|| async {
+                // CSDS named it: the discovered domain is the service.
+                let base = self.discover().await?;
+                self.inner.key_scope.trust(&base);
+                Ok(base)
+            })
             .await
             .cloned()
+    }
+
+    /// The service named `href` (a session URI kept in the history was the Location of its
+    /// answer; a burst's chats were): the appKey may go to its origin. Text that is no
+    /// http(s) URL changes nothing.
+    pub fn named_by_service(&self, href: &str) {
+        if let Ok(url) = Url::parse(href.trim()) {
+            if matches!(url.scheme(), "http" | "https") {
+                self.inner.key_scope.trust(&url);
+            }
+        }
+    }
+
+    /// Whether the appKey may go to `href`: the one check every call carrying it passes
+    /// (see [`super::key_scope`]); an error naming the host when it may not.
+    pub fn check_key_destination(&self, operation: Operation, href: &str) -> Result<(), ApiError> {
+        let url = links::prepare(href, None, None).map_err(ApiError::Config)?;
+        self.key_may_go_to(operation, &url)
+    }
+
+    fn key_may_go_to(&self, operation: Operation, url: &Url) -> Result<(), ApiError> {
+        if self.inner.key_scope.allows(url) {
+            Ok(())
+        } else {
+            Err(ApiError::ForeignHost {
+                operation,
+                host: super::key_scope::host_of(url),
+            })
+        }
     }
 
     async fn discover(&self) -> Result<Url, ApiError> {
@@ -450,6 +504,16 @@ impl ChatApi {
         let mut chat = ChatResource::from_document(&document)
             .map_err(|e| model_error(Operation::Session, &answer, e))?;
         chat.resolve_links(&answer.url);
+        let info_links = chat.info.iter().flat_map(|info| info.links.0.iter());
+        let links = chat
+            .links
+            .0
+            .iter()
+            .chain(&chat.events_links.0)
+            .chain(info_links);
+        self.inner
+            .key_scope
+            .trust_links(&answer.url, links.map(|link| link.href.as_str()));
         Ok(chat)
     }
 
@@ -461,6 +525,10 @@ impl ChatApi {
         let mut info =
             Info::from_document(&document).map_err(|e| model_error(Operation::Info, &answer, e))?;
         info.links.resolve_against(&answer.url);
+        self.inner.key_scope.trust_links(
+            &answer.url,
+            info.links.0.iter().map(|link| link.href.as_str()),
+        );
         Ok(info)
     }
 
@@ -571,6 +639,9 @@ impl ChatApi {
     ) -> Result<Answer, ApiError> {
         // CSDS is a public lookup: the appKey is not sent there.
         let authenticated = operation != Operation::Discovery;
+        if authenticated {
+            self.key_may_go_to(operation, &url)?;
+        }
         let config = &self.inner.config;
         // The auth call goes as documented, JSON to `conversation.json` (§2.8), whatever the
         // format of the others: the suffix selects JSON, so an XML body there would be refused.
@@ -654,6 +725,10 @@ impl ChatApi {
                         retry_after,
                     ))
                 } else {
+                    // A Location the service gives (a chat, a redirect) is a host it named.
+                    if let Some(location) = headers.get(LOCATION).and_then(|v| v.to_str().ok()) {
+                        self.inner.key_scope.trust_links(&url, [location]);
+                    }
                     // An answer read for a secret-bearing call can end up quoted in an
                     // error (`body_start`), so it is masked too.
                     let body = if body_secret.is_some() {
@@ -766,6 +841,12 @@ fn parse_base(text: &str) -> Result<Url, ApiError> {
     }
     let mut url =
         Url::parse(text).map_err(|e| ApiError::Config(format!("`{text}` is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(ApiError::Config(format!(
+            "`{text}` is not an http(s) URL with a host"
+        )));
+    }
+    links::refuse_user_info(&url).map_err(ApiError::Config)?;
     if !url.path().ends_with('/') {
         let path = format!("{}/", url.path());
         url.set_path(&path);

@@ -117,6 +117,12 @@ pub enum ApiError {
         headers: String,
         body_start: String,
     },
+    /// A call that would carry the appKey to a host outside its scope (see
+    /// [`super::key_scope`]); nothing was sent.
+    #[error(
+        "{operation}: not sent: the appKey goes only to the configured service, the hosts it names in its answers and LivePerson's own domains, and {host} is none of them"
+    )]
+    ForeignHost { operation: Operation, host: String },
     /// A 2xx answer whose body could not be read.
     #[error(
         "{operation}: HTTP {status} with a body that could not be read ({detail}): {body_start}"
@@ -198,7 +204,7 @@ impl ApiError {
 
     pub fn exit_code(&self) -> i32 {
         match self {
-            Self::Invalid(_) | Self::Config(_) => exit::USAGE,
+            Self::Invalid(_) | Self::Config(_) | Self::ForeignHost { .. } => exit::USAGE,
             Self::Stopped => exit::INTERRUPTED,
             Self::Status { status, .. } if (400..500).contains(status) => exit::REFUSED,
             _ => exit::FAILURE,

@@ -34,6 +34,8 @@ enum Matcher {
     NoConnectionToChat,
     /// No connection could be made.
     NoConnection,
+    /// The appKey was kept from a host outside its scope.
+    ForeignHost,
 }
 
 impl Matcher {
@@ -67,6 +69,7 @@ impl Matcher {
                     NetworkFailure::Connect | NetworkFailure::ConnectTimeout
                 )
             }
+            (Self::ForeignHost, ApiError::ForeignHost { .. }) => true,
             _ => false,
         }
     }
@@ -80,6 +83,14 @@ const TABLE: &[(Matcher, Explanation)] = &[
             name: "chat request or auth call whose result is unknown (no answer after sending, or a 2xx without Location)",
             why: "the request reached the service, so a chat may have been created even though its URI never arrived",
             next: "it is never retried automatically: before sending again, look for it in the skill's agent queue; `chatstart history` lists the chats whose URI did arrive and `chatstart watch URI` follows one",
+        },
+    ),
+    (
+        Matcher::ForeignHost,
+        Explanation {
+            name: "appKey kept from another host",
+            why: "a URI on a host other than the configured service's, one the service named (the history keeps the URIs it gave) or LivePerson's own (*.liveperson.net) could hand the appKey to whoever runs that host",
+            next: "if that host is the service, give it as --base-url; to send the key there anyway, allow it: --send-key-to HOST (send_key_to = [\"HOST\"] in a profile)",
         },
     ),
     (
@@ -111,7 +122,7 @@ const TABLE: &[(Matcher, Explanation)] = &[
         Explanation {
             name: "400 `Cannot add line while not in chat` (internalCode 5)",
             why: "lines can only be added once an agent has accepted the chat; it is still waiting",
-            next: "wait for state chatting (`--wait chatting`), then send",
+            next: "wait until an agent accepts the chat (`chatstart watch URI --wait chatting` returns then), then send",
         },
     ),
     (

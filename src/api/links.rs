@@ -57,6 +57,7 @@ pub fn prepare(
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!("link `{href}` is not http(s)"));
     }
+    refuse_user_info(&url)?;
     let has = |url: &Url, name: &str| url.query_pairs().any(|(key, _)| key == name);
     let mut additions: Vec<(&str, &str)> = Vec::new();
     if !has(&url, "v") {
@@ -74,6 +75,19 @@ pub fn prepare(
         url.query_pairs_mut().extend_pairs(additions);
     }
     Ok(url)
+}
+
+/// Refuses a URL with `user:pass@`: the HTTP client would send it as a Basic Authorization
+/// header beside the appKey's, and the service refuses a request with two. The message names
+/// the host only, never what the user part holds.
+pub fn refuse_user_info(url: &Url) -> Result<(), String> {
+    if url.username().is_empty() && url.password().is_none() {
+        return Ok(());
+    }
+    Err(format!(
+        "the URL of {} carries a user name or password (`user:pass@`): it would go as a second Authorization header beside the appKey's, which the service refuses; give the URL without it",
+        url.host_str().unwrap_or("?")
+    ))
 }
 
 /// The last path segment of a URL, without a `.json`/`.xml` suffix (spec §2.8 rule 3).

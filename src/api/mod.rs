@@ -6,6 +6,7 @@ pub mod error;
 pub mod exchange;
 pub mod explain;
 pub mod format;
+pub mod key_scope;
 pub mod links;
 pub mod model;
 pub mod request;

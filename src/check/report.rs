@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use super::run::CaseResult;
+use crate::plural::count;
 
 /// The figures of a whole run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -112,11 +113,11 @@ pub fn text_summary(totals: &Totals) -> String {
         String::new()
     };
     format!(
-        "{} of {} cases passed · {} failed · {} errors{interrupted} · {}",
+        "{} of {} passed · {} failed · {}{interrupted} · {}",
         totals.passed,
-        totals.cases,
+        count(totals.cases, "case", "cases"),
         totals.failed,
-        totals.errors,
+        count(totals.errors, "error", "errors"),
         seconds(totals.duration_ms)
     )
 }

@@ -53,9 +53,14 @@ pub struct CaseResult {
     /// Why that error happens, when it is a known one (`api::explain`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
-    /// What to do about it.
+    /// What to do about it, in the words of a check run: the check file's keys where the command
+    /// line would name request flags `check` does not take (see [`next_step`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
+    /// The explanation itself, for a front end that says the step in its own words (the
+    /// console).
+    #[serde(skip)]
+    pub explanation: Option<Explanation>,
     #[serde(skip)]
     pub exit_code: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -120,6 +125,26 @@ fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
+/// The next step of an explanation for a check run: a case's request comes from the check file
+/// (or its profile), not from request flags, so a step that names them names the file's keys;
+/// the connection flags it may name are `check`'s own.
+pub fn next_step(explanation: &Explanation) -> String {
+    if explanation.name.contains("`Invalid User`") {
+        "put the monitoring id in the case's request as le_visitor_id and leave visitor_id out \
+         unless you reuse a previous chat's visitorId"
+            .into()
+    } else if explanation
+        .name
+        .contains("Cannot add line while not in chat")
+    {
+        "put an `expect` step (the agent's greeting) before the `send` step: a chat takes lines \
+         only once an agent has accepted it"
+            .into()
+    } else {
+        explanation.next.to_string()
+    }
+}
+
 /// Runs a case to its verdict; the chat is ended afterwards unless asked to stay open.
 pub async fn run_case(run: CaseRun) -> CaseResult {
     let started = Instant::now();
@@ -146,7 +171,8 @@ pub async fn run_case(run: CaseRun) -> CaseResult {
     };
     let mut explain = |explanation: Option<Explanation>| {
         result.why = explanation.map(|e| e.why.to_string());
-        result.next = explanation.map(|e| e.next.to_string());
+        result.next = explanation.as_ref().map(next_step);
+        result.explanation = explanation;
     };
     let gone = match outcome {
         Ok(()) => {

@@ -4,7 +4,19 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::api::key_scope::AllowedHost;
 use crate::api::{AppKeyPlacement, Format};
+
+/// What `history --help` adds: the README's account of the command.
+const HISTORY_HELP: &str = "\
+Each line: creation time, last known state (and agent), flow, profile, skill, session URI.
+--profile P lists only the sessions made with profile P; the config file is not read, so a
+profile removed since still filters. --output json prints one `history` line per session.
+The history is history.jsonl in the data directory (CHATSTART_DATA_DIR, default
+~/.local/share/chatstart); it never holds a secret. `chatstart end --all-open` ends the open ones.";
+
+/// The help's heading of the options every command takes.
+const GLOBAL: &str = "Global options";
 
 /// Start LivePerson legacy chat sessions, follow them through the queue, hand on the session URI.
 ///
@@ -15,13 +27,31 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Use this profile of the config file
-    #[arg(long, global = true, env = "CHATSTART_PROFILE", value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        env = "CHATSTART_PROFILE",
+        value_name = "NAME",
+        help_heading = GLOBAL
+    )]
     pub profile: Option<String>,
     /// Config file (default: config.toml in the platform's config directory)
-    #[arg(long, global = true, env = "CHATSTART_CONFIG", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        env = "CHATSTART_CONFIG",
+        value_name = "FILE",
+        help_heading = GLOBAL
+    )]
     pub config: Option<PathBuf>,
     /// Write a log of every HTTP exchange (secrets masked) to this file
-    #[arg(long, global = true, env = "CHATSTART_LOG", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        env = "CHATSTART_LOG",
+        value_name = "FILE",
+        help_heading = GLOBAL
+    )]
     pub log_file: Option<PathBuf>,
 }
 
@@ -54,13 +84,38 @@ pub enum Command {
     /// List the profiles of the config file.
     Profiles(ProfilesArgs),
     /// List the sessions chatstart created, newest first.
+    #[command(after_help = HISTORY_HELP)]
     History(HistoryArgs),
     /// Print a shell completion script: `chatstart completions bash > …`.
     Completions(CompletionsArgs),
 }
 
+impl Command {
+    /// The output the command was asked for (`--output`); text for the commands without one.
+    pub fn output(&self) -> OutputArg {
+        match self {
+            Self::Request(args) => args.output,
+            Self::Auth(args) => args.output,
+            Self::Watch(args) => args.output,
+            Self::Info(args) => args.output,
+            Self::Send(args) => args.output,
+            Self::End(args) => args.output,
+            Self::Survey(args) => args.output,
+            Self::Availability(args) => args.output,
+            Self::Burst(args) => args.output,
+            Self::Check(args) => args.output,
+            Self::Profiles(args) => args.output,
+            Self::History(args) => args.output,
+            Self::Emulator(_) | Self::Tui(_) | Self::Completions(_) => OutputArg::Text,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct BurstArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
     #[command(flatten)]
     pub connection: ConnectionArgs,
     #[command(flatten)]
@@ -87,6 +142,9 @@ pub struct BurstArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
     /// The check file (TOML; see docs/checks.md)
     pub file: PathBuf,
     /// Run only this case (repeatable)
@@ -133,6 +191,7 @@ pub struct CompletionsArgs {
 
 /// Where the API is and how to authenticate: on every command.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
     /// Base URL of the account's API, e.g. https://va.convep.liveperson.net or http://127.0.0.1:8480
     #[arg(long)]
@@ -146,7 +205,8 @@ pub struct ConnectionArgs {
     /// CSDS service used to discover the domain
     #[arg(long, value_name = "URL")]
     pub csds_url: Option<String>,
-    /// The appKey (prefer the environment variable: flags show in process lists)
+    /// The appKey; not needed when CHATSTART_APP_KEY or the profile gives it (better: a flag
+    /// shows in process lists)
     #[arg(long, env = "CHATSTART_APP_KEY", hide_env_values = true)]
     pub app_key: Option<String>,
     /// Where the appKey rides: the Authorization header, or the appKey query parameter
@@ -163,9 +223,10 @@ pub struct ConnectionArgs {
         value_name = "SECS"
     )]
     pub http_timeout: Option<f64>,
-    /// Output for scripts: text, or JSON Lines
-    #[arg(long, value_name = "FORMAT", default_value = "text")]
-    pub output: OutputArg,
+    /// Also send the appKey to this host (repeatable): HOST, HOST:PORT or a URL. It goes
+    /// otherwise only to the service, the hosts it names and LivePerson's own domains
+    #[arg(long = "send-key-to", value_name = "HOST")]
+    pub send_key_to: Vec<AllowedHost>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -207,6 +268,7 @@ pub enum OutputArg {
 
 /// The chat request's body parameters.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Request fields")]
 pub struct RequestFields {
     /// Skill to route the chat to
     #[arg(long)]
@@ -263,6 +325,7 @@ pub struct RequestFields {
 
 /// Following a chat after it is created.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Following the chat")]
 pub struct WaitArgs {
     /// Follow the chat until this state, print what arrives, then exit
     #[arg(long, value_name = "STATE")]
@@ -287,6 +350,9 @@ pub enum WaitState {
 
 #[derive(Debug, Clone, Args)]
 pub struct RequestArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
     #[command(flatten)]
     pub connection: ConnectionArgs,
     #[command(flatten)]
@@ -297,6 +363,9 @@ pub struct RequestArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct AuthArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
     #[command(flatten)]
     pub connection: ConnectionArgs,
     #[command(flatten)]
@@ -319,6 +388,9 @@ pub struct AuthArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct EndArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
     /// The chat-session URI (the Location of the chat request)
     #[arg(required_unless_present = "all_open", conflicts_with = "all_open")]
     pub uri: Option<String>,
@@ -334,6 +406,9 @@ pub struct EndArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct WatchArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
     /// The chat-session URI (the Location of the chat request)
     pub uri: String,
     #[command(flatten)]
@@ -344,6 +419,9 @@ pub struct WatchArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct InfoArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
     /// The chat-session URI
     pub uri: String,
     #[command(flatten)]
@@ -352,6 +430,9 @@ pub struct InfoArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct SendArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
     /// The chat-session URI
     pub uri: String,
     /// The line to send (sent as plain text)
@@ -362,6 +443,9 @@ pub struct SendArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct SurveyArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
     #[command(flatten)]
     pub connection: ConnectionArgs,
     /// Skill whose survey to fetch
@@ -371,6 +455,9 @@ pub struct SurveyArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct AvailabilityArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
     #[command(flatten)]
     pub connection: ConnectionArgs,
     /// Skill to ask about

@@ -14,7 +14,8 @@ use tokio::time::Instant;
 
 use super::args::{BurstArgs, OutputArg, WaitState};
 use super::context::Context;
-use super::interrupt::{INTERRUPTED, Interrupts, say};
+use super::interrupt::{INTERRUPTED, Interrupts};
+use super::print::{Output, note, say};
 use super::run::{Failure, Outcome, chat_request, connect, prepare_request, seconds_flag};
 use crate::api::error::exit;
 use crate::api::model::ChatState;
@@ -89,7 +90,7 @@ pub async fn run(ctx: &Context, args: BurstArgs) -> Outcome {
         events,
         stopped,
     ));
-    let live = connection.output == OutputArg::Text && std::io::stdout().is_terminal();
+    let live = args.output == OutputArg::Text && std::io::stdout().is_terminal();
     let mut view = Progress::new(&plan);
     let mut terminal = if live { inline_terminal() } else { None };
     let mut interrupted = false;
@@ -109,13 +110,14 @@ pub async fn run(ctx: &Context, args: BurstArgs) -> Outcome {
                 interrupted = true;
                 let _ = stop.send(true);
                 let sending = view.outcomes.iter().filter(|o| o.status() == Status::Sending).count();
-                let note = format!(
-                    "{signal}: no new chat is sent; waiting for {sending} chat request(s) on their way, then ending every chat created…"
+                let said = format!(
+                    "{signal}: no new chat is sent; waiting for {} on their way, then ending every chat created…",
+                    crate::plural::count(sending, "chat request", "chat requests")
                 );
                 if terminal.is_none() {
-                    say(&note);
+                    note(&said);
                 }
-                view.note = Some(note);
+                view.note = Some(said);
             }
             // Redrawn on a timer only while the burst runs: the clocks in the table move.
             _ = redraw.tick(), if terminal.is_some() => {
@@ -131,13 +133,13 @@ pub async fn run(ctx: &Context, args: BurstArgs) -> Outcome {
             let bottom = frame.area.bottom().saturating_sub(1);
             let _ = terminal.set_cursor_position((0, bottom));
         }
-        println!();
+        say("");
     }
     drop(terminal);
     let outcomes = engine
         .await
         .map_err(|e| Failure::usage(format!("the burst stopped unexpectedly: {e}")))?;
-    report(&outcomes, connection.output == OutputArg::Json, live);
+    report(&outcomes, Output::new(args.output), live);
     Ok(exit_code(&outcomes, &plan, interrupted))
 }
 
@@ -179,7 +181,7 @@ impl Recorder<'_> {
             | BurstEvent::EndedByUs { .. } => Ok(()),
         };
         if let Err(error) = result {
-            say(&format!("warning: could not write the history: {error}"));
+            note(format!("warning: could not write the history: {error}"));
         }
     }
 }
@@ -218,18 +220,18 @@ fn exit_code(outcomes: &[ChatOutcome], plan: &BurstPlan, interrupted: bool) -> i
     }
 }
 
-fn report(outcomes: &[ChatOutcome], json: bool, live: bool) {
+fn report(outcomes: &[ChatOutcome], output: Output, live: bool) {
     let summary = Summary::of(outcomes);
-    if json {
+    if output.is_json() {
         for outcome in outcomes {
-            println!("{}", json!({"type": "chat", "chat": outcome}));
+            output.json(&json!({"type": "chat", "chat": outcome}));
         }
-        println!("{}", json!({"type": "summary", "summary": summary}));
+        output.json(&json!({"type": "summary", "summary": summary}));
         return;
     }
     if !live {
         for outcome in outcomes {
-            println!(
+            say(format!(
                 "{:>4}  {:<12} {:>8}  {:<10} {}",
                 outcome.index + 1,
                 outcome.state_label(),
@@ -242,15 +244,17 @@ fn report(outcomes: &[ChatOutcome], json: bool, live: bool) {
                     .as_deref()
                     .or(outcome.error.as_deref())
                     .unwrap_or("-")
-            );
+            ));
         }
     }
-    println!("{}", summary.counts());
+    say(summary.counts());
     if let Some([min, median, p95, max]) = summary.accept_ms {
-        println!("time to accept: min {min} ms · median {median} ms · p95 {p95} ms · max {max} ms");
+        say(format!(
+            "time to accept: min {min} ms · median {median} ms · p95 {p95} ms · max {max} ms"
+        ));
     }
     if let Some(error) = outcomes.iter().find_map(|o| o.error.as_deref()) {
-        eprintln!("first error: {}", super::print::terminal_safe(error));
+        note(format!("first error: {error}"));
     }
 }
 

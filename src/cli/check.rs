@@ -5,9 +5,10 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
-use super::args::{CheckArgs, OutputArg};
+use super::args::CheckArgs;
 use super::context::Context;
-use super::interrupt::{Interrupts, say};
+use super::interrupt::Interrupts;
+use super::print::{Output, note, say};
 use super::run::{Failure, Outcome, connect};
 use crate::api::error::exit;
 use crate::api::{AuthRequest, validate};
@@ -138,7 +139,8 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
             });
         }
     }
-    let json = args.connection.output == OutputArg::Json;
+    let output = Output::new(args.output);
+    let json = output.is_json();
     let repeats = args.repeat > 1;
     // Where each case run stands in the file (case by case, each case's repeats together).
     let order: Vec<(String, usize)> = runs
@@ -165,15 +167,14 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
             signal = interrupts.next() => {
                 interrupted = true;
                 let _ = stop.send(true);
-                say(&format!(
+                note(format!(
                     "{signal}: no new case starts; the running ones end their chats, then the run stops"
                 ));
                 continue;
             }
         };
         if !json {
-            let line = report::text_line(&result, repeats);
-            println!("{}", super::print::terminal_safe(&line));
+            say(report::text_line(&result, repeats));
             continue;
         }
         match order
@@ -181,10 +182,10 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
             .position(|(name, repeat)| *name == result.name && *repeat == result.repeat)
         {
             Some(at) => held[at] = Some(result),
-            None => println!("{}", report::json_line(&result)),
+            None => output.json(&report::json_line(&result)),
         }
         while let Some(ready) = held.get_mut(printed).and_then(Option::take) {
-            println!("{}", report::json_line(&ready));
+            output.json(&report::json_line(&ready));
             printed += 1;
         }
     }
@@ -198,14 +199,14 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
     if json {
         // A case whose task died sent nothing: its verdict is in `results` only.
         for result in results.iter().skip(printed) {
-            println!("{}", report::json_line(result));
+            output.json(&report::json_line(result));
         }
-        println!("{}", report::json_summary(&totals));
+        output.json(&report::json_summary(&totals));
     } else {
         if args.concurrency > 1 && results.len() > 1 {
-            print!("{}", report::text_recap(&results, repeats));
+            say(report::text_recap(&results, repeats).trim_end());
         }
-        println!("{}", report::text_summary(&totals));
+        say(report::text_summary(&totals));
     }
     if let Some(path) = junit {
         std::fs::write(&path, report::junit(&results, &totals, repeats))

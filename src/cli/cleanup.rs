@@ -6,16 +6,20 @@
 //! account. Flags and the environment still win, as everywhere.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
+
+use serde_json::json;
 
 use reqwest::Url;
 
 use super::args::{ConnectionArgs, EndArgs};
 use super::context::{Context, format_arg, placement_arg};
+use super::print::{Output, ask, note};
 use super::run::{Failure, Outcome, connect};
 use crate::api::error::{NetworkFailure, exit};
 use crate::api::{ApiError, ChatApi};
 use crate::history::{Entry, GONE, History};
+use crate::plural::count;
 
 /// How a chat came to be over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +31,31 @@ pub enum Ending {
     /// It was over already: the service still has it, ended. No end was sent (a server may
     /// refuse a second one, §2.12).
     AlreadyEnded,
+}
+
+impl Ending {
+    /// Its name in JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ended => "ended",
+            Self::AlreadyEnded => "alreadyEnded",
+            Self::AlreadyGone => "alreadyGone",
+        }
+    }
+
+    /// The `end` JSON line for the chat at `uri` (shown, appKey masked).
+    pub fn to_json(self, uri: &str) -> serde_json::Value {
+        serde_json::json!({"type": "end", "uri": uri, "ending": self.as_str()})
+    }
+
+    /// What happened, for people: `ended URI`, or why nothing was sent.
+    pub fn describe(self, uri: &str) -> String {
+        match self {
+            Self::Ended => format!("ended {uri}"),
+            Self::AlreadyEnded => format!("{uri}: {ALREADY_ENDED}"),
+            Self::AlreadyGone => format!("{uri}: {ALREADY_GONE}"),
+        }
+    }
 }
 
 /// Ends the chat at `uri`. A chat that is gone or ended already counts as ended.
@@ -99,23 +128,26 @@ pub async fn end_all_open(ctx: &Context, args: &EndArgs) -> Outcome {
         .filter(|e| e.session.uri.is_empty() && e.session.state == crate::history::UNKNOWN)
         .count();
     if unknown > 0 {
-        eprintln!(
-            "note: {unknown} chat request(s) in the history never got their answer: a chat may exist for each, with no URI to end it by — look in the agent queue (`chatstart history` lists them)"
-        );
+        super::print::note(format!(
+            "note: {} in the history never got {} answer: a chat may exist for each, with no URI to end it by — look in the agent queue (`chatstart history` lists them)",
+            crate::plural::count(unknown, "chat request", "chat requests"),
+            crate::plural::noun(unknown, "its", "their")
+        ));
     }
     let open: Vec<Entry> = entries.into_iter().filter(Entry::is_open).collect();
+    let output = Output::new(args.output);
     if open.is_empty() {
-        println!("no open chats in the history");
+        output.emit("no open chats in the history", &Tally::default().to_json(0));
         return Ok(exit::OK);
     }
     for entry in &open {
-        println!(
+        output.text(format!(
             "{}  {:<8} {}",
             entry.session.time, entry.session.state, entry.session.uri
-        );
+        ));
     }
     if !args.yes && !confirm(open.len())? {
-        println!("nothing ended");
+        output.emit("nothing ended", &Tally::default().to_json(open.len()));
         return Ok(exit::OK);
     }
     // In the order first seen (newest first); a handful of groups, so a plain list.
@@ -142,30 +174,37 @@ pub async fn end_all_open(ctx: &Context, args: &EndArgs) -> Outcome {
             Ok(api) => api,
             Err(failure) => {
                 // The message names the profile (or its absence) already.
-                eprintln!(
-                    "could not end {} chat(s): {}",
-                    entries.len(),
+                for entry in entries {
+                    output.json(&json!({"type": "end", "uri": entry.session.uri,
+                                        "ending": "failed", "error": failure.message}));
+                }
+                note(format!(
+                    "could not end {}: {}",
+                    count(entries.len(), "chat", "chats"),
                     failure.message
-                );
+                ));
+                tally.failed += entries.len();
                 tally.failure.get_or_insert(failure);
                 continue;
             }
         };
+        // Every chat here is one the history kept: the service named its host.
         for entry in entries {
-            tally.end(&api, history, entry).await;
+            api.named_by_service(&entry.session.uri);
+        }
+        for entry in entries {
+            tally.end(&api, history, entry, output).await;
         }
     }
     let mut summary = format!("ended {} of {}", tally.ended, open.len());
     if tally.gone > 0 {
         summary.push_str(&format!(
-            "; {} on an emulator that no longer runs on this machine, gone with it (marked gone)",
-            match tally.gone {
-                1 => "1 was".to_string(),
-                n => format!("{n} were"),
-            }
+            "; {} {} on an emulator that no longer runs on this machine, gone with it (marked gone)",
+            tally.gone,
+            crate::plural::noun(tally.gone, "was", "were")
         ));
     }
-    println!("{summary}");
+    output.emit(summary, &tally.to_json(open.len()));
     match tally.failure {
         Some(failure) => Err(failure),
         None => Ok(exit::OK),
@@ -177,18 +216,24 @@ pub async fn end_all_open(ctx: &Context, args: &EndArgs) -> Outcome {
 struct Tally {
     ended: usize,
     gone: usize,
+    failed: usize,
     failure: Option<Failure>,
 }
 
 impl Tally {
-    async fn end(&mut self, api: &ChatApi, history: &History, entry: &Entry) {
+    /// The `cleanup` JSON line: how many chats were open, and what became of them.
+    fn to_json(&self, open: usize) -> serde_json::Value {
+        json!({"type": "cleanup", "open": open, "ended": self.ended, "gone": self.gone,
+               "failed": self.failed})
+    }
+
+    async fn end(&mut self, api: &ChatApi, history: &History, entry: &Entry, output: Output) {
         let uri = entry.session.uri.as_str();
         match end_chat(api, uri).await {
             Ok(ending) => {
-                match ending {
-                    Ending::AlreadyGone => eprintln!("{uri}: {ALREADY_GONE}"),
-                    Ending::AlreadyEnded => eprintln!("{uri}: {ALREADY_ENDED}"),
-                    Ending::Ended => {}
+                output.json(&ending.to_json(uri));
+                if ending != Ending::Ended {
+                    note(ending.describe(uri));
                 }
                 self.ended += 1;
                 remember(history.state(uri, "ended", None));
@@ -197,21 +242,22 @@ impl Tally {
             // ended with it, and no real queue holds them. A real service that cannot be
             // reached is a failure: its chats may still be waiting.
             Err(error) if emulator_gone(&error, uri) => {
-                eprintln!(
+                output.json(&json!({"type": "end", "uri": uri, "ending": "gone"}));
+                note(format!(
                     "{uri}: nothing answers on this machine's {} any more: the emulator that held the chat has stopped",
                     Url::parse(uri)
                         .map(|u| u.origin().ascii_serialization())
                         .unwrap_or_default()
-                );
+                ));
                 self.gone += 1;
                 remember(history.state(uri, GONE, None));
             }
             Err(error) => {
                 let shown = error.to_string();
-                eprintln!(
-                    "could not end {uri}: {}",
-                    super::print::terminal_safe(&shown)
-                );
+                output
+                    .json(&json!({"type": "end", "uri": uri, "ending": "failed", "error": shown}));
+                note(format!("could not end {uri}: {shown}"));
+                self.failed += 1;
                 self.failure.get_or_insert_with(|| error.into());
             }
         }
@@ -282,6 +328,9 @@ impl Profiles {
         fill(&mut layered.app_key_in, profiled.app_key_in);
         fill(&mut layered.format, profiled.format);
         fill(&mut layered.http_timeout, profiled.http_timeout);
+        if layered.send_key_to.is_empty() {
+            layered.send_key_to = profiled.send_key_to;
+        }
         if layered.app_key.is_none() {
             return Err(Failure::usage(match &group.profile {
                 Some(name) => format!(
@@ -312,13 +361,13 @@ fn profile_layer(
             Context::connection_with(flags, Some((name, profile))).map_err(|f| f.message)
         }
         None => {
-            eprintln!(
+            note(format!(
                 "warning: profile `{name}` is no longer in {}: its chats are ended with the flags and what the history kept",
                 ctx.config
                     .path
                     .as_ref()
                     .map_or("the config file".into(), |p| p.display().to_string())
-            );
+            ));
             Ok(flags.clone())
         }
     }
@@ -333,18 +382,20 @@ fn fill<T>(target: &mut Option<T>, value: Option<T>) {
 /// History is a convenience: failing to write it is said, never fatal.
 fn remember(result: std::io::Result<()>) {
     if let Err(error) = result {
-        eprintln!("warning: could not write the history: {error}");
+        note(format!("warning: could not write the history: {error}"));
     }
 }
 
-fn confirm(count: usize) -> Result<bool, Failure> {
+fn confirm(open: usize) -> Result<bool, Failure> {
     if !std::io::stdin().is_terminal() {
         return Err(Failure::usage(
             "not asking without a terminal: add --yes to end them",
         ));
     }
-    print!("End these {count} chats? [y/N] ");
-    let _ = std::io::stdout().flush();
+    ask(format!(
+        "End these {}? [y/N] ",
+        count(open, "chat", "chats")
+    ));
     let mut answer = String::new();
     let _ = std::io::stdin().lock().read_line(&mut answer);
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))

@@ -145,6 +145,9 @@ impl Context {
         if merged.http_timeout.is_none() {
             merged.http_timeout = profile.http_timeout;
         }
+        if merged.send_key_to.is_empty() {
+            merged.send_key_to.clone_from(&profile.send_key_to);
+        }
         if merged.app_key.is_none() {
             let secret = profile
                 .app_key_source()
@@ -239,10 +242,7 @@ impl Context {
             Failure::usage(format!("cannot read {}: {e}", history.path().display()))
         })?;
         for warning in listing.warnings(history.path()) {
-            super::interrupt::say(&format!(
-                "warning: {}",
-                super::print::terminal_safe(&warning)
-            ));
+            super::print::note(format!("warning: {warning}"));
         }
         Ok(listing.entries)
     }
@@ -286,10 +286,7 @@ fn load_config(path: Option<&std::path::Path>) -> Result<Config, Failure> {
     let (config, warnings) =
         Config::load_reporting(path).map_err(|e| Failure::usage(e.to_string()))?;
     for warning in warnings {
-        super::interrupt::say(&format!(
-            "warning: {}",
-            super::print::terminal_safe(&warning)
-        ));
+        super::print::note(format!("warning: {warning}"));
     }
     Ok(config)
 }

@@ -102,10 +102,3 @@ impl Interrupts {
         self.next().now_or_never()
     }
 }
-
-/// Writes a line to stderr, ignoring failure: after a hang-up the terminal may be gone, and
-/// `eprintln!` would panic there before the command finished its cleanup.
-pub fn say(line: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "{line}");
-}

@@ -2,8 +2,9 @@
 
 use serde_json::json;
 
-use super::args::{CompletionsArgs, HistoryArgs, OutputArg, ProfilesArgs};
+use super::args::{CompletionsArgs, HistoryArgs, ProfilesArgs};
 use super::context::Context;
+use super::print::{Output, note, say};
 use super::run::{Failure, Outcome};
 use crate::api::error::exit;
 use crate::config::Profile;
@@ -31,42 +32,39 @@ pub fn profiles(ctx: &Context, args: &ProfilesArgs) -> Outcome {
         .as_ref()
         .map_or("(no config directory)".into(), |p| p.display().to_string());
     // Said, not fatal: listing the profiles is how one finds what the default should name.
+    let output = Output::new(args.output);
     if let Some(name) = default.filter(|name| !ctx.config.file.profiles.contains_key(*name)) {
-        eprintln!(
+        note(format!(
             "warning: default_profile = \"{name}\" in {path} names no profile: commands without --profile fail until it names one of these (or is removed)"
-        );
+        ));
     }
-    if ctx.config.file.profiles.is_empty() && args.output == OutputArg::Text {
-        println!("no profiles in {path}; see assets/config.example.toml");
+    if ctx.config.file.profiles.is_empty() {
+        output.text(format!(
+            "no profiles in {path}; see assets/config.example.toml"
+        ));
         return Ok(exit::OK);
     }
     for (name, profile) in &ctx.config.file.profiles {
         let flow = if profile.auth { "auth" } else { "request" };
         let skill = &profile.request.skill;
-        if args.output == OutputArg::Json {
-            println!(
-                "{}",
-                json!({"name": name, "default": Some(name.as_str()) == default, "endpoint": endpoint(profile),
-                       "account": profile.account, "skill": skill, "flow": flow,
-                       "format": profile.format.unwrap_or_default().as_str()})
-            );
+        let marker = if Some(name.as_str()) == default {
+            "*"
         } else {
-            let marker = if Some(name.as_str()) == default {
-                "*"
-            } else {
-                " "
-            };
-            let account = profile.account.as_deref().unwrap_or("-");
-            let skill = if skill.is_empty() { "-" } else { skill };
-            println!(
-                "{marker} {name:<16} {flow:<8} account {account:<10} skill {skill:<12} {}",
+            " "
+        };
+        let account = profile.account.as_deref().unwrap_or("-");
+        let shown_skill = if skill.is_empty() { "-" } else { skill };
+        output.emit(
+            format!(
+                "{marker} {name:<16} {flow:<8} account {account:<10} skill {shown_skill:<12} {}",
                 endpoint(profile)
-            );
-        }
+            ),
+            &json!({"type": "profile", "name": name, "default": Some(name.as_str()) == default,
+                    "endpoint": endpoint(profile), "account": profile.account, "skill": skill,
+                    "flow": flow, "format": profile.format.unwrap_or_default().as_str()}),
+        );
     }
-    if args.output == OutputArg::Text {
-        println!("\n(from {path})");
-    }
+    output.text(format!("\n(from {path})"));
     Ok(exit::OK)
 }
 
@@ -82,11 +80,17 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> Outcome {
         .iter()
         .filter(|e| filter.is_none() || e.session.profile.as_deref() == filter)
         .filter(|e| !args.open || e.is_open());
+    let output = Output::new(args.output);
     let mut any = false;
     for entry in shown {
         any = true;
-        if args.output == OutputArg::Json {
-            println!("{}", serde_json::to_string(entry).unwrap_or_default());
+        if output.is_json() {
+            let mut object = serde_json::Map::new();
+            object.insert("type".into(), json!("history"));
+            if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(entry) {
+                object.extend(fields);
+            }
+            output.json(&serde_json::Value::Object(object));
         } else {
             let session = &entry.session;
             let profile = session.profile.as_deref().unwrap_or("-");
@@ -107,15 +111,15 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> Outcome {
             } else {
                 session.uri.clone()
             };
-            println!(
+            say(format!(
                 "{}  {:<8}{agent:<10} {:<7} {profile:<12} {skill:<10} {uri}",
                 session.time,
                 session.state,
                 format!("{:?}", session.flow).to_lowercase(),
-            );
+            ));
         }
     }
-    if !any && args.output == OutputArg::Text {
+    if !any && !output.is_json() {
         let what = if args.open {
             "open sessions"
         } else {
@@ -124,7 +128,7 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> Outcome {
         let whose = filter
             .map(|p| format!(" of profile `{p}`"))
             .unwrap_or_default();
-        println!("no {what}{whose} in {}", history.path().display());
+        say(format!("no {what}{whose} in {}", history.path().display()));
     }
     Ok(exit::OK)
 }

@@ -15,29 +15,52 @@ pub mod survey;
 pub use args::{Cli, Command};
 pub use context::Context;
 
+use crate::api;
 use crate::api::error::exit;
 
 /// Runs a headless command and returns its exit code; errors are reported on stderr.
 pub async fn execute(cli: Cli) -> i32 {
+    let output = print::Output::new(
+        cli.command
+            .as_ref()
+            .map_or(args::OutputArg::Text, Command::output),
+    );
     let outcome = dispatch(cli).await;
     match outcome {
         Ok(code) => code,
         Err(failure) => {
-            // Server messages are in these, so they are made safe for the terminal. Written
-            // without panicking: after a hang-up stderr may be a terminal that is gone.
-            interrupt::say(&format!(
-                "error: {}",
-                print::terminal_safe(&failure.message)
-            ));
-            if let Some(why) = failure.why {
-                interrupt::say(&format!("why: {}", print::terminal_safe(&why)));
-            }
-            if let Some(hint) = failure.hint {
-                interrupt::say(&format!("hint: {}", print::terminal_safe(&hint)));
-            }
+            output.failure(&failure);
             failure.code
         }
     }
+}
+
+/// A usage error of the command line (clap's) as an `error` JSON line, when the arguments ask
+/// for JSON output (`--output json`); `None` for help and version, which are no errors, and for
+/// text output, which clap says itself.
+pub fn usage_error_as_json(
+    error: &clap::Error,
+    arguments: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Option<serde_json::Value> {
+    let arguments: Vec<std::ffi::OsString> = arguments.into_iter().collect();
+    let asks_json = arguments
+        .windows(2)
+        .any(|pair| pair[0] == "--output" && pair[1] == "json")
+        || arguments.iter().any(|argument| argument == "--output=json");
+    if !asks_json || !error.use_stderr() {
+        return None;
+    }
+    let rendered = error.render().to_string();
+    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or_default();
+    let message = first.strip_prefix("error: ").unwrap_or(first);
+    let hint = lines
+        .find_map(|line| line.strip_prefix("tip: "))
+        .map(str::to_string);
+    Some(
+        serde_json::json!({"type": "error", "code": api::error::exit::USAGE,
+                            "message": message, "why": null, "hint": hint}),
+    )
 }
 
 async fn dispatch(cli: Cli) -> run::Outcome {
@@ -91,11 +114,31 @@ async fn emulator(args: args::EmulatorArgs) -> run::Outcome {
     scenario.faults.extend(args.faults);
     crate::emulator::run_standalone(scenario, args.port)
         .await
-        .map_err(|e| run::Failure {
-            code: exit::FAILURE,
-            message: format!("emulator: {e:#}"),
-            hint: None,
-            why: None,
+        .map_err(|e| {
+            let in_use = e
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::AddrInUse);
+            if in_use {
+                run::Failure {
+                    code: exit::FAILURE,
+                    message: format!(
+                        "emulator: port {} on 127.0.0.1 is in use (another emulator?)",
+                        args.port
+                    ),
+                    hint: Some(
+                        "stop what listens there, or take another port: --port 0 picks a free one and prints it"
+                            .into(),
+                    ),
+                    why: None,
+                }
+            } else {
+                run::Failure {
+                    code: exit::FAILURE,
+                    message: format!("emulator: {e:#}"),
+                    hint: None,
+                    why: None,
+                }
+            }
         })?;
     Ok(exit::OK)
 }

@@ -1,6 +1,10 @@
-//! How the headless commands print a session: text for people, JSON Lines for scripts.
+//! Everything the headless commands write goes through here: text for people, with control
+//! characters escaped ([`terminal_safe`]), or typed JSON Lines for scripts — and how they print a
+//! session.
 //!
-//! stdout carries only the session URI, state changes and chat lines; diagnostics go to stderr.
+//! stdout carries the command's results (for `request`: the session URI, state changes and chat
+//! lines); diagnostics go to stderr. No other module of the command line prints by itself (a test
+//! keeps it so), so no server text reaches the terminal unescaped.
 
 use std::io::Write;
 
@@ -31,11 +35,113 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
         .into()
 }
 
+/// Writes a line on stdout, made safe for the terminal. A closed stdout (a pipe into `head`)
+/// is not worth dying for: the write is let go.
+pub fn say(line: impl std::fmt::Display) {
+    let _ = writeln!(
+        std::io::stdout().lock(),
+        "{}",
+        terminal_safe(&line.to_string())
+    );
+}
+
+/// Writes a question without a newline, made safe for the terminal: on stderr, so stdout keeps
+/// only the command's results (JSON Lines stay JSON Lines).
+pub fn ask(text: impl std::fmt::Display) {
+    let mut out = std::io::stderr().lock();
+    let _ = write!(out, "{}", terminal_safe(&text.to_string()));
+    let _ = out.flush();
+}
+
+/// Writes a line on stderr (a diagnostic, a warning, an error), made safe for the terminal.
+pub fn note(line: impl std::fmt::Display) {
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "{}",
+        terminal_safe(&line.to_string())
+    );
+}
+
+/// Writes one JSON line on stdout. Every line a command prints says what it is in `type`.
+pub fn json_line(object: &Value) {
+    debug_assert!(
+        object.get("type").is_some(),
+        "a JSON line without a type: {object}"
+    );
+    let _ = writeln!(std::io::stdout().lock(), "{object}");
+}
+
+/// A command's output: text for people or JSON Lines for scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Output {
+    json: bool,
+}
+
+impl Output {
+    pub fn new(output: super::args::OutputArg) -> Self {
+        Self {
+            json: output == super::args::OutputArg::Json,
+        }
+    }
+
+    pub fn is_json(self) -> bool {
+        self.json
+    }
+
+    /// `text` for people, or `object` for scripts.
+    pub fn emit(self, text: impl std::fmt::Display, object: &Value) {
+        if self.json {
+            json_line(object);
+        } else {
+            say(text);
+        }
+    }
+
+    /// A line only people get (a heading, an empty list's note): nothing in JSON.
+    pub fn text(self, text: impl std::fmt::Display) {
+        if !self.json {
+            say(text);
+        }
+    }
+
+    /// A line only scripts get.
+    pub fn json(self, object: &Value) {
+        if self.json {
+            json_line(object);
+        }
+    }
+
+    /// A command's failure: `error:`, `why:`, `hint:` on stderr, or one `error` JSON line.
+    pub fn failure(self, failure: &super::run::Failure) {
+        if self.json {
+            json_line(
+                &json!({"type": "error", "code": failure.code, "message": failure.message,
+                              "why": failure.why, "hint": failure.hint}),
+            );
+            return;
+        }
+        note(format!("error: {}", failure.message));
+        if let Some(why) = &failure.why {
+            note(format!("why: {why}"));
+        }
+        if let Some(hint) = &failure.hint {
+            note(format!("hint: {hint}"));
+        }
+    }
+}
+
 /// Prints what the commands produce, in the chosen output.
 pub struct Printer<W: Write> {
     out: W,
     json: bool,
     state: Option<ChatState>,
+}
+
+impl Printer<std::io::Stdout> {
+    /// A printer on stdout.
+    pub fn stdout(output: super::args::OutputArg) -> Self {
+        Self::new(std::io::stdout(), output == super::args::OutputArg::Json)
+    }
 }
 
 impl<W: Write> Printer<W> {
@@ -293,6 +399,39 @@ mod tests {
         let line: Value = serde_json::from_str(printed(document, true).trim()).expect("json");
         assert_eq!(line["remoteSiteId"], "70648893");
         assert_eq!(line["chatRequestParameters"]["a2aSourceSiteId"], 81992017);
+    }
+
+    #[test]
+    fn no_command_prints_but_through_this_module() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cli");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&dir).expect("src/cli") {
+            let path = entry.expect("entry").path();
+            if path.file_name().is_some_and(|n| n == "print.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("readable");
+            for (number, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or(line);
+                for printing in [
+                    "println!",
+                    "eprintln!",
+                    "print!(",
+                    "eprint!(",
+                    "write!(std::io",
+                    "writeln!(std::io",
+                ] {
+                    assert!(
+                        !code.contains(printing),
+                        "{}:{}: `{printing}` bypasses the escaping printer: {line}",
+                        path.display(),
+                        number + 1
+                    );
+                }
+            }
+            checked += 1;
+        }
+        assert!(checked >= 9, "{checked} files");
     }
 
     #[test]

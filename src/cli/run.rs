@@ -7,13 +7,14 @@ use serde_json::json;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use super::args::OutputArg;
 use super::args::{
     AuthArgs, AvailabilityArgs, ConnectionArgs, EndArgs, InfoArgs, RequestArgs, RequestFields,
     SendArgs, SurveyArgs, WaitArgs, WaitState, WatchArgs,
 };
 use super::context::Context;
-use super::interrupt::{INTERRUPTED, Interrupts, Signal, say};
-use super::print::Printer;
+use super::interrupt::{INTERRUPTED, Interrupts, Signal};
+use super::print::{Output, Printer, note, say};
 use crate::api::client::DEFAULT_CSDS_URL;
 use crate::api::error::{NetworkFailure, exit};
 use crate::api::model::{ChatState, Survey};
@@ -48,9 +49,14 @@ impl Failure {
 impl From<ApiError> for Failure {
     fn from(error: ApiError) -> Self {
         let explanation = error.explain();
+        let mut hint = explanation.map(|e| e.next.to_string());
+        // The step names the host refused, so it runs as printed.
+        if let (ApiError::ForeignHost { host, .. }, Some(step)) = (&error, hint.as_mut()) {
+            *step = step.replace("HOST", host);
+        }
         Self {
             code: error.exit_code(),
-            hint: explanation.map(|e| e.next.to_string()),
+            hint,
             why: explanation.map(|e| e.why.to_string()),
             message: error.to_string(),
         }
@@ -104,7 +110,10 @@ pub fn connect(args: &ConnectionArgs, uri: Option<&Url>) -> Result<ChatApi, Fail
     let app_key = args.app_key.clone().ok_or_else(|| {
         Failure::usage("the appKey is required: --app-key KEY or CHATSTART_APP_KEY")
     })?;
+    let from_link = args.base_url.is_none() && args.domain.is_none() && uri.is_some();
     let mut config = ClientConfig::new(endpoint, account, Secret::new(app_key));
+    config.endpoint_from_link = from_link;
+    config.send_key_to.clone_from(&args.send_key_to);
     if let Some(placement) = args.app_key_in {
         config.app_key_in = placement.into();
     }
@@ -115,6 +124,38 @@ pub fn connect(args: &ConnectionArgs, uri: Option<&Url>) -> Result<ChatApi, Fail
         config.http_timeout = seconds_flag("--http-timeout", seconds)?;
     }
     Ok(ChatApi::new(config)?)
+}
+
+/// [`connect`] for a command on a chat the user names by its URI (watch, info, send, end). The
+/// appKey goes to the URI's host only when the key's scope allows it (see
+/// [`crate::api::key_scope`]); a URI the history kept was named by the service. Checked here,
+/// before anything is sent, with the same check every call passes.
+pub fn connect_to_chat(
+    ctx: &Context,
+    args: &ConnectionArgs,
+    uri: &Url,
+) -> Result<ChatApi, Failure> {
+    let api = connect(args, Some(uri))?;
+    if history_knows_host(ctx, uri) {
+        api.named_by_service(uri.as_str());
+    }
+    api.check_key_destination(crate::api::Operation::Session, uri.as_str())?;
+    Ok(api)
+}
+
+/// Whether a chat of the history lives on `uri`'s origin: the service named it in the
+/// Location of a chat request.
+fn history_knows_host(ctx: &Context, uri: &Url) -> bool {
+    let origin = uri.origin();
+    ctx.history
+        .as_ref()
+        .and_then(|history| history.entries().ok())
+        .is_some_and(|entries| {
+            entries
+                .iter()
+                .filter_map(|entry| Url::parse(&entry.session.uri).ok())
+                .any(|known| known.origin() == origin)
+        })
 }
 
 /// A positive number of seconds, at most a year ([`validate::MAX_SECONDS`]), given by `flag`.
@@ -233,10 +274,10 @@ fn follow_options(
     let idle = request.and_then(|r| r.interaction_timeout.trim().parse::<u64>().ok());
     if let Some(idle) = idle.filter(|idle| options.poll_interval.as_secs_f64() * 2.0 > *idle as f64)
     {
-        eprintln!(
+        note(format!(
             "warning: polls every {} s are not well under the {idle} s interaction timeout; the tracker polls faster once the chat reports it",
             options.poll_interval.as_secs_f64()
-        );
+        ));
     }
     Ok(options)
 }
@@ -395,13 +436,12 @@ async fn follow(
                 error,
                 delay,
             } => {
-                eprintln!(
-                    "poll failed (attempt {attempt}): {}; retrying in {:.1} s",
-                    super::print::terminal_safe(&error),
+                note(format!(
+                    "poll failed (attempt {attempt}): {error}; retrying in {:.1} s",
                     delay.as_secs_f64()
-                );
+                ));
             }
-            SessionUpdate::Recovered => eprintln!("polling again"),
+            SessionUpdate::Recovered => note("polling again"),
             SessionUpdate::Batch { .. } | SessionUpdate::EstimatedWait(_) => {}
         }
     }
@@ -432,7 +472,7 @@ impl Drop for AbortOnDrop {
 /// History is a convenience: failing to write it is said, never fatal.
 fn remember(result: std::io::Result<()>) {
     if let Err(error) = result {
-        eprintln!("warning: could not write the history: {error}");
+        note(format!("warning: could not write the history: {error}"));
     }
 }
 
@@ -483,7 +523,7 @@ async fn create_chat(
     let outcome = tokio::select! {
         outcome = &mut send => outcome,
         signal = interrupts.next() => {
-            say(&format!(
+            note(format!(
                 "{signal}: the chat request is on its way; waiting for its answer (at most {} s) \
                  so the chat is not lost — again to stop now",
                 http_timeout.as_secs_f64()
@@ -535,11 +575,8 @@ fn interrupted_after_creating(signal: Signal, uri: &Url) -> Failure {
     }
 }
 
-fn printer(connection: &ConnectionArgs) -> Printer<std::io::Stdout> {
-    Printer::new(
-        std::io::stdout(),
-        connection.output == super::args::OutputArg::Json,
-    )
+fn printer(output: OutputArg) -> Printer<std::io::Stdout> {
+    Printer::stdout(output)
 }
 
 fn wait_timeout(wait: &WaitArgs) -> Result<Option<Duration>, Failure> {
@@ -620,7 +657,7 @@ pub async fn request(ctx: &Context, args: RequestArgs) -> Outcome {
         api.request_chat(&request, survey.as_ref()),
     )
     .await?;
-    let mut out = printer(&connection);
+    let mut out = printer(args.output);
     out.session(uri.as_str());
     if let Some(signal) = interrupted {
         return Err(interrupted_after_creating(signal, &uri));
@@ -646,12 +683,15 @@ pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
                 "--inspect needs the SSO key: --sso-key or CHATSTART_SSO_KEY",
             ));
         }
-        if connection.output == super::args::OutputArg::Json {
-            println!("{}", inspection.to_json());
-        } else {
-            for line in inspection.lines() {
-                println!("{line}");
-            }
+        let output = Output::new(args.output);
+        let mut object = serde_json::Map::new();
+        object.insert("type".into(), json!("inspection"));
+        if let serde_json::Value::Object(fields) = inspection.to_json() {
+            object.extend(fields);
+        }
+        output.json(&serde_json::Value::Object(object));
+        for line in inspection.lines() {
+            output.text(line);
         }
         return Ok(if inspection.is_usable() {
             exit::OK
@@ -660,7 +700,7 @@ pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
         });
     }
     if !auth.sso_key.is_empty() && !inspection.is_usable() {
-        eprintln!("warning: SSO key: {}", inspection.headline());
+        note(format!("warning: SSO key: {}", inspection.headline()));
     }
     validate::auth_request(&auth, &request)
         .into_result()
@@ -670,7 +710,7 @@ pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
     let history = ctx.recording_history()?;
     let survey = prepare_request(&api, &request).await?;
     let mut interrupts = Interrupts::listen();
-    let mut out = printer(&connection);
+    let mut out = printer(args.output);
     let template = session_template(ctx, &api, Flow::Auth, &request, Some(&auth));
     // An interruption during the authentication call lets it finish, but no chat request
     // follows it.
@@ -682,7 +722,7 @@ pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
         survey.as_ref(),
         |outcome| {
             if let Some(summary) = out.auth(outcome) {
-                say(&summary);
+                note(summary);
             }
         },
         move || interrupted.load(std::sync::atomic::Ordering::SeqCst),
@@ -712,14 +752,14 @@ pub async fn watch(ctx: &Context, args: WatchArgs) -> Outcome {
         known_reachable: false,
         ..follow_options(&args.wait, None)?
     };
-    let api = connect(&connection, Some(&uri))?;
-    let mut out = printer(&connection);
+    let api = connect_to_chat(ctx, &connection, &uri)?;
+    let mut out = printer(args.output);
     let awaited = args.wait.wait.map(awaited);
     if let Some(ended) = ended_and_gone(ctx, &api, &uri).await {
-        eprintln!(
+        note(format!(
             "{uri}: the chat ended (the history has it ended at {ended}); the service no longer \
              keeps it (404 Chat session not found), so there is nothing left to follow"
-        );
+        ));
         return match awaited {
             None | Some(ChatState::Ended) => Ok(exit::OK),
             Some(state) => Err(Failure {
@@ -759,7 +799,7 @@ async fn ended_and_gone(ctx: &Context, api: &ChatApi, uri: &Url) -> Option<Strin
 /// info the resource itself carries when it offers no such link.
 pub async fn info(ctx: &Context, args: InfoArgs) -> Outcome {
     let uri = parse_uri(&args.uri)?;
-    let api = connect(&ctx.connection(&args.connection)?, Some(&uri))?;
+    let api = connect_to_chat(ctx, &ctx.connection(&args.connection)?, &uri)?;
     let chat = api.chat(uri.as_str()).await?;
     let href = chat
         .links
@@ -794,25 +834,17 @@ pub async fn info(ctx: &Context, args: InfoArgs) -> Outcome {
         ("chatSessionKey", info.chat_session_key),
         ("rtSessionId", info.rt_session_id),
     ];
-    if args.connection.output == super::args::OutputArg::Json {
-        let mut object = serde_json::Map::new();
-        object.insert("type".into(), json!("info"));
-        object.insert("uri".into(), json!(crate::api::links::redact_url(&uri)));
-        for (name, value) in fields {
-            if let Some(value) = value {
-                object.insert(name.into(), json!(value));
-            }
-        }
-        println!("{}", serde_json::Value::Object(object));
-    } else {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        for (name, value) in fields {
-            if let Some(value) = value {
-                let _ = writeln!(out, "{name}: {}", super::print::terminal_safe(&value));
-            }
+    let output = Output::new(args.output);
+    let mut object = serde_json::Map::new();
+    object.insert("type".into(), json!("info"));
+    object.insert("uri".into(), json!(crate::api::links::redact_url(&uri)));
+    for (name, value) in fields {
+        if let Some(value) = value {
+            output.text(format!("{name}: {value}"));
+            object.insert(name.into(), json!(value));
         }
     }
+    output.json(&serde_json::Value::Object(object));
     Ok(exit::OK)
 }
 
@@ -821,15 +853,13 @@ pub async fn send(ctx: &Context, args: SendArgs) -> Outcome {
     if let Some(message) = validate::line(&args.text) {
         return Err(Failure::usage(format!("TEXT: {message}")));
     }
-    let api = connect(&ctx.connection(&args.connection)?, Some(&uri))?;
+    let api = connect_to_chat(ctx, &ctx.connection(&args.connection)?, &uri)?;
     let events = api.events_link(uri.as_str()).await?;
     match api.add_line(&events, &args.text).await {
         Ok(()) => {
             // Scripts get a line to read; people already see their prompt come back.
-            if args.connection.output == super::args::OutputArg::Json {
-                let uri = crate::api::links::redact_url(&uri);
-                println!("{}", serde_json::json!({"type": "sent", "uri": uri}));
-            }
+            let uri = crate::api::links::redact_url(&uri);
+            Output::new(args.output).json(&json!({"type": "sent", "uri": uri}));
             Ok(exit::OK)
         }
         // The line went out but its answer did not come back: it may be in the chat already,
@@ -855,7 +885,7 @@ pub async fn end(ctx: &Context, args: EndArgs) -> Outcome {
         return super::cleanup::end_all_open(ctx, &args).await;
     };
     let uri = parse_uri(uri)?;
-    let api = connect(&ctx.connection(&args.connection)?, Some(&uri))?;
+    let api = connect_to_chat(ctx, &ctx.connection(&args.connection)?, &uri)?;
     let ending = super::cleanup::end_chat(&api, uri.as_str()).await?;
     // A 404 is a chat that is over only when something says it ever existed: a mistyped URI
     // answers 404 too, and "already over" would hide the typo.
@@ -881,27 +911,9 @@ pub async fn end(ctx: &Context, args: EndArgs) -> Outcome {
     if let Some(history) = &ctx.history {
         remember(history.state(uri.as_str(), "ended", None));
     }
-    if args.connection.output == super::args::OutputArg::Json {
-        let ending = match ending {
-            super::cleanup::Ending::Ended => "ended",
-            super::cleanup::Ending::AlreadyEnded => "alreadyEnded",
-            super::cleanup::Ending::AlreadyGone => "alreadyGone",
-        };
-        let shown = crate::api::links::redact_url(&uri);
-        println!(
-            "{}",
-            serde_json::json!({"type": "end", "uri": shown, "ending": ending})
-        );
-    }
-    match ending {
-        super::cleanup::Ending::AlreadyGone => {
-            eprintln!("{uri}: {}", super::cleanup::ALREADY_GONE);
-        }
-        super::cleanup::Ending::AlreadyEnded => {
-            eprintln!("{uri}: {}", super::cleanup::ALREADY_ENDED);
-        }
-        super::cleanup::Ending::Ended => eprintln!("ended {uri}"),
-    }
+    let shown = crate::api::links::redact_url(&uri);
+    Output::new(args.output).json(&ending.to_json(&shown));
+    note(ending.describe(&shown));
     Ok(exit::OK)
 }
 
@@ -915,12 +927,16 @@ pub async fn survey(ctx: &Context, args: SurveyArgs) -> Outcome {
         ..ChatRequest::default()
     };
     let survey = api.survey(&request).await?;
-    let json = args.connection.output == super::args::OutputArg::Json;
+    let output = Output::new(args.output);
     match survey {
-        None if json => println!("{}", json!({"type": "survey", "survey": null})),
-        None => println!("no pre-chat survey"),
-        Some(survey) if json => println!("{}", super::survey::to_json(&survey)),
-        Some(survey) => print!("{}", super::survey::to_text(&survey)),
+        None => output.emit(
+            "no pre-chat survey",
+            &json!({"type": "survey", "survey": null}),
+        ),
+        Some(survey) => output.emit(
+            super::survey::to_text(&survey).trim_end(),
+            &super::survey::to_json(&survey),
+        ),
     }
     Ok(exit::OK)
 }
@@ -936,7 +952,8 @@ pub async fn availability(ctx: &Context, args: AvailabilityArgs) -> Outcome {
     let available = api.availability(&skill, &max_wait).await?;
     let slots = api.available_slots(&skill, &max_wait).await?;
     let estimate = api.estimated_wait(&skill).await?;
-    if args.connection.output == super::args::OutputArg::Json {
+    let output = Output::new(args.output);
+    if output.is_json() {
         let per_skill = match &available {
             crate::api::model::Availability::PerSkill(skills) => json!(
                 skills
@@ -951,26 +968,28 @@ pub async fn availability(ctx: &Context, args: AvailabilityArgs) -> Outcome {
             crate::api::model::EstimatedWait::Now => json!(0),
             _ => serde_json::Value::Null,
         };
-        println!(
-            "{}",
-            json!({"type": "availability", "available": available.any(), "skills": per_skill,
+        output.json(
+            &json!({"type": "availability", "available": available.any(), "skills": per_skill,
                    // -1 from the service: no limit, which `null` alone would not tell apart.
                    "availableSlots": slots, "slotsUnlimited": slots.is_none(),
                    "estimatedWaitSeconds": seconds,
-                   "estimatedWait": estimate.to_string()})
+                   "estimatedWait": estimate.to_string()}),
         );
     } else {
-        println!("available: {}", if available.any() { "yes" } else { "no" });
+        say(format!(
+            "available: {}",
+            if available.any() { "yes" } else { "no" }
+        ));
         if let crate::api::model::Availability::PerSkill(skills) = &available {
             for (skill, flag) in skills {
-                println!("  {skill}: {}", if *flag { "yes" } else { "no" });
+                say(format!("  {skill}: {}", if *flag { "yes" } else { "no" }));
             }
         }
         match slots {
-            Some(slots) => println!("available slots: {slots}"),
-            None => println!("available slots: unlimited"),
+            Some(slots) => say(format!("available slots: {slots}")),
+            None => say("available slots: unlimited"),
         }
-        println!("estimated wait: {estimate}");
+        say(format!("estimated wait: {estimate}"));
     }
     Ok(exit::OK)
 }

@@ -46,6 +46,9 @@ pub struct Profile {
     /// Seconds to wait for each HTTP answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub http_timeout: Option<f64>,
+    /// Hosts the appKey may also go to (`--send-key-to`): `host`, `host:port` or a URL.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub send_key_to: Vec<crate::api::key_scope::AllowedHost>,
     /// The appKey comes from this environment variable…
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_key_env: Option<String>,
@@ -133,6 +136,11 @@ pub enum ConfigError {
     },
     #[error("config file {path}: {message}")]
     Invalid { path: PathBuf, message: String },
+    #[error(
+        "no profile `{name}`: there is no config file (it would be {}; see assets/config.example.toml, or name one with --config FILE)",
+        path.as_ref().map_or("in the platform's config directory, which this system lacks".into(), |p| p.display().to_string())
+    )]
+    NoConfigFile { name: String, path: Option<PathBuf> },
     #[error("no profile `{name}` in {path} (profiles: {known})")]
     UnknownProfile {
         name: String,
@@ -206,6 +214,14 @@ impl Config {
         };
         match self.file.profiles.get(name) {
             Some(profile) => Ok(Some((name.to_string(), profile))),
+            None if self.file == ConfigFile::default()
+                && self.path.as_ref().is_none_or(|path| !path.exists()) =>
+            {
+                Err(ConfigError::NoConfigFile {
+                    name: name.to_string(),
+                    path: self.path.clone(),
+                })
+            }
             None => Err(ConfigError::UnknownProfile {
                 name: name.to_string(),
                 path: self.path.clone().unwrap_or_default(),

@@ -339,11 +339,12 @@ pub async fn run_standalone(scenario: Scenario, port: u16) -> anyhow::Result<()>
     println!("  account: {}", handle.account());
     println!("  appKey:  {}", handle.app_key());
     println!("  CSDS:    {}", handle.csds_url());
-    println!("Try:");
+    // The appKey goes in the environment, never on a command line (process lists show those).
+    println!("Try, in another terminal:");
+    println!("  export CHATSTART_APP_KEY={}", handle.app_key());
     println!(
-        "  chatstart request --base-url {url} --account {} --app-key {} --skill {skill} --wait chatting",
+        "  chatstart request --base-url {url} --account {} --skill {skill} --wait chatting",
         handle.account(),
-        handle.app_key()
     );
     for fault in &handle.shared.state.scenario.faults {
         println!("  fault:   {}", fault.describe());

@@ -402,8 +402,11 @@ impl App {
             "`chatstart history --open` lists them, `chatstart end --all-open` ends them";
         let may_exist = |count: usize| {
             format!(
-                "{count} chat request(s) were on their way: a chat may exist for each; the history \
-                 keeps them (state unknown, `chatstart history`) — look in the agent queue"
+                "{} on {} way: a chat may exist for each; the history keeps {} (state unknown, \
+                 `chatstart history`) — look in the agent queue",
+                crate::plural::count(count, "chat request was", "chat requests were"),
+                crate::plural::noun(count, "its", "their"),
+                crate::plural::noun(count, "it", "them")
             )
         };
         match &self.phase {
@@ -418,7 +421,9 @@ impl App {
                 let open = view.open_chats().len();
                 if open > 0 {
                     lines.push(format!(
-                        "{open} chat(s) of the burst are still open: {open_in_history}"
+                        "{} of the burst {} still open: {open_in_history}",
+                        crate::plural::count(open, "chat", "chats"),
+                        crate::plural::noun(open, "is", "are")
                     ));
                 }
                 let sending = view
@@ -446,13 +451,16 @@ impl App {
                 let mut lines = Vec::new();
                 if running > 0 {
                     lines.push(format!(
-                        "{running} check case(s) were still running: their chats may be open; \
-                         {open_in_history}"
+                        "{} still running: {} may be open; {open_in_history}",
+                        crate::plural::count(running, "check case was", "check cases were"),
+                        crate::plural::noun(running, "its chat", "their chats")
                     ));
                 }
                 if left_open > 0 {
                     lines.push(format!(
-                        "{left_open} check case(s) left their chat open: {open_in_history}"
+                        "{} {} chat open: {open_in_history}",
+                        crate::plural::count(left_open, "check case", "check cases"),
+                        crate::plural::noun(left_open, "left its", "left their")
                     ));
                 }
                 lines

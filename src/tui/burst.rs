@@ -458,7 +458,10 @@ fn ending_done(app: &mut App) -> Vec<Effect> {
         .count();
     app.notice = (failed > 0).then(|| {
         Notice::error(
-            format!("{failed} chat(s) could not be ended: e tries again"),
+            format!(
+                "{} could not be ended: e tries again",
+                crate::plural::count(failed, "chat", "chats")
+            ),
             None,
         )
     });

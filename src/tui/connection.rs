@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::form::{Form, TextField};
+use crate::api::key_scope::AllowedHost;
 use crate::api::validate::{self, Field, Invalid, ValidationErrors};
 use crate::api::{AppKeyPlacement, ClientConfig, Endpoint, Format};
 use crate::secret::Secret;
@@ -18,6 +19,7 @@ pub struct Connection {
     pub format: Format,
     pub app_key_in: AppKeyPlacement,
     pub http_timeout: Option<Duration>,
+    pub send_key_to: Vec<AllowedHost>,
 }
 
 impl Connection {
@@ -30,6 +32,7 @@ impl Connection {
             format: form.format,
             app_key_in: form.app_key_in,
             http_timeout: form.http_timeout,
+            send_key_to: form.send_key_to.clone(),
         }
     }
 
@@ -82,6 +85,7 @@ impl Connection {
         if let Some(timeout) = self.http_timeout {
             config.http_timeout = timeout;
         }
+        config.send_key_to.clone_from(&self.send_key_to);
         config
     }
 

@@ -241,6 +241,8 @@ impl EffectRunner {
                     return;
                 }
             };
+        // A chat of the history or of a check case: the service named its URI.
+        api.named_by_service(&uri);
         let options = self.follow_options(None, false);
         let task_api = api.clone();
         let task = tokio::spawn(async move {
@@ -479,6 +481,8 @@ async fn forward(
 /// Ends a chat of the history. A 404 means it is gone already (Q28): nothing left in a queue.
 async fn end_entry(connection: &Connection, uri: &str) -> Result<(), String> {
     let api = ChatApi::new(connection.client_config()).map_err(|e| describe(&e))?;
+    // A chat of the history: the service named its URI.
+    api.named_by_service(uri);
     match api.end_session(uri).await {
         Ok(_) | Err(ApiError::Status { status: 404, .. }) => Ok(()),
         Err(error) => Err(describe(&error)),

@@ -84,6 +84,10 @@ pub fn next_step(explanation: &Explanation) -> &'static str {
     if name.starts_with("chat request or auth call") {
         "its URI never arrived: look for it in the skill's queue before sending again; Ctrl+R \
          lists the chats whose URI did arrive (w watches one, x ends it); Ctrl+S asks first"
+    } else if name == "appKey kept from another host" {
+        "if that host is the service, put it in the API field; to send the key there anyway, \
+         add it to send_key_to in the profile (or start the console with `chatstart tui \
+         --send-key-to HOST`)"
     } else if name.contains("consumer_key_rejected") {
         "switch “appKey in” to query (app_key_in = \"query\" in a profile)"
     } else if name.contains("`Invalid User`") {

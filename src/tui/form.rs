@@ -202,6 +202,8 @@ pub struct Form {
     pub csds_url: String,
     /// `--http-timeout`, when given.
     pub http_timeout: Option<std::time::Duration>,
+    /// `--send-key-to` (or the profile's `send_key_to`): hosts the appKey may also go to.
+    pub send_key_to: Vec<crate::api::key_scope::AllowedHost>,
 }
 
 impl Default for Form {
@@ -218,6 +220,7 @@ impl Default for Form {
             show_all_errors: false,
             csds_url: crate::api::client::DEFAULT_CSDS_URL.to_string(),
             http_timeout: None,
+            send_key_to: Vec::new(),
         }
     }
 }

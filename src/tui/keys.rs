@@ -65,7 +65,7 @@ pub fn help(app: &App) -> Vec<HelpEntry> {
             ("i, Enter", "write a line (sent while chatting)"),
             ("e", "end the chat"),
             ("n", "new request (the form keeps its content)"),
-            ("y", "copy the request as curl (appKey masked)"),
+            ("y", "copy the request as curl (key: $CHATSTART_APP_KEY)"),
             ("r", "show / hide the HTTP inspector"),
             ("[ / ]", "inspector: previous / next exchange"),
             ("{ / }", "inspector: scroll the exchange up / down"),

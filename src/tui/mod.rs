@@ -30,7 +30,7 @@ pub mod transcript;
 pub mod update;
 pub mod view;
 
-use std::io::{self, Write};
+use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -47,6 +47,7 @@ use effects::EffectRunner;
 use msg::{Effect, Msg};
 use terminal::Host;
 
+use crate::cli::print::note;
 use crate::clipboard::{Clipboard, Osc52Clipboard};
 
 /// What the loop needs besides the terminal and the input.
@@ -267,7 +268,7 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
                     (form, banner, true)
                 }
                 Err(error) => {
-                    eprintln!("error: cannot start the demo emulator: {error}");
+                    note(format!("error: cannot start the demo emulator: {error}"));
                     return 4;
                 }
             }
@@ -289,7 +290,7 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
     let (mut terminal, guard) = match terminal::init() {
         Ok(pair) => pair,
         Err(error) => {
-            eprintln!("error: cannot set up the terminal: {error}");
+            note(format!("error: cannot set up the terminal: {error}"));
             return 4;
         }
     };
@@ -311,15 +312,15 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
     drop(guard);
     match outcome {
         Ok(app) => {
-            // Written without panicking: after a hang-up stderr may be a terminal that is gone.
-            let mut stderr = io::stderr();
+            // Written without panicking (after a hang-up stderr may be a terminal that is gone),
+            // and made safe for it: the URIs came from the service.
             for line in app.left_behind() {
-                let _ = writeln!(stderr, "{line}");
+                note(line);
             }
             0
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            note(format!("error: {error}"));
             4
         }
     }

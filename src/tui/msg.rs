@@ -119,7 +119,7 @@ pub enum Msg {
     Exchange { id: SessionId, exchange: Exchange },
     /// Copy the session URI.
     CopyUri,
-    /// Copy the request as a curl command (appKey masked).
+    /// Copy the request as a curl command (the appKey as `$CHATSTART_APP_KEY`).
     CopyCurl,
     /// A copy finished.
     Copied {

@@ -48,6 +48,7 @@ pub fn from_args(args: &TuiArgs) -> (Form, Option<String>) {
         form.csds_url = csds.clone();
     }
     // A value that cannot be used is left out here and named by `setup::prepare`.
+    form.send_key_to.clone_from(&connection.send_key_to);
     form.http_timeout = connection
         .http_timeout
         .and_then(|seconds| crate::api::validate::seconds(seconds).ok());

@@ -127,6 +127,7 @@ pub fn profile_of(form: &Form, from: Option<&Profile>) -> Profile {
         app_key_in: Some(form.app_key_in),
         format: Some(form.format),
         http_timeout: form.http_timeout.map(|d| d.as_secs_f64()),
+        send_key_to: form.send_key_to.clone(),
         auth: form.auth,
         auth_conn_id: text(TextField::AuthChatConnId),
         redirect_uri: text(TextField::RedirectUri),

@@ -138,6 +138,10 @@ pub fn end_chats(
     let gate = Arc::new(Semaphore::new(concurrency.clamp(1, Semaphore::MAX_PERMITS)));
     for (index, uri) in chats {
         let (api, gate, messages) = (api.clone(), gate.clone(), messages.clone());
+        // The burst's chats: their URIs are the service's own Locations.
+        if let Ok(api) = &api {
+            api.named_by_service(&uri);
+        }
         tokio::spawn(async move {
             let _permit = gate.acquire_owned().await;
             let result = match api {

@@ -190,7 +190,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Copied { what, result, file } => {
             let subject = match what {
                 CopyWhat::SessionUri => "the session URI",
-                CopyWhat::Curl => "the request as curl (appKey masked)",
+                CopyWhat::Curl => "the request as curl (appKey as $CHATSTART_APP_KEY)",
             };
             let file_note = match &file {
                 Some(Ok(path)) => format!("; also written to {path}"),

@@ -142,8 +142,11 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Effect> {
                     let count = app.form.pre_chat.values().len();
                     form_changed(app);
                     app.notice = Some(
-                        Notice::info(format!("{count} pre-chat line(s) taken from the editor"))
-                            .about(Topic::EditorResult),
+                        Notice::info(format!(
+                            "{} taken from the editor",
+                            crate::plural::count(count, "pre-chat line", "pre-chat lines")
+                        ))
+                        .about(Topic::EditorResult),
                     );
                 }
                 Err(error) => {
@@ -358,7 +361,8 @@ fn problems_notice(app: &App) -> Option<Notice> {
     Some(
         Notice::error(
             format!(
-                "{count} field(s) need attention before sending: {}",
+                "{} attention before sending: {}",
+                crate::plural::count(count, "field needs", "fields need"),
                 first.message
             ),
             None,

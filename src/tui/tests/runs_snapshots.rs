@@ -91,10 +91,7 @@ fn burst_done_with_its_summary() {
         "{text}"
     );
     assert!(text.contains("time to accept: min 1.2 s"), "{text}");
-    assert!(
-        text.contains("2 chat(s) still open — e ends them"),
-        "{text}"
-    );
+    assert!(text.contains("2 chats still open — e ends them"), "{text}");
     snapshot("burst_done", &app);
 }
 

@@ -827,11 +827,11 @@ fn notices_go_away_once_they_stop_being_true() {
     app.form.focus = Focus::Text(TextField::MaxWaitTime);
     type_text(&mut app, "x");
     send(&mut app, [Msg::Submit]);
-    assert!(notice(&app).is_some_and(|n| n.starts_with("2 field(s) need attention")));
+    assert!(notice(&app).is_some_and(|n| n.starts_with("2 fields need attention")));
     app.form.focus = Focus::Text(TextField::MaxWaitTime);
     press(&mut app, key(KeyCode::Backspace, NONE));
     assert!(
-        notice(&app).is_some_and(|n| n.starts_with("1 field(s) need attention")),
+        notice(&app).is_some_and(|n| n.starts_with("1 field needs attention")),
         "{:?}",
         notice(&app)
     );
@@ -865,7 +865,7 @@ fn notices_go_away_once_they_stop_being_true() {
     // The editor's result: gone at the next action on the form.
     let mut app = super::app();
     send(&mut app, [Msg::EditorDone(Ok("one\ntwo\n".into()))]);
-    assert!(notice(&app).is_some_and(|n| n.contains("2 pre-chat line(s)")));
+    assert!(notice(&app).is_some_and(|n| n.contains("2 pre-chat lines")));
     press(&mut app, key(KeyCode::Tab, NONE));
     assert_eq!(notice(&app), None);
 

@@ -38,8 +38,8 @@ pub fn render(app: &App, view: &BurstView, theme: &Theme, frame: &mut Frame, bod
         format!("skill {}", view.skill)
     };
     let heading_text = format!(
-        "Burst · {} chat(s) · {skill} · {} at once · until {} · {}",
-        settings.count,
+        "Burst · {} · {skill} · {} at once · until {} · {}",
+        crate::plural::count(settings.count, "chat", "chats"),
         settings.concurrency,
         settings.wait,
         clock(elapsed)
@@ -196,15 +196,24 @@ fn note_line(app: &App, view: &BurstView, theme: &Theme) -> Line<'static> {
     } else if view.finished.is_none() {
         "Esc or q stops the burst: no new chat is sent and every chat created is ended.".into()
     } else if view.ending > 0 {
-        format!("{spin} ending {} chat(s)…", view.ending)
+        format!(
+            "{spin} ending {}…",
+            crate::plural::count(view.ending, "chat", "chats")
+        )
     } else {
         let may_exist = view.summary().may_exist;
         match view.open_chats().len() {
             0 if may_exist > 0 => format!(
-                "done: {may_exist} chat(s) may exist with no URI to end them by — look in the agent queue. Esc goes back to the form."
+                "done: {} with no URI to end {} by — look in the agent queue. Esc goes back to the form.",
+                crate::plural::count(may_exist, "chat may exist", "chats may exist"),
+                crate::plural::noun(may_exist, "it", "them")
             ),
             0 => "done: no chat of the burst is left open. Esc goes back to the form.".into(),
-            open => format!("done: {open} chat(s) still open — e ends them, Esc keeps them open."),
+            open => format!(
+                "done: {} still open — e ends {them}, Esc keeps {them} open.",
+                crate::plural::count(open, "chat", "chats"),
+                them = crate::plural::noun(open, "it", "them")
+            ),
         }
     };
     Line::from(Span::styled(text, theme.dim()))

@@ -12,6 +12,7 @@ use super::runs::clip;
 use super::theme::Theme;
 use super::{clock, spinner};
 use crate::check::CaseResult;
+use crate::plural::count;
 use crate::tui::app::App;
 use crate::tui::checks::{CaseStatus, CheckView};
 
@@ -38,8 +39,8 @@ pub fn render(app: &App, view: &CheckView, theme: &Theme, frame: &mut Frame, bod
         notes.truncate(NOTE_LINES - 1);
         notes.push(Line::from(Span::styled(
             format!(
-                "note: {} case(s) name a profile: the console uses the form's connection",
-                view.notes.len()
+                "note: {} a profile: the console uses the form's connection",
+                count(view.notes.len(), "case names", "cases name")
             ),
             theme.dim(),
         )));
@@ -54,9 +55,9 @@ pub fn render(app: &App, view: &CheckView, theme: &Theme, frame: &mut Frame, bod
     ])
     .areas(body);
     let heading_text = format!(
-        "Checks · {} · {} case(s), one at a time · {}",
+        "Checks · {} · {}, one at a time · {}",
         view.path,
-        view.cases.len(),
+        count(view.cases.len(), "case", "cases"),
         clock(view.elapsed(app.now))
     );
     frame.render_widget(
@@ -85,12 +86,12 @@ fn progress(app: &App, view: &CheckView, theme: &Theme, width: u16) -> Line<'sta
     let cells = usize::from(width / 3).clamp(10, 30);
     let filled = (totals.cases * cells).div_ceil(total).min(cells);
     let counts = format!(
-        " {}/{} done · {} passed · {} failed · {} errors",
+        " {}/{} done · {} passed · {} failed · {}",
         totals.cases,
         view.cases.len(),
         totals.passed,
         totals.failed,
-        totals.errors
+        count(totals.errors, "error", "errors")
     );
     Line::from(vec![
         Span::styled("█".repeat(filled), theme.good()),
@@ -155,7 +156,13 @@ fn case_lines(
             let indent = "          ";
             let room = width.saturating_sub(indent.len()).max(10);
             let reason = result.failure.as_ref().or(result.error.as_ref());
-            let explained = [("why", &result.why), ("next", &result.next)]
+            // The next step in the console's words, not the check command's.
+            let next = result
+                .explanation
+                .as_ref()
+                .map(|e| crate::tui::errors::next_step(e).to_string())
+                .or_else(|| result.next.clone());
+            let explained = [("why", &result.why), ("next", &next)]
                 .into_iter()
                 .filter_map(|(label, text)| Some(format!("{label}: {}", text.as_deref()?)));
             let shown = if selected { REASON_LINES } else { 1 };

@@ -159,7 +159,10 @@ pub fn lines(
             ],
         ),
         Overlay::History { selected } => (
-            format!(" History · {} session(s) ", app.history.len()),
+            format!(
+                " History · {} ",
+                crate::plural::count(app.history.len(), "session", "sessions")
+            ),
             history_lines(app, *selected, theme, width),
         ),
         Overlay::Help

@@ -278,7 +278,10 @@ fn lookup_text(app: &App) -> String {
         SurveyStatus::Loading => " · survey: loading".into(),
         SurveyStatus::Loaded => {
             let count = app.form.survey.visible().len();
-            format!(" · survey: {count} question(s)")
+            format!(
+                " · survey: {}",
+                crate::plural::count(count, "question", "questions")
+            )
         }
         SurveyStatus::Absent => " · no pre-chat survey".into(),
         SurveyStatus::Failed(error) => format!(" · survey failed: {error}"),

@@ -179,10 +179,14 @@ fn help_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
 /// What quitting would leave behind.
 fn quit_question(app: &App) -> String {
     match &app.phase {
-        crate::tui::app::Phase::Burst(view) => format!(
-            "{} chat(s) of the burst are still open.",
-            view.open_chats().len()
-        ),
+        crate::tui::app::Phase::Burst(view) => {
+            let open = view.open_chats().len();
+            format!(
+                "{} of the burst {} still open.",
+                crate::plural::count(open, "chat", "chats"),
+                crate::plural::noun(open, "is", "are")
+            )
+        }
         _ => "A chat is still live (waiting or chatting).".into(),
     }
 }
