@@ -193,7 +193,7 @@ fn a_second_signal_stops_at_once_and_the_history_keeps_the_request_as_unknown() 
     assert!(
         cleanup
             .stderr
-            .contains("1 chat request(s) in the history never got their answer"),
+            .contains("1 chat request in the history never got its answer"),
         "{cleanup:?}"
     );
 }
@@ -282,10 +282,16 @@ fn a_damaged_history_line_is_skipped_with_its_number_and_the_rest_stays_usable()
 #[test]
 fn watching_a_uri_whose_host_refuses_gives_up_at_once_without_offering_a_resume() {
     let home = tempfile::tempdir().unwrap();
-    // Nothing listens on port 9 of loopback (discard is never served here).
+    // Nothing listens on port 9 of loopback (discard is never served here). It is given as
+    // the service: a URI on another host would get no appKey, and no request at all.
     let mut command = common::in_home(
         home.path(),
-        &["watch", "http://127.0.0.1:9/api/account/12345678/chat/H1"],
+        &[
+            "watch",
+            "http://127.0.0.1:9/api/account/12345678/chat/H1",
+            "--base-url",
+            "http://127.0.0.1:9",
+        ],
     );
     command.env("CHATSTART_APP_KEY", "k");
     let out = ran(command);

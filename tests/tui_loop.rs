@@ -413,7 +413,7 @@ async fn quitting_while_the_chat_request_is_on_its_way_keeps_it_in_the_history()
             ..quick_options()
         },
     );
-    console.wait_for("survey: 4 question(s)").await;
+    console.wait_for("survey: 4 questions").await;
     console.press(KeyCode::Char('s'), KeyModifiers::CONTROL);
     console.wait_for("must be answered").await;
     console.press(KeyCode::Char(' '), KeyModifiers::NONE);
@@ -469,7 +469,7 @@ async fn a_history_that_cannot_be_written_stops_the_chat_request_before_it_is_se
             ..quick_options()
         },
     );
-    console.wait_for("survey: 4 question(s)").await;
+    console.wait_for("survey: 4 questions").await;
     console.press(KeyCode::Char('s'), KeyModifiers::CONTROL);
     console.wait_for("must be answered").await;
     console.press(KeyCode::Char(' '), KeyModifiers::NONE);

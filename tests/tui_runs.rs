@@ -321,7 +321,7 @@ async fn quitting_a_check_run_starts_no_new_case_and_ends_the_running_ones_chat(
     let file = dir.path().join("checks.toml");
     std::fs::write(&file, SLOW_THEN_SALES).expect("write");
     let mut console = Console::start("Sales").await;
-    console.wait_for("question(s)").await;
+    console.wait_for("survey: 2").await;
     console.press(KeyCode::Char('t'), KeyModifiers::CONTROL);
     console.wait_for("Run a check file").await;
     console.press(KeyCode::Char('u'), KeyModifiers::CONTROL);
