@@ -26,7 +26,7 @@ struct Running {
     task: JoinHandle<()>,
 }
 
-/// Runs the effects `update` returns (all but `OpenEditor` and `Quit`, which the loop handles
+/// Runs the effects `update` returns (all but `OpenEditor`, `Suspend` and `Quit`, which the loop handles
 /// because they touch the terminal).
 pub struct EffectRunner {
     messages: mpsc::UnboundedSender<Msg>,
@@ -85,6 +85,13 @@ impl EffectRunner {
                     let _ = messages.send(Msg::LookupDue(generation));
                 });
             }
+            Effect::DraftLater { after } => {
+                let messages = self.messages.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(after).await;
+                    let _ = messages.send(Msg::DraftDue);
+                });
+            }
             Effect::Lookup {
                 generation,
                 connection,
@@ -141,6 +148,7 @@ impl EffectRunner {
                 });
             }
             effect @ (Effect::SaveDraft(_)
+            | Effect::ClearDraft
             | Effect::LoadHistory
             | Effect::LoadProfile { .. }
             | Effect::SaveProfile { .. }
@@ -188,7 +196,7 @@ impl EffectRunner {
                 self.store.history.clone(),
                 &self.messages,
             ),
-            Effect::OpenEditor(_) | Effect::Quit => {}
+            Effect::OpenEditor(_) | Effect::Quit | Effect::Suspend => {}
         }
     }
 

@@ -3,7 +3,8 @@
 //! drive the whole console on a `TestBackend`.
 //!
 //! One loop with a biased `select!`: messages from effects first, then input, then the timer
-//! that exists only while something animates; it draws only when the message queue is drained.
+//! that exists only while something animates. After the first of them it takes everything else
+//! already waiting — messages, then keys, in order — and draws once for the whole batch.
 
 pub mod app;
 pub mod burst;
@@ -15,8 +16,11 @@ pub mod draft;
 pub mod effects;
 pub mod errors;
 pub mod form;
+#[cfg(unix)]
+pub mod input;
 pub mod keys;
 pub mod msg;
+pub mod paste;
 pub mod prechat;
 pub mod prefill;
 pub mod profiles;
@@ -135,14 +139,59 @@ where
         if let Some(msg) = msg {
             handle(&mut app, msg, &mut runner, terminal, host, &sender)?;
         }
-        while let Ok(msg) = messages.try_recv() {
-            handle(&mut app, msg, &mut runner, terminal, host, &sender)?;
+        // Whatever else is already waiting goes into the same frame: keys typed (or a paste
+        // the terminal sent as keys) while the last frame was drawn are taken in order, and
+        // drawn once, not one frame each falling further behind.
+        let batch = Instant::now();
+        let mut input_ended = false;
+        loop {
+            while let Ok(msg) = messages.try_recv() {
+                handle(&mut app, msg, &mut runner, terminal, host, &sender)?;
+            }
+            // A flood still shows progress now and then.
+            if app.quitting || batch.elapsed() >= BATCH_LIMIT {
+                break;
+            }
+            match ready(&mut input).await {
+                Some(Some(Ok(event))) => {
+                    if let Some(msg) = keys::message(&event, &app) {
+                        handle(&mut app, msg, &mut runner, terminal, host, &sender)?;
+                    }
+                }
+                Some(Some(Err(error))) => return Err(error),
+                Some(None) => {
+                    input_ended = true;
+                    break;
+                }
+                None => break,
+            }
+        }
+        if input_ended {
+            break;
         }
         if !app.quitting {
             draw(terminal, &app, options.screen.as_ref())?;
         }
     }
     Ok(app)
+}
+
+/// How long one batch of waiting input may run before a frame shows where it is.
+const BATCH_LIMIT: Duration = Duration::from_millis(50);
+
+/// The next input event if one is ready now (`Some(None)`: the input ended), without waiting.
+/// Polled with the loop's own waker, so an input that is not ready still wakes the loop later.
+async fn ready<S>(input: &mut S) -> Option<Option<S::Item>>
+where
+    S: Stream + Unpin,
+{
+    std::future::poll_fn(|context| {
+        std::task::Poll::Ready(match input.poll_next_unpin(context) {
+            std::task::Poll::Ready(item) => Some(item),
+            std::task::Poll::Pending => None,
+        })
+    })
+    .await
 }
 
 async fn sleep_until(deadline: Option<Instant>) {
@@ -185,6 +234,26 @@ fn apply<B: Backend>(
                     .clear()
                     .map_err(|e| io::Error::other(e.to_string()))?;
                 let _ = sender.send(Msg::EditorDone(result));
+            }
+            Effect::Suspend => {
+                let outcome = match host.cannot_stop() {
+                    Some(why) => Err(why),
+                    None => {
+                        host.suspend()?;
+                        let stopped = host.stop();
+                        host.resume()?;
+                        // The shell drew over the screen meanwhile: the next frame is drawn
+                        // whole, at the size the terminal has now.
+                        terminal
+                            .clear()
+                            .map_err(|e| io::Error::other(e.to_string()))?;
+                        if let Ok(size) = terminal.size() {
+                            let _ = sender.send(Msg::Resize(size.width, size.height));
+                        }
+                        stopped.map_err(|e| format!("Ctrl+Z: could not stop: {e}"))
+                    }
+                };
+                let _ = sender.send(Msg::Resumed(outcome));
             }
             other => runner.run(other),
         }
@@ -293,8 +362,30 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
         },
         ..Options::default()
     };
-    let input = test_fault().chain(crossterm::event::EventStream::new());
-    let outcome = run(&mut terminal, app, input, &mut terminal::RealHost, options).await;
+    let mut host = terminal::RealHost::default();
+    #[cfg(unix)]
+    let input: Input = match input::TerminalInput::start() {
+        Ok(input) => {
+            host.input = Some(input.control());
+            Box::pin(input)
+        }
+        Err(error) => {
+            drop(terminal);
+            drop(guard);
+            eprintln!("error: cannot read the terminal: {error}");
+            return 4;
+        }
+    };
+    #[cfg(not(unix))]
+    let input: Input = Box::pin(crossterm::event::EventStream::new());
+    let outcome = run(
+        &mut terminal,
+        app,
+        test_fault().chain(input),
+        &mut host,
+        options,
+    )
+    .await;
     drop(terminal);
     drop(guard);
     match outcome {

@@ -18,11 +18,34 @@ pub fn init(app: &mut App) -> Vec<Effect> {
     start_lookup(app)
 }
 
-/// Applies one message; when the form changed, the draft is written again.
+/// Applies one message. A changed form is written as the draft once typing pauses, and at once
+/// when it matters (quitting, Ctrl+Z, the editor, the answer to the draft offer); a form that
+/// went out (its chat is in the history) is no draft any more.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    if matches!(msg, Msg::DraftDue) {
+        app.draft_due = false;
+    }
+    // One action, not typing: the form as it is now is worth keeping at once.
+    let write_now = matches!(
+        msg,
+        Msg::DraftDue
+            | Msg::Suspend
+            | Msg::OpenEditor
+            | Msg::EditorDone(_)
+            | Msg::RestoreDraft
+            | Msg::DiscardDraft
+            | Msg::ProfileLoaded { .. }
+            | Msg::RerunEntry
+    );
     let mut effects = apply(app, msg);
     close_stale_questions(app);
-    effects.extend(super::dialogs::autosave(app));
+    if effects
+        .iter()
+        .any(|effect| matches!(effect, Effect::RecordSession(_)))
+    {
+        effects.extend(super::dialogs::form_sent(app));
+    }
+    effects.extend(super::dialogs::autosave(app, write_now || app.quitting));
     effects
 }
 
@@ -77,6 +100,16 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::QuitNow => quit(app),
+        Msg::Suspend => vec![Effect::Suspend],
+        Msg::Resumed(outcome) => {
+            if let Err(why) = outcome {
+                app.notice = Some(Notice::info(why));
+            }
+            Vec::new()
+        }
+        // Written by `update` around this.
+        Msg::DraftDue => Vec::new(),
+        Msg::Paste(text) => super::paste::update(app, &text),
         Msg::Resize(width, height) => {
             app.size = (width, height);
             Vec::new()
@@ -179,6 +212,10 @@ fn overlay_answer(app: &mut App, overlay: &Overlay, msg: &Msg) -> Option<Vec<Eff
             | Msg::Resize(..)
             | Msg::Tick
             | Msg::QuitNow
+            | Msg::Suspend
+            | Msg::Resumed(_)
+            | Msg::DraftDue
+            | Msg::Paste(_)
             | Msg::ProfileLoaded { .. }
             | Msg::ProfileSaved { .. }
             | Msg::HistoryLoaded(_)
@@ -278,12 +315,7 @@ fn form_update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Edit(request) => {
             let focus = form.focus.clone();
             if form.edit(request) {
-                form_changed(app);
-                if let Focus::Text(field) = focus {
-                    if affects_lookup(field) {
-                        return schedule_lookup(app);
-                    }
-                }
+                return edited(app, &focus);
             }
         }
         Msg::Cycle(step) => match form.focus.clone() {
@@ -331,6 +363,16 @@ fn form_update(app: &mut App, msg: Msg) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// After the value of the input at `focus` changed (typed or pasted): re-check, and ask the
+/// service again once typing pauses when the lookups depend on it.
+pub(super) fn edited(app: &mut App, focus: &Focus) -> Vec<Effect> {
+    form_changed(app);
+    match focus {
+        Focus::Text(field) if affects_lookup(*field) => schedule_lookup(app),
+        _ => Vec::new(),
+    }
 }
 
 fn flip(app: &mut App, toggle: Toggle) -> Vec<Effect> {

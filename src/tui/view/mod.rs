@@ -116,7 +116,7 @@ fn title_bar(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     let line = Line::from(vec![
         Span::styled(" chatstart ", theme.title()),
-        Span::styled(format!("· {} ", app.banner), theme.title_dim()),
+        Span::styled(format!("· {} ", app.destination()), theme.title_dim()),
         Span::styled(format!("· {phase} "), theme.title_dim()),
     ]);
     frame.render_widget(Paragraph::new(line).style(theme.title_dim()), area);
@@ -176,7 +176,7 @@ fn status_lines(app: &App) -> Vec<(Level, String, String)> {
 
 fn footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut spans = Vec::new();
-    for (key, what) in super::keys::footer(app) {
+    for (key, what) in super::keys::footer_fitted(app, area.width) {
         spans.push(Span::styled(format!(" {key} "), theme.key()));
         spans.push(Span::styled(format!(" {what}  "), theme.dim()));
     }
