@@ -48,16 +48,16 @@ fn a_draft_typed_before_a_kill_is_restored_on_the_next_start() {
     second.wait_for("skill: SalesZebra");
     second.send(b"r");
     second.wait_for("draft restored");
-    let text = second.wait_gone("Restore the draft?");
+    let text = second.wait_gone("Unsent form from last time");
     assert!(text.contains("SalesZebra"), "{text}");
     second.send(b"\x03");
     assert!(second.wait_exit().success());
 
     // Still unlike the demo's form, it is offered again; discarded, it is not offered after.
     let mut third = Pty::spawn(chatstart(home.path()));
-    third.wait_for("Restore the draft?");
+    third.wait_for("Unsent form from last time");
     third.send(b"d");
-    let text = third.wait_gone("Restore the draft?");
+    let text = third.wait_gone("Unsent form from last time");
     assert!(
         text.contains("Sales") && !text.contains("SalesZebra"),
         "{text}"
@@ -66,7 +66,7 @@ fn a_draft_typed_before_a_kill_is_restored_on_the_next_start() {
     third.wait_exit();
     let mut fourth = Pty::spawn(chatstart(home.path()));
     let text = fourth.wait_for("survey: 4 question(s)");
-    assert!(!text.contains("Restore the draft?"), "{text}");
+    assert!(!text.contains("Unsent form from last time"), "{text}");
     fourth.send(b"\x03");
     fourth.wait_exit();
 }

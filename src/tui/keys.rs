@@ -156,12 +156,18 @@ pub fn footer_fitted(app: &App, width: u16) -> Vec<HelpEntry> {
     } else {
         ALWAYS_SHOWN.len()
     };
-    let fits = |keys: &[HelpEntry]| {
-        keys.iter().map(footer_entry_width).sum::<usize>() <= usize::from(width)
-    };
-    while !fits(&keys) && keys.len() > kept {
-        keys.remove(keys.len() - kept - 1);
-    }
+    let kept = keys.split_off(keys.len().saturating_sub(kept));
+    let mut room =
+        usize::from(width).saturating_sub(kept.iter().map(footer_entry_width).sum::<usize>());
+    // The most important first; one that does not fit leaves room for a shorter one after it.
+    keys.retain(|entry| {
+        let fits = footer_entry_width(entry) <= room;
+        if fits {
+            room -= footer_entry_width(entry);
+        }
+        fits
+    });
+    keys.extend(kept);
     keys
 }
 

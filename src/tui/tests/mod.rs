@@ -2,10 +2,12 @@
 
 mod dialogs;
 mod faults;
+mod paste;
 mod runs;
 mod runs_snapshots;
 mod secrets;
 mod session_view;
+mod small_screens;
 mod snapshots;
 mod update;
 mod validation;

@@ -244,10 +244,50 @@ fn header_lines(app: &App, view: &SessionView, theme: &Theme, width: usize) -> V
 }
 
 fn transcript(view: &SessionView, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let state = match (view.transcript_top, view.inspector_focus && view.inspector) {
-        (Some(_), _) => " (scrolled — End follows)",
-        (None, true) => " (Tab: its keys back)",
-        (None, false) => "",
+    let inner = transcript_inner(area);
+    let width = inner.width as usize;
+    let height = inner.height as usize;
+    let mut rows: Vec<Line<'static>> = Vec::new();
+    let (top, below) = match view.transcript_top {
+        Some(top) => {
+            // Scrolled back: anchored from the top, so every row is laid out.
+            for line in &view.transcript {
+                rows.extend(transcript_rows(line, theme, width));
+            }
+            let top = top.min(rows.len().saturating_sub(height));
+            (top, top + height < rows.len())
+        }
+        None => {
+            // Following: only the lines that can be seen are laid out, walking back from the
+            // newest, so a long transcript costs no more per frame.
+            let mut laid_out = 0;
+            for line in view.transcript.iter().rev() {
+                rows.extend(transcript_rows(line, theme, width).into_iter().rev());
+                laid_out += 1;
+                if rows.len() >= height {
+                    break;
+                }
+            }
+            rows.reverse();
+            let top = rows.len().saturating_sub(height);
+            // Lines not laid out are above too.
+            let above = top + view.transcript.len() - laid_out;
+            (above, false)
+        }
+    };
+    // What is cut off, in the title: the rows all go to the transcript.
+    let cut = match (view.transcript_top.is_some(), top > 0, below) {
+        (false, false, _) => "",
+        (false, true, _) => " ▲ more above (PgUp)",
+        (true, false, false) => " (scrolled — End follows)",
+        (true, true, false) => " ▲ more above (scrolled — End follows)",
+        (true, false, true) => " ▼ more below (scrolled — End follows)",
+        (true, true, true) => " ▲▼ more above and below (scrolled — End follows)",
+    };
+    let keys = if view.inspector_focus && view.inspector && view.transcript_top.is_none() {
+        " (Tab: its keys back)"
+    } else {
+        ""
     };
     // The times are the server's; its zone is said so that they are not read as local ones.
     let zone = view
@@ -258,32 +298,12 @@ fn transcript(view: &SessionView, theme: &Theme, frame: &mut Frame, area: Rect) 
         .unwrap_or_default();
     let block = Block::default()
         .borders(Borders::TOP)
-        .title(format!(" Transcript{state}{zone} "));
-    let inner = transcript_inner(area);
+        .title(format!(" Transcript{cut}{keys}{zone} "));
     frame.render_widget(block, area);
-    let width = inner.width as usize;
-    let height = inner.height as usize;
-    let mut rows: Vec<Line<'static>> = Vec::new();
-    let top = match view.transcript_top {
-        Some(top) => {
-            // Scrolled back: anchored from the top, so every row is laid out.
-            for line in &view.transcript {
-                rows.extend(transcript_rows(line, theme, width));
-            }
-            top.min(rows.len().saturating_sub(height))
-        }
-        None => {
-            // Following: only the lines that can be seen are laid out, walking back from the
-            // newest, so a long transcript costs no more per frame.
-            for line in view.transcript.iter().rev() {
-                rows.extend(transcript_rows(line, theme, width).into_iter().rev());
-                if rows.len() >= height {
-                    break;
-                }
-            }
-            rows.reverse();
-            rows.len().saturating_sub(height)
-        }
+    let top = if view.transcript_top.is_some() {
+        top
+    } else {
+        rows.len().saturating_sub(height)
     };
     if rows.is_empty() {
         rows.push(Line::from(Span::styled(
