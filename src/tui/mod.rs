@@ -67,6 +67,8 @@ pub struct Options {
     pub screen: Option<watch::Sender<String>>,
     /// History, draft and config on disk (nothing is written when empty).
     pub store: setup::Store,
+    /// How long one batch of waiting input may run before a frame shows where it is.
+    pub batch_limit: Duration,
 }
 
 impl Default for Options {
@@ -79,6 +81,7 @@ impl Default for Options {
             signals: false,
             screen: None,
             store: setup::Store::default(),
+            batch_limit: BATCH_LIMIT,
         }
     }
 }
@@ -149,7 +152,7 @@ where
                 handle(&mut app, msg, &mut runner, terminal, host, &sender)?;
             }
             // A flood still shows progress now and then.
-            if app.quitting || batch.elapsed() >= BATCH_LIMIT {
+            if app.quitting || batch.elapsed() >= options.batch_limit {
                 break;
             }
             match ready(&mut input).await {
@@ -176,21 +179,23 @@ where
     Ok(app)
 }
 
-/// How long one batch of waiting input may run before a frame shows where it is.
-const BATCH_LIMIT: Duration = Duration::from_millis(50);
+/// How long one batch of waiting input runs at most before a frame shows where it is: a flood
+/// of keys (a paste a terminal sends as keys) still shows progress.
+pub const BATCH_LIMIT: Duration = Duration::from_millis(50);
 
 /// The next input event if one is ready now (`Some(None)`: the input ended), without waiting.
-/// Polled with the loop's own waker, so an input that is not ready still wakes the loop later.
+/// Polled with the loop's own waker, so an input that is not ready still wakes the loop later;
+/// outside tokio's budget, which would otherwise end a batch after 128 events already there.
 async fn ready<S>(input: &mut S) -> Option<Option<S::Item>>
 where
     S: Stream + Unpin,
 {
-    std::future::poll_fn(|context| {
+    tokio::task::unconstrained(std::future::poll_fn(|context| {
         std::task::Poll::Ready(match input.poll_next_unpin(context) {
             std::task::Poll::Ready(item) => Some(item),
             std::task::Poll::Pending => None,
         })
-    })
+    }))
     .await
 }
 
@@ -230,9 +235,7 @@ fn apply<B: Backend>(
                 host.suspend()?;
                 let result = terminal::run_editor(&text);
                 host.resume()?;
-                terminal
-                    .clear()
-                    .map_err(|e| io::Error::other(e.to_string()))?;
+                redraw_whole(terminal)?;
                 let _ = sender.send(Msg::EditorDone(result));
             }
             Effect::Suspend => {
@@ -242,14 +245,9 @@ fn apply<B: Backend>(
                         host.suspend()?;
                         let stopped = host.stop();
                         host.resume()?;
-                        // The shell drew over the screen meanwhile: the next frame is drawn
-                        // whole, at the size the terminal has now.
-                        terminal
-                            .clear()
-                            .map_err(|e| io::Error::other(e.to_string()))?;
-                        if let Ok(size) = terminal.size() {
-                            let _ = sender.send(Msg::Resize(size.width, size.height));
-                        }
+                        // The shell drew over the screen meanwhile, maybe at another size.
+                        let size = redraw_whole(terminal)?;
+                        let _ = sender.send(Msg::Resize(size.width, size.height));
                         stopped.map_err(|e| format!("Ctrl+Z: could not stop: {e}"))
                     }
                 };
@@ -259,6 +257,22 @@ fn apply<B: Backend>(
         }
     }
     Ok(())
+}
+
+/// Clears the screen so the next frame is drawn whole, at the terminal's size now; that size.
+/// (Not `Terminal::clear`: it asks the terminal where its cursor is, and a terminal that does
+/// not answer ends the console.)
+fn redraw_whole<B: Backend>(terminal: &mut Terminal<B>) -> io::Result<ratatui::layout::Size> {
+    let size = terminal
+        .size()
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    terminal
+        .resize(ratatui::layout::Rect::from((
+            ratatui::layout::Position::ORIGIN,
+            size,
+        )))
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    Ok(size)
 }
 
 fn draw<B: Backend>(

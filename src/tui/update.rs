@@ -45,7 +45,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     {
         effects.extend(super::dialogs::form_sent(app));
     }
-    effects.extend(super::dialogs::autosave(app, write_now || app.quitting));
+    // First: before the terminal is given up (Ctrl+Z, the editor) or the console ends.
+    if let Some(draft) = super::dialogs::autosave(app, write_now || app.quitting) {
+        effects.insert(0, draft);
+    }
     effects
 }
 
@@ -439,6 +442,17 @@ fn start_lookup(app: &mut App) -> Vec<Effect> {
     let connection = Connection::from_form(&app.form);
     if !connection.validate().is_empty() {
         app.lookup = Lookup::Idle;
+        // A survey read through another connection is not this one's: it goes until the
+        // connection is complete again (the answers given are kept for it), and answers on
+        // their way for the old one are dropped.
+        if app.form.survey.survey.is_some()
+            || app.form.survey.status != super::survey::SurveyStatus::NotLoaded
+        {
+            app.lookup_generation += 1;
+            app.form.survey.survey = None;
+            app.form.survey.status = super::survey::SurveyStatus::NotLoaded;
+            form_changed(app);
+        }
         return Vec::new();
     }
     app.lookup_generation += 1;
