@@ -188,7 +188,7 @@ fn screen_keys(app: &App) -> Vec<HelpEntry> {
             ("Ctrl+R", "history"),
         ],
         Phase::Burst(view) if view.is_running() && !view.stopping => {
-            vec![("Esc/q", "stop & end chats")]
+            vec![("Esc", "stop & end chats")]
         }
         Phase::Burst(view) if view.is_running() => Vec::new(),
         Phase::Burst(_) => vec![("e", "end open chats"), ("Esc", "back to the form")],

@@ -45,9 +45,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     {
         effects.extend(super::dialogs::form_sent(app));
     }
-    // First: before the terminal is given up (Ctrl+Z, the editor) or the console ends.
-    if let Some(draft) = super::dialogs::autosave(app, write_now || app.quitting) {
-        effects.insert(0, draft);
+    match super::dialogs::autosave(app, write_now || app.quitting) {
+        // First: before the terminal is given up (Ctrl+Z, the editor) or the console ends.
+        Some(write @ Effect::SaveDraft(_)) => effects.insert(0, write),
+        Some(timer) => effects.push(timer),
+        None => {}
     }
     effects
 }

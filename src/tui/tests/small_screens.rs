@@ -329,3 +329,16 @@ fn running_checks(app: &mut App, cases: usize) -> u64 {
     assert!(matches!(app.phase, Phase::Checks(_)));
     *id
 }
+
+#[test]
+fn the_burst_and_the_chat_line_fit_a_small_screen() {
+    let mut app = valid_app();
+    burst(&mut app);
+    snapshot("burst", &app);
+    let mut app = super::app();
+    chatting(&mut app);
+    app.notice = None;
+    send(&mut app, [Msg::Compose]);
+    type_text(&mut app, "a line being written");
+    snapshot("composer", &app);
+}

@@ -54,7 +54,10 @@ pub fn render(app: &App, view: &BurstView, theme: &Theme, frame: &mut Frame, bod
     frame.render_widget(Paragraph::new(progress(view, theme, bar.width)), bar);
     chats(app, view, theme, frame, table);
     frame.render_widget(Paragraph::new(summary), summary_area);
-    frame.render_widget(Paragraph::new(note_line(app, view, theme)), note);
+    frame.render_widget(
+        Paragraph::new(note_line(app, view, theme, usize::from(note.width))),
+        note,
+    );
 }
 
 /// `██████░░░░ 6/10 done · created 8 · accepted 6 · failed 0`.
@@ -204,7 +207,7 @@ fn summary_lines(view: &BurstView, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 /// What happens now, and what the keys do about it.
-fn note_line(app: &App, view: &BurstView, theme: &Theme) -> Line<'static> {
+fn note_line(app: &App, view: &BurstView, theme: &Theme, width: usize) -> Line<'static> {
     let spin = spinner(view.elapsed(app.now));
     let text = if view.finished.is_none() && view.stopping {
         format!("{spin} stopping: no new chat is sent; every chat created is being ended…")
@@ -222,5 +225,6 @@ fn note_line(app: &App, view: &BurstView, theme: &Theme) -> Line<'static> {
             open => format!("done: {open} chat(s) still open — e ends them, Esc keeps them open."),
         }
     };
-    Line::from(Span::styled(text, theme.dim()))
+    // Cut where the screen ends, and marked so.
+    Line::from(Span::styled(clip(&text, width), theme.dim()))
 }
