@@ -342,3 +342,49 @@ fn the_burst_and_the_chat_line_fit_a_small_screen() {
     type_text(&mut app, "a line being written");
     snapshot("composer", &app);
 }
+
+#[test]
+fn session_lines_wrap_on_a_narrow_screen_instead_of_running_off_it() {
+    let mut app = app();
+    let id = created(&mut app);
+    send(
+        &mut app,
+        [
+            Msg::Session {
+                id,
+                update: batch(vec![
+                    state_event(1, "2025-11-25T10:12:00.000+0000", "waiting"),
+                    system_event(
+                        2,
+                        "2025-11-25T10:12:00.000+0000",
+                        0,
+                        "Hi, I'd like to know more about the Gold plan.",
+                    ),
+                ]),
+            },
+            Msg::Session {
+                id,
+                update: crate::session::SessionUpdate::EstimatedWait(
+                    crate::api::model::EstimatedWait::Seconds(95),
+                ),
+            },
+        ],
+    );
+    app.notice = None;
+    let text = draw_text(&app, 50, 15);
+    let words: Vec<&str> = text.split_whitespace().collect();
+    for word in [
+        "know",
+        "more",
+        "Gold",
+        "plan.",
+        "estimated",
+        "wait:",
+        "1",
+        "min",
+        "35",
+        "s",
+    ] {
+        assert!(words.contains(&word), "`{word}` is cut:\n{text}");
+    }
+}

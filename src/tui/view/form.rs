@@ -220,6 +220,8 @@ fn section_rows(app: &App, theme: &Theme, section: Section, width: usize, rows: 
             .unwrap_or_else(|| section.title().to_string()),
         _ => section.title().to_string(),
     };
+    // A survey's own header can be longer than the screen: cut, and marked so.
+    let title = super::runs::clip(&title, width.saturating_sub(4).max(8));
     let rule = width.saturating_sub(title.chars().count() + 4);
     rows.push(Row {
         line: Line::from(Span::styled(

@@ -211,13 +211,16 @@ fn header_lines(app: &App, view: &SessionView, theme: &Theme, width: usize) -> V
     } else {
         format!(" · {}", extra.join(" "))
     };
+    // The detail wraps under itself rather than run off a narrow screen.
+    let badge = format!("[ {badge} ]");
+    let lead = Span::raw(&badge).width() + 1;
+    let detail = format!("{detail}{extra}");
+    let mut parts = wrap(&detail, width.saturating_sub(lead).max(8)).into_iter();
     let mut lines = vec![Line::from(vec![
-        Span::styled(
-            format!("[ {badge} ]"),
-            style.add_modifier(ratatui::style::Modifier::BOLD),
-        ),
-        Span::raw(format!(" {detail}{extra}")),
+        Span::styled(badge, style.add_modifier(ratatui::style::Modifier::BOLD)),
+        Span::raw(format!(" {}", parts.next().unwrap_or_default())),
     ])];
+    lines.extend(parts.map(|part| Line::raw(format!("{}{part}", " ".repeat(lead)))));
     match &view.health {
         Health::Ok => {}
         Health::Retrying { attempt, error } => {
@@ -336,12 +339,14 @@ fn transcript_rows(line: &TranscriptLine, theme: &Theme, width: usize) -> Vec<Li
         Speaker::Event => ("·".to_string(), theme.dim()),
     };
     let head = format!("{time}{who} ");
-    let indent = head.chars().count().min(width / 2);
-    // The line's own breaks (an agent's <br> and paragraphs) are kept, each part wrapped.
+    let head_width = head.chars().count();
+    let indent = head_width.min(width / 2);
+    // The line's own breaks (an agent's <br> and paragraphs) are kept, each part wrapped to
+    // what is left beside the head, so the first row is not cut at the screen's edge.
     let parts: Vec<String> = line
         .text
         .split('\n')
-        .flat_map(|part| wrap(part, width.saturating_sub(indent).max(8)))
+        .flat_map(|part| wrap(part, width.saturating_sub(head_width.max(indent)).max(8)))
         .collect();
     parts
         .into_iter()
