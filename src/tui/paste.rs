@@ -172,8 +172,8 @@ fn into_overlay(app: &mut App, overlay: &Overlay, text: &str) {
                 None => ignored(app, "the highlighted choice takes Space, not text"),
             }
         }
-        Overlay::Help
-        | Overlay::ConfirmQuit
+        Overlay::Help => ignored(app, "close the help first (Esc)"),
+        Overlay::ConfirmQuit
         | Overlay::ConfirmResubmit
         | Overlay::RestoreDraft
         | Overlay::Profiles { .. }
