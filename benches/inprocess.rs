@@ -1,5 +1,7 @@
-//! In-process figures (criterion): the session view drawn with a 10,000-event transcript, and
-//! the response parsers. Run with `cargo bench --bench inprocess`; figures print, nothing fails.
+//! In-process figures (criterion): the session view drawn with a 10,000-event transcript, the
+//! response parsers, and input through the whole console loop on a `TestBackend` — a 10 KB
+//! paste into a field and into the SSO key until the frame shows it, and a key until its frame.
+//! Run with `cargo bench --bench inprocess`; figures print, nothing fails.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -7,11 +9,13 @@ use std::time::Instant;
 use chatstart::api::format::decode;
 use chatstart::api::model::ChatResource;
 use chatstart::tui::app::{App, Phase, SessionView};
-use chatstart::tui::form::Form;
+use chatstart::tui::form::{Focus, Form, TextField};
 use chatstart::tui::transcript::{Speaker, TranscriptLine};
 use criterion::{Criterion, criterion_group, criterion_main};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use std::time::Duration;
 
 fn session_app(lines: usize) -> App {
     let now = Instant::now();
@@ -76,9 +80,137 @@ fn parse(c: &mut Criterion) {
     });
 }
 
+/// A console on an 80×24 `TestBackend` with no service to ask (no appKey), focused on `field`:
+/// its input and its screen.
+struct Console {
+    keys: tokio::sync::mpsc::UnboundedSender<crossterm::event::Event>,
+    screen: tokio::sync::watch::Receiver<String>,
+}
+
+fn console(runtime: &tokio::runtime::Runtime, field: TextField) -> Console {
+    let mut form = chatstart::tui::prefill::demo("http://127.0.0.1:9", "12345678", "");
+    form.auth = true;
+    form.focus = Focus::Text(field);
+    let app = App::new(form, "bench", Instant::now());
+    let (keys, mut received) = tokio::sync::mpsc::unbounded_channel();
+    let input = Box::pin(futures_util::stream::poll_fn(move |cx| {
+        received.poll_recv(cx).map(|event| event.map(Ok))
+    }));
+    let (screen_tx, screen) = tokio::sync::watch::channel(String::new());
+    let options = chatstart::tui::Options {
+        screen: Some(screen_tx),
+        ..chatstart::tui::Options::default()
+    };
+    runtime.spawn(async move {
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+        let mut host = chatstart::tui::terminal::NoHost;
+        chatstart::tui::run(&mut terminal, app, input, &mut host, options).await
+    });
+    Console { keys, screen }
+}
+
+impl Console {
+    /// Sends `event` and waits for the first frame whose text passes `drawn`; the time taken.
+    async fn timed(
+        &mut self,
+        event: crossterm::event::Event,
+        drawn: impl Fn(&str) -> bool,
+    ) -> Duration {
+        self.screen.borrow_and_update();
+        let start = Instant::now();
+        self.keys.send(event).expect("console runs");
+        loop {
+            self.screen.changed().await.expect("console runs");
+            if drawn(&self.screen.borrow_and_update()) {
+                return start.elapsed();
+            }
+        }
+    }
+
+    /// Empties the focused field (Ctrl+U) and waits for its frame.
+    async fn clear(&mut self) {
+        let ctrl_u =
+            crossterm::event::Event::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+        self.timed(ctrl_u, |_| true).await;
+    }
+}
+
+fn input(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut field = console(&runtime, TextField::ChatReferrer);
+    let mut round = 0u64;
+    c.bench_function("paste 10 KB into a field, until drawn (80x24)", |b| {
+        b.iter_custom(|iters| {
+            runtime.block_on(async {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    round += 1;
+                    field.clear().await;
+                    let marker = format!("END{round}");
+                    let text = format!("{}{marker}", "r".repeat(10_240 - marker.len()));
+                    let paste = crossterm::event::Event::Paste(text);
+                    total += field.timed(paste, |screen| screen.contains(&marker)).await;
+                }
+                total
+            })
+        })
+    });
+    let mut sso = console(&runtime, TextField::SsoKey);
+    c.bench_function("paste a 10 KB SSO key, until drawn (80x24)", |b| {
+        b.iter_custom(|iters| {
+            runtime.block_on(async {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    round += 1;
+                    sso.clear().await;
+                    let subject = format!("bench-subject-{round}");
+                    let paste = crossterm::event::Event::Paste(jwt(&subject));
+                    total += sso.timed(paste, |screen| screen.contains(&subject)).await;
+                }
+                total
+            })
+        })
+    });
+    c.bench_function("a key until its frame (80x24)", |b| {
+        b.iter_custom(|iters| {
+            runtime.block_on(async {
+                let mut total = Duration::ZERO;
+                for typed in 0..iters {
+                    if typed % 200 == 0 {
+                        field.clear().await;
+                    }
+                    let key = crossterm::event::Event::Key(KeyEvent::new(
+                        KeyCode::Char('k'),
+                        KeyModifiers::NONE,
+                    ));
+                    total += field.timed(key, |_| true).await;
+                }
+                total
+            })
+        })
+    });
+}
+
+/// An unsigned JWT of about 10 KB with this subject.
+fn jwt(subject: &str) -> String {
+    use base64::Engine;
+    let part = |value: serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string())
+    };
+    let claims = serde_json::json!({"iss": "bench", "sub": subject, "pad": "x".repeat(7_400)});
+    format!(
+        "{}.{}.sig",
+        part(serde_json::json!({"alg": "none"})),
+        part(claims)
+    )
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(3));
-    targets = render, parse
+    targets = render, parse, input
 }
 criterion_main!(benches);

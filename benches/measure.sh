@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process figures for docs/performance.md: first frame, idle memory and CPU, one chat
-# request next to curl, burst throughput next to wrk, the emulator's own throughput, binary size.
+# request next to curl, burst throughput next to wrk, the emulator's own throughput, binary size,
+# and input: a 10 KB paste and a key until the frame that shows them.
 # Prints figures and writes them to target/bench/results.json; never fails a build on a figure.
 #
 #   benches/measure.sh            # chatstart's own figures (installs hyperfine, wrk if missing)
@@ -16,8 +17,8 @@ for arg in "$@"; do
     *) echo "unknown option $arg" >&2; exit 2 ;;
   esac
 done
-runs=40 idle=10 burst_count=1000
-$quick && runs=15 idle=5 burst_count=300
+runs=40 idle=10 burst_count=1000 input_rounds=20
+$quick && runs=15 idle=5 burst_count=300 input_rounds=5
 
 need() {
   command -v "$1" >/dev/null 2>&1 && return 0
@@ -55,6 +56,11 @@ probe --label chatstart-first-frame -- $bin tui --base-url http://127.0.0.1:1848
 probe --label chatstart-demo -- env -u CHATSTART_APP_KEY $bin
 probe --label chatstart-console-idle -- $bin tui --base-url $base --account $account --skill Queue
 probe --label chatstart-console-chat-waiting --keys '\x13' -- $bin tui --base-url $base --account $account --skill Queue
+
+# Input in a real pty, on the demo: a 10 KB paste into a field (bracketed, and as the plain keys
+# of a terminal without bracketed paste) and into the SSO key, and one key, until drawn.
+CHATSTART_DATA_DIR=$(mktemp -d) XDG_CONFIG_HOME=$(mktemp -d) env -u CHATSTART_APP_KEY \
+  python3 benches/input_probe.py --rounds "$input_rounds" -- $bin | tee -a "$results"
 
 # One chat request as a whole process, next to curl doing the same POST.
 if need hyperfine hyperfine; then

@@ -259,8 +259,11 @@ pub struct App {
     pub phase: Phase,
     pub notice: Option<Notice>,
     pub overlay: Option<Overlay>,
-    /// Title-bar text about where requests go (`DEMO · emulator on …`).
+    /// What the start said about where requests go (`DEMO · emulator on …`); the title shows it
+    /// while the form's API and account are still [`Self::banner_for`]'s (see [`Self::destination`]).
     pub banner: String,
+    /// The API and account fields the banner was written for.
+    pub banner_for: (String, String),
     /// The validation problems of the form as it is now.
     pub errors: ValidationErrors,
     pub lookup: Lookup,
@@ -310,6 +313,10 @@ pub struct App {
     pub return_to: Option<Box<Phase>>,
     /// Rows of the help overlay scrolled past, when it is taller than the screen.
     pub help_scroll: u16,
+    /// A `DraftLater` timer runs: the draft is compared and written when it fires.
+    pub draft_due: bool,
+    /// This run wrote a draft that is still on disk (removed once its form is sent).
+    pub draft_on_disk: bool,
 }
 
 impl App {
@@ -320,6 +327,7 @@ impl App {
             notice: None,
             overlay: None,
             banner: banner.into(),
+            banner_for: (String::new(), String::new()),
             errors: ValidationErrors::default(),
             lookup: Lookup::Idle,
             lookup_generation: 0,
@@ -345,9 +353,13 @@ impl App {
             check_path: super::checks::DEFAULT_PATH.to_string(),
             return_to: None,
             help_scroll: 0,
+            draft_due: false,
+            draft_on_disk: false,
         };
         app.form.fix_focus();
         app.errors = app.form.validate();
+        let start = super::connection::Connection::from_form(&app.form);
+        app.banner_for = (start.api, start.account);
         // The form as it starts is not a draft: only a change is written.
         app.saved_draft = Some(Box::new(Draft::of(&app.form, None)));
         app
@@ -369,6 +381,20 @@ impl App {
             }),
             app_key_in: self.form.app_key_in,
             format: self.form.format,
+        }
+    }
+
+    /// Where requests go, for the title bar and notices, as the form says now: the start's
+    /// banner while the API and account fields are as they started (the demo's names its
+    /// emulator), else the form's connection — never a URL or account corrected since.
+    pub fn destination(&self) -> String {
+        let connection = super::connection::Connection::from_form(&self.form);
+        if (connection.api.as_str(), connection.account.as_str())
+            == (self.banner_for.0.as_str(), self.banner_for.1.as_str())
+        {
+            self.banner.clone()
+        } else {
+            connection.describe()
         }
     }
 

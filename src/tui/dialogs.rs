@@ -146,7 +146,6 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                         Notice::error(format!("{done}: {}", loaded.problems.join("; ")), None)
                     });
                     next_question(app);
-                    app.banner = Connection::from_form(&app.form).describe();
                     super::update::init(app)
                 }
                 Err(error) => {
@@ -161,7 +160,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                         format!(
                             "draft restored without its connection: its profile `{name}` did \
                              not load ({error}); the form keeps {}",
-                            app.banner
+                            app.destination()
                         ),
                         None,
                     ));
@@ -238,18 +237,44 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     }
 }
 
-/// A draft to write when the form changed since the last one, and no start question is open
-/// (the draft on disk must survive until the user answers the offer).
-pub fn autosave(app: &mut App) -> Option<Effect> {
+/// Quiet time after a change of the form before its draft is written: one write per pause in
+/// typing (a paste, a word), never one per key.
+pub const DRAFT_QUIET: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The draft's effect when the form changed since the last draft and no start question is open
+/// (the draft on disk must survive until the user answers the offer): written `now`, else a
+/// timer for [`DRAFT_QUIET`] unless one runs already.
+pub fn autosave(app: &mut App, now: bool) -> Option<Effect> {
     if app.draft_offer.is_some() || app.pending_draft.is_some() || !app.prompts.is_empty() {
+        return None;
+    }
+    // The timer compares when it fires: no copy of the form per key meanwhile.
+    if app.draft_due && !now {
         return None;
     }
     let draft = Draft::of(&app.form, app.profile_name()).on_demo(app.demo);
     if app.saved_draft.as_deref() == Some(&draft) {
         return None;
     }
+    if !now {
+        app.draft_due = true;
+        return Some(Effect::DraftLater { after: DRAFT_QUIET });
+    }
     app.saved_draft = Some(Box::new(draft.clone()));
+    app.draft_on_disk = true;
     Some(Effect::SaveDraft(Box::new(draft)))
+}
+
+/// The form went out (its chat is in the history, a re-run away): it is no draft, so the next
+/// start does not offer it back; a change after this is one again.
+pub fn form_sent(app: &mut App) -> Option<Effect> {
+    if app.draft_offer.is_some() || app.pending_draft.is_some() {
+        return None;
+    }
+    let sent = Draft::of(&app.form, app.profile_name()).on_demo(app.demo);
+    app.saved_draft = Some(Box::new(sent));
+    // Once: a burst records each of its chats.
+    std::mem::take(&mut app.draft_on_disk).then_some(Effect::ClearDraft)
 }
 
 /// Restores the draft offered at start. A demo's connection never goes into a real form, nor a
@@ -274,7 +299,7 @@ fn restore_draft(app: &mut App, draft: Draft) -> Vec<Effect> {
             format!(
                 "draft restored without its connection: its profile `{name}` is not in the \
                  config file; the form keeps {}",
-                app.banner
+                app.destination()
             ),
             None,
         ));
@@ -284,7 +309,7 @@ fn restore_draft(app: &mut App, draft: Draft) -> Vec<Effect> {
         (true, false) => format!(
             "draft restored; it was typed on the demo, so its connection was not: the form \
              keeps {}",
-            app.banner
+            app.destination()
         ),
         (false, true) => {
             let own = Connection {

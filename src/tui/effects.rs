@@ -27,7 +27,7 @@ struct Running {
     task: JoinHandle<()>,
 }
 
-/// Runs the effects `update` returns (all but `OpenEditor` and `Quit`, which the loop handles
+/// Runs the effects `update` returns (all but `OpenEditor`, `Suspend` and `Quit`, which the loop handles
 /// because they touch the terminal).
 pub struct EffectRunner {
     messages: mpsc::UnboundedSender<Msg>,
@@ -92,6 +92,13 @@ impl EffectRunner {
                     let _ = messages.send(Msg::LookupDue(generation));
                 });
             }
+            Effect::DraftLater { after } => {
+                let messages = self.messages.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(after).await;
+                    let _ = messages.send(Msg::DraftDue);
+                });
+            }
             Effect::Lookup {
                 generation,
                 connection,
@@ -149,6 +156,7 @@ impl EffectRunner {
                 });
             }
             effect @ (Effect::SaveDraft(_)
+            | Effect::ClearDraft
             | Effect::LoadHistory
             | Effect::LoadProfile { .. }
             | Effect::SaveProfile { .. }
@@ -216,7 +224,7 @@ impl EffectRunner {
                     let _ = stop.send(true);
                 }
             }
-            Effect::OpenEditor(_) | Effect::Quit => {}
+            Effect::OpenEditor(_) | Effect::Quit | Effect::Suspend => {}
         }
     }
 

@@ -18,6 +18,10 @@ pub fn help(app: &App) -> Vec<HelpEntry> {
     let mut entries: Vec<HelpEntry> = vec![
         ("F1", "this help (also ? outside a text field)"),
         ("Ctrl+C", "quit (asks first while a chat is live)"),
+        (
+            "Ctrl+Z",
+            "suspend to the shell (fg brings the console back)",
+        ),
     ];
     match &app.phase {
         Phase::Editing | Phase::Submitting { .. } => entries.extend([
@@ -128,6 +132,47 @@ pub fn footer(app: &App) -> Vec<HelpEntry> {
             Overlay::CheckPath { .. } => vec![("Enter", "run"), ("Esc", "cancel")],
         };
     }
+    let mut keys = screen_keys(app);
+    keys.extend(ALWAYS_SHOWN);
+    keys
+}
+
+/// The keys every screen's footer ends with, whatever its width: they work everywhere.
+const ALWAYS_SHOWN: [HelpEntry; 2] = [("F1", "help"), ("Ctrl+C", "quit")];
+
+/// Columns one footer entry takes, as the footer draws it (` key ` then ` what  `).
+pub fn footer_entry_width((key, what): &HelpEntry) -> usize {
+    use ratatui::text::Span;
+    Span::raw(*key).width() + Span::raw(*what).width() + 5
+}
+
+/// The footer for a screen `width` columns wide: the keys that fit, dropped from the least
+/// important (the last of the screen's own) — never help and quit on a screen, nor the way out
+/// (the last key) of an overlay.
+pub fn footer_fitted(app: &App, width: u16) -> Vec<HelpEntry> {
+    let mut keys = footer(app);
+    let kept = if app.overlay.is_some() {
+        1
+    } else {
+        ALWAYS_SHOWN.len()
+    };
+    let kept = keys.split_off(keys.len().saturating_sub(kept));
+    let mut room =
+        usize::from(width).saturating_sub(kept.iter().map(footer_entry_width).sum::<usize>());
+    // The most important first; one that does not fit leaves room for a shorter one after it.
+    keys.retain(|entry| {
+        let fits = footer_entry_width(entry) <= room;
+        if fits {
+            room -= footer_entry_width(entry);
+        }
+        fits
+    });
+    keys.extend(kept);
+    keys
+}
+
+/// The keys of the screen itself, most important first (help and quit come after them).
+fn screen_keys(app: &App) -> Vec<HelpEntry> {
     match &app.phase {
         // Burst and checks only where they fit; F1 lists them everywhere.
         Phase::Editing if app.size.0 >= WIDE_FOOTER => vec![
@@ -136,57 +181,40 @@ pub fn footer(app: &App) -> Vec<HelpEntry> {
             ("Ctrl+T", "checks"),
             ("Ctrl+P", "profiles"),
             ("Ctrl+R", "history"),
-            ("F1", "help"),
-            ("Ctrl+C", "quit"),
         ],
         Phase::Editing => vec![
             ("Ctrl+S", "send"),
             ("Ctrl+P", "profiles"),
             ("Ctrl+R", "history"),
-            ("F1", "help"),
-            ("Ctrl+C", "quit"),
         ],
         Phase::Burst(view) if view.is_running() && !view.stopping => {
-            vec![("Esc/q", "stop & end chats"), ("F1", "help")]
+            vec![("Esc", "stop & end chats")]
         }
-        Phase::Burst(view) if view.is_running() => vec![("F1", "help"), ("Ctrl+C", "quit")],
-        Phase::Burst(_) => vec![
-            ("e", "end open chats"),
-            ("Esc", "back to the form"),
-            ("?", "help"),
-            ("q", "quit"),
-        ],
-        Phase::Checks(view) if view.is_running() => {
-            vec![("↑↓", "choose"), ("F1", "help"), ("q", "quit when done")]
-        }
+        Phase::Burst(view) if view.is_running() => Vec::new(),
+        Phase::Burst(_) => vec![("e", "end open chats"), ("Esc", "back to the form")],
+        Phase::Checks(view) if view.is_running() => vec![("↑↓", "choose")],
         Phase::Checks(_) => vec![
             ("↑↓", "choose"),
             ("Enter", "open its chat"),
             ("Esc", "back to the form"),
-            ("?", "help"),
-            ("q", "quit"),
         ],
-        Phase::Submitting { .. } => vec![("F1", "help"), ("Ctrl+C", "quit")],
+        Phase::Submitting { .. } => Vec::new(),
         Phase::Session(view) if view.compose.is_some() => {
             vec![("Enter", "send"), ("Esc", "leave"), ("PgUp/PgDn", "scroll")]
         }
-        Phase::Session(view) if view.inspector => {
-            let mut keys = vec![
-                ("r", "close"),
-                ("[ ]", "exchange"),
-                ("{ }", "scroll"),
-                (
-                    "Tab",
-                    if view.inspector_focus {
-                        "transcript"
-                    } else {
-                        "focus"
-                    },
-                ),
-            ];
-            keys.extend([("?", "help"), ("q", "quit")]);
-            keys
-        }
+        Phase::Session(view) if view.inspector => vec![
+            ("r", "close"),
+            ("[ ]", "exchange"),
+            ("{ }", "scroll"),
+            (
+                "Tab",
+                if view.inspector_focus {
+                    "transcript"
+                } else {
+                    "focus"
+                },
+            ),
+        ],
         // Lines are sent only while chatting: `i` shows from then on.
         Phase::Session(view) if view.is_chatting() => vec![
             ("c", "copy URI"),
@@ -194,31 +222,19 @@ pub fn footer(app: &App) -> Vec<HelpEntry> {
             ("e", "end"),
             ("r", "inspector"),
             ("n", "new"),
-            ("?", "help"),
-            ("q", "quit"),
         ],
         Phase::Session(view) if view.is_live() => vec![
             ("c", "copy URI"),
             ("e", "end"),
             ("r", "inspector"),
             ("n", "new"),
-            ("?", "help"),
-            ("q", "quit"),
         ],
         Phase::Session(_) if app.return_to.is_some() => vec![
             ("c", "copy URI"),
             ("n", "back to the checks"),
             ("r", "inspector"),
-            ("?", "help"),
-            ("q", "quit"),
         ],
-        Phase::Session(_) => vec![
-            ("c", "copy URI"),
-            ("n", "new request"),
-            ("r", "inspector"),
-            ("?", "help"),
-            ("q", "quit"),
-        ],
+        Phase::Session(_) => vec![("c", "copy URI"), ("n", "new request"), ("r", "inspector")],
     }
 }
 
@@ -228,6 +244,7 @@ pub fn message(event: &Event, app: &App) -> Option<Msg> {
         Event::Key(key) if key.kind != KeyEventKind::Release => key_message(key, event, app),
         Event::Mouse(mouse) => mouse_message(mouse, app),
         Event::Resize(width, height) => Some(Msg::Resize(*width, *height)),
+        Event::Paste(text) => Some(Msg::Paste(text.clone())),
         _ => None,
     }
 }
@@ -238,6 +255,7 @@ fn key_message(key: &KeyEvent, event: &Event, app: &App) -> Option<Msg> {
     // Keys that work everywhere.
     match key.code {
         KeyCode::Char('c') if ctrl => return Some(Msg::Quit),
+        KeyCode::Char('z') if ctrl => return Some(Msg::Suspend),
         KeyCode::F(1) => return Some(Msg::Help),
         _ => {}
     }

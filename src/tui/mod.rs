@@ -3,7 +3,8 @@
 //! drive the whole console on a `TestBackend`.
 //!
 //! One loop with a biased `select!`: messages from effects first, then input, then the timer
-//! that exists only while something animates; it draws only when the message queue is drained.
+//! that exists only while something animates. After the first of them it takes everything else
+//! already waiting — messages, then keys, in order — and draws once for the whole batch.
 
 pub mod app;
 pub mod burst;
@@ -15,8 +16,11 @@ pub mod draft;
 pub mod effects;
 pub mod errors;
 pub mod form;
+#[cfg(unix)]
+pub mod input;
 pub mod keys;
 pub mod msg;
+pub mod paste;
 pub mod prechat;
 pub mod prefill;
 pub mod profiles;
@@ -64,6 +68,8 @@ pub struct Options {
     pub screen: Option<watch::Sender<String>>,
     /// History, draft and config on disk (nothing is written when empty).
     pub store: setup::Store,
+    /// How long one batch of waiting input may run before a frame shows where it is.
+    pub batch_limit: Duration,
 }
 
 impl Default for Options {
@@ -76,6 +82,7 @@ impl Default for Options {
             signals: false,
             screen: None,
             store: setup::Store::default(),
+            batch_limit: BATCH_LIMIT,
         }
     }
 }
@@ -136,14 +143,61 @@ where
         if let Some(msg) = msg {
             handle(&mut app, msg, &mut runner, terminal, host, &sender)?;
         }
-        while let Ok(msg) = messages.try_recv() {
-            handle(&mut app, msg, &mut runner, terminal, host, &sender)?;
+        // Whatever else is already waiting goes into the same frame: keys typed (or a paste
+        // the terminal sent as keys) while the last frame was drawn are taken in order, and
+        // drawn once, not one frame each falling further behind.
+        let batch = Instant::now();
+        let mut input_ended = false;
+        loop {
+            while let Ok(msg) = messages.try_recv() {
+                handle(&mut app, msg, &mut runner, terminal, host, &sender)?;
+            }
+            // A flood still shows progress now and then.
+            if app.quitting || batch.elapsed() >= options.batch_limit {
+                break;
+            }
+            match ready(&mut input).await {
+                Some(Some(Ok(event))) => {
+                    if let Some(msg) = keys::message(&event, &app) {
+                        handle(&mut app, msg, &mut runner, terminal, host, &sender)?;
+                    }
+                }
+                Some(Some(Err(error))) => return Err(error),
+                Some(None) => {
+                    input_ended = true;
+                    break;
+                }
+                None => break,
+            }
+        }
+        if input_ended {
+            break;
         }
         if !app.quitting {
             draw(terminal, &app, options.screen.as_ref())?;
         }
     }
     Ok(app)
+}
+
+/// How long one batch of waiting input runs at most before a frame shows where it is: a flood
+/// of keys (a paste a terminal sends as keys) still shows progress.
+pub const BATCH_LIMIT: Duration = Duration::from_millis(50);
+
+/// The next input event if one is ready now (`Some(None)`: the input ended), without waiting.
+/// Polled with the loop's own waker, so an input that is not ready still wakes the loop later;
+/// outside tokio's budget, which would otherwise end a batch after 128 events already there.
+async fn ready<S>(input: &mut S) -> Option<Option<S::Item>>
+where
+    S: Stream + Unpin,
+{
+    tokio::task::unconstrained(std::future::poll_fn(|context| {
+        std::task::Poll::Ready(match input.poll_next_unpin(context) {
+            std::task::Poll::Ready(item) => Some(item),
+            std::task::Poll::Pending => None,
+        })
+    }))
+    .await
 }
 
 async fn sleep_until(deadline: Option<Instant>) {
@@ -182,15 +236,44 @@ fn apply<B: Backend>(
                 host.suspend()?;
                 let result = terminal::run_editor(&text);
                 host.resume()?;
-                terminal
-                    .clear()
-                    .map_err(|e| io::Error::other(e.to_string()))?;
+                redraw_whole(terminal)?;
                 let _ = sender.send(Msg::EditorDone(result));
+            }
+            Effect::Suspend => {
+                let outcome = match host.cannot_stop() {
+                    Some(why) => Err(why),
+                    None => {
+                        host.suspend()?;
+                        let stopped = host.stop();
+                        host.resume()?;
+                        // The shell drew over the screen meanwhile, maybe at another size.
+                        let size = redraw_whole(terminal)?;
+                        let _ = sender.send(Msg::Resize(size.width, size.height));
+                        stopped.map_err(|e| format!("Ctrl+Z: could not stop: {e}"))
+                    }
+                };
+                let _ = sender.send(Msg::Resumed(outcome));
             }
             other => runner.run(other),
         }
     }
     Ok(())
+}
+
+/// Clears the screen so the next frame is drawn whole, at the terminal's size now; that size.
+/// (Not `Terminal::clear`: it asks the terminal where its cursor is, and a terminal that does
+/// not answer ends the console.)
+fn redraw_whole<B: Backend>(terminal: &mut Terminal<B>) -> io::Result<ratatui::layout::Size> {
+    let size = terminal
+        .size()
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    terminal
+        .resize(ratatui::layout::Rect::from((
+            ratatui::layout::Position::ORIGIN,
+            size,
+        )))
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    Ok(size)
 }
 
 fn draw<B: Backend>(
@@ -306,8 +389,30 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
         },
         ..Options::default()
     };
-    let input = test_fault().chain(crossterm::event::EventStream::new());
-    let outcome = run(&mut terminal, app, input, &mut terminal::RealHost, options).await;
+    let mut host = terminal::RealHost::default();
+    #[cfg(unix)]
+    let input: Input = match input::TerminalInput::start() {
+        Ok(input) => {
+            host.input = Some(input.control());
+            Box::pin(input)
+        }
+        Err(error) => {
+            drop(terminal);
+            drop(guard);
+            eprintln!("error: cannot read the terminal: {error}");
+            return 4;
+        }
+    };
+    #[cfg(not(unix))]
+    let input: Input = Box::pin(crossterm::event::EventStream::new());
+    let outcome = run(
+        &mut terminal,
+        app,
+        test_fault().chain(input),
+        &mut host,
+        options,
+    )
+    .await;
     drop(terminal);
     drop(guard);
     match outcome {

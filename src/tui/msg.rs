@@ -171,6 +171,15 @@ pub enum Msg {
     Tick,
     /// Edit the text an overlay asks for (a profile name, a secret).
     DialogEdit(InputRequest),
+    /// Text pasted into the terminal (bracketed paste): one event, whatever its length, for the
+    /// text input that has the keyboard.
+    Paste(String),
+    /// Give the terminal back to the shell and stop until `fg` (Ctrl+Z).
+    Suspend,
+    /// The console is back after Ctrl+Z, or why it did not stop.
+    Resumed(Result<(), String>),
+    /// The quiet time after a change of the form is over: the draft is written if still due.
+    DraftDue,
     /// Move the highlight of a list overlay (profiles, history) by `step`.
     Select(isize),
     /// Restore the draft offered at start.
@@ -289,6 +298,12 @@ pub enum Effect {
     EndEntry { connection: Connection, uri: String },
     /// Write the draft (atomically).
     SaveDraft(Box<Draft>),
+    /// After `after`, send `Msg::DraftDue` (drafts are written once typing pauses, not per key).
+    DraftLater { after: Duration },
+    /// Remove the draft: the form it held was sent.
+    ClearDraft,
+    /// Give the terminal back and stop the process until the shell continues it (Ctrl+Z).
+    Suspend,
     /// Read the history.
     LoadHistory,
     /// Read a profile of the config file under the start's flags, resolving its secrets.

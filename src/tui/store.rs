@@ -23,6 +23,17 @@ pub fn run(store: &mut Store, effect: Effect, messages: &mpsc::UnboundedSender<M
                 }
             }
         }
+        Effect::ClearDraft => {
+            if let Some(path) = &store.draft {
+                match std::fs::remove_file(path) {
+                    Err(error) if error.kind() != std::io::ErrorKind::NotFound => failed(
+                        messages,
+                        format!("could not remove the draft {}: {error}", path.display()),
+                    ),
+                    _ => {}
+                }
+            }
+        }
         Effect::LoadHistory => {
             let (result, warnings) = match &store.history {
                 Some(history) => match history.read() {

@@ -1,10 +1,13 @@
-//! The real terminal: init and restore (raw mode, alternate screen, mouse), a drop guard and a
-//! panic hook so every exit path restores it, suspend/resume around `$EDITOR`, and signals
-//! (SIGTERM, SIGHUP, SIGINT) turned into quit messages.
+//! The real terminal: init and restore (raw mode, alternate screen, mouse, bracketed paste), a
+//! drop guard and a panic hook so every exit path restores it, suspend/resume around `$EDITOR`
+//! and Ctrl+Z, and signals (SIGTERM, SIGHUP, SIGINT) turned into quit messages.
 
 use std::io::{self, BufWriter, Stdout, stdout};
 
-use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::cursor::Show;
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::execute;
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
 use ratatui::backend::CrosstermBackend;
@@ -21,9 +24,10 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Leaves raw mode, the alternate screen and mouse reporting; safe to call more than once.
+/// Leaves raw mode, the alternate screen, mouse reporting and bracketed paste; safe to call more
+/// than once.
 pub fn restore() {
-    let _ = execute!(stdout(), DisableMouseCapture);
+    let _ = execute!(stdout(), DisableBracketedPaste, DisableMouseCapture, Show);
     ratatui::restore();
 }
 
@@ -52,7 +56,13 @@ pub fn init() -> io::Result<(ConsoleTerminal, TerminalGuard)> {
     }));
     crossterm::terminal::enable_raw_mode()?;
     let guard = TerminalGuard;
-    execute!(stdout(), EnterAlternateScreen, EnableMouseCapture)?;
+    // Bracketed paste: a paste arrives as one event, not as keys that would run commands.
+    execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    )?;
     let backend = CrosstermBackend::new(BufWriter::with_capacity(FRAME_BUFFER, stdout()));
     Ok((ratatui::Terminal::new(backend)?, guard))
 }
@@ -60,26 +70,124 @@ pub fn init() -> io::Result<(ConsoleTerminal, TerminalGuard)> {
 /// Bytes of the frame buffer: a full 200×60 frame with colours is well under this.
 const FRAME_BUFFER: usize = 256 * 1024;
 
-/// What the loop needs from the terminal besides drawing: giving it up for an editor.
+/// What the loop needs from the terminal besides drawing: giving it up for an editor or to the
+/// shell (Ctrl+Z).
 pub trait Host: Send {
-    /// Gives the terminal back to the shell (for `$EDITOR`).
+    /// Gives the terminal back as the shell had it (for `$EDITOR`, or while stopped).
     fn suspend(&mut self) -> io::Result<()>;
     /// Takes the terminal again.
     fn resume(&mut self) -> io::Result<()>;
+    /// Why the console cannot be stopped for Ctrl+Z, when it cannot: no job-control shell started
+    /// it, so nothing would take the terminal or bring the console back.
+    fn cannot_stop(&self) -> Option<String>;
+    /// Stops the whole process (SIGTSTP, as Ctrl+Z in a shell does); returns once the shell
+    /// continues it (`fg`).
+    fn stop(&mut self) -> io::Result<()>;
 }
 
-/// The real terminal.
-pub struct RealHost;
+/// The real terminal, and the reader of its input (paused while the terminal is given up, so
+/// it takes none of the editor's or the shell's keys).
+#[derive(Default)]
+pub struct RealHost {
+    #[cfg(unix)]
+    pub input: Option<super::input::InputControl>,
+}
 
 impl Host for RealHost {
     fn suspend(&mut self) -> io::Result<()> {
-        execute!(stdout(), DisableMouseCapture, LeaveAlternateScreen)?;
+        #[cfg(unix)]
+        if let Some(input) = &self.input {
+            input.pause();
+        }
+        execute!(
+            stdout(),
+            DisableBracketedPaste,
+            DisableMouseCapture,
+            LeaveAlternateScreen,
+            Show
+        )?;
         crossterm::terminal::disable_raw_mode()
     }
 
     fn resume(&mut self) -> io::Result<()> {
         crossterm::terminal::enable_raw_mode()?;
-        execute!(stdout(), EnterAlternateScreen, EnableMouseCapture)
+        execute!(
+            stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            EnableBracketedPaste
+        )?;
+        #[cfg(unix)]
+        if let Some(input) = &self.input {
+            input.resume();
+        }
+        Ok(())
+    }
+
+    fn cannot_stop(&self) -> Option<String> {
+        #[cfg(unix)]
+        {
+            (!job_control::shell_can_continue()).then(|| {
+                "Ctrl+Z: not suspended: chatstart was not started from a shell with job \
+                 control, so nothing could bring it back"
+                    .to_string()
+            })
+        }
+        #[cfg(not(unix))]
+        Some("Ctrl+Z: suspending needs a Unix shell".to_string())
+    }
+
+    fn stop(&mut self) -> io::Result<()> {
+        #[cfg(unix)]
+        {
+            use rustix::process::{Signal, getpid, kill_process};
+            // Stops every thread here; the call returns after SIGCONT.
+            kill_process(getpid(), Signal::TSTP)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+mod job_control {
+    use rustix::process::{Pid, getpgid, getpgrp, getppid, getsid};
+
+    /// Whether a shell can continue the console once stopped. The kernel drops SIGTSTP in a
+    /// process group that no process of the session outside it looks after (an "orphaned" group:
+    /// chatstart started directly by tmux, ssh or a launcher); the group is looked after when an
+    /// ancestor outside it, in the same session, is its parent — a shell, past `cargo run` or
+    /// `env` in the same group.
+    pub fn shell_can_continue() -> bool {
+        let own_group = getpgrp();
+        let Ok(session) = getsid(None) else {
+            return true;
+        };
+        let mut ancestor = getppid();
+        // A chain of wrappers is short; the bound only guards against a loop.
+        for _ in 0..32 {
+            let Some(pid) = ancestor else {
+                return false;
+            };
+            if getsid(Some(pid)).ok() != Some(session) {
+                return false;
+            }
+            match getpgid(Some(pid)) {
+                Ok(group) if group != own_group => return true,
+                Ok(_) => ancestor = parent_of(pid),
+                // Unknown: try; at worst nothing stops and the console comes straight back.
+                Err(_) => return true,
+            }
+        }
+        true
+    }
+
+    /// The parent of another process, from `/proc` (Linux); `None` when it cannot be read.
+    fn parent_of(pid: Pid) -> Option<Pid> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.as_raw_nonzero())).ok()?;
+        // `pid (comm) state ppid …`: the name may hold spaces and parentheses.
+        let after_name = stat.rsplit_once(')')?.1;
+        let parent: i32 = after_name.split_whitespace().nth(1)?.parse().ok()?;
+        Pid::from_raw(parent)
     }
 }
 
@@ -94,15 +202,37 @@ impl Host for NoHost {
     fn resume(&mut self) -> io::Result<()> {
         Ok(())
     }
+
+    fn cannot_stop(&self) -> Option<String> {
+        Some("Ctrl+Z: no terminal to suspend".to_string())
+    }
+
+    fn stop(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
-/// Turns SIGTERM and SIGHUP (a lost SSH link) into `QuitNow`, SIGINT into `Quit`; and a
-/// terminal that hangs up without a SIGHUP reaching the console into `QuitNow` too.
+/// Turns SIGTERM and SIGHUP (a lost SSH link) into `QuitNow`, SIGINT into `Quit`, SIGWINCH into
+/// `Resize`; and a terminal that hangs up without a SIGHUP reaching the console into `QuitNow`.
 pub fn listen_for_signals(messages: mpsc::UnboundedSender<Msg>) {
     #[cfg(unix)]
     {
         watch_for_hangup(messages.clone());
         use tokio::signal::unix::{SignalKind, signal};
+        // The input thread sleeps in its own poll(2), where crossterm's resize signal is not
+        // seen: the new size is taken here.
+        if let Ok(mut resized) = signal(SignalKind::window_change()) {
+            let messages = messages.clone();
+            tokio::spawn(async move {
+                while resized.recv().await.is_some() {
+                    if let Ok((width, height)) = crossterm::terminal::size() {
+                        if messages.send(Msg::Resize(width, height)).is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
         for (kind, msg) in [
             (SignalKind::terminate(), Msg::QuitNow),
             (SignalKind::hangup(), Msg::QuitNow),

@@ -18,12 +18,64 @@ pub fn init(app: &mut App) -> Vec<Effect> {
     start_lookup(app)
 }
 
-/// Applies one message; when the form changed, the draft is written again.
+/// Applies one message. A changed form is written as the draft once typing pauses, and at once
+/// when it matters (quitting, Ctrl+Z, the editor, the answer to the draft offer); a form that
+/// went out (its chat is in the history) is no draft any more.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    if matches!(msg, Msg::DraftDue) {
+        app.draft_due = false;
+    }
+    // One action, not typing: the form as it is now is worth keeping at once.
+    let write_now = matches!(
+        msg,
+        Msg::DraftDue
+            | Msg::Suspend
+            | Msg::OpenEditor
+            | Msg::EditorDone(_)
+            | Msg::RestoreDraft
+            | Msg::DiscardDraft
+            | Msg::ProfileLoaded { .. }
+            | Msg::RerunEntry
+    );
+    let made_from_form = chat_made_from_form(&msg);
     let mut effects = apply(app, msg);
     close_stale_questions(app);
-    effects.extend(super::dialogs::autosave(app));
+    if made_from_form.is_some_and(|still_current| still_current(app)) {
+        effects.extend(super::dialogs::form_sent(app));
+    }
+    match super::dialogs::autosave(app, write_now || app.quitting) {
+        // First: before the terminal is given up (Ctrl+Z, the editor) or the console ends.
+        Some(write @ Effect::SaveDraft(_)) => effects.insert(0, write),
+        Some(timer) => effects.push(timer),
+        None => {}
+    }
     effects
+}
+
+/// When `msg` says a chat was made (or may have been) from the form: the test, after it is
+/// applied, that it was about the submit or burst still on screen.
+fn chat_made_from_form(msg: &Msg) -> Option<Box<dyn Fn(&App) -> bool>> {
+    match msg {
+        Msg::SessionCreated { id, .. } => {
+            let id = *id;
+            Some(Box::new(move |app: &App| {
+                app.session().is_some_and(|view| view.id == id)
+            }))
+        }
+        Msg::StartFailed { failure, .. } if failure.may_have_created_chat => {
+            Some(Box::new(|app: &App| app.ambiguous_failure))
+        }
+        Msg::Burst {
+            id,
+            event: crate::burst::BurstEvent::Created { .. },
+        } => {
+            let id = *id;
+            Some(Box::new(
+                move |app: &App| matches!(&app.phase, Phase::Burst(view) if view.id == id),
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// Whether quitting now would leave something behind: a live chat, a chat request on its way
@@ -77,6 +129,16 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::QuitNow => quit(app),
+        Msg::Suspend => vec![Effect::Suspend],
+        Msg::Resumed(outcome) => {
+            if let Err(why) = outcome {
+                app.notice = Some(Notice::info(why));
+            }
+            Vec::new()
+        }
+        // Written by `update` around this.
+        Msg::DraftDue => Vec::new(),
+        Msg::Paste(text) => super::paste::update(app, &text),
         Msg::Resize(width, height) => {
             app.size = (width, height);
             Vec::new()
@@ -182,6 +244,10 @@ fn overlay_answer(app: &mut App, overlay: &Overlay, msg: &Msg) -> Option<Vec<Eff
             | Msg::Resize(..)
             | Msg::Tick
             | Msg::QuitNow
+            | Msg::Suspend
+            | Msg::Resumed(_)
+            | Msg::DraftDue
+            | Msg::Paste(_)
             | Msg::ProfileLoaded { .. }
             | Msg::ProfileSaved { .. }
             | Msg::HistoryLoaded(_)
@@ -281,12 +347,7 @@ fn form_update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Edit(request) => {
             let focus = form.focus.clone();
             if form.edit(request) {
-                form_changed(app);
-                if let Focus::Text(field) = focus {
-                    if affects_lookup(field) {
-                        return schedule_lookup(app);
-                    }
-                }
+                return edited(app, &focus);
             }
         }
         Msg::Cycle(step) => match form.focus.clone() {
@@ -334,6 +395,16 @@ fn form_update(app: &mut App, msg: Msg) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// After the value of the input at `focus` changed (typed or pasted): re-check, and ask the
+/// service again once typing pauses when the lookups depend on it.
+pub(super) fn edited(app: &mut App, focus: &Focus) -> Vec<Effect> {
+    form_changed(app);
+    match focus {
+        Focus::Text(field) if affects_lookup(*field) => schedule_lookup(app),
+        _ => Vec::new(),
+    }
 }
 
 fn flip(app: &mut App, toggle: Toggle) -> Vec<Effect> {
@@ -407,6 +478,17 @@ fn start_lookup(app: &mut App) -> Vec<Effect> {
         .is_some();
     if !connection.validate().is_empty() || skill_refused {
         app.lookup = Lookup::Idle;
+        // A survey read through another connection is not this one's: it goes until the
+        // connection is complete again (the answers given are kept for it), and answers on
+        // their way for the old one are dropped.
+        if app.form.survey.survey.is_some()
+            || app.form.survey.status != super::survey::SurveyStatus::NotLoaded
+        {
+            app.lookup_generation += 1;
+            app.form.survey.survey = None;
+            app.form.survey.status = super::survey::SurveyStatus::NotLoaded;
+            form_changed(app);
+        }
         return Vec::new();
     }
     app.lookup_generation += 1;

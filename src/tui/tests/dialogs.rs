@@ -53,22 +53,103 @@ fn entry(uri: &str, skill: &str, line: &str) -> Entry {
     }
 }
 
+fn timers(effects: &[Effect]) -> usize {
+    effects
+        .iter()
+        .filter(|e| matches!(e, Effect::DraftLater { .. }))
+        .count()
+}
+
 #[test]
-fn every_change_of_the_form_writes_a_draft_without_secrets() {
+fn a_changed_form_is_written_once_typing_pauses_never_per_key_and_without_secrets() {
     let mut app = app();
     app.form.set_text(TextField::SsoKey, SSO_KEY);
     app.saved_draft = Some(Box::new(Draft::of(&app.form, None)));
+    let effects = send(&mut app, [Msg::Tick]);
     assert!(
-        drafts(&send(&mut app, [Msg::Tick])).is_empty(),
+        drafts(&effects).is_empty() && timers(&effects) == 0,
         "no change, no write"
     );
-    let written = drafts(&type_text(&mut app, "X"));
-    assert_eq!(written.len(), 1);
-    assert_eq!(written[0].request.skill, "SalesX");
+    let effects = type_text(&mut app, "XYZ");
+    assert!(drafts(&effects).is_empty(), "no write per key: {effects:?}");
+    assert_eq!(timers(&effects), 1, "one timer for the pause: {effects:?}");
+    let effects = send(&mut app, [Msg::DraftDue]);
+    let written = drafts(&effects);
+    assert_eq!(written.len(), 1, "{effects:?}");
+    assert_eq!(written[0].request.skill, "SalesXYZ");
     let json = serde_json::to_string(&written[0]).expect("json");
     assert!(!json.contains(APP_KEY) && !json.contains(SSO_KEY), "{json}");
+    assert!(
+        send(&mut app, [Msg::DraftDue]).is_empty(),
+        "nothing new, nothing written"
+    );
     // Moving the focus changes nothing worth writing.
-    assert!(drafts(&press(&mut app, key(KeyCode::Tab, NONE))).is_empty());
+    let effects = press(&mut app, key(KeyCode::Tab, NONE));
+    assert!(drafts(&effects).is_empty() && timers(&effects) == 0);
+    // The next change starts the next timer.
+    press(&mut app, key(KeyCode::BackTab, NONE));
+    assert_eq!(timers(&type_text(&mut app, "!")), 1);
+}
+
+#[test]
+fn quitting_and_ctrl_z_write_a_pending_draft_at_once() {
+    for (last, expected) in [
+        (Msg::Quit, Effect::Quit),
+        (Msg::QuitNow, Effect::Quit),
+        (Msg::Suspend, Effect::Suspend),
+    ] {
+        let mut app = app();
+        type_text(&mut app, "X");
+        let effects = send(&mut app, [last.clone()]);
+        let written = drafts(&effects);
+        assert_eq!(written.len(), 1, "{last:?}: {effects:?}");
+        assert_eq!(written[0].request.skill, "SalesX");
+        assert!(effects.contains(&expected), "{last:?}: {effects:?}");
+        // The timer that was running finds nothing left to write.
+        assert!(drafts(&send(&mut app, [Msg::DraftDue])).is_empty());
+    }
+}
+
+#[test]
+fn a_sent_form_is_no_draft_and_a_change_after_it_is_one_again() {
+    let mut app = app();
+    type_text(&mut app, "X");
+    assert_eq!(drafts(&send(&mut app, [Msg::DraftDue])).len(), 1);
+    send(&mut app, [Msg::Submit]);
+    let id = app.last_id;
+    let effects = send(
+        &mut app,
+        [Msg::SessionCreated {
+            id,
+            uri: URI.into(),
+        }],
+    );
+    assert!(
+        effects.contains(&Effect::ClearDraft),
+        "the chat is in the history now: {effects:?}"
+    );
+    assert!(
+        send(&mut app, [Msg::Quit])
+            .iter()
+            .all(|e| !matches!(e, Effect::SaveDraft(_))),
+        "quitting does not write the sent form back"
+    );
+    let mut app = super::app();
+    type_text(&mut app, "X");
+    send(&mut app, [Msg::DraftDue, Msg::Submit]);
+    let id = app.last_id;
+    send(
+        &mut app,
+        [Msg::SessionCreated {
+            id,
+            uri: URI.into(),
+        }],
+    );
+    send(&mut app, [Msg::NewRequest]);
+    let effects = type_text(&mut app, "Y");
+    assert_eq!(timers(&effects), 1, "changed after sending: a draft again");
+    let written = drafts(&send(&mut app, [Msg::DraftDue]));
+    assert_eq!(written[0].request.skill, "SalesXY");
 }
 
 #[test]
@@ -600,7 +681,11 @@ fn a_profiles_draft_restored_on_the_demo_brings_its_profile_back_first() {
     assert_eq!(app.form.pre_chat.values(), ["typed before the kill"]);
     assert_eq!(app.profile_name(), Some("s"));
     assert!(!app.demo);
-    assert!(app.banner.contains("real.example.net"), "{}", app.banner);
+    assert!(
+        app.destination().contains("real.example.net"),
+        "{}",
+        app.destination()
+    );
     assert!(
         notice(&app).contains("with its profile `s`"),
         "{}",

@@ -1,11 +1,14 @@
 //! Test fixtures for the console: apps in known states, key presses, chat events, a fixed clock.
 
+mod derived;
 mod dialogs;
 mod faults;
+mod paste;
 mod runs;
 mod runs_snapshots;
 mod secrets;
 mod session_view;
+mod small_screens;
 mod snapshots;
 mod update;
 mod validation;

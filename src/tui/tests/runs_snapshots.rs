@@ -15,7 +15,7 @@ fn snapshot(name: &str, app: &App) {
     insta::assert_snapshot!(format!("{name}_160x48"), draw_text(app, 160, 48));
 }
 
-fn valid_app() -> App {
+pub(super) fn valid_app() -> App {
     let mut app = app();
     app.color = false;
     app.form.pre_chat = crate::tui::prechat::PreChat::from_values(&["hi".into()]);
@@ -24,7 +24,7 @@ fn valid_app() -> App {
 }
 
 /// A burst of five: accepted, waiting, refused, sending, not started.
-fn burst(app: &mut App) -> u64 {
+pub(super) fn burst(app: &mut App) -> u64 {
     let id = started_burst(app, 5);
     let start = app.now;
     let events = [

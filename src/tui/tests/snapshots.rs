@@ -36,7 +36,7 @@ fn snapshot(name: &str, app: &App) {
     insta::assert_snapshot!(format!("{name}_160x48"), draw(app, 160, 48));
 }
 
-fn with_survey(app: &mut App) {
+pub(super) fn with_survey(app: &mut App) {
     let generation = app.lookup_generation;
     send(
         app,

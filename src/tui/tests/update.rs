@@ -52,8 +52,8 @@ fn typing_in_a_text_field_never_triggers_commands() {
     assert!(
         effects
             .iter()
-            .all(|e| matches!(e, Effect::Debounce { .. } | Effect::SaveDraft(_))),
-        "only the lookup is rescheduled and the draft written: {effects:?}"
+            .all(|e| matches!(e, Effect::Debounce { .. } | Effect::DraftLater { .. })),
+        "only the lookup is rescheduled and the draft's timer started: {effects:?}"
     );
     // The same in a pre-chat line and in the composer of a live chat.
     app.form.focus = Focus::PreChat(0);

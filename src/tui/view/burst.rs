@@ -54,7 +54,10 @@ pub fn render(app: &App, view: &BurstView, theme: &Theme, frame: &mut Frame, bod
     frame.render_widget(Paragraph::new(progress(view, theme, bar.width)), bar);
     chats(app, view, theme, frame, table);
     frame.render_widget(Paragraph::new(summary), summary_area);
-    frame.render_widget(Paragraph::new(note_line(app, view, theme)), note);
+    frame.render_widget(
+        Paragraph::new(note_line(app, view, theme, usize::from(note.width))),
+        note,
+    );
 }
 
 /// `██████░░░░ 6/10 done · created 8 · accepted 6 · failed 0`.
@@ -189,7 +192,7 @@ fn summary_lines(view: &BurstView, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 /// What happens now, and what the keys do about it.
-fn note_line(app: &App, view: &BurstView, theme: &Theme) -> Line<'static> {
+fn note_line(app: &App, view: &BurstView, theme: &Theme, width: usize) -> Line<'static> {
     let spin = spinner(view.elapsed(app.now));
     let text = if view.finished.is_none() && view.stopping {
         format!("{spin} stopping: no new chat is sent; every chat created is being ended…")
@@ -216,5 +219,6 @@ fn note_line(app: &App, view: &BurstView, theme: &Theme) -> Line<'static> {
             ),
         }
     };
-    Line::from(Span::styled(text, theme.dim()))
+    // Cut where the screen ends, and marked so.
+    Line::from(Span::styled(clip(&text, width), theme.dim()))
 }

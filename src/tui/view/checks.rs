@@ -67,7 +67,7 @@ pub fn render(app: &App, view: &CheckView, theme: &Theme, frame: &mut Frame, bod
     frame.render_widget(Paragraph::new(progress(app, view, theme, bar.width)), bar);
     let lines = case_lines(app, view, theme, width);
     frame.render_widget(
-        Paragraph::new(visible(lines, view.selected, list.height)),
+        Paragraph::new(visible(lines, view.selected, list.height, width, theme)),
         list,
     );
     frame.render_widget(Paragraph::new(notes), notes_area);
@@ -224,15 +224,39 @@ fn timings(result: &CaseResult) -> String {
 }
 
 /// The lines that fit in `height` rows, scrolled so the selected case shows whole.
-fn visible(lines: Vec<(usize, Line<'static>)>, selected: usize, height: u16) -> Vec<Line<'static>> {
-    let height = usize::from(height);
+/// The case lines that fit, the selected case's in view; when not all fit, the last row says how
+/// many cases are cut off above and below.
+fn visible(
+    lines: Vec<(usize, Line<'static>)>,
+    selected: usize,
+    height: u16,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let shown = super::list_rows(lines.len(), usize::from(height));
     let first = lines.iter().position(|(i, _)| *i == selected).unwrap_or(0);
     let last = lines.iter().rposition(|(i, _)| *i == selected).unwrap_or(0);
-    let offset = (last + 1).saturating_sub(height).min(first);
-    lines
+    let offset = (last + 1).saturating_sub(shown).min(first);
+    let cases_in = |range: &[(usize, Line<'static>)]| {
+        let mut cases: Vec<usize> = range.iter().map(|(i, _)| *i).collect();
+        cases.dedup();
+        cases
+    };
+    let on_screen = cases_in(&lines[offset..(offset + shown).min(lines.len())]);
+    let above = cases_in(&lines[..offset])
+        .iter()
+        .filter(|i| !on_screen.contains(i))
+        .count();
+    let below = cases_in(&lines[(offset + shown).min(lines.len())..])
+        .iter()
+        .filter(|i| !on_screen.contains(i))
+        .count();
+    let mut visible: Vec<Line<'static>> = lines
         .into_iter()
         .skip(offset)
-        .take(height)
+        .take(shown)
         .map(|(_, line)| line)
-        .collect()
+        .collect();
+    visible.extend(super::more_sign(above, below, "cases", "↑↓", width, theme));
+    visible
 }

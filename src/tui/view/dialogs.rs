@@ -14,7 +14,7 @@ pub fn lines(
     app: &App,
     overlay: &Overlay,
     theme: &Theme,
-    width: u16,
+    screen: ratatui::layout::Rect,
 ) -> (String, Vec<Line<'static>>) {
     let key = |k: &str, what: &str| {
         Line::from(vec![
@@ -54,8 +54,8 @@ pub fn lines(
         }
         Overlay::RestoreDraft => {
             let mut lines = vec![
-                Line::raw("The form of an earlier run was not sent or was changed after:"),
-                Line::raw("it was saved as a draft (without secrets)."),
+                Line::raw("The last run ended with this form unsent."),
+                Line::raw("It was kept without its appKey and SSO key."),
                 Line::raw(""),
             ];
             if let Some(draft) = &app.draft_offer {
@@ -88,15 +88,21 @@ pub fn lines(
                 }
                 lines.push(Line::raw(""));
             }
-            lines.push(key("r", "restore the draft"));
-            lines.push(key("d", "discard it and keep this form"));
-            (" Restore the draft? ".into(), lines)
+            lines.push(key("r", "restore it (secrets stay as they are now)"));
+            lines.push(key("d", "discard it and start from this form"));
+            (" Unsent form from last time ".into(), lines)
         }
         Overlay::Profiles { selected } => {
+            // The box's borders, a blank row and the two keys' rows take the rest.
+            let room = usize::from(screen.height.saturating_sub(5)).max(1);
+            let shown = super::list_rows(app.profiles.len(), room);
+            let first = (*selected + 1).saturating_sub(shown);
             let mut lines: Vec<Line<'static>> = app
                 .profiles
                 .iter()
                 .enumerate()
+                .skip(first)
+                .take(shown)
                 .map(|(index, (name, profile))| {
                     let current = if app.profile_name() == Some(name) {
                         " (current)"
@@ -122,6 +128,14 @@ pub fn lines(
                     row(index == *selected, text, theme)
                 })
                 .collect();
+            lines.extend(super::more_sign(
+                first,
+                app.profiles.len().saturating_sub(first + shown),
+                "profiles",
+                "↑↓",
+                usize::from(screen.width),
+                theme,
+            ));
             lines.push(Line::raw(""));
             lines.push(key("Enter", "load it into the form"));
             lines.push(key("Esc", "close"));
@@ -163,7 +177,7 @@ pub fn lines(
                 " History · {} ",
                 crate::plural::count(app.history.len(), "session", "sessions")
             ),
-            history_lines(app, *selected, theme, width),
+            history_lines(app, *selected, theme, screen),
         ),
         Overlay::Help
         | Overlay::ConfirmQuit
@@ -196,23 +210,28 @@ fn row(selected: bool, text: String, theme: &Theme) -> Line<'static> {
     Line::from(Span::styled(format!("{marker}{text}"), style))
 }
 
-fn history_lines(app: &App, selected: usize, theme: &Theme, width: u16) -> Vec<Line<'static>> {
-    let width = usize::from(width.saturating_sub(8)).max(40);
-    let first = (selected + 1).saturating_sub(HISTORY_ROWS);
+fn history_lines(
+    app: &App,
+    selected: usize,
+    theme: &Theme,
+    screen: ratatui::layout::Rect,
+) -> Vec<Line<'static>> {
+    let width = usize::from(screen.width.saturating_sub(8)).max(40);
+    // The box's borders, the heading, a blank row and the keys' row take the rest.
+    let room = usize::from(screen.height.saturating_sub(5)).clamp(1, HISTORY_ROWS);
+    let shown = super::list_rows(app.history.len(), room);
+    let first = (selected + 1).saturating_sub(shown);
     let mut lines = vec![Line::from(Span::styled(
-        format!(
-            "  {:<20} {:<8} {:<12} {:<10} URI",
-            "time", "state", "skill", "profile"
+        clip(
+            &format!(
+                "  {:<20} {:<8} {:<12} {:<10} URI",
+                "time", "state", "skill", "profile"
+            ),
+            width,
         ),
         theme.dim(),
     ))];
-    for (index, entry) in app
-        .history
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(HISTORY_ROWS)
-    {
+    for (index, entry) in app.history.iter().enumerate().skip(first).take(shown) {
         let session = &entry.session;
         let columns = format!(
             "{:<20} {:<8} {:<12} {:<10} ",
@@ -226,14 +245,22 @@ fn history_lines(app: &App, selected: usize, theme: &Theme, width: u16) -> Vec<L
         let text = format!("{columns}{}", clip_left(&session.uri, room));
         lines.push(row(index == selected, clip(&text, width), theme));
     }
+    lines.extend(super::more_sign(
+        first,
+        app.history.len().saturating_sub(first + shown),
+        "sessions",
+        "↑↓",
+        width,
+        theme,
+    ));
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
         Span::styled(" Enter ", theme.key()),
-        Span::raw(" re-run its request  "),
+        Span::raw(" re-run "),
         Span::styled(" w ", theme.key()),
-        Span::raw(" watch again  "),
+        Span::raw(" watch "),
         Span::styled(" x ", theme.key()),
-        Span::raw(" end it  "),
+        Span::raw(" end "),
         Span::styled(" Esc ", theme.key()),
         Span::raw(" close"),
     ]));

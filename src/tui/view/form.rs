@@ -36,6 +36,57 @@ pub struct Column {
     pub area: Rect,
     pub rows: Vec<Row>,
     pub scroll: usize,
+    /// Rows of the form shown; when they do not all fit, the column's last row says what is
+    /// above and below instead.
+    pub shown: usize,
+    /// The first row of each section, in order.
+    pub sections: Vec<(usize, Section)>,
+}
+
+impl Column {
+    /// The line that says which sections are cut off above and below, when some are.
+    fn more(&self, theme: &Theme) -> Option<Line<'static>> {
+        if self.shown >= self.rows.len().saturating_sub(self.scroll) && self.scroll == 0 {
+            return None;
+        }
+        let end = self.scroll + self.shown;
+        // Sections by their titles: those whose title is off screen are named.
+        let above: Vec<&str> = self
+            .sections
+            .iter()
+            .filter(|(start, _)| *start < self.scroll)
+            .map(|(_, section)| section.title())
+            .collect();
+        let below: Vec<&str> = self
+            .sections
+            .iter()
+            .filter(|(start, _)| *start >= end)
+            .map(|(_, section)| section.title())
+            .collect();
+        let mut parts = Vec::new();
+        if self.scroll > 0 {
+            parts.push(match above.as_slice() {
+                [] => "▲ more above".to_string(),
+                names => format!("▲ above: {}", names.join(", ")),
+            });
+        }
+        if end < self.rows.len() {
+            parts.push(match below.as_slice() {
+                [] => "▼ more below".to_string(),
+                names => format!("▼ more below: {}", names.join(", ")),
+            });
+        }
+        let text = parts.join(" · ");
+        let width = usize::from(self.area.width);
+        let text = if text.chars().count() > width {
+            let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+            cut.push('…');
+            cut
+        } else {
+            text
+        };
+        Some(Line::from(Span::styled(text, theme.more())))
+    }
 }
 
 /// Lays the form out in `body`.
@@ -59,11 +110,26 @@ pub fn columns(app: &App, theme: &Theme, body: Rect) -> Vec<Column> {
         .into_iter()
         .map(|(area, sections)| {
             let mut rows = Vec::new();
+            let mut starts = Vec::new();
             for section in sections {
+                starts.push((rows.len(), section));
                 section_rows(app, theme, section, area.width as usize, &mut rows);
             }
-            let scroll = scroll_for(&rows, &app.form.focus, area.height as usize);
-            Column { area, rows, scroll }
+            let height = area.height as usize;
+            // A form taller than its column gives up its last row to say so.
+            let shown = if rows.len() > height && height >= 2 {
+                height - 1
+            } else {
+                height
+            };
+            let scroll = scroll_for(&rows, &app.form.focus, shown);
+            Column {
+                area,
+                rows,
+                scroll,
+                shown,
+                sections: starts,
+            }
         })
         .collect()
 }
@@ -92,20 +158,24 @@ fn scroll_for(rows: &[Row], focus: &Focus, height: usize) -> usize {
 /// Draws the form.
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
     for column in columns(app, theme, body) {
-        let visible: Vec<Line> = column
+        let mut visible: Vec<Line> = column
             .rows
             .iter()
             .skip(column.scroll)
-            .take(column.area.height as usize)
+            .take(column.shown)
             .map(|r| r.line.clone())
             .collect();
+        if let Some(more) = column.more(theme) {
+            visible.resize(column.shown, Line::default());
+            visible.push(more);
+        }
         frame.render_widget(Paragraph::new(visible), column.area);
         let cursor_row = column
             .rows
             .iter()
             .enumerate()
             .skip(column.scroll)
-            .take(column.area.height as usize)
+            .take(column.shown)
             .find(|(_, r)| r.cursor.is_some() && r.focus.as_ref() == Some(&app.form.focus));
         if let (Some((index, row)), true) = (cursor_row, app.overlay.is_none()) {
             if let Some(x) = row.cursor {
@@ -128,6 +198,9 @@ pub fn hit_test(app: &App, x: u16, y: u16) -> Option<Focus> {
         if x < area.x || x >= area.x + area.width || y < area.y || y >= area.y + area.height {
             return None;
         }
+        if usize::from(y - area.y) >= column.shown {
+            return None;
+        }
         let index = column.scroll + (y - area.y) as usize;
         column.rows.get(index).and_then(|r| r.focus.clone())
     })
@@ -147,6 +220,8 @@ fn section_rows(app: &App, theme: &Theme, section: Section, width: usize, rows: 
             .unwrap_or_else(|| section.title().to_string()),
         _ => section.title().to_string(),
     };
+    // A survey's own header can be longer than the screen: cut, and marked so.
+    let title = super::runs::clip(&title, width.saturating_sub(4).max(8));
     let rule = width.saturating_sub(title.chars().count() + 4);
     rows.push(Row {
         line: Line::from(Span::styled(

@@ -100,14 +100,39 @@ pub fn render(app: &App, view: &SessionView, theme: &Theme, frame: &mut Frame, a
         )));
     }
     frame.render_widget(Paragraph::new(rows), parts.list);
+    // What is cut off goes in the row between the list and the detail.
+    let mut cut = Vec::new();
+    if count > shown {
+        cut.push(format!(
+            "exchanges {}–{} of {count} ([ ])",
+            first + 1,
+            (first + shown).min(count)
+        ));
+    }
     if let Some(exchange) = app.exchanges.get(selected) {
         let detail = detail_rows(exchange, theme, parts.detail.width as usize);
         let height = parts.detail.height as usize;
         let top = view
             .inspector_scroll
             .min(detail.len().saturating_sub(height));
+        let below = detail.len().saturating_sub(top + height);
+        match (top, below) {
+            (0, 0) => {}
+            (0, below) => cut.push(format!("▼ {below} more rows below ({{ }})")),
+            (above, 0) => cut.push(format!("▲ {above} more rows above ({{ }})")),
+            (above, below) => cut.push(format!("▲ {above} ▼ {below} more rows ({{ }})")),
+        }
         let visible: Vec<Line> = detail.into_iter().skip(top).take(height).collect();
         frame.render_widget(Paragraph::new(visible), parts.detail);
+    }
+    if !cut.is_empty() && parts.detail.y > parts.list.y + parts.list.height {
+        let gap = Rect {
+            y: parts.detail.y - 1,
+            height: 1,
+            ..inner
+        };
+        let text = super::runs::clip(&cut.join(" · "), width);
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.more())), gap);
     }
 }
 

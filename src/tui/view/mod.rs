@@ -42,6 +42,42 @@ pub fn clock(elapsed: std::time::Duration) -> String {
     }
 }
 
+/// Rows a list shows in `height` rows: all when they fit, else one less, for [`more_sign`].
+pub fn list_rows(len: usize, height: usize) -> usize {
+    if len > height && height >= 2 {
+        height - 1
+    } else {
+        height
+    }
+}
+
+/// The row under a list that does not fit: how many of `what` are cut off above and below, and
+/// the keys that bring them; `None` when none is.
+pub fn more_sign(
+    above: usize,
+    below: usize,
+    what: &str,
+    keys: &str,
+    width: usize,
+    theme: &Theme,
+) -> Option<Line<'static>> {
+    let mut parts = Vec::new();
+    if above > 0 {
+        parts.push(format!("▲ {above} more above"));
+    }
+    if below > 0 {
+        parts.push(format!("▼ {below} more below"));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let text = format!("{} ({what}; {keys})", parts.join(" · "));
+    Some(Line::from(Span::styled(
+        runs::clip(&text, width),
+        theme.more(),
+    )))
+}
+
 /// The screen areas.
 pub struct Areas {
     pub title: Rect,
@@ -114,10 +150,15 @@ fn title_bar(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         Phase::Checks(view) if view.is_running() => "checks · running".to_string(),
         Phase::Checks(_) => "checks · done".to_string(),
     };
+    // Where requests go gives way first, so the phase always shows.
+    let phase = format!("· {phase} ");
+    let room = usize::from(area.width)
+        .saturating_sub(Span::raw(" chatstart ").width() + Span::raw(&phase).width() + 3);
+    let destination = runs::clip(&app.destination(), room.max(1));
     let line = Line::from(vec![
         Span::styled(" chatstart ", theme.title()),
-        Span::styled(format!("· {} ", app.banner), theme.title_dim()),
-        Span::styled(format!("· {phase} "), theme.title_dim()),
+        Span::styled(format!("· {destination} "), theme.title_dim()),
+        Span::styled(phase, theme.title_dim()),
     ]);
     frame.render_widget(Paragraph::new(line).style(theme.title_dim()), area);
 }
@@ -176,7 +217,7 @@ fn status_lines(app: &App) -> Vec<(Level, String, String)> {
 
 fn footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut spans = Vec::new();
-    for (key, what) in super::keys::footer(app) {
+    for (key, what) in super::keys::footer_fitted(app, area.width) {
         spans.push(Span::styled(format!(" {key} "), theme.key()));
         spans.push(Span::styled(format!(" {what}  "), theme.dim()));
     }

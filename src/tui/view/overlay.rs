@@ -18,7 +18,7 @@ pub fn render(app: &App, overlay: &Overlay, theme: &Theme, frame: &mut Frame, sc
         | Overlay::SaveProfile
         | Overlay::ConfirmOverwrite(_)
         | Overlay::History { .. } => {
-            let (title, lines) = super::dialogs::lines(app, overlay, theme, screen.width);
+            let (title, lines) = super::dialogs::lines(app, overlay, theme, screen);
             return boxed(&title, lines, frame, screen, app);
         }
         Overlay::BurstSetup | Overlay::CheckPath { .. } => {
@@ -141,12 +141,24 @@ fn boxed_scrolled(
         width,
         height,
     );
+    // A box cut by the screen's edge says so on its bottom border.
+    let shown = usize::from(height.saturating_sub(2));
+    let below = rows.saturating_sub(usize::from(scroll) + shown);
+    let mut block = Block::default().borders(Borders::ALL).title(title);
+    match (scroll > 0, below > 0) {
+        (false, false) => {}
+        (true, false) => block = block.title_bottom(" ▲ more above "),
+        (false, true) => block = block.title_bottom(format!(" ▼ {below} more row(s) below ")),
+        (true, true) => {
+            block = block.title_bottom(format!(" ▲ more above · ▼ {below} more row(s) below "));
+        }
+    }
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .scroll((scroll, 0))
-            .block(Block::default().borders(Borders::ALL).title(title)),
+            .block(block),
         area,
     );
     if let Some((row, column)) = super::dialogs::cursor(app) {

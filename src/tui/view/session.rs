@@ -211,13 +211,16 @@ fn header_lines(app: &App, view: &SessionView, theme: &Theme, width: usize) -> V
     } else {
         format!(" · {}", extra.join(" "))
     };
+    // The detail wraps under itself rather than run off a narrow screen.
+    let badge = format!("[ {badge} ]");
+    let lead = Span::raw(&badge).width() + 1;
+    let detail = format!("{detail}{extra}");
+    let mut parts = wrap(&detail, width.saturating_sub(lead).max(8)).into_iter();
     let mut lines = vec![Line::from(vec![
-        Span::styled(
-            format!("[ {badge} ]"),
-            style.add_modifier(ratatui::style::Modifier::BOLD),
-        ),
-        Span::raw(format!(" {detail}{extra}")),
+        Span::styled(badge, style.add_modifier(ratatui::style::Modifier::BOLD)),
+        Span::raw(format!(" {}", parts.next().unwrap_or_default())),
     ])];
+    lines.extend(parts.map(|part| Line::raw(format!("{}{part}", " ".repeat(lead)))));
     // Said while the chat lives: it waits for an agent of a skill the service does not have.
     if view.skill_not_recognised && view.state != Some(ChatState::Ended) {
         let text = crate::api::model::skill_not_recognised_text(&view.request.skill);
@@ -251,10 +254,50 @@ fn header_lines(app: &App, view: &SessionView, theme: &Theme, width: usize) -> V
 }
 
 fn transcript(view: &SessionView, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let state = match (view.transcript_top, view.inspector_focus && view.inspector) {
-        (Some(_), _) => " (scrolled — End follows)",
-        (None, true) => " (Tab: its keys back)",
-        (None, false) => "",
+    let inner = transcript_inner(area);
+    let width = inner.width as usize;
+    let height = inner.height as usize;
+    let mut rows: Vec<Line<'static>> = Vec::new();
+    let (top, below) = match view.transcript_top {
+        Some(top) => {
+            // Scrolled back: anchored from the top, so every row is laid out.
+            for line in &view.transcript {
+                rows.extend(transcript_rows(line, theme, width));
+            }
+            let top = top.min(rows.len().saturating_sub(height));
+            (top, top + height < rows.len())
+        }
+        None => {
+            // Following: only the lines that can be seen are laid out, walking back from the
+            // newest, so a long transcript costs no more per frame.
+            let mut laid_out = 0;
+            for line in view.transcript.iter().rev() {
+                rows.extend(transcript_rows(line, theme, width).into_iter().rev());
+                laid_out += 1;
+                if rows.len() >= height {
+                    break;
+                }
+            }
+            rows.reverse();
+            let top = rows.len().saturating_sub(height);
+            // Lines not laid out are above too.
+            let above = top + view.transcript.len() - laid_out;
+            (above, false)
+        }
+    };
+    // What is cut off, in the title: the rows all go to the transcript.
+    let cut = match (view.transcript_top.is_some(), top > 0, below) {
+        (false, false, _) => "",
+        (false, true, _) => " ▲ more above (PgUp)",
+        (true, false, false) => " (scrolled — End follows)",
+        (true, true, false) => " ▲ more above (scrolled — End follows)",
+        (true, false, true) => " ▼ more below (scrolled — End follows)",
+        (true, true, true) => " ▲▼ more above and below (scrolled — End follows)",
+    };
+    let keys = if view.inspector_focus && view.inspector && view.transcript_top.is_none() {
+        " (Tab: its keys back)"
+    } else {
+        ""
     };
     // The times are the server's; its zone is said so that they are not read as local ones.
     let zone = view
@@ -265,32 +308,12 @@ fn transcript(view: &SessionView, theme: &Theme, frame: &mut Frame, area: Rect) 
         .unwrap_or_default();
     let block = Block::default()
         .borders(Borders::TOP)
-        .title(format!(" Transcript{state}{zone} "));
-    let inner = transcript_inner(area);
+        .title(format!(" Transcript{cut}{keys}{zone} "));
     frame.render_widget(block, area);
-    let width = inner.width as usize;
-    let height = inner.height as usize;
-    let mut rows: Vec<Line<'static>> = Vec::new();
-    let top = match view.transcript_top {
-        Some(top) => {
-            // Scrolled back: anchored from the top, so every row is laid out.
-            for line in &view.transcript {
-                rows.extend(transcript_rows(line, theme, width));
-            }
-            top.min(rows.len().saturating_sub(height))
-        }
-        None => {
-            // Following: only the lines that can be seen are laid out, walking back from the
-            // newest, so a long transcript costs no more per frame.
-            for line in view.transcript.iter().rev() {
-                rows.extend(transcript_rows(line, theme, width).into_iter().rev());
-                if rows.len() >= height {
-                    break;
-                }
-            }
-            rows.reverse();
-            rows.len().saturating_sub(height)
-        }
+    let top = if view.transcript_top.is_some() {
+        top
+    } else {
+        rows.len().saturating_sub(height)
     };
     if rows.is_empty() {
         rows.push(Line::from(Span::styled(
@@ -323,12 +346,14 @@ fn transcript_rows(line: &TranscriptLine, theme: &Theme, width: usize) -> Vec<Li
         Speaker::Event => ("·".to_string(), theme.dim()),
     };
     let head = format!("{time}{who} ");
-    let indent = head.chars().count().min(width / 2);
-    // The line's own breaks (an agent's <br> and paragraphs) are kept, each part wrapped.
+    let head_width = head.chars().count();
+    let indent = head_width.min(width / 2);
+    // The line's own breaks (an agent's <br> and paragraphs) are kept, each part wrapped to
+    // what is left beside the head, so the first row is not cut at the screen's edge.
     let parts: Vec<String> = line
         .text
         .split('\n')
-        .flat_map(|part| wrap(part, width.saturating_sub(indent).max(8)))
+        .flat_map(|part| wrap(part, width.saturating_sub(head_width.max(indent)).max(8)))
         .collect();
     parts
         .into_iter()

@@ -72,6 +72,11 @@ impl Theme {
         self.fg(Color::Yellow)
     }
 
+    /// The sign that a list or the form goes on past the screen's edge.
+    pub fn more(&self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::ITALIC)
+    }
+
     pub fn key(&self) -> Style {
         Style::default().add_modifier(Modifier::REVERSED)
     }
