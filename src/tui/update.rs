@@ -37,10 +37,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             | Msg::ProfileLoaded { .. }
             | Msg::RerunEntry
     );
-    let made_from_form = chat_made_from_form(&msg);
+    let made_from_form = MadeFromForm::of(&msg);
     let mut effects = apply(app, msg);
     close_stale_questions(app);
-    if made_from_form.is_some_and(|still_current| still_current(app)) {
+    if made_from_form.is_some_and(|made| made.still_current(app)) {
         effects.extend(super::dialogs::form_sent(app));
     }
     match super::dialogs::autosave(app, write_now || app.quitting) {
@@ -52,29 +52,33 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     effects
 }
 
-/// When `msg` says a chat was made (or may have been) from the form: the test, after it is
-/// applied, that it was about the submit or burst still on screen.
-fn chat_made_from_form(msg: &Msg) -> Option<Box<dyn Fn(&App) -> bool>> {
-    match msg {
-        Msg::SessionCreated { id, .. } => {
-            let id = *id;
-            Some(Box::new(move |app: &App| {
-                app.session().is_some_and(|view| view.id == id)
-            }))
+/// A chat made (or that may have been made) from the form, as a message reports it.
+enum MadeFromForm {
+    Session(super::msg::SessionId),
+    Maybe,
+    BurstChat(super::msg::SessionId),
+}
+
+impl MadeFromForm {
+    fn of(msg: &Msg) -> Option<Self> {
+        match msg {
+            Msg::SessionCreated { id, .. } => Some(Self::Session(*id)),
+            Msg::StartFailed { failure, .. } if failure.may_have_created_chat => Some(Self::Maybe),
+            Msg::Burst {
+                id,
+                event: crate::burst::BurstEvent::Created { .. },
+            } => Some(Self::BurstChat(*id)),
+            _ => None,
         }
-        Msg::StartFailed { failure, .. } if failure.may_have_created_chat => {
-            Some(Box::new(|app: &App| app.ambiguous_failure))
+    }
+
+    /// Once the message is applied: whether it was about the submit or burst on screen.
+    fn still_current(&self, app: &App) -> bool {
+        match self {
+            Self::Session(id) => app.session().is_some_and(|view| view.id == *id),
+            Self::Maybe => app.ambiguous_failure,
+            Self::BurstChat(id) => matches!(&app.phase, Phase::Burst(view) if view.id == *id),
         }
-        Msg::Burst {
-            id,
-            event: crate::burst::BurstEvent::Created { .. },
-        } => {
-            let id = *id;
-            Some(Box::new(
-                move |app: &App| matches!(&app.phase, Phase::Burst(view) if view.id == id),
-            ))
-        }
-        _ => None,
     }
 }
 
