@@ -29,7 +29,7 @@ fn focus_the_referrer(pty: &mut Pty) {
 fn pastes_arrive_whole_bracketed_or_sent_as_plain_keys() {
     let home = tempfile::tempdir().expect("home");
     let mut pty = Pty::spawn(chatstart(home.path()));
-    pty.wait_for("survey: 4 question(s)");
+    pty.wait_for("survey: 4 questions");
     assert!(
         pty.raw_text().contains("\x1b[?2004h"),
         "bracketed paste is asked of the terminal"
@@ -89,7 +89,7 @@ fn ctrl_z_gives_the_terminal_to_the_shell_and_fg_brings_the_console_back() {
     let mut pty = Pty::spawn(command);
     pty.wait_for("shell$");
     pty.send(format!("'{}'\r", env!("CARGO_BIN_EXE_chatstart")).as_bytes());
-    pty.wait_for("survey: 4 question(s)");
+    pty.wait_for("survey: 4 questions");
     focus_the_referrer(&mut pty);
     pty.send(b"typed-before-ctrl-z");
     pty.wait_for("typed-before-ctrl-z");
