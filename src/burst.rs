@@ -48,14 +48,14 @@ pub enum BurstEvent {
     Failed {
         index: usize,
         error: String,
-        exit_code: i32,
+        error_kind: crate::api::ErrorKind,
     },
     /// The chat POST was sent but its answer was lost ([`ApiError::may_have_created_chat`]):
     /// a chat may exist, with no URI to follow or end it by — only the agent queue shows it.
     MayExist {
         index: usize,
         error: String,
-        exit_code: i32,
+        error_kind: crate::api::ErrorKind,
     },
     /// A new state, with the agent once known.
     State {
@@ -101,7 +101,7 @@ pub struct ChatOutcome {
     pub time_to_accept_ms: Option<u64>,
     pub error: Option<String>,
     #[serde(skip)]
-    pub exit_code: Option<i32>,
+    pub error_kind: Option<crate::api::ErrorKind>,
     pub ended_by_us: bool,
     /// The request's answer was lost after it was sent: a chat may exist without a URI.
     pub may_exist: bool,
@@ -199,16 +199,16 @@ pub fn apply(outcomes: &mut [ChatOutcome], event: &BurstEvent) {
             outcome.created_ms = Some(millis(*after));
         }
         BurstEvent::Failed {
-            error, exit_code, ..
+            error, error_kind, ..
         } => {
             outcome.error = Some(error.clone());
-            outcome.exit_code = Some(*exit_code);
+            outcome.error_kind = Some(*error_kind);
         }
         BurstEvent::MayExist {
-            error, exit_code, ..
+            error, error_kind, ..
         } => {
             outcome.error = Some(error.clone());
-            outcome.exit_code = Some(*exit_code);
+            outcome.error_kind = Some(*error_kind);
             outcome.may_exist = true;
         }
         BurstEvent::State {
@@ -442,7 +442,7 @@ impl Chat {
                     self.emit(BurstEvent::Failed {
                         index: self.index,
                         error: format!("not sent: cannot write the history: {error}"),
-                        exit_code: crate::api::error::exit::USAGE,
+                        error_kind: crate::api::ErrorKind::Invalid,
                     });
                     return;
                 }
@@ -457,19 +457,19 @@ impl Chat {
             match outcome {
                 Ok(uri) => uri.to_string(),
                 Err(error) => {
-                    let (index, exit_code) = (self.index, error.exit_code());
+                    let (index, error_kind) = (self.index, error.kind());
                     let error_text = error.to_string();
                     self.emit(if error.may_have_created_chat() {
                         BurstEvent::MayExist {
                             index,
                             error: error_text,
-                            exit_code,
+                            error_kind,
                         }
                     } else {
                         BurstEvent::Failed {
                             index,
                             error: error_text,
-                            exit_code,
+                            error_kind,
                         }
                     });
                     return;
@@ -645,7 +645,7 @@ mod tests {
             &BurstEvent::MayExist {
                 index: 0,
                 error: "the connection broke".into(),
-                exit_code: 4,
+                error_kind: crate::api::ErrorKind::Failed,
             },
         );
         apply(
@@ -653,7 +653,7 @@ mod tests {
             &BurstEvent::Failed {
                 index: 1,
                 error: "refused".into(),
-                exit_code: 3,
+                error_kind: crate::api::ErrorKind::Refused,
             },
         );
         assert!(outcomes[0].may_exist && !outcomes[0].failed());

@@ -100,7 +100,7 @@ pub enum SessionUpdate {
     Lost {
         error: String,
         /// The exit code a command ends with: 3 when the service refused (a 4xx), else 4.
-        exit_code: i32,
+        error_kind: crate::api::ErrorKind,
         /// Why it happened and the next step, when the error is a known one.
         explanation: Option<Explanation>,
         resume: Option<String>,
@@ -127,7 +127,7 @@ pub fn follow(
         if let Err(panic) = crate::contain::catch(tracker.run()).await {
             let _ = updates.send(SessionUpdate::Lost {
                 error: format!("following the chat stopped unexpectedly (a bug: {panic})"),
-                exit_code: crate::api::error::exit::FAILURE,
+                error_kind: crate::api::ErrorKind::Failed,
                 explanation: None,
                 resume: Some(format!("chatstart watch {shown_uri}")),
             });
@@ -279,21 +279,21 @@ impl Tracker {
         cursor.failures += 1;
         let never_reached = !self.options.known_reachable && !cursor.answered && !error.was_sent();
         if never_reached || !error.is_retryable() || cursor.failures > self.options.max_failures {
-            let (why, exit_code) = if error.is_retryable() && !never_reached {
+            let (why, error_kind) = if error.is_retryable() && !never_reached {
                 let why = format!(
                     "{} failed in a row; last: {error}",
                     crate::plural::count(cursor.failures as usize, "poll", "polls")
                 );
-                (why, crate::api::error::exit::FAILURE)
+                (why, crate::api::ErrorKind::Failed)
             } else {
-                (error.to_string(), error.exit_code())
+                (error.to_string(), error.kind())
             };
             // A chat the service no longer has cannot be resumed (Q28), nor one never reached.
             let gone = error.status() == Some(404) || never_reached;
             let shown_uri = crate::api::links::redact_text_url(&self.session_uri);
             self.send(SessionUpdate::Lost {
                 error: why,
-                exit_code,
+                error_kind,
                 explanation: error.explain(),
                 resume: (!gone).then(|| format!("chatstart watch {shown_uri}")),
             });

@@ -333,8 +333,8 @@ fn a_chat_request_whose_answer_never_comes_is_ambiguous_and_not_retried() {
         "{explanation:?}"
     );
     assert!(
-        explanation.next.contains("never retried")
-            && explanation.next.contains("chatstart history")
+        explanation.next.command_line.contains("never retried")
+            && explanation.next.command_line.contains("chatstart history")
     );
     assert_eq!(
         connections.lock().unwrap().len(),

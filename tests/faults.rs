@@ -330,7 +330,7 @@ fn after_more_than_max_failures_the_session_is_lost_with_a_resume_hint() {
     let Some(SessionUpdate::Lost {
         error,
         resume,
-        exit_code,
+        error_kind,
         ..
     }) = updates.last()
     else {
@@ -338,7 +338,8 @@ fn after_more_than_max_failures_the_session_is_lost_with_a_resume_hint() {
     };
     assert!(error.starts_with("4 polls failed in a row"), "{error}");
     assert_eq!(
-        *exit_code, 4,
+        *error_kind,
+        chatstart::api::ErrorKind::Failed,
         "a service that keeps failing is a server failure"
     );
     assert!(error.contains("HTTP 500"), "{error}");
@@ -364,14 +365,18 @@ fn a_404_before_the_end_is_lost_and_an_ended_chat_is_not_polled_again() {
     let Some(SessionUpdate::Lost {
         error,
         resume,
-        exit_code,
+        error_kind,
         explanation,
     }) = updates.last()
     else {
         panic!("not lost: {updates:#?}");
     };
     assert!(error.contains("Chat session not found"), "{error}");
-    assert_eq!(*exit_code, 3, "the service refused: a 4xx");
+    assert_eq!(
+        *error_kind,
+        chatstart::api::ErrorKind::Refused,
+        "the service refused: a 4xx"
+    );
     assert!(
         explanation.is_some_and(|e| e.name.contains("Chat session not found")),
         "{explanation:?}"

@@ -125,7 +125,7 @@ fn every_next_step_names_only_flags_of_the_commands_it_is_shown_for() {
             let step = if *command == "check" {
                 chatstart::check::run::next_step(explanation)
             } else {
-                explanation.next.to_string()
+                explanation.next.command_line.to_string()
             };
             let takes = flags_of(command);
             // Flags inside a `chatstart SUB …` belong to SUB; the rest to the command itself.

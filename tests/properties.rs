@@ -166,7 +166,7 @@ fn answer_with(body: &str) {
     }
     for status in [200, 201, 400, 401, 404, 429, 500, 503] {
         let error = from_status(Operation::Session, status, body, None);
-        let _ = (error.to_string(), error.hint(), error.exit_code());
+        let _ = (error.to_string(), error.hint(), error.kind());
     }
 }
 

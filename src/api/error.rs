@@ -180,15 +180,19 @@ fn network_says(
     }
 }
 
-/// Exit codes of the command line (issue: 2 usage/invalid, 3 refused, 4 network/server).
-pub mod exit {
-    pub const OK: i32 = 0;
-    pub const USAGE: i32 = 2;
-    pub const REFUSED: i32 = 3;
-    pub const FAILURE: i32 = 4;
-    pub const NOT_REACHED: i32 = 5;
-    /// Interrupted (Ctrl+C, SIGTERM, SIGHUP), after saying what exists.
-    pub const INTERRUPTED: i32 = 130;
+/// What kind of failure an error is, for each front end to say in its own way (the command
+/// line as an exit code, the console as a notice). Nothing here knows exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ErrorKind {
+    /// The input cannot be used: nothing was sent.
+    Invalid,
+    /// The service refused (a 4xx).
+    Refused,
+    /// The network or the service failed (a chat may exist when the call created one).
+    Failed,
+    /// The user interrupted it.
+    Interrupted,
 }
 
 impl ApiError {
@@ -202,12 +206,13 @@ impl ApiError {
         }
     }
 
-    pub fn exit_code(&self) -> i32 {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::Invalid(_) | Self::Config(_) | Self::ForeignHost { .. } => exit::USAGE,
-            Self::Stopped => exit::INTERRUPTED,
-            Self::Status { status, .. } if (400..500).contains(status) => exit::REFUSED,
-            _ => exit::FAILURE,
+            Self::Invalid(_) | Self::Config(_) | Self::ForeignHost { .. } => ErrorKind::Invalid,
+            Self::Stopped => ErrorKind::Interrupted,
+            Self::Status { status, .. } if (400..500).contains(status) => ErrorKind::Refused,
+            _ => ErrorKind::Failed,
         }
     }
 
@@ -275,9 +280,10 @@ impl ApiError {
         super::explain::explain(self)
     }
 
-    /// The next step, when known.
+    /// The next step on the command line, when known.
     pub fn hint(&self) -> Option<&'static str> {
-        self.explain().map(|explanation| explanation.next)
+        self.explain()
+            .map(|explanation| explanation.next.command_line)
     }
 }
 
@@ -390,7 +396,7 @@ mod tests {
             "{e}"
         );
         assert!(e.explain().unwrap().why.contains("captcha"));
-        assert_eq!(e.exit_code(), exit::REFUSED);
+        assert_eq!(e.kind(), ErrorKind::Refused);
 
         let xml = "<error><time>t</time><message>Chat session not found</message><reason>r</reason><internalCode>12</internalCode></error>";
         let e = from_status(Operation::Session, 404, xml, None);
@@ -424,7 +430,7 @@ mod tests {
         );
         assert_eq!(e.server_message(), Some("<html> bad gateway</html>"));
         assert!(e.is_retryable());
-        assert_eq!(e.exit_code(), exit::FAILURE);
+        assert_eq!(e.kind(), ErrorKind::Failed);
         assert_eq!(body_start(&"x".repeat(300)).chars().count(), 201);
     }
 

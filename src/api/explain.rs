@@ -3,13 +3,57 @@
 
 use super::error::{ApiError, NetworkFailure, Operation};
 
-/// Why an error happened and the next step.
+/// Why an error happened and the next step, in the words of each place that shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Explanation {
+    /// Which known error this is: what a front end matches on, never the text.
+    pub cause: Cause,
     /// What identifies the error, as the README's table names it.
     pub name: &'static str,
     pub why: &'static str,
-    pub next: &'static str,
+    pub next: NextSteps,
+}
+
+/// The known errors, one per row of the table below (and of the README's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cause {
+    AmbiguousChatPost,
+    ForeignHost,
+    BadCaptcha,
+    ConsumerKeyRejected,
+    InvalidUser,
+    LineBeforeChatting,
+    ChatNotFound,
+    UnknownPath,
+    AppKeyRefused,
+    ConversationIdRefused,
+    UnknownAccount,
+    SsoKeyRefused,
+    Unauthorized,
+    Throttled,
+    ServerError,
+    Timeout,
+    NoConnectionToChat,
+    NoConnection,
+}
+
+/// The next step for someone at each front end: the command line names its flags and
+/// commands, the console its fields and keys, a check run its file's keys. `HOST` in a step
+/// stands for the host the error names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NextSteps {
+    pub command_line: &'static str,
+    pub console: &'static str,
+    /// Where a check file says it differently from the command line (a case's request comes
+    /// from the file, not from request flags).
+    pub check_file: Option<&'static str>,
+}
+
+impl NextSteps {
+    /// The step for a check run.
+    pub fn in_check_file(&self) -> &'static str {
+        self.check_file.unwrap_or(self.command_line)
+    }
 }
 
 /// Which errors an explanation is for.
@@ -80,145 +124,239 @@ const TABLE: &[(Matcher, Explanation)] = &[
     (
         Matcher::AmbiguousChatPost,
         Explanation {
+            cause: Cause::AmbiguousChatPost,
             name: "chat request or auth call whose result is unknown (no answer after sending, or a 2xx without Location)",
             why: "the request reached the service, so a chat may have been created even though its URI never arrived",
-            next: "it is never retried automatically: before sending again, look for it in the skill's agent queue; `chatstart history` lists the chats whose URI did arrive and `chatstart watch URI` follows one",
+            next: NextSteps {
+                command_line: "it is never retried automatically: before sending again, look for it in the skill's agent queue; `chatstart history` lists the chats whose URI did arrive and `chatstart watch URI` follows one",
+                console: "its URI never arrived: look for it in the skill's queue before sending again; Ctrl+R lists the chats whose URI did arrive (w watches one, x ends it); Ctrl+S asks first",
+                check_file: None,
+            },
         },
     ),
     (
         Matcher::ForeignHost,
         Explanation {
+            cause: Cause::ForeignHost,
             name: "appKey kept from another host",
             why: "a URI on a host other than the configured service's, one the service named (the history keeps the URIs it gave) or LivePerson's own (*.liveperson.net) could hand the appKey to whoever runs that host",
-            next: "if that host is the service, give it as --base-url; to send the key there anyway, allow it: --send-key-to HOST (send_key_to = [\"HOST\"] in a profile)",
+            next: NextSteps {
+                command_line: "if that host is the service, give it as --base-url; to send the key there anyway, allow it: --send-key-to HOST (send_key_to = [\"HOST\"] in a profile)",
+                console: "if that host is the service, put it in the API field; to send the key there anyway, add it to send_key_to in the profile (or start the console with `chatstart tui --send-key-to HOST`)",
+                check_file: None,
+            },
         },
     ),
     (
         Matcher::Message("Bad captcha"),
         Explanation {
+            cause: Cause::BadCaptcha,
             name: "401 `Bad captcha` (internalCode 10)",
             why: "the account's unified-window captcha setting (Common.Unified_window_captcha) blocks chat requests made through the API",
-            next: "ask the account's administrator to turn that setting off for API use, or test on an account without it",
+            next: NextSteps {
+                command_line: "ask the account's administrator to turn that setting off for API use, or test on an account without it",
+                console: "ask the account's administrator to turn that setting off for API use, or test on an account without it",
+                check_file: None,
+            },
         },
     ),
     (
         Matcher::Message("consumer_key_rejected"),
         Explanation {
+            cause: Cause::ConsumerKeyRejected,
             name: "401 `lp_problem=consumer_key_rejected`",
             why: "this account refuses the appKey in the Authorization header",
-            next: "send it as a query parameter: --app-key-in query (app_key_in = \"query\" in a profile)",
+            next: NextSteps {
+                command_line: "send it as a query parameter: --app-key-in query (app_key_in = \"query\" in a profile)",
+                console: "switch “appKey in” to query (app_key_in = \"query\" in a profile)",
+                check_file: None,
+            },
         },
     ),
     (
         Matcher::Message("Invalid User"),
         Explanation {
+            cause: Cause::InvalidUser,
             name: "401 `Invalid User`",
             why: "a monitoring visitor id was sent where the LETag visitor id belongs (visitorId takes only the numeric id of a previous chat)",
-            next: "put the monitoring id in --le-visitor-id and leave --visitor-id out unless you reuse a previous chat's visitorId",
+            next: NextSteps {
+                command_line: "put the monitoring id in --le-visitor-id and leave --visitor-id out unless you reuse a previous chat's visitorId",
+                console: "put the monitoring id in “LETag visitor” and leave “Visitor id” empty unless you reuse a previous chat's visitorId",
+                check_file: Some(
+                    "put the monitoring id in the case's request as le_visitor_id and leave visitor_id out unless you reuse a previous chat's visitorId",
+                ),
+            },
         },
     ),
     (
         Matcher::Message("Cannot add line while not in chat"),
         Explanation {
+            cause: Cause::LineBeforeChatting,
             name: "400 `Cannot add line while not in chat` (internalCode 5)",
             why: "lines can only be added once an agent has accepted the chat; it is still waiting",
-            next: "wait until an agent accepts the chat (`chatstart watch URI --wait chatting` returns then), then send",
+            next: NextSteps {
+                command_line: "wait until an agent accepts the chat (`chatstart watch URI --wait chatting` returns then), then send",
+                console: "wait until the badge shows CHATTING, then send",
+                check_file: Some(
+                    "put an `expect` step (the agent's greeting) before the `send` step: a chat takes lines only once an agent has accepted it",
+                ),
+            },
         },
     ),
     (
         Matcher::Message("Chat session not found"),
         Explanation {
+            cause: Cause::ChatNotFound,
             name: "404 `Chat session not found` (internalCode 12)",
             why: "the chat has ended and the service no longer keeps it (ended chats vanish after a while), or the URI is not one of this account's chats",
-            next: "if it ended, nothing is left to clean up; otherwise check the URI (`chatstart history` lists the ones this tool created)",
+            next: NextSteps {
+                command_line: "if it ended, nothing is left to clean up; otherwise check the URI (`chatstart history` lists the ones this tool created)",
+                console: "if it ended, nothing is left to clean up; otherwise check the URI (Ctrl+R lists the chats this tool created); n starts a new request",
+                check_file: None,
+            },
         },
     ),
     (
         Matcher::InternalCode(28),
         Explanation {
+            cause: Cause::UnknownPath,
             name: "unknown path, `null for uri: …` (internalCode 28)",
             why: "the service does not know this address: a wrong domain or account, or an unsupported format suffix",
-            next: "check --base-url / --domain and --account, or give only --account to discover the domain through CSDS",
+            next: NextSteps {
+                command_line: "check --base-url / --domain and --account, or give only --account to discover the domain through CSDS",
+                console: "check the API field and the Account, or empty the API field to discover the domain through CSDS",
+                check_file: None,
+            },
         },
     ),
     (
         Matcher::StatusOnMessage(401, "appKey"),
         Explanation {
+            cause: Cause::AppKeyRefused,
             name: "401 naming the appKey",
             why: "the appKey was not accepted for this account",
-            next: "check the key (--app-key, CHATSTART_APP_KEY or the profile's app_key_env/app_key_cmd) and the account id",
+            next: NextSteps {
+                command_line: "check the key (--app-key, CHATSTART_APP_KEY or the profile's app_key_env/app_key_cmd) and the account id",
+                console: "check the appKey field (or the profile's app_key_env / app_key_cmd) and the Account",
+                check_file: None,
+            },
         },
     ),
     (
         Matcher::StatusOnMessage(401, "conversationId"),
         Explanation {
+            cause: Cause::ConversationIdRefused,
             name: "401 naming the conversationId",
             why: "the chat request's conversationId (or participantId) is not one the authentication call gave out, or it has expired",
-            next: "run the whole authenticated flow again (`chatstart auth`) rather than reusing ids from an earlier one",
+            next: NextSteps {
+                command_line: "run the whole authenticated flow again (`chatstart auth`) rather than reusing ids from an earlier one",
+                console: "send the authenticated request again (Ctrl+S) rather than reusing the ids of an earlier one in “Conversation id” / “Participant id”",
+                check_file: None,
+            },
         },
     ),
     (
         Matcher::StatusOn(401, Operation::Discovery),
         Explanation {
+            cause: Cause::UnknownAccount,
             name: "401 from CSDS (domain discovery)",
             why: "CSDS does not know this account id (no appKey is sent there)",
-            next: "check --account; or give the domain yourself with --domain or --base-url",
+            next: NextSteps {
+                command_line: "check --account; or give the domain yourself with --domain or --base-url",
+                console: "check the Account, or put the domain or base URL in the API field",
+                check_file: None,
+            },
         },
     ),
     (
         Matcher::StatusOn(401, Operation::Authenticate),
         Explanation {
+            cause: Cause::SsoKeyRefused,
             name: "401 on the Visitor Authentication call",
             why: "the SSO key was refused by the brand's identity provider",
-            next: "check that the key is whole (a character lost in copy-and-paste is a common cause) and not expired: `chatstart auth --inspect`",
+            next: NextSteps {
+                command_line: "check that the key is whole (a character lost in copy-and-paste is a common cause) and not expired: `chatstart auth --inspect`",
+                console: "check that the SSO key is whole (a character lost in copy-and-paste is a common cause) and not expired: its inspection shows under the SSO key field",
+                check_file: None,
+            },
         },
     ),
     (
         Matcher::Status(401),
         Explanation {
+            cause: Cause::Unauthorized,
             name: "other 401",
             why: "the appKey was not accepted for this account",
-            next: "check the key (--app-key, CHATSTART_APP_KEY or the profile's app_key_env/app_key_cmd) and the account id",
+            next: NextSteps {
+                command_line: "check the key (--app-key, CHATSTART_APP_KEY or the profile's app_key_env/app_key_cmd) and the account id",
+                console: "check the appKey field (or the profile's app_key_env / app_key_cmd) and the Account",
+                check_file: None,
+            },
         },
     ),
     (
         Matcher::Status(429),
         Explanation {
+            cause: Cause::Throttled,
             name: "429 Too Many Requests",
             why: "the service is throttling these requests",
-            next: "polls wait for Retry-After (at least 1 s) and go on by themselves; chat requests are never retried: wait a little before sending another",
+            next: NextSteps {
+                command_line: "polls wait for Retry-After (at least 1 s) and go on by themselves; chat requests are never retried: wait a little before sending another",
+                console: "polls wait for Retry-After (at least 1 s) and go on by themselves; chat requests are never retried: wait a little before sending another",
+                check_file: None,
+            },
         },
     ),
     (
         Matcher::ServerError,
         Explanation {
+            cause: Cause::ServerError,
             name: "5xx server error",
             why: "the service failed to answer",
-            next: "polls are retried after 5, 10 and 15 s (LivePerson's policy; a longer Retry-After is honoured up to 60 s); a chat request is never retried: check `chatstart history` before sending it again",
+            next: NextSteps {
+                command_line: "polls are retried after 5, 10 and 15 s (LivePerson's policy; a longer Retry-After is honoured up to 60 s); a chat request is never retried: check `chatstart history` before sending it again",
+                console: "polls are retried after 5, 10 and 15 s; a chat request is never retried: check the history (Ctrl+R) before sending it again",
+                check_file: None,
+            },
         },
     ),
     (
         Matcher::Timeout,
         Explanation {
+            cause: Cause::Timeout,
             name: "timeout",
             why: "no whole answer came within the request timeout",
-            next: "raise --http-timeout (http_timeout in a profile) or check the network path to the service",
+            next: NextSteps {
+                command_line: "raise --http-timeout (http_timeout in a profile) or check the network path to the service",
+                console: "raise http_timeout in the profile (or start the console with `chatstart tui --http-timeout SECONDS`), or check the network path to the service",
+                check_file: None,
+            },
         },
     ),
     (
         Matcher::NoConnectionToChat,
         Explanation {
+            cause: Cause::NoConnectionToChat,
             name: "no connection to a chat's service",
             why: "the service could not be reached, so this call was not sent; the chat itself may still be there, waiting in the queue or chatting",
-            next: "check the network path to the chat's host; once it answers, `chatstart watch URI` follows the chat and `chatstart end URI` ends it (`chatstart history --open` lists the chats this tool created)",
+            next: NextSteps {
+                command_line: "check the network path to the chat's host; once it answers, `chatstart watch URI` follows the chat and `chatstart end URI` ends it (`chatstart history --open` lists the chats this tool created)",
+                console: "check the network path to the chat's host; once it answers, Ctrl+R lists the chats this tool created (w watches one, x ends it)",
+                check_file: None,
+            },
         },
     ),
     (
         Matcher::NoConnection,
         Explanation {
+            cause: Cause::NoConnection,
             name: "no connection",
             why: "the service could not be reached: nothing was sent",
-            next: "check the base URL or domain, DNS and proxies; nothing needs cleaning up",
+            next: NextSteps {
+                command_line: "check the base URL or domain, DNS and proxies; nothing needs cleaning up",
+                console: "check the API field (base URL or domain), DNS and proxies; nothing needs cleaning up",
+                check_file: None,
+            },
         },
     ),
 ];

@@ -16,7 +16,7 @@ pub mod written;
 
 pub use auth::{AuthOutcome, AuthenticatedChat, start_authenticated, start_authenticated_unless};
 pub use client::{ChatApi, ClientConfig, Endpoint};
-pub use error::{ApiError, Operation};
+pub use error::{ApiError, ErrorKind, Operation};
 pub use format::Format;
 pub use links::AppKeyPlacement;
 pub use request::{AuthRequest, ChatRequest, SurveyAnswer};

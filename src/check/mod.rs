@@ -45,7 +45,7 @@ pub async fn run_all(
             name,
             repeat,
             error: Some(format!("the case stopped unexpectedly: {error}")),
-            exit_code: Some(crate::api::error::exit::FAILURE),
+            error_kind: Some(crate::api::ErrorKind::Failed),
             ..CaseResult::default()
         }));
     }

@@ -62,7 +62,7 @@ pub struct CaseResult {
     #[serde(skip)]
     pub explanation: Option<Explanation>,
     #[serde(skip)]
-    pub exit_code: Option<i32>,
+    pub error_kind: Option<crate::api::ErrorKind>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -87,7 +87,7 @@ enum Stop {
     /// The session could no longer be followed.
     Lost {
         error: String,
-        exit_code: i32,
+        error_kind: crate::api::ErrorKind,
         explanation: Option<Explanation>,
         /// The service no longer has the chat (a 404): nothing is left to end.
         gone: bool,
@@ -109,7 +109,7 @@ impl From<ApiError> for Stop {
 fn tracker_stopped() -> Stop {
     Stop::Lost {
         error: "the session tracker stopped unexpectedly".into(),
-        exit_code: crate::api::error::exit::FAILURE,
+        error_kind: crate::api::ErrorKind::Failed,
         explanation: None,
         gone: false,
     }
@@ -129,20 +129,7 @@ fn millis(duration: Duration) -> u64 {
 /// (or its profile), not from request flags, so a step that names them names the file's keys;
 /// the connection flags it may name are `check`'s own.
 pub fn next_step(explanation: &Explanation) -> String {
-    if explanation.name.contains("`Invalid User`") {
-        "put the monitoring id in the case's request as le_visitor_id and leave visitor_id out \
-         unless you reuse a previous chat's visitorId"
-            .into()
-    } else if explanation
-        .name
-        .contains("Cannot add line while not in chat")
-    {
-        "put an `expect` step (the agent's greeting) before the `send` step: a chat takes lines \
-         only once an agent has accepted it"
-            .into()
-    } else {
-        explanation.next.to_string()
-    }
+    explanation.next.in_check_file().to_string()
 }
 
 /// Runs a case to its verdict; the chat is ended afterwards unless asked to stay open.
@@ -155,7 +142,7 @@ pub async fn run_case(run: CaseRun) -> CaseResult {
         .unwrap_or_else(|panic| {
             Err(Stop::Lost {
                 error: format!("the case stopped unexpectedly (a bug: {panic})"),
-                exit_code: crate::api::error::exit::FAILURE,
+                error_kind: crate::api::ErrorKind::Failed,
                 explanation: None,
                 gone: false,
             })
@@ -185,28 +172,28 @@ pub async fn run_case(run: CaseRun) -> CaseResult {
         }
         Err(Stop::Error(error)) => {
             explain(error.explain());
-            result.exit_code = Some(error.exit_code());
+            result.error_kind = Some(error.kind());
             result.error = Some(error.to_string());
             is_gone(&error)
         }
         Err(Stop::Lost {
             error,
-            exit_code,
+            error_kind,
             explanation,
             gone,
         }) => {
             explain(explanation);
-            result.exit_code = Some(exit_code);
+            result.error_kind = Some(error_kind);
             result.error = Some(error);
             gone
         }
         Err(Stop::Interrupted) => {
             result.interrupted = true;
-            result.exit_code = Some(crate::api::error::exit::INTERRUPTED);
+            result.error_kind = Some(crate::api::ErrorKind::Interrupted);
             false
         }
         Err(Stop::NotRecorded(error)) => {
-            result.exit_code = Some(crate::api::error::exit::USAGE);
+            result.error_kind = Some(crate::api::ErrorKind::Invalid);
             result.error = Some(error);
             false
         }
@@ -359,12 +346,12 @@ impl Chat {
             }
             SessionUpdate::Lost {
                 error,
-                exit_code,
+                error_kind,
                 explanation,
                 resume,
             } => Err(Stop::Lost {
                 error: format!("lost the session: {error}"),
-                exit_code,
+                error_kind,
                 explanation,
                 // The tracker offers no way to resume a chat the service no longer has.
                 gone: resume.is_none(),
@@ -736,7 +723,7 @@ mod tests {
         updates
             .send(SessionUpdate::Lost {
                 error: "chat session failed: HTTP 404".into(),
-                exit_code: 3,
+                error_kind: crate::api::ErrorKind::Refused,
                 explanation: None,
                 resume: None,
             })
@@ -753,7 +740,7 @@ mod tests {
             matches!(
                 outcome,
                 Err(Stop::Lost {
-                    exit_code: 3,
+                    error_kind: crate::api::ErrorKind::Refused,
                     gone: true,
                     ..
                 })

@@ -14,10 +14,10 @@ use tokio::time::Instant;
 
 use super::args::{BurstArgs, OutputArg, WaitState};
 use super::context::Context;
+use super::exit;
 use super::interrupt::{INTERRUPTED, Interrupts};
 use super::print::{Output, note, say};
 use super::run::{Failure, Outcome, chat_request, connect, prepare_request, seconds_flag};
-use crate::api::error::exit;
 use crate::api::model::ChatState;
 use crate::burst::{self, BurstEvent, BurstPlan, ChatOutcome, Status, Summary};
 use crate::history::{Flow, Recording, SessionRecord};
@@ -205,7 +205,7 @@ fn exit_code(outcomes: &[ChatOutcome], plan: &BurstPlan, interrupted: bool) -> i
     if interrupted {
         return INTERRUPTED;
     }
-    if let Some(code) = outcomes.iter().find_map(|o| o.exit_code) {
+    if let Some(code) = outcomes.iter().find_map(|o| o.error_kind.map(exit::of)) {
         return code;
     }
     let reached = |o: &ChatOutcome| match plan.wait {

@@ -7,10 +7,10 @@ use tokio::time::Instant;
 
 use super::args::CheckArgs;
 use super::context::Context;
+use super::exit;
 use super::interrupt::Interrupts;
 use super::print::{Output, note, say};
 use super::run::{Failure, Outcome, connect};
-use crate::api::error::exit;
 use crate::api::{AuthRequest, validate};
 use crate::check::file::{CaseFlow, CheckFile};
 use crate::check::report::{self, Totals};
@@ -218,8 +218,12 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
     // API and network errors keep their own codes; failed expectations are 1.
     Ok(results
         .iter()
-        .find_map(|r| r.exit_code)
-        .unwrap_or(if totals.failed > 0 { 1 } else { exit::OK }))
+        .find_map(|r| r.error_kind.map(exit::of))
+        .unwrap_or(if totals.failed > 0 {
+            exit::EXPECTATION_FAILED
+        } else {
+            exit::OK
+        }))
 }
 
 fn auth_request(ctx: &Context, case: &crate::check::Case) -> Result<AuthRequest, Failure> {

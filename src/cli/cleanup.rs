@@ -14,9 +14,10 @@ use reqwest::Url;
 
 use super::args::{ConnectionArgs, EndArgs};
 use super::context::{Context, format_arg, placement_arg};
+use super::exit;
 use super::print::{Output, ask, note};
 use super::run::{Failure, Outcome, connect};
-use crate::api::error::{NetworkFailure, exit};
+use crate::api::error::NetworkFailure;
 use crate::api::{ApiError, ChatApi};
 use crate::history::{Entry, GONE, History};
 use crate::plural::count;

@@ -6,7 +6,7 @@ use std::fmt;
 
 use futures_util::FutureExt;
 
-pub use crate::api::error::exit::INTERRUPTED;
+pub use super::exit::INTERRUPTED;
 
 /// The signal that interrupted a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

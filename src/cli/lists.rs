@@ -4,9 +4,9 @@ use serde_json::json;
 
 use super::args::{CompletionsArgs, HistoryArgs, ProfilesArgs};
 use super::context::Context;
+use super::exit;
 use super::print::{Output, note, say};
 use super::run::{Failure, Outcome};
-use crate::api::error::exit;
 use crate::config::Profile;
 
 fn endpoint(profile: &Profile) -> String {

@@ -6,6 +6,7 @@ pub mod burst;
 pub mod check;
 pub mod cleanup;
 pub mod context;
+pub mod exit;
 pub mod interrupt;
 pub mod lists;
 pub mod print;
@@ -14,9 +15,6 @@ pub mod survey;
 
 pub use args::{Cli, Command};
 pub use context::Context;
-
-use crate::api;
-use crate::api::error::exit;
 
 /// Runs a headless command and returns its exit code; errors are reported on stderr.
 pub async fn execute(cli: Cli) -> i32 {
@@ -57,10 +55,8 @@ pub fn usage_error_as_json(
     let hint = lines
         .find_map(|line| line.strip_prefix("tip: "))
         .map(str::to_string);
-    Some(
-        serde_json::json!({"type": "error", "code": api::error::exit::USAGE,
-                            "message": message, "why": null, "hint": hint}),
-    )
+    Some(serde_json::json!({"type": "error", "code": exit::USAGE,
+                            "message": message, "why": null, "hint": hint}))
 }
 
 async fn dispatch(cli: Cli) -> run::Outcome {

@@ -13,10 +13,11 @@ use super::args::{
     SendArgs, SurveyArgs, WaitArgs, WaitState, WatchArgs,
 };
 use super::context::Context;
+use super::exit;
 use super::interrupt::{INTERRUPTED, Interrupts, Signal};
 use super::print::{Output, Printer, note, say};
 use crate::api::client::DEFAULT_CSDS_URL;
-use crate::api::error::{NetworkFailure, exit};
+use crate::api::error::NetworkFailure;
 use crate::api::model::{ChatState, Survey};
 use crate::api::{
     ApiError, AuthRequest, ChatApi, ChatRequest, ClientConfig, Endpoint, SurveyAnswer, validate,
@@ -49,13 +50,13 @@ impl Failure {
 impl From<ApiError> for Failure {
     fn from(error: ApiError) -> Self {
         let explanation = error.explain();
-        let mut hint = explanation.map(|e| e.next.to_string());
+        let mut hint = explanation.map(|e| e.next.command_line.to_string());
         // The step names the host refused, so it runs as printed.
         if let (ApiError::ForeignHost { host, .. }, Some(step)) = (&error, hint.as_mut()) {
             *step = step.replace("HOST", host);
         }
         Self {
-            code: error.exit_code(),
+            code: exit::of(error.kind()),
             hint,
             why: explanation.map(|e| e.why.to_string()),
             message: error.to_string(),
@@ -404,11 +405,11 @@ async fn follow(
             }
             SessionUpdate::Lost {
                 error,
-                exit_code,
+                error_kind,
                 explanation,
                 resume,
             } => {
-                let next = explanation.map(|e| e.next.to_string());
+                let next = explanation.map(|e| e.next.command_line.to_string());
                 // The resume command works as pasted: it keeps the appKey where it rode.
                 let query = api.config().app_key_in == crate::api::AppKeyPlacement::Query;
                 let resume = resume.map(|resume| {
@@ -422,7 +423,7 @@ async fn follow(
                     "could not follow the chat"
                 };
                 return Err(Failure {
-                    code: exit_code,
+                    code: exit::of(error_kind),
                     message: format!("{what}: {error}"),
                     hint: match (next, resume) {
                         (Some(next), Some(resume)) => Some(format!("{next}; or {resume}")),

@@ -540,7 +540,7 @@ mod tests {
         let lost = BurstEvent::MayExist {
             index: 0,
             error: "chat request failed: the connection broke before the answer arrived".into(),
-            exit_code: 4,
+            error_kind: crate::api::ErrorKind::Failed,
         };
         // The engine recorded the request before sending it; it stays, state unknown.
         let effects = send(&mut app, [Msg::Burst { id: 9, event: lost }]);
@@ -548,7 +548,7 @@ mod tests {
         let refused = BurstEvent::Failed {
             index: 1,
             error: "refused".into(),
-            exit_code: 3,
+            error_kind: crate::api::ErrorKind::Refused,
         };
         assert!(
             send(

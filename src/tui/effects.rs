@@ -241,7 +241,7 @@ impl EffectRunner {
                         id,
                         update: session::SessionUpdate::Lost {
                             error: describe(&error),
-                            exit_code: error.exit_code(),
+                            error_kind: error.kind(),
                             explanation: error.explain(),
                             resume: Some(format!("chatstart watch {uri}")),
                         },
@@ -402,7 +402,7 @@ impl EffectRunner {
                                 describe(error)
                             ),
                         },
-                        exit_code: crate::api::error::exit::FAILURE,
+                        error_kind: crate::api::ErrorKind::Failed,
                         explanation: None,
                         resume: ended.is_err().then(|| format!("chatstart watch {uri}")),
                     },

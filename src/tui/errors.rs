@@ -80,51 +80,7 @@ pub fn explained(explanation: &Explanation) -> String {
 /// The next step of an explanation, for someone in the console: its keys and field labels
 /// rather than the command line's flags and commands.
 pub fn next_step(explanation: &Explanation) -> &'static str {
-    let name = explanation.name;
-    if name.starts_with("chat request or auth call") {
-        "its URI never arrived: look for it in the skill's queue before sending again; Ctrl+R \
-         lists the chats whose URI did arrive (w watches one, x ends it); Ctrl+S asks first"
-    } else if name == "appKey kept from another host" {
-        "if that host is the service, put it in the API field; to send the key there anyway, \
-         add it to send_key_to in the profile (or start the console with `chatstart tui \
-         --send-key-to HOST`)"
-    } else if name.contains("consumer_key_rejected") {
-        "switch “appKey in” to query (app_key_in = \"query\" in a profile)"
-    } else if name.contains("`Invalid User`") {
-        "put the monitoring id in “LETag visitor” and leave “Visitor id” empty unless you reuse \
-         a previous chat's visitorId"
-    } else if name.contains("Cannot add line while not in chat") {
-        "wait until the badge shows CHATTING, then send"
-    } else if name.contains("Chat session not found") {
-        "if it ended, nothing is left to clean up; otherwise check the URI (Ctrl+R lists the \
-         chats this tool created); n starts a new request"
-    } else if name.contains("internalCode 28") {
-        "check the API field and the Account, or empty the API field to discover the domain \
-         through CSDS"
-    } else if name.contains("Visitor Authentication") {
-        "check that the SSO key is whole (a character lost in copy-and-paste is a common cause) \
-         and not expired: its inspection shows under the SSO key field"
-    } else if name == "other 401" || name == "401 naming the appKey" {
-        "check the appKey field (or the profile's app_key_env / app_key_cmd) and the Account"
-    } else if name == "401 naming the conversationId" {
-        "send the authenticated request again (Ctrl+S) rather than reusing the ids of an \
-         earlier one in “Conversation id” / “Participant id”"
-    } else if name.starts_with("401 from CSDS") {
-        "check the Account, or put the domain or base URL in the API field"
-    } else if name.starts_with("5xx") {
-        "polls are retried after 5, 10 and 15 s; a chat request is never retried: check the \
-         history (Ctrl+R) before sending it again"
-    } else if name == "timeout" {
-        "raise http_timeout in the profile (or start the console with `chatstart tui \
-         --http-timeout SECONDS`), or check the network path to the service"
-    } else if name == "no connection to a chat's service" {
-        "check the network path to the chat's host; once it answers, Ctrl+R lists the chats \
-         this tool created (w watches one, x ends it)"
-    } else if name == "no connection" {
-        "check the API field (base URL or domain), DNS and proxies; nothing needs cleaning up"
-    } else {
-        explanation.next
-    }
+    explanation.next.console
 }
 
 /// Shortens an error's text from elsewhere (the session tracker's): a transport chain such as

@@ -87,7 +87,7 @@ pub fn start_burst(
                     event: BurstEvent::Failed {
                         index,
                         error: error.clone(),
-                        exit_code: 2,
+                        error_kind: crate::api::ErrorKind::Invalid,
                     },
                 });
             }

@@ -870,7 +870,7 @@ fn watching_again_a_chat_the_history_saw_end_and_the_service_dropped_shows_it_en
         id,
         update: crate::session::SessionUpdate::Lost {
             error: "chat session failed: HTTP 404: Chat session not found (internalCode 12)".into(),
-            exit_code: 3,
+            error_kind: crate::api::ErrorKind::Refused,
             explanation: None,
             resume: None,
         },

@@ -45,7 +45,7 @@ fn failing_polls_show_reconnecting_then_the_lost_session_and_how_to_resume() {
                 id,
                 update: SessionUpdate::Lost {
                     error: "gave up after 6 attempts".into(),
-                    exit_code: 4,
+                    error_kind: crate::api::ErrorKind::Failed,
                     explanation: None,
                     resume: Some(format!("chatstart watch {URI}")),
                 },

@@ -224,7 +224,7 @@ fn e_ends_the_chats_still_open_after_the_burst() {
     let failed = BurstEvent::Failed {
         index: 2,
         error: "refused".into(),
-        exit_code: 3,
+        error_kind: crate::api::ErrorKind::Refused,
     };
     send(&mut app, [Msg::Burst { id, event: failed }]);
     let outcomes = burst_view(&app).outcomes.clone();

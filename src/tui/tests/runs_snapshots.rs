@@ -48,7 +48,7 @@ pub(super) fn burst(app: &mut App) -> u64 {
         BurstEvent::Failed {
             index: 2,
             error: "400 Bad Request: Bad captcha (internalCode 10)\n why: …".into(),
-            exit_code: 3,
+            error_kind: crate::api::ErrorKind::Refused,
         },
         BurstEvent::State {
             index: 0,

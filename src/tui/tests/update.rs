@@ -566,7 +566,7 @@ fn poll_health_shows_retrying_then_lost() {
             id,
             update: crate::session::SessionUpdate::Lost {
                 error: "gone".into(),
-                exit_code: 4,
+                error_kind: crate::api::ErrorKind::Failed,
                 explanation: None,
                 resume: Some(format!("chatstart watch {URI}")),
             },
