@@ -17,5 +17,7 @@ pub mod paths;
 pub mod plural;
 pub mod secret;
 pub mod session;
+pub mod start;
+pub mod terminal_text;
 pub mod tui;
 pub mod xmljson;

@@ -38,7 +38,7 @@ fn main() -> ExitCode {
         }
     };
     let code = if console {
-        runtime.block_on(chatstart::tui::launch(&cli))
+        runtime.block_on(chatstart::tui::launch(chatstart::cli::input::launch(&cli)))
     } else {
         runtime.block_on(chatstart::cli::execute(cli))
     };

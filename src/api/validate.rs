@@ -41,38 +41,6 @@ pub enum Field {
 }
 
 impl Field {
-    /// The command-line flag that sets this field.
-    pub fn flag(&self) -> String {
-        match self {
-            Self::Connection => "--base-url/--domain".into(),
-            Self::Account => "--account".into(),
-            Self::AppKey => "--app-key".into(),
-            Self::Skill => "--skill".into(),
-            Self::MaxWaitTime => "--max-wait-time".into(),
-            Self::VisitorIp => "--visitor-ip".into(),
-            Self::ChatReferrer => "--chat-referrer".into(),
-            Self::UserAgent => "--user-agent".into(),
-            Self::VisitorId => "--visitor-id".into(),
-            Self::PreChatLine(index) => format!("--pre-chat-line #{}", index + 1),
-            Self::SurveyAnswer(id) => format!("--survey {id}=…"),
-            Self::EngagementId => "--engagement-id".into(),
-            Self::CampaignId => "--campaign-id".into(),
-            Self::Language => "--language".into(),
-            Self::ParticipantId => "--participant-id".into(),
-            Self::ConversationId => "--conversation-id".into(),
-            Self::InteractionTimeout => "--interaction-timeout".into(),
-            Self::LeVisitorId => "--le-visitor-id".into(),
-            Self::LeSessionId => "--le-session-id".into(),
-            Self::LeContextId => "--le-context-id".into(),
-            Self::SsoKey => "--sso-key".into(),
-            Self::AuthChatConnId => "--auth-conn-id".into(),
-            Self::RedirectUri => "--redirect-uri".into(),
-            Self::LineText => "TEXT".into(),
-        }
-    }
-}
-
-impl Field {
     /// The key that sets this field in a profile's or a check case's `request` table (or the
     /// profile's own key, for the connection and the authenticated flow).
     pub fn key(&self) -> String {
@@ -141,7 +109,7 @@ impl ValidationErrors {
         let lines: Vec<String> = self
             .0
             .iter()
-            .map(|e| format!("{}: {}", e.field.flag(), e.message))
+            .map(|e| format!("{}: {}", e.field.key(), e.message))
             .collect();
         match lines.as_slice() {
             [one] => one.clone(),
@@ -815,7 +783,9 @@ mod tests {
             fields,
             [&Field::MaxWaitTime, &Field::VisitorIp, &Field::LeContextId]
         );
-        assert!(errors.to_string().contains("--max-wait-time"));
+        // Named by the key that sets it (a profile's or a check case's); the command line
+        // names its flags itself (`cli::input`).
+        assert!(errors.to_string().contains("max_wait_time"));
     }
 
     fn survey() -> Survey {

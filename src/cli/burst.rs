@@ -17,7 +17,7 @@ use super::context::Context;
 use super::exit;
 use super::interrupt::{INTERRUPTED, Interrupts};
 use super::print::{Output, note, say};
-use super::run::{Failure, Outcome, chat_request, connect, prepare_request, seconds_flag};
+use super::run::{Failure, Outcome, connect, prepare_request, seconds_flag};
 use crate::api::model::ChatState;
 use crate::burst::{self, BurstEvent, BurstPlan, ChatOutcome, Status, Summary};
 use crate::history::{Flow, Recording, SessionRecord};
@@ -38,9 +38,9 @@ pub async fn run(ctx: &Context, args: BurstArgs) -> Outcome {
             args.count
         )));
     }
-    let connection = ctx.connection(&args.connection)?;
-    let request = chat_request(&ctx.request(&args.fields))?;
-    let api = connect(&connection, None)?;
+    let start = ctx.layered(&super::input::flags(&args.connection, &args.fields)?)?;
+    let request = start.request.chat_request()?;
+    let api = connect(&start.connection, None)?;
     // Before anything goes out: a chat is sent only when the history can keep it.
     let history = ctx.recording_history()?;
     let survey = prepare_request(&api, &request).await?;

@@ -13,7 +13,7 @@ use serde_json::json;
 use reqwest::Url;
 
 use super::args::{ConnectionArgs, EndArgs};
-use super::context::{Context, format_arg, placement_arg};
+use super::context::Context;
 use super::exit;
 use super::print::{Output, ask, note};
 use super::run::{Failure, Outcome, connect};
@@ -21,6 +21,7 @@ use crate::api::error::NetworkFailure;
 use crate::api::{ApiError, ChatApi};
 use crate::history::{Entry, GONE, History};
 use crate::plural::count;
+use crate::start::{ConnectionSpec, StartSpec};
 
 /// How a chat came to be over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,8 +164,10 @@ pub async fn end_all_open(ctx: &Context, args: &EndArgs) -> Outcome {
     let mut tally = Tally::default();
     let mut profiles = Profiles::default();
     for (group, entries) in &groups {
-        let api = profiles
-            .connection(ctx, &args.connection, group)
+        let record = entries.first().map(|e| &e.session);
+        let api = record
+            .ok_or_else(|| Failure::usage("no chat in the group"))
+            .and_then(|record| profiles.connection(ctx, &args.connection, group, record))
             .and_then(|connection| {
                 let first = entries
                     .first()
@@ -287,52 +290,48 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// Each profile's connection, resolved (its secret asked for) once.
+/// Each profile's appKey, resolved (its secret asked for) once.
 #[derive(Default)]
 struct Profiles {
-    resolved: BTreeMap<Option<String>, Result<ConnectionArgs, String>>,
+    app_keys: BTreeMap<Option<String>, Result<Option<crate::secret::Secret>, String>>,
+    /// Profiles said to be missing from the config file (said once).
+    missing: std::collections::BTreeSet<String>,
 }
 
 impl Profiles {
-    /// The connection for a group: the flags (and environment), then what the record kept
-    /// (placement, format, account: how the chat was really made), then the entry's profile.
-    /// The chat's URI is used as it is, whatever the endpoint (Q5).
+    /// The connection for a group: the flags (and environment) over what the record kept
+    /// (where, placement, format, account: how the chat was really made) over the entry's
+    /// profile. The chat's URI is used as it is, whatever the endpoint (Q5).
     fn connection(
         &mut self,
         ctx: &Context,
         flags: &ConnectionArgs,
         group: &Group,
-    ) -> Result<ConnectionArgs, Failure> {
-        let mut layered = flags.clone();
-        if layered.app_key_in.is_none() {
-            layered.app_key_in = group.app_key_in.map(placement_arg);
+        record: &crate::history::SessionRecord,
+    ) -> Result<ConnectionSpec, Failure> {
+        let profile =
+            profile_of(ctx, group.profile.as_deref(), &mut self.missing).map_err(Failure::usage)?;
+        let mut top = StartSpec {
+            connection: flags.spec(),
+            ..StartSpec::default()
+        };
+        if top.connection.app_key.is_none() {
+            // Resolved here once per profile, so the layers below find it given.
+            top.connection.app_key = self
+                .app_keys
+                .entry(group.profile.clone())
+                .or_insert_with(|| match profile {
+                    Some((name, profile)) => profile
+                        .app_key_source()
+                        .resolve("appKey")
+                        .map_err(|e| format!("profile `{name}`: appKey: {e}")),
+                    None => Ok(None),
+                })
+                .clone()
+                .map_err(Failure::usage)?;
         }
-        if layered.format.is_none() {
-            layered.format = group.format.map(format_arg);
-        }
-        if layered.account.is_none() && !group.account.is_empty() {
-            layered.account = Some(group.account.clone());
-        }
-        let profiled = self
-            .resolved
-            .entry(group.profile.clone())
-            .or_insert_with(|| profile_layer(ctx, flags, group.profile.as_deref()))
-            .clone()
-            .map_err(Failure::usage)?;
-        // The profile fills only what neither the flags nor the record said. Its endpoint is
-        // the flags' when they name one (never half of each).
-        fill(&mut layered.base_url, profiled.base_url);
-        fill(&mut layered.domain, profiled.domain);
-        fill(&mut layered.csds_url, profiled.csds_url);
-        fill(&mut layered.account, profiled.account);
-        fill(&mut layered.app_key, profiled.app_key);
-        fill(&mut layered.app_key_in, profiled.app_key_in);
-        fill(&mut layered.format, profiled.format);
-        fill(&mut layered.http_timeout, profiled.http_timeout);
-        if layered.send_key_to.is_empty() {
-            layered.send_key_to = profiled.send_key_to;
-        }
-        if layered.app_key.is_none() {
+        let layered = crate::start::layer(&top, Some(record), profile, &StartSpec::default())?;
+        if layered.connection.app_key.is_none() {
             return Err(Failure::usage(match &group.profile {
                 Some(name) => format!(
                     "the appKey is required: profile `{name}` names no source (app_key_env, app_key_cmd, app_key_prompt); or give --app-key or CHATSTART_APP_KEY"
@@ -340,28 +339,29 @@ impl Profiles {
                 None => "the appKey is required for chats made without a profile: --app-key KEY or CHATSTART_APP_KEY".into(),
             }));
         }
-        Ok(layered)
+        Ok(layered.connection)
     }
 }
 
-/// The flags merged over the named profile (its secret resolved); the flags alone when the
-/// entry names no profile, or one no longer in the config file (said once).
-fn profile_layer(
-    ctx: &Context,
-    flags: &ConnectionArgs,
-    name: Option<&str>,
-) -> Result<ConnectionArgs, String> {
+/// The entry's profile; none when the entry names none, or one no longer in the config file
+/// (said: its chats are ended with the flags and what the history kept).
+fn profile_of<'a>(
+    ctx: &'a Context,
+    name: Option<&'a str>,
+    missing: &mut std::collections::BTreeSet<String>,
+) -> Result<Option<(&'a str, &'a crate::config::Profile)>, String> {
     let Some(name) = name else {
-        return Ok(flags.clone());
+        return Ok(None);
     };
     if let Some(problem) = &ctx.config_problem {
         return Err(format!("profile `{name}`: {problem}"));
     }
     match ctx.config.file.profiles.get(name) {
-        Some(profile) => {
-            Context::connection_with(flags, Some((name, profile))).map_err(|f| f.message)
-        }
+        Some(profile) => Ok(Some((name, profile))),
         None => {
+            if !missing.insert(name.to_string()) {
+                return Ok(None);
+            }
             note(format!(
                 "warning: profile `{name}` is no longer in {}: its chats are ended with the flags and what the history kept",
                 ctx.config
@@ -369,14 +369,8 @@ fn profile_layer(
                     .as_ref()
                     .map_or("the config file".into(), |p| p.display().to_string())
             ));
-            Ok(flags.clone())
+            Ok(None)
         }
-    }
-}
-
-fn fill<T>(target: &mut Option<T>, value: Option<T>) {
-    if target.is_none() {
-        *target = value;
     }
 }
 

@@ -1,13 +1,10 @@
 //! What every command starts from: the config file, the chosen profile merged under the flags
 //! (flag > environment > profile > default), the history and the log.
 
-use std::path::PathBuf;
-
-use super::args::{ConnectionArgs, RequestFields};
 use super::run::Failure;
 use crate::config::{Config, Profile};
 use crate::history::History;
-use crate::secret::Secret;
+use crate::start::StartSpec;
 
 /// The shared starting point of the commands.
 #[derive(Debug, Clone, Default)]
@@ -112,99 +109,16 @@ impl Context {
         self.profile.as_ref().map(|(name, _)| name.as_str())
     }
 
-    /// The connection flags with the profile filling what they leave unset. The endpoint is
-    /// taken whole from one layer: a flag naming any endpoint overrides the profile's.
-    pub fn connection(&self, flags: &ConnectionArgs) -> Result<ConnectionArgs, Failure> {
+    /// The flags added up with the chosen profile (see [`crate::start::layer`]): its appKey
+    /// resolved from its source when no flag gives one.
+    pub fn layered(&self, flags: &StartSpec) -> Result<StartSpec, Failure> {
         let profile = self.profile.as_ref().map(|(name, p)| (name.as_str(), p));
-        Self::connection_with(flags, profile)
-    }
-
-    /// [`Self::connection`] with `profile` in place of the chosen one (a history entry's).
-    pub fn connection_with(
-        flags: &ConnectionArgs,
-        profile: Option<(&str, &Profile)>,
-    ) -> Result<ConnectionArgs, Failure> {
-        let mut merged = flags.clone();
-        let Some((name, profile)) = profile else {
-            return Ok(merged);
-        };
-        if merged.base_url.is_none() && merged.domain.is_none() {
-            merged.base_url.clone_from(&profile.base_url);
-            merged.domain.clone_from(&profile.domain);
-            if merged.csds_url.is_none() {
-                merged.csds_url.clone_from(&profile.csds_url);
-            }
-        }
-        fill(&mut merged.account, &profile.account);
-        if merged.app_key_in.is_none() {
-            merged.app_key_in = profile.app_key_in.map(placement_arg);
-        }
-        if merged.format.is_none() {
-            merged.format = profile.format.map(format_arg);
-        }
-        if merged.http_timeout.is_none() {
-            merged.http_timeout = profile.http_timeout;
-        }
-        if merged.send_key_to.is_empty() {
-            merged.send_key_to.clone_from(&profile.send_key_to);
-        }
-        if merged.app_key.is_none() {
-            let secret = profile
-                .app_key_source()
-                .resolve("appKey")
-                .map_err(|e| Failure::usage(format!("profile `{name}`: appKey: {e}")))?;
-            merged.app_key = secret.map(|s| s.expose().to_string());
-        }
-        Ok(merged)
-    }
-
-    /// The request flags with the profile's request defaults filling what they leave unset.
-    pub fn request(&self, flags: &RequestFields) -> RequestFields {
-        let mut merged = flags.clone();
-        let Some((_, profile)) = &self.profile else {
-            return merged;
-        };
-        let defaults = &profile.request;
-        let pairs: [(&mut Option<String>, &String); 15] = [
-            (&mut merged.skill, &defaults.skill),
-            (&mut merged.max_wait_time, &defaults.max_wait_time),
-            (&mut merged.visitor_ip, &defaults.visitor_ip),
-            (&mut merged.chat_referrer, &defaults.chat_referrer),
-            (&mut merged.user_agent, &defaults.user_agent),
-            (&mut merged.visitor_id, &defaults.visitor_id),
-            (&mut merged.engagement_id, &defaults.engagement_id),
-            (&mut merged.campaign_id, &defaults.campaign_id),
-            (&mut merged.language, &defaults.language),
-            (&mut merged.participant_id, &defaults.participant_id),
-            (&mut merged.conversation_id, &defaults.conversation_id),
-            (
-                &mut merged.interaction_timeout,
-                &defaults.interaction_timeout,
-            ),
-            (&mut merged.le_visitor_id, &defaults.le_visitor_id),
-            (&mut merged.le_session_id, &defaults.le_session_id),
-            (&mut merged.le_context_id, &defaults.le_context_id),
-        ];
-        for (flag, default) in pairs {
-            if flag.is_none() && !default.is_empty() {
-                *flag = Some(default.clone());
-            }
-        }
-        if merged.pre_chat_lines.is_empty() {
-            merged.pre_chat_lines.clone_from(&defaults.pre_chat_lines);
-        }
-        if merged.survey.is_empty() {
-            merged.survey = defaults
-                .survey_answers
-                .iter()
-                .flat_map(|a| {
-                    a.values
-                        .iter()
-                        .map(move |v| format!("{}={v}", a.question_id))
-                })
-                .collect();
-        }
-        merged
+        Ok(crate::start::layer(
+            flags,
+            None,
+            profile,
+            &StartSpec::default(),
+        )?)
     }
 
     /// The history, for a command about to create chats: a chat is sent only when it can be
@@ -255,29 +169,21 @@ impl Context {
             .is_some_and(|entries| entries.iter().any(|e| e.session.uri == uri))
     }
 
-    /// The SSO key: the flag (or `CHATSTART_SSO_KEY`), else the profile's source.
-    pub fn sso_key(&self, flag: Option<&str>) -> Result<Secret, Failure> {
-        if let Some(key) = flag {
-            return Ok(Secret::new(key));
-        }
-        let Some((name, profile)) = &self.profile else {
-            return Ok(Secret::default());
+    /// The connection flags added up with the chosen profile.
+    pub fn connection(
+        &self,
+        flags: &super::args::ConnectionArgs,
+    ) -> Result<crate::start::ConnectionSpec, Failure> {
+        let flags = StartSpec {
+            connection: flags.spec(),
+            ..StartSpec::default()
         };
-        profile
-            .sso_key_source()
-            .resolve("SSO key")
-            .map(Option::unwrap_or_default)
-            .map_err(|e| Failure::usage(format!("profile `{name}`: SSO key: {e}")))
+        Ok(self.layered(&flags)?.connection)
     }
 
-    /// The auth fields of the profile, under the flags.
-    pub fn auth_field(
-        &self,
-        flag: Option<String>,
-        pick: impl Fn(&Profile) -> &Option<String>,
-    ) -> String {
-        flag.or_else(|| self.profile.as_ref().and_then(|(_, p)| pick(p).clone()))
-            .unwrap_or_default()
+    /// The chosen profile with its name.
+    pub fn chosen_profile(&self) -> Option<(&str, &Profile)> {
+        self.profile.as_ref().map(|(name, p)| (name.as_str(), p))
     }
 }
 
@@ -306,51 +212,4 @@ pub fn unwritable_history(history: &History, error: &std::io::Error) -> Failure 
             history.path().display()
         ))
     }
-}
-
-/// The flag's value for an appKey placement.
-pub fn placement_arg(placement: crate::api::AppKeyPlacement) -> super::args::AppKeyPlacementArg {
-    match placement {
-        crate::api::AppKeyPlacement::Header => super::args::AppKeyPlacementArg::Header,
-        crate::api::AppKeyPlacement::Query => super::args::AppKeyPlacementArg::Query,
-    }
-}
-
-/// The flag's value for a format.
-pub fn format_arg(format: crate::api::Format) -> super::args::FormatArg {
-    match format {
-        crate::api::Format::Json => super::args::FormatArg::Json,
-        crate::api::Format::Xml => super::args::FormatArg::Xml,
-    }
-}
-
-fn fill(target: &mut Option<String>, value: &Option<String>) {
-    if target.is_none() {
-        target.clone_from(value);
-    }
-}
-
-/// Starts the log of HTTP exchanges when a log file is asked for. The client already masks
-/// secrets in what it logs; the file is private to the user.
-pub fn start_log(path: Option<&PathBuf>) -> Result<(), Failure> {
-    let Some(path) = path else {
-        return Ok(());
-    };
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let file = options
-        .open(path)
-        .map_err(|e| Failure::usage(format!("cannot open log file {}: {e}", path.display())))?;
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(std::sync::Mutex::new(file))
-        .with_ansi(false)
-        .with_max_level(tracing::Level::INFO)
-        .finish();
-    tracing::subscriber::set_global_default(subscriber)
-        .map_err(|e| Failure::usage(format!("cannot start the log: {e}")))
 }

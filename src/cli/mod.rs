@@ -7,6 +7,7 @@ pub mod check;
 pub mod cleanup;
 pub mod context;
 pub mod exit;
+pub mod input;
 pub mod interrupt;
 pub mod lists;
 pub mod print;
@@ -71,7 +72,7 @@ async fn dispatch(cli: Cli) -> run::Outcome {
     if let Command::Emulator(args) = command {
         return emulator(args).await;
     }
-    context::start_log(cli.log_file.as_ref())?;
+    crate::start::log::start(cli.log_file.as_deref())?;
     let (config, profile) = (cli.config.as_deref(), cli.profile.as_deref());
     // Each command fails only on the config problems it depends on.
     let ctx = match &command {

@@ -14,26 +14,7 @@ use crate::api::AuthOutcome;
 use crate::api::model::{ChatState, Event, EventKind, Info, Line, LineSource};
 use crate::session::SessionUpdate;
 
-/// `text` fit for a terminal: control characters other than newline and tab are written as
-/// `\u{1b}` escapes. Lines, names and error messages come from the server; printed as they are,
-/// an escape sequence in them could retitle the terminal, recolour it or (OSC 52) write the
-/// user's clipboard. JSON output needs nothing: serde_json escapes them.
-pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
-    if !text.contains(unsafe_char) {
-        return text.into();
-    }
-    text.chars()
-        .map(|c| {
-            if unsafe_char(c) {
-                c.escape_unicode().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect::<String>()
-        .into()
-}
+pub use crate::terminal_text::{note, terminal_safe};
 
 /// Writes a line on stdout, made safe for the terminal. A closed stdout (a pipe into `head`)
 /// is not worth dying for: the write is let go.
@@ -51,15 +32,6 @@ pub fn ask(text: impl std::fmt::Display) {
     let mut out = std::io::stderr().lock();
     let _ = write!(out, "{}", terminal_safe(&text.to_string()));
     let _ = out.flush();
-}
-
-/// Writes a line on stderr (a diagnostic, a warning, an error), made safe for the terminal.
-pub fn note(line: impl std::fmt::Display) {
-    let _ = writeln!(
-        std::io::stderr().lock(),
-        "{}",
-        terminal_safe(&line.to_string())
-    );
 }
 
 /// Writes one JSON line on stdout. Every line a command prints says what it is in `type`.

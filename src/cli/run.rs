@@ -9,22 +9,19 @@ use tokio::time::Instant;
 
 use super::args::OutputArg;
 use super::args::{
-    AuthArgs, AvailabilityArgs, ConnectionArgs, EndArgs, InfoArgs, RequestArgs, RequestFields,
-    SendArgs, SurveyArgs, WaitArgs, WaitState, WatchArgs,
+    AuthArgs, AvailabilityArgs, EndArgs, InfoArgs, RequestArgs, SendArgs, SurveyArgs, WaitArgs,
+    WaitState, WatchArgs,
 };
 use super::context::Context;
 use super::exit;
 use super::interrupt::{INTERRUPTED, Interrupts, Signal};
 use super::print::{Output, Printer, note, say};
-use crate::api::client::DEFAULT_CSDS_URL;
 use crate::api::error::NetworkFailure;
 use crate::api::model::{ChatState, Survey};
-use crate::api::{
-    ApiError, AuthRequest, ChatApi, ChatRequest, ClientConfig, Endpoint, SurveyAnswer, validate,
-};
+use crate::api::{ApiError, AuthRequest, ChatApi, ChatRequest, validate};
 use crate::history::{Flow, History, SessionRecord};
-use crate::secret::Secret;
 use crate::session::{self, FollowOptions, SessionUpdate};
+use crate::start::{ConnectionSpec, StartSpec};
 
 /// A command's failure: what to say, and the exit code.
 #[derive(Debug)]
@@ -49,6 +46,18 @@ impl Failure {
 
 impl From<ApiError> for Failure {
     fn from(error: ApiError) -> Self {
+        // Invalid values are named by the flags that set them.
+        if let ApiError::Invalid(errors) = &error {
+            let lines: Vec<String> = errors
+                .0
+                .iter()
+                .map(|e| format!("{}: {}", super::input::flag(&e.field), e.message))
+                .collect();
+            return Failure::usage(match lines.as_slice() {
+                [one] => one.clone(),
+                many => format!("\n  {}", many.join("\n  ")),
+            });
+        }
         let explanation = error.explain();
         let mut hint = explanation.map(|e| e.next.command_line.to_string());
         // The step names the host refused, so it runs as printed.
@@ -66,64 +75,10 @@ impl From<ApiError> for Failure {
 
 pub type Outcome = Result<i32, Failure>;
 
-/// Builds the client from the connection flags. `uri` (watch/send/end) supplies the base URL and
-/// the account when the flags do not.
-pub fn connect(args: &ConnectionArgs, uri: Option<&Url>) -> Result<ChatApi, Failure> {
-    if args.base_url.is_some() && args.domain.is_some() {
-        return Err(Failure::usage(
-            "--base-url and --domain both say where the API is; give one",
-        ));
-    }
-    for (flag, value, rule) in [
-        (
-            "--base-url",
-            &args.base_url,
-            validate::base_url as fn(&str) -> Option<String>,
-        ),
-        ("--domain", &args.domain, validate::domain),
-        ("--csds-url", &args.csds_url, validate::base_url),
-    ] {
-        if let Some(problem) = value.as_deref().and_then(rule) {
-            return Err(Failure::usage(format!("{flag}: {problem}")));
-        }
-    }
-    let endpoint = match (&args.base_url, &args.domain, uri) {
-        (Some(url), _, _) => Endpoint::BaseUrl(url.clone()),
-        (None, Some(domain), _) => Endpoint::Domain(domain.clone()),
-        (None, None, Some(uri)) => Endpoint::BaseUrl(uri.origin().ascii_serialization()),
-        (None, None, None) if args.account.is_some() => Endpoint::Discover {
-            csds_url: args
-                .csds_url
-                .clone()
-                .unwrap_or_else(|| DEFAULT_CSDS_URL.to_string()),
-        },
-        (None, None, None) => {
-            return Err(Failure::usage(
-                "say where the API is: --base-url URL, --domain HOST, or --account ID alone to discover it",
-            ));
-        }
-    };
-    let account = args
-        .account
-        .clone()
-        .or_else(|| uri.and_then(account_of))
-        .ok_or_else(|| Failure::usage("--account is required"))?;
-    let app_key = args.app_key.clone().ok_or_else(|| {
-        Failure::usage("the appKey is required: --app-key KEY or CHATSTART_APP_KEY")
-    })?;
-    let from_link = args.base_url.is_none() && args.domain.is_none() && uri.is_some();
-    let mut config = ClientConfig::new(endpoint, account, Secret::new(app_key));
-    config.endpoint_from_link = from_link;
-    config.send_key_to.clone_from(&args.send_key_to);
-    if let Some(placement) = args.app_key_in {
-        config.app_key_in = placement.into();
-    }
-    if let Some(format) = args.format {
-        config.format = format.into();
-    }
-    if let Some(seconds) = args.http_timeout {
-        config.http_timeout = seconds_flag("--http-timeout", seconds)?;
-    }
+/// Builds the client from the added-up connection. `uri` (watch/send/end) supplies the base URL
+/// and the account when no layer does.
+pub fn connect(connection: &ConnectionSpec, uri: Option<&Url>) -> Result<ChatApi, Failure> {
+    let config = connection.client_config(uri)?;
     Ok(ChatApi::new(config)?)
 }
 
@@ -133,10 +88,10 @@ pub fn connect(args: &ConnectionArgs, uri: Option<&Url>) -> Result<ChatApi, Fail
 /// before anything is sent, with the same check every call passes.
 pub fn connect_to_chat(
     ctx: &Context,
-    args: &ConnectionArgs,
+    connection: &ConnectionSpec,
     uri: &Url,
 ) -> Result<ChatApi, Failure> {
-    let api = connect(args, Some(uri))?;
+    let api = connect(connection, Some(uri))?;
     if history_knows_host(ctx, uri) {
         api.named_by_service(uri.as_str());
     }
@@ -164,13 +119,6 @@ pub(crate) fn seconds_flag(flag: &str, seconds: f64) -> Result<Duration, Failure
     validate::seconds(seconds).map_err(|message| Failure::usage(format!("{flag}: {message}")))
 }
 
-/// `/api/account/{acc}/chat/{id}` → `acc`.
-fn account_of(uri: &Url) -> Option<String> {
-    let segments: Vec<&str> = uri.path_segments()?.collect();
-    let position = segments.windows(2).position(|w| w == ["api", "account"])?;
-    segments.get(position + 2).map(|s| (*s).to_string())
-}
-
 fn parse_uri(text: &str) -> Result<Url, Failure> {
     Url::parse(text.trim())
         .ok()
@@ -180,62 +128,6 @@ fn parse_uri(text: &str) -> Result<Url, Failure> {
                 "`{text}` is not a chat-session URI (an http(s) URL)"
             ))
         })
-}
-
-/// The chat request the flags describe; survey answers grouped by question id.
-pub fn chat_request(fields: &RequestFields) -> Result<ChatRequest, Failure> {
-    let text = |value: &Option<String>| value.clone().unwrap_or_default();
-    let mut answers: Vec<SurveyAnswer> = Vec::new();
-    for entry in &fields.survey {
-        let Some((id, answer)) = entry.split_once('=') else {
-            return Err(Failure::usage(format!(
-                "--survey `{entry}`: write QUESTION_ID=ANSWER"
-            )));
-        };
-        let id = id.trim();
-        if id.is_empty() {
-            return Err(Failure::usage(format!(
-                "--survey `{entry}`: the question id is missing"
-            )));
-        }
-        match answers.iter_mut().find(|a| a.question_id == id) {
-            Some(existing) => existing.values.push(answer.to_string()),
-            None => answers.push(SurveyAnswer {
-                question_id: id.to_string(),
-                values: vec![answer.to_string()],
-            }),
-        }
-    }
-    // V11 on the command line: every line given must say something. (The console's form keeps
-    // an empty first line that means "no lines"; a flag given empty is a mistake.)
-    if fields
-        .pre_chat_lines
-        .iter()
-        .any(|line| line.trim().is_empty())
-    {
-        return Err(Failure::usage(
-            "--pre-chat-line: a pre-chat line cannot be empty",
-        ));
-    }
-    Ok(ChatRequest {
-        skill: text(&fields.skill),
-        max_wait_time: text(&fields.max_wait_time),
-        visitor_ip: text(&fields.visitor_ip),
-        chat_referrer: text(&fields.chat_referrer),
-        user_agent: text(&fields.user_agent),
-        visitor_id: text(&fields.visitor_id),
-        pre_chat_lines: fields.pre_chat_lines.clone(),
-        survey_answers: answers,
-        engagement_id: text(&fields.engagement_id),
-        campaign_id: text(&fields.campaign_id),
-        language: text(&fields.language),
-        participant_id: text(&fields.participant_id),
-        conversation_id: text(&fields.conversation_id),
-        interaction_timeout: text(&fields.interaction_timeout),
-        le_visitor_id: text(&fields.le_visitor_id),
-        le_session_id: text(&fields.le_session_id),
-        le_context_id: text(&fields.le_context_id),
-    })
 }
 
 /// Validates what can be checked without the survey, then fetches the survey when answers need
@@ -640,11 +532,11 @@ fn goal(
 }
 
 pub async fn request(ctx: &Context, args: RequestArgs) -> Outcome {
-    let connection = ctx.connection(&args.connection)?;
-    let request = chat_request(&ctx.request(&args.fields))?;
+    let start = ctx.layered(&super::input::flags(&args.connection, &args.fields)?)?;
+    let (connection, request) = (&start.connection, start.request.chat_request()?);
     let timeout = following_flags_need_wait(&args.wait)?;
     let options = follow_options(&args.wait, Some(&request))?;
-    let api = connect(&connection, None)?;
+    let api = connect(connection, None)?;
     // Before anything goes out: a chat is sent only when the history can keep it.
     let history = ctx.recording_history()?;
     let survey = prepare_request(&api, &request).await?;
@@ -668,15 +560,15 @@ pub async fn request(ctx: &Context, args: RequestArgs) -> Outcome {
 }
 
 pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
-    let connection = ctx.connection(&args.connection)?;
-    let request = chat_request(&ctx.request(&args.fields))?;
+    let mut flags = super::input::flags(&args.connection, &args.fields)?;
+    flags.auth = args.auth_spec();
+    let mut start = ctx.layered(&flags)?;
+    let request = start.request.chat_request()?;
     let timeout = following_flags_need_wait(&args.wait)?;
     let options = follow_options(&args.wait, Some(&request))?;
-    let auth = AuthRequest {
-        sso_key: ctx.sso_key(args.sso_key.as_deref())?,
-        auth_chat_conn_id: ctx.auth_field(args.auth_conn_id, |p| &p.auth_conn_id),
-        redirect_uri: ctx.auth_field(args.redirect_uri, |p| &p.redirect_uri),
-    };
+    start.auth.resolve_sso_key(ctx.chosen_profile())?;
+    let auth = start.auth.auth_request();
+    let connection = &start.connection;
     let inspection = crate::jwt::inspect(auth.sso_key.expose(), std::time::SystemTime::now());
     if args.inspect {
         if auth.sso_key.is_empty() {
@@ -706,7 +598,7 @@ pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
     validate::auth_request(&auth, &request)
         .into_result()
         .map_err(ApiError::from)?;
-    let api = connect(&connection, None)?;
+    let api = connect(connection, None)?;
     // Before anything goes out: a chat is sent only when the history can keep it.
     let history = ctx.recording_history()?;
     let survey = prepare_request(&api, &request).await?;
@@ -919,12 +811,13 @@ pub async fn end(ctx: &Context, args: EndArgs) -> Outcome {
 }
 
 pub async fn survey(ctx: &Context, args: SurveyArgs) -> Outcome {
-    let api = connect(&ctx.connection(&args.connection)?, None)?;
+    let start = ctx.layered(&StartSpec {
+        connection: args.connection.spec(),
+        ..StartSpec::default()
+    })?;
+    let api = connect(&start.connection, None)?;
     let request = ChatRequest {
-        skill: args
-            .skill
-            .or_else(|| ctx.request(&RequestFields::default()).skill)
-            .unwrap_or_default(),
+        skill: args.skill.or(start.request.skill).unwrap_or_default(),
         ..ChatRequest::default()
     };
     let survey = api.survey(&request).await?;
@@ -943,8 +836,12 @@ pub async fn survey(ctx: &Context, args: SurveyArgs) -> Outcome {
 }
 
 pub async fn availability(ctx: &Context, args: AvailabilityArgs) -> Outcome {
-    let api = connect(&ctx.connection(&args.connection)?, None)?;
-    let defaults = ctx.request(&RequestFields::default());
+    let start = ctx.layered(&StartSpec {
+        connection: args.connection.spec(),
+        ..StartSpec::default()
+    })?;
+    let api = connect(&start.connection, None)?;
+    let defaults = start.request;
     let skill = args.skill.or(defaults.skill).unwrap_or_default();
     let max_wait = args
         .max_wait_time

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use super::app::{App, Notice, Overlay, Phase, SessionView};
 use super::connection::Connection;
 use super::msg::{Effect, Msg, SessionId};
-use crate::api::{AuthRequest, ChatRequest};
 use crate::check::report::Totals;
 use crate::check::{CaseResult, CheckFile};
+use crate::start::{AuthSpec, StartSpec};
 
 /// The check file asked for when none was before.
 pub const DEFAULT_PATH: &str = "checks.toml";
@@ -91,14 +91,15 @@ impl CheckView {
     }
 }
 
-/// A loaded check file and what the console adds to it, for the effect that runs it.
+/// A loaded check file and what the console starts it from, for the effect that plans and
+/// runs it as `chatstart check` does ([`crate::start::checks::plan`]).
 #[derive(Debug, Clone)]
 pub struct CheckPlan {
     pub file: Arc<CheckFile>,
-    /// Fills what a case's request leaves empty (the form's profile's request, as the CLI does).
-    pub defaults: ChatRequest,
-    /// The form's authenticated flow: its SSO key for cases that give no source of their own.
-    pub auth: Option<AuthRequest>,
+    /// The console's own layer, as the command line's flags: the form's connection, and its
+    /// authenticated flow (the SSO key and ids for cases that give none of their own).
+    pub flags: StartSpec,
+    /// The form's profile: for cases that name none in a file that names no default.
     pub profile: Option<String>,
 }
 
@@ -106,8 +107,7 @@ impl PartialEq for CheckPlan {
     /// The same loaded file (by identity: a check file has no equality of its own).
     fn eq(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.file, &other.file)
-            && self.defaults == other.defaults
-            && self.auth == other.auth
+            && self.flags == other.flags
             && self.profile == other.profile
     }
 }
@@ -164,6 +164,7 @@ pub fn update(app: &mut App, msg: &Msg) -> Option<Vec<Effect>> {
         Msg::CaseFinished { id, index, result } => {
             return Some(case_finished(app, *id, *index, result));
         }
+        Msg::ChecksRefused { id, error } => return Some(refused(app, *id, error)),
         _ => {}
     }
     let Phase::Checks(view) = &mut app.phase else {
@@ -259,7 +260,8 @@ fn loaded(app: &mut App, path: &str, result: &Result<Arc<CheckFile>, String>) ->
     for case in &file.cases {
         if let Some(profile) = case.profile.as_ref().or(file.defaults.profile.as_ref()) {
             notes.push(format!(
-                "case `{}` names profile `{profile}`: the form's connection is used",
+                "case `{}` names profile `{profile}`: its request and keys are used, under the \
+                 form's connection",
                 case.name
             ));
         }
@@ -285,21 +287,34 @@ fn loaded(app: &mut App, path: &str, result: &Result<Arc<CheckFile>, String>) ->
     };
     app.phase = Phase::Checks(Box::new(view));
     app.notice = None;
+    let auth = app.form.auth_request().map(|auth| AuthSpec {
+        sso_key: Some(auth.sso_key).filter(|key| !key.is_empty()),
+        auth_conn_id: Some(auth.auth_chat_conn_id).filter(|id| !id.is_empty()),
+        redirect_uri: Some(auth.redirect_uri).filter(|uri| !uri.is_empty()),
+    });
     let plan = CheckPlan {
         file,
-        defaults: app
-            .profile
-            .as_ref()
-            .map(|(_, profile)| profile.request.clone())
-            .unwrap_or_default(),
-        auth: app.form.auth_request(),
+        flags: StartSpec {
+            connection: connection.spec(),
+            auth: auth.unwrap_or_default(),
+            ..StartSpec::default()
+        },
         profile: app.profile_name().map(str::to_string),
     };
-    vec![Effect::RunChecks {
-        id,
-        connection,
-        plan,
-    }]
+    vec![Effect::RunChecks { id, plan }]
+}
+
+/// The file's cases cannot run (a case's profile, request or keys cannot be used): nothing was
+/// sent; back to the path question, which says why.
+fn refused(app: &mut App, id: SessionId, error: &str) -> Vec<Effect> {
+    if matches!(&app.phase, Phase::Checks(view) if view.id == id) {
+        app.phase = Phase::Editing;
+        app.dialog_input = tui_input::Input::new(app.check_path.clone());
+        app.overlay = Some(Overlay::CheckPath {
+            error: Some(error.to_string()),
+        });
+    }
+    Vec::new()
 }
 
 fn case_finished(app: &mut App, id: SessionId, index: usize, result: &CaseResult) -> Vec<Effect> {

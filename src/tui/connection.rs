@@ -6,8 +6,9 @@ use std::time::Duration;
 use super::form::{Form, TextField};
 use crate::api::key_scope::AllowedHost;
 use crate::api::validate::{self, Field, Invalid, ValidationErrors};
-use crate::api::{AppKeyPlacement, ClientConfig, Endpoint, Format};
+use crate::api::{ApiError, AppKeyPlacement, ClientConfig, Endpoint, Format};
 use crate::secret::Secret;
+use crate::start::ConnectionSpec;
 
 /// A snapshot of the connection fields, handed to the effects that call the service.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,16 +78,41 @@ impl Connection {
         errors
     }
 
-    /// The client configuration; call only once [`Self::validate`] found nothing.
-    pub fn client_config(&self) -> ClientConfig {
-        let mut config = ClientConfig::new(self.endpoint(), &self.account, self.app_key.clone());
-        config.format = self.format;
-        config.app_key_in = self.app_key_in;
-        if let Some(timeout) = self.http_timeout {
-            config.http_timeout = timeout;
+    /// The form's connection as the start layer's: the console's own layer, with nothing
+    /// left to the layers below (the form always says everything).
+    pub fn spec(&self) -> ConnectionSpec {
+        let (base_url, domain) = match self.endpoint() {
+            Endpoint::BaseUrl(url) => (Some(url), None),
+            Endpoint::Domain(domain) => (None, Some(domain)),
+            Endpoint::Discover { .. } => (None, None),
+        };
+        ConnectionSpec {
+            base_url,
+            domain,
+            csds_url: Some(self.csds_url.clone()).filter(|url| !url.is_empty()),
+            account: Some(self.account.clone()),
+            app_key: Some(self.app_key.clone()),
+            app_key_in: Some(self.app_key_in),
+            format: Some(self.format),
+            http_timeout: self.http_timeout.map(|timeout| timeout.as_secs_f64()),
+            send_key_to: self.send_key_to.clone(),
         }
-        config.send_key_to.clone_from(&self.send_key_to);
-        config
+    }
+
+    /// The client configuration, built as the command line builds it
+    /// ([`ConnectionSpec::client_config`]); what cannot be used is said in the console's words.
+    pub fn client_config(&self) -> Result<ClientConfig, ApiError> {
+        self.spec()
+            .client_config(None)
+            .map_err(|error| ApiError::Config(super::errors::input(&error)))
+    }
+
+    /// A client for this connection, handing each exchange to `observer` when given.
+    pub fn api(
+        &self,
+        observer: Option<crate::api::exchange::ExchangeObserver>,
+    ) -> Result<crate::api::ChatApi, ApiError> {
+        crate::api::ChatApi::with_observer(self.client_config()?, observer)
     }
 
     /// A short description for the title bar; never the appKey.

@@ -172,11 +172,16 @@ impl EffectRunner {
                 record,
             } => {
                 self.stop_burst();
-                let recording = self.store.history.clone().map(|history| Recording {
-                    history,
-                    template: super::store::session_record(&record)
-                        .connected_with(&connection.client_config()),
-                });
+                // A connection that cannot be used sends nothing: the burst says why.
+                let recording = self
+                    .store
+                    .history
+                    .clone()
+                    .zip(connection.client_config().ok())
+                    .map(|(history, config)| Recording {
+                        history,
+                        template: super::store::session_record(&record).connected_with(&config),
+                    });
                 self.burst = Some(super::runs::start_burst(
                     id,
                     &connection,
@@ -201,18 +206,14 @@ impl EffectRunner {
                 chats,
             } => super::runs::end_chats(id, &connection, chats, END_CONCURRENCY, &self.messages),
             Effect::LoadCheckFile { path } => super::runs::load_check_file(path, &self.messages),
-            Effect::RunChecks {
-                id,
-                connection,
-                plan,
-            } => {
+            Effect::RunChecks { id, plan } => {
                 self.stop_checks();
                 let (stop, stopped) = tokio::sync::watch::channel(false);
                 self.checks = Some((id, stop));
                 super::runs::run_checks(
                     id,
-                    &connection,
                     plan,
+                    self.store.config.clone(),
                     self.store.history.clone(),
                     stopped,
                     &self.messages,
@@ -232,23 +233,21 @@ impl EffectRunner {
     fn watch(&mut self, id: SessionId, connection: &Connection, uri: String) {
         self.stop();
         let messages = self.messages.clone();
-        let api =
-            match ChatApi::with_observer(connection.client_config(), Some(observer(id, &messages)))
-            {
-                Ok(api) => api,
-                Err(error) => {
-                    let _ = messages.send(Msg::Session {
-                        id,
-                        update: session::SessionUpdate::Lost {
-                            error: describe(&error),
-                            error_kind: error.kind(),
-                            explanation: error.explain(),
-                            resume: Some(format!("chatstart watch {uri}")),
-                        },
-                    });
-                    return;
-                }
-            };
+        let api = match connection.api(Some(observer(id, &messages))) {
+            Ok(api) => api,
+            Err(error) => {
+                let _ = messages.send(Msg::Session {
+                    id,
+                    update: session::SessionUpdate::Lost {
+                        error: describe(&error),
+                        error_kind: error.kind(),
+                        explanation: error.explain(),
+                        resume: Some(format!("chatstart watch {uri}")),
+                    },
+                });
+                return;
+            }
+        };
         // A chat of the history or of a check case: the service named its URI.
         api.named_by_service(&uri);
         let options = self.follow_options(None, false);
@@ -261,7 +260,7 @@ impl EffectRunner {
 
     fn lookup(&self, generation: u64, connection: &Connection, request: ChatRequest) {
         let messages = self.messages.clone();
-        let api = match ChatApi::new(connection.client_config()) {
+        let api = match connection.api(None) {
             Ok(api) => api,
             Err(error) => {
                 let error = super::errors::short(&error);
@@ -308,24 +307,22 @@ impl EffectRunner {
     ) {
         self.stop();
         let messages = self.messages.clone();
-        let api =
-            match ChatApi::with_observer(connection.client_config(), Some(observer(id, &messages)))
-            {
-                Ok(api) => api,
-                Err(error) => {
-                    let _ = messages.send(Msg::StartFailed {
-                        id,
-                        failure: failure(error),
-                    });
-                    return;
-                }
-            };
+        let api = match connection.api(Some(observer(id, &messages))) {
+            Ok(api) => api,
+            Err(error) => {
+                let _ = messages.send(Msg::StartFailed {
+                    id,
+                    failure: failure(error),
+                });
+                return;
+            }
+        };
         // Recorded before it is sent: quitting, a kill or a lost answer then leaves a chat the
         // history knows of; and one the history cannot keep is not sent.
         let attempt = match &self.store.history {
-            Some(history) => match history.attempt(
-                &super::store::session_record(record).connected_with(&connection.client_config()),
-            ) {
+            Some(history) => match history
+                .attempt(&super::store::session_record(record).connected_with(api.config()))
+            {
                 Ok(attempt) => Some(attempt),
                 Err(error) => {
                     let _ = messages.send(Msg::StartFailed {
@@ -488,7 +485,7 @@ async fn forward(
 
 /// Ends a chat of the history. A 404 means it is gone already (Q28): nothing left in a queue.
 async fn end_entry(connection: &Connection, uri: &str) -> Result<(), String> {
-    let api = ChatApi::new(connection.client_config()).map_err(|e| describe(&e))?;
+    let api = connection.api(None).map_err(|e| describe(&e))?;
     // A chat of the history: the service named its URI.
     api.named_by_service(uri);
     match api.end_session(uri).await {

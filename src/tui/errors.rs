@@ -83,6 +83,23 @@ pub fn next_step(explanation: &Explanation) -> &'static str {
     explanation.next.console
 }
 
+/// Input the start layer refuses, by the form's labels rather than flags.
+pub fn input(error: &crate::start::InputError) -> String {
+    use crate::start::{ConnectionKey, InputError};
+    match error {
+        InputError::Connection { key, message } => {
+            let label = match key {
+                ConnectionKey::BaseUrl | ConnectionKey::Domain => TextField::Api.label(),
+                ConnectionKey::CsdsUrl => "CSDS URL",
+                ConnectionKey::HttpTimeout => "HTTP timeout",
+            };
+            format!("{label}: {message}")
+        }
+        InputError::Field(invalid) => format!("{}: {}", label(&invalid.field), invalid.message),
+        other => other.to_string(),
+    }
+}
+
 /// Shortens an error's text from elsewhere (the session tracker's): a transport chain such as
 /// `could not connect (client error (Connect): tcp connect error: Connection refused (os error
 /// 111))` becomes `could not connect (connection refused)`; flags go.
@@ -163,7 +180,7 @@ pub fn label(field: &Field) -> String {
             .chain(&TextField::REQUEST)
             .chain(&TextField::AUTH)
             .find(|t| t.field() == *other)
-            .map_or_else(|| other.flag(), |t| t.label().to_string()),
+            .map_or_else(|| other.key(), |t| t.label().to_string()),
     }
 }
 

@@ -51,8 +51,8 @@ use effects::EffectRunner;
 use msg::{Effect, Msg};
 use terminal::Host;
 
-use crate::cli::print::note;
 use crate::clipboard::{Clipboard, Osc52Clipboard};
+use crate::terminal_text::note;
 
 /// What the loop needs besides the terminal and the input.
 pub struct Options {
@@ -314,21 +314,17 @@ pub fn buffer_text(buffer: &Buffer) -> String {
 /// (`chatstart tui …`, else their environment variables) over the profile (`--profile`,
 /// `CHATSTART_PROFILE`, else the config's default). With nothing configured, or a config file
 /// that does not load, it runs against the embedded emulator. Returns the exit code.
-pub async fn launch(cli: &crate::cli::Cli) -> i32 {
-    let args = match &cli.command {
-        Some(crate::cli::Command::Tui(args)) => args.clone(),
-        _ => setup::args_from_env(),
-    };
+pub async fn launch(launch: crate::start::Launch) -> i32 {
     // The log goes to its file only: never drawn over the console.
-    let log_problem = crate::cli::context::start_log(cli.log_file.as_ref())
+    let log_problem = crate::start::log::start(launch.log_file.as_deref())
         .err()
-        .map(|failure| failure.message);
+        .map(|error| error.to_string());
     let (config, config_warnings) =
-        match crate::config::Config::load_reporting(cli.config.as_deref()) {
+        match crate::config::Config::load_reporting(launch.config.as_deref()) {
             Ok((config, warnings)) => (Ok(config), warnings),
             Err(error) => (Err(error), Vec::new()),
         };
-    let mut start = setup::prepare(&args, config, cli.profile.as_deref());
+    let mut start = setup::prepare(&launch, config);
     start.problems.extend(log_problem);
     start.problems.extend(config_warnings);
     // The emulator lives as long as the console.
@@ -385,7 +381,7 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
                 .map(|h| h.with_demo_origin(demo_origin.as_deref())),
             draft: draft_path,
             config: start.config.take(),
-            args: Some(args),
+            flags: Some(launch.flags.clone()),
         },
         ..Options::default()
     };
@@ -399,7 +395,7 @@ pub async fn launch(cli: &crate::cli::Cli) -> i32 {
         Err(error) => {
             drop(terminal);
             drop(guard);
-            eprintln!("error: cannot read the terminal: {error}");
+            note(format!("error: cannot read the terminal: {error}"));
             return 4;
         }
     };

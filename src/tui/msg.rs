@@ -246,6 +246,8 @@ pub enum Msg {
         index: usize,
         result: Box<CaseResult>,
     },
+    /// Check run `id` cannot run: a case cannot be planned (nothing was sent).
+    ChecksRefused { id: SessionId, error: String },
     /// Follow the highlighted case's chat in the session view.
     OpenCase,
 }
@@ -336,12 +338,8 @@ pub enum Effect {
     },
     /// Read and parse a check file.
     LoadCheckFile { path: String },
-    /// Run check file `id`'s cases; each start and verdict comes back as a message.
-    RunChecks {
-        id: SessionId,
-        connection: Connection,
-        plan: CheckPlan,
-    },
+    /// Plan and run check file `id`'s cases; each start and verdict comes back as a message.
+    RunChecks { id: SessionId, plan: CheckPlan },
     /// Stop check run `id`: no case starts any more, the running ones end their chats.
     StopChecks { id: SessionId },
 }

@@ -5,24 +5,15 @@ use super::form::{Form, TextField};
 use super::prechat::PreChat;
 use super::survey::SurveyForm;
 use crate::api::ChatRequest;
-use crate::cli::args::TuiArgs;
+use crate::start::StartSpec;
 
 /// The pre-chat line of the demo.
 pub const DEMO_PRE_CHAT_LINE: &str = "Hi, I'd like to know more about the Gold plan.";
 
-/// Whether nothing says where to connect: no endpoint or account flag, no appKey (flag or
-/// `CHATSTART_APP_KEY`, which clap folds into the flag).
-pub fn is_unconfigured(args: &TuiArgs) -> bool {
-    let connection = &args.connection;
-    connection.base_url.is_none()
-        && connection.domain.is_none()
-        && connection.account.is_none()
-        && connection.app_key.is_none()
-}
-
-/// The form the flags describe; a problem with them (a bad `--survey`) is returned to show.
-pub fn from_args(args: &TuiArgs) -> (Form, Option<String>) {
-    let connection = &args.connection;
+/// The form a layer of the start describes (the flags, or the flags over a profile); a
+/// request it cannot make (an empty pre-chat line) is returned to show.
+pub fn from_spec(spec: &StartSpec) -> (Form, Option<String>) {
+    let connection = &spec.connection;
     let mut form = Form::default();
     let api = connection
         .base_url
@@ -36,25 +27,29 @@ pub fn from_args(args: &TuiArgs) -> (Form, Option<String>) {
     );
     form.set_text(
         TextField::AppKey,
-        connection.app_key.clone().unwrap_or_default(),
+        connection
+            .app_key
+            .as_ref()
+            .map(|key| key.expose().to_string())
+            .unwrap_or_default(),
     );
     if let Some(format) = connection.format {
-        form.format = format.into();
+        form.format = format;
     }
     if let Some(placement) = connection.app_key_in {
-        form.app_key_in = placement.into();
+        form.app_key_in = placement;
     }
     if let Some(csds) = &connection.csds_url {
         form.csds_url = csds.clone();
     }
-    // A value that cannot be used is left out here and named by `setup::prepare`.
     form.send_key_to.clone_from(&connection.send_key_to);
+    // A value that cannot be used is left out here and named by the command line's launch.
     form.http_timeout = connection
         .http_timeout
         .and_then(|seconds| crate::api::validate::seconds(seconds).ok());
-    let (request, problem) = match crate::cli::run::chat_request(&args.fields) {
+    let (request, problem) = match spec.request.chat_request() {
         Ok(request) => (request, None),
-        Err(failure) => (ChatRequest::default(), Some(failure.message)),
+        Err(error) => (ChatRequest::default(), Some(super::errors::input(&error))),
     };
     fill_request(&mut form, &request);
     (form, problem)

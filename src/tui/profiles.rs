@@ -4,12 +4,8 @@
 
 use super::form::{Form, TextField};
 use crate::api::validate::Field;
-use crate::cli::Context;
-use crate::cli::args::TuiArgs;
 use crate::config::Profile;
-
-/// Environment variable read for the SSO key, as `chatstart auth` reads it.
-pub const SSO_KEY_ENV: &str = "CHATSTART_SSO_KEY";
+use crate::start::StartSpec;
 
 /// A profile as a form.
 #[derive(Debug, Clone)]
@@ -21,60 +17,60 @@ pub struct ProfileForm {
     pub prompts: Vec<TextField>,
 }
 
-/// The form `chatstart --profile NAME tui FLAGS` starts with: the flags over the profile, the
-/// secrets resolved from their sources (environment, command). Prompt sources are not asked
-/// here: they are returned, for the console to ask with a masked input.
-pub fn form_from_profile(args: &TuiArgs, name: &str, profile: &Profile) -> ProfileForm {
+/// The form `chatstart --profile NAME tui FLAGS` starts with: the flags over the profile
+/// ([`crate::start::layer`]), the secrets resolved from their sources (environment, command).
+/// Prompt sources are not asked here: they are returned, for the console to ask with a masked
+/// input.
+pub fn form_from_profile(flags: &StartSpec, name: &str, profile: &Profile) -> ProfileForm {
     let mut problems = Vec::new();
     let mut prompts = Vec::new();
     let mut quiet = profile.clone();
     if quiet.app_key_prompt {
         quiet.app_key_prompt = false;
-        if args.connection.app_key.is_none() {
+        if flags.connection.app_key.is_none() {
             prompts.push(TextField::AppKey);
         }
     }
-    let sso_flag = std::env::var(SSO_KEY_ENV).ok().filter(|v| !v.is_empty());
     if quiet.sso_key_prompt {
         quiet.sso_key_prompt = false;
-        if profile.auth && sso_flag.is_none() {
+        if profile.auth && flags.auth.sso_key.is_none() {
             prompts.push(TextField::SsoKey);
         }
     }
-    let mut context = Context {
-        profile: Some((name.to_string(), quiet.clone())),
-        profile_name: Some(name.to_string()),
-        ..Context::default()
-    };
-    let connection = match context.connection(&args.connection) {
-        Ok(connection) => connection,
-        Err(failure) => {
-            problems.push(failure.message);
+    let none = StartSpec::default();
+    let mut spec = match crate::start::layer(flags, None, Some((name, &quiet)), &none) {
+        Ok(spec) => spec,
+        Err(error) => {
+            problems.push(error.to_string());
             // The rest of the profile still fills the form; the appKey is typed by hand.
             quiet.app_key_env = None;
             quiet.app_key_cmd = None;
-            context.profile = Some((name.to_string(), quiet.clone()));
-            context
-                .connection(&args.connection)
-                .unwrap_or_else(|_| args.connection.clone())
+            crate::start::layer(flags, None, Some((name, &quiet)), &none)
+                .unwrap_or_else(|_| flags.clone())
         }
     };
-    let fields = context.request(&args.fields);
-    let (mut form, problem) = super::prefill::from_args(&TuiArgs { connection, fields });
+    let (mut form, problem) = super::prefill::from_spec(&spec);
     problems.extend(problem);
     form.auth = profile.auth;
     form.set_text(
         TextField::AuthChatConnId,
-        context.auth_field(None, |p| &p.auth_conn_id),
+        spec.auth.auth_conn_id.clone().unwrap_or_default(),
     );
     form.set_text(
         TextField::RedirectUri,
-        context.auth_field(None, |p| &p.redirect_uri),
+        spec.auth.redirect_uri.clone().unwrap_or_default(),
     );
     if profile.auth {
-        match context.sso_key(sso_flag.as_deref()) {
-            Ok(key) => form.set_text(TextField::SsoKey, key.expose()),
-            Err(failure) => problems.push(failure.message),
+        match spec.auth.resolve_sso_key(Some((name, &quiet))) {
+            Ok(()) => form.set_text(
+                TextField::SsoKey,
+                spec.auth
+                    .sso_key
+                    .as_ref()
+                    .map(|key| key.expose().to_string())
+                    .unwrap_or_default(),
+            ),
+            Err(error) => problems.push(error.to_string()),
         }
     }
     ProfileForm {

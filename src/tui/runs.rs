@@ -13,14 +13,12 @@ use super::checks::CheckPlan;
 use super::connection::Connection;
 use super::msg::{Msg, SessionId};
 use crate::api::model::Survey;
-use crate::api::{ApiError, AuthRequest, ChatApi, ChatRequest};
+use crate::api::{ApiError, ChatApi, ChatRequest};
 use crate::burst::{BurstEvent, BurstPlan};
-use crate::check::file::{Case, CaseFlow};
-use crate::check::run::DEFAULT_STEP_TIMEOUT;
-use crate::check::{CaseResult, CaseRun, CheckFile};
-use crate::config::SecretSource;
+use crate::check::{CaseEvent, CheckFile};
+use crate::config::Config;
 use crate::history::{History, Recording};
-use crate::secret::Secret;
+use crate::start::checks::{CheckSettings, CheckStart};
 
 /// Cases of a check file run at once (as `chatstart check` does by default).
 const CHECK_CONCURRENCY: usize = 1;
@@ -76,7 +74,9 @@ pub fn start_burst(
             .err()
             .map(|error| super::store::unwritable(history, &error))
     });
-    let api = ChatApi::new(connection.client_config()).map_err(|e| super::errors::describe(&e));
+    let api = connection
+        .api(None)
+        .map_err(|e| super::errors::describe(&e));
     let api = match unrecordable.map_or(api, Err) {
         Ok(api) => api,
         Err(error) => {
@@ -134,7 +134,9 @@ pub fn end_chats(
     messages: &mpsc::UnboundedSender<Msg>,
 ) {
     let messages = messages.clone();
-    let api = ChatApi::new(connection.client_config()).map_err(|e| super::errors::describe(&e));
+    let api = connection
+        .api(None)
+        .map_err(|e| super::errors::describe(&e));
     let gate = Arc::new(Semaphore::new(concurrency.clamp(1, Semaphore::MAX_PERMITS)));
     for (index, uri) in chats {
         let (api, gate, messages) = (api.clone(), gate.clone(), messages.clone());
@@ -174,131 +176,69 @@ pub fn load_check_file(path: String, messages: &mpsc::UnboundedSender<Msg>) {
     });
 }
 
-/// Runs the cases of a check file with the form's connection, one at a time; each start and
-/// verdict comes back as a message. Once `stop` turns true no case starts any more (each gets
-/// an interrupted verdict) and a running one ends its chat.
+/// Plans the cases of a check file as `chatstart check` does (their profiles under the form's
+/// connection) and runs them one at a time through the same runner; each start and verdict
+/// comes back as a message, a file whose cases cannot run as `ChecksRefused`. Once `stop` turns
+/// true no case starts any more (each gets an interrupted verdict) and a running one ends its
+/// chat.
 pub fn run_checks(
     id: SessionId,
-    connection: &Connection,
     plan: CheckPlan,
+    config: Option<Config>,
     history: Option<History>,
     stop: watch::Receiver<bool>,
     messages: &mpsc::UnboundedSender<Msg>,
 ) {
     let messages = messages.clone();
-    let api = ChatApi::new(connection.client_config());
     tokio::spawn(async move {
-        let gate = Arc::new(Semaphore::new(CHECK_CONCURRENCY));
-        let file = plan.file.clone();
-        for (index, case) in file.cases.iter().enumerate() {
-            let run = match &api {
-                Ok(api) => {
-                    let run = case_run(&plan, case, api.clone(), history.clone()).await;
-                    run.map(|run| CaseRun {
-                        stop: Some(stop.clone()),
-                        ..run
-                    })
-                }
-                Err(error) => Err(super::errors::describe(error)),
+        // A profile's secret may come from a command that takes a while: off the loop's thread.
+        let planned = tokio::task::spawn_blocking(move || {
+            let config = config.unwrap_or_default();
+            crate::start::checks::plan(
+                &plan.file,
+                &CheckSettings {
+                    cases: Vec::new(),
+                    repeat: 1,
+                    leave_open: false,
+                },
+                &CheckStart {
+                    config: &config,
+                    profile: plan.profile.as_deref(),
+                    flags: &plan.flags,
+                    history,
+                    stop: Some(stop),
+                },
+            )
+        })
+        .await;
+        let runs = match planned {
+            Ok(Ok(runs)) => runs,
+            Ok(Err(problem)) => {
+                let error = format!(
+                    "case `{}` cannot run: {}; nothing was sent",
+                    problem.case,
+                    super::errors::input(&problem.error)
+                );
+                let _ = messages.send(Msg::ChecksRefused { id, error });
+                return;
+            }
+            Err(error) => {
+                let error = format!("the check run stopped unexpectedly: {error}");
+                let _ = messages.send(Msg::ChecksRefused { id, error });
+                return;
+            }
+        };
+        let (events, mut received) = mpsc::unbounded_channel();
+        let all = tokio::spawn(crate::check::run_all(runs, CHECK_CONCURRENCY, events));
+        while let Some(event) = received.recv().await {
+            let message = match event {
+                CaseEvent::Started { index } => Msg::CaseStarted { id, index },
+                CaseEvent::Finished { index, result } => Msg::CaseFinished { id, index, result },
             };
-            // Taken before the spawn so the cases start in file order (see check::run_all).
-            let permit = gate.clone().acquire_owned().await;
-            let (messages, name) = (messages.clone(), case.name.clone());
-            tokio::spawn(async move {
-                let _permit = permit;
-                let result = match run {
-                    Ok(run) => {
-                        let _ = messages.send(Msg::CaseStarted { id, index });
-                        crate::check::run_case(run).await
-                    }
-                    Err(error) => CaseResult {
-                        name,
-                        repeat: 1,
-                        error: Some(error),
-                        ..CaseResult::default()
-                    },
-                };
-                let _ = messages.send(Msg::CaseFinished {
-                    id,
-                    index,
-                    result: Box::new(result),
-                });
-            });
+            if messages.send(message).is_err() {
+                return;
+            }
         }
+        let _ = all.await;
     });
-}
-
-/// One case ready to run, as `chatstart check` builds it, with the form's connection.
-async fn case_run(
-    plan: &CheckPlan,
-    case: &Case,
-    api: ChatApi,
-    history: Option<History>,
-) -> Result<CaseRun, String> {
-    let defaults = &plan.file.defaults;
-    let auth = match case.flow {
-        CaseFlow::Request => None,
-        CaseFlow::Auth => Some(auth_request(case, plan.auth.clone()).await?),
-    };
-    // The file's numbers were checked as it was read (`CheckFile::parse`).
-    let seconds = |value: Option<f64>, default: f64| {
-        value
-            .and_then(|v| crate::api::validate::seconds(v).ok())
-            .unwrap_or_else(|| Duration::from_secs_f64(default))
-            .max(Duration::from_millis(50))
-    };
-    Ok(CaseRun {
-        case: case.clone(),
-        repeat: 1,
-        api,
-        request: case.request.clone().with_defaults(&plan.defaults),
-        auth,
-        end: case.end.or(defaults.end).unwrap_or(true),
-        poll_interval: seconds(
-            case.poll_interval.or(defaults.poll_interval),
-            crate::session::DEFAULT_POLL_INTERVAL.as_secs_f64(),
-        ),
-        step_timeout: seconds(
-            case.step_timeout.or(defaults.step_timeout),
-            DEFAULT_STEP_TIMEOUT,
-        ),
-        history,
-        profile: plan.profile.clone(),
-        stop: None,
-    })
-}
-
-/// The authenticated flow of a case: its own SSO key source (a command may take a while, so
-/// off the loop's thread), else the form's key; its ids, else the form's.
-async fn auth_request(case: &Case, form: Option<AuthRequest>) -> Result<AuthRequest, String> {
-    let source = SecretSource {
-        env: case.auth.sso_key_env.clone(),
-        cmd: case.auth.sso_key_cmd.clone(),
-        prompt: false,
-    };
-    let resolved = tokio::task::spawn_blocking(move || source.resolve("SSO key"))
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| format!("case `{}`: SSO key: {e}", case.name))?;
-    let form = form.unwrap_or_default();
-    let sso_key = match resolved {
-        Some(key) => Secret::new(key.expose()),
-        None if !form.sso_key.expose().is_empty() => form.sso_key.clone(),
-        None => {
-            return Err(format!(
-                "case `{}` uses the authenticated flow: give it sso_key_env or sso_key_cmd, \
-                 or switch the form's authenticated flow on with an SSO key",
-                case.name
-            ));
-        }
-    };
-    Ok(AuthRequest {
-        sso_key,
-        auth_chat_conn_id: case
-            .auth
-            .auth_conn_id
-            .clone()
-            .unwrap_or(form.auth_chat_conn_id),
-        redirect_uri: case.auth.redirect_uri.clone().unwrap_or(form.redirect_uri),
-    })
 }

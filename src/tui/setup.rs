@@ -5,14 +5,12 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, FromArgMatches};
-
 use super::app::{App, Notice, Overlay};
 use super::draft::Draft;
 use super::form::{Form, TextField};
-use crate::cli::args::TuiArgs;
 use crate::config::{Config, ConfigError, Profile};
 use crate::history::History;
+use crate::start::Launch;
 
 /// What the effects runner keeps on disk for the console. Empty by default (tests), so nothing
 /// is written unless asked.
@@ -25,7 +23,7 @@ pub struct Store {
     /// The config file, for loading and saving profiles.
     pub config: Option<Config>,
     /// The start's flags: a profile chosen later is merged under them too.
-    pub args: Option<TuiArgs>,
+    pub flags: Option<crate::start::StartSpec>,
 }
 
 /// How the console starts.
@@ -43,27 +41,10 @@ pub struct Start {
     pub config: Option<Config>,
 }
 
-/// `chatstart` with no command: the console's flags from their environment variables only
-/// (`CHATSTART_ACCOUNT`, `CHATSTART_APP_KEY`, …), as `chatstart tui` would read them.
-pub fn args_from_env() -> TuiArgs {
-    let command = TuiArgs::augment_args(clap::Command::new("chatstart"));
-    command
-        .try_get_matches_from(["chatstart"])
-        .ok()
-        .and_then(|matches| TuiArgs::from_arg_matches(&matches).ok())
-        .unwrap_or_else(|| TuiArgs {
-            connection: crate::cli::args::ConnectionArgs::default(),
-            fields: crate::cli::args::RequestFields::default(),
-        })
-}
-
 /// Decides the first form from the flags, the config file (or why it failed) and the profile
 /// asked for (`--profile`, `CHATSTART_PROFILE`; else the file's `default_profile`).
-pub fn prepare(
-    args: &TuiArgs,
-    config: Result<Config, ConfigError>,
-    profile: Option<&str>,
-) -> Start {
+pub fn prepare(launch: &Launch, config: Result<Config, ConfigError>) -> Start {
+    let profile = launch.profile.as_deref();
     let config = match config {
         Ok(config) => config,
         Err(error) => {
@@ -91,28 +72,20 @@ pub fn prepare(
         }
         Ok(Some((name, chosen))) => {
             let chosen = chosen.clone();
-            let loaded = super::profiles::form_from_profile(args, &name, &chosen);
+            let loaded = super::profiles::form_from_profile(&launch.flags, &name, &chosen);
             start.form = Some(loaded.form);
             start.problems = loaded.problems;
             start.prompts = loaded.prompts;
             start.profile = Some((name, chosen));
         }
-        Ok(None) if super::prefill::is_unconfigured(args) => {}
+        Ok(None) if launch.unconfigured => {}
         Ok(None) => {
-            let (form, problem) = super::prefill::from_args(args);
+            let (form, problem) = super::prefill::from_spec(&launch.flags);
             start.form = Some(form);
             start.problems.extend(problem);
         }
     }
-    if let Some(Err(problem)) = args
-        .connection
-        .http_timeout
-        .map(crate::api::validate::seconds)
-    {
-        start.problems.push(format!(
-            "--http-timeout (or CHATSTART_HTTP_TIMEOUT): {problem}; the default is used"
-        ));
-    }
+    start.problems.extend(launch.flag_problems.iter().cloned());
     start.config = Some(config);
     start
 }

@@ -6,7 +6,6 @@ use tokio::sync::mpsc;
 use super::msg::{Effect, Msg, NewSession};
 use super::setup::Store;
 use crate::api::AuthRequest;
-use crate::cli::args::{ConnectionArgs, RequestFields, TuiArgs};
 use crate::config::Config;
 use crate::history::{Flow, SessionRecord};
 
@@ -132,14 +131,11 @@ fn load_profile(store: &Store, name: String, messages: &mpsc::UnboundedSender<Ms
         .config
         .as_ref()
         .and_then(|c| c.file.profiles.get(&name).cloned());
-    let args = store.args.clone().unwrap_or_else(|| TuiArgs {
-        connection: ConnectionArgs::default(),
-        fields: RequestFields::default(),
-    });
+    let flags = store.flags.clone().unwrap_or_default();
     tokio::task::spawn_blocking(move || {
         let result = match profile {
             Some(profile) => Ok(Box::new(super::profiles::form_from_profile(
-                &args, &name, &profile,
+                &flags, &name, &profile,
             ))),
             None => Err("not in the config file".to_string()),
         };

@@ -262,6 +262,7 @@ fn overlay_answer(app: &mut App, overlay: &Overlay, msg: &Msg) -> Option<Vec<Eff
             | Msg::CheckFileLoaded { .. }
             | Msg::CaseStarted { .. }
             | Msg::CaseFinished { .. }
+            | Msg::ChecksRefused { .. }
     ) {
         return None;
     }

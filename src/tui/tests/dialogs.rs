@@ -523,12 +523,15 @@ fn created_chats_and_each_state_change_go_to_the_history() {
 
 #[test]
 fn a_broken_config_starts_the_demo_and_says_which_file_and_line() {
-    let args = setup::args_from_env();
+    let mut launch = crate::start::Launch {
+        profile: Some("qa".into()),
+        ..crate::start::Launch::default()
+    };
     let error = ConfigError::Invalid {
         path: "/home/qa/.config/chatstart/config.toml".into(),
         message: "line 3, column 7: invalid string".into(),
     };
-    let start = setup::prepare(&args, Err(error), Some("qa"));
+    let start = setup::prepare(&launch, Err(error));
     assert!(start.form.is_none(), "the demo runs");
     let mut app = app();
     setup::apply(&mut app, &start, None);
@@ -548,16 +551,17 @@ fn a_broken_config_starts_the_demo_and_says_which_file_and_line() {
             profiles: [("qa".to_string(), profile("Sales"))].into(),
         },
     };
-    let start = setup::prepare(&args, Ok(config), Some("nope"));
+    launch.profile = Some("nope".into());
+    let start = setup::prepare(&launch, Ok(config));
     assert!(start.form.is_none());
     assert!(start.problems[0].contains("nope") && start.problems[0].contains("qa"));
 }
 
 #[test]
 fn a_profile_fills_the_form_under_the_flags_and_defers_prompts() {
-    let mut args = setup::args_from_env();
-    args.connection.app_key = Some(APP_KEY.into());
-    args.fields.skill = Some("FromFlag".into());
+    let mut args = crate::start::StartSpec::default();
+    args.connection.app_key = Some(crate::secret::Secret::new(APP_KEY));
+    args.request.skill = Some("FromFlag".into());
     let mut chosen = profile("FromProfile");
     chosen.request.language = "de-DE".into();
     chosen.auth = true;

@@ -1,0 +1,35 @@
+//! Text for a terminal: what a server or a file says is made safe before it is written, and
+//! lines to stderr never panic (after a hang-up it may be a terminal that is gone). Shared by
+//! the command line and by what the console says once it has given the terminal back.
+
+use std::io::Write;
+
+/// `text` fit for a terminal: control characters other than newline and tab are written as
+/// `\u{1b}` escapes. Lines, names and error messages come from the server; printed as they are,
+/// an escape sequence in them could retitle the terminal, recolour it or (OSC 52) write the
+/// user's clipboard. JSON output needs nothing: serde_json escapes them.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.contains(unsafe_char) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if unsafe_char(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// Writes a line on stderr (a diagnostic, a warning, an error), made safe for the terminal.
+pub fn note(line: impl std::fmt::Display) {
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "{}",
+        terminal_safe(&line.to_string())
+    );
+}
