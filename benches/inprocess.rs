@@ -47,7 +47,9 @@ fn render(c: &mut Criterion) {
             c.bench_function(&name, |b| {
                 b.iter(|| {
                     terminal
-                        .draw(|frame| chatstart::tui::view::render(black_box(&app), frame))
+                        .draw(|frame| {
+                            chatstart::tui::view::render(black_box(&app), frame);
+                        })
                         .map(drop)
                 })
             });

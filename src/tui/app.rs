@@ -317,6 +317,37 @@ pub struct App {
     pub draft_due: bool,
     /// This run wrote a draft that is still on disk (removed once its form is sent).
     pub draft_on_disk: bool,
+    /// The question or dialog the help was opened over (F1 there): back when the help closes.
+    pub help_over: Option<Overlay>,
+    /// What the last frame laid out, recorded at each draw: `update` and the keys read it,
+    /// never the view.
+    pub geometry: Geometry,
+}
+
+/// What the last frame laid out that `update` and the keys need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Geometry {
+    /// Where the inspector is (the mouse wheel scrolls the pane under the pointer).
+    pub inspector: Option<ratatui::layout::Rect>,
+    /// Each form item's row on screen (a click focuses it).
+    pub form_items: Vec<(ratatui::layout::Rect, super::form::Focus)>,
+    /// The transcript's first row when scrolled back as far as it goes (scrolling clamps to it).
+    pub transcript_max_top: usize,
+    /// Rows the inspector's exchange can be scrolled.
+    pub inspector_max_scroll: usize,
+    /// Rows the help can be scrolled, when taller than the screen.
+    pub help_max_scroll: u16,
+}
+
+impl Geometry {
+    /// The form item drawn at this screen position.
+    pub fn form_item_at(&self, x: u16, y: u16) -> Option<super::form::Focus> {
+        let position = ratatui::layout::Position::new(x, y);
+        self.form_items
+            .iter()
+            .find(|(area, _)| area.contains(position))
+            .map(|(_, focus)| focus.clone())
+    }
 }
 
 impl App {
@@ -355,6 +386,8 @@ impl App {
             help_scroll: 0,
             draft_due: false,
             draft_on_disk: false,
+            help_over: None,
+            geometry: Geometry::default(),
         };
         app.form.fix_focus();
         app.errors = app.form.validate();

@@ -9,7 +9,7 @@ use tui_input::Input;
 
 use super::app::{App, Notice, Overlay, Phase};
 use super::connection::Connection;
-use super::msg::{Effect, Msg, SessionId};
+use super::msg::{AppIntent, BurstIntent, BurstOutcome, Effect, FormIntent, Intent, SessionId};
 use crate::api::model::ChatState;
 use crate::burst::{BurstEvent, ChatOutcome, Summary};
 
@@ -211,22 +211,22 @@ pub fn open(app: &mut App) -> Vec<Effect> {
     Vec::new()
 }
 
-/// The dialog's answer to a message; `None` when the dialog is not open or passes it on.
-pub fn overlay_answer(app: &mut App, msg: &Msg) -> Option<Vec<Effect>> {
+/// The dialog's answer to an intent; `None` when the dialog is not open or passes it on.
+pub fn overlay_answer(app: &mut App, intent: &Intent) -> Option<Vec<Effect>> {
     if app.overlay != Some(Overlay::BurstSetup) {
         return None;
     }
     let setup = &mut app.burst_setup;
-    match msg {
-        Msg::DialogEdit(request) => {
+    match intent {
+        Intent::App(AppIntent::DialogEdit(request)) => {
             if let Some(input) = setup.focused_input() {
                 input.handle(*request);
                 setup.error = None;
             }
         }
-        Msg::FocusNext => setup.focus = setup.focus.step(1),
-        Msg::FocusPrev => setup.focus = setup.focus.step(-1),
-        Msg::Cycle(_) | Msg::Choose => match setup.focus {
+        Intent::Form(FormIntent::FocusNext) => setup.focus = setup.focus.step(1),
+        Intent::Form(FormIntent::FocusPrev) => setup.focus = setup.focus.step(-1),
+        Intent::Form(FormIntent::Cycle(_) | FormIntent::Choose) => match setup.focus {
             SetupField::Wait => {
                 setup.wait = if setup.wait == ChatState::Waiting {
                     ChatState::Chatting
@@ -237,8 +237,8 @@ pub fn overlay_answer(app: &mut App, msg: &Msg) -> Option<Vec<Effect>> {
             SetupField::EndAfter => setup.end_after = !setup.end_after,
             SetupField::Count | SetupField::Concurrency => {}
         },
-        Msg::Confirm => return Some(start(app)),
-        Msg::Dismiss => app.overlay = None,
+        Intent::App(AppIntent::Confirm) => return Some(start(app)),
+        Intent::App(AppIntent::Dismiss) => app.overlay = None,
         _ => return None,
     }
     Some(Vec::new())
@@ -287,21 +287,23 @@ fn start(app: &mut App) -> Vec<Effect> {
     }]
 }
 
-/// Messages while the burst view is on screen, and the engine's reports; `None` passes the
-/// message on.
-pub fn update(app: &mut App, msg: &Msg) -> Option<Vec<Effect>> {
-    match msg {
-        Msg::Burst { id, event } => return Some(event_arrived(app, *id, event)),
-        Msg::BurstFinished { id, outcomes } => return Some(finished(app, *id, outcomes)),
-        _ => {}
+/// What came back from the engine: applied whatever is on screen.
+pub fn outcome(app: &mut App, outcome: BurstOutcome) -> Vec<Effect> {
+    match outcome {
+        BurstOutcome::Progress { id, event } => event_arrived(app, id, &event),
+        BurstOutcome::Finished { id, outcomes } => finished(app, id, &outcomes),
     }
+}
+
+/// Intents while the burst view is on screen; `None` passes the intent on.
+pub fn intent(app: &mut App, intent: &Intent) -> Option<Vec<Effect>> {
     let Phase::Burst(view) = &mut app.phase else {
         return None;
     };
-    let effects = match msg {
-        Msg::StopBurst => stop(view),
-        Msg::EndBurstChats => return Some(end_open_chats(app)),
-        Msg::NewRequest | Msg::Dismiss => {
+    let effects = match intent {
+        Intent::Burst(BurstIntent::Stop) => stop(view),
+        Intent::Burst(BurstIntent::EndChats) => return Some(end_open_chats(app)),
+        Intent::Burst(BurstIntent::Back) | Intent::App(AppIntent::Dismiss) => {
             if view.is_running() {
                 stop(view)
             } else {
@@ -310,7 +312,7 @@ pub fn update(app: &mut App, msg: &Msg) -> Option<Vec<Effect>> {
                 Vec::new()
             }
         }
-        Msg::Quit => {
+        Intent::App(AppIntent::Quit) => {
             if view.is_running() && !view.quit_when_done {
                 view.quit_when_done = true;
                 app.notice = Some(Notice::info(
@@ -328,7 +330,7 @@ pub fn update(app: &mut App, msg: &Msg) -> Option<Vec<Effect>> {
                 vec![Effect::Quit]
             }
         }
-        Msg::Submit => {
+        Intent::Form(FormIntent::Submit) => {
             app.notice = Some(Notice::info(
                 "the burst's view is on screen: Esc goes back to the form",
             ));
@@ -499,13 +501,16 @@ fn end_open_chats(app: &mut App) -> Vec<Effect> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::msg::Msg;
     use crate::tui::tests::{app, send};
 
     fn screen(app: &App) -> String {
         let mut terminal =
             ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
         terminal
-            .draw(|frame| crate::tui::view::render(app, frame))
+            .draw(|frame| {
+                crate::tui::view::render(app, frame);
+            })
             .unwrap();
         let buffer = terminal.backend().buffer();
         let width = usize::from(buffer.area.width);
@@ -543,7 +548,10 @@ mod tests {
             error_kind: crate::api::ErrorKind::Failed,
         };
         // The engine recorded the request before sending it; it stays, state unknown.
-        let effects = send(&mut app, [Msg::Burst { id: 9, event: lost }]);
+        let effects = send(
+            &mut app,
+            [Msg::from(BurstOutcome::Progress { id: 9, event: lost })],
+        );
         assert!(effects.is_empty(), "{effects:?}");
         let refused = BurstEvent::Failed {
             index: 1,
@@ -553,10 +561,10 @@ mod tests {
         assert!(
             send(
                 &mut app,
-                [Msg::Burst {
+                [Msg::from(BurstOutcome::Progress {
                     id: 9,
                     event: refused
-                }]
+                })]
             )
             .is_empty()
         );
@@ -564,7 +572,10 @@ mod tests {
             panic!("the burst view");
         };
         let outcomes = view.outcomes.clone();
-        send(&mut app, [Msg::BurstFinished { id: 9, outcomes }]);
+        send(
+            &mut app,
+            [Msg::from(BurstOutcome::Finished { id: 9, outcomes })],
+        );
         let text = screen(&app);
         assert!(
             text.lines()
@@ -617,14 +628,20 @@ mod tests {
             },
         ];
         for event in events {
-            send(&mut app, [Msg::Burst { id: 4, event }]);
+            send(
+                &mut app,
+                [Msg::from(BurstOutcome::Progress { id: 4, event })],
+            );
         }
-        send(&mut app, [Msg::StopBurst]);
+        send(&mut app, [Msg::from(BurstIntent::Stop)]);
         let Phase::Burst(view) = &app.phase else {
             panic!("the burst view");
         };
         let outcomes = view.outcomes.clone();
-        send(&mut app, [Msg::BurstFinished { id: 4, outcomes }]);
+        send(
+            &mut app,
+            [Msg::from(BurstOutcome::Finished { id: 4, outcomes })],
+        );
         let text = screen(&app);
         assert!(
             text.lines()

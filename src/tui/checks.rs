@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::app::{App, Notice, Overlay, Phase, SessionView};
 use super::connection::Connection;
-use super::msg::{Effect, Msg, SessionId};
+use super::msg::{AppIntent, ChecksIntent, ChecksOutcome, Effect, FormIntent, Intent, SessionId};
 use crate::check::report::Totals;
 use crate::check::{CaseResult, CheckFile};
 use crate::start::{AuthSpec, StartSpec};
@@ -119,17 +119,17 @@ pub fn open(app: &mut App) -> Vec<Effect> {
     Vec::new()
 }
 
-/// The path question's answer to a message; `None` when it is not open or passes it on.
-pub fn overlay_answer(app: &mut App, msg: &Msg) -> Option<Vec<Effect>> {
+/// The path question's answer to an intent; `None` when it is not open or passes it on.
+pub fn overlay_answer(app: &mut App, intent: &Intent) -> Option<Vec<Effect>> {
     if !matches!(app.overlay, Some(Overlay::CheckPath { .. })) {
         return None;
     }
-    match msg {
-        Msg::DialogEdit(request) => {
+    match intent {
+        Intent::App(AppIntent::DialogEdit(request)) => {
             app.dialog_input.handle(*request);
             Some(Vec::new())
         }
-        Msg::Confirm => {
+        Intent::App(AppIntent::Confirm) => {
             let typed = app.dialog_input.value().trim();
             let path = if typed.is_empty() {
                 DEFAULT_PATH
@@ -141,7 +141,7 @@ pub fn overlay_answer(app: &mut App, msg: &Msg) -> Option<Vec<Effect>> {
                 path: path.to_string(),
             }])
         }
-        Msg::Dismiss => {
+        Intent::App(AppIntent::Dismiss) => {
             app.overlay = None;
             Some(Vec::new())
         }
@@ -149,43 +149,45 @@ pub fn overlay_answer(app: &mut App, msg: &Msg) -> Option<Vec<Effect>> {
     }
 }
 
-/// Messages while the check view is on screen, and the runs' reports; `None` passes the
-/// message on.
-pub fn update(app: &mut App, msg: &Msg) -> Option<Vec<Effect>> {
-    match msg {
-        Msg::CheckFileLoaded { path, result } => return Some(loaded(app, path, result)),
-        Msg::CaseStarted { id, index } => {
+/// What came back from a check run: applied whatever is on screen.
+pub fn outcome(app: &mut App, outcome: ChecksOutcome) -> Vec<Effect> {
+    match outcome {
+        ChecksOutcome::FileLoaded { path, result } => loaded(app, &path, &result),
+        ChecksOutcome::CaseStarted { id, index } => {
             let now = app.now;
-            if let Some(row) = row_mut(app, *id, *index) {
+            if let Some(row) = row_mut(app, id, index) {
                 row.status = CaseStatus::Running { since: now };
             }
-            return Some(Vec::new());
+            Vec::new()
         }
-        Msg::CaseFinished { id, index, result } => {
-            return Some(case_finished(app, *id, *index, result));
-        }
-        Msg::ChecksRefused { id, error } => return Some(refused(app, *id, error)),
-        _ => {}
+        ChecksOutcome::CaseFinished { id, index, result } => case_finished(app, id, index, &result),
+        ChecksOutcome::Refused { id, error } => refused(app, id, &error),
     }
+}
+
+/// Intents while the check view is on screen; `None` passes the intent on.
+pub fn intent(app: &mut App, intent: &Intent) -> Option<Vec<Effect>> {
     let Phase::Checks(view) = &mut app.phase else {
         return None;
     };
-    let effects = match msg {
-        Msg::Select(step) | Msg::Cycle(step) => {
+    let effects = match intent {
+        Intent::App(AppIntent::Select(step)) | Intent::Form(FormIntent::Cycle(step)) => {
             let last = view.cases.len().saturating_sub(1);
             view.selected = view.selected.saturating_add_signed(*step).min(last);
             Vec::new()
         }
-        Msg::Scroll(super::msg::Scroll::Top) => {
+        Intent::Checks(ChecksIntent::Jump(super::msg::Scroll::Top)) => {
             view.selected = 0;
             Vec::new()
         }
-        Msg::Scroll(super::msg::Scroll::Bottom) => {
+        Intent::Checks(ChecksIntent::Jump(_)) => {
             view.selected = view.cases.len().saturating_sub(1);
             Vec::new()
         }
-        Msg::OpenCase | Msg::Choose => return Some(open_case(app)),
-        Msg::NewRequest | Msg::Dismiss => {
+        Intent::Checks(ChecksIntent::OpenCase) | Intent::Form(FormIntent::Choose) => {
+            return Some(open_case(app));
+        }
+        Intent::Checks(ChecksIntent::Back) | Intent::App(AppIntent::Dismiss) => {
             if view.is_running() {
                 app.notice = Some(Notice::info(
                     "cases still run (each ends its chat when done): Esc goes back after their verdicts",
@@ -196,7 +198,7 @@ pub fn update(app: &mut App, msg: &Msg) -> Option<Vec<Effect>> {
             }
             Vec::new()
         }
-        Msg::Quit => {
+        Intent::App(AppIntent::Quit) => {
             if view.is_running() && !view.quit_when_done {
                 view.quit_when_done = true;
                 app.notice = Some(Notice::info(
@@ -209,7 +211,7 @@ pub fn update(app: &mut App, msg: &Msg) -> Option<Vec<Effect>> {
                 vec![Effect::Quit]
             }
         }
-        Msg::Submit => {
+        Intent::Form(FormIntent::Submit) => {
             app.notice = Some(Notice::info(
                 "the check results are on screen: Esc goes back to the form",
             ));

@@ -5,17 +5,20 @@ use super::app::{App, Notice, Overlay, Phase, SessionView};
 use super::connection::Connection;
 use super::draft::Draft;
 use super::form::TextField;
-use super::msg::{Effect, Msg};
+use super::msg::{AppIntent, Effect, Intent, StoreIntent, StoreOutcome};
 use super::setup::next_question;
 
-/// The answer of an overlay of this module to a message; `None` when it is not one of them.
-pub fn overlay_answer(app: &mut App, overlay: &Overlay, msg: &Msg) -> Option<Vec<Effect>> {
-    let effects = match (overlay, msg) {
-        (Overlay::SecretPrompt(_) | Overlay::SaveProfile, Msg::DialogEdit(request)) => {
+/// The answer of an overlay of this module to an intent; `None` when it is not one of them.
+pub fn overlay_answer(app: &mut App, overlay: &Overlay, intent: &Intent) -> Option<Vec<Effect>> {
+    let effects = match (overlay, intent) {
+        (
+            Overlay::SecretPrompt(_) | Overlay::SaveProfile,
+            Intent::App(AppIntent::DialogEdit(request)),
+        ) => {
             app.dialog_input.handle(*request);
             Vec::new()
         }
-        (Overlay::SecretPrompt(field), Msg::Confirm) => {
+        (Overlay::SecretPrompt(field), Intent::App(AppIntent::Confirm)) => {
             let value = app.dialog_input.value().trim().to_string();
             app.form.set_text(*field, value);
             app.dialog_input.reset();
@@ -24,14 +27,14 @@ pub fn overlay_answer(app: &mut App, overlay: &Overlay, msg: &Msg) -> Option<Vec
             next_question(app);
             super::update::init(app)
         }
-        (Overlay::SecretPrompt(field), Msg::Dismiss) => {
+        (Overlay::SecretPrompt(field), Intent::App(AppIntent::Dismiss)) => {
             // Left empty: typed later in its field.
             app.prompts.retain(|f| f != field);
             app.dialog_input.reset();
             next_question(app);
             Vec::new()
         }
-        (Overlay::RestoreDraft, Msg::RestoreDraft) => {
+        (Overlay::RestoreDraft, Intent::Store(StoreIntent::RestoreDraft)) => {
             let effects = match app.draft_offer.take() {
                 Some(draft) => restore_draft(app, *draft),
                 None => Vec::new(),
@@ -43,26 +46,29 @@ pub fn overlay_answer(app: &mut App, overlay: &Overlay, msg: &Msg) -> Option<Vec
                 super::update::init(app)
             }
         }
-        (Overlay::RestoreDraft, Msg::DiscardDraft | Msg::Dismiss) => {
+        (
+            Overlay::RestoreDraft,
+            Intent::Store(StoreIntent::DiscardDraft) | Intent::App(AppIntent::Dismiss),
+        ) => {
             app.draft_offer = None;
             // Written again now, so the discarded draft is not offered next time.
             app.saved_draft = None;
             next_question(app);
             Vec::new()
         }
-        (Overlay::Profiles { selected }, Msg::Select(step)) => {
+        (Overlay::Profiles { selected }, Intent::App(AppIntent::Select(step))) => {
             let selected = step_index(*selected, *step, app.profiles.len());
             app.overlay = Some(Overlay::Profiles { selected });
             Vec::new()
         }
-        (Overlay::Profiles { selected }, Msg::Confirm) => {
+        (Overlay::Profiles { selected }, Intent::App(AppIntent::Confirm)) => {
             app.overlay = None;
             match app.profiles.get(*selected) {
                 Some((name, _)) => vec![Effect::LoadProfile { name: name.clone() }],
                 None => Vec::new(),
             }
         }
-        (Overlay::SaveProfile, Msg::Confirm) => {
+        (Overlay::SaveProfile, Intent::App(AppIntent::Confirm)) => {
             match super::profiles::check_name(app.dialog_input.value()) {
                 Err(problem) => app.notice = Some(Notice::error(problem, None)),
                 Ok(name) => {
@@ -77,27 +83,34 @@ pub fn overlay_answer(app: &mut App, overlay: &Overlay, msg: &Msg) -> Option<Vec
             }
             Vec::new()
         }
-        (Overlay::ConfirmOverwrite(name), Msg::Confirm) => {
+        (Overlay::ConfirmOverwrite(name), Intent::App(AppIntent::Confirm)) => {
             app.overlay = None;
             save_profile(app, name.clone())
         }
-        (Overlay::History { selected }, Msg::Select(step)) => {
+        (Overlay::History { selected }, Intent::App(AppIntent::Select(step))) => {
             let selected = step_index(*selected, *step, app.history.len());
             app.overlay = Some(Overlay::History { selected });
             Vec::new()
         }
-        (Overlay::History { selected }, Msg::RerunEntry | Msg::Confirm) => rerun(app, *selected),
-        (Overlay::History { selected }, Msg::WatchEntry) => watch(app, *selected),
-        (Overlay::History { selected }, Msg::EndEntry) => end_entry(app, *selected),
+        (
+            Overlay::History { selected },
+            Intent::Store(StoreIntent::RerunEntry) | Intent::App(AppIntent::Confirm),
+        ) => rerun(app, *selected),
+        (Overlay::History { selected }, Intent::Store(StoreIntent::WatchEntry)) => {
+            watch(app, *selected)
+        }
+        (Overlay::History { selected }, Intent::Store(StoreIntent::EndEntry)) => {
+            end_entry(app, *selected)
+        }
         _ => return None,
     };
     Some(effects)
 }
 
-/// Messages of this module outside overlays: opening them and the results of their effects.
-pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
-    match msg {
-        Msg::OpenProfiles => {
+/// The intents of this module outside overlays: opening them.
+pub fn intent(app: &mut App, intent: StoreIntent) -> Vec<Effect> {
+    match intent {
+        StoreIntent::OpenProfiles => {
             if app.profiles.is_empty() {
                 app.notice = Some(Notice::info(
                     "no profiles in the config file yet: Ctrl+O saves this form as one",
@@ -111,13 +124,26 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::SaveAsProfile => {
+        StoreIntent::SaveAsProfile => {
             app.dialog_input =
                 tui_input::Input::new(app.profile_name().map(str::to_string).unwrap_or_default());
             app.overlay = Some(Overlay::SaveProfile);
             Vec::new()
         }
-        Msg::ProfileLoaded { name, result } => {
+        StoreIntent::OpenHistory => vec![Effect::LoadHistory],
+        // Answers to the overlays, which take them (`overlay_answer`).
+        StoreIntent::WatchEntry
+        | StoreIntent::EndEntry
+        | StoreIntent::RerunEntry
+        | StoreIntent::RestoreDraft
+        | StoreIntent::DiscardDraft => Vec::new(),
+    }
+}
+
+/// What came back from the disk: applied whatever is on screen.
+pub fn outcome(app: &mut App, outcome: StoreOutcome) -> Vec<Effect> {
+    match outcome {
+        StoreOutcome::ProfileLoaded { name, result } => {
             let draft = app
                 .pending_draft
                 .take_if(|d| d.profile.as_deref() == Some(name.as_str()));
@@ -168,7 +194,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 }
             }
         }
-        Msg::ProfileSaved {
+        StoreOutcome::ProfileSaved {
             name,
             profile,
             result,
@@ -193,8 +219,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::OpenHistory => vec![Effect::LoadHistory],
-        Msg::HistoryLoaded(result) => {
+        StoreOutcome::HistoryLoaded(result) => {
             match result {
                 Ok(entries) if entries.is_empty() => {
                     app.notice = Some(Notice::info("the history is empty: no chat started yet"));
@@ -212,7 +237,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::EntryEnded { uri, result } => match result {
+        StoreOutcome::EntryEnded { uri, result } => match result {
             Ok(()) => {
                 for entry in app.history.iter_mut().filter(|e| e.session.uri == uri) {
                     "ended".clone_into(&mut entry.session.state);
@@ -229,11 +254,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 Vec::new()
             }
         },
-        Msg::StoreFailed(error) => {
+        StoreOutcome::Failed(error) => {
             app.notice = Some(Notice::error(error, None));
             Vec::new()
         }
-        _ => Vec::new(),
+        // Written by `update` around every message.
+        StoreOutcome::DraftDue => Vec::new(),
     }
 }
 

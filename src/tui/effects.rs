@@ -1,6 +1,7 @@
 //! Runs effects: spawns the tasks that call the service and follow the session, and sends their
 //! results back as messages. At most one session is followed; a newer one replaces it.
 
+use super::msg::{FormOutcome, SessionOutcome, StoreOutcome};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -89,14 +90,14 @@ impl EffectRunner {
                 let messages = self.messages.clone();
                 tokio::spawn(async move {
                     tokio::time::sleep(after).await;
-                    let _ = messages.send(Msg::LookupDue(generation));
+                    let _ = messages.send(Msg::from(FormOutcome::LookupDue(generation)));
                 });
             }
             Effect::DraftLater { after } => {
                 let messages = self.messages.clone();
                 tokio::spawn(async move {
                     tokio::time::sleep(after).await;
-                    let _ = messages.send(Msg::DraftDue);
+                    let _ = messages.send(Msg::from(StoreOutcome::DraftDue));
                 });
             }
             Effect::Lookup {
@@ -119,19 +120,19 @@ impl EffectRunner {
                         Ok(events) => api.add_line(&events, &text).await,
                         Err(error) => Err(error),
                     };
-                    let _ = messages.send(Msg::LineSent {
+                    let _ = messages.send(Msg::from(SessionOutcome::LineSent {
                         id,
                         result: result.map_err(|e| describe(&e)),
-                    });
+                    }));
                 });
             }
             Effect::EndChat { id, uri } => {
                 self.with_api(id, move |api, messages| async move {
                     let result = api.end_session(&uri).await.map(drop);
-                    let _ = messages.send(Msg::ChatEnded {
+                    let _ = messages.send(Msg::from(SessionOutcome::ChatEnded {
                         id,
                         result: result.map_err(|e| describe(&e)),
-                    });
+                    }));
                 });
             }
             Effect::Copy { what, text } => {
@@ -141,7 +142,9 @@ impl EffectRunner {
                         .map(|p| p.display().to_string())
                         .map_err(|e| e.to_string())
                 });
-                let _ = self.messages.send(Msg::Copied { what, result, file });
+                let _ =
+                    self.messages
+                        .send(Msg::from(SessionOutcome::Copied { what, result, file }));
             }
             Effect::Watch {
                 id,
@@ -152,7 +155,7 @@ impl EffectRunner {
                 let messages = self.messages.clone();
                 tokio::spawn(async move {
                     let result = end_entry(&connection, &uri).await;
-                    let _ = messages.send(Msg::EntryEnded { uri, result });
+                    let _ = messages.send(Msg::from(StoreOutcome::EntryEnded { uri, result }));
                 });
             }
             effect @ (Effect::SaveDraft(_)
@@ -236,7 +239,7 @@ impl EffectRunner {
         let api = match connection.api(Some(observer(id, &messages))) {
             Ok(api) => api,
             Err(error) => {
-                let _ = messages.send(Msg::Session {
+                let _ = messages.send(Msg::from(SessionOutcome::Update {
                     id,
                     update: session::SessionUpdate::Lost {
                         error: describe(&error),
@@ -244,7 +247,7 @@ impl EffectRunner {
                         explanation: error.explain(),
                         resume: Some(format!("chatstart watch {uri}")),
                     },
-                });
+                }));
                 return;
             }
         };
@@ -264,15 +267,15 @@ impl EffectRunner {
             Ok(api) => api,
             Err(error) => {
                 let error = super::errors::short(&error);
-                let _ = messages.send(Msg::SurveyLoaded {
+                let _ = messages.send(Msg::from(FormOutcome::SurveyLoaded {
                     generation,
                     result: Err(error.clone()),
-                });
-                let _ = messages.send(Msg::AvailabilityLoaded {
+                }));
+                let _ = messages.send(Msg::from(FormOutcome::AvailabilityLoaded {
                     generation,
                     available: Err(error.clone()),
                     estimate: Err(error),
-                });
+                }));
                 return;
             }
         };
@@ -284,15 +287,15 @@ impl EffectRunner {
                 api.estimated_wait(&skill),
             );
             let said = |e: ApiError| super::errors::short_with_step(&e);
-            let _ = messages.send(Msg::SurveyLoaded {
+            let _ = messages.send(Msg::from(FormOutcome::SurveyLoaded {
                 generation,
                 result: survey.map_err(said),
-            });
-            let _ = messages.send(Msg::AvailabilityLoaded {
+            }));
+            let _ = messages.send(Msg::from(FormOutcome::AvailabilityLoaded {
                 generation,
                 available: available.map(|a| a.any()).map_err(said),
                 estimate: estimate.map_err(said),
-            });
+            }));
         });
     }
 
@@ -310,10 +313,10 @@ impl EffectRunner {
         let api = match connection.api(Some(observer(id, &messages))) {
             Ok(api) => api,
             Err(error) => {
-                let _ = messages.send(Msg::StartFailed {
+                let _ = messages.send(Msg::from(SessionOutcome::StartFailed {
                     id,
                     failure: failure(error),
-                });
+                }));
                 return;
             }
         };
@@ -325,7 +328,7 @@ impl EffectRunner {
             {
                 Ok(attempt) => Some(attempt),
                 Err(error) => {
-                    let _ = messages.send(Msg::StartFailed {
+                    let _ = messages.send(Msg::from(SessionOutcome::StartFailed {
                         id,
                         failure: StartFailure {
                             message: super::store::unwritable(history, &error),
@@ -333,7 +336,7 @@ impl EffectRunner {
                             may_have_created_chat: false,
                             invalid: Vec::new(),
                         },
-                    });
+                    }));
                     return;
                 }
             },
@@ -358,22 +361,22 @@ impl EffectRunner {
             let uri = match created {
                 Ok(uri) => uri.to_string(),
                 Err(error) => {
-                    let _ = messages.send(Msg::StartFailed {
+                    let _ = messages.send(Msg::from(SessionOutcome::StartFailed {
                         id,
                         failure: failure(error),
-                    });
+                    }));
                     return;
                 }
             };
-            let _ = messages.send(Msg::SessionCreated {
+            let _ = messages.send(Msg::from(SessionOutcome::Created {
                 id,
                 uri: uri.clone(),
-            });
+            }));
             // Said after the chat shows, so the notice is not replaced at once.
             if let Some(Err(error)) = settled {
-                let _ = messages.send(Msg::StoreFailed(format!(
+                let _ = messages.send(Msg::from(StoreOutcome::Failed(format!(
                     "could not write the history: {error}; this chat is not in it (c copies its URI)"
-                )));
+                ))));
             }
             let following = {
                 let (api, uri, messages) = (api.clone(), uri.clone(), messages.clone());
@@ -385,7 +388,7 @@ impl EffectRunner {
             if let Err(panic) = crate::contain::catch(following).await {
                 // A panic (a bug) must not leave the chat in a queue with nobody following it.
                 let ended = api.end_session(&uri).await.map(drop);
-                let _ = messages.send(Msg::Session {
+                let _ = messages.send(Msg::from(SessionOutcome::Update {
                     id,
                     update: session::SessionUpdate::Lost {
                         error: match &ended {
@@ -403,7 +406,7 @@ impl EffectRunner {
                         explanation: None,
                         resume: ended.is_err().then(|| format!("chatstart watch {uri}")),
                     },
-                });
+                }));
             }
         });
         self.running = Some(Running { id, api, task });
@@ -458,10 +461,10 @@ impl Drop for EffectRunner {
 fn observer(id: SessionId, messages: &mpsc::UnboundedSender<Msg>) -> ExchangeObserver {
     let exchanges = messages.clone();
     Arc::new(move |exchange| {
-        let _ = exchanges.send(Msg::Exchange {
+        let _ = exchanges.send(Msg::from(SessionOutcome::Exchange {
             id,
             exchange: exchange.clone(),
-        });
+        }));
     })
 }
 
@@ -477,7 +480,10 @@ async fn forward(
     let _tracker = session::follow(api, uri, options, updates);
     // Dropping `received` (when this task is aborted) stops the tracker.
     while let Some(update) = received.recv().await {
-        if messages.send(Msg::Session { id, update }).is_err() {
+        if messages
+            .send(Msg::from(SessionOutcome::Update { id, update }))
+            .is_err()
+        {
             return;
         }
     }

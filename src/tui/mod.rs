@@ -18,7 +18,7 @@ pub mod errors;
 pub mod form;
 #[cfg(unix)]
 pub mod input;
-pub mod keys;
+pub mod keymap;
 pub mod msg;
 pub mod paste;
 pub mod prechat;
@@ -48,6 +48,7 @@ use tokio::time::Instant;
 
 use app::App;
 use effects::EffectRunner;
+use msg::{AppIntent, FormOutcome, TerminalOutcome};
 use msg::{Effect, Msg};
 use terminal::Host;
 
@@ -117,7 +118,7 @@ where
     app.wall_clock = std::time::SystemTime::now();
     let first = update::init(&mut app);
     apply(&mut app, first, &mut runner, terminal, host, &sender)?;
-    draw(terminal, &app, options.screen.as_ref())?;
+    draw(terminal, &mut app, options.screen.as_ref())?;
     let mut next_tick: Option<Instant> = None;
     while !app.quitting {
         match (app.tick_interval(), next_tick) {
@@ -131,13 +132,13 @@ where
             biased;
             Some(msg) = messages.recv() => Some(msg),
             event = input.next() => match event {
-                Some(Ok(event)) => keys::message(&event, &app),
+                Some(Ok(event)) => keymap::message(&event, &app),
                 Some(Err(error)) => return Err(error),
                 None => break,
             },
             () = sleep_until(next_tick), if next_tick.is_some() => {
                 next_tick = None;
-                Some(Msg::Tick)
+                Some(Msg::from(TerminalOutcome::Tick))
             }
         };
         if let Some(msg) = msg {
@@ -158,7 +159,7 @@ where
             }
             match ready(&mut input).await {
                 Some(Some(Ok(event))) => {
-                    if let Some(msg) = keys::message(&event, &app) {
+                    if let Some(msg) = keymap::message(&event, &app) {
                         handle(&mut app, msg, &mut runner, terminal, host, &sender)?;
                     }
                 }
@@ -174,7 +175,7 @@ where
             break;
         }
         if !app.quitting {
-            draw(terminal, &app, options.screen.as_ref())?;
+            draw(terminal, &mut app, options.screen.as_ref())?;
         }
     }
     Ok(app)
@@ -237,7 +238,7 @@ fn apply<B: Backend>(
                 let result = terminal::run_editor(&text);
                 host.resume()?;
                 redraw_whole(terminal)?;
-                let _ = sender.send(Msg::EditorDone(result));
+                let _ = sender.send(Msg::from(FormOutcome::EditorDone(result)));
             }
             Effect::Suspend => {
                 let outcome = match host.cannot_stop() {
@@ -248,11 +249,11 @@ fn apply<B: Backend>(
                         host.resume()?;
                         // The shell drew over the screen meanwhile, maybe at another size.
                         let size = redraw_whole(terminal)?;
-                        let _ = sender.send(Msg::Resize(size.width, size.height));
+                        let _ = sender.send(Msg::from(AppIntent::Resize(size.width, size.height)));
                         stopped.map_err(|e| format!("Ctrl+Z: could not stop: {e}"))
                     }
                 };
-                let _ = sender.send(Msg::Resumed(outcome));
+                let _ = sender.send(Msg::from(TerminalOutcome::Resumed(outcome)));
             }
             other => runner.run(other),
         }
@@ -276,17 +277,20 @@ fn redraw_whole<B: Backend>(terminal: &mut Terminal<B>) -> io::Result<ratatui::l
     Ok(size)
 }
 
+/// Draws the app and records what the frame laid out for `update` and the keys.
 fn draw<B: Backend>(
     terminal: &mut Terminal<B>,
-    app: &App,
+    app: &mut App,
     screen: Option<&watch::Sender<String>>,
 ) -> io::Result<()> {
+    let mut geometry = app.geometry.clone();
     let frame = terminal
-        .draw(|frame| view::render(app, frame))
+        .draw(|frame| geometry = view::render(app, frame))
         .map_err(|e| io::Error::other(e.to_string()))?;
     if let Some(screen) = screen {
         screen.send_replace(buffer_text(frame.buffer));
     }
+    app.geometry = geometry;
     Ok(())
 }
 

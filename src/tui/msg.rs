@@ -55,12 +55,74 @@ pub enum CopyWhat {
     Curl,
 }
 
-/// What happened: a user's intent, or the result of an effect.
+/// What happened: what the user asked for, or what came back from an effect. Every outcome
+/// reaches its feature whatever is on screen; intents go to the overlay or screen that has the
+/// keyboard.
 #[derive(Debug, Clone)]
 pub enum Msg {
-    /// Move the focus to the next form item (Tab, ↓).
+    Intent(Intent),
+    Outcome(Outcome),
+}
+
+/// What the user asked for, by the feature it belongs to.
+#[derive(Debug, Clone)]
+pub enum Intent {
+    App(AppIntent),
+    Form(FormIntent),
+    Session(SessionIntent),
+    Burst(BurstIntent),
+    Checks(ChecksIntent),
+    Store(StoreIntent),
+}
+
+/// What came back from an effect, by the feature it belongs to.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Form(FormOutcome),
+    Session(SessionOutcome),
+    Burst(BurstOutcome),
+    Checks(ChecksOutcome),
+    Store(StoreOutcome),
+    Terminal(TerminalOutcome),
+}
+
+/// Intents of the whole console and of its questions and dialogs.
+#[derive(Debug, Clone)]
+pub enum AppIntent {
+    /// Show or hide the help overlay.
+    Help,
+    /// Scroll the help overlay by this many rows (it clamps to its length).
+    HelpScroll(i16),
+    /// Quit, asking first when a chat is live (q, Ctrl+C).
+    Quit,
+    /// Quit now, whatever the state (SIGTERM, SIGHUP).
+    QuitNow,
+    /// Give the terminal back to the shell and stop until `fg` (Ctrl+Z).
+    Suspend,
+    /// The terminal's size changed.
+    Resize(u16, u16),
+    /// Text pasted into the terminal (bracketed paste): one event, whatever its length, for the
+    /// text input that has the keyboard.
+    Paste(String),
+    /// Yes to the question on screen.
+    Confirm,
+    /// The other answer to the question on screen (`e` on the quit question: end the chat,
+    /// then quit).
+    ConfirmAlternative,
+    /// No to the question on screen / close the overlay.
+    Dismiss,
+    /// Edit the text an overlay asks for (a profile name, a secret, a path, a count).
+    DialogEdit(InputRequest),
+    /// Move the highlight of a list (profiles, history, check cases) by `step`.
+    Select(isize),
+}
+
+/// Intents of the form.
+#[derive(Debug, Clone)]
+pub enum FormIntent {
+    /// Move the focus to the next item (Tab, ↓).
     FocusNext,
-    /// Move the focus to the previous form item (Shift+Tab, ↑).
+    /// Move the focus to the previous item (Shift+Tab, ↑).
     FocusPrev,
     /// Focus this item (a mouse click).
     FocusOn(Focus),
@@ -78,10 +140,91 @@ pub enum Msg {
     MovePreChatLine(isize),
     /// Edit the pre-chat lines in `$EDITOR`.
     OpenEditor,
-    /// The editor closed with this text, or failed to run.
-    EditorDone(Result<String, String>),
     /// Fetch the survey, availability and estimated wait now.
     RefreshLookup,
+    /// Send the request (Ctrl+S).
+    Submit,
+}
+
+/// Intents of the session view.
+#[derive(Debug, Clone)]
+pub enum SessionIntent {
+    /// Copy the session URI.
+    CopyUri,
+    /// Copy the request as a curl command (the appKey as `$CHATSTART_APP_KEY`).
+    CopyCurl,
+    /// Open the line composer.
+    Compose,
+    /// Edit the line being composed.
+    ComposeEdit(InputRequest),
+    /// Send the composed line.
+    ComposeSend,
+    /// End the chat.
+    EndChat,
+    /// Back to the form for a new request, keeping its content.
+    NewRequest,
+    /// Show or hide the HTTP inspector.
+    ToggleInspector,
+    /// Select the previous (-1) or next (+1) exchange in the inspector.
+    InspectorSelect(isize),
+    /// Give the arrow and page keys to the inspector, or back to the transcript (Tab).
+    InspectorFocus,
+    /// Scroll the inspector's detail of the selected exchange.
+    InspectorScroll(Scroll),
+    /// Scroll the transcript.
+    Scroll(Scroll),
+}
+
+/// Intents of bursts.
+#[derive(Debug, Clone)]
+pub enum BurstIntent {
+    /// Ask how many chats to start from the form at once (Ctrl+B, F6).
+    Open,
+    /// Stop the running burst: no new chat is sent, and the engine ends every chat created.
+    Stop,
+    /// End the chats of the finished burst that are still open.
+    EndChats,
+    /// Back to the form, its content kept.
+    Back,
+}
+
+/// Intents of check runs.
+#[derive(Debug, Clone)]
+pub enum ChecksIntent {
+    /// Ask for a check file to run with the form's connection (Ctrl+T, F7).
+    Open,
+    /// Follow the highlighted case's chat in the session view.
+    OpenCase,
+    /// The first (`Top`) or last (`Bottom`) case.
+    Jump(Scroll),
+    /// Back to the form, its content kept.
+    Back,
+}
+
+/// Intents of what the console keeps: profiles, history, the draft.
+#[derive(Debug, Clone)]
+pub enum StoreIntent {
+    /// Open the profile picker (Ctrl+P).
+    OpenProfiles,
+    /// Save the form as a profile: asks the name (Ctrl+O).
+    SaveAsProfile,
+    /// Open the history view (Ctrl+R).
+    OpenHistory,
+    /// Follow the highlighted history session again in the session view.
+    WatchEntry,
+    /// End the highlighted history session (a chat left in a queue).
+    EndEntry,
+    /// Refill the form with the highlighted history session's request.
+    RerunEntry,
+    /// Restore the draft offered at start.
+    RestoreDraft,
+    /// Discard the draft offered at start.
+    DiscardDraft,
+}
+
+/// What came back to the form.
+#[derive(Debug, Clone)]
+pub enum FormOutcome {
     /// The quiet time after an edit of a lookup field is over.
     LookupDue(u64),
     /// The pre-chat survey arrived (`None`: the account has none).
@@ -95,146 +238,62 @@ pub enum Msg {
         available: Result<bool, String>,
         estimate: Result<EstimatedWait, String>,
     },
-    /// Send the request (Ctrl+S).
-    Submit,
-    /// Yes to the question on screen.
-    Confirm,
-    /// The other answer to the question on screen (`e` on the quit question: end the chat, then quit).
-    ConfirmAlternative,
-    /// No to the question on screen / close the overlay.
-    Dismiss,
+    /// The editor closed with this text, or failed to run.
+    EditorDone(Result<String, String>),
+}
+
+/// What came back about a chat being created or followed.
+#[derive(Debug, Clone)]
+pub enum SessionOutcome {
     /// The chat was created.
-    SessionCreated { id: SessionId, uri: String },
+    Created { id: SessionId, uri: String },
     /// The chat could not be created.
     StartFailed {
         id: SessionId,
         failure: StartFailure,
     },
     /// The session tracker reported.
-    Session {
+    Update {
         id: SessionId,
         update: SessionUpdate,
     },
     /// An HTTP exchange of a session, secrets masked.
     Exchange { id: SessionId, exchange: Exchange },
-    /// Copy the session URI.
-    CopyUri,
-    /// Copy the request as a curl command (the appKey as `$CHATSTART_APP_KEY`).
-    CopyCurl,
     /// A copy finished.
     Copied {
         what: CopyWhat,
         result: Result<CopyReport, String>,
         file: Option<Result<String, String>>,
     },
-    /// Open the line composer.
-    Compose,
-    /// Edit the line being composed.
-    ComposeEdit(InputRequest),
-    /// Send the composed line.
-    ComposeSend,
     /// A line was sent, or not.
     LineSent {
         id: SessionId,
         result: Result<(), String>,
     },
-    /// End the chat.
-    EndChat,
     /// The end request finished.
     ChatEnded {
         id: SessionId,
         result: Result<(), String>,
     },
-    /// Back to the form for a new request, keeping its content.
-    NewRequest,
-    /// Show or hide the HTTP inspector.
-    ToggleInspector,
-    /// Select the previous (-1) or next (+1) exchange in the inspector.
-    InspectorSelect(isize),
-    /// Give the arrow and page keys to the inspector, or back to the transcript (Tab).
-    InspectorFocus,
-    /// Scroll the inspector's detail of the selected exchange.
-    InspectorScroll(Scroll),
-    /// Scroll the transcript.
-    Scroll(Scroll),
-    /// Show or hide the help overlay.
-    Help,
-    /// Scroll the help overlay by this many rows (it clamps to its length when drawn).
-    HelpScroll(i16),
-    /// Quit, asking first when a chat is live (q, Ctrl+C).
-    Quit,
-    /// Quit now, whatever the state (SIGTERM, SIGHUP).
-    QuitNow,
-    /// The terminal's size changed.
-    Resize(u16, u16),
-    /// Time passed (the spinner and the time in queue).
-    Tick,
-    /// Edit the text an overlay asks for (a profile name, a secret).
-    DialogEdit(InputRequest),
-    /// Text pasted into the terminal (bracketed paste): one event, whatever its length, for the
-    /// text input that has the keyboard.
-    Paste(String),
-    /// Give the terminal back to the shell and stop until `fg` (Ctrl+Z).
-    Suspend,
-    /// The console is back after Ctrl+Z, or why it did not stop.
-    Resumed(Result<(), String>),
-    /// The quiet time after a change of the form is over: the draft is written if still due.
-    DraftDue,
-    /// Move the highlight of a list overlay (profiles, history) by `step`.
-    Select(isize),
-    /// Restore the draft offered at start.
-    RestoreDraft,
-    /// Discard the draft offered at start.
-    DiscardDraft,
-    /// Open the profile picker (Ctrl+P).
-    OpenProfiles,
-    /// Save the form as a profile: asks the name (Ctrl+O).
-    SaveAsProfile,
-    /// A chosen profile, read (its secrets resolved from their sources), or why not.
-    ProfileLoaded {
-        name: String,
-        result: Result<Box<ProfileForm>, String>,
-    },
-    /// A profile was written to the config file (its path), or not.
-    ProfileSaved {
-        name: String,
-        profile: Box<Profile>,
-        result: Result<String, String>,
-    },
-    /// Open the history view (Ctrl+R).
-    OpenHistory,
-    /// The history's sessions, newest first, or why they could not be read.
-    HistoryLoaded(Result<Vec<Entry>, String>),
-    /// Follow the highlighted history session again in the session view.
-    WatchEntry,
-    /// End the highlighted history session (a chat left in a queue).
-    EndEntry,
-    /// Refill the form with the highlighted history session's request.
-    RerunEntry,
-    /// Ending a history session finished.
-    EntryEnded {
-        uri: String,
-        result: Result<(), String>,
-    },
-    /// Writing the draft or the history failed.
-    StoreFailed(String),
-    /// Ask how many chats to start from the form at once (Ctrl+B, F6).
-    OpenBurst,
+}
+
+/// What came back from a burst.
+#[derive(Debug, Clone)]
+pub enum BurstOutcome {
     /// A chat of burst `id` progressed (from the engine, or an end asked for after it).
-    Burst { id: SessionId, event: BurstEvent },
+    Progress { id: SessionId, event: BurstEvent },
     /// Burst `id`'s engine returned: every chat's outcome.
-    BurstFinished {
+    Finished {
         id: SessionId,
         outcomes: Vec<ChatOutcome>,
     },
-    /// Stop the running burst: no new chat is sent, and the engine ends every chat created.
-    StopBurst,
-    /// End the chats of the finished burst that are still open.
-    EndBurstChats,
-    /// Ask for a check file to run with the form's connection (Ctrl+T, F7).
-    OpenChecks,
+}
+
+/// What came back from a check run.
+#[derive(Debug, Clone)]
+pub enum ChecksOutcome {
     /// The check file was read and parsed, or why not (with its line when it does not parse).
-    CheckFileLoaded {
+    FileLoaded {
         path: String,
         result: Result<Arc<CheckFile>, String>,
     },
@@ -247,10 +306,69 @@ pub enum Msg {
         result: Box<CaseResult>,
     },
     /// Check run `id` cannot run: a case cannot be planned (nothing was sent).
-    ChecksRefused { id: SessionId, error: String },
-    /// Follow the highlighted case's chat in the session view.
-    OpenCase,
+    Refused { id: SessionId, error: String },
 }
+
+/// What came back from the disk: profiles, history, the draft.
+#[derive(Debug, Clone)]
+pub enum StoreOutcome {
+    /// A chosen profile, read (its secrets resolved from their sources), or why not.
+    ProfileLoaded {
+        name: String,
+        result: Result<Box<ProfileForm>, String>,
+    },
+    /// A profile was written to the config file (its path), or not.
+    ProfileSaved {
+        name: String,
+        profile: Box<Profile>,
+        result: Result<String, String>,
+    },
+    /// The history's sessions, newest first, or why they could not be read.
+    HistoryLoaded(Result<Vec<Entry>, String>),
+    /// Ending a history session finished.
+    EntryEnded {
+        uri: String,
+        result: Result<(), String>,
+    },
+    /// Writing the draft or the history failed.
+    Failed(String),
+    /// The quiet time after a change of the form is over: the draft is written if still due.
+    DraftDue,
+}
+
+/// What came back from the terminal and the clock.
+#[derive(Debug, Clone)]
+pub enum TerminalOutcome {
+    /// Time passed (the spinner and the time in queue).
+    Tick,
+    /// The console is back after Ctrl+Z, or why it did not stop.
+    Resumed(Result<(), String>),
+}
+
+macro_rules! into_msg {
+    ($($kind:ident :: $variant:ident ($feature:ty)),* $(,)?) => {
+        $(impl From<$feature> for Msg {
+            fn from(value: $feature) -> Self {
+                Msg::$kind($kind::$variant(value))
+            }
+        })*
+    };
+}
+
+into_msg!(
+    Intent::App(AppIntent),
+    Intent::Form(FormIntent),
+    Intent::Session(SessionIntent),
+    Intent::Burst(BurstIntent),
+    Intent::Checks(ChecksIntent),
+    Intent::Store(StoreIntent),
+    Outcome::Form(FormOutcome),
+    Outcome::Session(SessionOutcome),
+    Outcome::Burst(BurstOutcome),
+    Outcome::Checks(ChecksOutcome),
+    Outcome::Store(StoreOutcome),
+    Outcome::Terminal(TerminalOutcome),
+);
 
 /// What `update` asks the outside world to do.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,6 +2,7 @@
 //! a burst's chats, reading a check file, and running its cases with the form's connection.
 //! Results go back to the loop as messages; nothing here draws or changes the app.
 
+use super::msg::{BurstOutcome, ChecksOutcome};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,8 +50,8 @@ pub struct BurstWork {
     pub recording: Option<Recording>,
 }
 
-/// Starts the burst engine on the form's request; every event comes back as `Msg::Burst`, the
-/// outcomes as `Msg::BurstFinished`. Nothing is sent when the history cannot be written.
+/// Starts the burst engine on the form's request; every event comes back as `Msg::from(BurstOutcome::Progress)`, the
+/// outcomes as `Msg::from(BurstOutcome::Finished)`. Nothing is sent when the history cannot be written.
 pub fn start_burst(
     id: SessionId,
     connection: &Connection,
@@ -82,19 +83,19 @@ pub fn start_burst(
         Err(error) => {
             // Nothing was sent: every chat failed to start for the same reason.
             for index in 0..settings.count {
-                let _ = messages.send(Msg::Burst {
+                let _ = messages.send(Msg::from(BurstOutcome::Progress {
                     id,
                     event: BurstEvent::Failed {
                         index,
                         error: error.clone(),
                         error_kind: crate::api::ErrorKind::Invalid,
                     },
-                });
+                }));
             }
-            let _ = messages.send(Msg::BurstFinished {
+            let _ = messages.send(Msg::from(BurstOutcome::Finished {
                 id,
                 outcomes: Vec::new(),
-            });
+            }));
             return running;
         }
     };
@@ -114,17 +115,20 @@ pub fn start_burst(
         // Every event is forwarded before the outcomes: the channel closes when the engine
         // (and each chat task) has dropped its sender.
         while let Some(event) = received.recv().await {
-            if messages.send(Msg::Burst { id, event }).is_err() {
+            if messages
+                .send(Msg::from(BurstOutcome::Progress { id, event }))
+                .is_err()
+            {
                 return;
             }
         }
         let outcomes = engine.await.unwrap_or_default();
-        let _ = messages.send(Msg::BurstFinished { id, outcomes });
+        let _ = messages.send(Msg::from(BurstOutcome::Finished { id, outcomes }));
     });
     running
 }
 
-/// Ends a finished burst's open chats, a few at once; each answer is a `Msg::Burst` with
+/// Ends a finished burst's open chats, a few at once; each answer is a `Msg::from(BurstOutcome::Progress)` with
 /// `EndedByUs`. A 404 means the chat is gone already: nothing left in a queue.
 pub fn end_chats(
     id: SessionId,
@@ -153,10 +157,10 @@ pub fn end_chats(
                 },
                 Err(error) => Err(error),
             };
-            let _ = messages.send(Msg::Burst {
+            let _ = messages.send(Msg::from(BurstOutcome::Progress {
                 id,
                 event: BurstEvent::EndedByUs { index, result },
-            });
+            }));
         });
     }
 }
@@ -172,7 +176,7 @@ pub fn load_check_file(path: String, messages: &mpsc::UnboundedSender<Msg>) {
         let result = CheckFile::load(Path::new(&path))
             .map(Arc::new)
             .map_err(|e| e.to_string());
-        let _ = messages.send(Msg::CheckFileLoaded { path, result });
+        let _ = messages.send(Msg::from(ChecksOutcome::FileLoaded { path, result }));
     });
 }
 
@@ -219,12 +223,12 @@ pub fn run_checks(
                     problem.case,
                     super::errors::input(&problem.error)
                 );
-                let _ = messages.send(Msg::ChecksRefused { id, error });
+                let _ = messages.send(Msg::from(ChecksOutcome::Refused { id, error }));
                 return;
             }
             Err(error) => {
                 let error = format!("the check run stopped unexpectedly: {error}");
-                let _ = messages.send(Msg::ChecksRefused { id, error });
+                let _ = messages.send(Msg::from(ChecksOutcome::Refused { id, error }));
                 return;
             }
         };
@@ -232,8 +236,10 @@ pub fn run_checks(
         let all = tokio::spawn(crate::check::run_all(runs, CHECK_CONCURRENCY, events));
         while let Some(event) = received.recv().await {
             let message = match event {
-                CaseEvent::Started { index } => Msg::CaseStarted { id, index },
-                CaseEvent::Finished { index, result } => Msg::CaseFinished { id, index, result },
+                CaseEvent::Started { index } => Msg::from(ChecksOutcome::CaseStarted { id, index }),
+                CaseEvent::Finished { index, result } => {
+                    Msg::from(ChecksOutcome::CaseFinished { id, index, result })
+                }
             };
             if messages.send(message).is_err() {
                 return;

@@ -4,7 +4,7 @@
 use tui_input::Input;
 
 use super::app::{App, Health, Notice, Phase, Topic};
-use super::msg::{CopyWhat, Effect, Msg};
+use super::msg::{CopyWhat, Effect, SessionIntent, SessionOutcome};
 use super::transcript::{Speaker, TranscriptLine};
 use super::update::session_view;
 use crate::api::model::{ChatState, EventKind, LineSource};
@@ -13,10 +13,10 @@ use crate::session::SessionUpdate;
 /// Most exchanges kept for the inspector; older ones are dropped.
 const MAX_EXCHANGES: usize = 500;
 
-/// Messages outside the form.
-pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
-    match msg {
-        Msg::SessionCreated { id, uri } => {
+/// What came back about the chat being created or followed: applied whatever is on screen.
+pub fn outcome(app: &mut App, outcome: SessionOutcome) -> Vec<Effect> {
+    match outcome {
+        SessionOutcome::Created { id, uri } => {
             // The history has the chat already: its request was recorded before it was sent,
             // and the task settled the record with the URI.
             if matches!(app.phase, Phase::Submitting { id: current, .. } if current == id) {
@@ -27,7 +27,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::StartFailed { id, failure } => {
+        SessionOutcome::StartFailed { id, failure } => {
             if matches!(app.phase, Phase::Submitting { id: current, .. } if current == id) {
                 app.phase = Phase::Editing;
                 app.ambiguous_failure = failure.may_have_created_chat;
@@ -45,7 +45,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::Exchange { id, exchange } => {
+        SessionOutcome::Exchange { id, exchange } => {
             if id == app.last_id {
                 app.exchanges.push(exchange);
                 if app.exchanges.len() > MAX_EXCHANGES {
@@ -54,7 +54,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::Session { id, update } => {
+        SessionOutcome::Update { id, update } => {
             let now = app.now;
             let Some(view) = app.session_mut().filter(|v| v.id == id) else {
                 return Vec::new();
@@ -157,37 +157,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 _ => Vec::new(),
             }
         }
-        Msg::CopyUri => match app.session() {
-            Some(view) => vec![Effect::Copy {
-                what: CopyWhat::SessionUri,
-                text: view.uri.clone(),
-            }],
-            None => Vec::new(),
-        },
-        Msg::CopyCurl => match app.session() {
-            Some(view) => {
-                let connection = super::connection::Connection::from_form(&app.form);
-                let sent_to = app
-                    .exchanges
-                    .iter()
-                    .rev()
-                    .find(|e| e.method == "POST" && e.url.contains("/chat/request"))
-                    .map(|e| e.url.as_str());
-                let text = super::curl::chat_request(
-                    &connection,
-                    &view.uri,
-                    sent_to,
-                    &view.request,
-                    view.survey.as_ref(),
-                );
-                vec![Effect::Copy {
-                    what: CopyWhat::Curl,
-                    text,
-                }]
-            }
-            None => Vec::new(),
-        },
-        Msg::Copied { what, result, file } => {
+        SessionOutcome::Copied { what, result, file } => {
             let subject = match what {
                 CopyWhat::SessionUri => "the session URI",
                 CopyWhat::Curl => "the request as curl (appKey as $CHATSTART_APP_KEY)",
@@ -209,20 +179,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             });
             Vec::new()
         }
-        Msg::Compose => {
-            if let Some(view) = app.session_mut().filter(|v| v.is_live()) {
-                view.compose.get_or_insert_with(Input::default);
-            }
-            Vec::new()
-        }
-        Msg::ComposeEdit(request) => {
-            if let Some(input) = app.session_mut().and_then(|v| v.compose.as_mut()) {
-                input.handle(request);
-            }
-            Vec::new()
-        }
-        Msg::ComposeSend => compose_send(app),
-        Msg::LineSent { id, result } => {
+        SessionOutcome::LineSent { id, result } => {
             if let Some(view) = app.session_mut().filter(|v| v.id == id) {
                 view.sending = false;
                 if let Err(error) = result {
@@ -231,8 +188,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::EndChat => end_chat(app),
-        Msg::ChatEnded { id, result } => {
+        SessionOutcome::ChatEnded { id, result } => {
             let (now, quit_after_end) = (app.now, app.quit_after_end);
             let Some(view) = app.session_mut().filter(|v| v.id == id) else {
                 return Vec::new();
@@ -267,7 +223,57 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::NewRequest => {
+    }
+}
+
+/// What the user asked of the session view.
+pub fn intent(app: &mut App, intent: SessionIntent) -> Vec<Effect> {
+    match intent {
+        SessionIntent::CopyUri => match app.session() {
+            Some(view) => vec![Effect::Copy {
+                what: CopyWhat::SessionUri,
+                text: view.uri.clone(),
+            }],
+            None => Vec::new(),
+        },
+        SessionIntent::CopyCurl => match app.session() {
+            Some(view) => {
+                let connection = super::connection::Connection::from_form(&app.form);
+                let sent_to = app
+                    .exchanges
+                    .iter()
+                    .rev()
+                    .find(|e| e.method == "POST" && e.url.contains("/chat/request"))
+                    .map(|e| e.url.as_str());
+                let text = super::curl::chat_request(
+                    &connection,
+                    &view.uri,
+                    sent_to,
+                    &view.request,
+                    view.survey.as_ref(),
+                );
+                vec![Effect::Copy {
+                    what: CopyWhat::Curl,
+                    text,
+                }]
+            }
+            None => Vec::new(),
+        },
+        SessionIntent::Compose => {
+            if let Some(view) = app.session_mut().filter(|v| v.is_live()) {
+                view.compose.get_or_insert_with(Input::default);
+            }
+            Vec::new()
+        }
+        SessionIntent::ComposeEdit(request) => {
+            if let Some(input) = app.session_mut().and_then(|v| v.compose.as_mut()) {
+                input.handle(request);
+            }
+            Vec::new()
+        }
+        SessionIntent::ComposeSend => compose_send(app),
+        SessionIntent::EndChat => end_chat(app),
+        SessionIntent::NewRequest => {
             let Some(view) = app.session() else {
                 return Vec::new();
             };
@@ -288,7 +294,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 Vec::new()
             }
         }
-        Msg::ToggleInspector => {
+        SessionIntent::ToggleInspector => {
             let count = app.exchanges.len();
             if let Some(view) = app.session_mut() {
                 view.inspector = !view.inspector;
@@ -298,7 +304,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::InspectorSelect(step) => {
+        SessionIntent::InspectorSelect(step) => {
             let count = app.exchanges.len();
             if let Some(view) = app.session_mut().filter(|v| v.inspector && count > 0) {
                 view.selected_exchange = view
@@ -309,17 +315,17 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::InspectorFocus => {
+        SessionIntent::InspectorFocus => {
             if let Some(view) = app.session_mut().filter(|v| v.inspector) {
                 view.inspector_focus = !view.inspector_focus;
             }
             Vec::new()
         }
-        Msg::InspectorScroll(scroll) => {
-            let Some(view) = app.session().filter(|v| v.inspector) else {
+        SessionIntent::InspectorScroll(scroll) => {
+            let Some(_) = app.session().filter(|v| v.inspector) else {
                 return Vec::new();
             };
-            let max = super::view::inspector::detail_max_scroll(app, view);
+            let max = app.geometry.inspector_max_scroll;
             if let Some(view) = app.session_mut() {
                 use super::msg::Scroll;
                 let current = view.inspector_scroll.min(max);
@@ -332,13 +338,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::Scroll(scroll) => {
-            let Some(view) = app.session() else {
+        SessionIntent::Scroll(scroll) => {
+            let Some(_) = app.session() else {
                 return Vec::new();
             };
             // Clamped to what the layout can show, so Down after Home moves at once; while
             // scrolled back the top row stays put as lines arrive.
-            let max = super::view::session::transcript_max_top(app, view);
+            let max = app.geometry.transcript_max_top;
             if let Some(view) = app.session_mut() {
                 use super::msg::Scroll;
                 view.transcript_top = match (scroll, view.transcript_top) {
@@ -355,7 +361,6 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        _ => Vec::new(),
     }
 }
 

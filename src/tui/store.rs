@@ -3,7 +3,7 @@
 
 use tokio::sync::mpsc;
 
-use super::msg::{Effect, Msg, NewSession};
+use super::msg::{Effect, Msg, NewSession, StoreOutcome};
 use super::setup::Store;
 use crate::api::AuthRequest;
 use crate::config::Config;
@@ -47,7 +47,7 @@ pub fn run(store: &mut Store, effect: Effect, messages: &mpsc::UnboundedSender<M
                 },
                 None => (Err("no data directory on this system".into()), Vec::new()),
             };
-            let _ = messages.send(Msg::HistoryLoaded(result));
+            let _ = messages.send(Msg::from(StoreOutcome::HistoryLoaded(result)));
             // A damaged line costs that line only: the rest is listed, the line is named.
             if !warnings.is_empty() {
                 failed(messages, warnings.join("; "));
@@ -60,11 +60,11 @@ pub fn run(store: &mut Store, effect: Effect, messages: &mpsc::UnboundedSender<M
                 .save_profile(&name, &profile)
                 .map(|path| path.display().to_string())
                 .map_err(|e| e.to_string());
-            let _ = messages.send(Msg::ProfileSaved {
+            let _ = messages.send(Msg::from(StoreOutcome::ProfileSaved {
                 name,
                 profile,
                 result,
-            });
+            }));
         }
         Effect::RecordState { uri, state, agent } => {
             if let Some(history) = &store.history {
@@ -120,7 +120,7 @@ pub fn unwritable(history: &crate::history::History, error: &std::io::Error) -> 
 }
 
 fn failed(messages: &mpsc::UnboundedSender<Msg>, message: String) {
-    let _ = messages.send(Msg::StoreFailed(message));
+    let _ = messages.send(Msg::from(StoreOutcome::Failed(message)));
 }
 
 /// Reads a profile under the start's flags; its secret commands may take a while, so off
@@ -139,7 +139,7 @@ fn load_profile(store: &Store, name: String, messages: &mpsc::UnboundedSender<Ms
             ))),
             None => Err("not in the config file".to_string()),
         };
-        let _ = messages.send(Msg::ProfileLoaded { name, result });
+        let _ = messages.send(Msg::from(StoreOutcome::ProfileLoaded { name, result }));
     });
 }
 
@@ -205,11 +205,16 @@ mod tests {
         };
         let (messages, mut received) = mpsc::unbounded_channel();
         run(&mut store, Effect::LoadHistory, &messages);
-        let Ok(Msg::HistoryLoaded(Ok(entries))) = received.try_recv() else {
+        let Ok(Msg::Outcome(crate::tui::msg::Outcome::Store(StoreOutcome::HistoryLoaded(Ok(
+            entries,
+        ))))) = received.try_recv()
+        else {
             panic!("the history is listed");
         };
         assert_eq!(entries.len(), 2, "{entries:?}");
-        let Ok(Msg::StoreFailed(warning)) = received.try_recv() else {
+        let Ok(Msg::Outcome(crate::tui::msg::Outcome::Store(StoreOutcome::Failed(warning)))) =
+            received.try_recv()
+        else {
             panic!("the damage is said");
         };
         assert!(

@@ -2,6 +2,7 @@
 //! drop guard and a panic hook so every exit path restores it, suspend/resume around `$EDITOR`
 //! and Ctrl+Z, and signals (SIGTERM, SIGHUP, SIGINT) turned into quit messages.
 
+use super::msg::AppIntent;
 use std::io::{self, BufWriter, Stdout, stdout};
 
 use crossterm::cursor::Show;
@@ -226,7 +227,10 @@ pub fn listen_for_signals(messages: mpsc::UnboundedSender<Msg>) {
             tokio::spawn(async move {
                 while resized.recv().await.is_some() {
                     if let Ok((width, height)) = crossterm::terminal::size() {
-                        if messages.send(Msg::Resize(width, height)).is_err() {
+                        if messages
+                            .send(Msg::from(AppIntent::Resize(width, height)))
+                            .is_err()
+                        {
                             return;
                         }
                     }
@@ -234,9 +238,9 @@ pub fn listen_for_signals(messages: mpsc::UnboundedSender<Msg>) {
             });
         }
         for (kind, msg) in [
-            (SignalKind::terminate(), Msg::QuitNow),
-            (SignalKind::hangup(), Msg::QuitNow),
-            (SignalKind::interrupt(), Msg::Quit),
+            (SignalKind::terminate(), Msg::from(AppIntent::QuitNow)),
+            (SignalKind::hangup(), Msg::from(AppIntent::QuitNow)),
+            (SignalKind::interrupt(), Msg::from(AppIntent::Quit)),
         ] {
             let Ok(mut stream) = signal(kind) else {
                 continue;
@@ -279,7 +283,7 @@ fn watch_for_hangup(messages: mpsc::UnboundedSender<Msg>) {
                     Ok(_) => {
                         let gone = PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL;
                         if watched[0].revents().intersects(gone) {
-                            let _ = messages.send(Msg::QuitNow);
+                            let _ = messages.send(Msg::from(AppIntent::QuitNow));
                             return;
                         }
                     }

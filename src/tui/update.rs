@@ -6,7 +6,10 @@ use std::time::Duration;
 use super::app::{App, Lookup, Notice, Overlay, Phase, SessionView, Topic};
 use super::connection::Connection;
 use super::form::{Focus, TextField, Toggle};
-use super::msg::{Effect, Msg};
+use super::msg::{
+    AppIntent, BurstIntent, BurstOutcome, ChecksIntent, Effect, FormIntent, FormOutcome, Intent,
+    Msg, Outcome, SessionOutcome, StoreIntent, StoreOutcome, TerminalOutcome,
+};
 use super::session_update;
 use crate::api::validate::Field;
 
@@ -22,23 +25,28 @@ pub fn init(app: &mut App) -> Vec<Effect> {
 /// when it matters (quitting, Ctrl+Z, the editor, the answer to the draft offer); a form that
 /// went out (its chat is in the history) is no draft any more.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
-    if matches!(msg, Msg::DraftDue) {
+    if matches!(msg, Msg::Outcome(Outcome::Store(StoreOutcome::DraftDue))) {
         app.draft_due = false;
     }
     // One action, not typing: the form as it is now is worth keeping at once.
     let write_now = matches!(
         msg,
-        Msg::DraftDue
-            | Msg::Suspend
-            | Msg::OpenEditor
-            | Msg::EditorDone(_)
-            | Msg::RestoreDraft
-            | Msg::DiscardDraft
-            | Msg::ProfileLoaded { .. }
-            | Msg::RerunEntry
+        Msg::Outcome(
+            Outcome::Store(StoreOutcome::DraftDue | StoreOutcome::ProfileLoaded { .. })
+                | Outcome::Form(FormOutcome::EditorDone(_))
+        ) | Msg::Intent(
+            Intent::App(AppIntent::Suspend)
+                | Intent::Form(FormIntent::OpenEditor)
+                | Intent::Store(
+                    StoreIntent::RestoreDraft | StoreIntent::DiscardDraft | StoreIntent::RerunEntry
+                )
+        )
     );
     let made_from_form = MadeFromForm::of(&msg);
-    let mut effects = apply(app, msg);
+    let mut effects = match msg {
+        Msg::Outcome(outcome) => apply_outcome(app, outcome),
+        Msg::Intent(intent) => apply_intent(app, intent),
+    };
     close_stale_questions(app);
     if made_from_form.is_some_and(|made| made.still_current(app)) {
         effects.extend(super::dialogs::form_sent(app));
@@ -62,12 +70,18 @@ enum MadeFromForm {
 impl MadeFromForm {
     fn of(msg: &Msg) -> Option<Self> {
         match msg {
-            Msg::SessionCreated { id, .. } => Some(Self::Session(*id)),
-            Msg::StartFailed { failure, .. } if failure.may_have_created_chat => Some(Self::Maybe),
-            Msg::Burst {
+            Msg::Outcome(Outcome::Session(SessionOutcome::Created { id, .. })) => {
+                Some(Self::Session(*id))
+            }
+            Msg::Outcome(Outcome::Session(SessionOutcome::StartFailed { failure, .. }))
+                if failure.may_have_created_chat =>
+            {
+                Some(Self::Maybe)
+            }
+            Msg::Outcome(Outcome::Burst(BurstOutcome::Progress {
                 id,
                 event: crate::burst::BurstEvent::Created { .. },
-            } => Some(Self::BurstChat(*id)),
+            })) => Some(Self::BurstChat(*id)),
             _ => None,
         }
     }
@@ -82,38 +96,54 @@ impl MadeFromForm {
     }
 }
 
-/// Whether quitting now would leave something behind: a live chat, a chat request on its way
-/// (it may create one), chats of a burst.
-pub fn quitting_leaves_something(app: &App) -> bool {
-    app.has_live_chat()
-        || matches!(app.phase, Phase::Submitting { .. })
-        || super::burst::has_open_chats(app)
-}
-
-/// A question whose reason went away while it was open (the request failed, the chat ended)
-/// closes: the screen under it says what happened.
-fn close_stale_questions(app: &mut App) {
-    if app.overlay == Some(Overlay::ConfirmQuit) && !quitting_leaves_something(app) {
-        app.overlay = None;
+/// Every outcome reaches its feature, whatever overlay or screen is showing: a result that
+/// arrives while a question is open is applied all the same, never dropped.
+fn apply_outcome(app: &mut App, outcome: Outcome) -> Vec<Effect> {
+    match outcome {
+        Outcome::Form(outcome) => form_outcome(app, outcome),
+        Outcome::Session(outcome) => session_update::outcome(app, outcome),
+        Outcome::Burst(outcome) => super::burst::outcome(app, outcome),
+        Outcome::Checks(outcome) => super::checks::outcome(app, outcome),
+        Outcome::Store(outcome) => super::dialogs::outcome(app, outcome),
+        Outcome::Terminal(TerminalOutcome::Tick) => Vec::new(),
+        Outcome::Terminal(TerminalOutcome::Resumed(outcome)) => {
+            if let Err(why) = outcome {
+                app.notice = Some(Notice::info(why));
+            }
+            Vec::new()
+        }
     }
 }
 
-fn apply(app: &mut App, msg: Msg) -> Vec<Effect> {
+/// An intent goes to what has the keyboard: the overlay on screen, else the screen below.
+fn apply_intent(app: &mut App, intent: Intent) -> Vec<Effect> {
+    // What acts on the whole console, whatever is on screen.
+    match intent {
+        Intent::App(AppIntent::QuitNow) => return quit(app),
+        Intent::App(AppIntent::Suspend) => return vec![Effect::Suspend],
+        Intent::App(AppIntent::Resize(width, height)) => {
+            app.size = (width, height);
+            return Vec::new();
+        }
+        Intent::App(AppIntent::Paste(text)) => return super::paste::update(app, &text),
+        _ => {}
+    }
     if let Some(overlay) = app.overlay.clone() {
-        if let Some(effects) = overlay_answer(app, &overlay, &msg) {
+        if let Some(effects) = overlay_answer(app, &overlay, &intent) {
             return effects;
         }
     }
-    if let Some(effects) = super::burst::update(app, &msg) {
+    if let Some(effects) = super::burst::intent(app, &intent) {
         return effects;
     }
-    if let Some(effects) = super::checks::update(app, &msg) {
+    if let Some(effects) = super::checks::intent(app, &intent) {
         return effects;
     }
-    match msg {
-        Msg::OpenBurst if matches!(app.phase, Phase::Editing) => super::burst::open(app),
-        Msg::OpenChecks if matches!(app.phase, Phase::Editing) => super::checks::open(app),
-        Msg::Help => {
+    let editing = matches!(app.phase, Phase::Editing);
+    match intent {
+        Intent::Burst(BurstIntent::Open) if editing => super::burst::open(app),
+        Intent::Checks(ChecksIntent::Open) if editing => super::checks::open(app),
+        Intent::App(AppIntent::Help) => {
             app.help_scroll = 0;
             app.overlay = match app.overlay {
                 Some(Overlay::Help) => None,
@@ -121,9 +151,7 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Effect> {
             };
             Vec::new()
         }
-        // Only while the help shows (above).
-        Msg::HelpScroll(_) => Vec::new(),
-        Msg::Quit => {
+        Intent::App(AppIntent::Quit) => {
             // A request on its way may still create a chat: ask, as for a live one.
             if quitting_leaves_something(app) {
                 app.overlay = Some(Overlay::ConfirmQuit);
@@ -132,48 +160,44 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Effect> {
                 quit(app)
             }
         }
-        Msg::QuitNow => quit(app),
-        Msg::Suspend => vec![Effect::Suspend],
-        Msg::Resumed(outcome) => {
-            if let Err(why) = outcome {
-                app.notice = Some(Notice::info(why));
-            }
-            Vec::new()
-        }
-        // Written by `update` around this.
-        Msg::DraftDue => Vec::new(),
-        Msg::Paste(text) => super::paste::update(app, &text),
-        Msg::Resize(width, height) => {
-            app.size = (width, height);
-            Vec::new()
-        }
-        Msg::Tick | Msg::Confirm | Msg::ConfirmAlternative => Vec::new(),
-        Msg::Dismiss => {
+        Intent::App(AppIntent::Dismiss) => {
             match app.session_mut() {
                 Some(view) if view.compose.is_some() => view.compose = None,
                 _ => app.notice = None,
             }
             Vec::new()
         }
-        Msg::Submit => submit(app, false),
-        msg @ (Msg::ProfileLoaded { .. }
-        | Msg::ProfileSaved { .. }
-        | Msg::HistoryLoaded(_)
-        | Msg::EntryEnded { .. }
-        | Msg::StoreFailed(_)) => super::dialogs::update(app, msg),
-        msg @ (Msg::OpenProfiles | Msg::SaveAsProfile | Msg::OpenHistory)
-            if matches!(app.phase, Phase::Editing) =>
-        {
-            super::dialogs::update(app, msg)
-        }
-        Msg::LookupDue(generation) => {
+        Intent::Form(FormIntent::Submit) => submit(app, false),
+        Intent::Form(FormIntent::RefreshLookup) => start_lookup(app),
+        Intent::Store(
+            intent @ (StoreIntent::OpenProfiles
+            | StoreIntent::SaveAsProfile
+            | StoreIntent::OpenHistory),
+        ) if editing => super::dialogs::intent(app, intent),
+        Intent::Form(intent) if editing => form_update(app, intent),
+        Intent::Session(intent) if !editing => session_update::intent(app, intent),
+        // Asked where nothing takes it (a question's answer with no question, a form key off
+        // the form, help scrolling without the help): nothing to do.
+        Intent::App(_)
+        | Intent::Form(_)
+        | Intent::Session(_)
+        | Intent::Burst(_)
+        | Intent::Checks(_)
+        | Intent::Store(_) => Vec::new(),
+    }
+}
+
+/// What came back to the form.
+fn form_outcome(app: &mut App, outcome: FormOutcome) -> Vec<Effect> {
+    match outcome {
+        FormOutcome::LookupDue(generation) => {
             if generation == app.lookup_generation {
                 start_lookup(app)
             } else {
                 Vec::new()
             }
         }
-        Msg::SurveyLoaded { generation, result } => {
+        FormOutcome::SurveyLoaded { generation, result } => {
             if generation == app.lookup_generation {
                 match result {
                     Ok(survey) => app.form.survey.load(survey),
@@ -185,7 +209,7 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::AvailabilityLoaded {
+        FormOutcome::AvailabilityLoaded {
             generation,
             available,
             estimate,
@@ -199,8 +223,7 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::RefreshLookup => start_lookup(app),
-        Msg::EditorDone(result) => {
+        FormOutcome::EditorDone(result) => {
             match result {
                 Ok(text) => {
                     app.form.pre_chat.replace_from_editor(&text);
@@ -224,97 +247,86 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        msg if matches!(app.phase, Phase::Editing) => form_update(app, msg),
-        msg => session_update::update(app, msg),
     }
 }
 
-/// The answer to an open overlay; `None` passes the message on.
-fn overlay_answer(app: &mut App, overlay: &Overlay, msg: &Msg) -> Option<Vec<Effect>> {
-    // Results of effects keep flowing while a question is open.
-    if matches!(
-        msg,
-        Msg::Session { .. }
-            | Msg::Exchange { .. }
-            | Msg::SessionCreated { .. }
-            | Msg::StartFailed { .. }
-            | Msg::SurveyLoaded { .. }
-            | Msg::AvailabilityLoaded { .. }
-            | Msg::LookupDue(_)
-            | Msg::Copied { .. }
-            | Msg::LineSent { .. }
-            | Msg::ChatEnded { .. }
-            | Msg::EditorDone(_)
-            | Msg::Resize(..)
-            | Msg::Tick
-            | Msg::QuitNow
-            | Msg::Suspend
-            | Msg::Resumed(_)
-            | Msg::DraftDue
-            | Msg::Paste(_)
-            | Msg::ProfileLoaded { .. }
-            | Msg::ProfileSaved { .. }
-            | Msg::HistoryLoaded(_)
-            | Msg::EntryEnded { .. }
-            | Msg::StoreFailed(_)
-            | Msg::Burst { .. }
-            | Msg::BurstFinished { .. }
-            | Msg::CheckFileLoaded { .. }
-            | Msg::CaseStarted { .. }
-            | Msg::CaseFinished { .. }
-            | Msg::ChecksRefused { .. }
-    ) {
-        return None;
+/// Whether quitting now would leave something behind: a live chat, a chat request on its way
+/// (it may create one), chats of a burst.
+pub fn quitting_leaves_something(app: &App) -> bool {
+    app.has_live_chat()
+        || matches!(app.phase, Phase::Submitting { .. })
+        || super::burst::has_open_chats(app)
+}
+
+/// A question whose reason went away while it was open (the request failed, the chat ended)
+/// closes: the screen under it says what happened.
+fn close_stale_questions(app: &mut App) {
+    if app.overlay == Some(Overlay::ConfirmQuit) && !quitting_leaves_something(app) {
+        app.overlay = None;
     }
-    if let Some(effects) = super::burst::overlay_answer(app, msg) {
+}
+
+/// The answer to an open overlay; `None` passes the intent on to the screen below.
+fn overlay_answer(app: &mut App, overlay: &Overlay, intent: &Intent) -> Option<Vec<Effect>> {
+    // F1 over a question or dialog shows the help of its keys; closing the help brings it back.
+    if matches!(intent, Intent::App(AppIntent::Help)) && *overlay != Overlay::Help {
+        app.help_over = Some(overlay.clone());
+        app.help_scroll = 0;
+        app.overlay = Some(Overlay::Help);
+        return Some(Vec::new());
+    }
+    if let Some(effects) = super::burst::overlay_answer(app, intent) {
         return Some(effects);
     }
-    if let Some(effects) = super::checks::overlay_answer(app, msg) {
+    if let Some(effects) = super::checks::overlay_answer(app, intent) {
         return Some(effects);
     }
-    if let Some(effects) = super::dialogs::overlay_answer(app, overlay, msg) {
+    if let Some(effects) = super::dialogs::overlay_answer(app, overlay, intent) {
         return Some(effects);
     }
-    match (overlay, msg) {
-        (Overlay::Help, Msg::Help | Msg::Dismiss) => {
-            app.overlay = None;
+    match (overlay, intent) {
+        (Overlay::Help, Intent::App(AppIntent::Help | AppIntent::Dismiss)) => {
+            app.overlay = app.help_over.take();
             Some(Vec::new())
         }
-        (Overlay::Help, Msg::HelpScroll(rows)) => {
-            let most = super::view::overlay::help_scroll_limit(app);
+        (Overlay::Help, Intent::App(AppIntent::HelpScroll(rows))) => {
+            let most = app.geometry.help_max_scroll;
             app.help_scroll = app.help_scroll.saturating_add_signed(*rows).min(most);
             Some(Vec::new())
         }
         (Overlay::Help, _) => Some(Vec::new()),
-        (Overlay::ConfirmQuit, Msg::Confirm | Msg::Quit) => {
+        (Overlay::ConfirmQuit, Intent::App(AppIntent::Confirm | AppIntent::Quit)) => {
             app.overlay = None;
             Some(quit(app))
         }
         // No chat to end yet while its request is on its way.
-        (Overlay::ConfirmQuit, Msg::ConfirmAlternative)
+        (Overlay::ConfirmQuit, Intent::App(AppIntent::ConfirmAlternative))
             if matches!(app.phase, Phase::Submitting { .. }) =>
         {
             Some(Vec::new())
         }
-        (Overlay::ConfirmQuit, Msg::ConfirmAlternative) if super::burst::has_open_chats(app) => {
+        (Overlay::ConfirmQuit, Intent::App(AppIntent::ConfirmAlternative))
+            if super::burst::has_open_chats(app) =>
+        {
             app.overlay = None;
             Some(super::burst::end_then_quit(app))
         }
-        (Overlay::ConfirmQuit, Msg::ConfirmAlternative) => {
+        (Overlay::ConfirmQuit, Intent::App(AppIntent::ConfirmAlternative)) => {
             app.overlay = None;
             app.quit_after_end = true;
             Some(session_update::end_chat(app))
         }
         // Ctrl+C closes any question, then quits as from the screen below.
-        (_, Msg::Quit) => {
+        (_, Intent::App(AppIntent::Quit)) => {
             app.overlay = None;
+            app.help_over = None;
             None
         }
-        (Overlay::ConfirmResubmit, Msg::Confirm) => {
+        (Overlay::ConfirmResubmit, Intent::App(AppIntent::Confirm)) => {
             app.overlay = None;
             Some(submit(app, true))
         }
-        (_, Msg::Dismiss) => {
+        (_, Intent::App(AppIntent::Dismiss)) => {
             app.overlay = None;
             Some(Vec::new())
         }
@@ -327,35 +339,27 @@ fn quit(app: &mut App) -> Vec<Effect> {
     vec![Effect::StopSession, Effect::Quit]
 }
 
-/// Messages that change the form.
-fn form_update(app: &mut App, msg: Msg) -> Vec<Effect> {
-    let user_action = matches!(
-        msg,
-        Msg::FocusNext
-            | Msg::FocusPrev
-            | Msg::FocusOn(_)
-            | Msg::Edit(_)
-            | Msg::Cycle(_)
-            | Msg::Choose
-            | Msg::AddPreChatLine
-            | Msg::DeletePreChatLine
-            | Msg::MovePreChatLine(_)
+/// Intents that change the form.
+fn form_update(app: &mut App, intent: FormIntent) -> Vec<Effect> {
+    let user_action = !matches!(
+        intent,
+        FormIntent::OpenEditor | FormIntent::RefreshLookup | FormIntent::Submit
     );
     if user_action && app.notice_is_about(Topic::EditorResult) {
         app.notice = None;
     }
     let form = &mut app.form;
-    match msg {
-        Msg::FocusNext => form.move_focus(1),
-        Msg::FocusPrev => form.move_focus(-1),
-        Msg::FocusOn(focus) if form.focus_order().contains(&focus) => form.focus = focus,
-        Msg::Edit(request) => {
+    match intent {
+        FormIntent::FocusNext => form.move_focus(1),
+        FormIntent::FocusPrev => form.move_focus(-1),
+        FormIntent::FocusOn(focus) if form.focus_order().contains(&focus) => form.focus = focus,
+        FormIntent::Edit(request) => {
             let focus = form.focus.clone();
             if form.edit(request) {
                 return edited(app, &focus);
             }
         }
-        Msg::Cycle(step) => match form.focus.clone() {
+        FormIntent::Cycle(step) => match form.focus.clone() {
             Focus::Toggle(toggle) => return flip(app, toggle),
             Focus::Survey(id) => {
                 form.survey.move_choice(&id, step);
@@ -364,7 +368,7 @@ fn form_update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             _ => {}
         },
-        Msg::Choose => match form.focus.clone() {
+        FormIntent::Choose => match form.focus.clone() {
             Focus::Toggle(toggle) => return flip(app, toggle),
             Focus::Survey(id) => {
                 form.survey.choose(&id);
@@ -373,7 +377,7 @@ fn form_update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             _ => {}
         },
-        Msg::AddPreChatLine => {
+        FormIntent::AddPreChatLine => {
             let at = match form.focus {
                 Focus::PreChat(index) => form.pre_chat.add_after(index),
                 _ => form
@@ -383,21 +387,21 @@ fn form_update(app: &mut App, msg: Msg) -> Vec<Effect> {
             form.focus = Focus::PreChat(at);
             form_changed(app);
         }
-        Msg::DeletePreChatLine => {
+        FormIntent::DeletePreChatLine => {
             if let Focus::PreChat(index) = form.focus {
                 form.focus = Focus::PreChat(form.pre_chat.delete(index));
                 form_changed(app);
             }
         }
-        Msg::MovePreChatLine(step) => {
+        FormIntent::MovePreChatLine(step) => {
             if let Focus::PreChat(index) = form.focus {
                 form.focus = Focus::PreChat(form.pre_chat.move_line(index, step));
                 form_changed(app);
             }
         }
-        Msg::OpenEditor => return vec![Effect::OpenEditor(form.pre_chat.editor_text())],
-        // Session keys do nothing on the form.
-        _ => {}
+        FormIntent::OpenEditor => return vec![Effect::OpenEditor(form.pre_chat.editor_text())],
+        // Handled before (`apply_intent`), or nothing on the form.
+        FormIntent::FocusOn(_) | FormIntent::RefreshLookup | FormIntent::Submit => {}
     }
     Vec::new()
 }

@@ -2,6 +2,7 @@
 //! follows the fields it comes from, however they change: typing, F5, a restored draft, a
 //! profile, a re-run from the history.
 
+use crate::tui::msg::{FormOutcome, StoreIntent};
 use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::snapshots::{draw_text, with_survey};
@@ -79,13 +80,13 @@ fn a_survey_read_through_another_connection_goes_when_the_connection_is_incomple
     };
     let generation = *generation;
     // The survey of account 12345678 arrives late: not this form's any more.
-    send(&mut app, [Msg::LookupDue(generation)]);
+    send(&mut app, [Msg::from(FormOutcome::LookupDue(generation))]);
     send(
         &mut app,
-        [Msg::SurveyLoaded {
+        [Msg::from(FormOutcome::SurveyLoaded {
             generation,
             result: Ok(Some(crate::tui::survey::tests::survey())),
-        }],
+        })],
     );
     assert_eq!(app.form.survey.status, SurveyStatus::NotLoaded);
     assert!(app.form.survey.survey.is_none());
@@ -104,7 +105,7 @@ fn a_survey_read_through_another_connection_goes_when_the_connection_is_incomple
             _ => None,
         })
         .expect("debounce");
-    let effects = send(&mut app, [Msg::LookupDue(generation)]);
+    let effects = send(&mut app, [Msg::from(FormOutcome::LookupDue(generation))]);
     assert!(
         effects.iter().any(|e| matches!(e, Effect::Lookup { .. })),
         "{effects:?}"
@@ -137,7 +138,7 @@ fn a_history_re_run_and_a_profile_ask_the_service_again() {
     };
     app.history = vec![entry];
     app.overlay = Some(crate::tui::app::Overlay::History { selected: 0 });
-    let effects = send(&mut app, [Msg::RerunEntry]);
+    let effects = send(&mut app, [Msg::from(StoreIntent::RerunEntry)]);
     assert!(
         effects.iter().any(|e| matches!(e, Effect::Lookup { .. })),
         "{effects:?}"

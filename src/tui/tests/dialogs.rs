@@ -1,6 +1,10 @@
 //! Unit tests of what lasts between runs: drafts, secret prompts, profiles, history — as a user
 //! would drive them, checking the effects `update` asks for.
 
+use crate::tui::msg::{
+    AppIntent, FormIntent, FormOutcome, SessionIntent, SessionOutcome, StoreOutcome,
+    TerminalOutcome,
+};
 use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::*;
@@ -65,7 +69,7 @@ fn a_changed_form_is_written_once_typing_pauses_never_per_key_and_without_secret
     let mut app = app();
     app.form.set_text(TextField::SsoKey, SSO_KEY);
     app.saved_draft = Some(Box::new(Draft::of(&app.form, None)));
-    let effects = send(&mut app, [Msg::Tick]);
+    let effects = send(&mut app, [Msg::from(TerminalOutcome::Tick)]);
     assert!(
         drafts(&effects).is_empty() && timers(&effects) == 0,
         "no change, no write"
@@ -73,14 +77,14 @@ fn a_changed_form_is_written_once_typing_pauses_never_per_key_and_without_secret
     let effects = type_text(&mut app, "XYZ");
     assert!(drafts(&effects).is_empty(), "no write per key: {effects:?}");
     assert_eq!(timers(&effects), 1, "one timer for the pause: {effects:?}");
-    let effects = send(&mut app, [Msg::DraftDue]);
+    let effects = send(&mut app, [Msg::from(StoreOutcome::DraftDue)]);
     let written = drafts(&effects);
     assert_eq!(written.len(), 1, "{effects:?}");
     assert_eq!(written[0].request.skill, "SalesXYZ");
     let json = serde_json::to_string(&written[0]).expect("json");
     assert!(!json.contains(APP_KEY) && !json.contains(SSO_KEY), "{json}");
     assert!(
-        send(&mut app, [Msg::DraftDue]).is_empty(),
+        send(&mut app, [Msg::from(StoreOutcome::DraftDue)]).is_empty(),
         "nothing new, nothing written"
     );
     // Moving the focus changes nothing worth writing.
@@ -94,9 +98,9 @@ fn a_changed_form_is_written_once_typing_pauses_never_per_key_and_without_secret
 #[test]
 fn quitting_and_ctrl_z_write_a_pending_draft_at_once() {
     for (last, expected) in [
-        (Msg::Quit, Effect::Quit),
-        (Msg::QuitNow, Effect::Quit),
-        (Msg::Suspend, Effect::Suspend),
+        (Msg::from(AppIntent::Quit), Effect::Quit),
+        (Msg::from(AppIntent::QuitNow), Effect::Quit),
+        (Msg::from(AppIntent::Suspend), Effect::Suspend),
     ] {
         let mut app = app();
         type_text(&mut app, "X");
@@ -106,7 +110,7 @@ fn quitting_and_ctrl_z_write_a_pending_draft_at_once() {
         assert_eq!(written[0].request.skill, "SalesX");
         assert!(effects.contains(&expected), "{last:?}: {effects:?}");
         // The timer that was running finds nothing left to write.
-        assert!(drafts(&send(&mut app, [Msg::DraftDue])).is_empty());
+        assert!(drafts(&send(&mut app, [Msg::from(StoreOutcome::DraftDue)])).is_empty());
     }
 }
 
@@ -114,41 +118,50 @@ fn quitting_and_ctrl_z_write_a_pending_draft_at_once() {
 fn a_sent_form_is_no_draft_and_a_change_after_it_is_one_again() {
     let mut app = app();
     type_text(&mut app, "X");
-    assert_eq!(drafts(&send(&mut app, [Msg::DraftDue])).len(), 1);
-    send(&mut app, [Msg::Submit]);
+    assert_eq!(
+        drafts(&send(&mut app, [Msg::from(StoreOutcome::DraftDue)])).len(),
+        1
+    );
+    send(&mut app, [Msg::from(FormIntent::Submit)]);
     let id = app.last_id;
     let effects = send(
         &mut app,
-        [Msg::SessionCreated {
+        [Msg::from(SessionOutcome::Created {
             id,
             uri: URI.into(),
-        }],
+        })],
     );
     assert!(
         effects.contains(&Effect::ClearDraft),
         "the chat is in the history now: {effects:?}"
     );
     assert!(
-        send(&mut app, [Msg::Quit])
+        send(&mut app, [Msg::from(AppIntent::Quit)])
             .iter()
             .all(|e| !matches!(e, Effect::SaveDraft(_))),
         "quitting does not write the sent form back"
     );
     let mut app = super::app();
     type_text(&mut app, "X");
-    send(&mut app, [Msg::DraftDue, Msg::Submit]);
+    send(
+        &mut app,
+        [
+            Msg::from(StoreOutcome::DraftDue),
+            Msg::from(FormIntent::Submit),
+        ],
+    );
     let id = app.last_id;
     send(
         &mut app,
-        [Msg::SessionCreated {
+        [Msg::from(SessionOutcome::Created {
             id,
             uri: URI.into(),
-        }],
+        })],
     );
-    send(&mut app, [Msg::NewRequest]);
+    send(&mut app, [Msg::from(SessionIntent::NewRequest)]);
     let effects = type_text(&mut app, "Y");
     assert_eq!(timers(&effects), 1, "changed after sending: a draft again");
-    let written = drafts(&send(&mut app, [Msg::DraftDue]));
+    let written = drafts(&send(&mut app, [Msg::from(StoreOutcome::DraftDue)]));
     assert_eq!(written[0].request.skill, "SalesXY");
 }
 
@@ -260,14 +273,14 @@ fn the_picker_loads_the_chosen_profile_into_the_form() {
     loaded.set_text(TextField::Skill, "B");
     let effects = send(
         &mut app,
-        [Msg::ProfileLoaded {
+        [Msg::from(StoreOutcome::ProfileLoaded {
             name: "b".into(),
             result: Ok(Box::new(crate::tui::profiles::ProfileForm {
                 form: loaded,
                 problems: Vec::new(),
                 prompts: Vec::new(),
             })),
-        }],
+        })],
     );
     assert_eq!(app.form.text(TextField::Skill), "B");
     assert_eq!(app.profile_name(), Some("b"));
@@ -319,11 +332,11 @@ fn saving_asks_a_name_asks_before_replacing_and_never_saves_a_secret() {
     assert_eq!(saved.app_key_env.as_deref(), Some("QA_APP_KEY"));
     send(
         &mut app,
-        [Msg::ProfileSaved {
+        [Msg::from(StoreOutcome::ProfileSaved {
             name: "qa".into(),
             profile: saved.clone(),
             result: Ok("/tmp/config.toml".into()),
-        }],
+        })],
     );
     let notice = app
         .notice
@@ -350,7 +363,12 @@ fn history_entries_are_watched_and_ended_the_way_they_were_made_and_a_lost_one_i
     by_query.session.app_key_in = Some(crate::api::AppKeyPlacement::Query);
     by_query.session.format = Some(crate::api::Format::Xml);
     let lost = entry("", "Billing", "y");
-    send(&mut app, [Msg::HistoryLoaded(Ok(vec![by_query, lost]))]);
+    send(
+        &mut app,
+        [Msg::from(StoreOutcome::HistoryLoaded(Ok(vec![
+            by_query, lost,
+        ])))],
+    );
     let effects = press(&mut app, key(KeyCode::Char('x'), NONE));
     let [Effect::EndEntry { connection, .. }] = effects.as_slice() else {
         panic!("{effects:?}");
@@ -373,14 +391,14 @@ fn history_entries_are_watched_and_ended_the_way_they_were_made_and_a_lost_one_i
     press(&mut app, key(KeyCode::Char('r'), CTRL));
     send(
         &mut app,
-        [Msg::HistoryLoaded(Ok(vec![
+        [Msg::from(StoreOutcome::HistoryLoaded(Ok(vec![
             {
                 let mut again = entry(uri, "Billing", "x");
                 again.session.app_key_in = Some(crate::api::AppKeyPlacement::Query);
                 again
             },
             entry("", "Billing", "y"),
-        ]))],
+        ])))],
     );
 
     press(&mut app, key(KeyCode::Down, NONE));
@@ -405,10 +423,10 @@ fn history_rerun_refills_the_form_and_watch_and_end_act_on_the_entry() {
     let second = "http://127.0.0.1:8480/api/account/12345678/chat/B";
     send(
         &mut app,
-        [Msg::HistoryLoaded(Ok(vec![
+        [Msg::from(StoreOutcome::HistoryLoaded(Ok(vec![
             entry(first, "Billing", "refund please"),
             entry(second, "Support", "it broke"),
-        ]))],
+        ])))],
     );
     assert_eq!(app.overlay, Some(Overlay::History { selected: 0 }));
     let screen = super::snapshots::draw_text(&app, 160, 48);
@@ -438,7 +456,10 @@ fn history_rerun_refills_the_form_and_watch_and_end_act_on_the_entry() {
     );
 
     let entries = app.history.clone();
-    send(&mut app, [Msg::HistoryLoaded(Ok(entries))]);
+    send(
+        &mut app,
+        [Msg::from(StoreOutcome::HistoryLoaded(Ok(entries)))],
+    );
     let effects = press(&mut app, key(KeyCode::Char('x'), NONE));
     let [Effect::EndEntry { uri, connection }] = effects.as_slice() else {
         panic!("{effects:?}");
@@ -447,10 +468,10 @@ fn history_rerun_refills_the_form_and_watch_and_end_act_on_the_entry() {
     assert_eq!(connection.account, "12345678");
     let effects = send(
         &mut app,
-        [Msg::EntryEnded {
+        [Msg::from(StoreOutcome::EntryEnded {
             uri: first.into(),
             result: Ok(()),
-        }],
+        })],
     );
     assert!(effects.iter().any(
         |e| matches!(e, Effect::RecordState { uri, state, .. } if uri == first && state == "ended")
@@ -472,7 +493,7 @@ fn history_rerun_refills_the_form_and_watch_and_end_act_on_the_entry() {
 fn created_chats_and_each_state_change_go_to_the_history() {
     let mut app = app();
     app.profile = Some(("qa".into(), profile("Sales")));
-    let effects = send(&mut app, [Msg::Submit]);
+    let effects = send(&mut app, [Msg::from(FormIntent::Submit)]);
     // What the history keeps goes with the request: written before it is sent.
     let Some(Effect::StartSession { record, .. }) = effects.first() else {
         panic!("{effects:?}");
@@ -483,10 +504,10 @@ fn created_chats_and_each_state_change_go_to_the_history() {
     let id = app.last_id;
     let effects = send(
         &mut app,
-        [Msg::SessionCreated {
+        [Msg::from(SessionOutcome::Created {
             id,
             uri: URI.into(),
-        }],
+        })],
     );
     assert!(
         effects.is_empty(),
@@ -501,23 +522,23 @@ fn created_chats_and_each_state_change_go_to_the_history() {
             })
             .collect()
     };
-    let waiting = Msg::Session {
+    let waiting = Msg::from(SessionOutcome::Update {
         id,
         update: batch(vec![state_event(1, "t", "waiting")]),
-    };
+    });
     assert_eq!(states(send(&mut app, [waiting])), ["waiting"]);
-    let again = Msg::Session {
+    let again = Msg::from(SessionOutcome::Update {
         id,
         update: batch(vec![line_event(2, "t", "visitor", "you", "hi")]),
-    };
+    });
     assert!(
         states(send(&mut app, [again])).is_empty(),
         "no change, no record"
     );
-    let ended = Msg::Session {
+    let ended = Msg::from(SessionOutcome::Update {
         id,
         update: crate::session::SessionUpdate::Ended,
-    };
+    });
     assert_eq!(states(send(&mut app, [ended])), ["ended"]);
 }
 
@@ -671,14 +692,14 @@ fn a_profiles_draft_restored_on_the_demo_brings_its_profile_back_first() {
     assert!(drafts(&type_text(&mut app, "x")).is_empty());
     let effects = send(
         &mut app,
-        [Msg::ProfileLoaded {
+        [Msg::from(StoreOutcome::ProfileLoaded {
             name: "s".into(),
             result: Ok(Box::new(crate::tui::profiles::ProfileForm {
                 form: real_form(),
                 problems: Vec::new(),
                 prompts: Vec::new(),
             })),
-        }],
+        })],
     );
     assert_eq!(app.form.text(TextField::Api), "https://real.example.net");
     assert_eq!(app.form.text(TextField::Skill), "Escalations");
@@ -749,10 +770,10 @@ fn saving_an_unchanged_form_keeps_the_surveys_prefill_out_of_the_profile() {
     let generation = app.lookup_generation;
     send(
         &mut app,
-        [Msg::SurveyLoaded {
+        [Msg::from(FormOutcome::SurveyLoaded {
             generation,
             result: Ok(Some(crate::tui::survey::tests::survey())),
-        }],
+        })],
     );
     // The survey prefilled "John" (last known value) and checked "tech": nobody answered.
     assert_eq!(app.form.survey.values("3"), ["John"]);
@@ -821,7 +842,9 @@ fn a_profile_saved_from_the_console_writes_its_request_as_tables() {
     );
     assert!(matches!(
         messages.try_recv(),
-        Ok(Msg::ProfileSaved { result: Ok(_), .. })
+        Ok(Msg::Outcome(crate::tui::msg::Outcome::Store(
+            StoreOutcome::ProfileSaved { result: Ok(_), .. }
+        )))
     ));
     let text = std::fs::read_to_string(&path).expect("written");
     assert!(
@@ -853,10 +876,10 @@ fn a_restored_drafts_prefilled_answer_is_not_saved_into_the_profile() {
     let generation = app.lookup_generation;
     send(
         &mut app,
-        [Msg::SurveyLoaded {
+        [Msg::from(FormOutcome::SurveyLoaded {
             generation,
             result: Ok(Some(crate::tui::survey::tests::survey())),
-        }],
+        })],
     );
     assert_eq!(app.form.survey.values("3"), ["John"]);
     let profile = crate::tui::profiles::profile_of(&app.form, Some(&real_profile()));
@@ -870,14 +893,17 @@ fn a_restored_drafts_prefilled_answer_is_not_saved_into_the_profile() {
 #[test]
 fn watching_again_a_chat_the_history_saw_end_and_the_service_dropped_shows_it_ended() {
     // A 404: the tracker offers no resume, nothing is left to resume.
-    let gone = |id| Msg::Session {
-        id,
-        update: crate::session::SessionUpdate::Lost {
-            error: "chat session failed: HTTP 404: Chat session not found (internalCode 12)".into(),
-            error_kind: crate::api::ErrorKind::Refused,
-            explanation: None,
-            resume: None,
-        },
+    let gone = |id| {
+        Msg::from(SessionOutcome::Update {
+            id,
+            update: crate::session::SessionUpdate::Lost {
+                error: "chat session failed: HTTP 404: Chat session not found (internalCode 12)"
+                    .into(),
+                error_kind: crate::api::ErrorKind::Refused,
+                explanation: None,
+                resume: None,
+            },
+        })
     };
     for (state, seen_ended) in [("ended", true), ("waiting", false)] {
         let mut app = app();
@@ -888,7 +914,10 @@ fn watching_again_a_chat_the_history_saw_end_and_the_service_dropped_shows_it_en
             "x",
         );
         state.clone_into(&mut ended.session.state);
-        send(&mut app, [Msg::HistoryLoaded(Ok(vec![ended]))]);
+        send(
+            &mut app,
+            [Msg::from(StoreOutcome::HistoryLoaded(Ok(vec![ended])))],
+        );
         press(&mut app, key(KeyCode::Char('w'), NONE));
         let id = app.session().expect("watching").id;
         send(&mut app, [gone(id)]);

@@ -8,6 +8,7 @@ use crate::api::error::{NetworkFailure, Operation};
 use crate::session::SessionUpdate;
 use crate::tui::app::Overlay;
 use crate::tui::effects::failure;
+use crate::tui::msg::{FormIntent, FormOutcome, SessionIntent, SessionOutcome};
 
 fn screen(app: &App) -> String {
     super::snapshots::draw_text(app, 160, 48)
@@ -17,13 +18,15 @@ fn screen(app: &App) -> String {
 fn failing_polls_show_reconnecting_then_the_lost_session_and_how_to_resume() {
     let mut app = app();
     let id = created(&mut app);
-    let retrying = |attempt| Msg::Session {
-        id,
-        update: SessionUpdate::Retrying {
-            attempt,
-            error: "HTTP 503 Service Unavailable".into(),
-            delay: std::time::Duration::from_secs(2),
-        },
+    let retrying = |attempt| {
+        Msg::from(SessionOutcome::Update {
+            id,
+            update: SessionUpdate::Retrying {
+                attempt,
+                error: "HTTP 503 Service Unavailable".into(),
+                delay: std::time::Duration::from_secs(2),
+            },
+        })
     };
     send(&mut app, [retrying(1), retrying(2)]);
     let text = screen(&app);
@@ -31,17 +34,17 @@ fn failing_polls_show_reconnecting_then_the_lost_session_and_how_to_resume() {
     assert!(!text.contains("attempt 1"), "{text}");
     send(
         &mut app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id,
             update: SessionUpdate::Recovered,
-        }],
+        })],
     );
     assert!(!screen(&app).contains("reconnecting"));
     send(
         &mut app,
         [
             retrying(1),
-            Msg::Session {
+            Msg::from(SessionOutcome::Update {
                 id,
                 update: SessionUpdate::Lost {
                     error: "gave up after 6 attempts".into(),
@@ -49,7 +52,7 @@ fn failing_polls_show_reconnecting_then_the_lost_session_and_how_to_resume() {
                     explanation: None,
                     resume: Some(format!("chatstart watch {URI}")),
                 },
-            },
+            }),
         ],
     );
     let text = screen(&app);
@@ -62,7 +65,7 @@ fn failing_polls_show_reconnecting_then_the_lost_session_and_how_to_resume() {
 fn a_lost_answer_to_the_chat_request_says_a_chat_may_exist_and_resubmit_asks() {
     let mut app = app();
     app.form.app_key_in = crate::api::AppKeyPlacement::Query;
-    let effects = send(&mut app, [Msg::Submit]);
+    let effects = send(&mut app, [Msg::from(FormIntent::Submit)]);
     // The history keeps the attempt, written before it is sent: no URI, and how the service
     // was reached. A lost answer leaves it so (state unknown).
     let Some(Effect::StartSession { record, .. }) = effects.first() else {
@@ -81,10 +84,10 @@ fn a_lost_answer_to_the_chat_request_says_a_chat_may_exist_and_resubmit_asks() {
     };
     send(
         &mut app,
-        [Msg::StartFailed {
+        [Msg::from(SessionOutcome::StartFailed {
             id,
             failure: failure(error),
-        }],
+        })],
     );
     // At both sizes the whole message and its hint show: a chat may exist, and how to check
     // in the console (the footer's own "Ctrl+R history" does not count).
@@ -104,7 +107,7 @@ fn a_lost_answer_to_the_chat_request_says_a_chat_may_exist_and_resubmit_asks() {
         );
         assert!(!status.contains('…'), "nothing cut: {text}");
     }
-    let effects = send(&mut app, [Msg::Submit]);
+    let effects = send(&mut app, [Msg::from(FormIntent::Submit)]);
     assert!(
         effects
             .iter()
@@ -115,7 +118,7 @@ fn a_lost_answer_to_the_chat_request_says_a_chat_may_exist_and_resubmit_asks() {
 
     // A refused request (nothing created) is sent again without a question.
     let mut app = super::app();
-    send(&mut app, [Msg::Submit]);
+    send(&mut app, [Msg::from(FormIntent::Submit)]);
     let id = app.last_id;
     let refused = ApiError::Network {
         operation: Operation::ChatRequest,
@@ -127,19 +130,19 @@ fn a_lost_answer_to_the_chat_request_says_a_chat_may_exist_and_resubmit_asks() {
     assert!(!refused.may_have_created_chat);
     send(
         &mut app,
-        [Msg::StartFailed {
+        [Msg::from(SessionOutcome::StartFailed {
             id,
             failure: refused,
-        }],
+        })],
     );
-    let effects = send(&mut app, [Msg::Submit]);
+    let effects = send(&mut app, [Msg::from(FormIntent::Submit)]);
     assert!(matches!(effects.first(), Some(Effect::StartSession { .. })));
 }
 
 #[test]
 fn the_status_area_grows_to_show_a_long_error_and_its_hint_whole() {
     let mut app = app();
-    send(&mut app, [Msg::Submit]);
+    send(&mut app, [Msg::from(FormIntent::Submit)]);
     let id = app.last_id;
     let refused = crate::api::error::from_status(
         Operation::ChatRequest,
@@ -149,10 +152,10 @@ fn the_status_area_grows_to_show_a_long_error_and_its_hint_whole() {
     );
     send(
         &mut app,
-        [Msg::StartFailed {
+        [Msg::from(SessionOutcome::StartFailed {
             id,
             failure: failure(refused),
-        }],
+        })],
     );
     let text = super::snapshots::draw_text(&app, 80, 24);
     let joined: String = text.lines().map(str::trim).collect::<Vec<_>>().join(" ");
@@ -193,15 +196,15 @@ fn a_dead_port_says_so_in_one_short_line_under_the_skill() {
     send(
         &mut app,
         [
-            Msg::SurveyLoaded {
+            Msg::from(FormOutcome::SurveyLoaded {
                 generation,
                 result: Err(short.clone()),
-            },
-            Msg::AvailabilityLoaded {
+            }),
+            Msg::from(FormOutcome::AvailabilityLoaded {
                 generation,
                 available: Err(short.clone()),
                 estimate: Err(short),
-            },
+            }),
         ],
     );
     let text = super::snapshots::draw_text(&app, 80, 24);
@@ -224,7 +227,7 @@ fn a_dead_port_says_so_in_one_short_line_under_the_skill() {
 fn leaving_a_live_chat_for_a_new_request_shows_how_to_follow_it_whole() {
     let mut app = app();
     chatting(&mut app);
-    send(&mut app, [Msg::NewRequest]);
+    send(&mut app, [Msg::from(SessionIntent::NewRequest)]);
     for (width, height) in [(80, 24), (160, 48)] {
         let text = super::snapshots::draw_text(&app, width, height);
         let joined: String = text
@@ -255,10 +258,10 @@ fn a_survey_that_could_not_be_read_is_said_so_with_the_step_that_fixes_it() {
     let generation = app.lookup_generation;
     send(
         &mut app,
-        [Msg::SurveyLoaded {
+        [Msg::from(FormOutcome::SurveyLoaded {
             generation,
             result: Err(said),
-        }],
+        })],
     );
     let errors = app.form.validate();
     let message = errors

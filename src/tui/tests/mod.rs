@@ -13,6 +13,7 @@ mod snapshots;
 mod update;
 mod validation;
 
+use crate::tui::msg::{FormIntent, SessionOutcome};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -20,7 +21,7 @@ use serde_json::{Value, json};
 
 use super::app::App;
 use super::form::{Focus, Form, TextField};
-use super::keys;
+use super::keymap;
 use super::msg::{Effect, Msg};
 use super::prefill;
 use super::update::update;
@@ -53,7 +54,18 @@ pub fn app() -> App {
 
 /// Applies messages, collecting the effects.
 pub fn send(app: &mut App, msgs: impl IntoIterator<Item = Msg>) -> Vec<Effect> {
-    msgs.into_iter().flat_map(|m| update(app, m)).collect()
+    msgs.into_iter()
+        .flat_map(|m| {
+            let effects = update(app, m);
+            drawn(app);
+            effects
+        })
+        .collect()
+}
+
+/// Records the geometry of the screen as the loop does when it draws after each batch.
+pub fn drawn(app: &mut App) {
+    app.geometry = crate::tui::view::geometry(app);
 }
 
 /// A key with modifiers, as the terminal reports it.
@@ -63,10 +75,13 @@ pub fn key(code: KeyCode, modifiers: KeyModifiers) -> Event {
 
 /// Presses one key: maps it as the loop does, applies the message.
 pub fn press(app: &mut App, event: Event) -> Vec<Effect> {
-    match keys::message(&event, app) {
+    drawn(app);
+    let effects = match keymap::message(&event, app) {
         Some(msg) => update(app, msg),
         None => Vec::new(),
-    }
+    };
+    drawn(app);
+    effects
 }
 
 /// Types text key by key.
@@ -107,7 +122,7 @@ pub fn batch(objects: Vec<Value>) -> SessionUpdate {
 
 /// Submits the app's form and reports the chat created: the session's id.
 pub fn created(app: &mut App) -> u64 {
-    let effects = send(app, [Msg::Submit]);
+    let effects = send(app, [Msg::from(FormIntent::Submit)]);
     assert!(
         matches!(effects.as_slice(), [Effect::StartSession { .. }]),
         "{effects:?}"
@@ -115,10 +130,10 @@ pub fn created(app: &mut App) -> u64 {
     let id = app.last_id;
     send(
         app,
-        [Msg::SessionCreated {
+        [Msg::from(SessionOutcome::Created {
             id,
             uri: URI.into(),
-        }],
+        })],
     );
     id
 }
@@ -130,7 +145,7 @@ pub fn chatting(app: &mut App) -> u64 {
     send(
         app,
         [
-            Msg::Session {
+            Msg::from(SessionOutcome::Update {
                 id,
                 update: batch(vec![
                     state_event(1, "2025-11-25T10:12:00.000+0000", "waiting"),
@@ -147,17 +162,17 @@ pub fn chatting(app: &mut App) -> u64 {
                         "Hi, I'd like to know more about the Gold plan.",
                     ),
                 ]),
-            },
-            Msg::Session {
+            }),
+            Msg::from(SessionOutcome::Update {
                 id,
                 update: SessionUpdate::EstimatedWait(crate::api::model::EstimatedWait::Seconds(3)),
-            },
+            }),
         ],
     );
     app.now = start + Duration::from_secs(3);
     send(
         app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id,
             update: batch(vec![
                 state_event(4, "2025-11-25T10:12:03.000+0000", "chatting"),
@@ -189,7 +204,7 @@ pub fn chatting(app: &mut App) -> u64 {
                     "<div>Our <b>Gold</b> plan includes that &mdash; shall I send you a link?</div>",
                 ),
             ]),
-        }],
+        })],
     );
     app.now = start + Duration::from_secs(75);
     id

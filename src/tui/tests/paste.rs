@@ -2,6 +2,7 @@
 //! fields, secrets, pre-chat lines, survey answers, the chat line and the dialogs — and what a
 //! paste does where nothing takes text.
 
+use crate::tui::msg::{AppIntent, FormIntent, FormOutcome, Intent};
 use crossterm::event::{Event, KeyCode, KeyModifiers};
 
 use super::*;
@@ -22,9 +23,9 @@ fn notice(app: &App) -> (Level, String) {
 #[test]
 fn a_paste_is_one_message_whatever_has_the_focus() {
     let app = app();
-    let msg = keys::message(&Event::Paste("a\nq".into()), &app);
+    let msg = keymap::message(&Event::Paste("a\nq".into()), &app);
     assert!(
-        matches!(msg, Some(Msg::Paste(ref text)) if text == "a\nq"),
+        matches!(msg, Some(Msg::Intent(Intent::App(AppIntent::Paste(ref text)))) if text == "a\nq"),
         "{msg:?}"
     );
 }
@@ -142,10 +143,10 @@ fn a_survey_text_answer_takes_a_paste_and_a_choice_question_does_not() {
     let generation = app.lookup_generation;
     send(
         &mut app,
-        [Msg::SurveyLoaded {
+        [Msg::from(FormOutcome::SurveyLoaded {
             generation,
             result: Ok(Some(crate::tui::survey::tests::survey())),
-        }],
+        })],
     );
     let text_question = app
         .form
@@ -187,7 +188,7 @@ fn a_paste_on_a_toggle_or_while_sending_changes_nothing_and_says_why() {
     assert!(notice(&app).1.contains("Format"), "{:?}", app.notice);
 
     app.form.focus = Focus::Text(TextField::Skill);
-    send(&mut app, [Msg::Submit]);
+    send(&mut app, [Msg::from(FormIntent::Submit)]);
     paste(&mut app, "Billing");
     assert_eq!(app.form.chat_request(), before);
     assert!(notice(&app).1.contains("on its way"), "{:?}", app.notice);

@@ -1,6 +1,7 @@
 //! Burst and check views through `update`: the dialogs' validation, events applied, the stop
 //! signal, verdicts listed, a case's chat opened and left again.
 
+use crate::tui::msg::{BurstOutcome, ChecksOutcome, SessionOutcome};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -151,19 +152,19 @@ fn burst_events_fill_the_view_and_the_history() {
     let id = started_burst(&mut app, 3);
     let effects = send(
         &mut app,
-        [Msg::Burst {
+        [Msg::from(BurstOutcome::Progress {
             id,
             event: created(0),
-        }],
+        })],
     );
     // The engine recorded the chat before its request went out: nothing more to record.
     assert!(effects.is_empty(), "{effects:?}");
     let effects = send(
         &mut app,
-        [Msg::Burst {
+        [Msg::from(BurstOutcome::Progress {
             id,
             event: chatting(0, 310),
-        }],
+        })],
     );
     assert!(
         matches!(effects.as_slice(), [Effect::RecordState { state, .. }] if state == "chatting"),
@@ -172,10 +173,10 @@ fn burst_events_fill_the_view_and_the_history() {
     // A stale burst's events change nothing.
     send(
         &mut app,
-        [Msg::Burst {
+        [Msg::from(BurstOutcome::Progress {
             id: id + 9,
             event: created(1),
-        }],
+        })],
     );
     let view = burst_view(&app);
     assert_eq!(view.outcomes[0].time_to_accept_ms, Some(300));
@@ -192,10 +193,10 @@ fn esc_stops_the_running_burst_once_and_then_goes_back_to_the_form() {
     let id = started_burst(&mut app, 3);
     send(
         &mut app,
-        [Msg::Burst {
+        [Msg::from(BurstOutcome::Progress {
             id,
             event: created(0),
-        }],
+        })],
     );
     let effects = press(&mut app, key(KeyCode::Esc, KeyModifiers::NONE));
     assert_eq!(effects, [Effect::StopBurst { id }]);
@@ -206,7 +207,10 @@ fn esc_stops_the_running_burst_once_and_then_goes_back_to_the_form() {
     );
     let mut outcomes = burst_view(&app).outcomes.clone();
     outcomes[0].ended_by_us = true;
-    send(&mut app, [Msg::BurstFinished { id, outcomes }]);
+    send(
+        &mut app,
+        [Msg::from(BurstOutcome::Finished { id, outcomes })],
+    );
     assert!(!burst_view(&app).is_running());
     assert_eq!(app.tick_interval(), None, "no timer once done");
     press(&mut app, key(KeyCode::Esc, KeyModifiers::NONE));
@@ -219,16 +223,22 @@ fn e_ends_the_chats_still_open_after_the_burst() {
     let mut app = valid_app();
     let id = started_burst(&mut app, 3);
     for event in [created(0), created(1), chatting(0, 50)] {
-        send(&mut app, [Msg::Burst { id, event }]);
+        send(&mut app, [Msg::from(BurstOutcome::Progress { id, event })]);
     }
     let failed = BurstEvent::Failed {
         index: 2,
         error: "refused".into(),
         error_kind: crate::api::ErrorKind::Refused,
     };
-    send(&mut app, [Msg::Burst { id, event: failed }]);
+    send(
+        &mut app,
+        [Msg::from(BurstOutcome::Progress { id, event: failed })],
+    );
     let outcomes = burst_view(&app).outcomes.clone();
-    send(&mut app, [Msg::BurstFinished { id, outcomes }]);
+    send(
+        &mut app,
+        [Msg::from(BurstOutcome::Finished { id, outcomes })],
+    );
     let effects = press(&mut app, key(KeyCode::Char('e'), KeyModifiers::NONE));
     let [Effect::EndChats { chats, .. }] = effects.as_slice() else {
         panic!("{effects:?}");
@@ -244,7 +254,7 @@ fn e_ends_the_chats_still_open_after_the_burst() {
             index,
             result: Ok(()),
         };
-        send(&mut app, [Msg::Burst { id, event }]);
+        send(&mut app, [Msg::from(BurstOutcome::Progress { id, event })]);
     }
     let view = burst_view(&app);
     assert!(view.open_chats().is_empty());
@@ -258,13 +268,16 @@ fn quitting_with_open_burst_chats_asks_and_e_ends_them_first() {
     let id = started_burst(&mut app, 1);
     send(
         &mut app,
-        [Msg::Burst {
+        [Msg::from(BurstOutcome::Progress {
             id,
             event: created(0),
-        }],
+        })],
     );
     let outcomes = burst_view(&app).outcomes.clone();
-    send(&mut app, [Msg::BurstFinished { id, outcomes }]);
+    send(
+        &mut app,
+        [Msg::from(BurstOutcome::Finished { id, outcomes })],
+    );
     press(&mut app, key(KeyCode::Char('q'), KeyModifiers::NONE));
     assert_eq!(app.overlay, Some(Overlay::ConfirmQuit));
     let effects = press(&mut app, key(KeyCode::Char('e'), KeyModifiers::NONE));
@@ -277,7 +290,7 @@ fn quitting_with_open_burst_chats_asks_and_e_ends_them_first() {
         index: 0,
         result: Ok(()),
     };
-    let effects = send(&mut app, [Msg::Burst { id, event }]);
+    let effects = send(&mut app, [Msg::from(BurstOutcome::Progress { id, event })]);
     assert!(effects.contains(&Effect::Quit), "{effects:?}");
     assert!(app.quitting);
 }
@@ -303,10 +316,10 @@ fn running_checks(app: &mut App) -> u64 {
     );
     let effects = send(
         app,
-        [Msg::CheckFileLoaded {
+        [Msg::from(ChecksOutcome::FileLoaded {
             path: "checks.toml".into(),
             result: Ok(two_cases()),
-        }],
+        })],
     );
     let [Effect::RunChecks { id, plan, .. }] = effects.as_slice() else {
         panic!("{effects:?}");
@@ -337,10 +350,10 @@ fn a_check_file_that_does_not_load_says_why_in_the_question() {
     let error = "check file checks.toml: TOML parse error at line 4, column 1".to_string();
     let effects = send(
         &mut app,
-        [Msg::CheckFileLoaded {
+        [Msg::from(ChecksOutcome::FileLoaded {
             path: "checks.toml".into(),
             result: Err(error.clone()),
-        }],
+        })],
     );
     assert!(effects.is_empty());
     assert_eq!(app.overlay, Some(Overlay::CheckPath { error: Some(error) }));
@@ -355,18 +368,21 @@ fn checks_list_progress_and_verdicts_as_they_arrive() {
     assert_eq!(view.cases.len(), 2);
     assert!(view.cases.iter().all(|c| c.status == CaseStatus::Pending));
     assert_eq!(view.notes.len(), 1, "the second case's profile is noted");
-    send(&mut app, [Msg::CaseStarted { id, index: 0 }]);
+    send(
+        &mut app,
+        [Msg::from(ChecksOutcome::CaseStarted { id, index: 0 })],
+    );
     assert!(matches!(
         check_view(&app).cases[0].status,
         CaseStatus::Running { .. }
     ));
     send(
         &mut app,
-        [Msg::CaseFinished {
+        [Msg::from(ChecksOutcome::CaseFinished {
             id,
             index: 0,
             result: Box::new(verdict("first", true)),
-        }],
+        })],
     );
     // Esc waits for the verdicts: a running case still ends its chat.
     press(&mut app, key(KeyCode::Esc, KeyModifiers::NONE));
@@ -374,12 +390,12 @@ fn checks_list_progress_and_verdicts_as_they_arrive() {
     send(
         &mut app,
         [
-            Msg::CaseStarted { id, index: 1 },
-            Msg::CaseFinished {
+            Msg::from(ChecksOutcome::CaseStarted { id, index: 1 }),
+            Msg::from(ChecksOutcome::CaseFinished {
                 id,
                 index: 1,
                 result: Box::new(verdict("second", false)),
-            },
+            }),
         ],
     );
     let view = check_view(&app);
@@ -395,11 +411,11 @@ fn enter_follows_a_cases_chat_and_n_comes_back_to_the_results() {
     for (index, name) in [(0, "first"), (1, "second")] {
         send(
             &mut app,
-            [Msg::CaseFinished {
+            [Msg::from(ChecksOutcome::CaseFinished {
                 id,
                 index,
                 result: Box::new(verdict(name, index == 0)),
-            }],
+            })],
         );
     }
     press(&mut app, key(KeyCode::Down, KeyModifiers::NONE));
@@ -412,10 +428,10 @@ fn enter_follows_a_cases_chat_and_n_comes_back_to_the_results() {
     let session = app.last_id;
     send(
         &mut app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id: session,
             update: crate::session::SessionUpdate::Ended,
-        }],
+        })],
     );
     press(&mut app, key(KeyCode::Char('n'), KeyModifiers::NONE));
     let view = check_view(&app);

@@ -1,5 +1,6 @@
 //! Snapshots of the burst and check views at 80×24 and 160×48, with a fixed clock.
 
+use crate::tui::msg::{AppIntent, BurstIntent, BurstOutcome, ChecksIntent, ChecksOutcome};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -59,7 +60,7 @@ pub(super) fn burst(app: &mut App) -> u64 {
         BurstEvent::Sending { index: 3 },
     ];
     for event in events {
-        send(app, [Msg::Burst { id, event }]);
+        send(app, [Msg::from(BurstOutcome::Progress { id, event })]);
     }
     app.now = start + Duration::from_secs(5);
     id
@@ -83,7 +84,10 @@ fn burst_done_with_its_summary() {
     outcomes[3].error = Some("stopped before it was sent".into());
     send(
         &mut app,
-        [Msg::StopBurst, Msg::BurstFinished { id, outcomes }],
+        [
+            Msg::from(BurstIntent::Stop),
+            Msg::from(BurstOutcome::Finished { id, outcomes }),
+        ],
     );
     let text = draw_text(&app, 80, 24);
     assert!(
@@ -98,7 +102,10 @@ fn burst_done_with_its_summary() {
 #[test]
 fn checks_with_verdicts_a_running_case_and_a_waiting_one() {
     let mut app = valid_app();
-    send(&mut app, [Msg::OpenChecks, Msg::Confirm]);
+    send(
+        &mut app,
+        [Msg::from(ChecksIntent::Open), Msg::from(AppIntent::Confirm)],
+    );
     let text = "[[case]]\nname = \"sales: routed and greeted\"\n\
                 [[case]]\nname = \"routing rule to Sales\"\n\
                 [[case]]\nname = \"billing with the survey\"\nprofile = \"staging\"\n\
@@ -106,10 +113,10 @@ fn checks_with_verdicts_a_running_case_and_a_waiting_one() {
     let file = Arc::new(CheckFile::parse(text).expect("parses"));
     let effects = send(
         &mut app,
-        [Msg::CheckFileLoaded {
+        [Msg::from(ChecksOutcome::FileLoaded {
             path: "checks.toml".into(),
             result: Ok(file),
-        }],
+        })],
     );
     let [Effect::RunChecks { id, .. }] = effects.as_slice() else {
         panic!("{effects:?}");
@@ -139,24 +146,27 @@ fn checks_with_verdicts_a_running_case_and_a_waiting_one() {
     send(
         &mut app,
         [
-            Msg::CaseStarted { id, index: 0 },
-            Msg::CaseFinished {
+            Msg::from(ChecksOutcome::CaseStarted { id, index: 0 }),
+            Msg::from(ChecksOutcome::CaseFinished {
                 id,
                 index: 0,
                 result: Box::new(passed),
-            },
-            Msg::CaseStarted { id, index: 1 },
-            Msg::CaseFinished {
+            }),
+            Msg::from(ChecksOutcome::CaseStarted { id, index: 1 }),
+            Msg::from(ChecksOutcome::CaseFinished {
                 id,
                 index: 1,
                 result: Box::new(failed),
-            },
+            }),
         ],
     );
     app.now = start + Duration::from_secs(4);
-    send(&mut app, [Msg::CaseStarted { id, index: 2 }]);
+    send(
+        &mut app,
+        [Msg::from(ChecksOutcome::CaseStarted { id, index: 2 })],
+    );
     app.now = start + Duration::from_secs(7);
-    send(&mut app, [Msg::Select(1)]);
+    send(&mut app, [Msg::from(AppIntent::Select(1))]);
     snapshot("checks_running", &app);
     let error = CaseResult {
         name: "billing with the survey".into(),
@@ -171,21 +181,21 @@ fn checks_with_verdicts_a_running_case_and_a_waiting_one() {
     send(
         &mut app,
         [
-            Msg::CaseFinished {
+            Msg::from(ChecksOutcome::CaseFinished {
                 id,
                 index: 2,
                 result: Box::new(error.clone()),
-            },
-            Msg::CaseStarted { id, index: 3 },
-            Msg::CaseFinished {
+            }),
+            Msg::from(ChecksOutcome::CaseStarted { id, index: 3 }),
+            Msg::from(ChecksOutcome::CaseFinished {
                 id,
                 index: 3,
                 result: Box::new(CaseResult {
                     name: "tech after hours".into(),
                     ..error
                 }),
-            },
-            Msg::Select(1),
+            }),
+            Msg::from(AppIntent::Select(1)),
         ],
     );
     snapshot("checks_done", &app);

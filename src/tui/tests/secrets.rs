@@ -1,6 +1,7 @@
 //! Secrets on screen: a fixed-width mask at rest and while typed (the screen never tells a
 //! key's length), and the SSO key's inspection under its field.
 
+use crate::tui::msg::FormIntent;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -43,7 +44,9 @@ fn a_secret_at_rest_is_masked_at_a_fixed_width_whatever_its_length() {
             let mut terminal =
                 ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).expect("tty");
             let frame = terminal
-                .draw(|frame| crate::tui::view::render(&app, frame))
+                .draw(|frame| {
+                    crate::tui::view::render(&app, frame);
+                })
                 .expect("draw");
             let text = crate::tui::buffer_text(frame.buffer);
             let cursor = terminal.get_cursor_position().ok();
@@ -67,7 +70,7 @@ fn a_secret_at_rest_is_masked_at_a_fixed_width_whatever_its_length() {
 fn the_auth_form_shows_the_sso_keys_inspection_under_its_field() {
     let mut app = app();
     app.form.focus = Focus::Toggle(Toggle::AuthFlow);
-    send(&mut app, [Msg::Choose]);
+    send(&mut app, [Msg::from(FormIntent::Choose)]);
     app.wall_clock = std::time::UNIX_EPOCH + std::time::Duration::from_secs(2_000_000_000);
     let expired = jwt(&json!({"iss": "https://idp.example", "sub": "visitor-17",
                               "aud": "liveperson", "exp": 1_999_999_000}));

@@ -1,6 +1,7 @@
 //! The session view's scrolling: the transcript (clamped to what the layout shows, anchored from
 //! the top while scrolled back, back to the newest on send) and the inspector's detail.
 
+use crate::tui::msg::{SessionIntent, SessionOutcome};
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyModifiers};
@@ -33,10 +34,10 @@ fn long_chat(count: u64) -> (App, u64) {
         .collect();
     send(
         &mut app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id,
             update: batch(lines),
-        }],
+        })],
     );
     (app, id)
 }
@@ -91,7 +92,7 @@ fn lines_arriving_while_scrolled_back_do_not_move_the_view_and_sending_jumps_to_
     let at = top(&app);
     send(
         &mut app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id,
             update: batch(vec![line_event(
                 500,
@@ -100,7 +101,7 @@ fn lines_arriving_while_scrolled_back_do_not_move_the_view_and_sending_jumps_to_
                 "Natalie",
                 "a new line while you read",
             )]),
-        }],
+        })],
     );
     assert_eq!(top(&app), at);
     let after = screen(&app);
@@ -149,10 +150,10 @@ fn inspecting(size: (u16, u16)) -> App {
     for status in [201, 200] {
         send(
             &mut app,
-            [Msg::Exchange {
+            [Msg::from(SessionOutcome::Exchange {
                 id,
                 exchange: exchange(status, &long_body()),
-            }],
+            })],
         );
     }
     app
@@ -166,13 +167,16 @@ fn inspecting_a_post(size: (u16, u16)) -> App {
     post.request_body =
         Some(r#"{"request":{"skill":"Sales","preChatLines":{"line":["hi"]}}}"#.into());
     post.response_body = Some(long_body());
-    send(&mut app, [Msg::Exchange { id, exchange: post }]);
-    send(&mut app, [Msg::ToggleInspector]);
+    send(
+        &mut app,
+        [Msg::from(SessionOutcome::Exchange { id, exchange: post })],
+    );
+    send(&mut app, [Msg::from(SessionIntent::ToggleInspector)]);
     app
 }
 
 fn open_inspector(mut app: App) -> App {
-    send(&mut app, [Msg::ToggleInspector]);
+    send(&mut app, [Msg::from(SessionIntent::ToggleInspector)]);
     app
 }
 
@@ -254,7 +258,7 @@ fn the_transcript_says_whose_clock_its_times_are() {
     );
     send(
         &mut app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id,
             update: batch(vec![line_event(
                 900,
@@ -263,7 +267,7 @@ fn the_transcript_says_whose_clock_its_times_are() {
                 "Natalie",
                 "from a server five hours behind",
             )]),
-        }],
+        })],
     );
     let text = screen(&app);
     assert!(text.contains("server time UTC-05:00"), "{text}");
@@ -278,7 +282,7 @@ fn an_agents_paragraphs_and_breaks_stay_on_their_own_rows() {
     let (mut app, id) = long_chat(0);
     send(
         &mut app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id,
             update: batch(vec![line_event(
                 900,
@@ -287,7 +291,7 @@ fn an_agents_paragraphs_and_breaks_stay_on_their_own_rows() {
                 "Natalie",
                 "<p>first paragraph</p><p>second paragraph</p>a line<br>after a break",
             )]),
-        }],
+        })],
     );
     let text = screen(&app);
     let rows: Vec<&str> = text.lines().map(str::trim).collect();
@@ -317,7 +321,10 @@ fn a_skill_the_service_does_not_know_is_said_in_the_session_view() {
         events: Vec::new(),
         info: info("25975313"),
     };
-    send(&mut app, [Msg::Session { id, update: known }]);
+    send(
+        &mut app,
+        [Msg::from(SessionOutcome::Update { id, update: known })],
+    );
     assert!(!screen(&app).contains("not recognised"), "{}", screen(&app));
     let unknown = SessionUpdate::Batch {
         events: Vec::new(),
@@ -325,10 +332,10 @@ fn a_skill_the_service_does_not_know_is_said_in_the_session_view() {
     };
     send(
         &mut app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id,
             update: unknown,
-        }],
+        })],
     );
     let text = screen(&app);
     assert!(

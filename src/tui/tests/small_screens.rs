@@ -1,6 +1,9 @@
 //! Every screen and overlay on small terminals (50×15, 80×24): what does not fit is said to be
 //! there (▲ above, ▼ below), and the footer of every screen keeps F1 and Ctrl+C.
 
+use crate::tui::msg::{
+    AppIntent, ChecksIntent, ChecksOutcome, FormIntent, SessionIntent, SessionOutcome,
+};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -72,7 +75,10 @@ fn the_form_says_which_sections_are_below_and_above_the_screen() {
         .lines()
         .position(|l| l.starts_with("▼ more below"))
         .expect("the sign");
-    assert_eq!(crate::tui::view::form::hit_test(&app, 5, row as u16), None);
+    assert_eq!(
+        crate::tui::view::geometry(&app).form_item_at(5, row as u16),
+        None
+    );
     // A form that fits says nothing.
     assert!(!draw_text(&app, 160, 48).contains("more below"));
     snapshot("form_top", &the_form(&super::app()));
@@ -86,14 +92,20 @@ fn the_footer_keeps_help_and_quit_on_every_screen() {
     let form = the_form(&app());
     footer_keeps_help_and_quit(&form);
     let mut sending = app();
-    send(&mut sending, [Msg::Submit]);
+    send(&mut sending, [Msg::from(FormIntent::Submit)]);
     footer_keeps_help_and_quit(&sending);
     let mut session = app();
     chatting(&mut session);
     footer_keeps_help_and_quit(&session);
-    send(&mut session, [Msg::Compose]);
+    send(&mut session, [Msg::from(SessionIntent::Compose)]);
     footer_keeps_help_and_quit(&session);
-    send(&mut session, [Msg::Dismiss, Msg::ToggleInspector]);
+    send(
+        &mut session,
+        [
+            Msg::from(AppIntent::Dismiss),
+            Msg::from(SessionIntent::ToggleInspector),
+        ],
+    );
     footer_keeps_help_and_quit(&session);
     let mut running = valid_app();
     burst(&mut running);
@@ -107,17 +119,20 @@ fn the_footer_keeps_help_and_quit_on_every_screen() {
 fn the_footer_drops_other_keys_first_and_keeps_an_overlays_way_out() {
     let mut app = the_form(&app());
     app.size = (50, 15);
-    let keys = crate::tui::keys::footer_fitted(&app, 50);
+    let keys = crate::tui::keymap::footer_fitted(&app, 50);
     assert_eq!(keys.first(), Some(&("Ctrl+S", "send")), "{keys:?}");
     assert_eq!(
         &keys[keys.len() - 2..],
         [("F1", "help"), ("Ctrl+C", "quit")]
     );
-    let width: usize = keys.iter().map(crate::tui::keys::footer_entry_width).sum();
+    let width: usize = keys
+        .iter()
+        .map(crate::tui::keymap::footer_entry_width)
+        .sum();
     assert!(width <= 50, "{keys:?}");
     // An overlay's keys: its last one (the way out) stays however narrow.
     app.overlay = Some(Overlay::History { selected: 0 });
-    let keys = crate::tui::keys::footer_fitted(&app, 20);
+    let keys = crate::tui::keymap::footer_fitted(&app, 20);
     assert_eq!(keys.last(), Some(&("Esc", "close")), "{keys:?}");
 }
 
@@ -136,10 +151,10 @@ fn long_transcript(app: &mut App) -> u64 {
         .collect();
     send(
         app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id,
             update: batch(lines),
-        }],
+        })],
     );
     app.notice = None;
     id
@@ -185,7 +200,7 @@ fn the_inspector_says_what_of_the_exchange_and_the_list_is_cut_off() {
         );
         send(
             &mut app,
-            [Msg::Exchange {
+            [Msg::from(SessionOutcome::Exchange {
                 id,
                 exchange: crate::api::exchange::Exchange {
                     method: "GET".into(),
@@ -198,11 +213,11 @@ fn the_inspector_says_what_of_the_exchange_and_the_list_is_cut_off() {
                     elapsed: Duration::from_millis(4),
                     error: None,
                 },
-            }],
+            })],
         );
     }
     app.notice = None;
-    send(&mut app, [Msg::ToggleInspector]);
+    send(&mut app, [Msg::from(SessionIntent::ToggleInspector)]);
     let text = draw_text(&app, 80, 24);
     assert!(text.contains("more rows below ({ })"), "{text}");
     snapshot("inspector", &app);
@@ -285,7 +300,7 @@ fn questions_and_dialogs_fit_a_small_screen_or_say_they_are_cut() {
 
     let mut app = super::app();
     chatting(&mut app);
-    send(&mut app, [Msg::Quit]);
+    send(&mut app, [Msg::from(AppIntent::Quit)]);
     let text = draw_text(&app, 50, 15);
     assert!(
         text.contains("end the chat, then quit") && text.contains("stay"),
@@ -294,7 +309,7 @@ fn questions_and_dialogs_fit_a_small_screen_or_say_they_are_cut() {
 
     let mut app = super::app();
     app.size = (50, 15);
-    send(&mut app, [Msg::Help]);
+    send(&mut app, [Msg::from(AppIntent::Help)]);
     let text = draw_text(&app, 50, 15);
     assert!(text.contains("more row(s) below"), "{text}");
     snapshot("help", &app);
@@ -311,17 +326,20 @@ fn the_check_list_says_how_many_cases_are_off_screen() {
 }
 
 fn running_checks(app: &mut App, cases: usize) -> u64 {
-    send(app, [Msg::OpenChecks, Msg::Confirm]);
+    send(
+        app,
+        [Msg::from(ChecksIntent::Open), Msg::from(AppIntent::Confirm)],
+    );
     let text: String = (0..cases)
         .map(|i| format!("[[case]]\nname = \"case {i}\"\n"))
         .collect();
     let file = Arc::new(CheckFile::parse(&text).expect("parses"));
     let effects = send(
         app,
-        [Msg::CheckFileLoaded {
+        [Msg::from(ChecksOutcome::FileLoaded {
             path: "checks.toml".into(),
             result: Ok(file),
-        }],
+        })],
     );
     let [Effect::RunChecks { id, .. }] = effects.as_slice() else {
         panic!("{effects:?}");
@@ -338,7 +356,7 @@ fn the_burst_and_the_chat_line_fit_a_small_screen() {
     let mut app = super::app();
     chatting(&mut app);
     app.notice = None;
-    send(&mut app, [Msg::Compose]);
+    send(&mut app, [Msg::from(SessionIntent::Compose)]);
     type_text(&mut app, "a line being written");
     snapshot("composer", &app);
 }
@@ -350,7 +368,7 @@ fn session_lines_wrap_on_a_narrow_screen_instead_of_running_off_it() {
     send(
         &mut app,
         [
-            Msg::Session {
+            Msg::from(SessionOutcome::Update {
                 id,
                 update: batch(vec![
                     state_event(1, "2025-11-25T10:12:00.000+0000", "waiting"),
@@ -361,13 +379,13 @@ fn session_lines_wrap_on_a_narrow_screen_instead_of_running_off_it() {
                         "Hi, I'd like to know more about the Gold plan.",
                     ),
                 ]),
-            },
-            Msg::Session {
+            }),
+            Msg::from(SessionOutcome::Update {
                 id,
                 update: crate::session::SessionUpdate::EstimatedWait(
                     crate::api::model::EstimatedWait::Seconds(95),
                 ),
-            },
+            }),
         ],
     );
     app.notice = None;

@@ -1,6 +1,7 @@
 //! Screen snapshots on `TestBackend` at 80×24 and 160×48, with a fixed clock; no secret may
 //! appear in any of them.
 
+use crate::tui::msg::{AppIntent, FormIntent, FormOutcome, SessionIntent, SessionOutcome};
 use std::time::Duration;
 
 use ratatui::Terminal;
@@ -17,7 +18,9 @@ fn draw(app: &App, width: u16, height: u16) -> String {
     app.size = (width, height);
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
     terminal
-        .draw(|frame| view::render(&app, frame))
+        .draw(|frame| {
+            view::render(&app, frame);
+        })
         .expect("draw");
     let text = buffer_text(terminal.backend().buffer());
     assert!(!text.contains(APP_KEY), "the appKey is on screen:\n{text}");
@@ -41,15 +44,15 @@ pub(super) fn with_survey(app: &mut App) {
     send(
         app,
         [
-            Msg::SurveyLoaded {
+            Msg::from(FormOutcome::SurveyLoaded {
                 generation,
                 result: Ok(Some(crate::tui::survey::tests::survey())),
-            },
-            Msg::AvailabilityLoaded {
+            }),
+            Msg::from(FormOutcome::AvailabilityLoaded {
                 generation,
                 available: Ok(true),
                 estimate: Ok(crate::api::model::EstimatedWait::Seconds(3)),
-            },
+            }),
         ],
     );
 }
@@ -78,7 +81,7 @@ fn survey_with_each_question_type() {
     let mut app = app();
     with_survey(&mut app);
     app.form.focus = Focus::Survey("1".into());
-    send(&mut app, [Msg::Choose]);
+    send(&mut app, [Msg::from(FormIntent::Choose)]);
     app.form.focus = Focus::Survey("4".into());
     snapshot("survey", &app);
 }
@@ -87,7 +90,7 @@ fn survey_with_each_question_type() {
 fn auth_flow_masks_the_sso_key() {
     let mut app = app();
     app.form.focus = Focus::Toggle(Toggle::AuthFlow);
-    send(&mut app, [Msg::Choose]);
+    send(&mut app, [Msg::from(FormIntent::Choose)]);
     app.form.focus = Focus::Text(TextField::SsoKey);
     type_text(&mut app, SSO_KEY);
     let text = draw(&app, 80, 24);
@@ -98,7 +101,7 @@ fn auth_flow_masks_the_sso_key() {
 #[test]
 fn submitting_shows_a_spinner_and_elapsed_time() {
     let mut app = app();
-    send(&mut app, [Msg::Submit]);
+    send(&mut app, [Msg::from(FormIntent::Submit)]);
     app.now += Duration::from_millis(1300);
     let text = draw(&app, 80, 24);
     assert!(text.contains("sending the chat request… 1.3 s"), "{text}");
@@ -112,7 +115,7 @@ fn waiting() {
     send(
         &mut app,
         [
-            Msg::Session {
+            Msg::from(SessionOutcome::Update {
                 id,
                 update: batch(vec![
                     state_event(1, "2025-11-25T10:12:00.000+0000", "waiting"),
@@ -129,21 +132,21 @@ fn waiting() {
                         "Hi, I'd like to know more about the Gold plan.",
                     ),
                 ]),
-            },
-            Msg::Session {
+            }),
+            Msg::from(SessionOutcome::Update {
                 id,
                 update: crate::session::SessionUpdate::EstimatedWait(
                     crate::api::model::EstimatedWait::Seconds(95),
                 ),
-            },
-            Msg::Session {
+            }),
+            Msg::from(SessionOutcome::Update {
                 id,
                 update: crate::session::SessionUpdate::Retrying {
                     attempt: 2,
                     error: "GET chat: 503 Service Unavailable".into(),
                     delay: Duration::from_secs(10),
                 },
-            },
+            }),
         ],
     );
     app.now = start + Duration::from_secs(72);
@@ -156,7 +159,7 @@ fn chatting_with_a_transcript() {
     let mut app = app();
     chatting(&mut app);
     app.notice = None;
-    send(&mut app, [Msg::Compose]);
+    send(&mut app, [Msg::from(SessionIntent::Compose)]);
     type_text(&mut app, "Yes please");
     snapshot("chatting", &app);
 }
@@ -167,7 +170,7 @@ fn ended() {
     let id = chatting(&mut app);
     send(
         &mut app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id,
             update: batch(vec![
                 system_event(
@@ -178,7 +181,7 @@ fn ended() {
                 ),
                 state_event(10, "2025-11-25T10:14:00.000+0000", "ended"),
             ]),
-        }],
+        })],
     );
     app.notice = None;
     let text = draw(&app, 80, 24);
@@ -203,7 +206,7 @@ fn inspector() {
     ] {
         send(
             &mut app,
-            [Msg::Exchange {
+            [Msg::from(SessionOutcome::Exchange {
                 id,
                 exchange: crate::api::exchange::Exchange {
                     method: method.into(),
@@ -220,22 +223,22 @@ fn inspector() {
                     elapsed: Duration::from_millis(4),
                     error: None,
                 },
-            }],
+            })],
         );
     }
     app.notice = None;
-    send(&mut app, [Msg::ToggleInspector]);
+    send(&mut app, [Msg::from(SessionIntent::ToggleInspector)]);
     snapshot("inspector", &app);
 }
 
 #[test]
 fn help_overlay() {
     let mut app = app();
-    send(&mut app, [Msg::Help]);
+    send(&mut app, [Msg::from(AppIntent::Help)]);
     snapshot("help_form", &app);
     let mut app = super::app();
     chatting(&mut app);
-    send(&mut app, [Msg::Help]);
+    send(&mut app, [Msg::from(AppIntent::Help)]);
     insta::assert_snapshot!("help_session_80x24", draw(&app, 80, 24));
 }
 
@@ -243,7 +246,7 @@ fn help_overlay() {
 fn quit_question() {
     let mut app = app();
     chatting(&mut app);
-    send(&mut app, [Msg::Quit]);
+    send(&mut app, [Msg::from(AppIntent::Quit)]);
     insta::assert_snapshot!("quit_question_80x24", draw(&app, 80, 24));
 }
 
@@ -256,7 +259,7 @@ fn clicks_focus_the_field_drawn_there() {
         .lines()
         .position(|l| l.contains("Language"))
         .expect("Language row");
-    let focus = view::form::hit_test(&app, 30, row as u16);
+    let focus = view::geometry(&app).form_item_at(30, row as u16);
     assert_eq!(focus, Some(Focus::Text(TextField::Language)));
 }
 
@@ -272,10 +275,10 @@ fn a_long_survey_label_wraps_and_keeps_its_required_mark() {
     let generation = app.lookup_generation;
     send(
         &mut app,
-        [Msg::SurveyLoaded {
+        [Msg::from(FormOutcome::SurveyLoaded {
             generation,
             result: Ok(Some(survey)),
-        }],
+        })],
     );
     app.form.focus = Focus::Survey("7".into());
     for (width, height) in [(80, 24), (160, 48)] {
@@ -300,7 +303,7 @@ fn a_focused_pre_chat_line_keeps_its_keys_hint_in_view() {
     let mut app = app();
     with_survey(&mut app);
     app.form.focus = Focus::Text(TextField::ConversationId);
-    send(&mut app, [Msg::FocusNext]);
+    send(&mut app, [Msg::from(FormIntent::FocusNext)]);
     assert_eq!(app.form.focus, Focus::PreChat(0));
     let text = draw(&app, 80, 24);
     assert!(text.contains("▸ Line 1"), "{text}");
@@ -351,7 +354,7 @@ fn the_help_scrolls_when_the_screen_is_too_small_for_it() {
     let mut app = app();
     app.size = (50, 15);
     press(&mut app, key(KeyCode::F(1), KeyModifiers::NONE));
-    let keys = crate::tui::keys::help(&app);
+    let keys = crate::tui::keymap::help(&app);
     // Each entry's key starts its row (what it does may wrap).
     let shown = |text: &str, key: &str| {
         text.lines()

@@ -1,5 +1,6 @@
 //! Unit tests of `update` and `keys`: each interaction, as a user would do it.
 
+use crate::tui::msg::{AppIntent, FormIntent, FormOutcome, SessionIntent, SessionOutcome};
 use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::*;
@@ -113,7 +114,12 @@ fn pre_chat_lines_are_added_edited_moved_and_deleted_with_keys() {
             prefill::DEMO_PRE_CHAT_LINE
         ))]
     );
-    send(&mut app, [Msg::EditorDone(Ok("one\n\ntwo\n".into()))]);
+    send(
+        &mut app,
+        [Msg::from(FormOutcome::EditorDone(
+            Ok("one\n\ntwo\n".into()),
+        ))],
+    );
     assert_eq!(app.form.pre_chat.values(), ["one", "two"]);
     assert_eq!(app.form.chat_request().pre_chat_lines, ["one", "two"]);
 }
@@ -124,10 +130,10 @@ fn survey_logic_shows_questions_and_choices_feed_the_request() {
     let generation = app.lookup_generation;
     send(
         &mut app,
-        [Msg::SurveyLoaded {
+        [Msg::from(FormOutcome::SurveyLoaded {
             generation,
             result: Ok(Some(survey())),
-        }],
+        })],
     );
     let questions = |app: &App| -> Vec<Focus> {
         app.form
@@ -138,7 +144,7 @@ fn survey_logic_shows_questions_and_choices_feed_the_request() {
     };
     assert_eq!(questions(&app).len(), 4, "the follow-up starts hidden");
     // A mandatory question without an answer blocks the submit, with its error under it.
-    let effects = send(&mut app, [Msg::Submit]);
+    let effects = send(&mut app, [Msg::from(FormIntent::Submit)]);
     assert!(effects.is_empty());
     assert_eq!(app.form.focus, Focus::Survey("1".into()));
     assert!(
@@ -158,7 +164,7 @@ fn survey_logic_shows_questions_and_choices_feed_the_request() {
     press(&mut app, key(KeyCode::Left, NONE));
     press(&mut app, key(KeyCode::Char(' '), NONE));
     assert_eq!(app.form.survey.values("4"), ["tech", "billing"]);
-    let effects = send(&mut app, [Msg::Submit]);
+    let effects = send(&mut app, [Msg::from(FormIntent::Submit)]);
     let Some(Effect::StartSession {
         request, survey, ..
     }) = effects.first()
@@ -182,7 +188,7 @@ fn validation_errors_show_under_the_field_once_it_was_edited() {
     app.form.set_text(TextField::Account, "acc");
     app.errors = app.form.validate();
     assert!(app.form.shown_error(&app.errors, &Field::Account).is_none());
-    let effects = send(&mut app, [Msg::Submit]);
+    let effects = send(&mut app, [Msg::from(FormIntent::Submit)]);
     assert!(
         !effects
             .iter()
@@ -197,7 +203,7 @@ fn validation_errors_show_under_the_field_once_it_was_edited() {
 #[test]
 fn submit_then_tracking_then_ended() {
     let mut app = app();
-    let effects = send(&mut app, [Msg::Submit]);
+    let effects = send(&mut app, [Msg::from(FormIntent::Submit)]);
     let Some(Effect::StartSession { request, auth, .. }) = effects.first() else {
         panic!("{effects:?}");
     };
@@ -208,20 +214,20 @@ fn submit_then_tracking_then_ended() {
     let id = app.last_id;
     send(
         &mut app,
-        [Msg::SessionCreated {
+        [Msg::from(SessionOutcome::Created {
             id,
             uri: URI.into(),
-        }],
+        })],
     );
     assert_eq!(app.session().map(|v| v.uri.as_str()), Some(URI));
     assert!(app.has_live_chat());
     let id = app.last_id;
     send(
         &mut app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id,
             update: batch(vec![state_event(1, "t", "waiting")]),
-        }],
+        })],
     );
     assert_eq!(
         app.session().and_then(|v| v.state.clone()),
@@ -229,13 +235,13 @@ fn submit_then_tracking_then_ended() {
     );
     send(
         &mut app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id,
             update: batch(vec![
                 state_event(2, "t", "chatting"),
                 line_event(3, "t", "agent", "Natalie", "<b>Hi</b>"),
             ]),
-        }],
+        })],
     );
     let view = app.session().expect("session");
     assert_eq!(view.agent.as_deref(), Some("Natalie"));
@@ -244,17 +250,17 @@ fn submit_then_tracking_then_ended() {
     send(
         &mut app,
         [
-            Msg::Session {
+            Msg::from(SessionOutcome::Update {
                 id,
                 update: batch(vec![
                     system_event(4, "t", 5, "Natalie has left the chat."),
                     state_event(5, "t", "ended"),
                 ]),
-            },
-            Msg::Session {
+            }),
+            Msg::from(SessionOutcome::Update {
                 id,
                 update: crate::session::SessionUpdate::Ended,
-            },
+            }),
         ],
     );
     let view = app.session().expect("session");
@@ -266,7 +272,7 @@ fn submit_then_tracking_then_ended() {
     assert!(!app.has_live_chat());
     // Quitting an ended chat asks nothing.
     assert_eq!(
-        send(&mut app, [Msg::Quit]),
+        send(&mut app, [Msg::from(AppIntent::Quit)]),
         [Effect::StopSession, Effect::Quit]
     );
 }
@@ -274,7 +280,10 @@ fn submit_then_tracking_then_ended() {
 #[test]
 fn a_double_submit_starts_one_chat() {
     let mut app = app();
-    let effects = send(&mut app, [Msg::Submit, Msg::Submit]);
+    let effects = send(
+        &mut app,
+        [Msg::from(FormIntent::Submit), Msg::from(FormIntent::Submit)],
+    );
     let starts = effects
         .iter()
         .filter(|e| matches!(e, Effect::StartSession { .. }))
@@ -283,12 +292,15 @@ fn a_double_submit_starts_one_chat() {
     let id = app.last_id;
     send(
         &mut app,
-        [Msg::SessionCreated {
+        [Msg::from(SessionOutcome::Created {
             id,
             uri: URI.into(),
-        }],
+        })],
     );
-    assert!(send(&mut app, [Msg::Submit]).is_empty(), "not while live");
+    assert!(
+        send(&mut app, [Msg::from(FormIntent::Submit)]).is_empty(),
+        "not while live"
+    );
 }
 
 #[test]
@@ -296,14 +308,14 @@ fn a_failure_keeps_the_form_and_says_why() {
     let mut app = app();
     app.form.focus = Focus::Text(TextField::Language);
     type_text(&mut app, "en-GB");
-    send(&mut app, [Msg::Submit]);
+    send(&mut app, [Msg::from(FormIntent::Submit)]);
     let id = app.last_id;
     send(
         &mut app,
-        [Msg::StartFailed {
+        [Msg::from(SessionOutcome::StartFailed {
             id,
             failure: start_failure(false),
-        }],
+        })],
     );
     assert!(matches!(app.phase, Phase::Editing));
     assert_eq!(app.form.text(TextField::Language), "en-GB");
@@ -314,7 +326,7 @@ fn a_failure_keeps_the_form_and_says_why() {
     assert_eq!(notice.hint.as_deref(), Some("check the appKey"));
     // Fix and resubmit: no question asked.
     assert!(matches!(
-        send(&mut app, [Msg::Submit]).as_slice(),
+        send(&mut app, [Msg::from(FormIntent::Submit)]).as_slice(),
         [Effect::StartSession { .. }]
     ));
 }
@@ -322,20 +334,20 @@ fn a_failure_keeps_the_form_and_says_why() {
 #[test]
 fn resubmit_after_an_ambiguous_failure_asks_first() {
     let mut app = app();
-    send(&mut app, [Msg::Submit]);
+    send(&mut app, [Msg::from(FormIntent::Submit)]);
     let id = app.last_id;
     send(
         &mut app,
-        [Msg::StartFailed {
+        [Msg::from(SessionOutcome::StartFailed {
             id,
             failure: start_failure(true),
-        }],
+        })],
     );
-    assert!(send(&mut app, [Msg::Submit]).is_empty());
+    assert!(send(&mut app, [Msg::from(FormIntent::Submit)]).is_empty());
     assert_eq!(app.overlay, Some(Overlay::ConfirmResubmit));
     press(&mut app, key(KeyCode::Esc, NONE));
     assert_eq!(app.overlay, None);
-    send(&mut app, [Msg::Submit]);
+    send(&mut app, [Msg::from(FormIntent::Submit)]);
     let effects = press(&mut app, key(KeyCode::Char('y'), NONE));
     assert!(matches!(effects.as_slice(), [Effect::StartSession { .. }]));
 }
@@ -343,39 +355,45 @@ fn resubmit_after_an_ambiguous_failure_asks_first() {
 #[test]
 fn results_of_a_stale_session_are_ignored() {
     let mut app = app();
-    send(&mut app, [Msg::Submit]);
+    send(&mut app, [Msg::from(FormIntent::Submit)]);
     let old = app.last_id;
     send(
         &mut app,
         [
-            Msg::SessionCreated {
+            Msg::from(SessionOutcome::Created {
                 id: old + 7,
                 uri: "http://elsewhere/".into(),
-            },
-            Msg::StartFailed {
+            }),
+            Msg::from(SessionOutcome::StartFailed {
                 id: old + 7,
                 failure: start_failure(false),
-            },
+            }),
         ],
     );
     assert!(matches!(app.phase, Phase::Submitting { .. }));
     let id = created_after_submit(&mut app);
     send(
         &mut app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id: id + 1,
             update: batch(vec![state_event(1, "t", "chatting")]),
-        }],
+        })],
     );
     assert_eq!(app.session().and_then(|v| v.state.clone()), None);
     // A new request replaces the session; the old one's updates are dropped.
-    send(&mut app, [Msg::NewRequest, Msg::Submit]);
     send(
         &mut app,
-        [Msg::SessionCreated {
+        [
+            Msg::from(SessionIntent::NewRequest),
+            Msg::from(FormIntent::Submit),
+        ],
+    );
+    send(
+        &mut app,
+        [Msg::from(SessionOutcome::Created {
             id,
             uri: "http://old/".into(),
-        }],
+        })],
     );
     assert!(matches!(app.phase, Phase::Submitting { .. }));
 }
@@ -384,10 +402,10 @@ fn created_after_submit(app: &mut App) -> u64 {
     let id = app.last_id;
     send(
         app,
-        [Msg::SessionCreated {
+        [Msg::from(SessionOutcome::Created {
             id,
             uri: URI.into(),
-        }],
+        })],
     );
     id
 }
@@ -412,13 +430,13 @@ fn c_copies_the_uri_and_y_the_curl_with_the_app_key_masked() {
     assert!(!text.contains(APP_KEY));
     send(
         &mut app,
-        [Msg::Copied {
+        [Msg::from(SessionOutcome::Copied {
             what: CopyWhat::SessionUri,
             result: Ok(crate::clipboard::CopyReport {
                 channels: vec!["OSC 52".into()],
             }),
             file: Some(Ok("/data/last-session-uri.txt".into())),
-        }],
+        })],
     );
     let notice = app.notice.clone().expect("notice").text;
     assert!(notice.contains("OSC 52") && notice.contains("/data/last-session-uri.txt"));
@@ -443,7 +461,10 @@ fn quit_with_a_live_chat_asks_and_can_end_it_first() {
         }]
     );
     assert!(!app.quitting);
-    let effects = send(&mut app, [Msg::ChatEnded { id, result: Ok(()) }]);
+    let effects = send(
+        &mut app,
+        [Msg::from(SessionOutcome::ChatEnded { id, result: Ok(()) })],
+    );
     assert_eq!(
         effects,
         [
@@ -470,7 +491,7 @@ fn quit_can_leave_the_chat_open_and_signals_quit_at_once() {
     let mut app = super::app();
     chatting(&mut app);
     assert_eq!(
-        send(&mut app, [Msg::QuitNow]),
+        send(&mut app, [Msg::from(AppIntent::QuitNow)]),
         [Effect::StopSession, Effect::Quit]
     );
 }
@@ -481,10 +502,10 @@ fn lines_are_sent_only_while_chatting() {
     let id = created(&mut app);
     send(
         &mut app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id,
             update: batch(vec![state_event(1, "t", "waiting")]),
-        }],
+        })],
     );
     press(&mut app, key(KeyCode::Enter, NONE));
     type_text(&mut app, "hello");
@@ -492,10 +513,10 @@ fn lines_are_sent_only_while_chatting() {
     assert!(app.notice.is_some());
     send(
         &mut app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id,
             update: batch(vec![state_event(2, "t", "chatting")]),
-        }],
+        })],
     );
     let effects = press(&mut app, key(KeyCode::Enter, NONE));
     assert_eq!(
@@ -517,9 +538,11 @@ fn a_line_with_a_control_character_is_refused_and_kept_to_be_put_right() {
     press(&mut app, key(KeyCode::Enter, NONE));
     send(
         &mut app,
-        "hi\u{1b}there"
-            .chars()
-            .map(|c| Msg::ComposeEdit(tui_input::InputRequest::InsertChar(c))),
+        "hi\u{1b}there".chars().map(|c| {
+            Msg::from(SessionIntent::ComposeEdit(
+                tui_input::InputRequest::InsertChar(c),
+            ))
+        }),
     );
     assert!(
         press(&mut app, key(KeyCode::Enter, NONE)).is_empty(),
@@ -547,14 +570,14 @@ fn poll_health_shows_retrying_then_lost() {
     let id = created(&mut app);
     send(
         &mut app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id,
             update: crate::session::SessionUpdate::Retrying {
                 attempt: 2,
                 error: "503".into(),
                 delay: std::time::Duration::from_secs(5),
             },
-        }],
+        })],
     );
     assert!(matches!(
         app.session().map(|v| &v.health),
@@ -562,7 +585,7 @@ fn poll_health_shows_retrying_then_lost() {
     ));
     send(
         &mut app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id,
             update: crate::session::SessionUpdate::Lost {
                 error: "gone".into(),
@@ -570,7 +593,7 @@ fn poll_health_shows_retrying_then_lost() {
                 explanation: None,
                 resume: Some(format!("chatstart watch {URI}")),
             },
-        }],
+        })],
     );
     assert!(
         !app.has_live_chat(),
@@ -586,17 +609,17 @@ fn lookups_are_debounced_and_stale_answers_dropped() {
     let stale = app.lookup_generation;
     type_text(&mut app, "x");
     let current = app.lookup_generation;
-    assert!(send(&mut app, [Msg::LookupDue(stale)]).is_empty());
+    assert!(send(&mut app, [Msg::from(FormOutcome::LookupDue(stale))]).is_empty());
     send(
         &mut app,
-        [Msg::AvailabilityLoaded {
+        [Msg::from(FormOutcome::AvailabilityLoaded {
             generation: stale,
             available: Ok(false),
             estimate: Err("old".into()),
-        }],
+        })],
     );
     assert_eq!(app.lookup, Lookup::Pending);
-    let effects = send(&mut app, [Msg::LookupDue(current)]);
+    let effects = send(&mut app, [Msg::from(FormOutcome::LookupDue(current))]);
     let Some(Effect::Lookup { request, .. }) = effects.first() else {
         panic!("{effects:?}");
     };
@@ -607,7 +630,7 @@ fn lookups_are_debounced_and_stale_answers_dropped() {
     app.form.focus = Focus::Text(TextField::Skill);
     type_text(&mut app, "y");
     let due = app.lookup_generation;
-    let effects = send(&mut app, [Msg::LookupDue(due)]);
+    let effects = send(&mut app, [Msg::from(FormOutcome::LookupDue(due))]);
     let Some(Effect::Lookup { request, .. }) = effects.first() else {
         panic!("{effects:?}");
     };
@@ -627,7 +650,7 @@ fn the_auth_flow_reveals_its_fields_and_requires_them() {
             .focus_order()
             .contains(&Focus::Text(TextField::SsoKey))
     );
-    assert!(send(&mut app, [Msg::Submit]).is_empty());
+    assert!(send(&mut app, [Msg::from(FormIntent::Submit)]).is_empty());
     assert!(app.errors.for_field(&Field::SsoKey).is_some());
     assert!(app.errors.for_field(&Field::AuthChatConnId).is_some());
 }
@@ -640,11 +663,11 @@ fn the_end_reason_is_never_an_older_system_message() {
     send(
         &mut app,
         [
-            Msg::ChatEnded { id, result: Ok(()) },
-            Msg::Session {
+            Msg::from(SessionOutcome::ChatEnded { id, result: Ok(()) }),
+            Msg::from(SessionOutcome::Update {
                 id,
                 update: batch(vec![state_event(20, "t", "ended")]),
-            },
+            }),
         ],
     );
     assert_eq!(
@@ -671,10 +694,10 @@ fn a_chat_watched_after_it_ended_takes_its_reason_from_the_ending_message_only()
     };
     send(
         &mut app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id,
             update: whole(vec![state_event(4, "t", "ended")]),
-        }],
+        })],
     );
     assert_eq!(
         app.session().and_then(|v| v.ended_reason.as_deref()),
@@ -690,10 +713,10 @@ fn a_chat_watched_after_it_ended_takes_its_reason_from_the_ending_message_only()
     ];
     send(
         &mut app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id,
             update: whole(closing),
-        }],
+        })],
     );
     assert_eq!(
         app.session().and_then(|v| v.ended_reason.as_deref()),
@@ -704,39 +727,42 @@ fn a_chat_watched_after_it_ended_takes_its_reason_from_the_ending_message_only()
 #[test]
 fn quitting_while_the_chat_request_is_on_its_way_asks_first() {
     let mut app = app();
-    let effects = send(&mut app, [Msg::Submit]);
+    let effects = send(&mut app, [Msg::from(FormIntent::Submit)]);
     assert!(
         matches!(effects.as_slice(), [Effect::StartSession { .. }]),
         "{effects:?}"
     );
     assert!(matches!(app.phase, Phase::Submitting { .. }));
     assert!(
-        send(&mut app, [Msg::Quit]).is_empty(),
+        send(&mut app, [Msg::from(AppIntent::Quit)]).is_empty(),
         "no quit while a chat may be created"
     );
     assert_eq!(app.overlay, Some(Overlay::ConfirmQuit));
     assert!(
-        send(&mut app, [Msg::ConfirmAlternative]).is_empty(),
+        send(&mut app, [Msg::from(AppIntent::ConfirmAlternative)]).is_empty(),
         "no chat to end yet"
     );
-    send(&mut app, [Msg::Dismiss]);
+    send(&mut app, [Msg::from(AppIntent::Dismiss)]);
     assert_eq!(app.overlay, None);
     assert!(
         matches!(app.phase, Phase::Submitting { .. }),
         "staying keeps the request going"
     );
-    send(&mut app, [Msg::Quit]);
+    send(&mut app, [Msg::from(AppIntent::Quit)]);
     assert!(
-        send(&mut app, [Msg::Confirm]).contains(&Effect::Quit),
+        send(&mut app, [Msg::from(AppIntent::Confirm)]).contains(&Effect::Quit),
         "quit anyway"
     );
 }
 
 #[test]
 fn the_quit_question_follows_the_phase_its_footer_matches_and_it_closes_when_nothing_is_left() {
-    let footer = |app: &App| crate::tui::keys::footer(app);
+    let footer = |app: &App| crate::tui::keymap::footer(app);
     let mut app = app();
-    send(&mut app, [Msg::Submit, Msg::Quit]);
+    send(
+        &mut app,
+        [Msg::from(FormIntent::Submit), Msg::from(AppIntent::Quit)],
+    );
     assert_eq!(app.overlay, Some(Overlay::ConfirmQuit));
     assert_eq!(
         footer(&app),
@@ -747,10 +773,10 @@ fn the_quit_question_follows_the_phase_its_footer_matches_and_it_closes_when_not
     let id = app.last_id;
     send(
         &mut app,
-        [Msg::SessionCreated {
+        [Msg::from(SessionOutcome::Created {
             id,
             uri: URI.into(),
-        }],
+        })],
     );
     assert_eq!(app.overlay, Some(Overlay::ConfirmQuit));
     assert!(footer(&app).contains(&("e", "end chat & quit")));
@@ -759,24 +785,27 @@ fn the_quit_question_follows_the_phase_its_footer_matches_and_it_closes_when_not
     // The chat ends while the question is open: nothing is left to ask about.
     send(
         &mut app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id,
             update: batch(vec![state_event(1, "t", "ended")]),
-        }],
+        })],
     );
     assert_eq!(app.overlay, None);
     assert!(!app.quitting);
 
     // A request that fails while the question is open closes it too.
     let mut app = super::app();
-    send(&mut app, [Msg::Submit, Msg::Quit]);
+    send(
+        &mut app,
+        [Msg::from(FormIntent::Submit), Msg::from(AppIntent::Quit)],
+    );
     let id = app.last_id;
     send(
         &mut app,
-        [Msg::StartFailed {
+        [Msg::from(SessionOutcome::StartFailed {
             id,
             failure: start_failure(false),
-        }],
+        })],
     );
     assert_eq!(app.overlay, None);
     assert!(matches!(app.phase, Phase::Editing));
@@ -788,10 +817,10 @@ fn q_on_a_choice_toggle_or_check_box_of_the_form_does_not_quit() {
     let generation = app.lookup_generation;
     send(
         &mut app,
-        [Msg::SurveyLoaded {
+        [Msg::from(FormOutcome::SurveyLoaded {
             generation,
             result: Ok(Some(survey())),
-        }],
+        })],
     );
     for focus in [
         Focus::Toggle(crate::tui::form::Toggle::Format),
@@ -804,7 +833,7 @@ fn q_on_a_choice_toggle_or_check_box_of_the_form_does_not_quit() {
         assert!(!app.quitting && app.overlay.is_none(), "{focus:?}");
     }
     assert!(
-        crate::tui::keys::help(&app)
+        crate::tui::keymap::help(&app)
             .iter()
             .all(|(keys, _)| !keys.split([' ', ',']).any(|k| k == "q")),
         "the form's help lists no q"
@@ -819,14 +848,14 @@ fn notices_go_away_once_they_stop_being_true() {
     let generation = app.lookup_generation;
     send(
         &mut app,
-        [Msg::SurveyLoaded {
+        [Msg::from(FormOutcome::SurveyLoaded {
             generation,
             result: Ok(Some(survey())),
-        }],
+        })],
     );
     app.form.focus = Focus::Text(TextField::MaxWaitTime);
     type_text(&mut app, "x");
-    send(&mut app, [Msg::Submit]);
+    send(&mut app, [Msg::from(FormIntent::Submit)]);
     assert!(notice(&app).is_some_and(|n| n.starts_with("2 fields need attention")));
     app.form.focus = Focus::Text(TextField::MaxWaitTime);
     press(&mut app, key(KeyCode::Backspace, NONE));
@@ -844,10 +873,10 @@ fn notices_go_away_once_they_stop_being_true() {
     let id = created(&mut app);
     send(
         &mut app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id,
             update: batch(vec![state_event(1, "t", "waiting")]),
-        }],
+        })],
     );
     press(&mut app, key(KeyCode::Char('i'), NONE));
     type_text(&mut app, "hi");
@@ -855,16 +884,19 @@ fn notices_go_away_once_they_stop_being_true() {
     assert!(notice(&app).is_some_and(|n| n.contains("once an agent has accepted")));
     send(
         &mut app,
-        [Msg::Session {
+        [Msg::from(SessionOutcome::Update {
             id,
             update: batch(vec![state_event(2, "t", "chatting")]),
-        }],
+        })],
     );
     assert_eq!(notice(&app), None);
 
     // The editor's result: gone at the next action on the form.
     let mut app = super::app();
-    send(&mut app, [Msg::EditorDone(Ok("one\ntwo\n".into()))]);
+    send(
+        &mut app,
+        [Msg::from(FormOutcome::EditorDone(Ok("one\ntwo\n".into())))],
+    );
     assert!(notice(&app).is_some_and(|n| n.contains("2 pre-chat lines")));
     press(&mut app, key(KeyCode::Tab, NONE));
     assert_eq!(notice(&app), None);
@@ -872,9 +904,11 @@ fn notices_go_away_once_they_stop_being_true() {
     // "Chat created": while it waits; gone once an agent accepts.
     let mut app = super::app();
     let id = created(&mut app);
-    let state = |n, s| Msg::Session {
-        id,
-        update: batch(vec![state_event(n, "t", s)]),
+    let state = |n, s| {
+        Msg::from(SessionOutcome::Update {
+            id,
+            update: batch(vec![state_event(n, "t", s)]),
+        })
     };
     send(&mut app, [state(1, "waiting")]);
     assert!(notice(&app).is_some_and(|n| n.starts_with("chat created")));
@@ -882,7 +916,10 @@ fn notices_go_away_once_they_stop_being_true() {
     assert_eq!(notice(&app), None);
     // "End sent": until the chat shows ended.
     press(&mut app, key(KeyCode::Char('e'), NONE));
-    send(&mut app, [Msg::ChatEnded { id, result: Ok(()) }]);
+    send(
+        &mut app,
+        [Msg::from(SessionOutcome::ChatEnded { id, result: Ok(()) })],
+    );
     assert!(notice(&app).is_some_and(|n| n.starts_with("end sent")));
     send(&mut app, [state(3, "ended")]);
     assert_eq!(notice(&app), None);
@@ -893,7 +930,10 @@ fn an_accepted_end_is_recorded_at_once_and_a_new_request_does_not_call_the_chat_
     let mut app = app();
     let id = chatting(&mut app);
     press(&mut app, key(KeyCode::Char('e'), NONE));
-    let effects = send(&mut app, [Msg::ChatEnded { id, result: Ok(()) }]);
+    let effects = send(
+        &mut app,
+        [Msg::from(SessionOutcome::ChatEnded { id, result: Ok(()) })],
+    );
     assert_eq!(
         effects,
         [Effect::RecordState {
@@ -904,7 +944,7 @@ fn an_accepted_end_is_recorded_at_once_and_a_new_request_does_not_call_the_chat_
         "the history learns the end even if no poll shows it before the tracker stops"
     );
     // The chat is over: no line can be composed, `e` is not offered, `n` does not warn.
-    assert!(send(&mut app, [Msg::Compose]).is_empty());
+    assert!(send(&mut app, [Msg::from(SessionIntent::Compose)]).is_empty());
     assert!(app.session().is_some_and(|v| v.compose.is_none()));
     let effects = press(&mut app, key(KeyCode::Char('n'), NONE));
     assert_eq!(effects, [Effect::StopSession]);

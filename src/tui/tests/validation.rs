@@ -5,6 +5,7 @@
 //! Not here: V4 (`serviceQueue`/`agent`: the client sends neither) and V13 (`conversationId`
 //! in auth mode: the engine checks it against the auth answer, after the form).
 
+use crate::tui::msg::{FormIntent, FormOutcome};
 use tui_input::InputRequest;
 
 use super::*;
@@ -22,9 +23,12 @@ struct Case {
 /// Types `value` into `field` as a user would (clearing it first).
 fn type_into(app: &mut App, focus: Focus, value: &str) {
     app.form.focus = focus;
-    send(app, [Msg::Edit(InputRequest::DeleteLine)]);
+    send(app, [Msg::from(FormIntent::Edit(InputRequest::DeleteLine))]);
     for c in value.chars() {
-        send(app, [Msg::Edit(InputRequest::InsertChar(c))]);
+        send(
+            app,
+            [Msg::from(FormIntent::Edit(InputRequest::InsertChar(c)))],
+        );
     }
 }
 
@@ -35,7 +39,7 @@ fn text(field: TextField, value: &'static str) -> impl Fn(&mut App) {
 /// The authenticated flow with every required field filled.
 fn auth_on(app: &mut App) {
     app.form.focus = Focus::Toggle(Toggle::AuthFlow);
-    send(app, [Msg::Choose]);
+    send(app, [Msg::from(FormIntent::Choose)]);
     for (field, value) in [
         (TextField::SsoKey, SSO_KEY),
         (TextField::AuthChatConnId, "568046210"),
@@ -53,13 +57,13 @@ fn survey_answered(app: &mut App) {
     let generation = app.lookup_generation;
     send(
         app,
-        [Msg::SurveyLoaded {
+        [Msg::from(FormOutcome::SurveyLoaded {
             generation,
             result: Ok(Some(crate::tui::survey::tests::survey())),
-        }],
+        })],
     );
     app.form.focus = Focus::Survey("1".into());
-    send(app, [Msg::Choose]);
+    send(app, [Msg::from(FormIntent::Choose)]);
 }
 
 const CASES: &[Case] = &[
@@ -144,7 +148,7 @@ const CASES: &[Case] = &[
     Case {
         row: "V11 pre-chat lines non-empty",
         setup: |app| {
-            send(app, [Msg::AddPreChatLine]);
+            send(app, [Msg::from(FormIntent::AddPreChatLine)]);
         },
         label: "Line 2",
         message: "cannot be empty",
@@ -200,10 +204,10 @@ const CASES: &[Case] = &[
             let generation = app.lookup_generation;
             send(
                 app,
-                [Msg::SurveyLoaded {
+                [Msg::from(FormOutcome::SurveyLoaded {
                     generation,
                     result: Ok(Some(crate::tui::survey::tests::survey())),
-                }],
+                })],
             );
         },
         label: "Which team?",
@@ -234,7 +238,7 @@ fn every_validation_row_shows_its_error_under_its_field_and_sends_nothing() {
     for case in CASES {
         let mut app = app();
         (case.setup)(&mut app);
-        let effects = send(&mut app, [Msg::Submit]);
+        let effects = send(&mut app, [Msg::from(FormIntent::Submit)]);
         assert!(
             !effects
                 .iter()

@@ -1,6 +1,6 @@
 //! The form: sections of labelled rows in one column (narrow screens) or two (wide), each column
-//! scrolled so the focused item shows; errors under their fields. `hit_test` maps a click to the
-//! item drawn there, from the same layout.
+//! scrolled so the focused item shows; errors under their fields. `item_areas` says where each
+//! item is drawn, from the same layout (a click focuses the item under it).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -188,22 +188,26 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
     }
 }
 
-/// The form item drawn at this screen position.
-pub fn hit_test(app: &App, x: u16, y: u16) -> Option<Focus> {
+/// Where each form item is drawn: one row each, for the click that focuses it.
+pub fn item_areas(app: &App) -> Vec<(Rect, Focus)> {
     let screen = Rect::new(0, 0, app.size.0, app.size.1);
     let body = super::areas(app, screen).body;
     let theme = Theme::new(false);
-    columns(app, &theme, body).into_iter().find_map(|column| {
+    let mut items = Vec::new();
+    for column in columns(app, &theme, body) {
         let area = column.area;
-        if x < area.x || x >= area.x + area.width || y < area.y || y >= area.y + area.height {
-            return None;
+        let shown = column.shown.min(usize::from(area.height));
+        for offset in 0..shown {
+            let focus = column
+                .rows
+                .get(column.scroll + offset)
+                .and_then(|r| r.focus.clone());
+            if let (Some(focus), Ok(offset)) = (focus, u16::try_from(offset)) {
+                items.push((Rect::new(area.x, area.y + offset, area.width, 1), focus));
+            }
         }
-        if usize::from(y - area.y) >= column.shown {
-            return None;
-        }
-        let index = column.scroll + (y - area.y) as usize;
-        column.rows.get(index).and_then(|r| r.focus.clone())
-    })
+    }
+    items
 }
 
 fn section_rows(app: &App, theme: &Theme, section: Section, width: usize, rows: &mut Vec<Row>) {

@@ -112,7 +112,29 @@ pub fn areas(app: &App, screen: Rect) -> Areas {
 }
 
 /// Draws the whole screen.
-pub fn render(app: &App, frame: &mut Frame) {
+/// What the last frame laid out that `update` and the keys need (clamping scrolls, the mouse):
+/// recorded at each draw, so they never ask the view.
+pub fn render(app: &App, frame: &mut Frame) -> super::app::Geometry {
+    draw(app, frame);
+    geometry(app)
+}
+
+/// The geometry of the screen as `render` lays it out for `app`.
+pub fn geometry(app: &App) -> super::app::Geometry {
+    let session = app.session();
+    super::app::Geometry {
+        inspector: session.and_then(|view| session::screen_layout(app, view).inspector),
+        form_items: match app.phase {
+            Phase::Editing | Phase::Submitting { .. } => form::item_areas(app),
+            _ => Vec::new(),
+        },
+        transcript_max_top: session.map_or(0, |view| session::transcript_max_top(app, view)),
+        inspector_max_scroll: session.map_or(0, |view| inspector::detail_max_scroll(app, view)),
+        help_max_scroll: overlay::help_scroll_limit(app),
+    }
+}
+
+fn draw(app: &App, frame: &mut Frame) {
     let theme = Theme::new(app.color);
     let screen = frame.area();
     let areas = areas(app, screen);
@@ -217,7 +239,7 @@ fn status_lines(app: &App) -> Vec<(Level, String, String)> {
 
 fn footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut spans = Vec::new();
-    for (key, what) in super::keys::footer_fitted(app, area.width) {
+    for (key, what) in super::keymap::footer_fitted(app, area.width) {
         spans.push(Span::styled(format!(" {key} "), theme.key()));
         spans.push(Span::styled(format!(" {what}  "), theme.dim()));
     }

@@ -171,7 +171,7 @@ fn boxed_scrolled(
 }
 
 fn help_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
-    let entries = crate::tui::keys::help(app);
+    let entries = crate::tui::keymap::help(app);
     let key_width = entries
         .iter()
         .map(|(k, _)| k.chars().count())
