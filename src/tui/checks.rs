@@ -230,6 +230,10 @@ fn row_mut(app: &mut App, id: SessionId, index: usize) -> Option<&mut CaseRow> {
 }
 
 fn loaded(app: &mut App, path: &str, result: &Result<Arc<CheckFile>, String>) -> Vec<Effect> {
+    // The help over the question closes: the answer is for the question below it.
+    if matches!(app.help_over, Some(Overlay::CheckPath { .. })) {
+        app.overlay = app.help_over.take();
+    }
     // An answer for a question no longer asked (Esc, or a newer path) is dropped.
     if !matches!(app.overlay, Some(Overlay::CheckPath { .. })) || app.check_path != path {
         return Vec::new();

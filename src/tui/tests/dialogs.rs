@@ -41,7 +41,7 @@ fn profile(skill: &str) -> Profile {
     }
 }
 
-fn entry(uri: &str, skill: &str, line: &str) -> Entry {
+pub(super) fn entry(uri: &str, skill: &str, line: &str) -> Entry {
     let request = ChatRequest {
         skill: skill.into(),
         pre_chat_lines: vec![line.into()],

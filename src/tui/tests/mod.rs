@@ -4,6 +4,7 @@ mod derived;
 mod dialogs;
 mod faults;
 mod paste;
+mod routing;
 mod runs;
 mod runs_snapshots;
 mod secrets;

@@ -14,7 +14,7 @@ use crate::tui::burst::BurstView;
 use crate::tui::checks::{CaseStatus, CheckView};
 
 /// The app with its mandatory survey question answered, so the form is valid.
-fn valid_app() -> App {
+pub(super) fn valid_app() -> App {
     let mut app = app();
     app.form.pre_chat = crate::tui::prechat::PreChat::from_values(&["hi".into()]);
     app.errors = app.form.validate();
@@ -67,7 +67,7 @@ pub(super) fn started_burst(app: &mut App, count: usize) -> u64 {
     *id
 }
 
-fn created(index: usize) -> BurstEvent {
+pub(super) fn burst_created(index: usize) -> BurstEvent {
     BurstEvent::Created {
         index,
         uri: format!("{URI}-{index}"),
@@ -154,7 +154,7 @@ fn burst_events_fill_the_view_and_the_history() {
         &mut app,
         [Msg::from(BurstOutcome::Progress {
             id,
-            event: created(0),
+            event: burst_created(0),
         })],
     );
     // The engine recorded the chat before its request went out: nothing more to record.
@@ -175,7 +175,7 @@ fn burst_events_fill_the_view_and_the_history() {
         &mut app,
         [Msg::from(BurstOutcome::Progress {
             id: id + 9,
-            event: created(1),
+            event: burst_created(1),
         })],
     );
     let view = burst_view(&app);
@@ -195,7 +195,7 @@ fn esc_stops_the_running_burst_once_and_then_goes_back_to_the_form() {
         &mut app,
         [Msg::from(BurstOutcome::Progress {
             id,
-            event: created(0),
+            event: burst_created(0),
         })],
     );
     let effects = press(&mut app, key(KeyCode::Esc, KeyModifiers::NONE));
@@ -222,7 +222,7 @@ fn esc_stops_the_running_burst_once_and_then_goes_back_to_the_form() {
 fn e_ends_the_chats_still_open_after_the_burst() {
     let mut app = valid_app();
     let id = started_burst(&mut app, 3);
-    for event in [created(0), created(1), chatting(0, 50)] {
+    for event in [burst_created(0), burst_created(1), chatting(0, 50)] {
         send(&mut app, [Msg::from(BurstOutcome::Progress { id, event })]);
     }
     let failed = BurstEvent::Failed {
@@ -270,7 +270,7 @@ fn quitting_with_open_burst_chats_asks_and_e_ends_them_first() {
         &mut app,
         [Msg::from(BurstOutcome::Progress {
             id,
-            event: created(0),
+            event: burst_created(0),
         })],
     );
     let outcomes = burst_view(&app).outcomes.clone();
@@ -303,7 +303,7 @@ fn two_cases() -> Arc<CheckFile> {
 }
 
 /// Asks for the default path and answers it with `file`: the run's id.
-fn running_checks(app: &mut App) -> u64 {
+pub(super) fn running_checks(app: &mut App) -> u64 {
     press(app, key(KeyCode::Char('t'), KeyModifiers::CONTROL));
     assert_eq!(app.overlay, Some(Overlay::CheckPath { error: None }));
     assert_eq!(app.dialog_input.value(), "checks.toml");
@@ -328,7 +328,7 @@ fn running_checks(app: &mut App) -> u64 {
     *id
 }
 
-fn verdict(name: &str, passed: bool) -> CaseResult {
+pub(super) fn verdict(name: &str, passed: bool) -> CaseResult {
     CaseResult {
         name: name.into(),
         repeat: 1,
