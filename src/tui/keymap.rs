@@ -177,6 +177,13 @@ pub struct Binding {
     footer: FooterLabel,
 }
 
+impl Binding {
+    /// The keys that trigger it (none for a row that only documents what a text input does).
+    pub fn keys(&self) -> &'static [Key] {
+        self.keys
+    }
+}
+
 const NOT_IN_FOOTER: FooterLabel = |_| None;
 
 /// Rows of the transcript (or inspector) a page key moves.
@@ -1281,23 +1288,30 @@ pub fn footer_fitted(app: &App, width: u16) -> Vec<HelpEntry> {
     keys
 }
 
-/// The README's key table, made from the bindings: `| where | key | does |`, each scope's first
-/// row naming it. A test keeps the README's copy equal to this.
+/// The README's key table, made from the bindings: `| where | key | does |`, grouped by scope
+/// in the order scopes first appear, each scope's first row naming it. A test keeps the README's
+/// copy equal to this.
 pub fn readme_table() -> String {
+    let mut scopes: Vec<Scope> = Vec::new();
+    for binding in BINDINGS {
+        if !scopes.contains(&binding.scope) {
+            scopes.push(binding.scope);
+        }
+    }
     let mut table = String::from("| where | key | does |\n|---|---|---|\n");
-    let mut last: Option<Scope> = None;
-    for binding in BINDINGS.iter().filter(|b| b.help != LISTED_ELSEWHERE) {
-        let place = if last == Some(binding.scope) {
-            ""
-        } else {
-            binding.scope.name()
-        };
-        last = Some(binding.scope);
-        let shown = binding.shown.replace('|', "\\|");
-        table.push_str(&format!(
-            "| {place} | {shown} | {} |\n",
-            binding.help.replace('|', "\\|")
-        ));
+    for scope in scopes {
+        let rows = BINDINGS
+            .iter()
+            .filter(|b| b.scope == scope && b.help != LISTED_ELSEWHERE);
+        for (n, binding) in rows.enumerate() {
+            let place = if n == 0 { scope.name() } else { "" };
+            let cell = |text: &str| text.replace('|', "\\|");
+            table.push_str(&format!(
+                "| {place} | {} | {} |\n",
+                cell(binding.shown),
+                cell(binding.help)
+            ));
+        }
     }
     table
 }

@@ -1,5 +1,6 @@
 //! Test fixtures for the console: apps in known states, key presses, chat events, a fixed clock.
 
+mod bindings;
 mod derived;
 mod dialogs;
 mod faults;
