@@ -7,7 +7,7 @@ pub mod api;
 pub mod burst;
 pub mod check;
 pub mod cli;
-pub mod clipboard;
+pub mod copy;
 pub mod config;
 pub mod contain;
 pub mod emulator;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chatstart::clipboard::RecordingClipboard;
+use chatstart::copy::RecordingClipboard;
 use chatstart::emulator::{Scenario, start};
 use chatstart::tui::app::App;
 use chatstart::tui::terminal::NoHost;

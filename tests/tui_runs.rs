@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chatstart::clipboard::RecordingClipboard;
+use chatstart::copy::RecordingClipboard;
 use chatstart::emulator::{EmulatorHandle, Scenario, start};
 use chatstart::tui::app::App;
 use chatstart::tui::form::TextField;

@@ -14,7 +14,7 @@ use super::setup::Store;
 use crate::api::exchange::ExchangeObserver;
 use crate::api::model::Survey;
 use crate::api::{ApiError, AuthRequest, ChatApi, ChatRequest};
-use crate::clipboard::{self, Clipboard};
+use crate::copy::{self, Clipboard};
 use crate::history::Recording;
 use crate::session::{self, FollowOptions};
 
@@ -138,7 +138,7 @@ impl EffectRunner {
             Effect::Copy { what, text } => {
                 let result = self.clipboard.copy(&text);
                 let file = (what == CopyWhat::SessionUri).then(|| {
-                    clipboard::write_data_file(clipboard::URI_FILE, &text)
+                    copy::write_data_file(copy::URI_FILE, &text)
                         .map(|p| p.display().to_string())
                         .map_err(|e| e.to_string())
                 });

@@ -52,7 +52,7 @@ use msg::{AppIntent, FormOutcome, TerminalOutcome};
 use msg::{Effect, Msg};
 use terminal::Host;
 
-use crate::clipboard::{Clipboard, Osc52Clipboard};
+use crate::copy::{Clipboard, Osc52Clipboard};
 use crate::terminal_text::note;
 
 /// What the loop needs besides the terminal and the input.

@@ -16,7 +16,7 @@ use crate::api::model::{EstimatedWait, Survey};
 use crate::api::{AuthRequest, ChatRequest};
 use crate::burst::{BurstEvent, ChatOutcome};
 use crate::check::{CaseResult, CheckFile};
-use crate::clipboard::CopyReport;
+use crate::copy::CopyReport;
 use crate::config::Profile;
 use crate::history::Entry;
 use crate::session::SessionUpdate;

@@ -432,7 +432,7 @@ fn c_copies_the_uri_and_y_the_curl_with_the_app_key_masked() {
         &mut app,
         [Msg::from(SessionOutcome::Copied {
             what: CopyWhat::SessionUri,
-            result: Ok(crate::clipboard::CopyReport {
+            result: Ok(crate::copy::CopyReport {
                 channels: vec!["OSC 52".into()],
             }),
             file: Some(Ok("/data/last-session-uri.txt".into())),
