@@ -10,7 +10,7 @@ use chatstart::api::format::decode;
 use chatstart::api::model::ChatResource;
 use chatstart::tui::app::{App, Phase, SessionView};
 use chatstart::tui::form::{Focus, Form, TextField};
-use chatstart::tui::transcript::{Speaker, TranscriptLine};
+use chatstart::tui::session::transcript::{Speaker, TranscriptLine};
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -90,7 +90,7 @@ struct Console {
 }
 
 fn console(runtime: &tokio::runtime::Runtime, field: TextField) -> Console {
-    let mut form = chatstart::tui::prefill::demo("http://127.0.0.1:9", "12345678", "");
+    let mut form = chatstart::tui::form::prefill::demo("http://127.0.0.1:9", "12345678", "");
     form.auth = true;
     form.focus = Focus::Text(field);
     let app = App::new(form, "bench", Instant::now());

@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 use chatstart::copy::RecordingClipboard;
 use chatstart::emulator::{Scenario, start};
 use chatstart::tui::app::App;
+use chatstart::tui::form::prefill;
 use chatstart::tui::terminal::NoHost;
-use chatstart::tui::{Options, prefill, run};
+use chatstart::tui::{Options, run};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -165,7 +166,7 @@ async fn the_history_view_reruns_a_past_request_as_a_new_chat() {
         .expect("history");
     history.state(&old_uri, "ended", None).expect("history");
     let mut form = prefill::demo(&emulator.base_url(), emulator.account(), emulator.app_key());
-    form.pre_chat = chatstart::tui::prechat::PreChat::from_values(&["typed now".into()]);
+    form.pre_chat = chatstart::tui::form::prechat::PreChat::from_values(&["typed now".into()]);
     let app = App::new(form, "DEMO · in-process", Instant::now());
     let (keys, received) = mpsc::unbounded_channel::<Event>();
     let input = Box::pin(futures_util::stream::unfold(

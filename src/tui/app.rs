@@ -5,16 +5,16 @@ use std::time::Instant;
 
 use tui_input::Input;
 
-use super::draft::Draft;
-use super::form::{Form, TextField};
-use super::msg::{NewSession, SessionId};
-use super::transcript::TranscriptLine;
 use crate::api::ChatRequest;
 use crate::api::exchange::Exchange;
 use crate::api::model::{ChatState, EstimatedWait, Survey};
 use crate::api::validate::ValidationErrors;
 use crate::config::Profile;
 use crate::history::Entry;
+use crate::tui::form::{Form, TextField};
+use crate::tui::msg::{NewSession, SessionId};
+use crate::tui::session::transcript::TranscriptLine;
+use crate::tui::store::draft::Draft;
 
 /// Where the console is.
 #[derive(Debug, Clone)]
@@ -26,9 +26,9 @@ pub enum Phase {
     /// A chat was created: its URI, state and transcript.
     Session(Box<SessionView>),
     /// Many chats from the form at once: their progress, then the summary.
-    Burst(Box<super::burst::BurstView>),
+    Burst(Box<crate::tui::burst::BurstView>),
     /// The cases of a check file: each one's progress and verdict, then the summary.
-    Checks(Box<super::checks::CheckView>),
+    Checks(Box<crate::tui::checks::CheckView>),
 }
 
 /// How polling goes.
@@ -306,7 +306,7 @@ pub struct App {
     /// The history's sessions, newest first, as last loaded.
     pub history: Vec<Entry>,
     /// The burst dialog's answers, kept for the next burst.
-    pub burst_setup: super::burst::BurstSetup,
+    pub burst_setup: crate::tui::burst::BurstSetup,
     /// The check file last asked for.
     pub check_path: String,
     /// Where `n` in a session goes back to (the check results a case was opened from).
@@ -330,7 +330,7 @@ pub struct Geometry {
     /// Where the inspector is (the mouse wheel scrolls the pane under the pointer).
     pub inspector: Option<ratatui::layout::Rect>,
     /// Each form item's row on screen (a click focuses it).
-    pub form_items: Vec<(ratatui::layout::Rect, super::form::Focus)>,
+    pub form_items: Vec<(ratatui::layout::Rect, crate::tui::form::Focus)>,
     /// The transcript's first row when scrolled back as far as it goes (scrolling clamps to it).
     pub transcript_max_top: usize,
     /// Rows the inspector's exchange can be scrolled.
@@ -341,7 +341,7 @@ pub struct Geometry {
 
 impl Geometry {
     /// The form item drawn at this screen position.
-    pub fn form_item_at(&self, x: u16, y: u16) -> Option<super::form::Focus> {
+    pub fn form_item_at(&self, x: u16, y: u16) -> Option<crate::tui::form::Focus> {
         let position = ratatui::layout::Position::new(x, y);
         self.form_items
             .iter()
@@ -380,8 +380,8 @@ impl App {
             profile: None,
             profiles: Vec::new(),
             history: Vec::new(),
-            burst_setup: super::burst::BurstSetup::default(),
-            check_path: super::checks::DEFAULT_PATH.to_string(),
+            burst_setup: crate::tui::burst::BurstSetup::default(),
+            check_path: crate::tui::checks::DEFAULT_PATH.to_string(),
             return_to: None,
             help_scroll: 0,
             draft_due: false,
@@ -391,7 +391,7 @@ impl App {
         };
         app.form.fix_focus();
         app.errors = app.form.validate();
-        let start = super::connection::Connection::from_form(&app.form);
+        let start = crate::tui::connection::Connection::from_form(&app.form);
         app.banner_for = (start.api, start.account);
         // The form as it starts is not a draft: only a change is written.
         app.saved_draft = Some(Box::new(Draft::of(&app.form, None)));
@@ -421,7 +421,7 @@ impl App {
     /// banner while the API and account fields are as they started (the demo's names its
     /// emulator), else the form's connection — never a URL or account corrected since.
     pub fn destination(&self) -> String {
-        let connection = super::connection::Connection::from_form(&self.form);
+        let connection = crate::tui::connection::Connection::from_form(&self.form);
         if (connection.api.as_str(), connection.account.as_str())
             == (self.banner_for.0.as_str(), self.banner_for.1.as_str())
         {
@@ -499,12 +499,14 @@ impl App {
                 let running = view
                     .cases
                     .iter()
-                    .filter(|row| matches!(row.status, super::checks::CaseStatus::Running { .. }))
+                    .filter(|row| {
+                        matches!(row.status, crate::tui::checks::CaseStatus::Running { .. })
+                    })
                     .count();
                 let left_open = view
                     .cases
                     .iter()
-                    .filter_map(super::checks::CaseRow::result)
+                    .filter_map(crate::tui::checks::CaseRow::result)
                     .filter(|result| result.left_open)
                     .count();
                 let mut lines = Vec::new();

@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use super::form::{Form, TextField};
 use crate::api::key_scope::AllowedHost;
 use crate::api::validate::{self, Field, Invalid, ValidationErrors};
 use crate::api::{ApiError, AppKeyPlacement, ClientConfig, Endpoint, Format};
 use crate::secret::Secret;
 use crate::start::ConnectionSpec;
+use crate::tui::form::{Form, TextField};
 
 /// A snapshot of the connection fields, handed to the effects that call the service.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,7 +104,7 @@ impl Connection {
     pub fn client_config(&self) -> Result<ClientConfig, ApiError> {
         self.spec()
             .client_config(None)
-            .map_err(|error| ApiError::Config(super::errors::input(&error)))
+            .map_err(|error| ApiError::Config(crate::tui::errors::input(&error)))
     }
 
     /// A client for this connection, handing each exchange to `observer` when given.

@@ -2,10 +2,10 @@
 //! the HTTP stack; fields by their labels on the form, not by command-line flags; next steps in
 //! the console's own keys. Pure text; the explanations themselves come from `api::explain`.
 
-use super::form::TextField;
 use crate::api::ApiError;
 use crate::api::explain::Explanation;
 use crate::api::validate::Field;
+use crate::tui::form::TextField;
 
 /// The error in one line, with what was being done.
 pub fn describe(error: &ApiError) -> String {

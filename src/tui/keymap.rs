@@ -9,9 +9,9 @@ use crossterm::event::{
 };
 use tui_input::backend::crossterm::to_input_request;
 
-use super::app::{App, Overlay, Phase};
-use super::form::Focus;
-use super::msg::{
+use crate::tui::app::{App, Overlay, Phase};
+use crate::tui::form::Focus;
+use crate::tui::msg::{
     AppIntent, BurstIntent, ChecksIntent, FormIntent, Intent, Msg, Scroll, SessionIntent,
     StoreIntent,
 };
@@ -823,7 +823,7 @@ pub static BINDINGS: &[Binding] = &[
         action: app!(ConfirmAlternative),
         help: "end the chat (or the burst's chats), then quit",
         footer: |app| {
-            Some(if super::burst::has_open_chats(app) {
+            Some(if crate::tui::burst::has_open_chats(app) {
                 "end chats & quit"
             } else {
                 "end chat & quit"

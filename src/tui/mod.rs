@@ -10,9 +10,6 @@ pub mod app;
 pub mod burst;
 pub mod checks;
 pub mod connection;
-pub mod curl;
-pub mod dialogs;
-pub mod draft;
 pub mod effects;
 pub mod errors;
 pub mod form;
@@ -21,16 +18,10 @@ pub mod input;
 pub mod keymap;
 pub mod msg;
 pub mod paste;
-pub mod prechat;
-pub mod prefill;
-pub mod profiles;
-pub mod runs;
-pub mod session_update;
+pub mod session;
 pub mod setup;
 pub mod store;
-pub mod survey;
 pub mod terminal;
-pub mod transcript;
 pub mod update;
 pub mod view;
 
@@ -48,8 +39,10 @@ use tokio::time::Instant;
 
 use app::App;
 use effects::EffectRunner;
+use form::prefill;
 use msg::{AppIntent, FormOutcome, TerminalOutcome};
 use msg::{Effect, Msg};
+use store::draft;
 use terminal::Host;
 
 use crate::copy::{Clipboard, Osc52Clipboard};

@@ -5,21 +5,21 @@ use std::time::Duration;
 
 use tui_input::InputRequest;
 
-use super::burst::BurstSettings;
-use super::checks::CheckPlan;
-use super::connection::Connection;
-use super::draft::Draft;
-use super::form::Focus;
-use super::profiles::ProfileForm;
 use crate::api::exchange::Exchange;
 use crate::api::model::{EstimatedWait, Survey};
 use crate::api::{AuthRequest, ChatRequest};
 use crate::burst::{BurstEvent, ChatOutcome};
 use crate::check::{CaseResult, CheckFile};
-use crate::copy::CopyReport;
 use crate::config::Profile;
+use crate::copy::CopyReport;
 use crate::history::Entry;
 use crate::session::SessionUpdate;
+use crate::tui::burst::BurstSettings;
+use crate::tui::checks::CheckPlan;
+use crate::tui::connection::Connection;
+use crate::tui::form::Focus;
+use crate::tui::store::draft::Draft;
+use crate::tui::store::profiles::ProfileForm;
 
 /// Identifies one submit and the session it creates; results of older ones are dropped.
 pub type SessionId = u64;

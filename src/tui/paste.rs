@@ -6,10 +6,10 @@
 
 use tui_input::Input;
 
-use super::app::{App, Notice, Overlay, Phase, Topic};
-use super::form::{Focus, TextField};
-use super::msg::Effect;
 use crate::api::validate::Field;
+use crate::tui::app::{App, Notice, Overlay, Phase, Topic};
+use crate::tui::form::{Focus, TextField};
+use crate::tui::msg::Effect;
 
 /// A paste made fit for a one-line input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,7 +207,7 @@ fn into_form(app: &mut App, text: &str) -> Vec<Effect> {
             app.form.touched.insert(Field::SurveyAnswer(id.clone()));
             note_one_line(app, &pasted, "the survey answer");
             if changed {
-                super::update::edited(app, &focus)
+                crate::tui::update::edited(app, &focus)
             } else {
                 Vec::new()
             }
@@ -231,7 +231,7 @@ fn into_field(app: &mut App, field: TextField, text: &str) -> Vec<Effect> {
     let changed = insert(input, text);
     app.form.touched.insert(field.field());
     if changed {
-        super::update::edited(app, &Focus::Text(field))
+        crate::tui::update::edited(app, &Focus::Text(field))
     } else {
         Vec::new()
     }
@@ -283,7 +283,7 @@ fn into_pre_chat(app: &mut App, index: usize, text: &str) -> Vec<Effect> {
     }
     if changed {
         let focus = app.form.focus.clone();
-        super::update::edited(app, &focus)
+        crate::tui::update::edited(app, &focus)
     } else {
         Vec::new()
     }

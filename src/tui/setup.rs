@@ -5,12 +5,12 @@
 
 use std::path::PathBuf;
 
-use super::app::{App, Notice, Overlay};
-use super::draft::Draft;
-use super::form::{Form, TextField};
 use crate::config::{Config, ConfigError, Profile};
 use crate::history::History;
 use crate::start::Launch;
+use crate::tui::app::{App, Notice, Overlay};
+use crate::tui::form::{Form, TextField};
+use crate::tui::store::draft::Draft;
 
 /// What the effects runner keeps on disk for the console. Empty by default (tests), so nothing
 /// is written unless asked.
@@ -72,7 +72,8 @@ pub fn prepare(launch: &Launch, config: Result<Config, ConfigError>) -> Start {
         }
         Ok(Some((name, chosen))) => {
             let chosen = chosen.clone();
-            let loaded = super::profiles::form_from_profile(&launch.flags, &name, &chosen);
+            let loaded =
+                crate::tui::store::profiles::form_from_profile(&launch.flags, &name, &chosen);
             start.form = Some(loaded.form);
             start.problems = loaded.problems;
             start.prompts = loaded.prompts;
@@ -80,7 +81,7 @@ pub fn prepare(launch: &Launch, config: Result<Config, ConfigError>) -> Start {
         }
         Ok(None) if launch.unconfigured => {}
         Ok(None) => {
-            let (form, problem) = super::prefill::from_spec(&launch.flags);
+            let (form, problem) = crate::tui::form::prefill::from_spec(&launch.flags);
             start.form = Some(form);
             start.problems.extend(problem);
         }

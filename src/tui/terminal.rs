@@ -2,7 +2,7 @@
 //! drop guard and a panic hook so every exit path restores it, suspend/resume around `$EDITOR`
 //! and Ctrl+Z, and signals (SIGTERM, SIGHUP, SIGINT) turned into quit messages.
 
-use super::msg::AppIntent;
+use crate::tui::msg::AppIntent;
 use std::io::{self, BufWriter, Stdout, stdout};
 
 use crossterm::cursor::Show;
@@ -14,7 +14,7 @@ use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
-use super::msg::Msg;
+use crate::tui::msg::Msg;
 
 /// Restores the terminal when dropped: on return, on error, and while unwinding.
 pub struct TerminalGuard;
@@ -91,7 +91,7 @@ pub trait Host: Send {
 #[derive(Default)]
 pub struct RealHost {
     #[cfg(unix)]
-    pub input: Option<super::input::InputControl>,
+    pub input: Option<crate::tui::input::InputControl>,
 }
 
 impl Host for RealHost {

@@ -3,15 +3,15 @@
 
 use std::time::Duration;
 
-use super::app::{App, Lookup, Notice, Overlay, Phase, SessionView, Topic};
-use super::connection::Connection;
-use super::form::{Focus, TextField, Toggle};
-use super::msg::{
+use crate::api::validate::Field;
+use crate::tui::app::{App, Lookup, Notice, Overlay, Phase, SessionView, Topic};
+use crate::tui::connection::Connection;
+use crate::tui::form::{Focus, TextField, Toggle};
+use crate::tui::msg::{
     AppIntent, BurstIntent, BurstOutcome, ChecksIntent, Effect, FormIntent, FormOutcome, Intent,
     Msg, Outcome, SessionOutcome, StoreIntent, StoreOutcome, TerminalOutcome,
 };
-use super::session_update;
-use crate::api::validate::Field;
+use crate::tui::session::update as session_update;
 
 /// Quiet time after an edit before the survey and availability are fetched again.
 pub const LOOKUP_QUIET: Duration = Duration::from_millis(600);
@@ -49,9 +49,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     };
     close_stale_questions(app);
     if made_from_form.is_some_and(|made| made.still_current(app)) {
-        effects.extend(super::dialogs::form_sent(app));
+        effects.extend(crate::tui::store::form_sent(app));
     }
-    match super::dialogs::autosave(app, write_now || app.quitting) {
+    match crate::tui::store::autosave(app, write_now || app.quitting) {
         // First: before the terminal is given up (Ctrl+Z, the editor) or the console ends.
         Some(write @ Effect::SaveDraft(_)) => effects.insert(0, write),
         Some(timer) => effects.push(timer),
@@ -62,9 +62,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 
 /// A chat made (or that may have been made) from the form, as a message reports it.
 enum MadeFromForm {
-    Session(super::msg::SessionId),
+    Session(crate::tui::msg::SessionId),
     Maybe,
-    BurstChat(super::msg::SessionId),
+    BurstChat(crate::tui::msg::SessionId),
 }
 
 impl MadeFromForm {
@@ -102,9 +102,9 @@ fn apply_outcome(app: &mut App, outcome: Outcome) -> Vec<Effect> {
     match outcome {
         Outcome::Form(outcome) => form_outcome(app, outcome),
         Outcome::Session(outcome) => session_update::outcome(app, outcome),
-        Outcome::Burst(outcome) => super::burst::outcome(app, outcome),
-        Outcome::Checks(outcome) => super::checks::outcome(app, outcome),
-        Outcome::Store(outcome) => super::dialogs::outcome(app, outcome),
+        Outcome::Burst(outcome) => crate::tui::burst::outcome(app, outcome),
+        Outcome::Checks(outcome) => crate::tui::checks::outcome(app, outcome),
+        Outcome::Store(outcome) => crate::tui::store::outcome(app, outcome),
         Outcome::Terminal(TerminalOutcome::Tick) => Vec::new(),
         Outcome::Terminal(TerminalOutcome::Resumed(outcome)) => {
             if let Err(why) = outcome {
@@ -125,7 +125,7 @@ fn apply_intent(app: &mut App, intent: Intent) -> Vec<Effect> {
             app.size = (width, height);
             return Vec::new();
         }
-        Intent::App(AppIntent::Paste(text)) => return super::paste::update(app, &text),
+        Intent::App(AppIntent::Paste(text)) => return crate::tui::paste::update(app, &text),
         _ => {}
     }
     if let Some(overlay) = app.overlay.clone() {
@@ -133,16 +133,16 @@ fn apply_intent(app: &mut App, intent: Intent) -> Vec<Effect> {
             return effects;
         }
     }
-    if let Some(effects) = super::burst::intent(app, &intent) {
+    if let Some(effects) = crate::tui::burst::intent(app, &intent) {
         return effects;
     }
-    if let Some(effects) = super::checks::intent(app, &intent) {
+    if let Some(effects) = crate::tui::checks::intent(app, &intent) {
         return effects;
     }
     let editing = matches!(app.phase, Phase::Editing);
     match intent {
-        Intent::Burst(BurstIntent::Open) if editing => super::burst::open(app),
-        Intent::Checks(ChecksIntent::Open) if editing => super::checks::open(app),
+        Intent::Burst(BurstIntent::Open) if editing => crate::tui::burst::open(app),
+        Intent::Checks(ChecksIntent::Open) if editing => crate::tui::checks::open(app),
         Intent::App(AppIntent::Help) => {
             app.help_scroll = 0;
             app.overlay = match app.overlay {
@@ -173,7 +173,7 @@ fn apply_intent(app: &mut App, intent: Intent) -> Vec<Effect> {
             intent @ (StoreIntent::OpenProfiles
             | StoreIntent::SaveAsProfile
             | StoreIntent::OpenHistory),
-        ) if editing => super::dialogs::intent(app, intent),
+        ) if editing => crate::tui::store::intent(app, intent),
         Intent::Form(intent) if editing => form_update(app, intent),
         Intent::Session(intent) if !editing => session_update::intent(app, intent),
         // Asked where nothing takes it (a question's answer with no question, a form key off
@@ -202,7 +202,8 @@ fn form_outcome(app: &mut App, outcome: FormOutcome) -> Vec<Effect> {
                 match result {
                     Ok(survey) => app.form.survey.load(survey),
                     Err(error) => {
-                        app.form.survey.status = super::survey::SurveyStatus::Failed(error);
+                        app.form.survey.status =
+                            crate::tui::form::survey::SurveyStatus::Failed(error);
                     }
                 }
                 form_changed(app);
@@ -255,7 +256,7 @@ fn form_outcome(app: &mut App, outcome: FormOutcome) -> Vec<Effect> {
 pub fn quitting_leaves_something(app: &App) -> bool {
     app.has_live_chat()
         || matches!(app.phase, Phase::Submitting { .. })
-        || super::burst::has_open_chats(app)
+        || crate::tui::burst::has_open_chats(app)
 }
 
 /// A question whose reason went away while it was open (the request failed, the chat ended)
@@ -275,13 +276,13 @@ fn overlay_answer(app: &mut App, overlay: &Overlay, intent: &Intent) -> Option<V
         app.overlay = Some(Overlay::Help);
         return Some(Vec::new());
     }
-    if let Some(effects) = super::burst::overlay_answer(app, intent) {
+    if let Some(effects) = crate::tui::burst::overlay_answer(app, intent) {
         return Some(effects);
     }
-    if let Some(effects) = super::checks::overlay_answer(app, intent) {
+    if let Some(effects) = crate::tui::checks::overlay_answer(app, intent) {
         return Some(effects);
     }
-    if let Some(effects) = super::dialogs::overlay_answer(app, overlay, intent) {
+    if let Some(effects) = crate::tui::store::overlay_answer(app, overlay, intent) {
         return Some(effects);
     }
     match (overlay, intent) {
@@ -306,10 +307,10 @@ fn overlay_answer(app: &mut App, overlay: &Overlay, intent: &Intent) -> Option<V
             Some(Vec::new())
         }
         (Overlay::ConfirmQuit, Intent::App(AppIntent::ConfirmAlternative))
-            if super::burst::has_open_chats(app) =>
+            if crate::tui::burst::has_open_chats(app) =>
         {
             app.overlay = None;
-            Some(super::burst::end_then_quit(app))
+            Some(crate::tui::burst::end_then_quit(app))
         }
         (Overlay::ConfirmQuit, Intent::App(AppIntent::ConfirmAlternative)) => {
             app.overlay = None;
@@ -491,11 +492,11 @@ fn start_lookup(app: &mut App) -> Vec<Effect> {
         // connection is complete again (the answers given are kept for it), and answers on
         // their way for the old one are dropped.
         if app.form.survey.survey.is_some()
-            || app.form.survey.status != super::survey::SurveyStatus::NotLoaded
+            || app.form.survey.status != crate::tui::form::survey::SurveyStatus::NotLoaded
         {
             app.lookup_generation += 1;
             app.form.survey.survey = None;
-            app.form.survey.status = super::survey::SurveyStatus::NotLoaded;
+            app.form.survey.status = crate::tui::form::survey::SurveyStatus::NotLoaded;
             form_changed(app);
         }
         return Vec::new();
@@ -503,7 +504,7 @@ fn start_lookup(app: &mut App) -> Vec<Effect> {
     app.lookup_generation += 1;
     app.lookup = Lookup::Pending;
     if app.form.survey.survey.is_none() {
-        app.form.survey.status = super::survey::SurveyStatus::Loading;
+        app.form.survey.status = crate::tui::form::survey::SurveyStatus::Loading;
     }
     vec![Effect::Lookup {
         generation: app.lookup_generation,

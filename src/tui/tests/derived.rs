@@ -8,9 +8,9 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use super::snapshots::{draw_text, with_survey};
 use super::*;
 use crate::tui::app::Lookup;
-use crate::tui::draft::Draft;
+use crate::tui::form::survey::SurveyStatus;
 use crate::tui::setup::{self, Start};
-use crate::tui::survey::SurveyStatus;
+use crate::tui::store::draft::Draft;
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
 
@@ -85,7 +85,7 @@ fn a_survey_read_through_another_connection_goes_when_the_connection_is_incomple
         &mut app,
         [Msg::from(FormOutcome::SurveyLoaded {
             generation,
-            result: Ok(Some(crate::tui::survey::tests::survey())),
+            result: Ok(Some(crate::tui::form::survey::tests::survey())),
         })],
     );
     assert_eq!(app.form.survey.status, SurveyStatus::NotLoaded);

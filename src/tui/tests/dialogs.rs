@@ -12,8 +12,8 @@ use crate::api::ChatRequest;
 use crate::config::{Config, ConfigError, ConfigFile, Profile};
 use crate::history::{Entry, Flow, SessionRecord};
 use crate::tui::app::{Level, Overlay, Phase};
-use crate::tui::draft::Draft;
 use crate::tui::setup::{self, Start};
+use crate::tui::store::draft::Draft;
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
@@ -275,7 +275,7 @@ fn the_picker_loads_the_chosen_profile_into_the_form() {
         &mut app,
         [Msg::from(StoreOutcome::ProfileLoaded {
             name: "b".into(),
-            result: Ok(Box::new(crate::tui::profiles::ProfileForm {
+            result: Ok(Box::new(crate::tui::store::profiles::ProfileForm {
                 form: loaded,
                 problems: Vec::new(),
                 prompts: Vec::new(),
@@ -588,7 +588,7 @@ fn a_profile_fills_the_form_under_the_flags_and_defers_prompts() {
     chosen.auth = true;
     chosen.sso_key_prompt = true;
     chosen.auth_conn_id = Some("568046210".into());
-    let loaded = crate::tui::profiles::form_from_profile(&args, "qa", &chosen);
+    let loaded = crate::tui::store::profiles::form_from_profile(&args, "qa", &chosen);
     assert_eq!(
         loaded.form.text(TextField::Skill),
         "FromFlag",
@@ -609,7 +609,7 @@ fn a_profile_fills_the_form_under_the_flags_and_defers_prompts() {
     // A source that cannot be had is said; the rest of the profile still fills the form.
     args.connection.app_key = None;
     chosen.app_key_env = Some("CHATSTART_TEST_SURELY_UNSET_VARIABLE".into());
-    let loaded = crate::tui::profiles::form_from_profile(&args, "qa", &chosen);
+    let loaded = crate::tui::store::profiles::form_from_profile(&args, "qa", &chosen);
     assert!(loaded.problems[0].contains("CHATSTART_TEST_SURELY_UNSET_VARIABLE"));
     assert_eq!(loaded.form.text(TextField::Language), "de-DE");
     assert_eq!(loaded.form.text(TextField::AppKey), "");
@@ -694,7 +694,7 @@ fn a_profiles_draft_restored_on_the_demo_brings_its_profile_back_first() {
         &mut app,
         [Msg::from(StoreOutcome::ProfileLoaded {
             name: "s".into(),
-            result: Ok(Box::new(crate::tui::profiles::ProfileForm {
+            result: Ok(Box::new(crate::tui::store::profiles::ProfileForm {
                 form: real_form(),
                 problems: Vec::new(),
                 prompts: Vec::new(),
@@ -772,7 +772,7 @@ fn saving_an_unchanged_form_keeps_the_surveys_prefill_out_of_the_profile() {
         &mut app,
         [Msg::from(FormOutcome::SurveyLoaded {
             generation,
-            result: Ok(Some(crate::tui::survey::tests::survey())),
+            result: Ok(Some(crate::tui::form::survey::tests::survey())),
         })],
     );
     // The survey prefilled "John" (last known value) and checked "tech": nobody answered.
@@ -832,7 +832,7 @@ fn a_profile_saved_from_the_console_writes_its_request_as_tables() {
         values: vec!["CATS".into()],
     }];
     let (sender, mut messages) = tokio::sync::mpsc::unbounded_channel();
-    crate::tui::store::run(
+    crate::tui::effects::store::run(
         &mut store,
         Effect::SaveProfile {
             name: "qa".into(),
@@ -878,11 +878,11 @@ fn a_restored_drafts_prefilled_answer_is_not_saved_into_the_profile() {
         &mut app,
         [Msg::from(FormOutcome::SurveyLoaded {
             generation,
-            result: Ok(Some(crate::tui::survey::tests::survey())),
+            result: Ok(Some(crate::tui::form::survey::tests::survey())),
         })],
     );
     assert_eq!(app.form.survey.values("3"), ["John"]);
-    let profile = crate::tui::profiles::profile_of(&app.form, Some(&real_profile()));
+    let profile = crate::tui::store::profiles::profile_of(&app.form, Some(&real_profile()));
     assert!(
         profile.request.survey_answers.is_empty(),
         "{:?}",

@@ -243,10 +243,11 @@ fn leaving_a_live_chat_for_a_new_request_shows_how_to_follow_it_whole() {
 #[test]
 fn a_survey_that_could_not_be_read_is_said_so_with_the_step_that_fixes_it() {
     let mut app = app();
-    app.form.survey = crate::tui::survey::SurveyForm::with_answers(&[crate::api::SurveyAnswer {
-        question_id: "12786273".into(),
-        values: vec!["CATS".into()],
-    }]);
+    app.form.survey =
+        crate::tui::form::survey::SurveyForm::with_answers(&[crate::api::SurveyAnswer {
+            question_id: "12786273".into(),
+            values: vec!["CATS".into()],
+        }]);
     let refused = crate::api::error::from_status(
         Operation::Survey,
         401,

@@ -25,10 +25,10 @@ use super::app::App;
 use super::form::{Focus, Form, TextField};
 use super::keymap;
 use super::msg::{Effect, Msg};
-use super::prefill;
 use super::update::update;
 use crate::api::model::{Event as ChatEvent, EventsDocument};
 use crate::session::SessionUpdate;
+use crate::tui::form::prefill;
 
 /// The appKey of the fixtures: must never appear on screen.
 pub const APP_KEY: &str = "SECRET-app-key-4711";

@@ -117,7 +117,7 @@ fn a_long_sso_key_pasted_in_one_go_is_whole_and_masked() {
 fn pasted_lines_in_a_pre_chat_line_become_lines_of_their_own() {
     let mut app = app();
     app.form.pre_chat =
-        crate::tui::prechat::PreChat::from_values(&["Order: ".into(), "last".into()]);
+        crate::tui::form::prechat::PreChat::from_values(&["Order: ".into(), "last".into()]);
     app.form.focus = Focus::PreChat(0);
     paste(&mut app, "12345\n\nShipped: yes\r\nPaid: no\n");
     assert_eq!(
@@ -129,7 +129,7 @@ fn pasted_lines_in_a_pre_chat_line_become_lines_of_their_own() {
     let (_, text) = notice(&app);
     assert!(text.contains("3 pre-chat lines"), "{text}");
     // The text after the cursor ends the last pasted line.
-    app.form.pre_chat = crate::tui::prechat::PreChat::from_values(&["AB".into()]);
+    app.form.pre_chat = crate::tui::form::prechat::PreChat::from_values(&["AB".into()]);
     app.form.focus = Focus::PreChat(0);
     press(&mut app, key(KeyCode::Left, KeyModifiers::NONE));
     paste(&mut app, "1\n2");
@@ -145,7 +145,7 @@ fn a_survey_text_answer_takes_a_paste_and_a_choice_question_does_not() {
         &mut app,
         [Msg::from(FormOutcome::SurveyLoaded {
             generation,
-            result: Ok(Some(crate::tui::survey::tests::survey())),
+            result: Ok(Some(crate::tui::form::survey::tests::survey())),
         })],
     );
     let text_question = app

@@ -16,7 +16,7 @@ use crate::tui::checks::{CaseStatus, CheckView};
 /// The app with its mandatory survey question answered, so the form is valid.
 pub(super) fn valid_app() -> App {
     let mut app = app();
-    app.form.pre_chat = crate::tui::prechat::PreChat::from_values(&["hi".into()]);
+    app.form.pre_chat = crate::tui::form::prechat::PreChat::from_values(&["hi".into()]);
     app.errors = app.form.validate();
     assert!(app.errors.0.is_empty(), "{:?}", app.errors);
     app

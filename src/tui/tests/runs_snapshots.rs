@@ -19,7 +19,7 @@ fn snapshot(name: &str, app: &App) {
 pub(super) fn valid_app() -> App {
     let mut app = app();
     app.color = false;
-    app.form.pre_chat = crate::tui::prechat::PreChat::from_values(&["hi".into()]);
+    app.form.pre_chat = crate::tui::form::prechat::PreChat::from_values(&["hi".into()]);
     app.errors = app.form.validate();
     app
 }

@@ -283,7 +283,7 @@ fn long_lists_in_overlays_say_how_many_are_off_screen() {
 
 #[test]
 fn questions_and_dialogs_fit_a_small_screen_or_say_they_are_cut() {
-    let mut draft = crate::tui::draft::Draft::of(&form(), Some("qa"));
+    let mut draft = crate::tui::store::draft::Draft::of(&form(), Some("qa"));
     draft.request.skill = "Billing".into();
     draft.request.pre_chat_lines = vec!["typed before the crash".into()];
     let mut app = app();

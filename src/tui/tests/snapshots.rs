@@ -46,7 +46,7 @@ pub(super) fn with_survey(app: &mut App) {
         [
             Msg::from(FormOutcome::SurveyLoaded {
                 generation,
-                result: Ok(Some(crate::tui::survey::tests::survey())),
+                result: Ok(Some(crate::tui::form::survey::tests::survey())),
             }),
             Msg::from(FormOutcome::AvailabilityLoaded {
                 generation,

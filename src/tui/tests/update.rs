@@ -7,8 +7,8 @@ use super::*;
 use crate::api::model::ChatState;
 use crate::api::validate::Field;
 use crate::tui::app::{Health, Level, Lookup, Overlay, Phase};
+use crate::tui::form::survey::tests::survey;
 use crate::tui::msg::{CopyWhat, StartFailure};
-use crate::tui::survey::tests::survey;
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;

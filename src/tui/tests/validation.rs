@@ -59,7 +59,7 @@ fn survey_answered(app: &mut App) {
         app,
         [Msg::from(FormOutcome::SurveyLoaded {
             generation,
-            result: Ok(Some(crate::tui::survey::tests::survey())),
+            result: Ok(Some(crate::tui::form::survey::tests::survey())),
         })],
     );
     app.form.focus = Focus::Survey("1".into());
@@ -206,7 +206,7 @@ const CASES: &[Case] = &[
                 app,
                 [Msg::from(FormOutcome::SurveyLoaded {
                     generation,
-                    result: Ok(Some(crate::tui::survey::tests::survey())),
+                    result: Ok(Some(crate::tui::form::survey::tests::survey())),
                 })],
             );
         },

@@ -1,22 +1,23 @@
 //! Drawing: `render(&App, &mut Frame)` reads the state and changes nothing. One module per screen
 //! area; this one lays out the title bar, the body, the status area and the footer.
 
-pub mod burst;
-pub mod checks;
-pub mod dialogs;
-pub mod form;
-pub mod inspector;
 pub mod overlay;
 pub mod runs;
-pub mod session;
 pub mod theme;
+
+// Each feature draws its own screen; this module lays them out.
+use crate::tui::burst::view as burst;
+use crate::tui::checks::view as checks;
+use crate::tui::form::view as form;
+use crate::tui::session::inspector;
+use crate::tui::session::view as session;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::app::{App, Level, Phase};
+use crate::tui::app::{App, Level, Phase};
 use theme::Theme;
 
 /// Braille spinner frames, one every 100 ms.
@@ -114,15 +115,15 @@ pub fn areas(app: &App, screen: Rect) -> Areas {
 /// Draws the whole screen.
 /// What the last frame laid out that `update` and the keys need (clamping scrolls, the mouse):
 /// recorded at each draw, so they never ask the view.
-pub fn render(app: &App, frame: &mut Frame) -> super::app::Geometry {
+pub fn render(app: &App, frame: &mut Frame) -> crate::tui::app::Geometry {
     draw(app, frame);
     geometry(app)
 }
 
 /// The geometry of the screen as `render` lays it out for `app`.
-pub fn geometry(app: &App) -> super::app::Geometry {
+pub fn geometry(app: &App) -> crate::tui::app::Geometry {
     let session = app.session();
-    super::app::Geometry {
+    crate::tui::app::Geometry {
         inspector: session.and_then(|view| session::screen_layout(app, view).inspector),
         form_items: match app.phase {
             Phase::Editing | Phase::Submitting { .. } => form::item_areas(app),
@@ -239,7 +240,7 @@ fn status_lines(app: &App) -> Vec<(Level, String, String)> {
 
 fn footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut spans = Vec::new();
-    for (key, what) in super::keymap::footer_fitted(app, area.width) {
+    for (key, what) in crate::tui::keymap::footer_fitted(app, area.width) {
         spans.push(Span::styled(format!(" {key} "), theme.key()));
         spans.push(Span::styled(format!(" {what}  "), theme.dim()));
     }

@@ -6,8 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::theme::Theme;
 use crate::tui::app::{App, Overlay};
+use crate::tui::view::theme::Theme;
 
 /// Draws an overlay centred on the screen.
 pub fn render(app: &App, overlay: &Overlay, theme: &Theme, frame: &mut Frame, screen: Rect) {
@@ -18,11 +18,12 @@ pub fn render(app: &App, overlay: &Overlay, theme: &Theme, frame: &mut Frame, sc
         | Overlay::SaveProfile
         | Overlay::ConfirmOverwrite(_)
         | Overlay::History { .. } => {
-            let (title, lines) = super::dialogs::lines(app, overlay, theme, screen);
+            let (title, lines) = crate::tui::store::view::lines(app, overlay, theme, screen);
             return boxed(&title, lines, frame, screen, app);
         }
         Overlay::BurstSetup | Overlay::CheckPath { .. } => {
-            let (title, lines) = super::runs::dialog_lines(app, overlay, theme, screen.width);
+            let (title, lines) =
+                crate::tui::view::runs::dialog_lines(app, overlay, theme, screen.width);
             return boxed(&title, lines, frame, screen, app);
         }
         Overlay::Help => {
@@ -161,7 +162,7 @@ fn boxed_scrolled(
             .block(block),
         area,
     );
-    if let Some((row, column)) = super::dialogs::cursor(app) {
+    if let Some((row, column)) = crate::tui::store::view::cursor(app) {
         let x = area.x + 1 + column.min(area.width.saturating_sub(3));
         let y = area.y + 1 + row;
         if y < area.y + area.height.saturating_sub(1) {

@@ -3,10 +3,10 @@
 
 use ratatui::text::{Line, Span};
 
-use super::theme::Theme;
 use crate::api::model::ChatState;
 use crate::tui::app::{App, Overlay};
 use crate::tui::burst::SetupField;
+use crate::tui::view::theme::Theme;
 
 /// Width of the burst dialog's labels.
 const LABEL: usize = 14;
@@ -122,7 +122,7 @@ pub fn dialog_lines(
                     if row.chars().count() <= text_width {
                         vec![row.to_string()]
                     } else {
-                        super::form::wrap(row, text_width)
+                        crate::tui::form::view::wrap(row, text_width)
                     }
                 });
                 for row in rows.take(ERROR_LINES) {

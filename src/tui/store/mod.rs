@@ -1,12 +1,16 @@
 //! The part of `update` for what lasts between runs: secret prompts, the draft offer, the profile
 //! picker and saving, and the history view (watch again, end, re-run). Pure, like `update`.
 
-use super::app::{App, Notice, Overlay, Phase, SessionView};
-use super::connection::Connection;
-use super::draft::Draft;
-use super::form::TextField;
-use super::msg::{AppIntent, Effect, Intent, StoreIntent, StoreOutcome};
-use super::setup::next_question;
+pub mod draft;
+pub mod profiles;
+pub mod view;
+
+use crate::tui::app::{App, Notice, Overlay, Phase, SessionView};
+use crate::tui::connection::Connection;
+use crate::tui::form::TextField;
+use crate::tui::msg::{AppIntent, Effect, Intent, StoreIntent, StoreOutcome};
+use crate::tui::setup::next_question;
+use crate::tui::store::draft::Draft;
 
 /// The answer of an overlay of this module to an intent; `None` when it is not one of them.
 pub fn overlay_answer(app: &mut App, overlay: &Overlay, intent: &Intent) -> Option<Vec<Effect>> {
@@ -25,7 +29,7 @@ pub fn overlay_answer(app: &mut App, overlay: &Overlay, intent: &Intent) -> Opti
             app.prompts.retain(|f| f != field);
             app.errors = app.form.validate();
             next_question(app);
-            super::update::init(app)
+            crate::tui::update::init(app)
         }
         (Overlay::SecretPrompt(field), Intent::App(AppIntent::Dismiss)) => {
             // Left empty: typed later in its field.
@@ -43,7 +47,7 @@ pub fn overlay_answer(app: &mut App, overlay: &Overlay, intent: &Intent) -> Opti
             if app.pending_draft.is_some() {
                 effects
             } else {
-                super::update::init(app)
+                crate::tui::update::init(app)
             }
         }
         (
@@ -69,7 +73,7 @@ pub fn overlay_answer(app: &mut App, overlay: &Overlay, intent: &Intent) -> Opti
             }
         }
         (Overlay::SaveProfile, Intent::App(AppIntent::Confirm)) => {
-            match super::profiles::check_name(app.dialog_input.value()) {
+            match crate::tui::store::profiles::check_name(app.dialog_input.value()) {
                 Err(problem) => app.notice = Some(Notice::error(problem, None)),
                 Ok(name) => {
                     let name = name.to_string();
@@ -172,7 +176,7 @@ pub fn outcome(app: &mut App, outcome: StoreOutcome) -> Vec<Effect> {
                         Notice::error(format!("{done}: {}", loaded.problems.join("; ")), None)
                     });
                     next_question(app);
-                    super::update::init(app)
+                    crate::tui::update::init(app)
                 }
                 Err(error) => {
                     let Some(draft) = draft else {
@@ -190,7 +194,7 @@ pub fn outcome(app: &mut App, outcome: StoreOutcome) -> Vec<Effect> {
                         ),
                         None,
                     ));
-                    super::update::init(app)
+                    crate::tui::update::init(app)
                 }
             }
         }
@@ -201,7 +205,7 @@ pub fn outcome(app: &mut App, outcome: StoreOutcome) -> Vec<Effect> {
         } => {
             match result {
                 Ok(path) => {
-                    let note = super::profiles::secrets_note(&profile);
+                    let note = crate::tui::store::profiles::secrets_note(&profile);
                     app.profiles.retain(|(n, _)| *n != name);
                     app.profiles.push((name.clone(), *profile.clone()));
                     app.profiles.sort_by(|a, b| a.0.cmp(&b.0));
@@ -382,7 +386,7 @@ fn step_index(selected: usize, step: isize, len: usize) -> usize {
 
 fn save_profile(app: &mut App, name: String) -> Vec<Effect> {
     let from = app.profile.as_ref().map(|(_, p)| p);
-    let profile = super::profiles::profile_of(&app.form, from);
+    let profile = crate::tui::store::profiles::profile_of(&app.form, from);
     vec![Effect::SaveProfile {
         name,
         profile: Box::new(profile),
@@ -422,7 +426,7 @@ fn rerun(app: &mut App, index: usize) -> Vec<Effect> {
         return Vec::new();
     };
     app.overlay = None;
-    super::prefill::refill_request(&mut app.form, &entry.session.request);
+    crate::tui::form::prefill::refill_request(&mut app.form, &entry.session.request);
     if let Some(conn_id) = &entry.session.auth_conn_id {
         app.form.auth = true;
         app.form
@@ -440,7 +444,7 @@ fn rerun(app: &mut App, index: usize) -> Vec<Effect> {
     if let Some(format) = entry.session.format {
         app.form.format = format;
     }
-    app.form.focus = super::form::Focus::Text(TextField::Skill);
+    app.form.focus = crate::tui::form::Focus::Text(TextField::Skill);
     app.form.fix_focus();
     app.errors = app.form.validate();
     app.notice = Some(Notice::info(format!(
@@ -450,7 +454,7 @@ fn rerun(app: &mut App, index: usize) -> Vec<Effect> {
         app.form.format.as_str(),
         app.form.text(TextField::Api).trim(),
     )));
-    super::update::init(app)
+    crate::tui::update::init(app)
 }
 
 fn watch(app: &mut App, index: usize) -> Vec<Effect> {

@@ -6,12 +6,12 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::form::wrap;
-use super::theme::Theme;
-use super::{clock, spinner};
 use crate::api::model::ChatState;
 use crate::tui::app::{App, Health, SessionView};
-use crate::tui::transcript::{Speaker, TranscriptLine};
+use crate::tui::form::view::wrap;
+use crate::tui::session::transcript::{Speaker, TranscriptLine};
+use crate::tui::view::theme::Theme;
+use crate::tui::view::{clock, spinner};
 
 /// Where the parts of the session view go.
 pub struct SessionAreas {
@@ -69,7 +69,7 @@ pub fn layout(app: &App, view: &SessionView, body: Rect) -> SessionAreas {
 /// The session view's areas on the screen `update` knows of (`app.size`).
 pub fn screen_layout(app: &App, view: &SessionView) -> SessionAreas {
     let screen = Rect::new(0, 0, app.size.0, app.size.1);
-    layout(app, view, super::areas(app, screen).body)
+    layout(app, view, crate::tui::view::areas(app, screen).body)
 }
 
 /// The transcript's text area inside its titled rule.
@@ -118,7 +118,7 @@ pub fn render(app: &App, view: &SessionView, theme: &Theme, frame: &mut Frame, b
     frame.render_widget(Paragraph::new(header), areas.header);
     transcript(view, theme, frame, areas.transcript);
     if let Some(area) = areas.inspector {
-        super::inspector::render(app, view, theme, frame, area);
+        crate::tui::session::inspector::render(app, view, theme, frame, area);
     }
     let composer_area = areas.composer;
     if let Some(input) = &view.compose {
@@ -156,7 +156,7 @@ fn wrap_exact(text: &str, width: usize) -> Vec<String> {
 fn header_lines(app: &App, view: &SessionView, theme: &Theme, width: usize) -> Vec<Line<'static>> {
     let in_queue = app.now.saturating_duration_since(view.created);
     let (badge, style, detail) = match &view.state {
-        None if matches!(view.health, super::super::app::Health::Lost { .. }) => (
+        None if matches!(view.health, crate::tui::app::Health::Lost { .. }) => (
             "✗ NOT REACHED".to_string(),
             theme.error(),
             "the chat could not be read".to_string(),

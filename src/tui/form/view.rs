@@ -8,13 +8,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use tui_input::Input;
 
-use super::theme::Theme;
 use crate::api::model::{Question, QuestionKind};
 use crate::api::validate::Field;
 use crate::api::{AppKeyPlacement, Format};
 use crate::tui::app::{App, Lookup};
+use crate::tui::form::survey::SurveyStatus;
 use crate::tui::form::{Focus, Section, TextField, Toggle};
-use crate::tui::survey::SurveyStatus;
+use crate::tui::view::theme::Theme;
 
 /// Width of the focus marker plus the label column.
 const LABEL_WIDTH: usize = 19;
@@ -191,7 +191,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
 /// Where each form item is drawn: one row each, for the click that focuses it.
 pub fn item_areas(app: &App) -> Vec<(Rect, Focus)> {
     let screen = Rect::new(0, 0, app.size.0, app.size.1);
-    let body = super::areas(app, screen).body;
+    let body = crate::tui::view::areas(app, screen).body;
     let theme = Theme::new(false);
     let mut items = Vec::new();
     for column in columns(app, &theme, body) {
@@ -225,7 +225,7 @@ fn section_rows(app: &App, theme: &Theme, section: Section, width: usize, rows: 
         _ => section.title().to_string(),
     };
     // A survey's own header can be longer than the screen: cut, and marked so.
-    let title = super::runs::clip(&title, width.saturating_sub(4).max(8));
+    let title = crate::tui::view::runs::clip(&title, width.saturating_sub(4).max(8));
     let rule = width.saturating_sub(title.chars().count() + 4);
     rows.push(Row {
         line: Line::from(Span::styled(

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::form::{Form, TextField};
 use crate::api::{AppKeyPlacement, ChatRequest, Format};
+use crate::tui::form::{Form, TextField};
 
 /// The draft's file name in the data directory.
 pub const FILE_NAME: &str = "draft.json";
@@ -77,7 +77,7 @@ impl Draft {
         form.auth = self.auth;
         form.set_text(TextField::AuthChatConnId, self.auth_conn_id.clone());
         form.set_text(TextField::RedirectUri, self.redirect_uri.clone());
-        super::prefill::refill_request(form, &self.request);
+        crate::tui::form::prefill::refill_request(form, &self.request);
         form.fix_focus();
     }
 }

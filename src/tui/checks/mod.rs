@@ -2,15 +2,19 @@
 //! or with its verdict), and the part of `update` that runs them with the form's connection and
 //! opens a case's chat in the session view. Pure, like `update`; the engine is `crate::check`.
 
+pub mod view;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::app::{App, Notice, Overlay, Phase, SessionView};
-use super::connection::Connection;
-use super::msg::{AppIntent, ChecksIntent, ChecksOutcome, Effect, FormIntent, Intent, SessionId};
 use crate::check::report::Totals;
 use crate::check::{CaseResult, CheckFile};
 use crate::start::{AuthSpec, StartSpec};
+use crate::tui::app::{App, Notice, Overlay, Phase, SessionView};
+use crate::tui::connection::Connection;
+use crate::tui::msg::{
+    AppIntent, ChecksIntent, ChecksOutcome, Effect, FormIntent, Intent, SessionId,
+};
 
 /// The check file asked for when none was before.
 pub const DEFAULT_PATH: &str = "checks.toml";
@@ -176,7 +180,7 @@ pub fn intent(app: &mut App, intent: &Intent) -> Option<Vec<Effect>> {
             view.selected = view.selected.saturating_add_signed(*step).min(last);
             Vec::new()
         }
-        Intent::Checks(ChecksIntent::Jump(super::msg::Scroll::Top)) => {
+        Intent::Checks(ChecksIntent::Jump(crate::tui::msg::Scroll::Top)) => {
             view.selected = 0;
             Vec::new()
         }

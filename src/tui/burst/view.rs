@@ -9,12 +9,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::runs::clip;
-use super::theme::Theme;
-use super::{clock, spinner};
 use crate::burst::ChatOutcome;
 use crate::tui::app::App;
 use crate::tui::burst::BurstView;
+use crate::tui::view::runs::clip;
+use crate::tui::view::theme::Theme;
+use crate::tui::view::{clock, spinner};
 
 /// Characters of a chat's URI shown (its end: the chat id).
 const URI_TAIL: usize = 22;

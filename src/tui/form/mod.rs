@@ -1,15 +1,20 @@
 //! The request form: its text fields (tui-input), toggles, focus order and the request,
 //! connection and auth values it stands for. Plain data; no I/O, no drawing.
 
+pub mod prechat;
+pub mod prefill;
+pub mod survey;
+pub mod view;
+
 use std::collections::{BTreeMap, HashSet};
 
 use tui_input::{Input, InputRequest};
 
-use super::prechat::PreChat;
-use super::survey::SurveyForm;
 use crate::api::validate::{self, Field, ValidationErrors};
 use crate::api::{AppKeyPlacement, AuthRequest, ChatRequest, Format};
 use crate::secret::Secret;
+use crate::tui::form::prechat::PreChat;
+use crate::tui::form::survey::SurveyForm;
 
 /// Every single-line text field of the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -397,11 +402,11 @@ impl Form {
 
     /// Every problem of the form, by the API's own rules (spec §4), in field order.
     pub fn validate(&self) -> ValidationErrors {
-        let mut errors = super::connection::Connection::from_form(self).validate();
+        let mut errors = crate::tui::connection::Connection::from_form(self).validate();
         let request = self.chat_request();
         let mut request_errors = validate::chat_request(&request, self.survey.survey.as_ref());
         // No survey because it could not be read, not because the service has none.
-        if let super::survey::SurveyStatus::Failed(why) = &self.survey.status {
+        if let crate::tui::form::survey::SurveyStatus::Failed(why) = &self.survey.status {
             for error in &mut request_errors.0 {
                 if matches!(error.field, validate::Field::SurveyAnswer(_)) {
                     error.message = format!(

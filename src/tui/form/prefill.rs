@@ -1,11 +1,11 @@
 //! The form's first content: from `chatstart tui` flags, or the demo setup for the embedded
 //! emulator when nothing is configured.
 
-use super::form::{Form, TextField};
-use super::prechat::PreChat;
-use super::survey::SurveyForm;
 use crate::api::ChatRequest;
 use crate::start::StartSpec;
+use crate::tui::form::prechat::PreChat;
+use crate::tui::form::survey::SurveyForm;
+use crate::tui::form::{Form, TextField};
 
 /// The pre-chat line of the demo.
 pub const DEMO_PRE_CHAT_LINE: &str = "Hi, I'd like to know more about the Gold plan.";
@@ -49,7 +49,10 @@ pub fn from_spec(spec: &StartSpec) -> (Form, Option<String>) {
         .and_then(|seconds| crate::api::validate::seconds(seconds).ok());
     let (request, problem) = match spec.request.chat_request() {
         Ok(request) => (request, None),
-        Err(error) => (ChatRequest::default(), Some(super::errors::input(&error))),
+        Err(error) => (
+            ChatRequest::default(),
+            Some(crate::tui::errors::input(&error)),
+        ),
     };
     fill_request(&mut form, &request);
     (form, problem)
@@ -67,7 +70,7 @@ pub fn demo(base_url: &str, account: &str, app_key: &str) -> Form {
         ..ChatRequest::default()
     };
     fill_request(&mut form, &request);
-    form.focus = super::form::Focus::Text(TextField::Skill);
+    form.focus = crate::tui::form::Focus::Text(TextField::Skill);
     form
 }
 

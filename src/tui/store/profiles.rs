@@ -2,10 +2,10 @@
 //! turned back into a profile to save. Secrets never go into a profile: only where to get them
 //! (`app_key_env`, …), and only when the form came from a profile that said so.
 
-use super::form::{Form, TextField};
 use crate::api::validate::Field;
 use crate::config::Profile;
 use crate::start::StartSpec;
+use crate::tui::form::{Form, TextField};
 
 /// A profile as a form.
 #[derive(Debug, Clone)]
@@ -49,7 +49,7 @@ pub fn form_from_profile(flags: &StartSpec, name: &str, profile: &Profile) -> Pr
                 .unwrap_or_else(|_| flags.clone())
         }
     };
-    let (mut form, problem) = super::prefill::from_spec(&spec);
+    let (mut form, problem) = crate::tui::form::prefill::from_spec(&spec);
     problems.extend(problem);
     form.auth = profile.auth;
     form.set_text(
@@ -108,7 +108,7 @@ pub fn secrets_note(profile: &Profile) -> String {
 /// The form as a profile. Secret sources are copied from `from` (the profile the form came
 /// from), never the secrets themselves.
 pub fn profile_of(form: &Form, from: Option<&Profile>) -> Profile {
-    let connection = super::connection::Connection::from_form(form);
+    let connection = crate::tui::connection::Connection::from_form(form);
     let text = |field| Some(form.text(field).trim().to_string()).filter(|t| !t.is_empty());
     let (base_url, domain) = match connection.endpoint() {
         crate::api::Endpoint::BaseUrl(url) => (Some(url), None),

@@ -2,16 +2,20 @@
 //! part of `update` that starts, follows, stops and ends a burst of the form's request. Pure,
 //! like `update`; the engine is `crate::burst`, run by the effects.
 
+pub mod view;
+
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use tui_input::Input;
 
-use super::app::{App, Notice, Overlay, Phase};
-use super::connection::Connection;
-use super::msg::{AppIntent, BurstIntent, BurstOutcome, Effect, FormIntent, Intent, SessionId};
 use crate::api::model::ChatState;
 use crate::burst::{BurstEvent, ChatOutcome, Summary};
+use crate::tui::app::{App, Notice, Overlay, Phase};
+use crate::tui::connection::Connection;
+use crate::tui::msg::{
+    AppIntent, BurstIntent, BurstOutcome, Effect, FormIntent, Intent, SessionId,
+};
 
 /// Rows of recently changed chats kept for the table (more than any screen shows).
 pub const RECENT_ROWS: usize = 64;
@@ -262,7 +266,7 @@ fn start(app: &mut App) -> Vec<Effect> {
         ));
         return Vec::new();
     }
-    if !super::update::form_is_valid(app) {
+    if !crate::tui::update::form_is_valid(app) {
         return Vec::new();
     }
     app.last_id += 1;

@@ -8,9 +8,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::theme::Theme;
 use crate::api::exchange::Exchange;
 use crate::tui::app::{App, SessionView};
+use crate::tui::view::theme::Theme;
 
 /// Summary rows shown above the selected exchange, at most.
 const LIST_ROWS: usize = 6;
@@ -57,7 +57,7 @@ fn parts(inner: Rect, count: usize) -> Parts {
 /// How far the selected exchange's detail can scroll on the screen `update` knows of: how
 /// `update` clamps it.
 pub fn detail_max_scroll(app: &App, view: &SessionView) -> usize {
-    let Some(area) = super::session::screen_layout(app, view).inspector else {
+    let Some(area) = crate::tui::session::view::screen_layout(app, view).inspector else {
         return 0;
     };
     let count = app.exchanges.len();
@@ -131,7 +131,7 @@ pub fn render(app: &App, view: &SessionView, theme: &Theme, frame: &mut Frame, a
             height: 1,
             ..inner
         };
-        let text = super::runs::clip(&cut.join(" · "), width);
+        let text = crate::tui::view::runs::clip(&cut.join(" · "), width);
         frame.render_widget(Paragraph::new(Span::styled(text, theme.more())), gap);
     }
 }

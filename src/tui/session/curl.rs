@@ -4,9 +4,9 @@
 
 use reqwest::Url;
 
-use super::connection::Connection;
 use crate::api::model::Survey;
 use crate::api::{AppKeyPlacement, ChatRequest};
+use crate::tui::connection::Connection;
 
 /// The shell variable the copied command takes the appKey from.
 pub const APP_KEY_VARIABLE: &str = "CHATSTART_APP_KEY";

@@ -3,8 +3,8 @@
 
 use ratatui::text::{Line, Span};
 
-use super::theme::Theme;
 use crate::tui::app::{App, Overlay};
+use crate::tui::view::theme::Theme;
 
 /// Rows of the history list shown at once, at most.
 const HISTORY_ROWS: usize = 12;
@@ -41,7 +41,7 @@ pub fn lines(
                             if app.dialog_input.value().is_empty() {
                                 ""
                             } else {
-                                super::form::SECRET_MASK
+                                crate::tui::form::view::SECRET_MASK
                             },
                             theme.value(),
                         ),
@@ -95,7 +95,7 @@ pub fn lines(
         Overlay::Profiles { selected } => {
             // The box's borders, a blank row and the two keys' rows take the rest.
             let room = usize::from(screen.height.saturating_sub(5)).max(1);
-            let shown = super::list_rows(app.profiles.len(), room);
+            let shown = crate::tui::view::list_rows(app.profiles.len(), room);
             let first = (*selected + 1).saturating_sub(shown);
             let mut lines: Vec<Line<'static>> = app
                 .profiles
@@ -128,7 +128,7 @@ pub fn lines(
                     row(index == *selected, text, theme)
                 })
                 .collect();
-            lines.extend(super::more_sign(
+            lines.extend(crate::tui::view::more_sign(
                 first,
                 app.profiles.len().saturating_sub(first + shown),
                 "profiles",
@@ -191,11 +191,14 @@ pub fn lines(
 pub fn cursor(app: &App) -> Option<(u16, u16)> {
     let typed = || app.dialog_input.visual_cursor() as u16 + 2;
     match app.overlay {
-        Some(Overlay::SecretPrompt(_)) => {
-            Some((3, super::form::mask_cursor(&app.dialog_input) as u16 + 2))
-        }
+        Some(Overlay::SecretPrompt(_)) => Some((
+            3,
+            crate::tui::form::view::mask_cursor(&app.dialog_input) as u16 + 2,
+        )),
         Some(Overlay::SaveProfile) => Some((1, typed())),
-        Some(Overlay::BurstSetup | Overlay::CheckPath { .. }) => super::runs::cursor(app),
+        Some(Overlay::BurstSetup | Overlay::CheckPath { .. }) => {
+            crate::tui::view::runs::cursor(app)
+        }
         _ => None,
     }
 }
@@ -219,7 +222,7 @@ fn history_lines(
     let width = usize::from(screen.width.saturating_sub(8)).max(40);
     // The box's borders, the heading, a blank row and the keys' row take the rest.
     let room = usize::from(screen.height.saturating_sub(5)).clamp(1, HISTORY_ROWS);
-    let shown = super::list_rows(app.history.len(), room);
+    let shown = crate::tui::view::list_rows(app.history.len(), room);
     let first = (selected + 1).saturating_sub(shown);
     let mut lines = vec![Line::from(Span::styled(
         clip(
@@ -245,7 +248,7 @@ fn history_lines(
         let text = format!("{columns}{}", clip_left(&session.uri, room));
         lines.push(row(index == selected, clip(&text, width), theme));
     }
-    lines.extend(super::more_sign(
+    lines.extend(crate::tui::view::more_sign(
         first,
         app.history.len().saturating_sub(first + shown),
         "sessions",

@@ -3,12 +3,12 @@
 
 use tui_input::Input;
 
-use super::app::{App, Health, Notice, Phase, Topic};
-use super::msg::{CopyWhat, Effect, SessionIntent, SessionOutcome};
-use super::transcript::{Speaker, TranscriptLine};
-use super::update::session_view;
 use crate::api::model::{ChatState, EventKind, LineSource};
 use crate::session::SessionUpdate;
+use crate::tui::app::{App, Health, Notice, Phase, Topic};
+use crate::tui::msg::{CopyWhat, Effect, SessionIntent, SessionOutcome};
+use crate::tui::session::transcript::{Speaker, TranscriptLine};
+use crate::tui::update::session_view;
 
 /// Most exchanges kept for the inspector; older ones are dropped.
 const MAX_EXCHANGES: usize = 500;
@@ -102,7 +102,7 @@ pub fn outcome(app: &mut App, outcome: SessionOutcome) -> Vec<Effect> {
                 SessionUpdate::Retrying { attempt, error, .. } => {
                     view.health = Health::Retrying {
                         attempt,
-                        error: super::errors::shorten(&error),
+                        error: crate::tui::errors::shorten(&error),
                     };
                 }
                 SessionUpdate::Recovered => view.health = Health::Ok,
@@ -127,9 +127,9 @@ pub fn outcome(app: &mut App, outcome: SessionOutcome) -> Vec<Effect> {
                         set_state(view, ChatState::Ended, now, Some(&reason));
                         return Vec::new();
                     }
-                    let error = super::errors::shorten(&error);
+                    let error = crate::tui::errors::shorten(&error);
                     let error = match explanation {
-                        Some(e) => format!("{error} — {}", super::errors::explained(&e)),
+                        Some(e) => format!("{error} — {}", crate::tui::errors::explained(&e)),
                         None => error,
                     };
                     view.health = Health::Lost { error, resume };
@@ -238,14 +238,14 @@ pub fn intent(app: &mut App, intent: SessionIntent) -> Vec<Effect> {
         },
         SessionIntent::CopyCurl => match app.session() {
             Some(view) => {
-                let connection = super::connection::Connection::from_form(&app.form);
+                let connection = crate::tui::connection::Connection::from_form(&app.form);
                 let sent_to = app
                     .exchanges
                     .iter()
                     .rev()
                     .find(|e| e.method == "POST" && e.url.contains("/chat/request"))
                     .map(|e| e.url.as_str());
-                let text = super::curl::chat_request(
+                let text = crate::tui::session::curl::chat_request(
                     &connection,
                     &view.uri,
                     sent_to,
@@ -327,7 +327,7 @@ pub fn intent(app: &mut App, intent: SessionIntent) -> Vec<Effect> {
             };
             let max = app.geometry.inspector_max_scroll;
             if let Some(view) = app.session_mut() {
-                use super::msg::Scroll;
+                use crate::tui::msg::Scroll;
                 let current = view.inspector_scroll.min(max);
                 view.inspector_scroll = match scroll {
                     Scroll::Up(rows) => current.saturating_sub(rows.into()),
@@ -346,7 +346,7 @@ pub fn intent(app: &mut App, intent: SessionIntent) -> Vec<Effect> {
             // scrolled back the top row stays put as lines arrive.
             let max = app.geometry.transcript_max_top;
             if let Some(view) = app.session_mut() {
-                use super::msg::Scroll;
+                use crate::tui::msg::Scroll;
                 view.transcript_top = match (scroll, view.transcript_top) {
                     (Scroll::Up(rows), None) if max > 0 => Some(max.saturating_sub(rows.into())),
                     (Scroll::Up(rows), Some(top)) => Some(top.min(max).saturating_sub(rows.into())),
@@ -365,7 +365,7 @@ pub fn intent(app: &mut App, intent: SessionIntent) -> Vec<Effect> {
 }
 
 fn set_state(
-    view: &mut super::app::SessionView,
+    view: &mut crate::tui::app::SessionView,
     state: ChatState,
     now: std::time::Instant,
     reason: Option<&str>,
@@ -408,7 +408,7 @@ fn end_reason(events: &[crate::api::model::Event]) -> Option<String> {
 }
 
 /// Why the chat ended when no system message said: who asked for it.
-fn ended_reason(view: &super::app::SessionView) -> String {
+fn ended_reason(view: &crate::tui::app::SessionView) -> String {
     if view.end_requested {
         "you ended the chat".into()
     } else {

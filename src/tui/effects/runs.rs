@@ -2,17 +2,13 @@
 //! a burst's chats, reading a check file, and running its cases with the form's connection.
 //! Results go back to the loop as messages; nothing here draws or changes the app.
 
-use super::msg::{BurstOutcome, ChecksOutcome};
+use crate::tui::msg::{BurstOutcome, ChecksOutcome};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{Semaphore, mpsc, watch};
 
-use super::burst::BurstSettings;
-use super::checks::CheckPlan;
-use super::connection::Connection;
-use super::msg::{Msg, SessionId};
 use crate::api::model::Survey;
 use crate::api::{ApiError, ChatApi, ChatRequest};
 use crate::burst::{BurstEvent, BurstPlan};
@@ -20,6 +16,10 @@ use crate::check::{CaseEvent, CheckFile};
 use crate::config::Config;
 use crate::history::{History, Recording};
 use crate::start::checks::{CheckSettings, CheckStart};
+use crate::tui::burst::BurstSettings;
+use crate::tui::checks::CheckPlan;
+use crate::tui::connection::Connection;
+use crate::tui::msg::{Msg, SessionId};
 
 /// Cases of a check file run at once (as `chatstart check` does by default).
 const CHECK_CONCURRENCY: usize = 1;
@@ -73,11 +73,11 @@ pub fn start_burst(
         history
             .check_writable_for(&recording.template.base_url)
             .err()
-            .map(|error| super::store::unwritable(history, &error))
+            .map(|error| crate::tui::effects::store::unwritable(history, &error))
     });
     let api = connection
         .api(None)
-        .map_err(|e| super::errors::describe(&e));
+        .map_err(|e| crate::tui::errors::describe(&e));
     let api = match unrecordable.map_or(api, Err) {
         Ok(api) => api,
         Err(error) => {
@@ -140,7 +140,7 @@ pub fn end_chats(
     let messages = messages.clone();
     let api = connection
         .api(None)
-        .map_err(|e| super::errors::describe(&e));
+        .map_err(|e| crate::tui::errors::describe(&e));
     let gate = Arc::new(Semaphore::new(concurrency.clamp(1, Semaphore::MAX_PERMITS)));
     for (index, uri) in chats {
         let (api, gate, messages) = (api.clone(), gate.clone(), messages.clone());
@@ -153,7 +153,7 @@ pub fn end_chats(
             let result = match api {
                 Ok(api) => match end(&api, &uri).await {
                     Ok(()) | Err(ApiError::Status { status: 404, .. }) => Ok(()),
-                    Err(error) => Err(super::errors::describe(&error)),
+                    Err(error) => Err(crate::tui::errors::describe(&error)),
                 },
                 Err(error) => Err(error),
             };
@@ -221,7 +221,7 @@ pub fn run_checks(
                 let error = format!(
                     "case `{}` cannot run: {}; nothing was sent",
                     problem.case,
-                    super::errors::input(&problem.error)
+                    crate::tui::errors::input(&problem.error)
                 );
                 let _ = messages.send(Msg::from(ChecksOutcome::Refused { id, error }));
                 return;

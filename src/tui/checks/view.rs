@@ -8,13 +8,13 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::runs::clip;
-use super::theme::Theme;
-use super::{clock, spinner};
 use crate::check::CaseResult;
 use crate::plural::count;
 use crate::tui::app::App;
 use crate::tui::checks::{CaseStatus, CheckView};
+use crate::tui::view::runs::clip;
+use crate::tui::view::theme::Theme;
+use crate::tui::view::{clock, spinner};
 
 /// Lines of a selected case's reason shown (the others show one).
 const REASON_LINES: usize = 4;
@@ -233,7 +233,7 @@ fn visible(
     width: usize,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
-    let shown = super::list_rows(lines.len(), usize::from(height));
+    let shown = crate::tui::view::list_rows(lines.len(), usize::from(height));
     let first = lines.iter().position(|(i, _)| *i == selected).unwrap_or(0);
     let last = lines.iter().rposition(|(i, _)| *i == selected).unwrap_or(0);
     let offset = (last + 1).saturating_sub(shown).min(first);
@@ -257,6 +257,8 @@ fn visible(
         .take(shown)
         .map(|(_, line)| line)
         .collect();
-    visible.extend(super::more_sign(above, below, "cases", "↑↓", width, theme));
+    visible.extend(crate::tui::view::more_sign(
+        above, below, "cases", "↑↓", width, theme,
+    ));
     visible
 }

@@ -3,18 +3,18 @@
 
 use tokio::sync::mpsc;
 
-use super::msg::{Effect, Msg, NewSession, StoreOutcome};
-use super::setup::Store;
 use crate::api::AuthRequest;
 use crate::config::Config;
 use crate::history::{Flow, SessionRecord};
+use crate::tui::msg::{Effect, Msg, NewSession, StoreOutcome};
+use crate::tui::setup::Store;
 
 /// Runs one of the store's effects (others are ignored).
 pub fn run(store: &mut Store, effect: Effect, messages: &mpsc::UnboundedSender<Msg>) {
     match effect {
         Effect::SaveDraft(draft) => {
             if let Some(path) = &store.draft {
-                if let Err(error) = super::draft::save(path, &draft) {
+                if let Err(error) = crate::tui::store::draft::save(path, &draft) {
                     failed(
                         messages,
                         format!("could not write the draft {}: {error}", path.display()),
@@ -134,7 +134,7 @@ fn load_profile(store: &Store, name: String, messages: &mpsc::UnboundedSender<Ms
     let flags = store.flags.clone().unwrap_or_default();
     tokio::task::spawn_blocking(move || {
         let result = match profile {
-            Some(profile) => Ok(Box::new(super::profiles::form_from_profile(
+            Some(profile) => Ok(Box::new(crate::tui::store::profiles::form_from_profile(
                 &flags, &name, &profile,
             ))),
             None => Err("not in the config file".to_string()),

@@ -1,22 +1,25 @@
 //! Runs effects: spawns the tasks that call the service and follow the session, and sends their
 //! results back as messages. At most one session is followed; a newer one replaces it.
 
-use super::msg::{FormOutcome, SessionOutcome, StoreOutcome};
+pub mod runs;
+pub mod store;
+
+use crate::tui::msg::{FormOutcome, SessionOutcome, StoreOutcome};
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::connection::Connection;
-use super::msg::{CopyWhat, Effect, Msg, NewSession, SessionId, StartFailure};
-use super::setup::Store;
 use crate::api::exchange::ExchangeObserver;
 use crate::api::model::Survey;
 use crate::api::{ApiError, AuthRequest, ChatApi, ChatRequest};
 use crate::copy::{self, Clipboard};
 use crate::history::Recording;
 use crate::session::{self, FollowOptions};
+use crate::tui::connection::Connection;
+use crate::tui::msg::{CopyWhat, Effect, Msg, NewSession, SessionId, StartFailure};
+use crate::tui::setup::Store;
 
 /// Chats ended at once after a burst.
 const END_CONCURRENCY: usize = 5;
@@ -38,7 +41,7 @@ pub struct EffectRunner {
     max_failures: u32,
     running: Option<Running>,
     store: Store,
-    burst: Option<super::runs::RunningBurst>,
+    burst: Option<crate::tui::effects::runs::RunningBurst>,
     /// The check run going on, and its stop signal.
     checks: Option<(SessionId, tokio::sync::watch::Sender<bool>)>,
 }
@@ -164,7 +167,7 @@ impl EffectRunner {
             | Effect::LoadProfile { .. }
             | Effect::SaveProfile { .. }
             | Effect::RecordState { .. }) => {
-                super::store::run(&mut self.store, effect, &self.messages);
+                crate::tui::effects::store::run(&mut self.store, effect, &self.messages);
             }
             Effect::StartBurst {
                 id,
@@ -183,12 +186,13 @@ impl EffectRunner {
                     .zip(connection.client_config().ok())
                     .map(|(history, config)| Recording {
                         history,
-                        template: super::store::session_record(&record).connected_with(&config),
+                        template: crate::tui::effects::store::session_record(&record)
+                            .connected_with(&config),
                     });
-                self.burst = Some(super::runs::start_burst(
+                self.burst = Some(crate::tui::effects::runs::start_burst(
                     id,
                     &connection,
-                    super::runs::BurstWork {
+                    crate::tui::effects::runs::BurstWork {
                         request,
                         survey,
                         recording,
@@ -207,13 +211,21 @@ impl EffectRunner {
                 id,
                 connection,
                 chats,
-            } => super::runs::end_chats(id, &connection, chats, END_CONCURRENCY, &self.messages),
-            Effect::LoadCheckFile { path } => super::runs::load_check_file(path, &self.messages),
+            } => crate::tui::effects::runs::end_chats(
+                id,
+                &connection,
+                chats,
+                END_CONCURRENCY,
+                &self.messages,
+            ),
+            Effect::LoadCheckFile { path } => {
+                crate::tui::effects::runs::load_check_file(path, &self.messages)
+            }
             Effect::RunChecks { id, plan } => {
                 self.stop_checks();
                 let (stop, stopped) = tokio::sync::watch::channel(false);
                 self.checks = Some((id, stop));
-                super::runs::run_checks(
+                crate::tui::effects::runs::run_checks(
                     id,
                     plan,
                     self.store.config.clone(),
@@ -266,7 +278,7 @@ impl EffectRunner {
         let api = match connection.api(None) {
             Ok(api) => api,
             Err(error) => {
-                let error = super::errors::short(&error);
+                let error = crate::tui::errors::short(&error);
                 let _ = messages.send(Msg::from(FormOutcome::SurveyLoaded {
                     generation,
                     result: Err(error.clone()),
@@ -286,7 +298,7 @@ impl EffectRunner {
                 api.availability(&skill, request.max_wait_time.trim()),
                 api.estimated_wait(&skill),
             );
-            let said = |e: ApiError| super::errors::short_with_step(&e);
+            let said = |e: ApiError| crate::tui::errors::short_with_step(&e);
             let _ = messages.send(Msg::from(FormOutcome::SurveyLoaded {
                 generation,
                 result: survey.map_err(said),
@@ -323,15 +335,15 @@ impl EffectRunner {
         // Recorded before it is sent: quitting, a kill or a lost answer then leaves a chat the
         // history knows of; and one the history cannot keep is not sent.
         let attempt = match &self.store.history {
-            Some(history) => match history
-                .attempt(&super::store::session_record(record).connected_with(api.config()))
-            {
+            Some(history) => match history.attempt(
+                &crate::tui::effects::store::session_record(record).connected_with(api.config()),
+            ) {
                 Ok(attempt) => Some(attempt),
                 Err(error) => {
                     let _ = messages.send(Msg::from(SessionOutcome::StartFailed {
                         id,
                         failure: StartFailure {
-                            message: super::store::unwritable(history, &error),
+                            message: crate::tui::effects::store::unwritable(history, &error),
                             hint: None,
                             may_have_created_chat: false,
                             invalid: Vec::new(),
@@ -414,7 +426,9 @@ impl EffectRunner {
 
     /// The running burst's stop signal, as the engine sees it (tests).
     pub fn burst_stopped(&self) -> Option<bool> {
-        self.burst.as_ref().map(super::runs::RunningBurst::stopped)
+        self.burst
+            .as_ref()
+            .map(crate::tui::effects::runs::RunningBurst::stopped)
     }
 
     /// Stops a burst still running (its engine ends the chats it created).
@@ -500,9 +514,9 @@ async fn end_entry(connection: &Connection, uri: &str) -> Result<(), String> {
     }
 }
 
-/// An error as one line, in the console's words (see [`super::errors`]).
+/// An error as one line, in the console's words (see [`crate::tui::errors`]).
 fn describe(error: &ApiError) -> String {
-    super::errors::describe(error)
+    crate::tui::errors::describe(error)
 }
 
 /// A start failure as the console shows it: the error, why it happened and what to do next
@@ -513,7 +527,7 @@ pub fn failure(error: ApiError) -> StartFailure {
         ApiError::Invalid(errors) => errors.0.clone(),
         _ => Vec::new(),
     };
-    let hint = super::errors::hint(&error).or_else(|| {
+    let hint = crate::tui::errors::hint(&error).or_else(|| {
         // Every ambiguous failure is in the table; this stays true should one ever be missing.
         may_have_created_chat.then(|| {
             "check the history (Ctrl+R: w watches a chat, x ends it) before sending again; \
