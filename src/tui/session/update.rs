@@ -3,10 +3,12 @@
 
 use tui_input::Input;
 
-use crate::api::model::{ChatState, EventKind, LineSource};
+use crate::api::exchange::Exchange;
+use crate::api::model::{ChatState, Event, EventKind, Info, LineSource};
+use crate::copy::CopyReport;
 use crate::session::SessionUpdate;
-use crate::tui::app::{App, Health, Notice, Phase, Topic};
-use crate::tui::msg::{CopyWhat, Effect, SessionIntent, SessionOutcome};
+use crate::tui::app::{App, Health, Notice, Phase, SessionView, Topic};
+use crate::tui::msg::{CopyWhat, Effect, SessionId, SessionIntent, SessionOutcome, StartFailure};
 use crate::tui::session::transcript::{Speaker, TranscriptLine};
 use crate::tui::update::session_view;
 
@@ -16,212 +18,242 @@ const MAX_EXCHANGES: usize = 500;
 /// What came back about the chat being created or followed: applied whatever is on screen.
 pub fn outcome(app: &mut App, outcome: SessionOutcome) -> Vec<Effect> {
     match outcome {
-        SessionOutcome::Created { id, uri } => {
-            // The history has the chat already: its request was recorded before it was sent,
-            // and the task settled the record with the URI.
-            if matches!(app.phase, Phase::Submitting { id: current, .. } if current == id) {
-                let view = session_view(app, id, uri);
-                app.phase = Phase::Session(Box::new(view));
-                app.notice =
-                    Some(Notice::info("chat created — c copies its URI").about(Topic::ChatCreated));
-            }
-            Vec::new()
-        }
-        SessionOutcome::StartFailed { id, failure } => {
-            if matches!(app.phase, Phase::Submitting { id: current, .. } if current == id) {
-                app.phase = Phase::Editing;
-                app.ambiguous_failure = failure.may_have_created_chat;
-                if !failure.invalid.is_empty() {
-                    app.form.show_all_errors = true;
-                    for invalid in failure.invalid {
-                        if app.errors.for_field(&invalid.field).is_none() {
-                            app.errors.0.push(invalid);
-                        }
-                    }
+        SessionOutcome::Created { id, uri } => created(app, id, uri),
+        SessionOutcome::StartFailed { id, failure } => start_failed(app, id, failure),
+        SessionOutcome::Exchange { id, exchange } => exchange_seen(app, id, exchange),
+        SessionOutcome::Update { id, update } => updated(app, id, update),
+        SessionOutcome::Copied { what, result, file } => copied(app, what, result, file),
+        SessionOutcome::LineSent { id, result } => line_sent(app, id, result),
+        SessionOutcome::ChatEnded { id, result } => chat_ended(app, id, result),
+    }
+}
+
+/// The chat is created: the session view takes over from the form.
+fn created(app: &mut App, id: SessionId, uri: String) -> Vec<Effect> {
+    // The history has the chat already: its request was recorded before it was sent,
+    // and the task settled the record with the URI.
+    if matches!(app.phase, Phase::Submitting { id: current, .. } if current == id) {
+        let view = session_view(app, id, uri);
+        app.phase = Phase::Session(Box::new(view));
+        app.notice =
+            Some(Notice::info("chat created — c copies its URI").about(Topic::ChatCreated));
+    }
+    Vec::new()
+}
+
+/// The request failed: back to the form, its content kept, the errors under their fields.
+fn start_failed(app: &mut App, id: SessionId, failure: StartFailure) -> Vec<Effect> {
+    if matches!(app.phase, Phase::Submitting { id: current, .. } if current == id) {
+        app.phase = Phase::Editing;
+        app.ambiguous_failure = failure.may_have_created_chat;
+        if !failure.invalid.is_empty() {
+            app.form.show_all_errors = true;
+            for invalid in failure.invalid {
+                if app.errors.for_field(&invalid.field).is_none() {
+                    app.errors.0.push(invalid);
                 }
-                // One that may have made a chat stays in the history with no URI (state
-                // unknown), as it was recorded before it was sent.
-                app.notice = Some(Notice::error(failure.message, failure.hint));
             }
-            Vec::new()
         }
-        SessionOutcome::Exchange { id, exchange } => {
-            if id == app.last_id {
-                app.exchanges.push(exchange);
-                if app.exchanges.len() > MAX_EXCHANGES {
-                    app.exchanges.remove(0);
-                }
-            }
-            Vec::new()
+        // One that may have made a chat stays in the history with no URI (state
+        // unknown), as it was recorded before it was sent.
+        app.notice = Some(Notice::error(failure.message, failure.hint));
+    }
+    Vec::new()
+}
+
+/// An HTTP exchange of the session, for the inspector (the newest kept).
+fn exchange_seen(app: &mut App, id: SessionId, exchange: Exchange) -> Vec<Effect> {
+    if id == app.last_id {
+        app.exchanges.push(exchange);
+        if app.exchanges.len() > MAX_EXCHANGES {
+            app.exchanges.remove(0);
         }
-        SessionOutcome::Update { id, update } => {
-            let now = app.now;
-            let Some(view) = app.session_mut().filter(|v| v.id == id) else {
-                return Vec::new();
+    }
+    Vec::new()
+}
+
+/// What the tracker saw: events, an estimate, retries, the end or the loss of the session.
+fn updated(app: &mut App, id: SessionId, update: SessionUpdate) -> Vec<Effect> {
+    let now = app.now;
+    let Some(view) = app.session_mut().filter(|v| v.id == id) else {
+        return Vec::new();
+    };
+    let before = view.state.clone();
+    match update {
+        SessionUpdate::Batch { events, info } => apply_batch(view, &events, info, now),
+        SessionUpdate::EstimatedWait(estimate) => view.estimate = Some(estimate),
+        SessionUpdate::Retrying { attempt, error, .. } => {
+            view.health = Health::Retrying {
+                attempt,
+                error: crate::tui::errors::shorten(&error),
             };
-            let before = view.state.clone();
-            match update {
-                SessionUpdate::Batch { events, info } => {
-                    let reason = end_reason(&events);
-                    let mut state_seen = false;
-                    for event in &events {
-                        match &event.kind {
-                            EventKind::State(state) => {
-                                state_seen = true;
-                                set_state(view, state.clone(), now, reason.as_deref());
-                            }
-                            EventKind::Line(line)
-                                if line.source == LineSource::Agent
-                                    && !line.by.trim().is_empty() =>
-                            {
-                                view.agent = Some(line.by.clone());
-                            }
-                            _ => {}
-                        }
-                        if let Some(line) = TranscriptLine::from_event(event) {
-                            // A system message after the end says why it ended.
-                            if line.speaker == Speaker::System
-                                && view.state == Some(ChatState::Ended)
-                            {
-                                view.ended_reason = Some(line.text.clone());
-                            }
-                            view.transcript.push(line);
-                        }
-                    }
-                    if let Some(info) = info {
-                        view.skill_not_recognised |= info.skill_not_recognised(&view.request.skill);
-                        if let Some(agent) = info.agent_name.filter(|a| !a.trim().is_empty()) {
-                            view.agent = Some(agent);
-                        }
-                        if let (false, Some(state)) = (state_seen, info.state) {
-                            set_state(view, state, now, reason.as_deref());
-                        }
-                    }
-                }
-                SessionUpdate::EstimatedWait(estimate) => view.estimate = Some(estimate),
-                SessionUpdate::Retrying { attempt, error, .. } => {
-                    view.health = Health::Retrying {
-                        attempt,
-                        error: crate::tui::errors::shorten(&error),
-                    };
-                }
-                SessionUpdate::Recovered => view.health = Health::Ok,
-                SessionUpdate::Ended => {
-                    view.tracking = false;
-                    if view.state != Some(ChatState::Ended) {
-                        set_state(view, ChatState::Ended, now, None);
-                    }
-                }
-                SessionUpdate::Lost {
-                    error,
-                    explanation,
-                    resume,
-                    ..
-                } => {
-                    view.tracking = false;
-                    // No resume: the service answered 404, it no longer has the chat.
-                    if let (Some(at), None) = (view.seen_ended_at.clone(), &resume) {
-                        let reason = format!(
-                            "it ended earlier (the history has it ended at {at}); the service no longer keeps it"
-                        );
-                        set_state(view, ChatState::Ended, now, Some(&reason));
-                        return Vec::new();
-                    }
-                    let error = crate::tui::errors::shorten(&error);
-                    let error = match explanation {
-                        Some(e) => format!("{error} — {}", crate::tui::errors::explained(&e)),
-                        None => error,
-                    };
-                    view.health = Health::Lost { error, resume };
-                }
+        }
+        SessionUpdate::Recovered => view.health = Health::Ok,
+        SessionUpdate::Ended => {
+            view.tracking = false;
+            if view.state != Some(ChatState::Ended) {
+                set_state(view, ChatState::Ended, now, None);
             }
-            let chatting = view.is_chatting();
-            let ended = view.state == Some(ChatState::Ended);
-            if chatting && app.notice_is_about(Topic::NotChattingYet)
-                || (chatting || ended) && app.notice_is_about(Topic::ChatCreated)
-                || ended && app.notice_is_about(Topic::EndSent)
+        }
+        SessionUpdate::Lost {
+            error,
+            explanation,
+            resume,
+            ..
+        } => {
+            view.tracking = false;
+            // No resume: the service answered 404, it no longer has the chat.
+            if let (Some(at), None) = (view.seen_ended_at.clone(), &resume) {
+                let reason = format!(
+                    "it ended earlier (the history has it ended at {at}); the service no longer keeps it"
+                );
+                set_state(view, ChatState::Ended, now, Some(&reason));
+                return Vec::new();
+            }
+            let error = crate::tui::errors::shorten(&error);
+            let error = match explanation {
+                Some(e) => format!("{error} — {}", crate::tui::errors::explained(&e)),
+                None => error,
+            };
+            view.health = Health::Lost { error, resume };
+        }
+    }
+    let chatting = view.is_chatting();
+    let ended = view.state == Some(ChatState::Ended);
+    if chatting && app.notice_is_about(Topic::NotChattingYet)
+        || (chatting || ended) && app.notice_is_about(Topic::ChatCreated)
+        || ended && app.notice_is_about(Topic::EndSent)
+    {
+        app.notice = None;
+    }
+    let Some(view) = app.session_mut() else {
+        return Vec::new();
+    };
+    // The history follows every state change, so an interrupted console leaves the
+    // last known state behind.
+    match &view.state {
+        Some(state) if view.state != before => vec![Effect::RecordState {
+            uri: view.uri.clone(),
+            state: state.as_str().to_string(),
+            agent: view.agent.clone(),
+        }],
+        _ => Vec::new(),
+    }
+}
+
+/// The copy is done (or not): say what went where.
+fn copied(
+    app: &mut App,
+    what: CopyWhat,
+    result: Result<CopyReport, String>,
+    file: Option<Result<String, String>>,
+) -> Vec<Effect> {
+    let subject = match what {
+        CopyWhat::SessionUri => "the session URI",
+        CopyWhat::Curl => "the request as curl (appKey as $CHATSTART_APP_KEY)",
+    };
+    let file_note = match &file {
+        Some(Ok(path)) => format!("; also written to {path}"),
+        Some(Err(error)) => format!("; could not write the file: {error}"),
+        None => String::new(),
+    };
+    app.notice = Some(match result {
+        Ok(report) => Notice::info(format!(
+            "copied {subject} ({}){file_note}",
+            report.channels.join(", ")
+        )),
+        Err(error) => Notice::error(
+            format!("could not copy {subject}: {error}{file_note}"),
+            None,
+        ),
+    });
+    Vec::new()
+}
+
+/// A line went out (or not).
+fn line_sent(app: &mut App, id: SessionId, result: Result<(), String>) -> Vec<Effect> {
+    if let Some(view) = app.session_mut().filter(|v| v.id == id) {
+        view.sending = false;
+        if let Err(error) = result {
+            app.notice = Some(Notice::error(format!("line not sent: {error}"), None));
+        }
+    }
+    Vec::new()
+}
+
+/// The end was sent (or not); quitting waits for it when asked to end first.
+fn chat_ended(app: &mut App, id: SessionId, result: Result<(), String>) -> Vec<Effect> {
+    let (now, quit_after_end) = (app.now, app.quit_after_end);
+    let Some(view) = app.session_mut().filter(|v| v.id == id) else {
+        return Vec::new();
+    };
+    view.ending = false;
+    match result {
+        Ok(()) => {
+            // The history learns the end here: the tracker may be stopped (quit, a new
+            // request) before a poll shows it, and the chat would stay listed as open.
+            view.end_accepted = true;
+            let record = Effect::RecordState {
+                uri: view.uri.clone(),
+                state: ChatState::Ended.as_str().to_string(),
+                agent: view.agent.clone(),
+            };
+            if quit_after_end {
+                set_state(view, ChatState::Ended, now, None);
+                app.quitting = true;
+                return vec![record, Effect::StopSession, Effect::Quit];
+            }
+            app.notice = Some(Notice::info("end sent; the chat closes").about(Topic::EndSent));
+            return vec![record];
+        }
+        Err(error) => {
+            app.quit_after_end = false;
+            app.notice = Some(Notice::error(
+                format!("could not end the chat: {error}"),
+                None,
+            ));
+        }
+    }
+    Vec::new()
+}
+
+/// A poll's events (and the chat's info, when asked): states, lines, the agent's name.
+fn apply_batch(
+    view: &mut SessionView,
+    events: &[Event],
+    info: Option<Box<Info>>,
+    now: std::time::Instant,
+) {
+    let reason = end_reason(events);
+    let mut state_seen = false;
+    for event in events {
+        match &event.kind {
+            EventKind::State(state) => {
+                state_seen = true;
+                set_state(view, state.clone(), now, reason.as_deref());
+            }
+            EventKind::Line(line)
+                if line.source == LineSource::Agent && !line.by.trim().is_empty() =>
             {
-                app.notice = None;
+                view.agent = Some(line.by.clone());
             }
-            let Some(view) = app.session_mut() else {
-                return Vec::new();
-            };
-            // The history follows every state change, so an interrupted console leaves the
-            // last known state behind.
-            match &view.state {
-                Some(state) if view.state != before => vec![Effect::RecordState {
-                    uri: view.uri.clone(),
-                    state: state.as_str().to_string(),
-                    agent: view.agent.clone(),
-                }],
-                _ => Vec::new(),
-            }
+            _ => {}
         }
-        SessionOutcome::Copied { what, result, file } => {
-            let subject = match what {
-                CopyWhat::SessionUri => "the session URI",
-                CopyWhat::Curl => "the request as curl (appKey as $CHATSTART_APP_KEY)",
-            };
-            let file_note = match &file {
-                Some(Ok(path)) => format!("; also written to {path}"),
-                Some(Err(error)) => format!("; could not write the file: {error}"),
-                None => String::new(),
-            };
-            app.notice = Some(match result {
-                Ok(report) => Notice::info(format!(
-                    "copied {subject} ({}){file_note}",
-                    report.channels.join(", ")
-                )),
-                Err(error) => Notice::error(
-                    format!("could not copy {subject}: {error}{file_note}"),
-                    None,
-                ),
-            });
-            Vec::new()
-        }
-        SessionOutcome::LineSent { id, result } => {
-            if let Some(view) = app.session_mut().filter(|v| v.id == id) {
-                view.sending = false;
-                if let Err(error) = result {
-                    app.notice = Some(Notice::error(format!("line not sent: {error}"), None));
-                }
+        if let Some(line) = TranscriptLine::from_event(event) {
+            // A system message after the end says why it ended.
+            if line.speaker == Speaker::System && view.state == Some(ChatState::Ended) {
+                view.ended_reason = Some(line.text.clone());
             }
-            Vec::new()
+            view.transcript.push(line);
         }
-        SessionOutcome::ChatEnded { id, result } => {
-            let (now, quit_after_end) = (app.now, app.quit_after_end);
-            let Some(view) = app.session_mut().filter(|v| v.id == id) else {
-                return Vec::new();
-            };
-            view.ending = false;
-            match result {
-                Ok(()) => {
-                    // The history learns the end here: the tracker may be stopped (quit, a new
-                    // request) before a poll shows it, and the chat would stay listed as open.
-                    view.end_accepted = true;
-                    let record = Effect::RecordState {
-                        uri: view.uri.clone(),
-                        state: ChatState::Ended.as_str().to_string(),
-                        agent: view.agent.clone(),
-                    };
-                    if quit_after_end {
-                        set_state(view, ChatState::Ended, now, None);
-                        app.quitting = true;
-                        return vec![record, Effect::StopSession, Effect::Quit];
-                    }
-                    app.notice =
-                        Some(Notice::info("end sent; the chat closes").about(Topic::EndSent));
-                    return vec![record];
-                }
-                Err(error) => {
-                    app.quit_after_end = false;
-                    app.notice = Some(Notice::error(
-                        format!("could not end the chat: {error}"),
-                        None,
-                    ));
-                }
-            }
-            Vec::new()
+    }
+    if let Some(info) = info {
+        view.skill_not_recognised |= info.skill_not_recognised(&view.request.skill);
+        if let Some(agent) = info.agent_name.filter(|a| !a.trim().is_empty()) {
+            view.agent = Some(agent);
+        }
+        if let (false, Some(state)) = (state_seen, info.state) {
+            set_state(view, state, now, reason.as_deref());
         }
     }
 }
