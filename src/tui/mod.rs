@@ -109,7 +109,7 @@ where
     }
     app.now = std::time::Instant::now();
     app.wall_clock = std::time::SystemTime::now();
-    let first = update::init(&mut app);
+    let first = form::update::init(&mut app);
     apply(&mut app, first, &mut runner, terminal, host, &sender)?;
     draw(terminal, &mut app, options.screen.as_ref())?;
     let mut next_tick: Option<Instant> = None;

@@ -207,7 +207,7 @@ fn into_form(app: &mut App, text: &str) -> Vec<Effect> {
             app.form.touched.insert(Field::SurveyAnswer(id.clone()));
             note_one_line(app, &pasted, "the survey answer");
             if changed {
-                crate::tui::update::edited(app, &focus)
+                crate::tui::form::update::edited(app, &focus)
             } else {
                 Vec::new()
             }
@@ -231,7 +231,7 @@ fn into_field(app: &mut App, field: TextField, text: &str) -> Vec<Effect> {
     let changed = insert(input, text);
     app.form.touched.insert(field.field());
     if changed {
-        crate::tui::update::edited(app, &Focus::Text(field))
+        crate::tui::form::update::edited(app, &Focus::Text(field))
     } else {
         Vec::new()
     }
@@ -283,7 +283,7 @@ fn into_pre_chat(app: &mut App, index: usize, text: &str) -> Vec<Effect> {
     }
     if changed {
         let focus = app.form.focus.clone();
-        crate::tui::update::edited(app, &focus)
+        crate::tui::form::update::edited(app, &focus)
     } else {
         Vec::new()
     }

@@ -266,7 +266,7 @@ fn start(app: &mut App) -> Vec<Effect> {
         ));
         return Vec::new();
     }
-    if !crate::tui::update::form_is_valid(app) {
+    if !crate::tui::form::update::form_is_valid(app) {
         return Vec::new();
     }
     app.last_id += 1;

@@ -4,6 +4,7 @@
 pub mod prechat;
 pub mod prefill;
 pub mod survey;
+pub mod update;
 pub mod view;
 
 use std::collections::{BTreeMap, HashSet};

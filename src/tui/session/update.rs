@@ -10,7 +10,6 @@ use crate::session::SessionUpdate;
 use crate::tui::app::{App, Health, Notice, Phase, SessionView, Topic};
 use crate::tui::msg::{CopyWhat, Effect, SessionId, SessionIntent, SessionOutcome, StartFailure};
 use crate::tui::session::transcript::{Speaker, TranscriptLine};
-use crate::tui::update::session_view;
 
 /// Most exchanges kept for the inspector; older ones are dropped.
 const MAX_EXCHANGES: usize = 500;
@@ -505,4 +504,12 @@ pub fn end_chat(app: &mut App) -> Vec<Effect> {
         id: view.id,
         uri: view.uri.clone(),
     }]
+}
+
+/// A new session view for a created chat.
+pub fn session_view(app: &App, id: u64, uri: String) -> SessionView {
+    let mut view = SessionView::new(id, uri, app.now);
+    view.request = app.form.chat_request();
+    view.survey = app.form.survey.survey.clone();
+    view
 }

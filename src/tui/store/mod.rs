@@ -29,7 +29,7 @@ pub fn overlay_answer(app: &mut App, overlay: &Overlay, intent: &Intent) -> Opti
             app.prompts.retain(|f| f != field);
             app.errors = app.form.validate();
             next_question(app);
-            crate::tui::update::init(app)
+            crate::tui::form::update::init(app)
         }
         (Overlay::SecretPrompt(field), Intent::App(AppIntent::Dismiss)) => {
             // Left empty: typed later in its field.
@@ -47,7 +47,7 @@ pub fn overlay_answer(app: &mut App, overlay: &Overlay, intent: &Intent) -> Opti
             if app.pending_draft.is_some() {
                 effects
             } else {
-                crate::tui::update::init(app)
+                crate::tui::form::update::init(app)
             }
         }
         (
@@ -176,7 +176,7 @@ pub fn outcome(app: &mut App, outcome: StoreOutcome) -> Vec<Effect> {
                         Notice::error(format!("{done}: {}", loaded.problems.join("; ")), None)
                     });
                     next_question(app);
-                    crate::tui::update::init(app)
+                    crate::tui::form::update::init(app)
                 }
                 Err(error) => {
                     let Some(draft) = draft else {
@@ -194,7 +194,7 @@ pub fn outcome(app: &mut App, outcome: StoreOutcome) -> Vec<Effect> {
                         ),
                         None,
                     ));
-                    crate::tui::update::init(app)
+                    crate::tui::form::update::init(app)
                 }
             }
         }
@@ -454,7 +454,7 @@ fn rerun(app: &mut App, index: usize) -> Vec<Effect> {
         app.form.format.as_str(),
         app.form.text(TextField::Api).trim(),
     )));
-    crate::tui::update::init(app)
+    crate::tui::form::update::init(app)
 }
 
 fn watch(app: &mut App, index: usize) -> Vec<Effect> {

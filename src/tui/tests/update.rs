@@ -604,7 +604,7 @@ fn poll_health_shows_retrying_then_lost() {
 #[test]
 fn lookups_are_debounced_and_stale_answers_dropped() {
     let mut app = app();
-    let first = super::super::update::init(&mut app);
+    let first = crate::tui::form::update::init(&mut app);
     assert!(matches!(first.as_slice(), [Effect::Lookup { .. }]));
     let stale = app.lookup_generation;
     type_text(&mut app, "x");
