@@ -1,7 +1,8 @@
 //! chatstart: start LivePerson legacy chats, follow them through the queue, hand on the session URI.
 //!
-//! Dependencies point one way: `api` ← `session` ← {`tui`, `cli`}; `emulator` stands alone and
-//! shares only the format mapping of `xmljson` with the client.
+//! Dependencies point one way: `api` ← {`session`, `burst`, `check`} ← `start` ← {`cli`, `tui`};
+//! `emulator` stands alone and shares only the models and the format mapping of `xmljson` with the
+//! client. `docs/architecture.md` has the picture and the table a test holds the imports to.
 
 pub mod api;
 pub mod burst;
