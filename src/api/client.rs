@@ -725,9 +725,14 @@ impl ChatApi {
                         retry_after,
                     ))
                 } else {
-                    // A Location the service gives (a chat, a redirect) is a host it named.
-                    if let Some(location) = headers.get(LOCATION).and_then(|v| v.to_str().ok()) {
-                        self.inner.key_scope.trust_links(&url, [location]);
+                    // The Location of a created resource (a chat) is a host the service named.
+                    // A redirect's is not: whatever sits on the way (a proxy, a captive portal)
+                    // can answer one, so its host gets the key only if it may have it anyway.
+                    if (200..300).contains(&status) {
+                        if let Some(location) = headers.get(LOCATION).and_then(|v| v.to_str().ok())
+                        {
+                            self.inner.key_scope.trust_links(&url, [location]);
+                        }
                     }
                     // An answer read for a secret-bearing call can end up quoted in an
                     // error (`body_start`), so it is masked too.
@@ -902,5 +907,99 @@ fn model_error(operation: Operation, answer: &Answer, error: super::model::Model
         status: answer.status,
         detail: error.to_string(),
         body_start: error::body_start(&answer.body),
+    }
+}
+
+#[cfg(test)]
+mod redirect_tests {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::api::Endpoint;
+
+    /// A server on loopback answering every request with `answer`; what it was sent, by request.
+    fn serve(answer: String) -> (u16, Arc<Mutex<Vec<String>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                let mut head = String::new();
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                while reader.read_line(&mut head).is_ok_and(|n| n > 2) {}
+                log.lock().expect("log").push(head);
+                let _ = stream.write_all(answer.as_bytes());
+            }
+        });
+        (port, seen)
+    }
+
+    #[test]
+    fn a_redirect_to_another_host_gets_no_app_key_and_is_refused_naming_it() {
+        let body = r#"{"availability":true}"#;
+        let (target, reached) = serve(format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ));
+        let (service, asked) = serve(format!(
+            "HTTP/1.1 302 Found\r\nLocation: http://localhost:{target}/api/account/123/chat/availability?skill=Sales\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        ));
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let result = runtime.block_on(async {
+            let config = ClientConfig::new(
+                Endpoint::BaseUrl(format!("http://127.0.0.1:{service}")),
+                "123",
+                Secret::new("SECRET-key-4711"),
+            );
+            ChatApi::new(config)
+                .expect("client")
+                .availability("Sales", "")
+                .await
+        });
+        assert_eq!(asked.lock().expect("log").len(), 1, "the service was asked");
+        let Err(ApiError::ForeignHost { host, .. }) = &result else {
+            panic!("refused before following: {result:?}");
+        };
+        assert_eq!(host, &format!("localhost:{target}"));
+        assert!(
+            reached.lock().expect("log").is_empty(),
+            "nothing at all went to the redirect's host"
+        );
+    }
+
+    #[test]
+    fn a_redirect_within_the_service_is_followed() {
+        let body = r#"{"availability":true}"#;
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let (service, asked) = serve(answer);
+        let (front, _) = serve(format!(
+            "HTTP/1.1 301 Moved\r\nLocation: http://127.0.0.1:{service}/api/account/123/chat/availability?skill=Sales\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        ));
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let available = runtime.block_on(async {
+            let mut config = ClientConfig::new(
+                Endpoint::BaseUrl(format!("http://127.0.0.1:{front}")),
+                "123",
+                Secret::new("SECRET-key-4711"),
+            );
+            config.send_key_to = vec![format!("127.0.0.1:{service}").parse().expect("host")];
+            ChatApi::new(config)
+                .expect("client")
+                .availability("Sales", "")
+                .await
+        });
+        assert!(available.is_ok(), "{available:?}");
+        let asked = asked.lock().expect("log");
+        assert_eq!(asked.len(), 1);
+        assert!(
+            asked[0].contains("SECRET-key-4711"),
+            "the allowed host got the key"
+        );
     }
 }

@@ -148,7 +148,9 @@ impl KeyScope {
                 continue;
             }
             if let Ok(url) = Url::parse(href) {
-                if matches!(url.scheme(), "http" | "https") {
+                // A link from an https answer to plain http would carry the key in the clear.
+                let downgrade = from.scheme() == "https" && url.scheme() == "http";
+                if matches!(url.scheme(), "http" | "https") && !downgrade {
                     self.trust(&url);
                 }
             }
@@ -171,6 +173,28 @@ mod tests {
 
     fn url(text: &str) -> Url {
         Url::parse(text).unwrap()
+    }
+
+    #[test]
+    fn links_are_trusted_as_named_but_never_from_https_down_to_http() {
+        let scope = KeyScope::new(Vec::new());
+        let service = url("https://chat.example/api/account/1/chat/A");
+        scope.trust(&service);
+        scope.trust_links(
+            &service,
+            [
+                "https://media.example/api/x",
+                "http://plain.example/api/y",
+                "https://chat.example/api/z",
+            ],
+        );
+        assert!(scope.allows(&url("https://media.example/other")));
+        assert!(!scope.allows(&url("http://plain.example/api/y")));
+        assert!(scope.allows(&url("https://chat.example/api/z")));
+        // From a plain-http service (a local emulator) plain links stay usable.
+        let local = url("http://127.0.0.1:8480/api");
+        scope.trust_links(&local, ["http://localhost:8480/api/chat"]);
+        assert!(scope.allows(&url("http://localhost:8480/api/chat")));
     }
 
     #[test]
