@@ -126,6 +126,22 @@ impl ValidationErrors {
 /// overflow the clock arithmetic it feeds.
 pub const MAX_SECONDS: f64 = 365.0 * 86_400.0;
 
+/// The shortest poll interval or HTTP timeout: anything shorter would hammer the service (a poll
+/// a microsecond) or give up before any answer could come.
+pub const MIN_INTERVAL_SECONDS: f64 = 0.1;
+
+/// A poll interval or an HTTP timeout: [`seconds`], and at least [`MIN_INTERVAL_SECONDS`].
+pub fn interval(value: f64) -> Result<Duration, String> {
+    let duration = seconds(value)?;
+    if value < MIN_INTERVAL_SECONDS {
+        return Err(format!(
+            "`{}` seconds is too short: at least {MIN_INTERVAL_SECONDS} (a poll or a timeout this short would hammer the service or never see an answer)",
+            shown_number(value)
+        ));
+    }
+    Ok(duration)
+}
+
 /// A positive number of seconds, at most [`MAX_SECONDS`] (a flag's or a file's setting).
 pub fn seconds(value: f64) -> Result<Duration, String> {
     Duration::try_from_secs_f64(value)
@@ -634,6 +650,22 @@ mod tests {
             absolute_url("https://brand.example/cb").is_none() && absolute_url("/cb").is_some()
         );
         assert!(email("a.b@example.com") && !email("a@b") && !email("no at") && !email("a@@b.com"));
+    }
+
+    #[test]
+    fn an_interval_is_at_least_a_tenth_of_a_second() {
+        assert_eq!(interval(0.1), Ok(Duration::from_millis(100)));
+        assert_eq!(interval(2.0), Ok(Duration::from_secs(2)));
+        for short in [0.099, 0.001, 1e-9] {
+            let error = interval(short).unwrap_err();
+            assert!(
+                error.contains("too short") && error.contains("0.1"),
+                "{error}"
+            );
+        }
+        // What is no number of seconds at all says so first.
+        assert!(interval(-1.0).unwrap_err().contains("positive"));
+        assert!(interval(1e300).is_err());
     }
 
     #[test]

@@ -269,11 +269,12 @@ impl CheckFile {
     fn check_values(&self, text: &str) -> Result<(), String> {
         use KeyPath::{Index, Name};
         let seconds = |value: Option<f64>| value.map(crate::api::validate::seconds);
+        let interval = |value: Option<f64>| value.map(crate::api::validate::interval);
         for (key, value) in [
-            ("poll_interval", self.defaults.poll_interval),
-            ("step_timeout", self.defaults.step_timeout),
+            ("poll_interval", interval(self.defaults.poll_interval)),
+            ("step_timeout", seconds(self.defaults.step_timeout)),
         ] {
-            if let Some(Err(message)) = seconds(value) {
+            if let Some(Err(message)) = value {
                 let at = at_line(text, &[Name("defaults"), Name(key)]);
                 return Err(format!("[defaults]{at}: {key}: {message}"));
             }
@@ -289,21 +290,25 @@ impl CheckFile {
                 (
                     &[Name("poll_interval")][..],
                     "poll_interval",
-                    case.poll_interval,
+                    interval(case.poll_interval),
                 ),
-                (&[Name("step_timeout")], "step_timeout", case.step_timeout),
+                (
+                    &[Name("step_timeout")],
+                    "step_timeout",
+                    seconds(case.step_timeout),
+                ),
                 (
                     &[Name("expect"), Name("accepted_within")],
                     "expect.accepted_within",
-                    case.expect.accepted_within,
+                    seconds(case.expect.accepted_within),
                 ),
                 (
                     &[Name("expect"), Name("not_accepted_within")],
                     "expect.not_accepted_within",
-                    case.expect.not_accepted_within,
+                    seconds(case.expect.not_accepted_within),
                 ),
             ] {
-                if let Some(Err(message)) = seconds(value) {
+                if let Some(Err(message)) = value {
                     return Err(in_case(path, key, message));
                 }
             }
@@ -550,6 +555,23 @@ mod tests {
             }
             let good = template.replace("{}", &format!("{key} = 2.5"));
             assert!(CheckFile::parse(&good).is_ok(), "{key} = 2.5");
+        }
+        // A poll interval must also leave the service room to breathe.
+        for (file, start) in [
+            (
+                "[defaults]\npoll_interval = 0.001\n[[case]]\nname = \"a\"\n",
+                "[defaults], line 2: poll_interval",
+            ),
+            (
+                "[[case]]\nname = \"a\"\npoll_interval = 0.01\n",
+                "case `a`, line 3: poll_interval",
+            ),
+        ] {
+            let error = CheckFile::parse(file).unwrap_err();
+            assert!(
+                error.starts_with(start) && error.contains("too short"),
+                "{error}"
+            );
         }
         let inline = "[[case]]\nname = \"a\"\nexpect = { accepted_within = -1 }\n";
         let error = CheckFile::parse(inline).unwrap_err();

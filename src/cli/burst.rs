@@ -59,7 +59,7 @@ pub async fn run(ctx: &Context, args: BurstArgs) -> Outcome {
             .transpose()?,
         poll_interval: args
             .poll_interval
-            .map(|t| seconds_flag("--poll-interval", t))
+            .map(|t| super::run::interval_flag("--poll-interval", t))
             .transpose()?
             .unwrap_or(crate::session::DEFAULT_POLL_INTERVAL),
         end_after: args.end_after,

@@ -102,7 +102,7 @@ pub fn launch(cli: &super::Cli) -> Launch {
         Ok(request) => (request, Vec::new()),
         Err(failure) => (RequestSpec::default(), vec![failure.message]),
     };
-    if let Some(Err(problem)) = connection.http_timeout.map(crate::api::validate::seconds) {
+    if let Some(Err(problem)) = connection.http_timeout.map(crate::api::validate::interval) {
         flag_problems.push(format!(
             "--http-timeout (or CHATSTART_HTTP_TIMEOUT): {problem}; the default is used"
         ));

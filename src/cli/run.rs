@@ -119,6 +119,11 @@ pub(crate) fn seconds_flag(flag: &str, seconds: f64) -> Result<Duration, Failure
     validate::seconds(seconds).map_err(|message| Failure::usage(format!("{flag}: {message}")))
 }
 
+/// A poll interval flag: seconds, and no shorter than the service can bear.
+pub(crate) fn interval_flag(flag: &str, seconds: f64) -> Result<Duration, Failure> {
+    validate::interval(seconds).map_err(|message| Failure::usage(format!("{flag}: {message}")))
+}
+
 fn parse_uri(text: &str) -> Result<Url, Failure> {
     Url::parse(text.trim())
         .ok()
@@ -159,7 +164,7 @@ fn follow_options(
         ..FollowOptions::default()
     };
     if let Some(seconds) = wait.poll_interval {
-        options.poll_interval = seconds_flag("--poll-interval", seconds)?;
+        options.poll_interval = interval_flag("--poll-interval", seconds)?;
     }
     if let Some(retries) = wait.poll_retries {
         options.max_failures = retries;

@@ -386,7 +386,7 @@ fn profile_value_problem(profile: &Profile) -> Option<(String, String)> {
             "http_timeout",
             profile
                 .http_timeout
-                .and_then(|seconds| validate::seconds(seconds).err()),
+                .and_then(|seconds| validate::interval(seconds).err()),
         ),
         (
             "base_url",

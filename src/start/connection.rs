@@ -142,7 +142,7 @@ impl ConnectionSpec {
 
 /// The HTTP timeout given in seconds, or why it cannot be used.
 pub fn http_timeout(seconds: f64) -> Result<Duration, InputError> {
-    validate::seconds(seconds).map_err(|message| InputError::Connection {
+    validate::interval(seconds).map_err(|message| InputError::Connection {
         key: ConnectionKey::HttpTimeout,
         message,
     })

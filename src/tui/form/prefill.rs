@@ -46,7 +46,7 @@ pub fn from_spec(spec: &StartSpec) -> (Form, Option<String>) {
     // A value that cannot be used is left out here and named by the command line's launch.
     form.http_timeout = connection
         .http_timeout
-        .and_then(|seconds| crate::api::validate::seconds(seconds).ok());
+        .and_then(|seconds| crate::api::validate::interval(seconds).ok());
     let (request, problem) = match spec.request.chat_request() {
         Ok(request) => (request, None),
         Err(error) => (
