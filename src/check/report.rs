@@ -181,5 +181,78 @@ pub fn junit(results: &[CaseResult], totals: &Totals, repeats: bool) -> String {
             "testcase": cases,
         }
     }});
+    let mut document = document;
+    xml_safe(&mut document);
     crate::xmljson::value_to_xml(&document).unwrap_or_default()
+}
+
+/// Every text of the report as XML 1.0 can hold it: a control character (an agent line or a
+/// case name may carry ESC or NUL) is written as its `\u{1b}` escape, as the terminal gets it;
+/// raw, it would make the whole file unreadable to a CI server.
+fn xml_safe(value: &mut Value) {
+    match value {
+        Value::String(text) => {
+            let not_xml = |c: char| matches!(c, '\u{fffe}' | '\u{ffff}');
+            let safe = crate::terminal_text::terminal_safe(text);
+            let safe = if safe.contains(not_xml) {
+                safe.chars()
+                    .map(|c| {
+                        if not_xml(c) {
+                            c.escape_unicode().to_string()
+                        } else {
+                            c.to_string()
+                        }
+                    })
+                    .collect()
+            } else {
+                safe.into_owned()
+            };
+            *text = safe;
+        }
+        Value::Array(items) => items.iter_mut().for_each(xml_safe),
+        Value::Object(fields) => fields.values_mut().for_each(xml_safe),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod junit_tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_from_the_server_leave_the_report_readable_xml() {
+        let result = CaseResult {
+            name: "case\u{7}one".into(),
+            repeat: 1,
+            passed: false,
+            failure: Some("expected Sales; the agent said \u{1b}]0;owned\u{7}".into()),
+            agent_lines: vec!["hi\u{0}there\r\nsecond line\u{ffff}".into()],
+            uri: Some("http://127.0.0.1:8480/api/account/1/chat/A".into()),
+            ..CaseResult::default()
+        };
+        let totals = Totals::of(std::slice::from_ref(&result), 10);
+        let xml = junit(&[result], &totals, false);
+        let allowed = |c: char| {
+            matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}')
+                || c >= '\u{10000}'
+        };
+        assert!(xml.chars().all(allowed), "{xml:?}");
+        // A real XML parser reads it, and the text says what was there.
+        let mut reader = quick_xml::Reader::from_str(&xml);
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(_) => {}
+                Err(error) => panic!("not XML: {error}: {xml}"),
+            }
+        }
+        assert!(
+            xml.contains("case\\u{7}one") && xml.contains("\\u{1b}]0;owned"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("hi\\u{0}there") && xml.contains("\\u{ffff}"),
+            "{xml}"
+        );
+    }
 }
