@@ -63,6 +63,9 @@ pub struct DamagedLine {
     pub line: usize,
     /// The 1-based byte of the line where the damage starts.
     pub byte: usize,
+    /// Whether the line, read leniently, opens a TOML table (`[...]`): the keys after it would
+    /// land in the table before it if the line were skipped.
+    pub opens_table: bool,
 }
 
 impl std::fmt::Display for DamagedLine {
@@ -94,6 +97,7 @@ pub fn read_text_skipping_damage(
                 damaged.push(DamagedLine {
                     line: index + 1,
                     byte: error.valid_up_to() + 1,
+                    opens_table: String::from_utf8_lossy(line).trim_start().starts_with('['),
                 });
                 ""
             })
@@ -125,7 +129,14 @@ mod tests {
         std::fs::write(&path, b"a = 1\nb = \"\xff\"\nc = 3\n").unwrap();
         let (text, damaged) = read_text_skipping_damage(&path).unwrap();
         assert_eq!(text, "a = 1\n\nc = 3\n");
-        assert_eq!(damaged, [DamagedLine { line: 2, byte: 6 }]);
+        assert_eq!(
+            damaged,
+            [DamagedLine {
+                line: 2,
+                byte: 6,
+                opens_table: false
+            }]
+        );
         assert_eq!(
             damaged[0].to_string(),
             "line 2: not valid UTF-8 (byte 6 of the line)"

@@ -169,7 +169,8 @@ impl Config {
     }
 
     /// [`Config::load`], and the warnings of what had to be skipped: a line that is not UTF-8
-    /// costs that line only (named with the file); the rest is read.
+    /// costs that line only (named with the file); the rest is read. A damaged table header
+    /// makes the file unusable: skipping it would merge two profiles.
     pub fn load_reporting(explicit: Option<&Path>) -> Result<(Self, Vec<String>), ConfigError> {
         let named = explicit.map(Path::to_path_buf).or_else(|| {
             std::env::var_os(crate::paths::CONFIG_ENV)
@@ -181,6 +182,15 @@ impl Config {
         };
         match crate::paths::read_text_skipping_damage(&path) {
             Ok((text, damaged)) => {
+                // Skipped, a table's header would hand its keys to the profile above it.
+                if let Some(header) = damaged.iter().find(|damage| damage.opens_table) {
+                    return Err(ConfigError::Invalid {
+                        path,
+                        message: format!(
+                            "{header}, in a table's header: its keys would be read into the table above it, so the file is not used; fix or remove that line"
+                        ),
+                    });
+                }
                 let warnings = damaged
                     .iter()
                     .map(|damage| {
@@ -496,6 +506,28 @@ mod tests {
         assert_eq!(staging.app_key_source().env.as_deref(), Some("LP_APP_KEY"));
         assert_eq!(staging.request.survey_answers.len(), 3);
         assert!(file.profiles["secure"].auth);
+    }
+
+    #[test]
+    fn a_damaged_table_header_makes_the_file_unusable_instead_of_merging_two_profiles() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("config.toml");
+        let mut text = b"[profiles.a]\naccount = \"1\"\n\n[profiles.b".to_vec();
+        text.extend_from_slice(b"\xff]\naccount = \"2\"\nbase_url = \"http://b.example\"\n");
+        std::fs::write(&path, &text).expect("write");
+        let error = Config::load(Some(&path)).unwrap_err().to_string();
+        assert!(
+            error.contains("line 4: not valid UTF-8") && error.contains("table's header"),
+            "{error}"
+        );
+        // A damaged value costs that line only.
+        let mut text = b"[profiles.a]\naccount = \"1\"\ndomain = \"".to_vec();
+        text.extend_from_slice(b"\xffx\"\n[profiles.b]\naccount = \"2\"\n");
+        std::fs::write(&path, &text).expect("write");
+        let (config, warnings) = Config::load_reporting(Some(&path)).expect("read");
+        assert_eq!(config.file.profiles.len(), 2);
+        assert_eq!(config.file.profiles["a"].account.as_deref(), Some("1"));
+        assert!(warnings[0].contains("line 3"), "{warnings:?}");
     }
 
     fn message(text: &str) -> String {
