@@ -271,12 +271,21 @@ pub fn interaction_timeout(value: &str) -> Option<String> {
     let value = value.trim();
     match value.parse::<u64>() {
         _ if value.is_empty() => None,
-        Ok(seconds) if seconds > 0 && is_digits(value) => None,
+        Ok(seconds) if seconds > 0 && seconds <= MAX_INTERACTION_TIMEOUT && is_digits(value) => {
+            None
+        }
+        Ok(seconds) if seconds > MAX_INTERACTION_TIMEOUT && is_digits(value) => Some(format!(
+            "`{value}` seconds is more than a day ({MAX_INTERACTION_TIMEOUT}), the longest idle time chatstart sends"
+        )),
         _ => Some(format!(
             "`{value}` is not a positive whole number of seconds"
         )),
     }
 }
+
+/// The longest idle timeout sent (a day): the contract gives no bound, but a larger number is a
+/// typo, and one past the service's integer range would be refused as a malformed request.
+pub const MAX_INTERACTION_TIMEOUT: u64 = 86_400;
 
 /// V10: a language tag like `en-US`.
 pub fn language(value: &str) -> Option<String> {
@@ -642,6 +651,14 @@ mod tests {
         assert!(visitor_ip("300.1.1.1").is_some() && visitor_ip("host").is_some());
         assert!(digits("123", "x").is_none() && digits("12a", "x").is_some());
         assert!(interaction_timeout("40").is_none() && interaction_timeout("0").is_some());
+        assert!(interaction_timeout("86400").is_none());
+        assert!(
+            interaction_timeout("86401")
+                .unwrap()
+                .contains("more than a day")
+        );
+        assert!(interaction_timeout("18446744073709551615").is_some());
+        assert!(interaction_timeout("99999999999999999999999").is_some());
         assert!(
             language("en-US").is_none() && language("pt-BR").is_none() && language("en").is_none()
         );
