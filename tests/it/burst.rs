@@ -1,15 +1,14 @@
 //! Burst mode through the real binary against the emulator.
 
-mod common;
+use crate::support::{self, Emulator, ran};
 
 use std::time::{Duration, Instant};
 
-use common::{Emulator, ran};
 use serde_json::Value;
 
 #[test]
 fn a_burst_creates_follows_and_ends_every_chat() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let out = ran(emulator.chatstart(&[
         "burst",
         "--skill",
@@ -57,7 +56,7 @@ fn a_burst_creates_follows_and_ends_every_chat() {
 
 #[test]
 fn a_burst_that_cannot_be_accepted_in_time_exits_5_and_counts_the_waiting() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let out = ran(emulator.chatstart(&[
         "burst",
         "--skill",
@@ -96,7 +95,7 @@ fn a_burst_that_cannot_be_accepted_in_time_exits_5_and_counts_the_waiting() {
 
 #[test]
 fn a_burst_left_waiting_counts_the_chats_still_in_the_queue() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let out = ran(emulator.chatstart(&[
         "burst",
         "--skill",
@@ -175,7 +174,7 @@ fn interrupted_burst(
 
 #[test]
 fn an_interrupted_burst_counts_and_labels_each_chat_as_what_happened_to_it() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     // The first request is on its way when the signal comes: its chat is made, followed no
     // further, and ended; the other five are never sent.
     let (code, stdout, stderr) = interrupted_burst(&emulator, "6", "json", "-INT");
@@ -229,7 +228,7 @@ fn an_interrupted_burst_counts_and_labels_each_chat_as_what_happened_to_it() {
 #[test]
 fn sigterm_and_sighup_stop_a_burst_like_ctrl_c() {
     for signal in ["-TERM", "-HUP"] {
-        let emulator = Emulator::start(common::FAST);
+        let emulator = Emulator::start(support::FAST);
         let (code, stdout, stderr) = interrupted_burst(&emulator, "3", "text", signal);
         assert_eq!(code, Some(130), "{signal}: {stdout}{stderr}");
         assert!(
@@ -256,7 +255,7 @@ fn sigterm_and_sighup_stop_a_burst_like_ctrl_c() {
 
 #[test]
 fn a_burst_whose_history_cannot_be_written_sends_nothing() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     // A file where the data directory should be: nothing can be created there, even by root.
     let blocked = emulator.home.path().join("blocked");
     std::fs::write(&blocked, "").unwrap();
@@ -289,7 +288,7 @@ fn refused_chat_requests_are_counted_as_failed_with_the_api_exit_code() {
 
 #[test]
 fn ctrl_c_ends_every_chat_created_before_exiting() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let mut command = emulator.chatstart(&[
         "burst",
         "--skill",
@@ -385,7 +384,7 @@ fn history(emulator: &Emulator, args: &[&str]) -> Vec<Value> {
 
 #[test]
 fn lost_answers_are_flagged_as_may_exist_and_every_chat_goes_to_the_history() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let drop_every_third =
         || vec![chatstart::emulator::FaultSpec::parse("drop@request,skip=1,every=3").unwrap()];
     emulator.handle.set_faults(drop_every_third());

@@ -3,7 +3,7 @@
 //! request. The emulator's fault layer plays each such server; the client must cope, exactly as
 //! it does with the real service, and keep its secrets.
 
-mod common;
+use crate::support::{Emulator, ran};
 
 use std::time::Duration;
 
@@ -12,7 +12,6 @@ use chatstart::api::{ChatApi, ChatRequest, ClientConfig, Endpoint};
 use chatstart::emulator::FaultSpec;
 use chatstart::secret::Secret;
 use chatstart::session::{self, FollowOptions, SessionUpdate};
-use common::{Emulator, ran};
 use tokio::sync::mpsc;
 
 const SCENARIO: &str = r#"

@@ -1,7 +1,7 @@
 //! Burst and check views through the whole console loop in-process: TestBackend, injected keys,
 //! the in-process emulator's fast scenario. Waits on screen content with a deadline.
 
-mod common;
+use crate::support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -60,7 +60,7 @@ struct Console {
 
 impl Console {
     async fn start(skill: &str) -> Self {
-        let scenario = Scenario::from_toml(common::FAST).expect("scenario");
+        let scenario = Scenario::from_toml(support::FAST).expect("scenario");
         let emulator = start(scenario, "127.0.0.1:0".parse().expect("address"))
             .await
             .expect("emulator");

@@ -1,6 +1,6 @@
 //! The client and the session tracker against the in-process emulator over real HTTP.
 
-mod common;
+use crate::support::{self, Emulator};
 
 use std::time::Duration;
 
@@ -10,7 +10,6 @@ use chatstart::api::{
 };
 use chatstart::secret::Secret;
 use chatstart::session::{self, FollowOptions, SessionUpdate};
-use common::Emulator;
 use tokio::sync::mpsc;
 
 fn client(emulator: &Emulator, format: Format) -> ChatApi {
@@ -68,7 +67,7 @@ fn states(updates: &[SessionUpdate]) -> Vec<ChatState> {
 #[test]
 fn tracker_follows_waiting_to_chatting_to_ended_in_both_formats() {
     for format in [Format::Json, Format::Xml] {
-        let emulator = Emulator::start(common::FAST);
+        let emulator = Emulator::start(support::FAST);
         emulator.runtime().block_on(async {
             let api = client(&emulator, format);
             let uri = api.request_chat(&sales(), None).await.expect("chat created");
@@ -257,7 +256,7 @@ fn the_auth_rule_reads_each_response_shape() {
 
 #[test]
 fn exchanges_are_observed_with_secrets_masked() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = seen.clone();
     emulator.runtime().block_on(async {

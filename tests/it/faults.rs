@@ -2,7 +2,7 @@
 //! service fail on purpose, and each test checks what the client, the session tracker or the real
 //! binary does about it — against what the emulator's request log and its chats say happened.
 
-mod common;
+use crate::support::{self, Emulator, ran};
 
 use std::time::Duration;
 
@@ -12,7 +12,6 @@ use chatstart::api::{ApiError, ChatApi, ChatRequest, ClientConfig, Endpoint, For
 use chatstart::emulator::{FaultSpec, RecordedRequest};
 use chatstart::secret::Secret;
 use chatstart::session::{self, FollowOptions, RetryPolicy, SessionUpdate};
-use common::{Emulator, ran};
 use tokio::sync::mpsc;
 
 /// Sales accepts at once, greets, answers lines, and leaves after 1.5 s; ended chats are kept.
@@ -829,8 +828,8 @@ fn cli_a_line_into_a_chat_the_server_ended_is_refused_with_exit_3() {
 fn cli_the_emulator_command_injects_faults_given_by_flag() {
     use std::io::{BufRead, BufReader};
     let home = tempfile::tempdir().expect("home");
-    let mut child = common::KillOnDrop(
-        common::in_home(
+    let mut child = support::KillOnDrop(
+        support::in_home(
             home.path(),
             &[
                 "emulator",
@@ -862,7 +861,7 @@ fn cli_the_emulator_command_injects_faults_given_by_flag() {
         .find(|w| w.starts_with("http://127.0.0.1:"))
         .expect("base URL")
         .to_string();
-    let mut command = common::in_home(
+    let mut command = support::in_home(
         home.path(),
         &[
             "request",
@@ -889,7 +888,7 @@ fn cli_the_emulator_command_injects_faults_given_by_flag() {
     );
 
     let out = ran({
-        common::in_home(
+        support::in_home(
             home.path(),
             &["emulator", "--port", "0", "--fault", "503@sesion"],
         )
@@ -942,7 +941,7 @@ fn auth_with(flag: &str, value: Option<&str>) -> Vec<String> {
 
 #[test]
 fn cli_the_remaining_validation_rows_exit_2_and_send_nothing() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let mut cases: Vec<(Vec<String>, &str)> = vec![
         // V11: an empty pre-chat line among several.
         (

@@ -1,5 +1,8 @@
-//! Shared test support: an in-process emulator on loopback, and the real binary run against it.
+//! Shared test support: an in-process emulator on loopback, and the real binary run against it
+//! (`pty`: in a pseudo-terminal).
 #![allow(dead_code)]
+
+pub mod pty;
 
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};

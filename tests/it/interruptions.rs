@@ -3,14 +3,13 @@
 //! directory that cannot be written, a damaged history, a service that stops answering, a URI
 //! that never existed. None may lose a chat or say something that is not so.
 
-mod common;
+use crate::support::{self, Emulator, ran};
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{Emulator, ran};
 use serde_json::Value;
 
 const DEADLINE: Duration = Duration::from_secs(20);
@@ -141,7 +140,7 @@ fn slow_requests(emulator: &Emulator, delay_ms: u64) {
 
 #[test]
 fn ctrl_c_while_the_chat_request_is_on_its_way_waits_for_its_answer_and_keeps_the_chat() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     slow_requests(&emulator, 1500);
     let mut running =
         Running::spawn(emulator.chatstart(&["request", "--skill", "Slow", "--wait", "chatting"]));
@@ -165,7 +164,7 @@ fn ctrl_c_while_the_chat_request_is_on_its_way_waits_for_its_answer_and_keeps_th
 
 #[test]
 fn a_second_signal_stops_at_once_and_the_history_keeps_the_request_as_unknown() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     slow_requests(&emulator, 15_000);
     let mut running = Running::spawn(emulator.chatstart(&["request", "--skill", "Sales"]));
     running.wait_until("the request sent", || {
@@ -201,7 +200,7 @@ fn a_second_signal_stops_at_once_and_the_history_keeps_the_request_as_unknown() 
 #[test]
 fn a_signal_while_following_says_the_chat_is_still_there_and_how_to_end_it() {
     for (signal, flow) in [("-INT", "request"), ("-TERM", "auth"), ("-HUP", "request")] {
-        let emulator = Emulator::start(common::FAST);
+        let emulator = Emulator::start(support::FAST);
         let mut args = vec![flow, "--skill", "Slow", "--wait", "chatting"];
         if flow == "auth" {
             args.extend(AUTH);
@@ -227,7 +226,7 @@ fn a_signal_while_following_says_the_chat_is_still_there_and_how_to_end_it() {
 
 #[test]
 fn a_data_directory_that_cannot_be_written_stops_the_command_before_anything_is_sent() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     // A file where the data directory should be: nothing can be created there, even by root.
     let blocked = emulator.home.path().join("blocked");
     std::fs::write(&blocked, "").unwrap();
@@ -250,7 +249,7 @@ fn a_data_directory_that_cannot_be_written_stops_the_command_before_anything_is_
 
 #[test]
 fn a_damaged_history_line_is_skipped_with_its_number_and_the_rest_stays_usable() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     for _ in 0..2 {
         let out = ran(emulator.chatstart(&["request", "--skill", "Slow"]));
         assert_eq!(out.code, 0, "{out:?}");
@@ -284,7 +283,7 @@ fn watching_a_uri_whose_host_refuses_gives_up_at_once_without_offering_a_resume(
     let home = tempfile::tempdir().unwrap();
     // Nothing listens on port 9 of loopback (discard is never served here). It is given as
     // the service: a URI on another host would get no appKey, and no request at all.
-    let mut command = common::in_home(
+    let mut command = support::in_home(
         home.path(),
         &[
             "watch",
@@ -305,8 +304,8 @@ fn watching_a_uri_whose_host_refuses_gives_up_at_once_without_offering_a_resume(
 #[test]
 fn a_service_that_dies_while_the_chat_waits_is_not_said_to_leave_nothing_behind() {
     let home = tempfile::tempdir().unwrap();
-    let mut emulator = common::KillOnDrop(
-        common::in_home(home.path(), &["emulator", "--port", "0"])
+    let mut emulator = support::KillOnDrop(
+        support::in_home(home.path(), &["emulator", "--port", "0"])
             .stdout(Stdio::piped())
             .spawn()
             .unwrap(),
@@ -319,7 +318,7 @@ fn a_service_that_dies_while_the_chat_waits_is_not_said_to_leave_nothing_behind(
         .find(|w| w.starts_with("http://127.0.0.1:"))
         .unwrap_or_else(|| panic!("no base URL in {first}"))
         .to_string();
-    let mut command = common::in_home(
+    let mut command = support::in_home(
         home.path(),
         &[
             "request",
@@ -383,7 +382,7 @@ fn ending_a_uri_nothing_knows_is_not_called_already_over() {
 
 #[test]
 fn a_damaged_config_line_is_skipped_with_its_number_and_the_other_profiles_work() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let path = emulator.config_file();
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let mut text = format!(
@@ -413,7 +412,7 @@ fn a_damaged_config_line_is_skipped_with_its_number_and_the_other_profiles_work(
 
 #[test]
 fn a_signal_during_the_authentication_call_lets_it_answer_and_sends_no_chat_request() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     emulator.handle.set_faults(vec![
         chatstart::emulator::FaultSpec::parse("slow@conversation,delay_ms=1500").unwrap(),
     ]);
