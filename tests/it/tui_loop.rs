@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::support;
 use chatstart::clipboard::RecordingClipboard;
 use chatstart::emulator::{Scenario, start};
 use chatstart::tui::app::App;
@@ -43,9 +44,17 @@ fn key(code: KeyCode, modifiers: KeyModifiers) -> Event {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn submit_follow_copy_send_and_end_against_the_emulator() {
-    let data = std::env::temp_dir().join(format!("chatstart-tui-loop-{}", std::process::id()));
-    // SAFETY: set before any other thread of this test binary reads the environment.
-    unsafe { std::env::set_var("CHATSTART_DATA_DIR", &data) };
+    // The console writes the copied URI into the data directory, which only the process's
+    // environment names: the test runs in a process of its own whose environment names one.
+    let Some(data) = support::in_own_process(
+        concat!(
+            module_path!(),
+            "::submit_follow_copy_send_and_end_against_the_emulator"
+        ),
+        chatstart::paths::DATA_DIR_ENV,
+    ) else {
+        return;
+    };
     let emulator = start(Scenario::demo(), "127.0.0.1:0".parse().expect("address"))
         .await
         .expect("emulator");
@@ -125,7 +134,6 @@ async fn submit_follow_copy_send_and_end_against_the_emulator() {
         1,
         "exactly one chat was requested"
     );
-    let _ = std::fs::remove_dir_all(&data);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -173,6 +173,42 @@ pub fn in_home(home: &std::path::Path, args: &[&str]) -> Command {
     command
 }
 
+/// Marks a child process started by [`in_own_process`]; its value names the one test it runs.
+const OWN_PROCESS: &str = "CHATSTART_IT_OWN_PROCESS";
+
+/// For a test that needs a variable in its own process's environment (a path the code reads with
+/// `std::env::var`, not one a child command could be given): the other tests of this binary run
+/// on threads of the same process, and `set_var` would change the variable under them while
+/// they read the environment. So the test `test` (`module_path!()` and its name) runs again in a
+/// child process of this binary, alone, with `variable` naming a new temporary directory from the
+/// child's start.
+///
+/// In the child: `Some(the directory)`, and the test goes on. In the parent: `None` once the child
+/// ran exactly that test and it passed (else a panic with the child's output); the test returns.
+pub fn in_own_process(test: &str, variable: &str) -> Option<std::path::PathBuf> {
+    // libtest names a test by its path without the crate's name.
+    let name = test.split_once("::").map_or(test, |(_, path)| path);
+    if std::env::var(OWN_PROCESS).is_ok_and(|running| running == name) {
+        let directory = std::env::var_os(variable).expect("the parent set the variable");
+        return Some(directory.into());
+    }
+    let scratch = tempfile::tempdir().expect("temporary directory");
+    let mut command = Command::new(std::env::current_exe().expect("this test binary"));
+    command
+        .args([name, "--exact", "--test-threads=1"])
+        .env(OWN_PROCESS, name)
+        .env(variable, scratch.path().join("dir"));
+    let output = run(command, Duration::from_secs(180));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("test result: ok. 1 passed"),
+        "{name} in its own process: {}\nstdout:\n{stdout}\nstderr:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    None
+}
+
 /// A child process killed when the test lets go of it, passing or failing.
 pub struct KillOnDrop(pub std::process::Child);
 
