@@ -4,6 +4,7 @@
 
 pub mod pty;
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -98,12 +99,12 @@ impl Emulator {
         }
     }
 
-    pub fn data_dir(&self) -> std::path::PathBuf {
+    pub fn data_dir(&self) -> PathBuf {
         self.home.path().join("data")
     }
 
     /// Where the commands look for their config file by default.
-    pub fn config_file(&self) -> std::path::PathBuf {
+    pub fn config_file(&self) -> PathBuf {
         self.home
             .path()
             .join("config")
@@ -149,14 +150,29 @@ impl Emulator {
     }
 }
 
-/// `chatstart ARGS` with its config and data directories under `home`, and no chatstart
-/// variables from the test's own environment: a test never reads or writes the user's files.
-pub fn in_home(home: &std::path::Path, args: &[&str]) -> Command {
+/// `chatstart ARGS` with its environment private to `home` (see [`private_env`]): a test never
+/// reads or writes the user's files.
+pub fn in_home(home: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_chatstart"));
+    command.args(args);
+    for (variable, value) in private_env(home) {
+        match value {
+            Some(value) => command.env(variable, value),
+            None => command.env_remove(variable),
+        };
+    }
     command
-        .args(args)
-        .env("CHATSTART_DATA_DIR", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"));
+}
+
+/// The environment of a chatstart run private to `home`, for [`in_home`] and the pseudo-terminal's
+/// commands alike: its config and data directories and its home there, and none of the variables
+/// chatstart reads taken from the test's own environment. `None` removes the variable.
+pub fn private_env(home: &Path) -> Vec<(&'static str, Option<PathBuf>)> {
+    let mut env = vec![
+        ("CHATSTART_DATA_DIR", Some(home.join("data"))),
+        ("XDG_CONFIG_HOME", Some(home.join("config"))),
+        ("HOME", Some(home.to_path_buf())),
+    ];
     for variable in [
         "CHATSTART_APP_KEY",
         "CHATSTART_SSO_KEY",
@@ -167,10 +183,14 @@ pub fn in_home(home: &std::path::Path, args: &[&str]) -> Command {
         "CHATSTART_FORMAT",
         "CHATSTART_APP_KEY_IN",
         "CHATSTART_HTTP_TIMEOUT",
+        // Makes chat-owning tasks panic on purpose; only the tests that mean it set it.
+        "CHATSTART_TEST_FAULT",
+        // Inside tmux a copy also goes to tmux's paste buffer.
+        "TMUX",
     ] {
-        command.env_remove(variable);
+        env.push((variable, None));
     }
-    command
+    env
 }
 
 /// Marks a child process started by [`in_own_process`]; its value names the one test it runs.
@@ -185,7 +205,7 @@ const OWN_PROCESS: &str = "CHATSTART_IT_OWN_PROCESS";
 ///
 /// In the child: `Some(the directory)`, and the test goes on. In the parent: `None` once the child
 /// ran exactly that test and it passed (else a panic with the child's output); the test returns.
-pub fn in_own_process(test: &str, variable: &str) -> Option<std::path::PathBuf> {
+pub fn in_own_process(test: &str, variable: &str) -> Option<PathBuf> {
     // libtest names a test by its path without the crate's name.
     let name = test.split_once("::").map_or(test, |(_, path)| path);
     if std::env::var(OWN_PROCESS).is_ok_and(|running| running == name) {
