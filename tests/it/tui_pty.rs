@@ -2,15 +2,7 @@
 //! Ctrl+S, wait for the URI and the chatting state on the vt100 screen, press `c`, and find the
 //! OSC 52 sequence carrying exactly that URI in what the program wrote.
 
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-
-const ROWS: u16 = 40;
-const COLS: u16 = 200;
-const DEADLINE: Duration = Duration::from_secs(60);
+use crate::support::pty::{Pty, chatstart, left_alternate_screen};
 
 /// Standard base64 with padding (the test must not trust the code it checks).
 fn base64(bytes: &[u8]) -> String {
@@ -34,85 +26,19 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-struct Screen {
-    raw: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Screen {
-    fn text(&self) -> String {
-        let raw = self.raw.lock().expect("raw").clone();
-        let size = |n: u16| std::num::NonZeroU16::new(n).expect("non-zero");
-        let mut parser = vt100::Parser::new(size(ROWS), size(COLS), 0);
-        parser.process(&raw);
-        parser.screen().contents()
-    }
-
-    fn raw(&self) -> Vec<u8> {
-        self.raw.lock().expect("raw").clone()
-    }
-
-    fn wait_for(&self, what: &str) -> String {
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            let text = self.text();
-            if text.contains(what) {
-                return text;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "`{what}` did not appear within {DEADLINE:?}; screen:\n{text}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
 #[test]
 fn demo_mode_copy_writes_osc52_with_exactly_the_uri() {
-    let data = std::env::temp_dir().join(format!("chatstart-tui-pty-{}", std::process::id()));
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: ROWS,
-            cols: COLS,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("pty");
-    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_chatstart"));
-    command.env("TERM", "xterm-256color");
-    command.env("CHATSTART_DATA_DIR", &data);
-    command.env_remove("CHATSTART_APP_KEY");
-    command.env_remove("TMUX");
-    let mut child = pty.slave.spawn_command(command).expect("spawn");
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().expect("reader");
-    let mut writer = pty.master.take_writer().expect("writer");
-    let raw = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&raw);
-    // Read all the time: a TUI can fill the pty's buffer and block.
-    std::thread::spawn(move || {
-        let mut buffer = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buffer) {
-            if n == 0 {
-                break;
-            }
-            sink.lock().expect("raw").extend_from_slice(&buffer[..n]);
-        }
-    });
-    let screen = Screen { raw };
-    let mut send = |bytes: &[u8]| {
-        writer.write_all(bytes).expect("write");
-        writer.flush().expect("flush");
-    };
+    let home = tempfile::tempdir().expect("home");
+    let mut pty = Pty::spawn(chatstart(home.path()));
 
-    let text = screen.wait_for("survey: 4 questions");
+    let text = pty.wait_for("survey: 4 questions");
     assert!(text.contains("DEMO · emulator on 127.0.0.1:"), "{text}");
-    send(b"\x13"); // Ctrl+S: the mandatory question takes the focus
-    screen.wait_for("must be answered");
-    send(b" ");
-    screen.wait_for("(•) CATS");
-    send(b"\x13");
-    let text = screen.wait_for("CHATTING");
+    pty.send(b"\x13"); // Ctrl+S: the mandatory question takes the focus
+    pty.wait_for("must be answered");
+    pty.send(b" ");
+    pty.wait_for("(•) CATS");
+    pty.send(b"\x13");
+    let text = pty.wait_for("CHATTING");
     let uri = text
         .lines()
         .find_map(|l| l.trim().strip_prefix("Session URI"))
@@ -123,9 +49,9 @@ fn demo_mode_copy_writes_osc52_with_exactly_the_uri() {
         "{uri}"
     );
 
-    send(b"c");
-    screen.wait_for("copied the session URI");
-    let raw = String::from_utf8_lossy(&screen.raw()).into_owned();
+    pty.send(b"c");
+    pty.wait_for("copied the session URI");
+    let raw = pty.raw_text();
     let sequence = format!("\x1b]52;c;{}", base64(uri.as_bytes()));
     let at = raw
         .find(&sequence)
@@ -137,36 +63,20 @@ fn demo_mode_copy_writes_osc52_with_exactly_the_uri() {
         &rest[..rest.len().min(20)]
     );
     assert_eq!(
-        std::fs::read_to_string(data.join("last-session-uri.txt"))
+        std::fs::read_to_string(home.path().join("data").join("last-session-uri.txt"))
             .expect("URI file")
             .trim(),
         uri
     );
 
-    send(b"e");
-    screen.wait_for("ENDED");
-    send(b"q");
-    let deadline = Instant::now() + DEADLINE;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "the console did not quit");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    pty.send(b"e");
+    pty.wait_for("ENDED");
+    pty.send(b"q");
+    // Every byte the program wrote before it exited is read by then.
+    let status = pty.wait_exit();
     assert!(status.success(), "{status:?}");
-    // The reader thread may still hold the last bytes the program wrote before it exited.
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        let raw = String::from_utf8_lossy(&screen.raw()).into_owned();
-        if raw.rfind("\x1b[?1049l") > raw.rfind("\x1b[?1049h") {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the alternate screen was not left"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = std::fs::remove_dir_all(&data);
+    assert!(
+        left_alternate_screen(&pty.raw_text()),
+        "the alternate screen was not left"
+    );
 }
