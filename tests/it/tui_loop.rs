@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::support;
+use crate::support::{self, console};
 use chatstart::clipboard::RecordingClipboard;
 use chatstart::emulator::{Scenario, start};
 use chatstart::tui::app::App;
@@ -18,24 +18,7 @@ use tokio::sync::{mpsc, watch};
 const DEADLINE: Duration = Duration::from_secs(60);
 
 async fn wait_for(screen: &mut watch::Receiver<String>, what: &str) -> String {
-    let deadline = tokio::time::Instant::now() + DEADLINE;
-    loop {
-        {
-            let text = screen.borrow_and_update();
-            if text.contains(what) {
-                return text.clone();
-            }
-        }
-        if tokio::time::timeout_at(deadline, screen.changed())
-            .await
-            .is_err()
-        {
-            panic!(
-                "`{what}` did not appear within {DEADLINE:?}; screen:\n{}",
-                *screen.borrow()
-            );
-        }
-    }
+    console::wait_for(screen, what, DEADLINE).await
 }
 
 fn key(code: KeyCode, modifiers: KeyModifiers) -> Event {
@@ -60,11 +43,7 @@ async fn submit_follow_copy_send_and_end_against_the_emulator() {
         .expect("emulator");
     let form = prefill::demo(&emulator.base_url(), emulator.account(), emulator.app_key());
     let app = App::new(form, "DEMO · in-process", Instant::now());
-    let (keys, received) = mpsc::unbounded_channel::<Event>();
-    let input = Box::pin(futures_util::stream::unfold(
-        received,
-        |mut rx| async move { rx.recv().await.map(|event| (Ok(event), rx)) },
-    ));
+    let (keys, input) = console::input();
     let (screen_tx, mut screen) = watch::channel(String::new());
     let clipboard = RecordingClipboard::default();
     let options = Options {
@@ -175,11 +154,7 @@ async fn the_history_view_reruns_a_past_request_as_a_new_chat() {
     let mut form = prefill::demo(&emulator.base_url(), emulator.account(), emulator.app_key());
     form.pre_chat = chatstart::tui::prechat::PreChat::from_values(&["typed now".into()]);
     let app = App::new(form, "DEMO · in-process", Instant::now());
-    let (keys, received) = mpsc::unbounded_channel::<Event>();
-    let input = Box::pin(futures_util::stream::unfold(
-        received,
-        |mut rx| async move { rx.recv().await.map(|event| (Ok(event), rx)) },
-    ));
+    let (keys, input) = console::input();
     let (screen_tx, mut screen) = watch::channel(String::new());
     let options = Options {
         clipboard: Arc::new(RecordingClipboard::default()),
@@ -264,11 +239,7 @@ impl Console {
     fn start(emulator: &chatstart::emulator::EmulatorHandle, options: Options) -> Self {
         let form = prefill::demo(&emulator.base_url(), emulator.account(), emulator.app_key());
         let app = App::new(form, "DEMO · in-process", Instant::now());
-        let (keys, received) = mpsc::unbounded_channel::<Event>();
-        let input = Box::pin(futures_util::stream::unfold(
-            received,
-            |mut rx| async move { rx.recv().await.map(|event| (Ok(event), rx)) },
-        ));
+        let (keys, input) = console::input();
         let (screen_tx, screen) = watch::channel(String::new());
         let options = Options {
             screen: Some(screen_tx),

@@ -2,6 +2,7 @@
 //! (`pty`: in a pseudo-terminal).
 #![allow(dead_code)]
 
+pub mod console;
 pub mod pty;
 
 use std::path::{Path, PathBuf};
