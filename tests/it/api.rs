@@ -1,6 +1,6 @@
 //! The client and the session tracker against the in-process emulator over real HTTP.
 
-use crate::support::{self, Emulator};
+use crate::support::{self, Emulator, states};
 
 use std::time::Duration;
 
@@ -48,20 +48,6 @@ async fn collect_until(
             return seen;
         }
     }
-}
-
-fn states(updates: &[SessionUpdate]) -> Vec<ChatState> {
-    updates
-        .iter()
-        .flat_map(|u| match u {
-            SessionUpdate::Batch { events, .. } => events.clone(),
-            _ => Vec::new(),
-        })
-        .filter_map(|e| match e.kind {
-            EventKind::State(state) => Some(state),
-            _ => None,
-        })
-        .collect()
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! Burst mode through the real binary against the emulator.
 
-use crate::support::{self, Emulator, ran};
+use crate::support::{self, Emulator, Running, ran};
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -131,8 +131,8 @@ fn interrupted_burst(
     emulator.handle.set_faults(vec![
         chatstart::emulator::FaultSpec::parse("slow@request,delay_ms=2000").unwrap(),
     ]);
-    let mut child = emulator
-        .chatstart(&[
+    let mut running = Running::spawn(
+        emulator.chatstart(&[
             "burst",
             "--skill",
             "Slow",
@@ -146,30 +146,14 @@ fn interrupted_burst(
             "0.1",
             "--output",
             output,
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while emulator.handle.count("POST", "/chat/request") < 1 {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the burst never sent");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let status = std::process::Command::new("kill")
-        .args([signal, &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let output = child.wait_with_output().unwrap();
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+        ]),
+        Duration::from_secs(20),
+    );
+    running.wait_until("the burst's first request", || {
+        emulator.handle.count("POST", "/chat/request") >= 1
+    });
+    running.signal(signal);
+    running.finish()
 }
 
 #[test]
@@ -289,7 +273,7 @@ fn refused_chat_requests_are_counted_as_failed_with_the_api_exit_code() {
 #[test]
 fn ctrl_c_ends_every_chat_created_before_exiting() {
     let emulator = Emulator::start(support::FAST);
-    let mut command = emulator.chatstart(&[
+    let command = emulator.chatstart(&[
         "burst",
         "--skill",
         "Slow",
@@ -302,26 +286,14 @@ fn ctrl_c_ends_every_chat_created_before_exiting() {
         "--poll-interval",
         "0.2",
     ]);
-    let child = command
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while emulator.handle.count("POST", "/chat/request") < 5
-        || emulator.handle.count("GET", "/chat/H") < 5
-    {
-        assert!(Instant::now() < deadline, "the burst never got going");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let output = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(130), "{stdout}");
+    let mut running = Running::spawn(command, Duration::from_secs(60));
+    running.wait_until("the burst getting going", || {
+        emulator.handle.count("POST", "/chat/request") >= 5
+            && emulator.handle.count("GET", "/chat/H") >= 5
+    });
+    running.signal("-INT");
+    let (code, stdout, _) = running.finish();
+    assert_eq!(code, Some(130), "{stdout}");
     assert!(stdout.contains("ended by chatstart 5"), "{stdout}");
     let ends = emulator.handle.end_posts();
     assert_eq!(ends, 5, "no chat left in the queue");

@@ -1,7 +1,7 @@
 //! `chatstart check` against the emulator's scripted agents: every expectation kind passing and
 //! failing, JUnit output parsed back, repeat and concurrency, leaving chats open.
 
-use crate::support::{self, Emulator, ran};
+use crate::support::{self, Emulator, Running, ran};
 
 use quick_xml::events::Event;
 use serde_json::Value;
@@ -709,38 +709,21 @@ skill = "Sales"
 
 #[test]
 fn an_interrupted_check_run_starts_no_new_case_ends_its_chat_and_counts_it_as_interrupted() {
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     for signal in ["-INT", "-TERM", "-HUP"] {
         let emulator = Emulator::start(support::FAST);
         let file = write(&emulator, SLOW_THEN_SALES);
-        let mut child = emulator
-            .chatstart(&["check", &file, "--output", "json"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        // The first case's chat waits in the slow queue (its agent accepts after a minute).
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while emulator.handle.count("GET", "/chat/H") == 0 {
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("the case never started");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let status = std::process::Command::new("kill")
-            .args([signal, &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let output = child.wait_with_output().unwrap();
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(
-            output.status.code(),
-            Some(130),
-            "{signal}: {stdout}{stderr}"
+        let mut running = Running::spawn(
+            emulator.chatstart(&["check", &file, "--output", "json"]),
+            Duration::from_secs(20),
         );
+        // The first case's chat waits in the slow queue (its agent accepts after a minute).
+        running.wait_until("the first case's chat", || {
+            emulator.handle.count("GET", "/chat/H") > 0
+        });
+        running.signal(signal);
+        let (code, stdout, stderr) = running.finish();
+        assert_eq!(code, Some(130), "{signal}: {stdout}{stderr}");
         let lines: Vec<Value> = stdout
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())

@@ -2,14 +2,14 @@
 //! service fail on purpose, and each test checks what the client, the session tracker or the real
 //! binary does about it — against what the emulator's request log and its chats say happened.
 
-use crate::support::{self, Emulator, ran};
+use crate::support::{self, Emulator, faults, ran};
 
 use std::time::Duration;
 
 use chatstart::api::error::NetworkFailure;
 use chatstart::api::model::{EventKind, LineSource};
 use chatstart::api::{ApiError, ChatApi, ChatRequest, ClientConfig, Endpoint, Format};
-use chatstart::emulator::{FaultSpec, RecordedRequest};
+use chatstart::emulator::RecordedRequest;
 use chatstart::secret::Secret;
 use chatstart::session::{self, FollowOptions, RetryPolicy, SessionUpdate};
 use tokio::sync::mpsc;
@@ -45,13 +45,6 @@ greeting = "Hello"
 replies = ["sure"]
 reply_after_ms = 50
 "#;
-
-fn faults(specs: &[&str]) -> Vec<FaultSpec> {
-    specs
-        .iter()
-        .map(|spec| FaultSpec::parse(spec).unwrap_or_else(|e| panic!("{e}")))
-        .collect()
-}
 
 fn client(emulator: &Emulator, format: Format, timeout: Duration) -> ChatApi {
     let mut config = ClientConfig::new(

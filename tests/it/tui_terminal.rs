@@ -3,6 +3,7 @@
 //! under `sh`, which, once it is gone, records `stty -a` of the same terminal. The alternate
 //! screen must have been left and raw mode turned off (`icanon` and `echo` back on).
 
+use crate::support;
 use crate::support::pty::{Pty, hermetic, left_alternate_screen, wait_until};
 
 use std::path::Path;
@@ -51,12 +52,7 @@ fn run(ending: Ending) -> (String, String, String) {
         Ending::Signal(name) => {
             // Looked up only here: a console made to fail may be gone before /proc shows it.
             let console = child_of(pty.pid());
-            let status = std::process::Command::new("kill")
-                .arg(format!("-{name}"))
-                .arg(console.to_string())
-                .status()
-                .expect("kill runs");
-            assert!(status.success());
+            support::kill(&format!("-{name}"), console);
         }
         Ending::Fault(_) => {}
     }

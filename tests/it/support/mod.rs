@@ -4,12 +4,17 @@
 
 pub mod console;
 pub mod pty;
+mod running;
+
+pub use running::Running;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use chatstart::emulator::{self, EmulatorHandle, Scenario};
+use chatstart::api::model::{ChatState, EventKind};
+use chatstart::emulator::{self, EmulatorHandle, FaultSpec, Scenario};
+use chatstart::session::SessionUpdate;
 
 /// A fast scenario for tests: Sales accepts after 300 ms, Slow after a minute, Ghost never.
 pub const FAST: &str = r#"
@@ -72,6 +77,29 @@ type = "Checkbox"
 label = "Topics"
 entries = [{ value = "billing" }, { value = "shipping" }]
 "#;
+
+/// Faults as the emulator's `--fault` flag takes them (`503@session,count=1`).
+pub fn faults(specs: &[&str]) -> Vec<FaultSpec> {
+    specs
+        .iter()
+        .map(|spec| FaultSpec::parse(spec).unwrap_or_else(|e| panic!("{e}")))
+        .collect()
+}
+
+/// The chat states a session tracker's updates announced, in order.
+pub fn states(updates: &[SessionUpdate]) -> Vec<ChatState> {
+    updates
+        .iter()
+        .flat_map(|u| match u {
+            SessionUpdate::Batch { events, .. } => events.clone(),
+            _ => Vec::new(),
+        })
+        .filter_map(|e| match e.kind {
+            EventKind::State(state) => Some(state),
+            _ => None,
+        })
+        .collect()
+}
 
 /// An emulator serving on 127.0.0.1:0 from its own runtime, for as long as the value lives.
 pub struct Emulator {
@@ -192,6 +220,15 @@ pub fn private_env(home: &Path) -> Vec<(&'static str, Option<PathBuf>)> {
         env.push((variable, None));
     }
     env
+}
+
+/// `kill SIGNAL PID` (`-INT`, `-TERM`, `-KILL`), which must succeed.
+pub fn kill(signal: &str, pid: u32) {
+    let status = Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill {signal} {pid}");
 }
 
 /// Marks a child process started by [`in_own_process`]; its value names the one test it runs.

@@ -120,12 +120,7 @@ impl Pty {
 
     /// Sends a signal by name (`TERM`, `HUP`, `KILL`).
     pub fn signal(&self, name: &str) {
-        let status = std::process::Command::new("kill")
-            .arg(format!("-{name}"))
-            .arg(self.pid().to_string())
-            .status()
-            .expect("kill runs");
-        assert!(status.success(), "kill -{name}");
+        super::kill(&format!("-{name}"), self.pid());
     }
 
     /// Waits for the program to exit and for every byte it wrote to be read.
