@@ -1,7 +1,5 @@
 //! The client and the session tracker against the in-process emulator over real HTTP.
 
-use crate::support::{self, Emulator, states};
-
 use std::time::Duration;
 
 use chatstart::api::model::{ChatState, EventKind};
@@ -11,6 +9,8 @@ use chatstart::api::{
 use chatstart::secret::Secret;
 use chatstart::session::{self, FollowOptions, SessionUpdate};
 use tokio::sync::mpsc;
+
+use crate::support::{self, Emulator, states};
 
 fn client(emulator: &Emulator, format: Format) -> ChatApi {
     let mut config = ClientConfig::new(

@@ -1,10 +1,10 @@
 //! Burst mode through the real binary against the emulator.
 
-use crate::support::{self, Emulator, Running, ran};
-
 use std::time::Duration;
 
 use serde_json::Value;
+
+use crate::support::{self, Emulator, Running, ran};
 
 #[test]
 fn a_burst_creates_follows_and_ends_every_chat() {

@@ -1,10 +1,10 @@
 //! `chatstart check` against the emulator's scripted agents: every expectation kind passing and
 //! failing, JUnit output parsed back, repeat and concurrency, leaving chats open.
 
-use crate::support::{self, Emulator, Running, ran};
-
 use quick_xml::events::Event;
 use serde_json::Value;
+
+use crate::support::{self, Emulator, Running, ran};
 
 fn write(emulator: &Emulator, text: &str) -> String {
     let path = emulator.home.path().join("checks.toml");

@@ -1,9 +1,9 @@
 //! The command line against the in-process emulator over real HTTP: every command, every exit
 //! code, both formats, all three auth modes.
 
-use crate::support::{self, Emulator, ran};
-
 use serde_json::Value;
+
+use crate::support::{self, Emulator, ran};
 
 fn lines(text: &str) -> Vec<&str> {
     text.lines().collect()

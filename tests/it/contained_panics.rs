@@ -2,9 +2,9 @@
 //! ends that chat: the real binary, made to panic on purpose right after the chat exists
 //! (`CHATSTART_TEST_FAULT=after-create`), against the emulator's request log.
 
-use crate::support::{self, Emulator, ran};
-
 use serde_json::Value;
+
+use crate::support::{self, Emulator, ran};
 
 /// Sales is never accepted while the test runs: a chat left open would still be waiting.
 const SCENARIO: &str = r#"

@@ -3,8 +3,6 @@
 //! request. The emulator's fault layer plays each such server; the client must cope, exactly as
 //! it does with the real service, and keep its secrets.
 
-use crate::support::{Emulator, faults, ran, states};
-
 use std::time::Duration;
 
 use chatstart::api::model::ChatState;
@@ -13,6 +11,8 @@ use chatstart::emulator::FaultSpec;
 use chatstart::secret::Secret;
 use chatstart::session::{self, FollowOptions, SessionUpdate};
 use tokio::sync::mpsc;
+
+use crate::support::{Emulator, faults, ran, states};
 
 const SCENARIO: &str = r#"
 ended_chat_ttl_secs = 600

@@ -1,10 +1,10 @@
 //! Explained errors, the SSO key inspector and orphan cleanup, through the real binary.
 
-use crate::support::{self, Emulator, ran};
-
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
+
+use crate::support::{self, Emulator, ran};
 
 #[test]
 fn the_readme_lists_every_explanation_of_the_code() {

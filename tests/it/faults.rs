@@ -2,8 +2,6 @@
 //! service fail on purpose, and each test checks what the client, the session tracker or the real
 //! binary does about it — against what the emulator's request log and its chats say happened.
 
-use crate::support::{self, Emulator, faults, ran};
-
 use std::time::Duration;
 
 use chatstart::api::error::NetworkFailure;
@@ -13,6 +11,8 @@ use chatstart::emulator::RecordedRequest;
 use chatstart::secret::Secret;
 use chatstart::session::{self, FollowOptions, RetryPolicy, SessionUpdate};
 use tokio::sync::mpsc;
+
+use crate::support::{self, Emulator, faults, ran};
 
 /// Sales accepts at once, greets, answers lines, and leaves after 1.5 s; ended chats are kept.
 const SCENARIO: &str = r#"

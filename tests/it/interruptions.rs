@@ -3,13 +3,13 @@
 //! directory that cannot be written, a damaged history, a service that stops answering, a URI
 //! that never existed. None may lose a chat or say something that is not so.
 
-use crate::support::{self, Emulator, Running, ran};
-
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::Value;
+
+use crate::support::{self, Emulator, Running, ran};
 
 const DEADLINE: Duration = Duration::from_secs(20);
 

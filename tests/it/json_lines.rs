@@ -1,12 +1,12 @@
 //! `--output json` through the real binary: every command prints only JSON lines, each with a
 //! `type` the README documents, and a failure is an `error` line too.
 
-use crate::support::{self, Emulator, Ran, ran};
-
 use std::collections::BTreeSet;
 
 use base64::Engine;
 use serde_json::Value;
+
+use crate::support::{self, Emulator, Ran, ran};
 
 /// The JSON lines of a command's stdout; every line must be one, with a string `type`.
 fn json_lines(out: &Ran) -> Vec<Value> {

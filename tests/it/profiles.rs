@@ -1,9 +1,9 @@
 //! Profiles, precedence, secret sources, history, logs and completions, through the real binary
 //! against the emulator.
 
-use crate::support::{self, Emulator, ran};
-
 use serde_json::Value;
+
+use crate::support::{self, Emulator, ran};
 
 /// Writes the default config file of the emulator's private home.
 fn write_config(emulator: &Emulator, text: &str) {

@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::support::console;
 use chatstart::clipboard::RecordingClipboard;
 use chatstart::emulator::{Scenario, start};
 use chatstart::tui::app::App;
@@ -21,6 +20,8 @@ use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 use tokio::sync::{mpsc, watch};
+
+use crate::support::console;
 
 const DEADLINE: Duration = Duration::from_secs(20);
 

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::support::{self, console};
 use chatstart::clipboard::RecordingClipboard;
 use chatstart::emulator::{Scenario, start};
 use chatstart::tui::app::App;
@@ -14,6 +13,8 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::{mpsc, watch};
+
+use crate::support::{self, console};
 
 const DEADLINE: Duration = Duration::from_secs(60);
 

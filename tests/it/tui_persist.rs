@@ -3,10 +3,10 @@
 //! session (profile, authenticated flow, log file) no file the program wrote holds the appKey
 //! or the SSO key.
 
+use std::path::{Path, PathBuf};
+
 use crate::support;
 use crate::support::pty::{Pty, chatstart, wait_until};
-
-use std::path::{Path, PathBuf};
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();

@@ -1,8 +1,6 @@
 //! Burst and check views through the whole console loop in-process: TestBackend, injected keys,
 //! the in-process emulator's fast scenario. Waits on screen content with a deadline.
 
-use crate::support::{self, console};
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,6 +15,8 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
+
+use crate::support::{self, console};
 
 const DEADLINE: Duration = Duration::from_secs(60);
 

@@ -3,12 +3,12 @@
 //! under `sh`, which, once it is gone, records `stty -a` of the same terminal. The alternate
 //! screen must have been left and raw mode turned off (`icanon` and `echo` back on).
 
-use crate::support;
-use crate::support::pty::{Pty, hermetic, left_alternate_screen, wait_until};
-
 use std::path::Path;
 
 use portable_pty::CommandBuilder;
+
+use crate::support;
+use crate::support::pty::{Pty, hermetic, left_alternate_screen, wait_until};
 
 /// How the console is made to end.
 enum Ending {

@@ -2,9 +2,9 @@
 //! its info says `skillId` 0), and chatstart says so — in the CLI's text and JSON output and in
 //! a check's verdict — instead of looking like a queue with no agent online.
 
-use crate::support::{self, Emulator, ran};
-
 use serde_json::Value;
+
+use crate::support::{self, Emulator, ran};
 
 #[test]
 fn the_emulator_gives_an_unknown_skill_id_0_and_a_known_one_its_own() {

@@ -2,9 +2,9 @@
 //! command takes and offers only what it takes; the emulator's example keeps the key off the
 //! command line and runs as printed; a busy port and a missing config file are named.
 
-use crate::support::{self, Emulator, KillOnDrop, in_home, ran};
-
 use std::io::{BufRead, BufReader};
+
+use crate::support::{self, Emulator, KillOnDrop, in_home, ran};
 
 /// The help of `args` (`… --help`), in a private home.
 fn help(args: &[&str]) -> String {
