@@ -892,7 +892,7 @@ fn cli_the_emulator_command_injects_faults_given_by_flag() {
 
 // --- The spec's validation table (§4) through the binary ---------------------------------------
 //
-// tests/cli.rs `bad_input_exits_2_and_sends_nothing` covers V1, V3, V5, V6, V7, V8 (engagement
+// tests/it/cli.rs `bad_input_exits_2_and_sends_nothing` covers V1, V3, V5, V6, V7, V8 (engagement
 // and campaign ids), V9 (LETagContextId), V10 and V12 (missing SSO key, relative redirectUri);
 // `survey_answers_are_validated_against_the_fetched_survey` covers V14 choices and mandatory
 // questions. The rows below are the rest the client implements. V4 (serviceQueue/agent), V16
