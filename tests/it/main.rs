@@ -2,8 +2,10 @@
 //! those linked the whole crate again. `support` is what they share: the in-process emulator, the
 //! real binary run in a private home, and the real binary in a pseudo-terminal.
 //!
-//! A test that needs its process to itself (a global allocator, the process's environment) is a
-//! binary of its own beside this directory, and says why at its top.
+//! A test that needs the process to itself is not a module here: one that counts the process's
+//! heap with a global allocator is a binary of its own beside this directory (`tests/soak.rs`,
+//! which says why at its top); one that needs a variable in its process's environment runs in a
+//! child process of this binary (`support::in_own_process`), never with `set_var`.
 
 mod support;
 
