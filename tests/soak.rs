@@ -10,6 +10,9 @@
 //! printed figure, never part of the verdict: on a loaded machine every step is slower, and
 //! what this test proves (every event once, in order, flat memory) does not depend on speed.
 //! Only a run that makes no progress at all for [`STALL`] fails for time.
+//!
+//! A test binary of its own, not a module of `tests/it`: the global allocator below counts every
+//! allocation of the process, and other tests running beside it would be counted as the client's.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,10 +1,9 @@
 //! The command line against the in-process emulator over real HTTP: every command, every exit
 //! code, both formats, all three auth modes.
 
-mod common;
-
-use common::{Emulator, ran};
 use serde_json::Value;
+
+use crate::support::{self, Emulator, ran};
 
 fn lines(text: &str) -> Vec<&str> {
     text.lines().collect()
@@ -16,7 +15,7 @@ fn chat_posts(emulator: &Emulator) -> usize {
 
 #[test]
 fn request_waits_until_chatting_and_shows_the_greeting_as_text() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let out = ran(emulator.chatstart(&[
         "request",
         "--skill",
@@ -63,7 +62,7 @@ fn request_waits_until_chatting_and_shows_the_greeting_as_text() {
 
 #[test]
 fn request_in_xml_sends_and_reads_xml() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let out = ran(emulator.chatstart(&[
         "request",
         "--skill",
@@ -108,7 +107,7 @@ fn request_in_xml_sends_and_reads_xml() {
 
 #[test]
 fn json_output_is_json_lines_with_types() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let out = ran(emulator.chatstart(&[
         "request",
         "--skill",
@@ -201,7 +200,7 @@ fn auth_flow_creates_exactly_one_chat_in_every_response_mode() {
 
 #[test]
 fn auth_with_a_refused_sso_key_exits_3_with_the_hint() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let out = ran(emulator.chatstart(&[
         "auth",
         "--sso-key",
@@ -261,7 +260,7 @@ fn captcha_accounts_are_explained() {
 
 #[test]
 fn bad_input_exits_2_and_sends_nothing() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let cases: &[(&[&str], &str)] = &[
         (&["request", "--max-wait-time", "86401"], "--max-wait-time"),
         (&["request", "--max-wait-time", "soon"], "--max-wait-time"),
@@ -327,7 +326,7 @@ fn bad_input_exits_2_and_sends_nothing() {
 
 #[test]
 fn survey_answers_are_validated_against_the_fetched_survey() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let bad = ran(emulator.chatstart(&["request", "--skill", "Sales", "--survey", "1001=FISH"]));
     assert_eq!(bad.code, 2, "{bad:?}");
     assert!(
@@ -372,7 +371,7 @@ fn survey_answers_are_validated_against_the_fetched_survey() {
 
 #[test]
 fn a_chat_that_ends_before_the_awaited_state_exits_5() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let out = ran(emulator.chatstart(&[
         "request",
         "--skill",
@@ -400,7 +399,7 @@ fn a_chat_that_ends_before_the_awaited_state_exits_5() {
 
 #[test]
 fn a_wait_that_times_out_exits_5_and_says_how_to_follow() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let out = ran(emulator.chatstart(&[
         "request",
         "--skill",
@@ -423,7 +422,7 @@ fn a_wait_that_times_out_exits_5_and_says_how_to_follow() {
 
 #[test]
 fn send_watch_and_end_follow_one_chat() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let created = ran(emulator.chatstart(&["request", "--skill", "Slow"]));
     assert_eq!(created.code, 0, "{created:?}");
     let uri = created.stdout.lines().next().unwrap().to_string();
@@ -466,7 +465,7 @@ fn send_watch_and_end_follow_one_chat() {
 
 #[test]
 fn send_reaches_the_agent_once_chatting() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let created = ran(emulator.chatstart(&[
         "request",
         "--skill",
@@ -488,7 +487,7 @@ fn send_reaches_the_agent_once_chatting() {
     // with the whole transcript, however long the machine took to get there.
     let mut watch =
         emulator.chatstart(&["watch", &uri, "--wait", "ended", "--poll-interval", "0.2"]);
-    let mut child = common::KillOnDrop(
+    let mut child = support::KillOnDrop(
         watch
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
@@ -538,7 +537,7 @@ fn send_reaches_the_agent_once_chatting() {
 
 #[test]
 fn survey_and_availability_print_what_the_service_says() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let survey = ran(emulator.chatstart(&["survey"]));
     assert_eq!(survey.code, 0, "{survey:?}");
     assert!(
@@ -579,7 +578,7 @@ fn survey_and_availability_print_what_the_service_says() {
 
 #[test]
 fn the_domain_is_discovered_through_csds() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let mut command = emulator.bare(&[
         "availability",
         "--account",
@@ -605,7 +604,7 @@ fn network_failures_exit_4() {
     // Port 1 (tcpmux) is never served on a test machine: the connection is refused at once,
     // where a port freed by another test could be taken again before the command runs.
     let home = tempfile::tempdir().expect("home");
-    let mut command = common::in_home(
+    let mut command = support::in_home(
         home.path(),
         &[
             "request",
@@ -629,7 +628,7 @@ fn network_failures_exit_4() {
 
 #[test]
 fn wrong_app_key_is_refused_with_exit_3() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let mut command = emulator.chatstart(&["request", "--skill", "Sales"]);
     command.env("CHATSTART_APP_KEY", "wrong-key");
     let out = ran(command);
@@ -642,8 +641,8 @@ fn wrong_app_key_is_refused_with_exit_3() {
 fn the_emulator_command_serves_and_prints_how_to_reach_it() {
     use std::io::{BufRead, BufReader};
     let home = tempfile::tempdir().expect("home");
-    let mut child = common::KillOnDrop(
-        common::in_home(home.path(), &["emulator", "--port", "0"])
+    let mut child = support::KillOnDrop(
+        support::in_home(home.path(), &["emulator", "--port", "0"])
             .stdout(std::process::Stdio::piped())
             .spawn()
             .unwrap(),
@@ -667,7 +666,7 @@ fn the_emulator_command_serves_and_prints_how_to_reach_it() {
         text.contains("account: 12345678") && text.contains("appKey:"),
         "{text}"
     );
-    let mut command = common::in_home(
+    let mut command = support::in_home(
         home.path(),
         &[
             "request",
@@ -750,7 +749,7 @@ greeting = "\u001b]0;PWNED\u0007Hi \u001b]52;c;ZXZpbA==\u0007there"
 
 #[test]
 fn info_prints_the_chats_information_from_its_info_link() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let created = ran(emulator.chatstart(&[
         "request",
         "--skill",

@@ -1,11 +1,10 @@
 //! Explained errors, the SSO key inspector and orphan cleanup, through the real binary.
 
-mod common;
-
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
-use common::{Emulator, ran};
+
+use crate::support::{self, Emulator, ran};
 
 #[test]
 fn the_readme_lists_every_explanation_of_the_code() {
@@ -27,7 +26,7 @@ fn the_readme_lists_every_explanation_of_the_code() {
 
 #[test]
 fn errors_are_shown_with_status_message_why_and_next_step() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     // An unknown path: a base URL with a path the service does not have.
     let mut wrong = emulator.bare(&["request", "--skill", "Sales", "--account", "12345678"]);
     wrong
@@ -106,7 +105,7 @@ fn now() -> u64 {
 
 #[test]
 fn auth_inspect_reads_jwts_without_sending_or_printing_them() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let valid = jwt(&format!(
         r#"{{"iss":"https://idp.example","sub":"visitor-7","aud":"lp","exp":{}}}"#,
         now() + 7200
@@ -147,7 +146,7 @@ fn auth_inspect_reads_jwts_without_sending_or_printing_them() {
 
 #[test]
 fn open_chats_are_listed_and_ended_from_the_history() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let mut uris = Vec::new();
     for _ in 0..3 {
         let out = ran(emulator.chatstart(&["request", "--skill", "Slow"]));
@@ -175,7 +174,7 @@ fn open_chats_are_listed_and_ended_from_the_history() {
 
 #[test]
 fn auth_inspect_json_is_one_object_of_claims_and_warnings() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let exp = now() + 7200;
     let valid = jwt(&format!(
         r#"{{"iss":"https://idp.example","sub":"visitor-7","aud":"lp","exp":{exp},"iat":{},"name":"Ann"}}"#,
@@ -230,7 +229,7 @@ fn auth_inspect_json_is_one_object_of_claims_and_warnings() {
 
 #[test]
 fn a_time_claim_given_as_a_string_is_a_warning_not_no_expiry() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let exp = (now() + 3600).to_string();
     let key = jwt(&format!(r#"{{"sub":"v","exp":"{exp}"}}"#));
     let out = ran(emulator.chatstart(&["auth", "--inspect", "--sso-key", &key]));

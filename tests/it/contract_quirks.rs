@@ -3,17 +3,16 @@
 //! request. The emulator's fault layer plays each such server; the client must cope, exactly as
 //! it does with the real service, and keep its secrets.
 
-mod common;
-
 use std::time::Duration;
 
-use chatstart::api::model::{ChatState, EventKind};
+use chatstart::api::model::ChatState;
 use chatstart::api::{ChatApi, ChatRequest, ClientConfig, Endpoint};
 use chatstart::emulator::FaultSpec;
 use chatstart::secret::Secret;
 use chatstart::session::{self, FollowOptions, SessionUpdate};
-use common::{Emulator, ran};
 use tokio::sync::mpsc;
+
+use crate::support::{Emulator, faults, ran, states};
 
 const SCENARIO: &str = r#"
 ended_chat_ttl_secs = 600
@@ -43,13 +42,6 @@ const AUTH_IDS: [&str; 12] = [
     "--skill",
     "Sales",
 ];
-
-fn faults(specs: &[&str]) -> Vec<FaultSpec> {
-    specs
-        .iter()
-        .map(|spec| FaultSpec::parse(spec).unwrap_or_else(|e| panic!("{e}")))
-        .collect()
-}
 
 fn client(emulator: &Emulator, endpoint: Endpoint) -> ChatApi {
     let config = ClientConfig::new(
@@ -95,20 +87,6 @@ async fn follow_until(
     }
     tracker.abort();
     seen
-}
-
-fn states(updates: &[SessionUpdate]) -> Vec<ChatState> {
-    updates
-        .iter()
-        .flat_map(|u| match u {
-            SessionUpdate::Batch { events, .. } => events.clone(),
-            _ => Vec::new(),
-        })
-        .filter_map(|e| match e.kind {
-            EventKind::State(state) => Some(state),
-            _ => None,
-        })
-        .collect()
 }
 
 fn ids(updates: &[SessionUpdate]) -> Vec<u64> {

@@ -3,12 +3,12 @@
 //! under `sh`, which, once it is gone, records `stty -a` of the same terminal. The alternate
 //! screen must have been left and raw mode turned off (`icanon` and `echo` back on).
 
-mod tui_common;
-
 use std::path::Path;
 
 use portable_pty::CommandBuilder;
-use tui_common::{Pty, hermetic, left_alternate_screen, wait_until};
+
+use crate::support;
+use crate::support::pty::{Pty, hermetic, left_alternate_screen, wait_until};
 
 /// How the console is made to end.
 enum Ending {
@@ -52,12 +52,7 @@ fn run(ending: Ending) -> (String, String, String) {
         Ending::Signal(name) => {
             // Looked up only here: a console made to fail may be gone before /proc shows it.
             let console = child_of(pty.pid());
-            let status = std::process::Command::new("kill")
-                .arg(format!("-{name}"))
-                .arg(console.to_string())
-                .status()
-                .expect("kill runs");
-            assert!(status.success());
+            support::kill(&format!("-{name}"), console);
         }
         Ending::Fault(_) => {}
     }

@@ -2,11 +2,9 @@
 //! ends that chat: the real binary, made to panic on purpose right after the chat exists
 //! (`CHATSTART_TEST_FAULT=after-create`), against the emulator's request log.
 
-mod common;
-mod tui_common;
-
-use common::{Emulator, ran};
 use serde_json::Value;
+
+use crate::support::{self, Emulator, ran};
 
 /// Sales is never accepted while the test runs: a chat left open would still be waiting.
 const SCENARIO: &str = r#"
@@ -66,7 +64,7 @@ fn a_burst_chat_that_panics_is_ended_even_without_end_after() {
 #[test]
 fn the_console_survives_a_panic_in_its_session_task_and_ends_the_chat() {
     let emulator = Emulator::start(SCENARIO);
-    let mut command = tui_common::chatstart(emulator.home.path());
+    let mut command = support::pty::chatstart(emulator.home.path());
     command.args([
         "tui",
         "--base-url",
@@ -78,7 +76,7 @@ fn the_console_survives_a_panic_in_its_session_task_and_ends_the_chat() {
     ]);
     command.env("CHATSTART_APP_KEY", emulator.app_key());
     command.env(FAULT.0, FAULT.1);
-    let mut pty = tui_common::Pty::spawn(command);
+    let mut pty = support::pty::Pty::spawn(command);
     pty.wait_for("new chat request");
     pty.send(b"\x13"); // Ctrl+S
     let screen = pty.wait_for("stopped unexpectedly");

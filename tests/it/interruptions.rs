@@ -3,105 +3,15 @@
 //! directory that cannot be written, a damaged history, a service that stops answering, a URI
 //! that never existed. None may lose a chat or say something that is not so.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::Stdio;
+use std::time::Duration;
 
-use common::{Emulator, ran};
 use serde_json::Value;
 
+use crate::support::{self, Emulator, Running, ran};
+
 const DEADLINE: Duration = Duration::from_secs(20);
-
-/// A command running in the background, its stderr read line by line as it comes.
-struct Running {
-    child: Child,
-    stderr: mpsc::Receiver<String>,
-    said: Vec<String>,
-}
-
-impl Running {
-    fn spawn(mut command: std::process::Command) -> Self {
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("chatstart starts");
-        let (lines, stderr) = mpsc::channel();
-        let pipe = child.stderr.take().expect("stderr");
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                if lines.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Self {
-            child,
-            stderr,
-            said: Vec::new(),
-        }
-    }
-
-    /// Waits until `condition` holds, failing (and killing the command) after the deadline.
-    fn wait_until(&mut self, what: &str, condition: impl Fn() -> bool) {
-        let deadline = Instant::now() + DEADLINE;
-        while !condition() {
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("{what}: not within {DEADLINE:?}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Waits for a line of stderr containing `text`.
-    fn wait_for_stderr(&mut self, text: &str) {
-        let deadline = Instant::now() + DEADLINE;
-        while !self.said.iter().any(|line| line.contains(text)) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.stderr.recv_timeout(left) {
-                Ok(line) => self.said.push(line),
-                Err(_) => {
-                    let _ = self.child.kill();
-                    panic!("`{text}` never said; stderr so far: {:?}", self.said);
-                }
-            }
-        }
-    }
-
-    fn signal(&self, signal: &str) {
-        let status = std::process::Command::new("kill")
-            .args([signal, &self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success());
-    }
-
-    /// The exit code, stdout and the whole of stderr.
-    fn finish(mut self) -> (Option<i32>, String, String) {
-        let deadline = Instant::now() + DEADLINE;
-        let status = loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                break status;
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("the command did not end; stderr: {:?}", self.said);
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let mut stdout = String::new();
-        if let Some(mut pipe) = self.child.stdout.take() {
-            std::io::Read::read_to_string(&mut pipe, &mut stdout).expect("stdout");
-        }
-        self.said.extend(self.stderr.iter());
-        (status.code(), stdout, self.said.join("\n"))
-    }
-}
 
 fn history(emulator: &Emulator, args: &[&str]) -> (Vec<Value>, String) {
     let mut all = vec!["history", "--output", "json"];
@@ -141,10 +51,12 @@ fn slow_requests(emulator: &Emulator, delay_ms: u64) {
 
 #[test]
 fn ctrl_c_while_the_chat_request_is_on_its_way_waits_for_its_answer_and_keeps_the_chat() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     slow_requests(&emulator, 1500);
-    let mut running =
-        Running::spawn(emulator.chatstart(&["request", "--skill", "Slow", "--wait", "chatting"]));
+    let mut running = Running::spawn(
+        emulator.chatstart(&["request", "--skill", "Slow", "--wait", "chatting"]),
+        DEADLINE,
+    );
     running.wait_until("the request sent", || {
         emulator.handle.count("POST", "/chat/request") == 1
     });
@@ -165,9 +77,12 @@ fn ctrl_c_while_the_chat_request_is_on_its_way_waits_for_its_answer_and_keeps_th
 
 #[test]
 fn a_second_signal_stops_at_once_and_the_history_keeps_the_request_as_unknown() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     slow_requests(&emulator, 15_000);
-    let mut running = Running::spawn(emulator.chatstart(&["request", "--skill", "Sales"]));
+    let mut running = Running::spawn(
+        emulator.chatstart(&["request", "--skill", "Sales"]),
+        DEADLINE,
+    );
     running.wait_until("the request sent", || {
         emulator.handle.count("POST", "/chat/request") == 1
     });
@@ -201,12 +116,12 @@ fn a_second_signal_stops_at_once_and_the_history_keeps_the_request_as_unknown() 
 #[test]
 fn a_signal_while_following_says_the_chat_is_still_there_and_how_to_end_it() {
     for (signal, flow) in [("-INT", "request"), ("-TERM", "auth"), ("-HUP", "request")] {
-        let emulator = Emulator::start(common::FAST);
+        let emulator = Emulator::start(support::FAST);
         let mut args = vec![flow, "--skill", "Slow", "--wait", "chatting"];
         if flow == "auth" {
             args.extend(AUTH);
         }
-        let mut running = Running::spawn(emulator.chatstart(&args));
+        let mut running = Running::spawn(emulator.chatstart(&args), DEADLINE);
         running.wait_until("the chat followed", || {
             emulator.handle.count("GET", "/chat/H") > 0
         });
@@ -227,7 +142,7 @@ fn a_signal_while_following_says_the_chat_is_still_there_and_how_to_end_it() {
 
 #[test]
 fn a_data_directory_that_cannot_be_written_stops_the_command_before_anything_is_sent() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     // A file where the data directory should be: nothing can be created there, even by root.
     let blocked = emulator.home.path().join("blocked");
     std::fs::write(&blocked, "").unwrap();
@@ -250,7 +165,7 @@ fn a_data_directory_that_cannot_be_written_stops_the_command_before_anything_is_
 
 #[test]
 fn a_damaged_history_line_is_skipped_with_its_number_and_the_rest_stays_usable() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     for _ in 0..2 {
         let out = ran(emulator.chatstart(&["request", "--skill", "Slow"]));
         assert_eq!(out.code, 0, "{out:?}");
@@ -284,7 +199,7 @@ fn watching_a_uri_whose_host_refuses_gives_up_at_once_without_offering_a_resume(
     let home = tempfile::tempdir().unwrap();
     // Nothing listens on port 9 of loopback (discard is never served here). It is given as
     // the service: a URI on another host would get no appKey, and no request at all.
-    let mut command = common::in_home(
+    let mut command = support::in_home(
         home.path(),
         &[
             "watch",
@@ -305,8 +220,8 @@ fn watching_a_uri_whose_host_refuses_gives_up_at_once_without_offering_a_resume(
 #[test]
 fn a_service_that_dies_while_the_chat_waits_is_not_said_to_leave_nothing_behind() {
     let home = tempfile::tempdir().unwrap();
-    let mut emulator = common::KillOnDrop(
-        common::in_home(home.path(), &["emulator", "--port", "0"])
+    let mut emulator = support::KillOnDrop(
+        support::in_home(home.path(), &["emulator", "--port", "0"])
             .stdout(Stdio::piped())
             .spawn()
             .unwrap(),
@@ -319,7 +234,7 @@ fn a_service_that_dies_while_the_chat_waits_is_not_said_to_leave_nothing_behind(
         .find(|w| w.starts_with("http://127.0.0.1:"))
         .unwrap_or_else(|| panic!("no base URL in {first}"))
         .to_string();
-    let mut command = common::in_home(
+    let mut command = support::in_home(
         home.path(),
         &[
             "request",
@@ -338,7 +253,7 @@ fn a_service_that_dies_while_the_chat_waits_is_not_said_to_leave_nothing_behind(
         ],
     );
     command.env("CHATSTART_APP_KEY", "demo-app-key-0123456789abcdef");
-    let mut running = Running::spawn(command);
+    let mut running = Running::spawn(command, DEADLINE);
     let history_file = home.path().join("data").join("history.jsonl");
     running.wait_until("the chat recorded waiting", || {
         std::fs::read_to_string(&history_file).is_ok_and(|t| t.contains("\"state\":\"waiting\""))
@@ -383,7 +298,7 @@ fn ending_a_uri_nothing_knows_is_not_called_already_over() {
 
 #[test]
 fn a_damaged_config_line_is_skipped_with_its_number_and_the_other_profiles_work() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let path = emulator.config_file();
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let mut text = format!(
@@ -413,12 +328,14 @@ fn a_damaged_config_line_is_skipped_with_its_number_and_the_other_profiles_work(
 
 #[test]
 fn a_signal_during_the_authentication_call_lets_it_answer_and_sends_no_chat_request() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     emulator.handle.set_faults(vec![
         chatstart::emulator::FaultSpec::parse("slow@conversation,delay_ms=1500").unwrap(),
     ]);
-    let mut running =
-        Running::spawn(emulator.chatstart(&[&["auth", "--skill", "Sales"][..], &AUTH].concat()));
+    let mut running = Running::spawn(
+        emulator.chatstart(&[&["auth", "--skill", "Sales"][..], &AUTH].concat()),
+        DEADLINE,
+    );
     running.wait_until("the authentication call sent", || {
         emulator.handle.count("POST", "/conversation") == 1
     });

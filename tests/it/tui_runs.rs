@@ -1,8 +1,6 @@
 //! Burst and check views through the whole console loop in-process: TestBackend, injected keys,
 //! the in-process emulator's fast scenario. Waits on screen content with a deadline.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,10 +17,12 @@ use ratatui::backend::TestBackend;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
+use crate::support::{self, console};
+
 const DEADLINE: Duration = Duration::from_secs(60);
 
 async fn wait_for(screen: &mut watch::Receiver<String>, what: &str) -> String {
-    wait_until(screen, what, |text| text.contains(what)).await
+    console::wait_for(screen, what, DEADLINE).await
 }
 
 /// Waits until the screen satisfies `test`; `what` names it in the failure.
@@ -31,24 +31,7 @@ async fn wait_until(
     what: &str,
     test: impl Fn(&str) -> bool,
 ) -> String {
-    let deadline = tokio::time::Instant::now() + DEADLINE;
-    loop {
-        {
-            let text = screen.borrow_and_update();
-            if test(&text) {
-                return text.clone();
-            }
-        }
-        if tokio::time::timeout_at(deadline, screen.changed())
-            .await
-            .is_err()
-        {
-            panic!(
-                "`{what}` did not appear within {DEADLINE:?}; screen:\n{}",
-                *screen.borrow()
-            );
-        }
-    }
+    console::wait_until(screen, what, DEADLINE, test).await
 }
 
 /// A console on the fast scenario's emulator, the form asking for `skill`.
@@ -61,18 +44,14 @@ struct Console {
 
 impl Console {
     async fn start(skill: &str) -> Self {
-        let scenario = Scenario::from_toml(common::FAST).expect("scenario");
+        let scenario = Scenario::from_toml(support::FAST).expect("scenario");
         let emulator = start(scenario, "127.0.0.1:0".parse().expect("address"))
             .await
             .expect("emulator");
         let mut form = prefill::demo(&emulator.base_url(), emulator.account(), emulator.app_key());
         form.set_text(TextField::Skill, skill);
         let app = App::new(form, "DEMO · in-process", Instant::now());
-        let (keys, received) = mpsc::unbounded_channel::<Event>();
-        let input = Box::pin(futures_util::stream::unfold(
-            received,
-            |mut rx| async move { rx.recv().await.map(|event| (Ok(event), rx)) },
-        ));
+        let (keys, input) = console::input();
         let (screen_tx, screen) = watch::channel(String::new());
         let options = Options {
             clipboard: Arc::new(RecordingClipboard::default()),

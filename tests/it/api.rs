@@ -1,7 +1,5 @@
 //! The client and the session tracker against the in-process emulator over real HTTP.
 
-mod common;
-
 use std::time::Duration;
 
 use chatstart::api::model::{ChatState, EventKind};
@@ -10,8 +8,9 @@ use chatstart::api::{
 };
 use chatstart::secret::Secret;
 use chatstart::session::{self, FollowOptions, SessionUpdate};
-use common::Emulator;
 use tokio::sync::mpsc;
+
+use crate::support::{self, Emulator, states};
 
 fn client(emulator: &Emulator, format: Format) -> ChatApi {
     let mut config = ClientConfig::new(
@@ -51,24 +50,10 @@ async fn collect_until(
     }
 }
 
-fn states(updates: &[SessionUpdate]) -> Vec<ChatState> {
-    updates
-        .iter()
-        .flat_map(|u| match u {
-            SessionUpdate::Batch { events, .. } => events.clone(),
-            _ => Vec::new(),
-        })
-        .filter_map(|e| match e.kind {
-            EventKind::State(state) => Some(state),
-            _ => None,
-        })
-        .collect()
-}
-
 #[test]
 fn tracker_follows_waiting_to_chatting_to_ended_in_both_formats() {
     for format in [Format::Json, Format::Xml] {
-        let emulator = Emulator::start(common::FAST);
+        let emulator = Emulator::start(support::FAST);
         emulator.runtime().block_on(async {
             let api = client(&emulator, format);
             let uri = api.request_chat(&sales(), None).await.expect("chat created");
@@ -257,7 +242,7 @@ fn the_auth_rule_reads_each_response_shape() {
 
 #[test]
 fn exchanges_are_observed_with_secrets_masked() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = seen.clone();
     emulator.runtime().block_on(async {

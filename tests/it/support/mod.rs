@@ -1,10 +1,20 @@
-//! Shared test support: an in-process emulator on loopback, and the real binary run against it.
+//! Shared test support: an in-process emulator on loopback, and the real binary run against it
+//! (`pty`: in a pseudo-terminal).
 #![allow(dead_code)]
 
+pub mod console;
+pub mod pty;
+mod running;
+
+pub use running::Running;
+
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use chatstart::emulator::{self, EmulatorHandle, Scenario};
+use chatstart::api::model::{ChatState, EventKind};
+use chatstart::emulator::{self, EmulatorHandle, FaultSpec, Scenario};
+use chatstart::session::SessionUpdate;
 
 /// A fast scenario for tests: Sales accepts after 300 ms, Slow after a minute, Ghost never.
 pub const FAST: &str = r#"
@@ -68,6 +78,29 @@ label = "Topics"
 entries = [{ value = "billing" }, { value = "shipping" }]
 "#;
 
+/// Faults as the emulator's `--fault` flag takes them (`503@session,count=1`).
+pub fn faults(specs: &[&str]) -> Vec<FaultSpec> {
+    specs
+        .iter()
+        .map(|spec| FaultSpec::parse(spec).unwrap_or_else(|e| panic!("{e}")))
+        .collect()
+}
+
+/// The chat states a session tracker's updates announced, in order.
+pub fn states(updates: &[SessionUpdate]) -> Vec<ChatState> {
+    updates
+        .iter()
+        .flat_map(|u| match u {
+            SessionUpdate::Batch { events, .. } => events.clone(),
+            _ => Vec::new(),
+        })
+        .filter_map(|e| match e.kind {
+            EventKind::State(state) => Some(state),
+            _ => None,
+        })
+        .collect()
+}
+
 /// An emulator serving on 127.0.0.1:0 from its own runtime, for as long as the value lives.
 pub struct Emulator {
     pub handle: EmulatorHandle,
@@ -95,12 +128,12 @@ impl Emulator {
         }
     }
 
-    pub fn data_dir(&self) -> std::path::PathBuf {
+    pub fn data_dir(&self) -> PathBuf {
         self.home.path().join("data")
     }
 
     /// Where the commands look for their config file by default.
-    pub fn config_file(&self) -> std::path::PathBuf {
+    pub fn config_file(&self) -> PathBuf {
         self.home
             .path()
             .join("config")
@@ -146,14 +179,29 @@ impl Emulator {
     }
 }
 
-/// `chatstart ARGS` with its config and data directories under `home`, and no chatstart
-/// variables from the test's own environment: a test never reads or writes the user's files.
-pub fn in_home(home: &std::path::Path, args: &[&str]) -> Command {
+/// `chatstart ARGS` with its environment private to `home` (see [`private_env`]): a test never
+/// reads or writes the user's files.
+pub fn in_home(home: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_chatstart"));
+    command.args(args);
+    for (variable, value) in private_env(home) {
+        match value {
+            Some(value) => command.env(variable, value),
+            None => command.env_remove(variable),
+        };
+    }
     command
-        .args(args)
-        .env("CHATSTART_DATA_DIR", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"));
+}
+
+/// The environment of a chatstart run private to `home`, for [`in_home`] and the pseudo-terminal's
+/// commands alike: its config and data directories and its home there, and none of the variables
+/// chatstart reads taken from the test's own environment. `None` removes the variable.
+pub fn private_env(home: &Path) -> Vec<(&'static str, Option<PathBuf>)> {
+    let mut env = vec![
+        ("CHATSTART_DATA_DIR", Some(home.join("data"))),
+        ("XDG_CONFIG_HOME", Some(home.join("config"))),
+        ("HOME", Some(home.to_path_buf())),
+    ];
     for variable in [
         "CHATSTART_APP_KEY",
         "CHATSTART_SSO_KEY",
@@ -164,10 +212,59 @@ pub fn in_home(home: &std::path::Path, args: &[&str]) -> Command {
         "CHATSTART_FORMAT",
         "CHATSTART_APP_KEY_IN",
         "CHATSTART_HTTP_TIMEOUT",
+        // Makes chat-owning tasks panic on purpose; only the tests that mean it set it.
+        "CHATSTART_TEST_FAULT",
+        // Inside tmux a copy also goes to tmux's paste buffer.
+        "TMUX",
     ] {
-        command.env_remove(variable);
+        env.push((variable, None));
     }
+    env
+}
+
+/// `kill SIGNAL PID` (`-INT`, `-TERM`, `-KILL`), which must succeed.
+pub fn kill(signal: &str, pid: u32) {
+    let status = Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill {signal} {pid}");
+}
+
+/// Marks a child process started by [`in_own_process`]; its value names the one test it runs.
+const OWN_PROCESS: &str = "CHATSTART_IT_OWN_PROCESS";
+
+/// For a test that needs a variable in its own process's environment (a path the code reads with
+/// `std::env::var`, not one a child command could be given): the other tests of this binary run
+/// on threads of the same process, and `set_var` would change the variable under them while
+/// they read the environment. So the test `test` (`module_path!()` and its name) runs again in a
+/// child process of this binary, alone, with `variable` naming a new temporary directory from the
+/// child's start.
+///
+/// In the child: `Some(the directory)`, and the test goes on. In the parent: `None` once the child
+/// ran exactly that test and it passed (else a panic with the child's output); the test returns.
+pub fn in_own_process(test: &str, variable: &str) -> Option<PathBuf> {
+    // libtest names a test by its path without the crate's name.
+    let name = test.split_once("::").map_or(test, |(_, path)| path);
+    if std::env::var(OWN_PROCESS).is_ok_and(|running| running == name) {
+        let directory = std::env::var_os(variable).expect("the parent set the variable");
+        return Some(directory.into());
+    }
+    let scratch = tempfile::tempdir().expect("temporary directory");
+    let mut command = Command::new(std::env::current_exe().expect("this test binary"));
     command
+        .args([name, "--exact", "--test-threads=1"])
+        .env(OWN_PROCESS, name)
+        .env(variable, scratch.path().join("dir"));
+    let output = run(command, Duration::from_secs(180));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("test result: ok. 1 passed"),
+        "{name} in its own process: {}\nstdout:\n{stdout}\nstderr:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    None
 }
 
 /// A child process killed when the test lets go of it, passing or failing.

@@ -2,10 +2,9 @@
 //! its info says `skillId` 0), and chatstart says so — in the CLI's text and JSON output and in
 //! a check's verdict — instead of looking like a queue with no agent online.
 
-mod common;
-
-use common::{Emulator, ran};
 use serde_json::Value;
+
+use crate::support::{self, Emulator, ran};
 
 #[test]
 fn the_emulator_gives_an_unknown_skill_id_0_and_a_known_one_its_own() {
@@ -21,7 +20,7 @@ fn the_emulator_gives_an_unknown_skill_id_0_and_a_known_one_its_own() {
 
 #[test]
 fn the_cli_says_the_skill_is_not_recognised_in_text_and_json() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let wait = [
         "--wait",
         "chatting",
@@ -68,7 +67,7 @@ fn the_cli_says_the_skill_is_not_recognised_in_text_and_json() {
 
 #[test]
 fn a_check_case_fails_at_once_saying_the_skill_is_not_recognised() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let file = emulator.home.path().join("checks.toml");
     std::fs::write(
         &file,

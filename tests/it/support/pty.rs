@@ -24,34 +24,21 @@ pub struct Pty {
     _master: Box<dyn MasterPty + Send>,
 }
 
-/// `chatstart` with a private home: data directory, config directory, no chatstart variables
-/// from the test's environment.
+/// `chatstart` with a private home ([`hermetic`]).
 pub fn chatstart(home: &Path) -> CommandBuilder {
     let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_chatstart"));
     hermetic(&mut command, home);
     command
 }
 
-/// Makes a command's environment private to `home`.
+/// Makes a command's environment private to `home` ([`super::private_env`]), in an xterm.
 pub fn hermetic(command: &mut CommandBuilder, home: &Path) {
     command.env("TERM", "xterm-256color");
-    command.env("CHATSTART_DATA_DIR", home.join("data"));
-    command.env("XDG_CONFIG_HOME", home.join("config"));
-    command.env("HOME", home);
-    for variable in [
-        "CHATSTART_APP_KEY",
-        "CHATSTART_SSO_KEY",
-        "CHATSTART_PROFILE",
-        "CHATSTART_CONFIG",
-        "CHATSTART_LOG",
-        "CHATSTART_ACCOUNT",
-        "CHATSTART_FORMAT",
-        "CHATSTART_APP_KEY_IN",
-        "CHATSTART_HTTP_TIMEOUT",
-        "CHATSTART_TEST_PANIC",
-        "TMUX",
-    ] {
-        command.env_remove(variable);
+    for (variable, value) in super::private_env(home) {
+        match value {
+            Some(value) => command.env(variable, value),
+            None => command.env_remove(variable),
+        }
     }
 }
 
@@ -133,12 +120,7 @@ impl Pty {
 
     /// Sends a signal by name (`TERM`, `HUP`, `KILL`).
     pub fn signal(&self, name: &str) {
-        let status = std::process::Command::new("kill")
-            .arg(format!("-{name}"))
-            .arg(self.pid().to_string())
-            .status()
-            .expect("kill runs");
-        assert!(status.success(), "kill -{name}");
+        super::kill(&format!("-{name}"), self.pid());
     }
 
     /// Waits for the program to exit and for every byte it wrote to be read.

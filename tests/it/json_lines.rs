@@ -1,13 +1,12 @@
 //! `--output json` through the real binary: every command prints only JSON lines, each with a
 //! `type` the README documents, and a failure is an `error` line too.
 
-mod common;
-
 use std::collections::BTreeSet;
 
 use base64::Engine;
-use common::{Emulator, Ran, ran};
 use serde_json::Value;
+
+use crate::support::{self, Emulator, Ran, ran};
 
 /// The JSON lines of a command's stdout; every line must be one, with a string `type`.
 fn json_lines(out: &Ran) -> Vec<Value> {
@@ -48,7 +47,7 @@ fn documented_types() -> BTreeSet<String> {
 
 #[test]
 fn every_command_prints_typed_json_lines_the_readme_documents() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut run = |args: &[&str], expected_code: i32| -> Vec<Value> {
         let mut all = args.to_vec();
@@ -141,7 +140,7 @@ fn every_command_prints_typed_json_lines_the_readme_documents() {
 
 #[test]
 fn a_failure_is_an_error_line_with_its_code_why_and_hint() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     // Bad input: exit 2, nothing sent.
     let out = ran(emulator.chatstart(&["info", "not a uri", "--output", "json"]));
     assert_eq!(out.code, 2, "{out:?}");

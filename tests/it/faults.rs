@@ -2,18 +2,17 @@
 //! service fail on purpose, and each test checks what the client, the session tracker or the real
 //! binary does about it — against what the emulator's request log and its chats say happened.
 
-mod common;
-
 use std::time::Duration;
 
 use chatstart::api::error::NetworkFailure;
 use chatstart::api::model::{EventKind, LineSource};
 use chatstart::api::{ApiError, ChatApi, ChatRequest, ClientConfig, Endpoint, Format};
-use chatstart::emulator::{FaultSpec, RecordedRequest};
+use chatstart::emulator::RecordedRequest;
 use chatstart::secret::Secret;
 use chatstart::session::{self, FollowOptions, RetryPolicy, SessionUpdate};
-use common::{Emulator, ran};
 use tokio::sync::mpsc;
+
+use crate::support::{self, Emulator, faults, ran};
 
 /// Sales accepts at once, greets, answers lines, and leaves after 1.5 s; ended chats are kept.
 const SCENARIO: &str = r#"
@@ -46,13 +45,6 @@ greeting = "Hello"
 replies = ["sure"]
 reply_after_ms = 50
 "#;
-
-fn faults(specs: &[&str]) -> Vec<FaultSpec> {
-    specs
-        .iter()
-        .map(|spec| FaultSpec::parse(spec).unwrap_or_else(|e| panic!("{e}")))
-        .collect()
-}
 
 fn client(emulator: &Emulator, format: Format, timeout: Duration) -> ChatApi {
     let mut config = ClientConfig::new(
@@ -829,8 +821,8 @@ fn cli_a_line_into_a_chat_the_server_ended_is_refused_with_exit_3() {
 fn cli_the_emulator_command_injects_faults_given_by_flag() {
     use std::io::{BufRead, BufReader};
     let home = tempfile::tempdir().expect("home");
-    let mut child = common::KillOnDrop(
-        common::in_home(
+    let mut child = support::KillOnDrop(
+        support::in_home(
             home.path(),
             &[
                 "emulator",
@@ -862,7 +854,7 @@ fn cli_the_emulator_command_injects_faults_given_by_flag() {
         .find(|w| w.starts_with("http://127.0.0.1:"))
         .expect("base URL")
         .to_string();
-    let mut command = common::in_home(
+    let mut command = support::in_home(
         home.path(),
         &[
             "request",
@@ -889,7 +881,7 @@ fn cli_the_emulator_command_injects_faults_given_by_flag() {
     );
 
     let out = ran({
-        common::in_home(
+        support::in_home(
             home.path(),
             &["emulator", "--port", "0", "--fault", "503@sesion"],
         )
@@ -900,7 +892,7 @@ fn cli_the_emulator_command_injects_faults_given_by_flag() {
 
 // --- The spec's validation table (§4) through the binary ---------------------------------------
 //
-// tests/cli.rs `bad_input_exits_2_and_sends_nothing` covers V1, V3, V5, V6, V7, V8 (engagement
+// tests/it/cli.rs `bad_input_exits_2_and_sends_nothing` covers V1, V3, V5, V6, V7, V8 (engagement
 // and campaign ids), V9 (LETagContextId), V10 and V12 (missing SSO key, relative redirectUri);
 // `survey_answers_are_validated_against_the_fetched_survey` covers V14 choices and mandatory
 // questions. The rows below are the rest the client implements. V4 (serviceQueue/agent), V16
@@ -942,7 +934,7 @@ fn auth_with(flag: &str, value: Option<&str>) -> Vec<String> {
 
 #[test]
 fn cli_the_remaining_validation_rows_exit_2_and_send_nothing() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let mut cases: Vec<(Vec<String>, &str)> = vec![
         // V11: an empty pre-chat line among several.
         (

@@ -15,27 +15,12 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::{mpsc, watch};
 
+use crate::support::{self, console};
+
 const DEADLINE: Duration = Duration::from_secs(60);
 
 async fn wait_for(screen: &mut watch::Receiver<String>, what: &str) -> String {
-    let deadline = tokio::time::Instant::now() + DEADLINE;
-    loop {
-        {
-            let text = screen.borrow_and_update();
-            if text.contains(what) {
-                return text.clone();
-            }
-        }
-        if tokio::time::timeout_at(deadline, screen.changed())
-            .await
-            .is_err()
-        {
-            panic!(
-                "`{what}` did not appear within {DEADLINE:?}; screen:\n{}",
-                *screen.borrow()
-            );
-        }
-    }
+    console::wait_for(screen, what, DEADLINE).await
 }
 
 fn key(code: KeyCode, modifiers: KeyModifiers) -> Event {
@@ -44,19 +29,23 @@ fn key(code: KeyCode, modifiers: KeyModifiers) -> Event {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn submit_follow_copy_send_and_end_against_the_emulator() {
-    let data = std::env::temp_dir().join(format!("chatstart-tui-loop-{}", std::process::id()));
-    // SAFETY: set before any other thread of this test binary reads the environment.
-    unsafe { std::env::set_var("CHATSTART_DATA_DIR", &data) };
+    // The console writes the copied URI into the data directory, which only the process's
+    // environment names: the test runs in a process of its own whose environment names one.
+    let Some(data) = support::in_own_process(
+        concat!(
+            module_path!(),
+            "::submit_follow_copy_send_and_end_against_the_emulator"
+        ),
+        chatstart::paths::DATA_DIR_ENV,
+    ) else {
+        return;
+    };
     let emulator = start(Scenario::demo(), "127.0.0.1:0".parse().expect("address"))
         .await
         .expect("emulator");
     let form = prefill::demo(&emulator.base_url(), emulator.account(), emulator.app_key());
     let app = App::new(form, "DEMO · in-process", Instant::now());
-    let (keys, received) = mpsc::unbounded_channel::<Event>();
-    let input = Box::pin(futures_util::stream::unfold(
-        received,
-        |mut rx| async move { rx.recv().await.map(|event| (Ok(event), rx)) },
-    ));
+    let (keys, input) = console::input();
     let (screen_tx, mut screen) = watch::channel(String::new());
     let clipboard = RecordingClipboard::default();
     let options = Options {
@@ -126,7 +115,6 @@ async fn submit_follow_copy_send_and_end_against_the_emulator() {
         1,
         "exactly one chat was requested"
     );
-    let _ = std::fs::remove_dir_all(&data);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -168,11 +156,7 @@ async fn the_history_view_reruns_a_past_request_as_a_new_chat() {
     let mut form = prefill::demo(&emulator.base_url(), emulator.account(), emulator.app_key());
     form.pre_chat = chatstart::tui::form::prechat::PreChat::from_values(&["typed now".into()]);
     let app = App::new(form, "DEMO · in-process", Instant::now());
-    let (keys, received) = mpsc::unbounded_channel::<Event>();
-    let input = Box::pin(futures_util::stream::unfold(
-        received,
-        |mut rx| async move { rx.recv().await.map(|event| (Ok(event), rx)) },
-    ));
+    let (keys, input) = console::input();
     let (screen_tx, mut screen) = watch::channel(String::new());
     let options = Options {
         clipboard: Arc::new(RecordingClipboard::default()),
@@ -257,11 +241,7 @@ impl Console {
     fn start(emulator: &chatstart::emulator::EmulatorHandle, options: Options) -> Self {
         let form = prefill::demo(&emulator.base_url(), emulator.account(), emulator.app_key());
         let app = App::new(form, "DEMO · in-process", Instant::now());
-        let (keys, received) = mpsc::unbounded_channel::<Event>();
-        let input = Box::pin(futures_util::stream::unfold(
-            received,
-            |mut rx| async move { rx.recv().await.map(|event| (Ok(event), rx)) },
-        ));
+        let (keys, input) = console::input();
         let (screen_tx, screen) = watch::channel(String::new());
         let options = Options {
             screen: Some(screen_tx),

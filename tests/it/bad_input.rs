@@ -2,9 +2,7 @@
 //! request log must stay empty, for every kind of value — numbers of a check file, of a profile
 //! and of the flags, unknown keys, control characters, URLs that are not what the flag takes.
 
-mod common;
-
-use common::{Emulator, ran};
+use crate::support::{self, Emulator, ran};
 
 /// Runs `chatstart ARGS` against the emulator; asserts exit 2, that nothing reached the
 /// emulator, and returns stderr.
@@ -28,7 +26,7 @@ fn write(emulator: &Emulator, name: &str, text: &str) -> String {
 
 #[test]
 fn a_check_file_with_an_unusable_number_sends_nothing_and_names_file_case_line_and_key() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     for (expect, key) in [
         ("accepted_within = -1", "expect.accepted_within: `-1`"),
         (
@@ -66,7 +64,7 @@ fn a_check_file_with_an_unusable_number_sends_nothing_and_names_file_case_line_a
 
 #[test]
 fn a_typo_in_a_request_table_is_refused_with_its_line() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let file = write(
         &emulator,
         "checks.toml",
@@ -92,7 +90,7 @@ fn a_typo_in_a_request_table_is_refused_with_its_line() {
 
 #[test]
 fn numbers_given_as_flags_are_checked_before_anything_is_sent() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let cases: [(&[&str], &str); 9] = [
         (&["burst", "--skill", "Sales", "--count", "0"], "--count"),
         (
@@ -156,7 +154,7 @@ fn numbers_given_as_flags_are_checked_before_anything_is_sent() {
 
 #[test]
 fn more_at_once_than_there_is_work_is_all_of_it_at_once() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let most = usize::MAX.to_string();
     let out = ran(emulator.chatstart(&[
         "burst",
@@ -185,7 +183,7 @@ fn more_at_once_than_there_is_work_is_all_of_it_at_once() {
 
 #[test]
 fn control_characters_are_refused_where_they_are_typed() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let cases: [(&[&str], &str); 5] = [
         (
             &["request", "--skill", "Sa\u{1b}les"],
@@ -264,7 +262,7 @@ fn control_characters_are_refused_where_they_are_typed() {
 
 #[test]
 fn urls_that_are_not_what_the_flag_takes_say_what_to_write() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let address = emulator
         .base_url()
         .trim_start_matches("http://")
@@ -294,7 +292,7 @@ fn urls_that_are_not_what_the_flag_takes_say_what_to_write() {
 
 #[test]
 fn an_account_written_as_a_number_in_a_profile_is_taken() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     std::fs::create_dir_all(emulator.config_file().parent().unwrap()).unwrap();
     std::fs::write(
         emulator.config_file(),

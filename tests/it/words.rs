@@ -2,11 +2,9 @@
 //! command takes and offers only what it takes; the emulator's example keeps the key off the
 //! command line and runs as printed; a busy port and a missing config file are named.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 
-use common::{Emulator, KillOnDrop, in_home, ran};
+use crate::support::{self, Emulator, KillOnDrop, in_home, ran};
 
 /// The help of `args` (`… --help`), in a private home.
 fn help(args: &[&str]) -> String {
@@ -132,7 +130,7 @@ fn the_emulators_example_keeps_the_key_off_the_command_line_and_runs_as_printed(
 
 #[test]
 fn an_emulator_on_a_port_in_use_names_the_port_and_the_way_out() {
-    let holder = Emulator::start(common::FAST);
+    let holder = Emulator::start(support::FAST);
     let port = holder.handle.addr().port().to_string();
     let out = ran(holder.bare(&["emulator", "--port", &port]));
     assert_eq!(out.code, 4, "{out:?}");
@@ -144,7 +142,7 @@ fn an_emulator_on_a_port_in_use_names_the_port_and_the_way_out() {
 
 #[test]
 fn a_profile_asked_for_without_a_config_file_says_there_is_none_and_where_it_would_be() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let out = ran(emulator.chatstart(&["--profile", "nope", "availability"]));
     assert_eq!(out.code, 2, "{out:?}");
     let expected = emulator.config_file();

@@ -1,15 +1,14 @@
 //! Burst mode through the real binary against the emulator.
 
-mod common;
+use std::time::Duration;
 
-use std::time::{Duration, Instant};
-
-use common::{Emulator, ran};
 use serde_json::Value;
+
+use crate::support::{self, Emulator, Running, ran};
 
 #[test]
 fn a_burst_creates_follows_and_ends_every_chat() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let out = ran(emulator.chatstart(&[
         "burst",
         "--skill",
@@ -57,7 +56,7 @@ fn a_burst_creates_follows_and_ends_every_chat() {
 
 #[test]
 fn a_burst_that_cannot_be_accepted_in_time_exits_5_and_counts_the_waiting() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let out = ran(emulator.chatstart(&[
         "burst",
         "--skill",
@@ -96,7 +95,7 @@ fn a_burst_that_cannot_be_accepted_in_time_exits_5_and_counts_the_waiting() {
 
 #[test]
 fn a_burst_left_waiting_counts_the_chats_still_in_the_queue() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let out = ran(emulator.chatstart(&[
         "burst",
         "--skill",
@@ -132,8 +131,8 @@ fn interrupted_burst(
     emulator.handle.set_faults(vec![
         chatstart::emulator::FaultSpec::parse("slow@request,delay_ms=2000").unwrap(),
     ]);
-    let mut child = emulator
-        .chatstart(&[
+    let mut running = Running::spawn(
+        emulator.chatstart(&[
             "burst",
             "--skill",
             "Slow",
@@ -147,35 +146,19 @@ fn interrupted_burst(
             "0.1",
             "--output",
             output,
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while emulator.handle.count("POST", "/chat/request") < 1 {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the burst never sent");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let status = std::process::Command::new("kill")
-        .args([signal, &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let output = child.wait_with_output().unwrap();
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+        ]),
+        Duration::from_secs(20),
+    );
+    running.wait_until("the burst's first request", || {
+        emulator.handle.count("POST", "/chat/request") >= 1
+    });
+    running.signal(signal);
+    running.finish()
 }
 
 #[test]
 fn an_interrupted_burst_counts_and_labels_each_chat_as_what_happened_to_it() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     // The first request is on its way when the signal comes: its chat is made, followed no
     // further, and ended; the other five are never sent.
     let (code, stdout, stderr) = interrupted_burst(&emulator, "6", "json", "-INT");
@@ -229,7 +212,7 @@ fn an_interrupted_burst_counts_and_labels_each_chat_as_what_happened_to_it() {
 #[test]
 fn sigterm_and_sighup_stop_a_burst_like_ctrl_c() {
     for signal in ["-TERM", "-HUP"] {
-        let emulator = Emulator::start(common::FAST);
+        let emulator = Emulator::start(support::FAST);
         let (code, stdout, stderr) = interrupted_burst(&emulator, "3", "text", signal);
         assert_eq!(code, Some(130), "{signal}: {stdout}{stderr}");
         assert!(
@@ -256,7 +239,7 @@ fn sigterm_and_sighup_stop_a_burst_like_ctrl_c() {
 
 #[test]
 fn a_burst_whose_history_cannot_be_written_sends_nothing() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     // A file where the data directory should be: nothing can be created there, even by root.
     let blocked = emulator.home.path().join("blocked");
     std::fs::write(&blocked, "").unwrap();
@@ -289,8 +272,8 @@ fn refused_chat_requests_are_counted_as_failed_with_the_api_exit_code() {
 
 #[test]
 fn ctrl_c_ends_every_chat_created_before_exiting() {
-    let emulator = Emulator::start(common::FAST);
-    let mut command = emulator.chatstart(&[
+    let emulator = Emulator::start(support::FAST);
+    let command = emulator.chatstart(&[
         "burst",
         "--skill",
         "Slow",
@@ -303,26 +286,14 @@ fn ctrl_c_ends_every_chat_created_before_exiting() {
         "--poll-interval",
         "0.2",
     ]);
-    let child = command
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while emulator.handle.count("POST", "/chat/request") < 5
-        || emulator.handle.count("GET", "/chat/H") < 5
-    {
-        assert!(Instant::now() < deadline, "the burst never got going");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let output = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(130), "{stdout}");
+    let mut running = Running::spawn(command, Duration::from_secs(60));
+    running.wait_until("the burst getting going", || {
+        emulator.handle.count("POST", "/chat/request") >= 5
+            && emulator.handle.count("GET", "/chat/H") >= 5
+    });
+    running.signal("-INT");
+    let (code, stdout, _) = running.finish();
+    assert_eq!(code, Some(130), "{stdout}");
     assert!(stdout.contains("ended by chatstart 5"), "{stdout}");
     let ends = emulator.handle.end_posts();
     assert_eq!(ends, 5, "no chat left in the queue");
@@ -385,7 +356,7 @@ fn history(emulator: &Emulator, args: &[&str]) -> Vec<Value> {
 
 #[test]
 fn lost_answers_are_flagged_as_may_exist_and_every_chat_goes_to_the_history() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let drop_every_third =
         || vec![chatstart::emulator::FaultSpec::parse("drop@request,skip=1,every=3").unwrap()];
     emulator.handle.set_faults(drop_every_third());

@@ -1,11 +1,10 @@
 //! `chatstart check` against the emulator's scripted agents: every expectation kind passing and
 //! failing, JUnit output parsed back, repeat and concurrency, leaving chats open.
 
-mod common;
-
-use common::{Emulator, ran};
 use quick_xml::events::Event;
 use serde_json::Value;
+
+use crate::support::{self, Emulator, Running, ran};
 
 fn write(emulator: &Emulator, text: &str) -> String {
     let path = emulator.home.path().join("checks.toml");
@@ -58,7 +57,7 @@ any = ["nope", "happy"]
 
 #[test]
 fn every_expectation_kind_passes_against_the_scripted_agent() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let file = write(&emulator, PASSING);
     let out = ran(emulator.chatstart(&["check", &file, "--output", "json"]));
     assert_eq!(out.code, 0, "{out:?}");
@@ -148,7 +147,7 @@ accepted_within = 20
 
 #[test]
 fn each_failed_expectation_says_what_arrived_instead() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let file = write(&emulator, FAILING);
     let report = emulator.home.path().join("junit.xml");
     let out = ran(emulator.chatstart(&[
@@ -219,7 +218,7 @@ fn each_failed_expectation_says_what_arrived_instead() {
 
 #[test]
 fn repeat_and_concurrency_run_each_case_n_times() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let file = write(
         &emulator,
         "[defaults]\npoll_interval = 0.1\n[[case]]\nname = \"r\"\n[case.request]\nskill = \"Sales\"\n[case.expect]\naccepted_within = 60\n",
@@ -234,7 +233,7 @@ fn repeat_and_concurrency_run_each_case_n_times() {
 
 #[test]
 fn leave_open_keeps_the_chats_and_records_them() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let file = write(
         &emulator,
         "[defaults]\npoll_interval = 0.1\n[[case]]\nname = \"open\"\n[case.request]\nskill = \"Sales\"\n",
@@ -363,7 +362,7 @@ fn order_case(name: &str, skill: &str) -> String {
 
 #[test]
 fn cases_start_and_report_in_file_order_each_repeat_together() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let file = write(
         &emulator,
         &format!(
@@ -424,7 +423,7 @@ fn concurrent_cases_report_in_file_order_whatever_finishes_first() {
     // second case's verdict comes first.
     let emulator = Emulator::start(&format!(
         "{}\n[[skills]]\nname = \"Later\"\nid = 9\navailable = true\nagent_name = \"Lea\"\naccept_after_ms = 1500\n",
-        common::FAST
+        support::FAST
     ));
     let file = write(
         &emulator,
@@ -484,7 +483,7 @@ fn concurrent_cases_report_in_file_order_whatever_finishes_first() {
 
 #[test]
 fn expecting_the_skill_unavailable_passes_without_a_chat() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let file = write(
         &emulator,
         "[defaults]\npoll_interval = 0.1\n[[case]]\nname = \"ghost is closed\"\n[case.request]\nskill = \"Ghost\"\n[case.expect]\navailable = false\n",
@@ -544,7 +543,7 @@ accepted_within = 20
 
 #[test]
 fn not_accepted_within_requests_the_chat_and_passes_while_no_agent_takes_it() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let file = write(&emulator, NOT_ACCEPTED);
     let out = ran(emulator.chatstart(&["check", &file, "--concurrency", "4"]));
     assert_eq!(out.code, 1, "{out:?}");
@@ -578,7 +577,7 @@ fn not_accepted_within_requests_the_chat_and_passes_while_no_agent_takes_it() {
 /// A Sales case whose chat the service forgets after its first poll: every later GET of the
 /// chat session answers 404 "Chat session not found".
 fn losing_emulator() -> Emulator {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     emulator.handle.set_faults(vec![
         chatstart::emulator::FaultSpec::parse("404@session,skip=1").unwrap(),
     ]);
@@ -672,7 +671,7 @@ fn a_lost_session_is_an_explained_error_and_a_gone_chat_is_not_left_open() {
 
 #[test]
 fn a_case_naming_an_unknown_profile_is_named_with_its_file() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let config = emulator.config_file();
     std::fs::create_dir_all(config.parent().unwrap()).unwrap();
     std::fs::write(&config, "[profiles.staging]\naccount = \"12345678\"\n").unwrap();
@@ -710,38 +709,21 @@ skill = "Sales"
 
 #[test]
 fn an_interrupted_check_run_starts_no_new_case_ends_its_chat_and_counts_it_as_interrupted() {
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     for signal in ["-INT", "-TERM", "-HUP"] {
-        let emulator = Emulator::start(common::FAST);
+        let emulator = Emulator::start(support::FAST);
         let file = write(&emulator, SLOW_THEN_SALES);
-        let mut child = emulator
-            .chatstart(&["check", &file, "--output", "json"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        // The first case's chat waits in the slow queue (its agent accepts after a minute).
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while emulator.handle.count("GET", "/chat/H") == 0 {
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("the case never started");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let status = std::process::Command::new("kill")
-            .args([signal, &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let output = child.wait_with_output().unwrap();
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(
-            output.status.code(),
-            Some(130),
-            "{signal}: {stdout}{stderr}"
+        let mut running = Running::spawn(
+            emulator.chatstart(&["check", &file, "--output", "json"]),
+            Duration::from_secs(20),
         );
+        // The first case's chat waits in the slow queue (its agent accepts after a minute).
+        running.wait_until("the first case's chat", || {
+            emulator.handle.count("GET", "/chat/H") > 0
+        });
+        running.signal(signal);
+        let (code, stdout, stderr) = running.finish();
+        assert_eq!(code, Some(130), "{signal}: {stdout}{stderr}");
         let lines: Vec<Value> = stdout
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
@@ -786,7 +768,7 @@ fn an_interrupted_check_run_starts_no_new_case_ends_its_chat_and_counts_it_as_in
 
 #[test]
 fn every_chat_a_check_requests_goes_to_the_history_first() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let file = write(
         &emulator,
         "[[case]]\nname = \"lost\"\n[case.request]\nskill = \"Sales\"\n",

@@ -4,10 +4,9 @@
 //! terminal back (main screen, line editing, no bracketed paste) until `fg` brings the console
 //! back, drawn whole. Every wait is on what the screen or a file shows, with a deadline.
 
-mod tui_common;
-
 use portable_pty::CommandBuilder;
-use tui_common::{Pty, chatstart, hermetic, wait_until};
+
+use crate::support::pty::{Pty, chatstart, hermetic, wait_until};
 
 /// The draft's referrer field once it holds `length` characters; the draft, else `None`.
 fn draft_referrer(home: &std::path::Path, length: usize) -> Option<String> {

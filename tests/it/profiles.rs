@@ -1,10 +1,9 @@
 //! Profiles, precedence, secret sources, history, logs and completions, through the real binary
 //! against the emulator.
 
-mod common;
-
-use common::{Emulator, ran};
 use serde_json::Value;
+
+use crate::support::{self, Emulator, ran};
 
 /// Writes the default config file of the emulator's private home.
 fn write_config(emulator: &Emulator, text: &str) {
@@ -47,7 +46,7 @@ fn last_chat_body(emulator: &Emulator) -> Value {
 
 #[test]
 fn a_profile_supplies_connection_secret_and_request_defaults() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     write_config(&emulator, &qa_profile(&emulator, ""));
     let mut command = emulator.bare(&["request"]);
     command.env("QA_APP_KEY", emulator.app_key());
@@ -64,7 +63,7 @@ fn a_profile_supplies_connection_secret_and_request_defaults() {
 
 #[test]
 fn flags_beat_the_environment_which_beats_the_profile() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     write_config(&emulator, &qa_profile(&emulator, "format = \"xml\""));
     // A flag overrides the profile's skill and pre-chat lines.
     let mut command = emulator.bare(&[
@@ -114,7 +113,7 @@ fn flags_beat_the_environment_which_beats_the_profile() {
 
 #[test]
 fn secret_sources_env_command_missing_and_failing() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let key = emulator.app_key();
     write_config(
         &emulator,
@@ -159,7 +158,7 @@ fn secret_sources_env_command_missing_and_failing() {
 
 #[test]
 fn a_broken_config_names_the_file_and_line() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     write_config(
         &emulator,
         "[profiles.qa]\naccount = \"1\"\napp_key = \"in-clear\"\n",
@@ -192,7 +191,7 @@ fn a_broken_config_names_the_file_and_line() {
 
 #[test]
 fn profiles_are_listed_and_saved_profiles_round_trip_keeping_comments() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     write_config(&emulator, &qa_profile(&emulator, ""));
     let mut config = chatstart::config::Config::load(Some(&emulator.config_file())).unwrap();
     let mut saved = config.file.profiles["qa"].clone();
@@ -242,7 +241,7 @@ fn profiles_are_listed_and_saved_profiles_round_trip_keeping_comments() {
 
 #[test]
 fn history_lists_sessions_newest_first_with_their_last_state() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     write_config(
         &emulator,
         &qa_profile(&emulator, "").replace("default_profile = \"qa\"", ""),
@@ -291,7 +290,7 @@ fn history_lists_sessions_newest_first_with_their_last_state() {
 
 #[test]
 fn no_secret_reaches_any_file_the_program_writes() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let app_key = emulator.app_key();
     let sso_key = "sso-key-never-written-7f3a";
     write_config(
@@ -372,7 +371,7 @@ fn no_secret_reaches_any_file_the_program_writes() {
 
 #[test]
 fn completions_are_generated_from_the_cli_definition() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     for shell in ["bash", "zsh", "fish"] {
         let out = ran(emulator.bare(&["completions", shell]));
         assert_eq!(out.code, 0, "{shell}: {out:?}");
@@ -422,7 +421,7 @@ fn ended_quietly(status: std::process::ExitStatus, stderr: &str) -> bool {
 #[test]
 fn a_reader_that_goes_away_ends_the_command_quietly() {
     use std::io::BufRead;
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     // Far more than a pipe holds, so the command is still writing when the reader leaves.
     let history = chatstart::history::History::at(emulator.data_dir().join("history.jsonl"));
     let request = chatstart::api::ChatRequest::default();
@@ -542,8 +541,8 @@ fn cleanup_ends_each_chat_the_way_it_was_made() {
 
 #[test]
 fn chats_of_a_stopped_emulator_and_of_the_demo_do_not_fail_the_cleanup() {
-    let live = Emulator::start(common::FAST);
-    let stopped = Emulator::start(common::FAST);
+    let live = Emulator::start(support::FAST);
+    let stopped = Emulator::start(support::FAST);
     let key = live.app_key();
     let request_on = |emulator: &Emulator| {
         let mut command = live.bare(&[
@@ -629,7 +628,7 @@ fn ending_a_chat_that_is_gone_already_is_not_an_error() {
 
 #[test]
 fn listing_commands_do_not_fail_on_config_problems_they_do_not_depend_on() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     write_config(
         &emulator,
         &qa_profile(&emulator, "")
@@ -679,7 +678,7 @@ fn listing_commands_do_not_fail_on_config_problems_they_do_not_depend_on() {
 
 #[test]
 fn a_history_line_cut_short_does_not_swallow_the_next_chat() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     std::fs::create_dir_all(emulator.data_dir()).unwrap();
     let path = emulator.data_dir().join("history.jsonl");
     std::fs::write(&path, r#"{"kind":"session","time":"2026-12-01T05:4"#).unwrap();

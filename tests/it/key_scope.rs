@@ -3,9 +3,7 @@
 //! never to a host a typed URI names. And what the terminal gets: text with control characters
 //! escaped, whatever the command.
 
-mod common;
-
-use common::{Emulator, ran};
+use crate::support::{self, Emulator, ran};
 
 /// A chat made on an emulator that names itself `localhost` in its links while it is reached as
 /// `127.0.0.1`: its URI is on a host other than the configured service's, one the service named.
@@ -101,8 +99,8 @@ fn a_typed_uri_on_another_host_gets_no_app_key_and_the_refusal_names_host_and_fl
 
 #[test]
 fn loopback_is_the_service_only_when_configured_as_it() {
-    let service = Emulator::start(common::FAST);
-    let other = Emulator::start(common::FAST);
+    let service = Emulator::start(support::FAST);
+    let other = Emulator::start(support::FAST);
     let made = ran(other.chatstart(&["request", "--skill", "Slow"]));
     assert_eq!(made.code, 0, "{made:?}");
     let uri = made.stdout.lines().next().expect("URI").to_string();
@@ -116,7 +114,7 @@ fn loopback_is_the_service_only_when_configured_as_it() {
 
 #[test]
 fn a_base_url_with_user_and_password_is_refused_before_anything_is_sent() {
-    let emulator = Emulator::start(common::FAST);
+    let emulator = Emulator::start(support::FAST);
     let with_user = emulator
         .base_url()
         .replace("http://", "http://alice:hunter2@");
@@ -145,7 +143,7 @@ fn a_base_url_with_user_and_password_is_refused_before_anything_is_sent() {
 
 #[test]
 fn history_and_profiles_escape_control_characters_from_the_server_and_the_file() {
-    let emulator = Emulator::start(&common::FAST.replace(
+    let emulator = Emulator::start(&support::FAST.replace(
         "agent_name = \"Natalie\"",
         "agent_name = \"Nat\\u001b]0;pwned\\u0007alie\"",
     ));

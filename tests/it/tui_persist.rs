@@ -3,13 +3,10 @@
 //! session (profile, authenticated flow, log file) no file the program wrote holds the appKey
 //! or the SSO key.
 
-#[path = "common/mod.rs"]
-mod common;
-mod tui_common;
-
 use std::path::{Path, PathBuf};
 
-use tui_common::{Pty, chatstart, wait_until};
+use crate::support;
+use crate::support::pty::{Pty, chatstart, wait_until};
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
@@ -73,7 +70,7 @@ fn a_draft_typed_before_a_kill_is_restored_on_the_next_start() {
 
 #[test]
 fn no_secret_reaches_any_file_after_a_console_session() {
-    let emulator = common::Emulator::start(common::FAST);
+    let emulator = support::Emulator::start(support::FAST);
     let app_key = emulator.app_key();
     let sso_key = "sso-key-never-written-5c1e";
     let config = emulator.config_file();

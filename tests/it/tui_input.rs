@@ -22,27 +22,12 @@ use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 use tokio::sync::{mpsc, watch};
 
+use crate::support::console;
+
 const DEADLINE: Duration = Duration::from_secs(20);
 
 async fn wait_for(screen: &mut watch::Receiver<String>, what: &str) -> String {
-    let deadline = tokio::time::Instant::now() + DEADLINE;
-    loop {
-        {
-            let text = screen.borrow_and_update();
-            if text.contains(what) {
-                return text.clone();
-            }
-        }
-        if tokio::time::timeout_at(deadline, screen.changed())
-            .await
-            .is_err()
-        {
-            panic!(
-                "`{what}` did not appear within {DEADLINE:?}; screen:\n{}",
-                *screen.borrow()
-            );
-        }
-    }
+    console::wait_for(screen, what, DEADLINE).await
 }
 
 fn key(code: KeyCode) -> Event {
@@ -111,14 +96,10 @@ struct Console {
 impl Console {
     /// Starts the console on `app`; `queued` are in its input before it reads any.
     fn start(app: App, queued: Vec<Event>, host: Box<dyn Host>, options: Options) -> Self {
-        let (keys, received) = mpsc::unbounded_channel::<Event>();
+        let (keys, input) = console::input();
         for event in queued {
             keys.send(event).expect("queued");
         }
-        let input = Box::pin(futures_util::stream::unfold(
-            received,
-            |mut rx| async move { rx.recv().await.map(|event| (Ok(event), rx)) },
-        ));
         let (screen_tx, screen) = watch::channel(String::new());
         let frames = Arc::new(AtomicUsize::new(0));
         let clears = Arc::new(AtomicUsize::new(0));
