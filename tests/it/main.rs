@@ -11,6 +11,7 @@ mod support;
 
 mod api;
 mod api_doc;
+mod architecture;
 mod bad_input;
 mod burst;
 mod check;
