@@ -286,11 +286,16 @@ mod answers_by_id {
 
     use super::SurveyAnswer;
 
+    /// An answer as written: text, or a whole number taken as its digits (`5 = 3`).
+    #[derive(Deserialize)]
+    #[serde(transparent)]
+    struct Written(#[serde(deserialize_with = "crate::api::written::text")] String);
+
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum OneOrMany {
-        One(String),
-        Many(Vec<String>),
+        One(Written),
+        Many(Vec<Written>),
     }
 
     pub fn serialize<S: Serializer>(
@@ -316,8 +321,8 @@ mod answers_by_id {
             .map(|(question_id, answer)| SurveyAnswer {
                 question_id,
                 values: match answer {
-                    OneOrMany::One(value) => vec![value],
-                    OneOrMany::Many(values) => values,
+                    OneOrMany::One(Written(value)) => vec![value],
+                    OneOrMany::Many(values) => values.into_iter().map(|Written(v)| v).collect(),
                 },
             })
             .collect())

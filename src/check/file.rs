@@ -90,7 +90,8 @@ pub struct Expectations {
     /// Seconds during which no agent may accept: the case passes when the chat is still
     /// waiting then, or ended unaccepted before.
     pub not_accepted_within: Option<f64>,
-    /// `info.skillName`, or the skill id when all digits.
+    /// `info.skillName`, or the skill id when all digits (written with quotes or without).
+    #[serde(default, deserialize_with = "crate::api::written::optional_text")]
     pub skill: Option<String>,
     /// A regular expression the agent's name must match.
     pub agent: Option<String>,
@@ -579,6 +580,32 @@ mod tests {
             error.starts_with("case `a`, line 3: expect.accepted_within"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn ids_and_answers_written_as_numbers_are_taken_as_their_digits() {
+        let file = "[[case]]\nname = \"a\"\nexpect = { skill = 12 }\n\
+                    [case.request]\nskill = 12\nsurvey = { 1 = 5, 2 = [3, \"four\"] }\n";
+        let parsed = CheckFile::parse(file).expect("numbers are ids and answers");
+        let case = &parsed.cases[0];
+        assert_eq!(case.expect.skill.as_deref(), Some("12"));
+        let request = &case.request;
+        assert_eq!(request.skill, "12");
+        let answers: Vec<(&str, Vec<&str>)> = request
+            .survey_answers
+            .iter()
+            .map(|a| {
+                (
+                    a.question_id.as_str(),
+                    a.values.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(answers, [("1", vec!["5"]), ("2", vec!["3", "four"])]);
+        // Not every value is an id: a fraction or a boolean is refused, with its line.
+        let error =
+            CheckFile::parse("[[case]]\nname = \"a\"\nexpect = { skill = 1.5 }\n").unwrap_err();
+        assert!(error.contains("line 3"), "{error}");
     }
 
     #[test]
