@@ -177,6 +177,12 @@ impl Entry {
             && !self.session.demo
             && !matches!(self.session.state.as_str(), "ended" | GONE)
     }
+
+    /// A chat request whose answer was lost: a chat may be in a queue with no URI to reach it
+    /// by. Not open (nothing can end it), but worth listing with the open ones.
+    pub fn may_exist_unreachable(&self) -> bool {
+        self.session.uri.is_empty() && !self.session.demo && self.session.state == UNKNOWN
+    }
 }
 
 /// The history file.

@@ -175,7 +175,8 @@ pub struct ProfilesArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct HistoryArgs {
-    /// Only sessions never seen ended (possibly still in a queue)
+    /// Only sessions never seen ended (possibly still in a queue), and requests whose answer was
+    /// lost (a chat may exist, with no URI to end it by)
     #[arg(long)]
     pub open: bool,
     /// Output for scripts: text, or JSON Lines

@@ -79,7 +79,8 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> Outcome {
     let shown = entries
         .iter()
         .filter(|e| filter.is_none() || e.session.profile.as_deref() == filter)
-        .filter(|e| !args.open || e.is_open());
+        // A lost answer may have left a chat in a queue: it is listed with the open ones.
+        .filter(|e| !args.open || e.is_open() || e.may_exist_unreachable());
     let output = Output::new(args.output);
     let mut any = false;
     for entry in shown {

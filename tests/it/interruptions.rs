@@ -102,6 +102,17 @@ fn a_second_signal_stops_at_once_and_the_history_keeps_the_request_as_unknown() 
         (&entries[0]["uri"], &entries[0]["state"]),
         (&Value::from(""), &Value::from("unknown"))
     );
+    // It is listed with the open chats: it may be one, in a queue.
+    let (open, _) = history(&emulator, &["--open"]);
+    assert_eq!(
+        open, entries,
+        "history --open lists the request whose answer was lost"
+    );
+    let text = ran(emulator.bare(&["history", "--open"]));
+    assert!(
+        text.stdout.contains("unknown") && text.stdout.contains("its answer was lost"),
+        "{text:?}"
+    );
     // The cleanup has nothing to end it by, and says so rather than "nothing open".
     let cleanup = ran(emulator.chatstart(&["end", "--all-open", "--yes"]));
     assert_eq!(cleanup.code, 0, "{cleanup:?}");

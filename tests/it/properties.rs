@@ -13,6 +13,19 @@ use chatstart::api::value::{list_field, text_field};
 use chatstart::api::{ChatRequest, validate};
 use chatstart::xmljson::{value_to_xml, xml_to_value};
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
+
+/// `count` cases a property; the seeds of failures found are kept next to this file
+/// (`properties.proptest-regressions`), where proptest replays them first. Its default would
+/// look beside the test binary's `main.rs` instead.
+fn cases(count: u32) -> ProptestConfig {
+    ProptestConfig {
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
+        ..ProptestConfig::with_cases(count)
+    }
+}
 use serde_json::{Map, Value};
 
 // --- Generators --------------------------------------------------------------------------------
@@ -173,7 +186,7 @@ fn answer_with(body: &str) {
 // --- Round trips -------------------------------------------------------------------------------
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(cases(256))]
 
     /// The XML writer and reader are inverse on the service's mapping.
     #[test]
@@ -216,7 +229,7 @@ fn valid_request() -> impl Strategy<Value = ChatRequest> {
             prop_oneof![Just(String::new()), "[a-z]{2,3}(-[A-Z]{2})?"],
             prop_oneof![
                 Just(String::new()),
-                (1u32..100_000).prop_map(|n| n.to_string())
+                (1u32..=86_400).prop_map(|n| n.to_string())
             ],
             prop_oneof![Just(String::new()), "[0-9]{1,12}"],
             "[ -~]{0,20}",
@@ -280,7 +293,7 @@ fn expected_fields(request: &ChatRequest) -> Vec<(&'static str, String)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
+    #![proptest_config(cases(128))]
 
     /// A valid request passes validation, and its body, written in either format, reads back with
     /// every field and pre-chat line as given.
@@ -332,7 +345,7 @@ fn digits_only(value: &str) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(cases(512))]
 
     /// V1: an account id is accepted exactly when it is digits (spaces around are trimmed).
     #[test]
@@ -373,12 +386,13 @@ proptest! {
         prop_assert_eq!(validate::visitor_ip(&value).is_none(), ok);
     }
 
-    /// V7: a positive whole number of seconds.
+    /// V7: a positive whole number of seconds, at most a day (docs/api-choices.md).
     #[test]
     fn v7_interaction_timeout_is_positive(value in "[0-9]{0,6}|-?[0-9a-z.]{1,5}") {
         let trimmed = value.trim();
         let ok = trimmed.is_empty()
-            || digits_only(trimmed) && trimmed.parse::<u64>().is_ok_and(|n| n > 0);
+            || digits_only(trimmed)
+                && trimmed.parse::<u64>().is_ok_and(|n| n > 0 && n <= 86_400);
         prop_assert_eq!(validate::interaction_timeout(&value).is_none(), ok);
     }
 
@@ -472,7 +486,7 @@ proptest! {
 // --- No panic on any server answer -------------------------------------------------------------
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(cases(512))]
 
     /// Arbitrary bytes (read as the client reads a body: lossy UTF-8).
     #[test]
