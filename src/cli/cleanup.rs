@@ -268,8 +268,10 @@ impl Tally {
     }
 }
 
-/// A refused connection to the chat's own address (used verbatim, Q5), on loopback: nothing
-/// listens there any more.
+/// A refused connection to the chat's own address (used verbatim, Q5), plain http on loopback:
+/// nothing listens there any more. Over https a loopback address is a tunnel to a real service
+/// (its certificate names the service), whose chats may still wait: that is a failure to say,
+/// not a chat to forget.
 fn emulator_gone(error: &ApiError, uri: &str) -> bool {
     let refused = matches!(
         error,
@@ -278,7 +280,7 @@ fn emulator_gone(error: &ApiError, uri: &str) -> bool {
             ..
         }
     );
-    refused && Url::parse(uri).is_ok_and(|u| is_loopback(&u))
+    refused && Url::parse(uri).is_ok_and(|u| u.scheme() == "http" && is_loopback(&u))
 }
 
 fn is_loopback(url: &Url) -> bool {
@@ -394,4 +396,39 @@ fn confirm(open: usize) -> Result<bool, Failure> {
     let mut answer = String::new();
     let _ = std::io::stdin().lock().read_line(&mut answer);
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+#[cfg(test)]
+mod gone_tests {
+    use super::*;
+
+    fn refused() -> ApiError {
+        ApiError::Network {
+            operation: crate::api::Operation::Session,
+            failure: NetworkFailure::Connect,
+            detail: "connection refused".into(),
+            timeout: std::time::Duration::from_secs(30),
+        }
+    }
+
+    #[test]
+    fn only_a_plain_http_loopback_chat_is_gone_with_its_emulator() {
+        assert!(emulator_gone(
+            &refused(),
+            "http://127.0.0.1:8480/api/account/1/chat/A"
+        ));
+        assert!(emulator_gone(
+            &refused(),
+            "http://localhost:8480/api/account/1/chat/A"
+        ));
+        // A tunnel to the real service: its chats may wait in a real queue.
+        assert!(!emulator_gone(
+            &refused(),
+            "https://localhost:8443/api/account/1/chat/A"
+        ));
+        assert!(!emulator_gone(
+            &refused(),
+            "http://chat.example/api/account/1/chat/A"
+        ));
+    }
 }
