@@ -385,10 +385,19 @@ impl History {
             match parse_line(raw) {
                 Ok(Some(record)) => fold(&mut entries, record),
                 Ok(None) => {}
-                Err(problem) => listing.damaged.push(Damaged {
-                    line: index + 1,
-                    problem,
-                }),
+                Err(problem) => {
+                    // A bad byte inside a value (a skill, a line) leaves the record readable,
+                    // and its URI may be an open chat's: kept, shown with �, when the URI is whole.
+                    let readable = readable_despite_damage(raw);
+                    listing.damaged.push(Damaged {
+                        line: index + 1,
+                        problem,
+                        kept: readable.is_some(),
+                    });
+                    if let Some(record) = readable {
+                        fold(&mut entries, record);
+                    }
+                }
             }
         }
         entries.reverse();
@@ -398,6 +407,19 @@ impl History {
         listing.entries = entries;
         Ok(listing)
     }
+}
+
+/// A line that is not UTF-8, read with its bad bytes as �, when that gives a whole record
+/// whose URI is intact.
+fn readable_despite_damage(raw: &[u8]) -> Option<Record> {
+    std::str::from_utf8(raw).err()?;
+    let text = String::from_utf8_lossy(raw);
+    let record = serde_json::from_str::<Record>(text.trim()).ok()?;
+    let uri = match &record {
+        Record::Session(session) => &session.uri,
+        Record::State(state) => &state.uri,
+    };
+    (!uri.contains('\u{fffd}')).then_some(record)
 }
 
 /// One line of the file: a record, nothing (a blank line), or why it cannot be read.
@@ -558,6 +580,8 @@ pub struct Damaged {
     /// 1-based.
     pub line: usize,
     pub problem: String,
+    /// Read all the same (its bad bytes shown as �), rather than skipped.
+    pub kept: bool,
 }
 
 /// Damaged lines named one by one, at most this many; the rest are counted.
@@ -573,10 +597,15 @@ impl Listing {
             .take(DAMAGED_NAMED)
             .map(|damaged| {
                 format!(
-                    "{} line {}: {}; skipped, the rest of the history is used",
+                    "{} line {}: {}; {}",
                     path.display(),
                     damaged.line,
-                    damaged.problem
+                    damaged.problem,
+                    if damaged.kept {
+                        "read with the bad bytes shown as �"
+                    } else {
+                        "skipped, the rest of the history is used"
+                    }
                 )
             })
             .collect();
@@ -780,6 +809,38 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_byte_inside_a_value_keeps_the_record_and_its_open_chat() {
+        let (_dir, history) = temporary_history(FILE_NAME);
+        let mut record = session("https://va.example.net/api/account/1/chat/H9", None);
+        if let Record::Session(session) = &mut record {
+            session.skill = "Sales".into();
+        }
+        let mut line = serde_json::to_vec(&record).unwrap();
+        let at = line.windows(5).position(|w| w == b"Sales").unwrap();
+        line[at + 2] = 0xFF;
+        line.push(b'\n');
+        std::fs::write(history.path(), &line).unwrap();
+        let listing = history.read().unwrap();
+        let open: Vec<&str> = listing
+            .entries
+            .iter()
+            .filter(|e| e.is_open())
+            .map(|e| e.session.uri.as_str())
+            .collect();
+        assert_eq!(open, ["https://va.example.net/api/account/1/chat/H9"]);
+        assert_eq!(listing.entries[0].session.skill, "Sa\u{fffd}es");
+        let warnings = listing.warnings(history.path());
+        assert!(
+            warnings[0].contains("line 1: not valid UTF-8"),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings[0].ends_with("read with the bad bytes shown as �"),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
     fn a_damaged_line_costs_that_line_only_and_is_named() {
         let (_dir, history) = temporary_history(FILE_NAME);
         history.append(&session("u1", None)).unwrap();
@@ -814,11 +875,13 @@ mod tests {
             [
                 Damaged {
                     line: 2,
-                    problem: "not valid UTF-8 (byte 21 of the line)".into()
+                    problem: "not valid UTF-8 (byte 21 of the line)".into(),
+                    kept: false,
                 },
                 Damaged {
                     line: 5,
-                    problem: "cut short (not a whole record)".into()
+                    problem: "cut short (not a whole record)".into(),
+                    kept: false,
                 }
             ]
         );
