@@ -9,7 +9,7 @@ use std::io::Write;
 /// an escape sequence in them could retitle the terminal, recolour it or (OSC 52) write the
 /// user's clipboard. JSON output needs nothing: serde_json escapes them.
 pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t' || is_bidi_control(c);
     if !text.contains(unsafe_char) {
         return text.into();
     }
@@ -23,6 +23,16 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
         })
         .collect::<String>()
         .into()
+}
+
+/// The invisible characters that reorder the text around them (embeddings, overrides,
+/// isolates, marks): a name from the server holding one could show a URI or a verdict other
+/// than the one written ("Trojan Source"). Escaped like control characters.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 /// Writes a line on stderr (a diagnostic, a warning, an error), made safe for the terminal.

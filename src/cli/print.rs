@@ -413,5 +413,11 @@ mod tests {
             terminal_safe("\u{1b}]0;x\u{7}y\u{9b}"),
             r"\u{1b}]0;x\u{7}y\u{9b}"
         );
+        // Characters that reorder what the terminal shows are written as escapes too.
+        assert_eq!(
+            terminal_safe("Natalie\u{202e}evil\u{2066}x\u{2069}"),
+            r"Natalie\u{202e}evil\u{2066}x\u{2069}"
+        );
+        assert_eq!(terminal_safe("Zoë 東京 ¿qué?"), "Zoë 東京 ¿qué?");
     }
 }

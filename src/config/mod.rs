@@ -631,7 +631,8 @@ mod tests {
 
     #[test]
     fn a_survey_answer_of_the_wrong_type_is_explained() {
-        let wrong = message("[profiles.qa.request.survey]\n1001 = 5\n");
+        // A number is an answer (its digits); a boolean is not.
+        let wrong = message("[profiles.qa.request.survey]\n1001 = true\n");
         assert!(wrong.contains("line 2"), "{wrong}");
         assert!(wrong.contains("text in quotes"), "{wrong}");
         assert!(!wrong.contains("OneOrMany"), "{wrong}");

@@ -101,10 +101,12 @@ impl TranscriptLine {
                 None,
             ),
         };
+        // What the server sent, with what could reorder or drive the terminal made visible.
+        let safe = |text: &str| crate::terminal_text::terminal_safe(text).into_owned();
         Some(Self {
             speaker,
-            by,
-            text,
+            by: safe(&by),
+            text: safe(&text),
             time: event.time.clone(),
             system_message_id,
         })
