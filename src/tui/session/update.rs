@@ -7,6 +7,7 @@ use crate::api::exchange::Exchange;
 use crate::api::model::{ChatState, Event, EventKind, Info, LineSource};
 use crate::copy::CopyReport;
 use crate::session::SessionUpdate;
+use crate::terminal_text::terminal_safe;
 use crate::tui::app::{App, Health, Notice, Phase, SessionView, Topic};
 use crate::tui::msg::{CopyWhat, Effect, SessionId, SessionIntent, SessionOutcome, StartFailure};
 use crate::tui::session::transcript::{Speaker, TranscriptLine};
@@ -234,7 +235,7 @@ fn apply_batch(
             EventKind::Line(line)
                 if line.source == LineSource::Agent && !line.by.trim().is_empty() =>
             {
-                view.agent = Some(line.by.clone());
+                view.agent = Some(terminal_safe(&line.by).into_owned());
             }
             _ => {}
         }
@@ -249,7 +250,7 @@ fn apply_batch(
     if let Some(info) = info {
         view.skill_not_recognised |= info.skill_not_recognised(&view.request.skill);
         if let Some(agent) = info.agent_name.filter(|a| !a.trim().is_empty()) {
-            view.agent = Some(agent);
+            view.agent = Some(terminal_safe(&agent).into_owned());
         }
         if let (false, Some(state)) = (state_seen, info.state) {
             set_state(view, state, now, reason.as_deref());
