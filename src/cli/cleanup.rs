@@ -201,6 +201,13 @@ pub async fn end_all_open(ctx: &Context, args: &EndArgs) -> Outcome {
         }
     }
     let mut summary = format!("ended {} of {}", tally.ended, open.len());
+    if tally.already_over > 0 {
+        summary.push_str(&format!(
+            "; {} {} already over (no end sent)",
+            tally.already_over,
+            crate::plural::noun(tally.already_over, "was", "were")
+        ));
+    }
     if tally.gone > 0 {
         summary.push_str(&format!(
             "; {} {} on an emulator that no longer runs on this machine, gone with it (marked gone)",
@@ -218,7 +225,10 @@ pub async fn end_all_open(ctx: &Context, args: &EndArgs) -> Outcome {
 /// What the cleanup did so far.
 #[derive(Debug, Default)]
 struct Tally {
+    /// Chats an end was sent to.
     ended: usize,
+    /// Chats the service already had ended (or no longer had): nothing was sent.
+    already_over: usize,
     gone: usize,
     failed: usize,
     failure: Option<Failure>,
@@ -227,8 +237,8 @@ struct Tally {
 impl Tally {
     /// The `cleanup` JSON line: how many chats were open, and what became of them.
     fn to_json(&self, open: usize) -> serde_json::Value {
-        json!({"type": "cleanup", "open": open, "ended": self.ended, "gone": self.gone,
-               "failed": self.failed})
+        json!({"type": "cleanup", "open": open, "ended": self.ended,
+               "alreadyOver": self.already_over, "gone": self.gone, "failed": self.failed})
     }
 
     async fn end(&mut self, api: &ChatApi, history: &History, entry: &Entry, output: Output) {
@@ -236,10 +246,12 @@ impl Tally {
         match end_chat(api, uri).await {
             Ok(ending) => {
                 output.json(&ending.to_json(uri));
-                if ending != Ending::Ended {
+                if ending == Ending::Ended {
+                    self.ended += 1;
+                } else {
                     note(ending.describe(uri));
+                    self.already_over += 1;
                 }
-                self.ended += 1;
                 remember(history.state(uri, "ended", None));
             }
             // An emulator on loopback that no longer answers held its chats in memory: they

@@ -197,7 +197,9 @@ fn a_damaged_history_line_is_skipped_with_its_number_and_the_rest_stays_usable()
     let states: Vec<&str> = all.iter().map(|e| e["state"].as_str().unwrap()).collect();
     assert_eq!(states, ["waiting", "unknown"], "{all:?}");
     let (open, warned) = history(&emulator, &["--open"]);
-    assert_eq!(open.len(), 1);
+    // Both: the chat, and the request that may have made one (listed, with no URI to end).
+    let open_states: Vec<&str> = open.iter().map(|e| e["state"].as_str().unwrap()).collect();
+    assert_eq!(open_states, ["waiting", "unknown"], "{open:?}");
     assert!(warned.contains(&named), "{warned}");
     let ended = ran(emulator.chatstart(&["end", "--all-open", "--yes"]));
     assert_eq!(ended.code, 0, "{ended:?}");
@@ -357,4 +359,33 @@ fn a_signal_during_the_authentication_call_lets_it_answer_and_sends_no_chat_requ
     assert_eq!(emulator.handle.count("POST", "/chat/request"), 0);
     let (entries, _) = history(&emulator, &[]);
     assert!(entries.is_empty(), "no chat, nothing unknown: {entries:?}");
+}
+
+#[test]
+fn the_cleanup_counts_a_chat_the_service_had_ended_as_already_over_not_as_ended() {
+    let emulator = Emulator::start(support::FAST);
+    let mut uris = Vec::new();
+    for _ in 0..2 {
+        let made = ran(emulator.chatstart(&["request", "--skill", "Sales"]));
+        assert_eq!(made.code, 0, "{made:?}");
+        uris.push(made.stdout.lines().next().expect("the URI").to_string());
+    }
+    // Ended from elsewhere (another machine's history): this history still has it open.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut end = emulator.chatstart(&["end", &uris[0]]);
+    end.env("CHATSTART_DATA_DIR", elsewhere.path());
+    assert_eq!(ran(end).code, 0);
+
+    let ends_before = emulator.handle.count("POST", "/events");
+    let cleanup = ran(emulator.chatstart(&["end", "--all-open", "--yes"]));
+    assert_eq!(cleanup.code, 0, "{cleanup:?}");
+    assert!(
+        cleanup
+            .stdout
+            .contains("ended 1 of 2; 1 was already over (no end sent)"),
+        "{cleanup:?}"
+    );
+    assert_eq!(emulator.handle.count("POST", "/events"), ends_before + 1);
+    let json = ran(emulator.chatstart(&["end", "--all-open", "--yes", "--output", "json"]));
+    assert!(json.stdout.contains("\"open\":0"), "{json:?}");
 }
