@@ -161,13 +161,58 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Outcome {
     if interrupted {
         return Ok(exit::INTERRUPTED);
     }
-    // API and network errors keep their own codes; failed expectations are 1.
-    Ok(results
+    Ok(run_exit_code(&results, &totals))
+}
+
+/// API and network errors keep their own codes; failed expectations are 1. A case whose input
+/// proved invalid only as it ran (its survey answers against the survey fetched) is 2, "nothing
+/// was sent", only when no case sent anything; otherwise it is a case that failed, 1.
+fn run_exit_code(results: &[crate::check::CaseResult], totals: &report::Totals) -> i32 {
+    let sent = results.iter().any(|r| r.uri.is_some());
+    let invalid = |code: &i32| *code == exit::USAGE;
+    let error = results
         .iter()
-        .find_map(|r| r.error_kind.map(exit::of))
-        .unwrap_or(if totals.failed > 0 {
-            exit::EXPECTATION_FAILED
-        } else {
-            exit::OK
-        }))
+        .filter_map(|r| r.error_kind.map(exit::of))
+        .find(|code| !(sent && invalid(code)));
+    let case_failed = totals.failed > 0 || results.iter().any(|r| r.error_kind.is_some());
+    error.unwrap_or(if case_failed {
+        exit::EXPECTATION_FAILED
+    } else {
+        exit::OK
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ErrorKind;
+    use crate::check::CaseResult;
+
+    fn case(uri: Option<&str>, error: Option<ErrorKind>, passed: bool) -> CaseResult {
+        CaseResult {
+            name: "c".into(),
+            repeat: 1,
+            passed,
+            uri: uri.map(str::to_string),
+            error_kind: error,
+            error: error.map(|_| "e".into()),
+            ..CaseResult::default()
+        }
+    }
+
+    fn code(results: &[CaseResult]) -> i32 {
+        run_exit_code(results, &report::Totals::of(results, 1))
+    }
+
+    #[test]
+    fn invalid_input_found_while_running_is_2_only_when_nothing_was_sent() {
+        let invalid = case(None, Some(ErrorKind::Invalid), false);
+        let sent = case(Some("http://x/chat/A"), None, true);
+        assert_eq!(code(std::slice::from_ref(&invalid)), exit::USAGE);
+        assert_eq!(code(&[sent.clone(), invalid]), exit::EXPECTATION_FAILED);
+        // Other errors keep their codes, whatever was sent.
+        let refused = case(None, Some(ErrorKind::Refused), false);
+        assert_eq!(code(&[sent.clone(), refused]), exit::REFUSED);
+        assert_eq!(code(&[sent]), exit::OK);
+    }
 }
