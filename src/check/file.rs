@@ -159,6 +159,39 @@ pub struct Step {
     pub within: Option<f64>,
 }
 
+impl Step {
+    /// A match that checks nothing (an empty text or pattern matches every line; an empty exact
+    /// line never comes): the key, and why.
+    fn empty_match(&self) -> Option<(&'static str, &'static str)> {
+        let blank = |text: &String| text.trim().is_empty();
+        if self.expect.as_ref().is_some_and(blank) {
+            return Some((
+                "expect",
+                "empty: it matches any line, so the step would check nothing; write the text the line must contain",
+            ));
+        }
+        if self.exact.as_ref().is_some_and(blank) {
+            return Some((
+                "exact",
+                "empty: no agent line is empty, so the step could never pass",
+            ));
+        }
+        if self.regex.as_ref().is_some_and(blank) {
+            return Some((
+                "regex",
+                "empty: it matches any line, so the step would check nothing",
+            ));
+        }
+        if self.any.as_ref().is_some_and(|any| any.iter().any(blank)) {
+            return Some((
+                "any",
+                "empty text in the list: it matches any line, so the step would check nothing",
+            ));
+        }
+        None
+    }
+}
+
 /// A check file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckFileError {
@@ -328,6 +361,14 @@ impl CheckFile {
                         &path,
                         &format!("step {}: send", number + 1),
                         message,
+                    ));
+                }
+                if let Some((key, message)) = step.empty_match() {
+                    let path = [Name("step"), Index(number), Name(key)];
+                    return Err(in_case(
+                        &path,
+                        &format!("step {}: {key}", number + 1),
+                        message.into(),
                     ));
                 }
             }
@@ -606,6 +647,26 @@ mod tests {
         let error =
             CheckFile::parse("[[case]]\nname = \"a\"\nexpect = { skill = 1.5 }\n").unwrap_err();
         assert!(error.contains("line 3"), "{error}");
+    }
+
+    #[test]
+    fn a_step_that_would_check_nothing_is_refused_with_its_line() {
+        for (step, key) in [
+            ("expect = \"\"", "expect"),
+            ("expect = \"  \"", "expect"),
+            ("exact = \"\"", "exact"),
+            ("regex = \"\"", "regex"),
+            ("any = [\"ok\", \"\"]", "any"),
+        ] {
+            let file = format!("[[case]]\nname = \"a\"\n[[case.step]]\n{step}\n");
+            let error = CheckFile::parse(&file).unwrap_err();
+            assert!(
+                error.starts_with(&format!("case `a`, line 4: step 1: {key}: empty")),
+                "{step}: {error}"
+            );
+        }
+        let fine = "[[case]]\nname = \"a\"\n[[case.step]]\nexpect = \"hi\"\n";
+        assert!(CheckFile::parse(fine).is_ok());
     }
 
     #[test]
