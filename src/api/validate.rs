@@ -144,9 +144,15 @@ pub fn interval(value: f64) -> Result<Duration, String> {
 
 /// A positive number of seconds, at most [`MAX_SECONDS`] (a flag's or a file's setting).
 pub fn seconds(value: f64) -> Result<Duration, String> {
+    if value.is_finite() && value > MAX_SECONDS {
+        return Err(format!(
+            "`{}` seconds is too long: at most a year ({MAX_SECONDS})",
+            shown_number(value)
+        ));
+    }
     Duration::try_from_secs_f64(value)
         .ok()
-        .filter(|d| !d.is_zero() && value <= MAX_SECONDS)
+        .filter(|d| !d.is_zero())
         .ok_or_else(|| {
             format!(
                 "`{}` is not a positive number of seconds (at most a year, {MAX_SECONDS})",
@@ -689,19 +695,19 @@ mod tests {
     fn seconds_are_positive_and_at_most_a_year() {
         assert_eq!(seconds(2.5), Ok(Duration::from_millis(2500)));
         assert!(seconds(MAX_SECONDS).is_ok());
-        for bad in [
-            -1.0,
-            0.0,
-            -0.0,
-            1e300,
-            f64::NAN,
-            f64::INFINITY,
-            MAX_SECONDS + 1.0,
-        ] {
+        for bad in [-1.0, 0.0, -0.0, f64::NAN, f64::INFINITY] {
             let error = seconds(bad).unwrap_err();
             assert!(
                 error.contains("not a positive number of seconds"),
                 "{bad}: {error}"
+            );
+        }
+        // Positive but too long: said as such, not as "not positive".
+        for long in [1e300, 1e10, MAX_SECONDS + 1.0] {
+            let error = seconds(long).unwrap_err();
+            assert!(
+                error.contains("too long: at most a year"),
+                "{long}: {error}"
             );
         }
         assert!(seconds(1e300).unwrap_err().starts_with("`1e300`"));

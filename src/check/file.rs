@@ -591,7 +591,8 @@ mod tests {
                 let error = CheckFile::parse(&text).unwrap_err();
                 assert!(error.starts_with(named), "{key} = {bad}: {error}");
                 assert!(
-                    error.contains("is not a positive number of seconds"),
+                    error.contains("is not a positive number of seconds")
+                        || error.contains("is too long: at most a year"),
                     "{key} = {bad}: {error}"
                 );
             }

@@ -564,7 +564,7 @@ mod tests {
             ),
             (
                 "http_timeout = 1e300",
-                "line 3: http_timeout: `1e300` is not a positive",
+                "line 3: http_timeout: `1e300` seconds is too long",
             ),
             (
                 "base_url = \"127.0.0.1:8480\"",

@@ -277,7 +277,7 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[ctrl('s')],
         shown: "Ctrl+S",
         action: form!(Submit),
-        help: "send the chat request",
+        help: "send the chat request (from the form)",
         footer: |app| matches!(app.phase, Phase::Editing).then_some("send"),
     },
     // The form.
@@ -687,7 +687,10 @@ pub static BINDINGS: &[Binding] = &[
         shown: "e",
         action: Some(|_, _| Some(Intent::Burst(BurstIntent::EndChats))),
         help: "when done: end the chats still open",
-        footer: |_| Some("end open chats"),
+        footer: |app| {
+            matches!(&app.phase, Phase::Burst(v) if !v.open_chats().is_empty())
+                .then_some("end open chats")
+        },
     },
     Binding {
         scope: Scope::BurstDone,
@@ -1196,11 +1199,13 @@ fn help_scopes(app: &App) -> Vec<Scope> {
         _ => None,
     };
     let mut scopes = vec![Scope::Everywhere];
+    if below.is_none() {
+        scopes.push(Scope::Screen);
+    }
     match below {
         Some(scope) => scopes.push(scope),
         None => match &app.phase {
             Phase::Editing | Phase::Submitting { .. } => scopes.extend([
-                Scope::Screen,
                 Scope::Form,
                 Scope::FormPreChat,
                 Scope::FormText,
