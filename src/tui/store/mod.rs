@@ -209,9 +209,17 @@ pub fn outcome(app: &mut App, outcome: StoreOutcome) -> Vec<Effect> {
                     app.profiles.retain(|(n, _)| *n != name);
                     app.profiles.push((name.clone(), *profile.clone()));
                     app.profiles.sort_by(|a, b| a.0.cmp(&b.0));
+                    let no_connection = profile.base_url.is_none()
+                        && profile.domain.is_none()
+                        && profile.account.is_none();
                     app.profile = Some((name.clone(), *profile));
+                    let connection_note = if no_connection {
+                        "; the request only (the demo's address lasts one run): add base_url or domain, and account"
+                    } else {
+                        ""
+                    };
                     app.notice = Some(Notice::info(format!(
-                        "saved profile `{name}` to {path}; {note}"
+                        "saved profile `{name}` to {path}; {note}{connection_note}"
                     )));
                 }
                 Err(error) => {
@@ -386,7 +394,14 @@ fn step_index(selected: usize, step: isize, len: usize) -> usize {
 
 fn save_profile(app: &mut App, name: String) -> Vec<Effect> {
     let from = app.profile.as_ref().map(|(_, p)| p);
-    let profile = crate::tui::store::profiles::profile_of(&app.form, from);
+    let mut profile = crate::tui::store::profiles::profile_of(&app.form, from);
+    // The embedded emulator's address lasts one run: a profile holding it would point at
+    // nothing next time. The request is what is worth keeping; the connection is the user's.
+    if app.demo {
+        profile.base_url = None;
+        profile.domain = None;
+        profile.account = None;
+    }
     vec![Effect::SaveProfile {
         name,
         profile: Box::new(profile),

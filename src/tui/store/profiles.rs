@@ -130,18 +130,22 @@ pub fn profile_of(form: &Form, from: Option<&Profile>) -> Profile {
         request: form.chat_request(),
         ..Profile::default()
     };
-    // Only answers someone gave: the survey's own prefill (a last known name, checked boxes)
-    // saved as an answer would make the profile send a partial survey, which the service
-    // refuses for its unanswered mandatory questions.
+    // The survey as the form sends it, or none: when nobody answered anything, its own prefill
+    // (a last known name, checked boxes) alone would make the profile send a partial survey,
+    // refused for its unanswered mandatory questions; once someone answered, the prefilled
+    // answers are part of what was sent, and leaving them out makes the same mistake.
     let given = |id: &str| {
         form.touched.contains(&Field::SurveyAnswer(id.to_string()))
             || from.is_some_and(|p| p.request.survey_answers.iter().any(|a| a.question_id == id))
     };
-    profile.request.survey_answers.retain(|answer| {
+    let anything_given = profile.request.survey_answers.iter().any(|answer| {
         given(&answer.question_id)
             || form.survey.survey.is_none()
             || form.survey.prefill(&answer.question_id) != answer.values
     });
+    if !anything_given {
+        profile.request.survey_answers.clear();
+    }
     if let Some(from) = from {
         profile.app_key_env.clone_from(&from.app_key_env);
         profile.app_key_cmd.clone_from(&from.app_key_cmd);

@@ -289,6 +289,59 @@ fn the_picker_loads_the_chosen_profile_into_the_form() {
 }
 
 #[test]
+fn a_profile_saved_on_the_demo_keeps_the_request_but_not_the_demos_address() {
+    let mut app = app();
+    app.demo = true;
+    press(&mut app, key(KeyCode::Char('o'), CTRL));
+    type_text(&mut app, "from-demo");
+    let effects = press(&mut app, key(KeyCode::Enter, NONE));
+    let [Effect::SaveProfile { profile: saved, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(saved.request.skill, "Sales");
+    assert_eq!(
+        (&saved.base_url, &saved.domain, &saved.account),
+        (&None, &None, &None),
+        "the embedded emulator's address lasts one run"
+    );
+    send(
+        &mut app,
+        [Msg::from(StoreOutcome::ProfileSaved {
+            name: "from-demo".into(),
+            profile: saved.clone(),
+            result: Ok("config.toml".into()),
+        })],
+    );
+    let said = app
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(
+        said.contains("add base_url or domain, and account"),
+        "{said}"
+    );
+    // A real connection is saved as it is.
+    let mut app = app_on_real_service();
+    press(&mut app, key(KeyCode::Char('o'), CTRL));
+    type_text(&mut app, "real");
+    let effects = press(&mut app, key(KeyCode::Enter, NONE));
+    let [Effect::SaveProfile { profile: saved, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert!(
+        saved.base_url.is_some() && saved.account.is_some(),
+        "{saved:?}"
+    );
+}
+
+fn app_on_real_service() -> App {
+    let mut app = App::new(real_form(), "real", t0());
+    app.demo = false;
+    app
+}
+
+#[test]
 fn saving_asks_a_name_asks_before_replacing_and_never_saves_a_secret() {
     let mut app = app();
     app.profiles = vec![("qa".into(), profile("Sales"))];
@@ -763,7 +816,7 @@ fn a_restored_drafts_invalid_values_show_their_errors_at_once() {
 }
 
 #[test]
-fn saving_an_unchanged_form_keeps_the_surveys_prefill_out_of_the_profile() {
+fn an_unanswered_survey_is_not_saved_and_an_answered_one_is_saved_whole() {
     let mut app = app();
     app.profiles = vec![("qa".into(), profile("Sales"))];
     app.profile = Some(("qa".into(), profile("Sales")));
@@ -792,7 +845,8 @@ fn saving_an_unchanged_form_keeps_the_surveys_prefill_out_of_the_profile() {
         "{:?}",
         saved.request.survey_answers
     );
-    // What the user did answer is saved, prefill or not.
+    // Once someone answered, the survey is saved as the form sends it: the prefilled answers
+    // too (a mandatory one left out would make the profile's request refused).
     app.form.focus = Focus::Survey("1".into());
     press(&mut app, key(KeyCode::Char(' '), NONE));
     app.form.focus = Focus::Survey("3".into());
@@ -808,7 +862,8 @@ fn saving_an_unchanged_form_keeps_the_surveys_prefill_out_of_the_profile() {
         answered,
         [
             ("1", vec!["CATS".to_string()]),
-            ("3", vec!["Johnny".to_string()])
+            ("3", vec!["Johnny".to_string()]),
+            ("4", vec!["tech".to_string()])
         ]
     );
 }
