@@ -35,6 +35,15 @@ pub fn is_bidi_control(c: char) -> bool {
     )
 }
 
+/// `text` cut to `max` characters, with `…` where it was cut: a value the user typed (a 5,000
+/// character skill) quoted in a message must not push everything else off the screen.
+pub fn clipped(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => text.into(),
+        Some((at, _)) => format!("{}…", &text[..at]).into(),
+    }
+}
+
 /// Writes a line on stderr (a diagnostic, a warning, an error), made safe for the terminal.
 pub fn note(line: impl std::fmt::Display) {
     let _ = writeln!(
@@ -42,4 +51,19 @@ pub fn note(line: impl std::fmt::Display) {
         "{}",
         terminal_safe(&line.to_string())
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_text_is_clipped_on_a_character_with_a_mark_and_short_text_kept() {
+        assert_eq!(clipped("Sales", 40), "Sales");
+        assert_eq!(
+            clipped(&"S".repeat(5000), 40),
+            format!("{}…", "S".repeat(40))
+        );
+        assert_eq!(clipped("ééééé", 3), "ééé…");
+    }
 }

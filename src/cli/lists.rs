@@ -96,9 +96,9 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> Outcome {
             let session = &entry.session;
             let profile = session.profile.as_deref().unwrap_or("-");
             let skill = if session.skill.is_empty() {
-                "-"
+                "-".into()
             } else {
-                &session.skill
+                crate::terminal_text::clipped(&session.skill, 40)
             };
             let agent = entry
                 .agent

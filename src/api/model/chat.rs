@@ -78,7 +78,7 @@ pub fn skill_not_recognised_text(skill: &str) -> String {
     format!(
         "skill `{}` not recognised by the service (check its spelling): the chat's info says \
          skillId 0, so no agent of that skill will take it",
-        skill.trim()
+        crate::terminal_text::clipped(skill.trim(), 60)
     )
 }
 
