@@ -385,6 +385,13 @@ fn mark_restored(app: &mut App) {
     app.form.touched.extend(filled);
 }
 
+/// A chat made on the embedded emulator of another run of the console: that emulator, and the
+/// chat with it, ended when its console did.
+pub fn gone_with_its_console(app: &App, entry: &crate::history::Entry) -> bool {
+    entry.session.demo
+        && !(app.demo && Connection::from_form(&app.form).api == entry.session.base_url)
+}
+
 fn step_index(selected: usize, step: isize, len: usize) -> usize {
     if len == 0 {
         return 0;
@@ -414,6 +421,12 @@ fn save_profile(app: &mut App, name: String) -> Vec<Effect> {
 /// an entry with no URI: a chat request whose answer was lost.
 fn entry_connection(app: &mut App, index: usize) -> Option<(Connection, String)> {
     let entry = app.history.get(index)?;
+    if gone_with_its_console(app, entry) {
+        app.notice = Some(Notice::info(
+            "a demo chat of an earlier console: it went with that console's emulator, so there is nothing to watch or end",
+        ));
+        return None;
+    }
     if entry.session.uri.is_empty() {
         app.notice = Some(Notice::info(
             "this request's answer was lost, so chatstart never had its URI: look for the chat in the skill's queue",

@@ -236,10 +236,15 @@ fn history_lines(
     ))];
     for (index, entry) in app.history.iter().enumerate().skip(first).take(shown) {
         let session = &entry.session;
+        let state = if crate::tui::store::gone_with_its_console(app, entry) {
+            "gone"
+        } else {
+            session.state.as_str()
+        };
         let columns = format!(
             "{:<20} {:<8} {:<12} {:<10} ",
             session.time,
-            session.state,
+            state,
             clip(&session.skill, 12),
             clip(session.profile.as_deref().unwrap_or("—"), 10),
         );

@@ -408,6 +408,57 @@ fn saving_asks_a_name_asks_before_replacing_and_never_saves_a_secret() {
 }
 
 #[test]
+fn a_demo_chat_of_an_earlier_console_reads_as_gone_and_is_neither_watched_nor_ended() {
+    let mut app = app();
+    app.demo = true;
+    let mut earlier = entry(
+        "http://127.0.0.1:40949/api/account/12345678/chat/OLD",
+        "Sales",
+        "x",
+    );
+    earlier.session.demo = true;
+    earlier.session.base_url = "http://127.0.0.1:40949".into();
+    "chatting".clone_into(&mut earlier.session.state);
+    // This console's own demo chat is live.
+    let mut current = entry(
+        "http://127.0.0.1:8480/api/account/12345678/chat/NOW",
+        "Sales",
+        "y",
+    );
+    current.session.demo = true;
+    current.session.base_url = "http://127.0.0.1:8480".into();
+    "chatting".clone_into(&mut current.session.state);
+    press(&mut app, key(KeyCode::Char('r'), CTRL));
+    send(
+        &mut app,
+        [Msg::from(StoreOutcome::HistoryLoaded(Ok(vec![
+            earlier, current,
+        ])))],
+    );
+    let screen = super::snapshots::draw_text(&app, 120, 30);
+    let row = |id: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(id))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(row("OLD").contains("gone"), "{screen}");
+    assert!(row("NOW").contains("chatting"), "{screen}");
+    for key_pressed in ['w', 'x'] {
+        let effects = press(&mut app, key(KeyCode::Char(key_pressed), NONE));
+        assert!(effects.is_empty(), "{key_pressed}: {effects:?}");
+        assert!(notice(&app).contains("earlier console"), "{}", notice(&app));
+    }
+    press(&mut app, key(KeyCode::Down, NONE));
+    let effects = press(&mut app, key(KeyCode::Char('x'), NONE));
+    assert!(
+        matches!(effects.as_slice(), [Effect::EndEntry { .. }]),
+        "{effects:?}"
+    );
+}
+
+#[test]
 fn history_entries_are_watched_and_ended_the_way_they_were_made_and_a_lost_one_is_explained() {
     let mut app = app();
     press(&mut app, key(KeyCode::Char('r'), CTRL));
