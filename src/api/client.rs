@@ -295,6 +295,7 @@ impl ChatApi {
             Err(ApiError::ForeignHost {
                 operation,
                 host: super::key_scope::host_of(url),
+                redirected_by: None,
             })
         }
     }
@@ -604,6 +605,17 @@ impl ChatApi {
                 });
             };
             url = self.prepare(next.as_str(), None)?;
+            // Said as a redirect: the user never named that host.
+            if let Err(ApiError::ForeignHost {
+                operation, host, ..
+            }) = self.key_may_go_to(operation, &url)
+            {
+                return Err(ApiError::ForeignHost {
+                    operation,
+                    host,
+                    redirected_by: Some(super::key_scope::host_of(&answer.url)),
+                });
+            }
         }
         Err(ApiError::Config(format!(
             "{operation}: more than {MAX_REDIRECTS} redirects"
@@ -616,12 +628,18 @@ impl ChatApi {
             .await?;
         if (300..400).contains(&answer.status) {
             // Following would turn the POST into a GET or send it twice (Q24).
-            return Err(error::from_status(
-                operation,
-                answer.status,
-                &answer.body,
-                None,
-            ));
+            let to = answer
+                .location()
+                .map_or_else(|| "no Location".to_string(), |url| url.to_string());
+            let said = format!(
+                "a redirect (to {to}), not followed: a POST is never sent again, to the same place or another; if the service moved, give its new address as the base URL{}",
+                if answer.body.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!(" — it said: {}", error::body_start(&answer.body))
+                }
+            );
+            return Err(error::from_status(operation, answer.status, &said, None));
         }
         Ok(answer)
     }
@@ -964,9 +982,52 @@ mod redirect_tests {
             panic!("refused before following: {result:?}");
         };
         assert_eq!(host, &format!("localhost:{target}"));
+        let said = result.as_ref().unwrap_err().to_string();
+        assert!(
+            said.contains(&format!(
+                "the answer of 127.0.0.1:{service} redirected there"
+            )),
+            "{said}"
+        );
         assert!(
             reached.lock().expect("log").is_empty(),
             "nothing at all went to the redirect's host"
+        );
+    }
+
+    #[test]
+    fn a_chat_request_answered_with_a_redirect_is_not_sent_again_and_says_where_it_pointed() {
+        let (service, asked) = serve(
+            "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:9/api/account/123/chat/request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into(),
+        );
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let error = runtime.block_on(async {
+            let config = ClientConfig::new(
+                Endpoint::BaseUrl(format!("http://127.0.0.1:{service}")),
+                "123",
+                Secret::new("SECRET-key-4711"),
+            );
+            let request = crate::api::ChatRequest {
+                skill: "Sales".into(),
+                ..crate::api::ChatRequest::default()
+            };
+            ChatApi::new(config)
+                .expect("client")
+                .request_chat(&request, None)
+                .await
+                .unwrap_err()
+        });
+        let said = error.to_string();
+        assert!(
+            said.contains("307")
+                && said.contains("a redirect (to http://127.0.0.1:9/api/account/123/chat/request)")
+                && said.contains("never sent again"),
+            "{said}"
+        );
+        assert_eq!(
+            asked.lock().expect("log").len(),
+            1,
+            "one POST, not followed"
         );
     }
 

@@ -120,9 +120,15 @@ pub enum ApiError {
     /// A call that would carry the appKey to a host outside its scope (see
     /// [`super::key_scope`]); nothing was sent.
     #[error(
-        "{operation}: not sent: the appKey goes only to the configured service, the hosts it names in its answers and LivePerson's own domains, and {host} is none of them"
+        "{operation}: not sent: the appKey goes only to the configured service, the hosts it names in its answers and LivePerson's own domains, and {host} is none of them{}",
+        redirect_note(redirected_by.as_deref())
     )]
-    ForeignHost { operation: Operation, host: String },
+    ForeignHost {
+        operation: Operation,
+        host: String,
+        /// The host whose redirect led there, when one did.
+        redirected_by: Option<String>,
+    },
     /// A 2xx answer whose body could not be read.
     #[error(
         "{operation}: HTTP {status} with a body that could not be read ({detail}): {body_start}"
@@ -447,4 +453,13 @@ mod tests {
         assert!(!lost(Operation::ChatRequest, NetworkFailure::Connect).may_have_created_chat());
         assert!(!lost(Operation::Session, NetworkFailure::Timeout).may_have_created_chat());
     }
+}
+
+/// How a refused host was reached, when a redirect led there.
+fn redirect_note(redirected_by: Option<&str>) -> String {
+    redirected_by.map_or_else(String::new, |by| {
+        format!(
+            " (the answer of {by} redirected there; a redirect never widens where the key goes)"
+        )
+    })
 }
