@@ -375,6 +375,15 @@ pub fn body_start(body: &str) -> String {
     }
 }
 
+/// How a refused host was reached, when a redirect led there.
+fn redirect_note(redirected_by: Option<&str>) -> String {
+    redirected_by.map_or_else(String::new, |by| {
+        format!(
+            " (the answer of {by} redirected there; a redirect never widens where the key goes)"
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
