@@ -463,12 +463,3 @@ mod tests {
         assert!(!lost(Operation::Session, NetworkFailure::Timeout).may_have_created_chat());
     }
 }
-
-/// How a refused host was reached, when a redirect led there.
-fn redirect_note(redirected_by: Option<&str>) -> String {
-    redirected_by.map_or_else(String::new, |by| {
-        format!(
-            " (the answer of {by} redirected there; a redirect never widens where the key goes)"
-        )
-    })
-}
