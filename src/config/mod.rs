@@ -336,7 +336,7 @@ fn describe_toml_error(error: &toml::de::Error, text: &str) -> String {
 }
 
 const UNTAGGED_ANSWER: &str = "data did not match any variant of untagged enum OneOrMany";
-const SURVEY_ANSWER_TYPE: &str = "a survey answer is text in quotes (1002 = \"5\"), or a list of them for several check-box answers (1003 = [\"billing\", \"shipping\"])";
+const SURVEY_ANSWER_TYPE: &str = "a survey answer is text in quotes or a whole number (1002 = \"five\", 1002 = 5), or a list of them for several check-box answers (1003 = [\"billing\", \"shipping\"])";
 
 /// `line 3` or `lines 3 and 5`: where the keys of `[profiles.NAME]` named are written, found
 /// again in the text (the typed file keeps no positions). Empty when none can be found.
