@@ -180,10 +180,21 @@ fn form_changed(app: &mut App) {
 fn problems_notice(app: &App) -> Option<Notice> {
     let first = app.errors.0.first()?;
     let count = app.errors.0.len();
+    // The second one too: it may belong to a part not on screen (answers of a survey that could
+    // not be read), and a count with one reason reads as a miscount.
+    let also = match app.errors.0.get(1) {
+        Some(second) if count == 2 => format!("; also: {}", second.message),
+        Some(second) => format!(
+            "; also: {} (and {} more, under their fields)",
+            second.message,
+            count - 2
+        ),
+        None => String::new(),
+    };
     Some(
         Notice::error(
             format!(
-                "{} attention before sending: {}",
+                "{} attention before sending: {}{also}",
                 crate::plural::count(count, "field needs", "fields need"),
                 first.message
             ),
