@@ -252,6 +252,8 @@ pub fn max_wait_time(value: &str) -> Option<String> {
         _ if value.is_empty() => None,
         Ok(seconds) if seconds <= 86_400 && is_digits(value) => None,
         Ok(_) => Some("must be between 0 and 86400 seconds (24 hours)".into()),
+        // Digits past what a number holds are still a number: too big, not "not a number".
+        Err(_) if is_digits(value) => Some("must be between 0 and 86400 seconds (24 hours)".into()),
         Err(_) => Some(format!(
             "`{value}` is not a whole number of seconds (0–86400)"
         )),
@@ -652,6 +654,11 @@ mod tests {
         assert!(app_key("k1").is_none() && app_key("a b").is_some() && app_key(" ").is_some());
         assert!(max_wait_time("0").is_none() && max_wait_time("86400").is_none());
         assert!(max_wait_time("86401").is_some() && max_wait_time("-1").is_some());
+        assert!(
+            max_wait_time("99999999999999999999999")
+                .unwrap()
+                .contains("between 0 and 86400")
+        );
         assert!(max_wait_time("1.5").is_some() && max_wait_time("+5").is_some());
         assert!(visitor_ip("203.0.113.7").is_none() && visitor_ip("::1").is_none());
         assert!(visitor_ip("300.1.1.1").is_some() && visitor_ip("host").is_some());

@@ -159,6 +159,29 @@ pub struct Step {
     pub within: Option<f64>,
 }
 
+/// The name of the `[[case]]` the byte at `offset` belongs to, read from the text itself (for a
+/// file that does not parse, so its cases are not known yet).
+fn case_around(text: &str, offset: usize) -> Option<String> {
+    let before = text.get(..offset)?;
+    let header = before.rfind("[[case]]")?;
+    // Only when no other top-level table ([defaults], a second file section) came between.
+    let after_header = &text[header..];
+    let end = after_header[8..]
+        .find("\n[[case]]")
+        .map_or(after_header.len(), |at| at + 8);
+    let section = &after_header[..end];
+    if before[header..].lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with('[') && !l.starts_with("[case") && !l.starts_with("[[case")
+    }) {
+        return None;
+    }
+    section.lines().find_map(|line| {
+        let (key, value) = line.split_once('=')?;
+        (key.trim() == "name").then(|| value.trim().trim_matches('"').to_string())
+    })
+}
+
 impl Step {
     /// A match that checks nothing (an empty text or pattern matches every line; an empty exact
     /// line never comes): the key, and why.
@@ -219,7 +242,13 @@ impl CheckFile {
 
     /// Parses and checks a check file's text.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let file: Self = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())?;
+        let file: Self = toml::from_str(text).map_err(|e| {
+            let said = e.to_string().trim_end().to_string();
+            match e.span().and_then(|span| case_around(text, span.start)) {
+                Some(name) => format!("case `{name}`: {said}"),
+                None => said,
+            }
+        })?;
         if file.cases.is_empty() {
             return Err("no [[case]] in the file".into());
         }
@@ -675,9 +704,19 @@ mod tests {
         let typo = "[[case]]\nname = \"a\"\n[case.request]\nskil = \"Sales\"\n";
         let error = CheckFile::parse(typo).unwrap_err();
         assert!(
-            error.contains("line 4") && error.contains("unknown field `skil`"),
+            error.starts_with("case `a`: ")
+                && error.contains("line 4")
+                && error.contains("unknown field `skil`"),
             "{error}"
         );
+        // The second case is named, and a slip outside any case names none.
+        let second =
+            "[[case]]\nname = \"a\"\n\n[[case]]\nname = \"b\"\n[case.request]\nskil = \"x\"\n";
+        let error = CheckFile::parse(second).unwrap_err();
+        assert!(error.starts_with("case `b`: "), "{error}");
+        let defaults = "[defaults]\npoll_intervall = 1\n[[case]]\nname = \"a\"\n";
+        let error = CheckFile::parse(defaults).unwrap_err();
+        assert!(!error.starts_with("case "), "{error}");
         let escape = "[[case]]\nname = \"a\"\n[case.request]\nskill = \"Sa\\u001bles\"\n";
         let error = CheckFile::parse(escape).unwrap_err();
         assert!(
