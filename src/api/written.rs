@@ -45,6 +45,21 @@ pub fn optional_text<'de, D: Deserializer<'de>>(
     text(deserializer).map(Some)
 }
 
+/// A TOML error in one line, as a person reads it: `line 8, column 16: invalid basic string`.
+/// toml's own text draws the line with a caret below it over several lines, which a status line
+/// or a JSON message folds into noise.
+pub fn toml_error(error: &toml::de::Error, text: &str) -> String {
+    let message = error.message().trim();
+    let Some(span) = error.span() else {
+        return message.to_string();
+    };
+    let start = span.start.min(text.len());
+    let before = &text[..start];
+    let line = before.matches('\n').count() + 1;
+    let column = before.chars().rev().take_while(|c| *c != '\n').count() + 1;
+    format!("line {line}, column {column}: {message}")
+}
+
 #[cfg(test)]
 mod tests {
     #[derive(Debug, serde::Deserialize)]

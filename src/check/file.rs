@@ -243,7 +243,7 @@ impl CheckFile {
     /// Parses and checks a check file's text.
     pub fn parse(text: &str) -> Result<Self, String> {
         let file: Self = toml::from_str(text).map_err(|e| {
-            let said = e.to_string().trim_end().to_string();
+            let said = crate::api::written::toml_error(&e, text);
             match e.span().and_then(|span| case_around(text, span.start)) {
                 Some(name) => format!("case `{name}`: {said}"),
                 None => said,

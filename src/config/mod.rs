@@ -320,19 +320,8 @@ fn expand_inline_tables(table: &mut toml_edit::Table) {
 /// TOML's own message quotes the offending line; when that line holds a secret written in
 /// clear, only its position is said.
 fn describe_toml_error(error: &toml::de::Error, text: &str) -> String {
-    if !error.message().contains(CLEAR_SECRET) {
-        // serde's words for a survey answer of the wrong type name a private helper type.
-        return error
-            .to_string()
-            .replace(UNTAGGED_ANSWER, SURVEY_ANSWER_TYPE)
-            .trim_end()
-            .to_string();
-    }
-    let start = error.span().map_or(0, |span| span.start).min(text.len());
-    let before = &text[..start];
-    let line = before.matches('\n').count() + 1;
-    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-    format!("line {line}, column {column}: {}", error.message())
+    // serde's words for a survey answer of the wrong type name a private helper type.
+    crate::api::written::toml_error(error, text).replace(UNTAGGED_ANSWER, SURVEY_ANSWER_TYPE)
 }
 
 const UNTAGGED_ANSWER: &str = "data did not match any variant of untagged enum OneOrMany";
@@ -528,6 +517,16 @@ mod tests {
         assert_eq!(config.file.profiles.len(), 2);
         assert_eq!(config.file.profiles["a"].account.as_deref(), Some("1"));
         assert!(warnings[0].contains("line 3"), "{warnings:?}");
+    }
+
+    #[test]
+    fn a_value_cut_short_is_one_line_naming_line_and_column() {
+        let cut = message("[profiles.a]\naccount = \"1\"\n\n[profiles.b]\nbase_url = \"http://x\n");
+        assert!(!cut.contains('\n'), "{cut}");
+        assert!(
+            cut.starts_with("config file c.toml: line 5, column ") && cut.contains("string"),
+            "{cut}"
+        );
     }
 
     fn message(text: &str) -> String {
