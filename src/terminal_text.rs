@@ -9,8 +9,15 @@ use std::io::Write;
 /// an escape sequence in them could retitle the terminal, recolour it or (OSC 52) write the
 /// user's clipboard. JSON output needs nothing: serde_json escapes them.
 pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t' || is_bidi_control(c);
-    if !text.contains(unsafe_char) {
+    escaped(text, |c| {
+        c.is_control() && c != '\n' && c != '\t' || is_bidi_control(c)
+    })
+}
+
+/// `text` with each character `unsafe_char` picks written as its `\u{..}` escape; borrowed
+/// when there is none.
+pub fn escaped(text: &str, unsafe_char: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    if !text.contains(&unsafe_char) {
         return text.into();
     }
     text.chars()

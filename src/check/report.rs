@@ -194,20 +194,7 @@ fn xml_safe(value: &mut Value) {
         Value::String(text) => {
             let not_xml = |c: char| matches!(c, '\u{fffe}' | '\u{ffff}');
             let safe = crate::terminal_text::terminal_safe(text);
-            let safe = if safe.contains(not_xml) {
-                safe.chars()
-                    .map(|c| {
-                        if not_xml(c) {
-                            c.escape_unicode().to_string()
-                        } else {
-                            c.to_string()
-                        }
-                    })
-                    .collect()
-            } else {
-                safe.into_owned()
-            };
-            *text = safe;
+            *text = crate::terminal_text::escaped(&safe, not_xml).into_owned();
         }
         Value::Array(items) => items.iter_mut().for_each(xml_safe),
         Value::Object(fields) => fields.values_mut().for_each(xml_safe),
