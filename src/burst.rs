@@ -553,7 +553,10 @@ impl Chat {
                 SessionUpdate::Ended => break,
                 SessionUpdate::EstimatedWait(_)
                 | SessionUpdate::Retrying { .. }
-                | SessionUpdate::Recovered => {}
+                | SessionUpdate::Recovered
+                | SessionUpdate::Links(_)
+                | SessionUpdate::AgentTyping(_)
+                | SessionUpdate::VisitorNamed { .. } => {}
             }
         }
         tracker.abort();

@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 use tokio::time::{Instant, sleep_until};
 
 use crate::api::explain::Explanation;
-use crate::api::model::{ChatState, EstimatedWait, Event, EventKind, Info};
+use crate::api::model::{ChatState, EstimatedWait, Event, EventKind, Info, VisitorLinks};
 use crate::api::{ApiError, ChatApi};
 
 /// Default time between the starts of two polls (the official SDK's 2 s).
@@ -38,6 +38,9 @@ pub struct FollowOptions {
     /// a URI given to follow — a connection that cannot be made before the service ever
     /// answered ends the tracking at once: a session never reached is not one to resume.
     pub known_reachable: bool,
+    /// The visitor's name, set at the info's `visitor-name` link as soon as the chat is first
+    /// read (before an agent accepts it, §2.14).
+    pub visitor_name: Option<String>,
 }
 
 impl Default for FollowOptions {
@@ -48,6 +51,7 @@ impl Default for FollowOptions {
             max_failures: DEFAULT_MAX_FAILURES,
             retry: RetryPolicy::default(),
             known_reachable: true,
+            visitor_name: None,
         }
     }
 }
@@ -85,6 +89,17 @@ pub enum SessionUpdate {
     },
     /// The estimated wait for the chat's skill, while it waits.
     EstimatedWait(EstimatedWait),
+    /// Where the visitor's own calls about this chat go (exit survey, transcript, name,
+    /// typing): sent when first read and whenever they change.
+    Links(VisitorLinks),
+    /// The agent started (`true`) or stopped typing, as the info says (Q35); sent on change
+    /// only.
+    AgentTyping(bool),
+    /// The visitor's name was set (`Ok`) or refused (`Err`: what was wrong).
+    VisitorNamed {
+        name: String,
+        result: Result<(), String>,
+    },
     /// A poll failed; the next try starts after `delay`.
     Retrying {
         attempt: u32,
@@ -158,6 +173,10 @@ struct Cursor {
     failures: u32,
     /// The service has answered a poll of this chat.
     answered: bool,
+    links: VisitorLinks,
+    agent_typing: bool,
+    /// The name still to set, until it has been tried once.
+    name_to_set: Option<String>,
 }
 
 impl Tracker {
@@ -172,6 +191,13 @@ impl Tracker {
             chat_timeout: None,
             failures: 0,
             answered: false,
+            links: VisitorLinks::default(),
+            agent_typing: false,
+            name_to_set: self
+                .options
+                .visitor_name
+                .clone()
+                .filter(|n| !n.trim().is_empty()),
         };
         let mut next_estimate = Instant::now();
         let mut estimate = AbortOnDrop(None);
@@ -206,6 +232,7 @@ impl Tracker {
                     if let Some(next) = chat.next_link() {
                         cursor.next = next.to_string();
                     }
+                    let links = merged_links(&cursor.links, chat.visitor_links());
                     let mut info = chat.info;
                     let catching_up = info.as_mut().is_some_and(|info| {
                         settle_info_state(&mut cursor, info, !events.is_empty())
@@ -213,6 +240,12 @@ impl Tracker {
                     if let Some(info) = &info {
                         cursor.chat_timeout = info.chat_timeout.map(Duration::from_secs);
                     }
+                    // `unknown` says nothing either way; only `typing` is typing (§2.16).
+                    let info_typing = info
+                        .as_ref()
+                        .and_then(|info| info.agent_typing.as_deref())
+                        .filter(|typing| *typing != "unknown")
+                        .map(|typing| typing == "typing");
                     if (!events.is_empty() || info.is_some())
                         && !self.send(SessionUpdate::Batch {
                             events,
@@ -221,9 +254,36 @@ impl Tracker {
                     {
                         return;
                     }
+                    if links != cursor.links {
+                        cursor.links = links;
+                        if !self.send(SessionUpdate::Links(cursor.links.clone())) {
+                            return;
+                        }
+                    }
+                    let agent_typing = info_typing.unwrap_or(cursor.agent_typing);
+                    if agent_typing != cursor.agent_typing && cursor.state != Some(ChatState::Ended)
+                    {
+                        cursor.agent_typing = agent_typing;
+                        if !self.send(SessionUpdate::AgentTyping(agent_typing)) {
+                            return;
+                        }
+                    }
                     if cursor.state == Some(ChatState::Ended) {
                         self.send(SessionUpdate::Ended);
                         return;
+                    }
+                    if let Some(name) = cursor.name_to_set.take() {
+                        let result = match &cursor.links.visitor_name {
+                            Some(href) => self
+                                .api
+                                .set_visitor_name(href, &name)
+                                .await
+                                .map_err(|error| error.to_string()),
+                            None => Err("the chat's info has no `visitor-name` link".into()),
+                        };
+                        if !self.send(SessionUpdate::VisitorNamed { name, result }) {
+                            return;
+                        }
                     }
                     // The events lag the info: read on at once, not at the next interval.
                     catching_up.then_some(Duration::ZERO)
@@ -385,6 +445,19 @@ fn settle_info_state(cursor: &mut Cursor, info: &mut Info, fresh_events: bool) -
 }
 
 /// Events not seen before, in id order; events without an id cannot be de-duplicated and pass.
+/// The links of a new read over those known: an events-level answer carries none of the
+/// chat's or the info's, and must not make them unknown.
+fn merged_links(known: &VisitorLinks, read: VisitorLinks) -> VisitorLinks {
+    let pick = |new: Option<String>, old: &Option<String>| new.or_else(|| old.clone());
+    VisitorLinks {
+        exit_survey: pick(read.exit_survey, &known.exit_survey),
+        transcript: pick(read.transcript, &known.transcript),
+        transcript_with_subject: pick(read.transcript_with_subject, &known.transcript_with_subject),
+        visitor_name: pick(read.visitor_name, &known.visitor_name),
+        visitor_typing: pick(read.visitor_typing, &known.visitor_typing),
+    }
+}
+
 fn fresh_events(mut events: Vec<Event>, seen: &mut HashSet<u64>) -> Vec<Event> {
     events.retain(|event| event.id.is_none_or(|id| seen.insert(id)));
     events.sort_by_key(|event| event.id.unwrap_or(u64::MAX));
@@ -458,6 +531,9 @@ mod tests {
             chat_timeout: None,
             failures: 0,
             answered: false,
+            links: VisitorLinks::default(),
+            agent_typing: false,
+            name_to_set: None,
         }
     }
 

@@ -33,6 +33,8 @@ pub const DEFAULT_CSDS_URL: &str = "https://api.liveperson.net";
 const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// GET redirects followed by hand (POSTs are never redirected, Q24).
 const MAX_REDIRECTS: usize = 5;
+/// The header that turns a POST into the PUT this API means (§1.4).
+const METHOD_OVERRIDE: &str = "X-HTTP-Method-Override";
 
 /// Where the account's API lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -349,7 +351,11 @@ impl ChatApi {
     }
 
     /// A URL of the fixed API templates (`/api/account/{acc}/chat/…`), query filled in.
-    async fn api_url(&self, path: &str, query: &[(&str, &str)]) -> Result<Url, ApiError> {
+    pub(super) async fn api_url(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Url, ApiError> {
         let base = self.base_url().await?;
         let account = &self.inner.config.account;
         let mut url = base
@@ -435,17 +441,7 @@ impl ChatApi {
                 ],
             )
             .await?;
-        let answer = match self.get(Operation::Survey, url).await {
-            Err(ApiError::Status { status: 404, .. }) => return Ok(None),
-            other => other?,
-        };
-        if answer.body.trim().is_empty() {
-            return Ok(None);
-        }
-        let document = parse_body(Operation::Survey, &answer)?;
-        let survey = Survey::from_document(&document)
-            .map_err(|e| model_error(Operation::Survey, &answer, e))?;
-        Ok(Some(survey).filter(|s| !s.questions.is_empty()))
+        self.optional_survey(Operation::Survey, url).await
     }
 
     /// POST chat/request (spec §2.9): validated first, sent exactly once, never retried. The
@@ -587,7 +583,7 @@ impl ChatApi {
             })
     }
 
-    async fn get(&self, operation: Operation, url: Url) -> Result<Answer, ApiError> {
+    pub(super) async fn get(&self, operation: Operation, url: Url) -> Result<Answer, ApiError> {
         let mut url = url;
         for _ in 0..=MAX_REDIRECTS {
             let answer = self
@@ -622,10 +618,35 @@ impl ChatApi {
         )))
     }
 
-    async fn post(&self, operation: Operation, url: Url, body: &Value) -> Result<Answer, ApiError> {
-        let answer = self
-            .call(operation, Method::POST, url, Some(body), None)
-            .await?;
+    /// POSTs `body`; a 3xx is refused, never followed (Q24).
+    pub(super) async fn post(
+        &self,
+        operation: Operation,
+        url: Url,
+        body: &Value,
+    ) -> Result<Answer, ApiError> {
+        self.send_body(operation, Method::POST, url, body).await
+    }
+
+    /// "PUTs" `body`: a POST with `X-HTTP-Method-Override: PUT` (§1.4). Any 2xx is success,
+    /// with or without a body (Q31–Q33); a 3xx is refused, never followed.
+    pub(super) async fn put(
+        &self,
+        operation: Operation,
+        url: Url,
+        body: &Value,
+    ) -> Result<Answer, ApiError> {
+        self.send_body(operation, Method::PUT, url, body).await
+    }
+
+    async fn send_body(
+        &self,
+        operation: Operation,
+        method: Method,
+        url: Url,
+        body: &Value,
+    ) -> Result<Answer, ApiError> {
+        let answer = self.call(operation, method, url, Some(body), None).await?;
         if (300..400).contains(&answer.status) {
             // Following would turn the POST into a GET or send it twice (Q24).
             let to = answer
@@ -663,16 +684,28 @@ impl ChatApi {
         let config = &self.inner.config;
         // The auth call goes as documented, JSON to `conversation.json` (§2.8), whatever the
         // format of the others: the suffix selects JSON, so an XML body there would be refused.
-        let format = if operation == Operation::Authenticate {
+        // The transcript request is documented in JSON only (§2.18): its body has two roots,
+        // which no XML document can hold.
+        let format = if matches!(operation, Operation::Authenticate | Operation::Transcript) {
             Format::Json
         } else {
             config.format
+        };
+        // Every "PUT" of this API goes as a POST that says it means PUT (§1.4, Q15).
+        let (method, method_override) = if method == Method::PUT {
+            (Method::POST, Some("PUT"))
+        } else {
+            (method, None)
         };
         let mut builder = self
             .http(&url)?
             .request(method.clone(), url.clone())
             .header(ACCEPT, format.mime());
         let mut sent_headers = vec![("Accept".to_string(), format.mime().to_string())];
+        if let Some(meant) = method_override {
+            builder = builder.header(METHOD_OVERRIDE, meant);
+            sent_headers.push((METHOD_OVERRIDE.into(), meant.into()));
+        }
         if authenticated && config.app_key_in == AppKeyPlacement::Header {
             let value = format!("LivePerson appKey={}", config.app_key.expose());
             builder = builder.header(AUTHORIZATION, value);
@@ -910,7 +943,7 @@ fn check_max_wait(max_wait_time: &str) -> Result<(), ApiError> {
     }
 }
 
-fn parse_body(operation: Operation, answer: &Answer) -> Result<Value, ApiError> {
+pub(super) fn parse_body(operation: Operation, answer: &Answer) -> Result<Value, ApiError> {
     format::decode(&answer.body).map_err(|detail| ApiError::BadBody {
         operation,
         status: answer.status,
@@ -919,7 +952,11 @@ fn parse_body(operation: Operation, answer: &Answer) -> Result<Value, ApiError> 
     })
 }
 
-fn model_error(operation: Operation, answer: &Answer, error: super::model::ModelError) -> ApiError {
+pub(super) fn model_error(
+    operation: Operation,
+    answer: &Answer,
+    error: super::model::ModelError,
+) -> ApiError {
     ApiError::BadBody {
         operation,
         status: answer.status,

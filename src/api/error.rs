@@ -21,6 +21,20 @@ pub enum Operation {
     Info,
     AddLine,
     EndChat,
+    /// Setting the visitor's name (§2.14).
+    VisitorName,
+    /// Setting the visitor's typing status (§2.15).
+    VisitorTyping,
+    /// Reading the exit survey (§2.17).
+    ExitSurvey,
+    /// Submitting the exit survey's answers (§2.17).
+    SubmitExitSurvey,
+    /// Asking for the transcript by e-mail (§2.18).
+    Transcript,
+    /// Reading the offline survey (§2.7).
+    OfflineSurvey,
+    /// Submitting the offline survey's answers (§2.7).
+    SubmitOfflineSurvey,
 }
 
 impl Operation {
@@ -37,6 +51,13 @@ impl Operation {
             Self::Info => "chat information",
             Self::AddLine => "add line",
             Self::EndChat => "end chat",
+            Self::VisitorName => "visitor name",
+            Self::VisitorTyping => "visitor typing",
+            Self::ExitSurvey => "exit survey",
+            Self::SubmitExitSurvey => "exit survey answers",
+            Self::Transcript => "transcript request",
+            Self::OfflineSurvey => "offline survey",
+            Self::SubmitOfflineSurvey => "offline survey answers",
         }
     }
 
@@ -44,7 +65,15 @@ impl Operation {
     pub fn concerns_a_chat(self) -> bool {
         matches!(
             self,
-            Self::Session | Self::Info | Self::AddLine | Self::EndChat
+            Self::Session
+                | Self::Info
+                | Self::AddLine
+                | Self::EndChat
+                | Self::VisitorName
+                | Self::VisitorTyping
+                | Self::ExitSurvey
+                | Self::SubmitExitSurvey
+                | Self::Transcript
         )
     }
 

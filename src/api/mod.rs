@@ -12,6 +12,7 @@ pub mod model;
 pub mod request;
 pub mod validate;
 pub mod value;
+pub mod visitor;
 pub mod written;
 
 pub use auth::{AuthOutcome, AuthenticatedChat, start_authenticated, start_authenticated_unless};
@@ -19,4 +20,5 @@ pub use client::{ChatApi, ClientConfig, Endpoint};
 pub use error::{ApiError, ErrorKind, Operation};
 pub use format::Format;
 pub use links::AppKeyPlacement;
-pub use request::{AuthRequest, ChatRequest, SurveyAnswer};
+pub use request::{AuthRequest, ChatRequest, SurveyAnswer, TranscriptRequest};
+pub use visitor::TranscriptSent;

@@ -155,11 +155,7 @@ impl ChatRequest {
 
     /// The answers chosen for a question, for survey logic.
     pub fn answers_for(&self, question_id: &str) -> Vec<String> {
-        self.survey_answers
-            .iter()
-            .filter(|a| a.question_id == question_id)
-            .flat_map(|a| a.values.iter().cloned())
-            .collect()
+        answers_for(&self.survey_answers, question_id)
     }
 
     /// The request body, `{"request":{…}}`. Numbers the service types as numbers are sent as
@@ -212,35 +208,140 @@ impl ChatRequest {
     }
 
     fn survey_body(&self, survey: &Survey, format: Format) -> Option<Value> {
-        let visible = survey.visible_questions(|id| self.answers_for(id));
-        // XML carries ids as attributes (spec §3.6); JSON as plain `id` keys.
-        let id_key = match format {
-            Format::Json => "id",
-            Format::Xml => "@id",
-        };
-        let questions: Vec<Value> = visible
-            .iter()
-            .filter_map(|question| {
-                let values: Vec<String> = self
-                    .answers_for(&question.id)
-                    .into_iter()
-                    .filter(|v| !v.trim().is_empty())
-                    .collect();
-                if values.is_empty() {
-                    return None;
-                }
-                let answer = if question.kind.is_multi_choice() {
-                    json!(values)
-                } else {
-                    json!(values[0])
-                };
-                Some(json!({ id_key: number_or_text(&question.id), "answer": answer }))
-            })
-            .collect();
-        if questions.is_empty() {
-            return None;
+        survey_answers_body(survey, &self.survey_answers, format)
+    }
+}
+
+/// The answers given to a question, for survey logic (every value, in order).
+pub fn answers_for(answers: &[SurveyAnswer], question_id: &str) -> Vec<String> {
+    answers
+        .iter()
+        .filter(|a| a.question_id == question_id)
+        .flat_map(|a| a.values.iter().cloned())
+        .collect()
+}
+
+/// `{"id":…,"question":[{"id":…,"answer":…}]}`, the answer encoding of every survey (§3.6,
+/// Q31): a choice's answer is its value text, a check-box's a list; answers to questions the
+/// survey's logic hides, and empty answers, are left out. `None` when nothing is answered.
+pub fn survey_answers_body(
+    survey: &Survey,
+    answers: &[SurveyAnswer],
+    format: Format,
+) -> Option<Value> {
+    let visible = survey.visible_questions(|id| answers_for(answers, id));
+    // XML carries ids as attributes (spec §3.6); JSON as plain `id` keys.
+    let id_key = match format {
+        Format::Json => "id",
+        Format::Xml => "@id",
+    };
+    let questions: Vec<Value> = visible
+        .iter()
+        .filter_map(|question| {
+            let values: Vec<String> = answers_for(answers, &question.id)
+                .into_iter()
+                .filter(|v| !v.trim().is_empty())
+                .collect();
+            if values.is_empty() {
+                return None;
+            }
+            let answer = if question.kind.is_multi_choice() {
+                json!(values)
+            } else {
+                json!(values[0])
+            };
+            Some(json!({ id_key: number_or_text(&question.id), "answer": answer }))
+        })
+        .collect();
+    if questions.is_empty() {
+        return None;
+    }
+    Some(json!({ id_key: number_or_text(&survey.id), "question": questions }))
+}
+
+/// The exit survey's submission, `{"survey":{"id":…,"question":[…]}}` (§2.17, Q31). A survey
+/// with nothing answered still goes, with no questions: the visitor submitted it.
+pub fn exit_survey_body(survey: &Survey, answers: &[SurveyAnswer], format: Format) -> Value {
+    let body = survey_answers_body(survey, answers, format)
+        .unwrap_or_else(|| empty_survey_body(survey, format));
+    json!({ "survey": body })
+}
+
+fn empty_survey_body(survey: &Survey, format: Format) -> Value {
+    let id_key = match format {
+        Format::Json => "id",
+        Format::Xml => "@id",
+    };
+    json!({ id_key: number_or_text(&survey.id), "question": [] })
+}
+
+/// The offline survey's submission (§2.7, Q34): the answers, and the visitor's fields of
+/// `request` **inside** `survey` (the doc page and SDK 3.1.0), `chatRefferer` spelt as the
+/// service spells it.
+pub fn offline_survey_body(
+    survey: &Survey,
+    answers: &[SurveyAnswer],
+    request: &ChatRequest,
+    format: Format,
+) -> Value {
+    let mut body = survey_answers_body(survey, answers, format)
+        .unwrap_or_else(|| empty_survey_body(survey, format));
+    if let Value::Object(fields) = &mut body {
+        for (key, value) in [
+            ("skill", &request.skill),
+            ("visitorIp", &request.visitor_ip),
+            ("chatRefferer", &request.chat_referrer),
+            ("userAgent", &request.user_agent),
+            ("visitorId", &request.visitor_id),
+            ("LETagVisitorId", &request.le_visitor_id),
+            ("LETagSessionId", &request.le_session_id),
+            ("LETagContextId", &request.le_context_id),
+        ] {
+            let value = value.trim();
+            if !value.is_empty() {
+                fields.insert(key.into(), Value::String(value.into()));
+            }
         }
-        Some(json!({ id_key: number_or_text(&survey.id), "question": questions }))
+    }
+    json!({ "survey": body })
+}
+
+/// The body that sets the visitor's name (§2.14).
+pub fn visitor_name_body(name: &str) -> Value {
+    json!({ "visitorName": name.trim() })
+}
+
+/// The body that sets the visitor's typing status (§2.15, V16).
+pub fn visitor_typing_body(typing: bool) -> Value {
+    json!({ "visitorTyping": if typing { "typing" } else { "not-typing" } })
+}
+
+/// A transcript by e-mail (§2.18, Q32): where it goes and what it says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranscriptRequest {
+    pub email: String,
+    /// Shown as the mail's subject; sent only where the chat has a link that takes one.
+    pub subject: Option<String>,
+    /// The GMT offset printed beside the times, in milliseconds.
+    pub timezone_offset_ms: Option<i64>,
+}
+
+impl TranscriptRequest {
+    /// `{"email":…,"timezoneOffset":…}` for `transcript-request`, or, with the subject,
+    /// `{"transcriptRequest":{…,"subject":…}}` for `transcript-with-subject-request` (Q32).
+    pub fn body(&self, with_subject: bool) -> Value {
+        let mut fields = Map::new();
+        fields.insert("email".into(), json!(self.email.trim()));
+        if let Some(offset) = self.timezone_offset_ms {
+            fields.insert("timezoneOffset".into(), json!(offset));
+        }
+        match self.subject.as_deref().filter(|_| with_subject) {
+            Some(subject) => {
+                fields.insert("subject".into(), json!(subject));
+                json!({ "transcriptRequest": fields })
+            }
+            None => Value::Object(fields),
+        }
     }
 }
 

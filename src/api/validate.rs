@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use super::model::{QuestionKind, Survey, ValidationType};
-use super::request::{AuthRequest, ChatRequest};
+use super::request::{AuthRequest, ChatRequest, SurveyAnswer, answers_for};
 
 /// A field a value was typed into.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -38,6 +38,8 @@ pub enum Field {
     AuthChatConnId,
     RedirectUri,
     LineText,
+    VisitorName,
+    TranscriptEmail,
 }
 
 impl Field {
@@ -69,6 +71,8 @@ impl Field {
             Self::AuthChatConnId => "auth_conn_id".into(),
             Self::RedirectUri => "redirect_uri".into(),
             Self::LineText => "send".into(),
+            Self::VisitorName => "visitor_name".into(),
+            Self::TranscriptEmail => "transcript_email".into(),
         }
     }
 }
@@ -392,6 +396,66 @@ pub fn email(value: &str) -> bool {
             .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
 }
 
+/// V17: the address a transcript goes to. `None` when it is one.
+pub fn transcript_email(value: &str) -> Option<String> {
+    if value.trim().is_empty() {
+        Some("an e-mail address is needed: the transcript goes there".into())
+    } else if let Some(problem) = single_line(value) {
+        Some(problem)
+    } else if email(value) {
+        None
+    } else {
+        Some(format!(
+            "`{}` is not an e-mail address: write one like visitor@example.com",
+            value.trim()
+        ))
+    }
+}
+
+/// The visitor's name (§2.14): one line, not empty, not longer than a name.
+pub fn visitor_name(value: &str) -> Option<String> {
+    const LONGEST: usize = 100;
+    if value.trim().is_empty() {
+        Some("a visitor name cannot be empty".into())
+    } else if value.trim().chars().count() > LONGEST {
+        Some(format!("a visitor name is at most {LONGEST} characters"))
+    } else {
+        single_line(value)
+    }
+}
+
+/// A time-zone offset written `±HH:MM` (or `Z`), as milliseconds (V17: the transcript's
+/// `timezoneOffset` is integer milliseconds). Offsets run from −12:00 to +14:00.
+pub fn timezone_offset(value: &str) -> Result<i64, String> {
+    let text = value.trim();
+    let problem =
+        || format!("`{text}` is not a time-zone offset: write one like +02:00, -05:30 or auto");
+    if text.eq_ignore_ascii_case("z") || text == "0" {
+        return Ok(0);
+    }
+    let (sign, rest) = match text.as_bytes().first() {
+        Some(b'+') => (1, &text[1..]),
+        Some(b'-') => (-1, &text[1..]),
+        _ => return Err(problem()),
+    };
+    let (hours, minutes) = rest.split_once(':').unwrap_or((rest, "00"));
+    if hours.is_empty() || hours.len() > 2 || minutes.len() != 2 {
+        return Err(problem());
+    }
+    let hours: i64 = hours.parse().map_err(|_| problem())?;
+    let minutes: i64 = minutes.parse().map_err(|_| problem())?;
+    if !hours.is_positive() && hours != 0 || minutes >= 60 {
+        return Err(problem());
+    }
+    let total = sign * (hours * 60 + minutes);
+    if !(-12 * 60..=14 * 60).contains(&total) {
+        return Err(format!(
+            "`{text}` is outside the offsets in use (-12:00 to +14:00)"
+        ));
+    }
+    Ok(total * 60_000)
+}
+
 /// Checks every field of a chat request (V3–V11, V14). `survey` is the fetched pre-chat survey,
 /// needed when answers are given.
 pub fn chat_request(request: &ChatRequest, survey: Option<&Survey>) -> ValidationErrors {
@@ -464,13 +528,6 @@ pub fn request_fields(request: &ChatRequest) -> ValidationErrors {
 
 /// V14: answers against the fetched survey.
 fn survey_answers(request: &ChatRequest, survey: Option<&Survey>, errors: &mut ValidationErrors) {
-    let answered = |id: &str| {
-        request
-            .answers_for(id)
-            .into_iter()
-            .filter(|v| !v.trim().is_empty())
-            .collect::<Vec<_>>()
-    };
     let Some(survey) = survey else {
         if let Some(answer) = request.survey_answers.first() {
             errors.push(
@@ -480,7 +537,31 @@ fn survey_answers(request: &ChatRequest, survey: Option<&Survey>, errors: &mut V
         }
         return;
     };
-    for answer in &request.survey_answers {
+    // A line break in an answer is already said by `request_fields`.
+    for problem in answers(&request.survey_answers, survey).0 {
+        if errors.for_field(&problem.field).is_none() {
+            errors.0.push(problem);
+        }
+    }
+}
+
+/// V14 for any survey (pre-chat, exit, offline): every id is one of the survey's, every
+/// visible mandatory question is answered, and each answer fits its question's type.
+pub fn answers(given: &[SurveyAnswer], survey: &Survey) -> ValidationErrors {
+    let mut errors = ValidationErrors::default();
+    for answer in given {
+        if let Some(problem) = answer.values.iter().find_map(|v| multi_line(v)) {
+            errors.push(Field::SurveyAnswer(answer.question_id.clone()), problem);
+        }
+    }
+    let answered = |id: &str| {
+        answers_for(given, id)
+            .into_iter()
+            .filter(|v| !v.trim().is_empty())
+            .collect::<Vec<_>>()
+    };
+    let errors = &mut errors;
+    for answer in given {
         if survey.question(&answer.question_id).is_none() {
             let known: Vec<&str> = survey.questions.iter().map(|q| q.id.as_str()).collect();
             errors.push(
@@ -494,7 +575,7 @@ fn survey_answers(request: &ChatRequest, survey: Option<&Survey>, errors: &mut V
             );
         }
     }
-    for question in survey.visible_questions(|id| request.answers_for(id)) {
+    for question in survey.visible_questions(|id| answers_for(given, id)) {
         let values = answered(&question.id);
         let field = Field::SurveyAnswer(question.id.clone());
         if errors.for_field(&field).is_some() {
@@ -555,6 +636,7 @@ fn survey_answers(request: &ChatRequest, survey: Option<&Survey>, errors: &mut V
             }
         }
     }
+    std::mem::take(errors)
 }
 
 /// V12: the authentication call's required fields.

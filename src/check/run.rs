@@ -362,7 +362,10 @@ impl Chat {
             }
             SessionUpdate::EstimatedWait(_)
             | SessionUpdate::Retrying { .. }
-            | SessionUpdate::Recovered => Ok(()),
+            | SessionUpdate::Recovered
+            | SessionUpdate::Links(_)
+            | SessionUpdate::AgentTyping(_)
+            | SessionUpdate::VisitorNamed { .. } => Ok(()),
         }
     }
 

@@ -172,6 +172,8 @@ pub fn flag(field: &Field) -> String {
         Field::AuthChatConnId => "--auth-conn-id".into(),
         Field::RedirectUri => "--redirect-uri".into(),
         Field::LineText => "TEXT".into(),
+        Field::VisitorName => "--visitor-name".into(),
+        Field::TranscriptEmail => "--email".into(),
     }
 }
 

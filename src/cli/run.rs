@@ -340,7 +340,11 @@ async fn follow(
                 ));
             }
             SessionUpdate::Recovered => note("polling again"),
-            SessionUpdate::Batch { .. } | SessionUpdate::EstimatedWait(_) => {}
+            SessionUpdate::Batch { .. }
+            | SessionUpdate::EstimatedWait(_)
+            | SessionUpdate::Links(_)
+            | SessionUpdate::AgentTyping(_)
+            | SessionUpdate::VisitorNamed { .. } => {}
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod layer;
 pub mod log;
 pub mod request;
+pub mod visitor;
 
 pub use auth::AuthSpec;
 pub use connection::ConnectionSpec;

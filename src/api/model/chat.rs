@@ -162,6 +162,45 @@ impl ChatResource {
     }
 }
 
+/// Where the visitor's own calls about a chat go, found by rel (Q12): the chat's
+/// `exit-survey` and transcript links, and its info's name and typing links. An absent link is
+/// `None`; nothing is rebuilt from parts (Q5).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VisitorLinks {
+    pub exit_survey: Option<String>,
+    pub transcript: Option<String>,
+    pub transcript_with_subject: Option<String>,
+    pub visitor_name: Option<String>,
+    pub visitor_typing: Option<String>,
+}
+
+impl VisitorLinks {
+    /// Whether no link at all is known.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl ChatResource {
+    /// The visitor's links of this read (see [`VisitorLinks`]).
+    pub fn visitor_links(&self) -> VisitorLinks {
+        let chat = |rel: &str| self.links.get(rel).map(str::to_string);
+        let info = |rel: &str| {
+            self.info
+                .as_ref()
+                .and_then(|info| info.links.get(rel))
+                .map(str::to_string)
+        };
+        VisitorLinks {
+            exit_survey: chat("exit-survey"),
+            transcript: chat("transcript-request"),
+            transcript_with_subject: chat("transcript-with-subject-request"),
+            visitor_name: info("visitor-name"),
+            visitor_typing: info("visitor-typing"),
+        }
+    }
+}
+
 /// An events document (GET events): `{"events":{"link":…,"event":…}}`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EventsDocument {

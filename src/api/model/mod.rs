@@ -12,7 +12,7 @@ mod survey;
 pub use answers::{
     AuthIds, Availability, ErrorDocument, EstimatedWait, available_slots_from_document,
 };
-pub use chat::{ChatResource, EventsDocument, Info, skill_not_recognised_text};
+pub use chat::{ChatResource, EventsDocument, Info, VisitorLinks, skill_not_recognised_text};
 pub use events::{Event, EventKind, Line, LineSource, html_to_text, system_message};
 pub use survey::{Entry, Question, QuestionKind, Survey, ValidationType};
 

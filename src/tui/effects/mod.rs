@@ -83,6 +83,7 @@ impl EffectRunner {
             max_failures: self.max_failures,
             retry: self.retry.clone(),
             known_reachable,
+            visitor_name: None,
         }
     }
 

@@ -89,6 +89,9 @@ fn updated(app: &mut App, id: SessionId, update: SessionUpdate) -> Vec<Effect> {
             };
         }
         SessionUpdate::Recovered => view.health = Health::Ok,
+        SessionUpdate::Links(_)
+        | SessionUpdate::AgentTyping(_)
+        | SessionUpdate::VisitorNamed { .. } => {}
         SessionUpdate::Ended => {
             view.tracking = false;
             if view.state != Some(ChatState::Ended) {
