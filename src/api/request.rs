@@ -523,4 +523,72 @@ mod tests {
                 "LETagContextId":"2","LETagSessionId":"S","LETagVisitorId":"V"})
         );
     }
+
+    fn answer(id: &str, values: &[&str]) -> SurveyAnswer {
+        SurveyAnswer {
+            question_id: id.into(),
+            values: values.iter().map(|v| (*v).into()).collect(),
+        }
+    }
+
+    #[test]
+    fn exit_survey_answers_are_objects_with_value_texts_and_check_box_lists() {
+        let answers = [
+            answer("1", &["CATS"]),
+            answer("2", &["Tom"]),
+            answer("3", &["b"]),
+        ];
+        assert_eq!(
+            exit_survey_body(&survey(), &answers, Format::Json),
+            json!({"survey":{"id":40216,"question":[
+                {"id":1,"answer":"CATS"},{"id":2,"answer":"Tom"},{"id":3,"answer":["b"]}]}})
+        );
+        // Submitted with nothing answered, it still names the survey (never a bare id, Q31).
+        assert_eq!(
+            exit_survey_body(&survey(), &[], Format::Json),
+            json!({"survey":{"id":40216,"question":[]}})
+        );
+    }
+
+    #[test]
+    fn offline_survey_fields_go_inside_the_survey_spelt_as_the_service_spells_them() {
+        let request = ChatRequest {
+            skill: "Tech".into(),
+            chat_referrer: "https://shop.example/".into(),
+            le_visitor_id: "V".into(),
+            le_context_id: "5".into(),
+            ..ChatRequest::default()
+        };
+        let body =
+            offline_survey_body(&survey(), &[answer("1", &["DOGS"])], &request, Format::Json);
+        assert_eq!(
+            body,
+            json!({"survey":{"id":40216,"question":[{"id":1,"answer":"DOGS"}],"skill":"Tech",
+                "chatRefferer":"https://shop.example/","LETagVisitorId":"V","LETagContextId":"5"}})
+        );
+    }
+
+    #[test]
+    fn a_transcript_with_a_subject_is_wrapped_only_where_a_subject_goes() {
+        let transcript = TranscriptRequest {
+            email: " me@example.com ".into(),
+            subject: Some("Order 7".into()),
+            timezone_offset_ms: Some(-7_200_000),
+        };
+        assert_eq!(
+            transcript.body(true),
+            json!({"transcriptRequest":{"email":"me@example.com","timezoneOffset":-7200000,
+                "subject":"Order 7"}})
+        );
+        assert_eq!(
+            transcript.body(false),
+            json!({"email":"me@example.com","timezoneOffset":-7200000})
+        );
+        assert_eq!(visitor_typing_body(true), json!({"visitorTyping":"typing"}));
+        assert_eq!(
+            visitor_typing_body(false),
+            json!({"visitorTyping":"not-typing"})
+        );
+        assert_eq!(visitor_name_body(" Ann "), json!({"visitorName":"Ann"}));
+    }
 }

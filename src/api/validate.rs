@@ -419,6 +419,12 @@ pub fn visitor_name(value: &str) -> Option<String> {
         Some("a visitor name cannot be empty".into())
     } else if value.trim().chars().count() > LONGEST {
         Some(format!("a visitor name is at most {LONGEST} characters"))
+    } else if value.chars().any(crate::terminal_text::is_bidi_control) {
+        // The agent reads the name: a direction override would show it as something else.
+        Some(
+            "contains a text-direction control, which would show the name reversed to the agent"
+                .into(),
+        )
     } else {
         single_line(value)
     }
@@ -1013,5 +1019,55 @@ mod tests {
         let errors = auth_request(&auth, &request);
         assert_eq!(errors.0.len(), 1);
         assert_eq!(errors.0[0].field, Field::RedirectUri);
+    }
+
+    #[test]
+    fn answers_of_any_survey_are_checked_like_the_pre_chat_ones() {
+        let answer = |id: &str, values: &[&str]| SurveyAnswer {
+            question_id: id.into(),
+            values: values.iter().map(|v| (*v).into()).collect(),
+        };
+        let survey = survey();
+        let errors = answers(&[answer("999", &["x"])], &survey);
+        assert!(
+            errors
+                .for_field(&Field::SurveyAnswer("999".into()))
+                .is_some(),
+            "{errors:?}"
+        );
+        let line_break = answers(&[answer("999", &["a\nb"])], &survey);
+        assert_eq!(
+            line_break.0.len(),
+            1 + missing_mandatory(&survey),
+            "{line_break:?}"
+        );
+    }
+
+    fn missing_mandatory(survey: &Survey) -> usize {
+        survey
+            .visible_questions(|_| Vec::new())
+            .iter()
+            .filter(|q| q.mandatory)
+            .count()
+    }
+
+    #[test]
+    fn transcript_addresses_names_and_offsets() {
+        assert_eq!(transcript_email("me@example.com"), None);
+        assert!(transcript_email("").is_some());
+        assert!(transcript_email("me@example").is_some());
+        assert!(transcript_email("me@example.com\nBcc: x@y.z").is_some());
+        assert_eq!(visitor_name("Ann"), None);
+        assert!(visitor_name("  ").is_some());
+        assert!(visitor_name(&"x".repeat(101)).is_some());
+        assert!(visitor_name("a\u{202e}b").is_some());
+        assert_eq!(timezone_offset("-02:00"), Ok(-7_200_000));
+        assert_eq!(timezone_offset("+14:00"), Ok(50_400_000));
+        assert!(timezone_offset("+14:01").is_err());
+        assert!(
+            timezone_offset("auto").is_err(),
+            "auto is the start layer's"
+        );
+        assert!(timezone_offset("+-2:00").is_err());
     }
 }

@@ -77,6 +77,7 @@ fn options(max_failures: u32) -> FollowOptions {
         max_failures,
         retry: RetryPolicy::default(),
         known_reachable: true,
+        visitor_name: None,
     }
 }
 

@@ -37,4 +37,5 @@ mod tui_terminal;
 mod tui_terminal_input;
 mod tui_tmux;
 mod unknown_skill;
+mod visitor_api;
 mod words;
