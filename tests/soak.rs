@@ -236,6 +236,7 @@ fn two_hundred_chats_under_faults_deliver_every_event_once_in_order_with_flat_me
                     ..RetryPolicy::default()
                 },
                 known_reachable: true,
+                visitor_name: None,
             };
             let tracker = session::follow(api.clone(), uri.clone(), options, sender);
             let visitor = api.clone();
