@@ -233,7 +233,10 @@ fn chat_id(incoming: &Incoming) -> Option<String> {
         | Route::Info(id)
         | Route::VisitorName(id)
         | Route::VisitorTyping(id)
-        | Route::AgentTyping(id) => Some(id),
+        | Route::AgentTyping(id)
+        | Route::ExitSurvey(id)
+        | Route::TranscriptRequest(id)
+        | Route::TranscriptWithSubjectRequest(id) => Some(id),
         _ => None,
     }
 }

@@ -25,7 +25,7 @@ pub enum FaultEndpoint {
     Wait,
     /// `chat/preSurvey` (§2.6).
     Survey,
-    /// `chat/offlineSurvey` (§2.7).
+    /// `chat/offlineSurvey` (§2.7): GET and submit.
     OfflineSurvey,
     /// `POST chat/request` (§2.9).
     Request,
@@ -47,13 +47,17 @@ pub enum FaultEndpoint {
     VisitorTyping,
     /// `…/info/agentTyping` (§2.16).
     AgentTyping,
+    /// `…/exitSurvey` (§2.17): GET and submit.
+    ExitSurvey,
+    /// `…/transcriptRequest` and `…/transcriptWithSubjectRequest` (§2.18).
+    Transcript,
     /// A path the emulator does not serve.
     Unknown,
 }
 
 impl FaultEndpoint {
     /// Every name, for error messages and docs.
-    pub const NAMES: [&'static str; 20] = [
+    pub const NAMES: [&'static str; 22] = [
         "any",
         "csds",
         "account",
@@ -73,6 +77,8 @@ impl FaultEndpoint {
         "visitor-name",
         "visitor-typing",
         "agent-typing",
+        "exit-survey",
+        "transcript",
         "unknown",
     ];
 
@@ -103,12 +109,16 @@ impl FaultEndpoint {
             Route::VisitorName(_) => FaultEndpoint::VisitorName,
             Route::VisitorTyping(_) => FaultEndpoint::VisitorTyping,
             Route::AgentTyping(_) => FaultEndpoint::AgentTyping,
+            Route::ExitSurvey(_) => FaultEndpoint::ExitSurvey,
+            Route::TranscriptRequest(_) | Route::TranscriptWithSubjectRequest(_) => {
+                FaultEndpoint::Transcript
+            }
         }
     }
 }
 
 /// Every endpoint, in the order of `FaultEndpoint::NAMES`.
-const ALL_ENDPOINTS: [FaultEndpoint; 20] = [
+const ALL_ENDPOINTS: [FaultEndpoint; 22] = [
     FaultEndpoint::Any,
     FaultEndpoint::Csds,
     FaultEndpoint::Account,
@@ -128,6 +138,8 @@ const ALL_ENDPOINTS: [FaultEndpoint; 20] = [
     FaultEndpoint::VisitorName,
     FaultEndpoint::VisitorTyping,
     FaultEndpoint::AgentTyping,
+    FaultEndpoint::ExitSurvey,
+    FaultEndpoint::Transcript,
     FaultEndpoint::Unknown,
 ];
 
