@@ -41,8 +41,28 @@ fn the_demo_scenario_parses_and_has_its_skills() {
             .skill("Tech")
             .is_some_and(|s| s.agent_name.is_none())
     );
-    let survey = scenario.survey.expect("survey");
+    let survey = scenario.survey.as_ref().expect("survey");
     assert!((4..=5).contains(&survey.questions.len()));
+    assert!(scenario.skill("Sales").is_some_and(|s| {
+        s.exit_survey
+            && s.greeting_by_name
+                .as_deref()
+                .is_some_and(|g| g.contains("{name}"))
+    }));
+    assert!(scenario.skill("Billing").is_some_and(|s| !s.exit_survey));
+    let exit = scenario.exit_survey.expect("exit survey");
+    let kinds: Vec<&str> = exit.questions.iter().map(|q| q.kind.as_str()).collect();
+    for kind in ["Radio Button", "Checkbox", "Text Area", "Text Field"] {
+        assert!(kinds.contains(&kind), "{kinds:?}");
+    }
+    assert!(
+        exit.questions[0]
+            .entries
+            .iter()
+            .all(|e| e.display_value.is_some())
+    );
+    let offline = scenario.offline_survey.expect("offline survey");
+    assert_eq!(offline.questions.iter().filter(|q| q.mandatory).count(), 2);
 }
 
 #[test]
