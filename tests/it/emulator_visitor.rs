@@ -8,7 +8,7 @@ use chatstart::xmljson::xml_to_value;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
-const SCENARIO: &str = r#"
+pub(crate) const SCENARIO: &str = r#"
 account = "555000"
 app_key = "test-key-abc"
 
