@@ -177,6 +177,8 @@ struct Cursor {
     agent_typing: bool,
     /// The name still to set, until it has been tried once.
     name_to_set: Option<String>,
+    /// The info's own links were read once (its block in the chat had none).
+    info_links_asked: bool,
 }
 
 impl Tracker {
@@ -198,6 +200,7 @@ impl Tracker {
                 .visitor_name
                 .clone()
                 .filter(|n| !n.trim().is_empty()),
+            info_links_asked: false,
         };
         let mut next_estimate = Instant::now();
         let mut estimate = AbortOnDrop(None);
@@ -232,7 +235,30 @@ impl Tracker {
                     if let Some(next) = chat.next_link() {
                         cursor.next = next.to_string();
                     }
-                    let links = merged_links(&cursor.links, chat.visitor_links());
+                    let mut links = merged_links(&cursor.links, chat.visitor_links());
+                    // A chat whose info block came without its links has them at its `info`
+                    // link (§2.13): asked once, for the name and typing links.
+                    if !cursor.info_links_asked
+                        && (links.visitor_name.is_none() || links.visitor_typing.is_none())
+                    {
+                        if let Some(href) = chat.links.get("info") {
+                            cursor.info_links_asked = true;
+                            if let Ok(info) = self.api.info(href).await {
+                                let read = VisitorLinks {
+                                    visitor_name: info
+                                        .links
+                                        .get("visitor-name")
+                                        .map(str::to_string),
+                                    visitor_typing: info
+                                        .links
+                                        .get("visitor-typing")
+                                        .map(str::to_string),
+                                    ..VisitorLinks::default()
+                                };
+                                links = merged_links(&links, read);
+                            }
+                        }
+                    }
                     let mut info = chat.info;
                     let catching_up = info.as_mut().is_some_and(|info| {
                         settle_info_state(&mut cursor, info, !events.is_empty())
@@ -534,6 +560,7 @@ mod tests {
             links: VisitorLinks::default(),
             agent_typing: false,
             name_to_set: None,
+            info_links_asked: false,
         }
     }
 

@@ -469,3 +469,42 @@ fn a_strict_server_answering_201_to_the_name_is_a_success() {
         }
     });
 }
+
+#[test]
+fn a_chat_whose_info_block_has_no_links_is_named_through_its_info_link() {
+    let emulator = Emulator::start(support::FAST);
+    emulator.runtime().block_on(async {
+        let api = client(&emulator, Format::Json);
+        let uri = api
+            .request_chat(&skill("Slow"), None)
+            .await
+            .expect("chat created")
+            .to_string();
+        // The first read of the chat: an info block without links, and the `info` link.
+        let bare = serde_json::json!({"chat": {
+            "link": [{"@href": format!("{uri}/info"), "@rel": "info"},
+                     {"@href": uri, "@rel": "next"}],
+            "info": {"state": "waiting"}}});
+        emulator
+            .handle
+            .set_faults(vec![chatstart::emulator::FaultSpec {
+                body: Some(bare.to_string()),
+                count: Some(1),
+                ..support::faults(&["kind=malformed,endpoint=session"]).remove(0)
+            }]);
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let _tracker = session::follow(api.clone(), uri.clone(), options(Some("Ann")), tx);
+        loop {
+            if let SessionUpdate::VisitorNamed { result, .. } = next_update(&mut rx).await {
+                assert_eq!(result, Ok(()));
+                break;
+            }
+        }
+    });
+    assert_eq!(
+        emulator.handle.count("GET", "/info"),
+        1,
+        "the info read once"
+    );
+    assert_eq!(emulator.handle.count("POST", "/info/visitorName"), 1);
+}
