@@ -2,6 +2,7 @@
 //! events, add line / end, info, visitor name and typing (§2.10–2.16). Each request that names a
 //! chat first plays what is due (`Chat::touch`), so answers reflect the simulated clock.
 
+use super::answers::{self, AnswerKey};
 use super::checks::{self, CODE_NOT_IN_CHAT, CODE_SESSION_NOT_FOUND, Rejection};
 use super::documents;
 use super::queue::{Chat, ChatState, new_chat_id};
@@ -34,7 +35,7 @@ pub fn request(state: &State, incoming: &Incoming, urls: &Urls) -> Result<Reply,
         }
     }
     if let (Some(answers), Some(survey)) = (&request.survey, &scenario.survey) {
-        checks::survey_answers(answers, survey)?;
+        answers::check(answers, survey, AnswerKey::Answer)?;
     }
     // No skill asked: route to the first skill that has an agent, like a default queue.
     let (skill, rerouted) = scenario.route(request.params.skill.as_deref());
@@ -57,7 +58,7 @@ fn not_found() -> Rejection {
 }
 
 /// Runs `act` on the chat after playing what is due; 404 when unknown or ended too long ago.
-fn with_chat<T>(
+pub(super) fn with_chat<T>(
     state: &State,
     chat_id: &str,
     act: impl FnOnce(&mut Chat, Instant) -> Result<T, Rejection>,
@@ -198,7 +199,8 @@ fn put_value(incoming: &Incoming, name: &str) -> Result<String, Rejection> {
     value.ok_or_else(|| Rejection::bad_request(format!("The body must hold {name}")))
 }
 
-/// `GET`/`PUT` (POST + `X-HTTP-Method-Override: PUT`) `…/info/visitorName`; PUT answers 200.
+/// `GET`/`PUT` (POST + `X-HTTP-Method-Override: PUT`) `…/info/visitorName`; PUT answers the
+/// scenario's `visitor_name_status` (200, or 201 as the doc page says, Q33).
 pub fn visitor_name(
     state: &State,
     incoming: &Incoming,
@@ -211,7 +213,7 @@ pub fn visitor_name(
             chat.set_visitor_name(&name);
             Ok(())
         })?;
-        return Ok(Reply::empty(200));
+        return Ok(Reply::empty(state.scenario.visitor_name_status));
     }
     let view = with_chat(state, chat_id, |chat, _| Ok(chat.view(u64::MAX)))?;
     let body = json!({"visitorName": view.info.visitor_name});

@@ -1,11 +1,11 @@
 //! The checks the real service makes before it acts: appKey (header or query, Q8), `v=1`,
 //! request-body parsing (JSON or XML) and validation of the chat request, the authentication
-//! call and survey answers (§2.8, §2.9, §3.6, §4). No HTTP types, no state changes.
+//! call (§2.8, §2.9, §4); survey answers are `answers.rs`. No HTTP types, no state changes.
 
 use super::queue::ChatParams;
 use super::routes::Incoming;
-use super::scenario::{Scenario, Survey};
-use crate::api::value::{field, int_field, list, list_field, text, text_field};
+use super::scenario::Scenario;
+use crate::api::value::{field, list, text};
 use serde_json::Value;
 use std::net::IpAddr;
 
@@ -241,126 +241,6 @@ pub fn auth_request(document: &Value) -> Result<String, Rejection> {
     optional_text(document, "ssoKey")?.ok_or_else(|| Rejection::bad_request("Missing ssoKey"))
 }
 
-/// Checks survey answers against the scenario's survey (§3.6, V14).
-pub fn survey_answers(answers: &Value, survey: &Survey) -> Result<(), Rejection> {
-    let survey_id = text_field(answers, "id")
-        .ok_or_else(|| Rejection::bad_request("survey answers need the survey id"))?;
-    if survey_id.trim() != survey.id.to_string() {
-        return Err(Rejection::bad_request(format!(
-            "Unknown survey id {survey_id}"
-        )));
-    }
-    let mut given: Vec<(u64, Vec<String>)> = Vec::new();
-    for question in list_field(answers, "question") {
-        let id = int_field(question, "id")
-            .and_then(|id| u64::try_from(id).ok())
-            .ok_or_else(|| Rejection::bad_request("survey question without a numeric id"))?;
-        let known = survey
-            .questions
-            .iter()
-            .find(|q| q.id == id)
-            .ok_or_else(|| Rejection::bad_request(format!("Unknown survey question id {id}")))?;
-        let values: Vec<String> = list_field(question, "answer")
-            .into_iter()
-            .filter_map(text)
-            .filter(|v| !v.trim().is_empty())
-            .collect();
-        check_answer(known, &values)?;
-        given.push((id, values));
-    }
-    for question in &survey.questions {
-        let answered = given
-            .iter()
-            .any(|(id, v)| *id == question.id && !v.is_empty());
-        if question.mandatory && !answered && visible(survey, question.logic_id, &given) {
-            return Err(Rejection::bad_request(format!(
-                "Mandatory survey question {} ({}) is not answered",
-                question.id, question.label
-            )));
-        }
-    }
-    Ok(())
-}
-
-fn check_answer(question: &super::scenario::Question, values: &[String]) -> Result<(), Rejection> {
-    let id = question.id;
-    let among_entries = |v: &String| question.entries.iter().any(|e| &e.value == v);
-    match question.kind.as_str() {
-        "Checkbox" => {
-            if let Some(bad) = values.iter().find(|v| !among_entries(v)) {
-                return Err(Rejection::bad_request(format!(
-                    "Survey question {id}: {bad:?} is not one of its choices"
-                )));
-            }
-        }
-        "Dropdown Box" | "Radio Button" | "Radio Button (side by side)" => {
-            if values.len() > 1 {
-                return Err(Rejection::bad_request(format!(
-                    "Survey question {id} takes one answer"
-                )));
-            }
-            if let Some(bad) = values.iter().find(|v| !among_entries(v)) {
-                return Err(Rejection::bad_request(format!(
-                    "Survey question {id}: {bad:?} is not one of its choices"
-                )));
-            }
-        }
-        _ => {
-            if values.len() > 1 {
-                return Err(Rejection::bad_request(format!(
-                    "Survey question {id} takes one answer"
-                )));
-            }
-            for value in values {
-                let ok = match question.validation_type.as_str() {
-                    "numeric" => value.trim().parse::<f64>().is_ok(),
-                    "email" => is_email(value),
-                    _ => true,
-                };
-                if !ok {
-                    return Err(Rejection::bad_request(format!(
-                        "Survey question {id}: {value:?} is not a valid {}",
-                        question.validation_type
-                    )));
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// A question is hidden when some entry shows it by logic and no chosen entry does.
-fn visible(survey: &Survey, logic_id: u64, given: &[(u64, Vec<String>)]) -> bool {
-    let mut shown_by_logic = false;
-    for question in &survey.questions {
-        for entry in &question.entries {
-            if entry.show_logic_ids.contains(&logic_id) {
-                shown_by_logic = true;
-                let picked = given
-                    .iter()
-                    .any(|(id, v)| *id == question.id && v.contains(&entry.value));
-                if picked {
-                    return true;
-                }
-            }
-        }
-    }
-    !shown_by_logic
-}
-
-fn is_email(value: &str) -> bool {
-    match value.trim().split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !value.contains(char::is_whitespace)
-        }
-        None => false,
-    }
-}
-
 fn optional_text(object: &Value, name: &str) -> Result<Option<String>, Rejection> {
     match field(object, name) {
         None | Some(Value::Null) => Ok(None),
@@ -416,10 +296,6 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn demo_survey() -> Survey {
-        Scenario::demo().survey.expect("demo survey")
-    }
-
     #[test]
     fn chat_requests_need_the_wrapper_and_valid_ranges() {
         assert!(chat_request(&json!({"skill":"Sales"}), 40).is_err());
@@ -456,26 +332,6 @@ mod tests {
         assert_eq!(r.params.pre_chat_lines, vec!["a"]);
         let r = chat_request(&json!({"request":{"preChatLines":"a"}}), 40).expect("ok");
         assert_eq!(r.params.pre_chat_lines, vec!["a"]);
-    }
-
-    #[test]
-    fn survey_answers_are_checked_against_the_survey() {
-        let survey = demo_survey();
-        let ok = json!({"id":40216,"question":[{"id":12786273,"answer":"DOGS"},{"id":16314710,"answer":"John"},
-            {"id":17000001,"answer":["Order","Invoice"]}]});
-        assert_eq!(survey_answers(&ok, &survey), Ok(()));
-        let xml_shape = json!({"@id":"40216","question":[{"@id":"12786273","answer":"CATS"},{"id":"16314710","answer":"J"}]});
-        assert_eq!(survey_answers(&xml_shape, &survey), Ok(()));
-        let bad_choice = json!({"id":40216,"question":[{"id":12786273,"answer":"BIRDS"},{"id":16314710,"answer":"J"}]});
-        assert!(survey_answers(&bad_choice, &survey).is_err());
-        let unknown = json!({"id":40216,"question":{"id":1,"answer":"x"}});
-        assert!(survey_answers(&unknown, &survey).is_err());
-        let missing_name = json!({"id":40216,"question":{"id":12786273,"answer":"DOGS"}});
-        assert!(survey_answers(&missing_name, &survey).is_err());
-        let bad_mail = json!({"id":40216,"question":[{"id":12786273,"answer":"DOGS"},{"id":16314710,"answer":"J"},{"id":17000002,"answer":"nope"}]});
-        assert!(survey_answers(&bad_mail, &survey).is_err());
-        let wrong_survey = json!({"id":1,"question":[]});
-        assert!(survey_answers(&wrong_survey, &survey).is_err());
     }
 
     #[test]

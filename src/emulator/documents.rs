@@ -165,6 +165,9 @@ pub fn survey(shape: Shape, survey: &Survey) -> Value {
                 .map(|entry| {
                     let mut e = Map::new();
                     e.insert("value".into(), json!(entry.value));
+                    if let Some(shown) = &entry.display_value {
+                        e.insert("displayValue".into(), json!(shown));
+                    }
                     e.insert("checked".into(), shape.flag(entry.checked));
                     let ids = entry
                         .show_logic_ids

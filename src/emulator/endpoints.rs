@@ -1,7 +1,7 @@
 //! The endpoints outside a chat: CSDS (§2.1), account base (§2.2), availability, slots and
-//! estimated wait time (§2.3–2.5), the pre-chat survey (§2.6) and visitor authentication (§2.8).
+//! estimated wait time (§2.3–2.5) and visitor authentication (§2.8); the surveys are `surveys.rs`.
 
-use super::checks::{self, CODE_NO_SURVEY, Rejection};
+use super::checks::{self, Rejection};
 use super::documents;
 use super::queue::{Chat, ChatParams, new_chat_id, new_uuid};
 use super::routes::{Format, Incoming, Reply, State, Urls};
@@ -136,25 +136,6 @@ pub fn estimated_wait_time(
         200,
         format,
         &json!({"estimatedWaitTime": seconds}),
-    ))
-}
-
-/// The 404 of an account without a survey (undocumented; emulator choice).
-pub fn no_survey() -> Rejection {
-    Rejection::Api {
-        status: 404,
-        message: "No survey is defined for this request".into(),
-        code: CODE_NO_SURVEY,
-    }
-}
-
-/// The pre-chat survey, whatever skill or survey name is asked for.
-pub fn pre_survey(state: &State, format: Format) -> Result<Reply, Rejection> {
-    let survey = state.scenario.survey.as_ref().ok_or_else(no_survey)?;
-    Ok(Reply::document(
-        200,
-        format,
-        &documents::survey(state.shape(), survey),
     ))
 }
 

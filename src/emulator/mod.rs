@@ -5,6 +5,7 @@
 //! values), only the format mapping `crate::xmljson` and the tolerant readers of
 //! `crate::api::value`.
 
+mod answers;
 mod chat;
 mod checks;
 mod documents;
@@ -13,12 +14,16 @@ mod faults;
 mod queue;
 mod routes;
 mod scenario;
+mod surveys;
+mod transcript;
 
+pub use answers::SurveySubmission;
 pub use faults::{EndedBy, FaultEndpoint, FaultKind, FaultSpec};
 pub use scenario::{
-    AuthResponse, Entry, JsonShape, QUESTION_TYPES, Question, Scenario, ScenarioError, Skill,
-    Survey,
+    AuthResponse, Entry, JsonShape, NoExitSurvey, QUESTION_TYPES, Question, Scenario,
+    ScenarioError, Skill, Survey,
 };
+pub use transcript::TranscriptRequest;
 
 use axum::body::Body;
 use axum::extract::{Request, State as AxumState};
@@ -153,6 +158,29 @@ impl EmulatorHandle {
             .map(|c| c.event_ids())
     }
 
+    /// The exit surveys submitted in a chat, in order; `None` for an unknown chat.
+    pub fn exit_surveys(&self, chat_id: &str) -> Option<Vec<SurveySubmission>> {
+        self.shared
+            .state
+            .chats()
+            .get(chat_id)
+            .map(|c| c.exit_surveys().to_vec())
+    }
+
+    /// The transcript requests of a chat (both routes), in order; `None` for an unknown chat.
+    pub fn transcript_requests(&self, chat_id: &str) -> Option<Vec<TranscriptRequest>> {
+        self.shared
+            .state
+            .chats()
+            .get(chat_id)
+            .map(|c| c.transcripts().to_vec())
+    }
+
+    /// The offline surveys submitted, in order.
+    pub fn offline_surveys(&self) -> Vec<SurveySubmission> {
+        self.shared.state.offline_surveys().clone()
+    }
+
     /// Stops the server: no new connections, open ones are closed gracefully. Same as dropping.
     pub fn shutdown(self) {}
 }
@@ -178,6 +206,7 @@ pub async fn start(scenario: Scenario, addr: SocketAddr) -> std::io::Result<Emul
             addr,
             chats: Mutex::new(HashMap::new()),
             conversations: Mutex::new(HashMap::new()),
+            offline_surveys: Mutex::new(Vec::new()),
         },
         log: Mutex::new(Vec::new()),
     });

@@ -1,157 +1,24 @@
 //! The chat simulation (spec §3.7): queue, scripted agent, visitor lines, ends and idle timeout.
 //!
-//! Evaluated lazily: every chat keeps a list of due actions (accept, reply, agent end, "busy")
+//! Evaluated lazily: every chat keeps a list of due actions (accept, greeting, reply, agent end,
+//! "busy")
 //! and `advance(now)` plays those that are due, in order, stamping each event with the moment it
 //! was due, not the moment it was observed. The outcome therefore depends only on the request
 //! times, never on a timer task's scheduling. Knows nothing of HTTP or formats.
 
+mod types;
+
+pub use types::{ChatParams, ChatState, ChatView, Event, EventKind, InfoView, Line, LineRefused};
+
+use super::answers::SurveySubmission;
 use super::scenario::Skill;
+use super::transcript::TranscriptRequest;
 use std::time::{Duration, Instant, SystemTime};
-
-/// Server-side chat states.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChatState {
-    /// In the queue, no agent yet.
-    Waiting,
-    /// An agent accepted.
-    Chatting,
-    /// Over, by anyone.
-    Ended,
-}
-
-impl ChatState {
-    /// The service's word for the state.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChatState::Waiting => "waiting",
-            ChatState::Chatting => "chatting",
-            ChatState::Ended => "ended",
-        }
-    }
-}
-
-/// A chat line.
-#[derive(Debug, Clone)]
-pub struct Line {
-    /// The text, plain or HTML.
-    pub text: String,
-    /// `plain` or `html`.
-    pub text_type: &'static str,
-    /// Display name of the author (`info` for system lines).
-    pub by: String,
-    /// `system`, `agent` or `visitor`.
-    pub source: &'static str,
-    /// Only on system lines (§3.4).
-    pub system_message_id: Option<u32>,
-}
-
-impl Line {
-    fn system(id: u32, text: impl Into<String>) -> Line {
-        Line {
-            text: text.into(),
-            text_type: "plain",
-            by: "info".into(),
-            source: "system",
-            system_message_id: Some(id),
-        }
-    }
-}
-
-/// What an event is.
-#[derive(Debug, Clone)]
-pub enum EventKind {
-    /// `@type: state`.
-    State(ChatState),
-    /// `@type: line`.
-    Line(Line),
-}
-
-/// One event of a chat, with its id and time.
-#[derive(Debug, Clone)]
-pub struct Event {
-    /// Increasing from 0 within a chat.
-    pub id: u64,
-    /// When it happened.
-    pub time: SystemTime,
-    /// What happened.
-    pub kind: EventKind,
-}
-
-/// Why a visitor line was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum LineRefused {
-    /// Still waiting for an agent (Q27: 400, internalCode 5).
-    #[error("Cannot add line while not in chat")]
-    NotInChat,
-    /// The chat ended.
-    #[error("chat is not active")]
-    NotActive,
-}
-
-/// What the chat request asked for, already validated.
-#[derive(Debug, Clone, Default)]
-pub struct ChatParams {
-    /// Requested skill name, if any.
-    pub skill: Option<String>,
-    /// Seconds the visitor is ready to wait for an agent.
-    pub max_wait_secs: Option<u64>,
-    /// Idle timeout (`interactionTimeout`).
-    pub chat_timeout_secs: u64,
-    /// Lines for the agent, echoed as system lines with id 0 (Q18).
-    pub pre_chat_lines: Vec<String>,
-    /// The visitor id to reuse, digits.
-    pub visitor_id: Option<u64>,
-    /// Request fields echoed in `info` (LETag ids as shark*, engagementId, …).
-    pub echoes: Vec<(String, String)>,
-}
-
-/// The `info` view of a chat.
-#[derive(Debug, Clone)]
-pub struct InfoView {
-    /// Current state.
-    pub state: ChatState,
-    /// The skill asked for (or routed to).
-    pub skill_name: String,
-    /// Its id (0 when unknown).
-    pub skill_id: u64,
-    /// Agent name and id, once chatting.
-    pub agent: Option<(String, u64)>,
-    /// When the chat was requested.
-    pub start_time: SystemTime,
-    /// Last request that touched the chat.
-    pub last_update: SystemTime,
-    /// Idle timeout.
-    pub chat_timeout_secs: u64,
-    /// Visitor id, digits.
-    pub visitor_id: u64,
-    /// `typing` while a reply is due, else `not-typing`.
-    pub agent_typing: &'static str,
-    /// As last set by the visitor.
-    pub visitor_typing: String,
-    /// As last set by the visitor.
-    pub visitor_name: String,
-    /// Real-time session id.
-    pub rt_session_id: u64,
-    /// Echoed request fields.
-    pub echoes: Vec<(String, String)>,
-}
-
-/// A snapshot of a chat from some event id on.
-#[derive(Debug, Clone)]
-pub struct ChatView {
-    /// The chat id (= chatSessionKey).
-    pub chat_id: String,
-    /// Events with id ≥ the `from` asked for.
-    pub events: Vec<Event>,
-    /// `from` of the next link: highest returned id + 1, or the same `from` if none (Q11).
-    pub next_from: u64,
-    /// The info block.
-    pub info: InfoView,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {
     Accept,
+    Greet,
     Busy,
     Reply,
     AgentEnd,
@@ -172,8 +39,16 @@ pub struct Chat {
     chat_timeout: Duration,
     ended_at: Option<Instant>,
     visitor_name: String,
+    /// The visitor set a name (so the agent may greet them by it).
+    named: bool,
+    /// The greeting the agent is typing (decided when the agent accepted).
+    greeting: Option<String>,
+    /// The latest moment the chat was played to: what `info.agentTyping` is answered for.
+    observed: Instant,
     visitor_typing: String,
     reply_index: usize,
+    exit_surveys: Vec<SurveySubmission>,
+    transcripts: Vec<TranscriptRequest>,
     visitor_id: u64,
     rt_session_id: u64,
     echoes: Vec<(String, String)>,
@@ -200,8 +75,13 @@ impl Chat {
             chat_timeout: Duration::from_secs(params.chat_timeout_secs.max(1)),
             ended_at: None,
             visitor_name: "You".into(),
+            named: false,
+            greeting: None,
+            observed: now,
             visitor_typing: "not-typing".into(),
             reply_index: 0,
+            exit_surveys: Vec::new(),
+            transcripts: Vec::new(),
             visitor_id: params
                 .visitor_id
                 .unwrap_or_else(|| fastrand::u64(1_000_000_000_000_000..10_000_000_000_000_000)),
@@ -261,8 +141,14 @@ impl Chat {
         self.state
     }
 
+    /// The skill that serves the chat, if the scenario has it.
+    pub fn skill(&self) -> Option<&Skill> {
+        self.skill.as_ref()
+    }
+
     /// Plays every action due by `now`, and the idle timeout, in time order.
     pub fn advance(&mut self, now: Instant) {
+        self.observed = self.observed.max(now);
         while self.state != ChatState::Ended {
             let next = self
                 .due
@@ -358,9 +244,31 @@ impl Chat {
         }
     }
 
-    /// Sets the visitor's display name (used as `by` of later visitor lines).
+    /// Sets the visitor's display name (used as `by` of later visitor lines, and by the
+    /// agent's `greeting_by_name` when set before the agent accepted).
     pub fn set_visitor_name(&mut self, name: &str) {
         self.visitor_name = name.to_string();
+        self.named = true;
+    }
+
+    /// Keeps an exit survey the visitor submitted.
+    pub fn record_exit_survey(&mut self, submission: SurveySubmission) {
+        self.exit_surveys.push(submission);
+    }
+
+    /// The exit surveys submitted, in order.
+    pub fn exit_surveys(&self) -> &[SurveySubmission] {
+        &self.exit_surveys
+    }
+
+    /// Keeps a transcript request.
+    pub fn record_transcript(&mut self, request: TranscriptRequest) {
+        self.transcripts.push(request);
+    }
+
+    /// The transcript requests, in order.
+    pub fn transcripts(&self) -> &[TranscriptRequest] {
+        &self.transcripts
     }
 
     /// Sets the visitor's typing status.
@@ -409,7 +317,7 @@ impl Chat {
             last_update: self.wall(self.last_touch),
             chat_timeout_secs: self.chat_timeout.as_secs(),
             visitor_id: self.visitor_id,
-            agent_typing: if self.due.iter().any(|(_, a)| *a == Action::Reply) {
+            agent_typing: if self.agent_typing() {
                 "typing"
             } else {
                 "not-typing"
@@ -419,6 +327,23 @@ impl Chat {
             rt_session_id: self.rt_session_id,
             echoes: self.echoes.clone(),
         }
+    }
+
+    /// Whether the agent is typing at the moment last played: within `typing_before_ms` (or the
+    /// whole wait, when unset) of a greeting or reply that is due.
+    fn agent_typing(&self) -> bool {
+        let before = self
+            .skill
+            .as_ref()
+            .and_then(|s| s.typing_before_ms)
+            .map(Duration::from_millis);
+        self.due.iter().any(|(at, action)| {
+            let from = match before {
+                Some(before) => at.checked_sub(before).unwrap_or(*at),
+                None => self.created,
+            };
+            matches!(action, Action::Reply | Action::Greet) && from <= self.observed
+        })
     }
 
     /// The agent, if the chat was ever accepted.
@@ -457,12 +382,32 @@ impl Chat {
                 self.push(at, EventKind::State(ChatState::Chatting));
                 let text = format!("You are now chatting with {agent}.");
                 self.push(at, EventKind::Line(Line::system(3, text)));
-                if let Some(greeting) = &skill.greeting {
-                    self.push(at, EventKind::Line(agent_line(&agent, greeting)));
+                let by_name = skill
+                    .greeting_by_name
+                    .as_ref()
+                    .filter(|_| self.named)
+                    .map(|text| {
+                        text.replace("{name}", &html_escape::encode_text(&self.visitor_name))
+                    });
+                if let Some(greeting) = by_name.or_else(|| skill.greeting.clone()) {
+                    if skill.greeting_after_ms == 0 {
+                        self.push(at, EventKind::Line(agent_line(&agent, &greeting)));
+                    } else {
+                        self.greeting = Some(greeting);
+                        self.due.push((
+                            at + Duration::from_millis(skill.greeting_after_ms),
+                            Action::Greet,
+                        ));
+                    }
                 }
                 if let Some(end_after) = skill.end_after_ms {
                     self.due
                         .push((at + Duration::from_millis(end_after), Action::AgentEnd));
+                }
+            }
+            Action::Greet => {
+                if let Some(greeting) = self.greeting.take() {
+                    self.push(at, EventKind::Line(agent_line(&agent, &greeting)));
                 }
             }
             Action::Reply => {
@@ -551,108 +496,4 @@ pub fn new_uuid() -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sales() -> Skill {
-        Skill {
-            name: "Sales".into(),
-            id: 7,
-            agent_name: Some("Natalie".into()),
-            agent_id: 9,
-            accept_after_ms: 1000,
-            greeting: Some("<b>hi</b>".into()),
-            replies: vec!["r1".into(), "r2".into()],
-            reply_after_ms: 500,
-            ..Skill::default()
-        }
-    }
-
-    fn params(timeout: u64) -> ChatParams {
-        ChatParams {
-            skill: Some("Sales".into()),
-            chat_timeout_secs: timeout,
-            pre_chat_lines: vec!["order 1".into()],
-            ..ChatParams::default()
-        }
-    }
-
-    fn system_ids(chat: &Chat) -> Vec<u32> {
-        chat.view(0)
-            .events
-            .iter()
-            .filter_map(|e| match &e.kind {
-                EventKind::Line(l) => l.system_message_id,
-                EventKind::State(_) => None,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn a_chat_waits_then_is_accepted_with_greeting_and_replies() {
-        let t0 = Instant::now();
-        let skill = sales();
-        let mut chat = Chat::new("c".into(), params(40), Some(&skill), t0);
-        assert_eq!(chat.state(), ChatState::Waiting);
-        assert_eq!(system_ids(&chat), vec![4, 0]);
-        assert!(chat.view(0).info.agent.is_none());
-        assert_eq!(chat.add_visitor_line("hi", t0), Err(LineRefused::NotInChat));
-        chat.touch(t0 + Duration::from_millis(1200));
-        assert_eq!(chat.state(), ChatState::Chatting);
-        assert_eq!(system_ids(&chat), vec![4, 0, 3]);
-        assert_eq!(chat.view(0).info.agent, Some(("Natalie".into(), 9)));
-        let id = chat
-            .add_visitor_line("question", t0 + Duration::from_millis(1300))
-            .expect("line");
-        assert_eq!(chat.view(0).info.agent_typing, "typing");
-        chat.touch(t0 + Duration::from_millis(1900));
-        let view = chat.view(id + 1);
-        assert_eq!(view.events.len(), 1);
-        assert!(
-            matches!(&view.events[0].kind, EventKind::Line(l) if l.text == "r1" && l.source == "agent")
-        );
-        assert_eq!(view.next_from, id + 2);
-        assert_eq!(chat.view(id + 2).next_from, id + 2);
-    }
-
-    #[test]
-    fn an_idle_chat_ends_with_system_message_6_at_the_idle_moment() {
-        let t0 = Instant::now();
-        let skill = sales();
-        let mut chat = Chat::new("c".into(), params(2), Some(&skill), t0);
-        chat.touch(t0 + Duration::from_secs(10));
-        assert_eq!(chat.state(), ChatState::Ended);
-        // Accepted at 1 s, then idle from t0 (the last touch) until 2 s.
-        assert_eq!(system_ids(&chat), vec![4, 0, 3, 6]);
-        assert!(!chat.expired(t0 + Duration::from_secs(10), Duration::from_secs(600)));
-        assert!(chat.expired(t0 + Duration::from_secs(603), Duration::from_secs(600)));
-    }
-
-    #[test]
-    fn no_agent_means_busy_after_max_wait() {
-        let t0 = Instant::now();
-        let p = ChatParams {
-            skill: Some("Nobody".into()),
-            max_wait_secs: Some(1),
-            chat_timeout_secs: 40,
-            ..ChatParams::default()
-        };
-        let mut chat = Chat::new("c".into(), p, None, t0);
-        chat.touch(t0 + Duration::from_millis(500));
-        assert_eq!(chat.state(), ChatState::Waiting);
-        chat.touch(t0 + Duration::from_millis(1500));
-        assert_eq!(chat.state(), ChatState::Ended);
-        assert_eq!(system_ids(&chat), vec![4, 2]);
-        assert_eq!(chat.add_visitor_line("x", t0), Err(LineRefused::NotActive));
-    }
-
-    #[test]
-    fn ids_have_the_documented_forms() {
-        let id = new_chat_id();
-        assert!(
-            id.starts_with('H') && id.contains('-') && id.contains('K'),
-            "{id}"
-        );
-        assert_eq!(new_uuid().len(), 36);
-    }
-}
+mod tests;

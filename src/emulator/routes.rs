@@ -3,11 +3,12 @@
 //! not on axum types, so a fault layer can wrap `handle` (answer 5xx/429, delay, mangle) without
 //! touching any endpoint.
 
+use super::answers::SurveySubmission;
 use super::checks::{self, CODE_UNKNOWN_URI, Rejection};
 use super::documents::{self, Shape};
 use super::queue::Chat;
 use super::scenario::Scenario;
-use super::{chat, endpoints};
+use super::{chat, endpoints, surveys, transcript};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -170,6 +171,8 @@ pub struct State {
     pub chats: Mutex<HashMap<String, Chat>>,
     /// Issued conversationId → participantId (§2.8).
     pub conversations: Mutex<HashMap<String, String>>,
+    /// Offline surveys submitted, in order (§2.7).
+    pub offline_surveys: Mutex<Vec<SurveySubmission>>,
 }
 
 impl State {
@@ -186,6 +189,18 @@ impl State {
     /// The issued conversations.
     pub fn conversations(&self) -> MutexGuard<'_, HashMap<String, String>> {
         self.conversations.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The offline surveys submitted so far.
+    pub fn offline_surveys(&self) -> MutexGuard<'_, Vec<SurveySubmission>> {
+        self.offline_surveys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Keeps an offline survey a visitor submitted.
+    pub fn record_offline_survey(&self, submission: SurveySubmission) {
+        self.offline_surveys().push(submission);
     }
 }
 
@@ -206,7 +221,7 @@ pub enum Route {
     EstimatedWaitTime,
     /// `chat/preSurvey` (§2.6).
     PreSurvey,
-    /// `chat/offlineSurvey` (§2.7, answered as "no survey").
+    /// `chat/offlineSurvey` (§2.7): GET, and submit as PUT.
     OfflineSurvey,
     /// `chat/request` (§2.9).
     ChatRequest,
@@ -224,6 +239,12 @@ pub enum Route {
     VisitorTyping(String),
     /// `info/agentTyping` (§2.16).
     AgentTyping(String),
+    /// `exitSurvey` (§2.17): GET, and submit as PUT.
+    ExitSurvey(String),
+    /// `transcriptRequest` (§2.18), PUT.
+    TranscriptRequest(String),
+    /// `transcriptWithSubjectRequest` (§2.18), PUT.
+    TranscriptWithSubjectRequest(String),
 }
 
 /// A parsed path: the route, the account it names and the suffix's format.
@@ -271,6 +292,11 @@ pub fn parse_path(path: &str) -> Option<Target> {
         ("api", ["chat", chat, "info", "visitorName"]) => Route::VisitorName(id(chat)),
         ("api", ["chat", chat, "info", "visitorTyping"]) => Route::VisitorTyping(id(chat)),
         ("api", ["chat", chat, "info", "agentTyping"]) => Route::AgentTyping(id(chat)),
+        ("api", ["chat", chat, "exitSurvey"]) => Route::ExitSurvey(id(chat)),
+        ("api", ["chat", chat, "transcriptRequest"]) => Route::TranscriptRequest(id(chat)),
+        ("api", ["chat", chat, "transcriptWithSubjectRequest"]) => {
+            Route::TranscriptWithSubjectRequest(id(chat))
+        }
         _ => return None,
     };
     if account.is_empty() || rest.iter().any(|s| s.is_empty()) {
@@ -368,8 +394,9 @@ fn dispatch(
         (Route::EstimatedWaitTime, "GET") => {
             endpoints::estimated_wait_time(state, incoming, format)
         }
-        (Route::PreSurvey, "GET") => endpoints::pre_survey(state, format),
-        (Route::OfflineSurvey, "GET") => Err(endpoints::no_survey()),
+        (Route::PreSurvey, "GET") => surveys::pre_survey(state, format),
+        (Route::OfflineSurvey, "GET") => surveys::offline_survey(state, format),
+        (Route::OfflineSurvey, "PUT") => surveys::submit_offline(state, incoming),
         (Route::Conversation, "POST") => endpoints::authenticate(state, incoming, urls, format),
         (Route::ChatRequest, "POST") => chat::request(state, incoming, urls),
         (Route::Chat(id), "GET") => chat::session(state, incoming, id, urls, format),
@@ -382,6 +409,12 @@ fn dispatch(
             chat::visitor_typing(state, incoming, id, format)
         }
         (Route::AgentTyping(id), "GET") => chat::agent_typing(state, id, format),
+        (Route::ExitSurvey(id), "GET") => surveys::exit_survey(state, id, format),
+        (Route::ExitSurvey(id), "PUT") => surveys::submit_exit(state, incoming, id),
+        (Route::TranscriptRequest(id), "PUT") => transcript::request(state, incoming, id, false),
+        (Route::TranscriptWithSubjectRequest(id), "PUT") => {
+            transcript::request(state, incoming, id, true)
+        }
         _ => Err(Rejection::Api {
             status: 405,
             message: format!("Method {method} is not supported on {}", incoming.path),

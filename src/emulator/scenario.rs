@@ -1,5 +1,10 @@
 //! The emulator's scenario: account, keys, switches, skills with their scripted agents, and the
-//! pre-chat survey, read from TOML. Pure data: no I/O except `Scenario::load`, no HTTP.
+//! surveys (pre-chat, exit, offline; `survey.rs`), read from TOML. Pure data: no I/O except
+//! `Scenario::load`, no HTTP.
+
+mod survey;
+
+pub use survey::{CHOICE_TYPES, Entry, QUESTION_TYPES, Question, Survey};
 
 use super::faults::FaultSpec;
 use serde::Deserialize;
@@ -58,6 +63,19 @@ pub enum JsonShape {
     Typed,
 }
 
+/// What GET `exitSurvey` answers for a chat whose skill has no exit survey (Q30: the link is
+/// there anyway).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+pub enum NoExitSurvey {
+    /// 200 with an empty body: no `survey` object, which is how the JS SDK tells (default).
+    #[default]
+    #[serde(rename = "empty")]
+    Empty,
+    /// 404 with the error body of a missing survey (internalCode 11).
+    #[serde(rename = "404")]
+    NotFound,
+}
+
 /// A whole emulator configuration. Every field has a default, so `""` is a valid scenario.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -87,6 +105,16 @@ pub struct Scenario {
     pub skills: Vec<Skill>,
     /// The pre-chat survey; none → `preSurvey` answers 404.
     pub survey: Option<Survey>,
+    /// The exit survey (`…/chat/{id}/exitSurvey`) of every skill that does not turn it off with
+    /// `exit_survey = false`; none → no chat has one.
+    pub exit_survey: Option<Survey>,
+    /// What GET `exitSurvey` answers when the chat has no exit survey.
+    pub no_exit_survey: NoExitSurvey,
+    /// The offline survey (`chat/offlineSurvey`); none → GET and submit answer 404.
+    pub offline_survey: Option<Survey>,
+    /// What setting the visitor's name answers: 200 (default, what production clients saw) or
+    /// 201 (the doc page, Q33).
+    pub visitor_name_status: u16,
     /// Scripted faults (`[[faults]]`), in priority order; see `faults.rs` and
     /// docs/emulator.md.
     pub faults: Vec<FaultSpec>,
@@ -107,6 +135,10 @@ impl Default for Scenario {
             json_shape: JsonShape::Hard,
             skills: Vec::new(),
             survey: None,
+            exit_survey: None,
+            no_exit_survey: NoExitSurvey::Empty,
+            offline_survey: None,
+            visitor_name_status: 200,
             faults: Vec::new(),
         }
     }
@@ -132,6 +164,15 @@ pub struct Skill {
     pub accept_after_ms: u64,
     /// The agent's first line after accepting, HTML.
     pub greeting: Option<String>,
+    /// The first line instead of `greeting` when the visitor set a name before the agent
+    /// accepted: HTML in which `{name}` stands for the name (HTML-escaped).
+    pub greeting_by_name: Option<String>,
+    /// Delay from accepting to the greeting; the agent is typing meanwhile (default 0: the
+    /// greeting comes with the acceptance).
+    pub greeting_after_ms: u64,
+    /// How long before each greeting or reply the agent shows as typing (`info.agentTyping`);
+    /// none → the whole wait for it.
+    pub typing_before_ms: Option<u64>,
     /// The agent's answers to visitor lines, HTML, used in turn (then from the start again).
     pub replies: Vec<String>,
     /// Delay from a visitor line to the agent's reply.
@@ -145,6 +186,9 @@ pub struct Skill {
     /// Chats asked for this skill are moved to that skill (system message 15) and served there,
     /// so `info.skillName` says the other skill: routing rules, as a check sees them.
     pub reroute_to: Option<String>,
+    /// Whether this skill's chats have the scenario's `[exit_survey]` (default true); false is
+    /// an engagement without an exit survey.
+    pub exit_survey: bool,
 }
 
 impl Default for Skill {
@@ -157,81 +201,23 @@ impl Default for Skill {
             agent_id: 0,
             accept_after_ms: 2000,
             greeting: None,
+            greeting_by_name: None,
+            greeting_after_ms: 0,
+            typing_before_ms: None,
             replies: Vec::new(),
             reply_after_ms: 1500,
             end_after_ms: None,
             estimated_wait_secs: 0,
             slots: 1,
             reroute_to: None,
+            exit_survey: true,
         }
     }
-}
-
-/// The pre-chat survey (spec §2.6, §3.6).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Survey {
-    /// Survey id; answers must name it.
-    pub id: u64,
-    /// Unused title (always empty in the examples).
-    pub title: String,
-    /// Text shown above the questions.
-    pub header: String,
-    /// The questions, in file order.
-    pub questions: Vec<Question>,
-}
-
-/// One survey question.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Question {
-    /// Question id used in answers.
-    pub id: u64,
-    /// Id that entries' `show_logic_ids` refer to.
-    pub logic_id: u64,
-    /// Display order.
-    pub order: u32,
-    /// Must be answered when visible.
-    pub mandatory: bool,
-    /// One of the spec's type strings: "Dropdown Box", "Checkbox", "Radio Button",
-    /// "Radio Button (side by side)", "Text Field", "Text Area".
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// "alpha_numeric", "numeric" or "email".
-    pub validation_type: String,
-    /// The question text.
-    pub label: String,
-    /// Previous answer offered as prefill (text questions).
-    pub last_known_value: Option<String>,
-    /// Choices (Dropdown, Radio, Checkbox).
-    pub entries: Vec<Entry>,
-}
-
-/// One choice of a question.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Entry {
-    /// Text shown and value sent.
-    pub value: String,
-    /// Preselected.
-    pub checked: bool,
-    /// Logic ids of the questions this choice makes visible.
-    pub show_logic_ids: Vec<u64>,
 }
 
 /// The longest time a scenario may give, in seconds: a year (longer would overflow the clock
 /// arithmetic of the simulated chats).
 const MAX_SECS: u64 = 365 * 86_400;
-
-/// The question types the spec names (§3.6).
-pub const QUESTION_TYPES: [&str; 6] = [
-    "Dropdown Box",
-    "Checkbox",
-    "Radio Button",
-    "Radio Button (side by side)",
-    "Text Field",
-    "Text Area",
-];
 
 impl Scenario {
     /// The shipped demo scenario (`assets/scenario.toml`).
@@ -313,6 +299,8 @@ impl Scenario {
                 ("accept_after_ms", Some(skill.accept_after_ms)),
                 ("reply_after_ms", Some(skill.reply_after_ms)),
                 ("end_after_ms", skill.end_after_ms),
+                ("greeting_after_ms", Some(skill.greeting_after_ms)),
+                ("typing_before_ms", skill.typing_before_ms),
             ] {
                 if value.is_some_and(|ms| ms > MAX_SECS * 1000) {
                     return Err(ScenarioError::Invalid(format!(
@@ -363,27 +351,26 @@ impl Scenario {
                 }
             }
         }
+        if ![200, 201].contains(&self.visitor_name_status) {
+            return Err(ScenarioError::Invalid(format!(
+                "visitor_name_status is 200 or 201, got {}",
+                self.visitor_name_status
+            )));
+        }
         for (index, fault) in self.faults.iter().enumerate() {
             fault
                 .check()
                 .map_err(|e| ScenarioError::Invalid(format!("faults[{index}]: {e}")))?;
         }
-        if let Some(survey) = &self.survey {
-            for question in &survey.questions {
-                if !QUESTION_TYPES.contains(&question.kind.as_str()) {
-                    return Err(ScenarioError::Invalid(format!(
-                        "survey question {}: type {:?} is not one of {QUESTION_TYPES:?}",
-                        question.id, question.kind
-                    )));
-                }
-                if !["alpha_numeric", "numeric", "email", ""]
-                    .contains(&question.validation_type.as_str())
-                {
-                    return Err(ScenarioError::Invalid(format!(
-                        "survey question {}: validation_type {:?} is not alpha_numeric, numeric or email",
-                        question.id, question.validation_type
-                    )));
-                }
+        for (name, survey) in [
+            ("survey", &self.survey),
+            ("exit_survey", &self.exit_survey),
+            ("offline_survey", &self.offline_survey),
+        ] {
+            if let Some(survey) = survey {
+                survey
+                    .check()
+                    .map_err(|e| ScenarioError::Invalid(format!("{name}: {e}")))?;
             }
         }
         Ok(())
@@ -391,126 +378,4 @@ impl Scenario {
 }
 
 #[cfg(test)]
-mod tests {
-    #[test]
-    fn a_skill_reroutes_one_hop_to_an_existing_skill() {
-        let scenario = Scenario::from_toml(
-            "[[skills]]\nname = \"A\"\nreroute_to = \"B\"\n[[skills]]\nname = \"B\"\nagent_name = \"x\"\n",
-        )
-        .unwrap();
-        let (skill, rerouted) = scenario.route(Some("A"));
-        assert_eq!(
-            (skill.map(|s| s.name.as_str()), rerouted),
-            (Some("B"), true)
-        );
-        assert!(!scenario.route(Some("B")).1);
-        let unknown = Scenario::from_toml("[[skills]]\nname = \"A\"\nreroute_to = \"Z\"\n");
-        assert!(unknown.unwrap_err().to_string().contains("not a skill"));
-        let twice = "[[skills]]\nname = \"A\"\nreroute_to = \"B\"\n[[skills]]\nname = \"B\"\nreroute_to = \"A\"\n";
-        assert!(
-            Scenario::from_toml(twice)
-                .unwrap_err()
-                .to_string()
-                .contains("one hop")
-        );
-    }
-
-    use super::*;
-
-    #[test]
-    fn the_demo_scenario_parses_and_has_its_skills() {
-        let text = include_str!("../../assets/scenario.toml");
-        let scenario = Scenario::from_toml(text).expect("demo scenario");
-        assert!(
-            scenario
-                .skill("Sales")
-                .and_then(|s| s.agent_name.clone())
-                .is_some()
-        );
-        assert!(scenario.skill("Billing").is_some());
-        assert!(
-            scenario
-                .skill("Tech")
-                .is_some_and(|s| s.agent_name.is_none())
-        );
-        let survey = scenario.survey.expect("survey");
-        assert!((4..=5).contains(&survey.questions.len()));
-    }
-
-    #[test]
-    fn an_empty_scenario_has_defaults() {
-        let scenario = Scenario::from_toml("").expect("empty");
-        assert_eq!(scenario.account, "12345678");
-        assert_eq!(scenario.ended_chat_ttl_secs, 600);
-        assert_eq!(scenario.auth_response, AuthResponse::Seed);
-    }
-
-    #[test]
-    fn errors_name_the_line_and_the_field() {
-        let err = Scenario::from_toml("account = \"1\"\ncaptcha = \"yes\"\n").unwrap_err();
-        let text = err.to_string();
-        assert!(text.contains("line 2"), "{text}");
-        assert!(text.contains("captcha"), "{text}");
-        let err =
-            Scenario::from_toml("[[skills]]\nname = \"A\"\nagnet_name = \"x\"\n").unwrap_err();
-        assert!(err.to_string().contains("agnet_name"), "{err}");
-        let err =
-            Scenario::from_toml("[survey]\n[[survey.questions]]\ntype = \"Combo\"\n").unwrap_err();
-        assert!(err.to_string().contains("Combo"), "{err}");
-    }
-
-    #[test]
-    fn every_known_skill_has_an_id_other_than_the_unknown_skills_0() {
-        let scenario = Scenario::from_toml(
-            "account = 12345678\n[[skills]]\nname = \"A\"\n[[skills]]\nname = \"B\"\nid = 7\n[[skills]]\nname = \"C\"\nid = 0\n",
-        )
-        .unwrap();
-        assert_eq!(scenario.account, "12345678");
-        let ids: Vec<u64> = scenario.skills.iter().map(|s| s.id).collect();
-        assert_eq!(ids, [8, 7, 9]);
-    }
-
-    #[test]
-    fn numbers_that_would_overflow_the_clock_are_refused() {
-        for (text, named) in [
-            (
-                "[[skills]]\nname = \"A\"\naccept_after_ms = 18446744073709551615\n",
-                "accept_after_ms",
-            ),
-            (
-                "[[skills]]\nname = \"A\"\nreply_after_ms = 99999999999999\n",
-                "reply_after_ms",
-            ),
-            (
-                "[[skills]]\nname = \"A\"\nend_after_ms = 99999999999999\n",
-                "end_after_ms",
-            ),
-            ("[[skills]]\nname = \"A\"\nslots = -5\n", "slots"),
-            (
-                "[[skills]]\nname = \"A\"\nestimated_wait_secs = -3\n",
-                "estimated_wait_secs",
-            ),
-            ("ended_chat_ttl_secs = 99999999999\n", "ended_chat_ttl_secs"),
-            (
-                "default_chat_timeout_secs = 0\n",
-                "default_chat_timeout_secs",
-            ),
-            (
-                "[[skills]]\nname = \"A\"\naccept_after_ms = -1\n",
-                "accept_after_ms",
-            ),
-        ] {
-            let error = Scenario::from_toml(text).unwrap_err().to_string();
-            assert!(error.contains(named), "{text}: {error}");
-        }
-    }
-
-    #[test]
-    fn load_names_the_file() {
-        let err = Scenario::load(Path::new("/nonexistent/scenario.toml")).unwrap_err();
-        assert!(
-            err.to_string().contains("/nonexistent/scenario.toml"),
-            "{err}"
-        );
-    }
-}
+mod tests;
