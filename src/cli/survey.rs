@@ -10,16 +10,16 @@ use crate::api::model::Survey;
 
 /// People's view: one block per question, with what to pass to `--survey`.
 pub fn to_text(survey: &Survey) -> String {
-    to_text_for(survey, "--survey")
+    to_text_for(survey, "survey", "--survey")
 }
 
 /// People's view: one block per question, with a ready-to-paste `flag 'ID=ANSWER'`. A choice
 /// shown by another text (`displayValue`, exit surveys) says the value its answer sends.
-pub fn to_text_for(survey: &Survey, flag: &str) -> String {
+pub fn to_text_for(survey: &Survey, what: &str, flag: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "survey {}{}",
+        "{what} {}{}",
         survey.id,
         if survey.header.is_empty() {
             String::new()
@@ -147,8 +147,8 @@ mod tests {
                     {"value": "0 Not likely", "displayValue": "0", "checked": false}]},
                 {"id": 4991316, "order": 1, "type": "Text Field", "label": "Anything else?"}]}}}))
         .expect("survey");
-        let text = to_text_for(&survey, "--answer");
-        assert!(text.starts_with("survey 361348: Thanks!"), "{text}");
+        let text = to_text_for(&survey, "exit survey", "--answer");
+        assert!(text.starts_with("exit survey 361348: Thanks!"), "{text}");
         assert!(
             text.contains("4991315  How likely?  [Radio Button, mandatory]"),
             "{text}"

@@ -223,7 +223,7 @@ pub async fn exit_survey(ctx: &Context, args: ExitSurveyArgs) -> Outcome {
     };
     if answers.is_empty() {
         output.emit(
-            super::survey::to_text_for(&survey, "--answer").trim_end(),
+            super::survey::to_text_for(&survey, "exit survey", "--answer").trim_end(),
             &json!({"type": "exitSurvey", "uri": shown_uri,
                     "survey": super::survey::body(&survey)}),
         );
@@ -309,7 +309,7 @@ pub async fn offline_survey(ctx: &Context, args: OfflineSurveyArgs) -> Outcome {
     };
     if answers.is_empty() {
         output.emit(
-            super::survey::to_text_for(&survey, "--answer").trim_end(),
+            super::survey::to_text_for(&survey, "offline survey", "--answer").trim_end(),
             &json!({"type": "offlineSurvey", "skill": skill,
                     "survey": super::survey::body(&survey)}),
         );
