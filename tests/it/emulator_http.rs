@@ -52,34 +52,34 @@ label = "Team?"
 entries = [{ value = "CATS" }, { value = "DOGS" }]
 "#;
 
-struct Harness {
-    emulator: EmulatorHandle,
-    client: reqwest::Client,
+pub(super) struct Harness {
+    pub(super) emulator: EmulatorHandle,
+    pub(super) client: reqwest::Client,
 }
 
-struct Answer {
-    status: u16,
-    headers: HeaderMap,
-    text: String,
+pub(super) struct Answer {
+    pub(super) status: u16,
+    pub(super) headers: HeaderMap,
+    pub(super) text: String,
 }
 
 impl Answer {
-    fn json(&self) -> Value {
+    pub(super) fn json(&self) -> Value {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
     }
 
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(super) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    fn location(&self) -> String {
+    pub(super) fn location(&self) -> String {
         self.header("location")
             .expect("Location header")
             .to_string()
     }
 }
 
-async fn harness(toml: &str) -> Harness {
+pub(super) async fn harness(toml: &str) -> Harness {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let scenario = Scenario::from_toml(toml).expect("test scenario");
     let emulator = start(scenario, "127.0.0.1:0".parse().expect("addr"))
@@ -90,7 +90,7 @@ async fn harness(toml: &str) -> Harness {
 }
 
 /// Adds `v=1` to a server link, as clients must (Q6).
-fn with_v(url: &str) -> String {
+pub(super) fn with_v(url: &str) -> String {
     if url.contains('?') {
         format!("{url}&v=1")
     } else {
@@ -99,7 +99,7 @@ fn with_v(url: &str) -> String {
 }
 
 impl Harness {
-    fn api(&self, path: &str) -> String {
+    pub(super) fn api(&self, path: &str) -> String {
         format!(
             "{}/api/account/{}/{path}",
             self.emulator.base_url(),
@@ -107,11 +107,11 @@ impl Harness {
         )
     }
 
-    fn auth(&self) -> String {
+    pub(super) fn auth(&self) -> String {
         format!("LivePerson appKey={}", self.emulator.app_key())
     }
 
-    async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
+    pub(super) async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
         let response = request.send().await.expect("request sent");
         let status = response.status().as_u16();
         let headers = response.headers().clone();
@@ -123,7 +123,7 @@ impl Harness {
         }
     }
 
-    async fn get(&self, url: &str) -> Answer {
+    pub(super) async fn get(&self, url: &str) -> Answer {
         self.send(
             self.client
                 .get(url)
@@ -133,11 +133,11 @@ impl Harness {
         .await
     }
 
-    async fn get_json(&self, path: &str) -> Value {
+    pub(super) async fn get_json(&self, path: &str) -> Value {
         self.get(&self.api(path)).await.json()
     }
 
-    async fn post(&self, url: &str, body: &Value) -> Answer {
+    pub(super) async fn post(&self, url: &str, body: &Value) -> Answer {
         self.send(
             self.client
                 .post(url)
@@ -149,7 +149,7 @@ impl Harness {
         .await
     }
 
-    async fn request_chat(&self, request: Value) -> String {
+    pub(super) async fn request_chat(&self, request: Value) -> String {
         let answer = self
             .post(
                 &self.api("chat/request?v=1&NC=true"),
@@ -162,7 +162,11 @@ impl Harness {
 
     /// Follows `next` links until `done` holds for the events seen so far, with a deadline;
     /// checks on the way that no event is ever delivered twice.
-    async fn follow(&self, chat_uri: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    pub(super) async fn follow(
+        &self,
+        chat_uri: &str,
+        done: impl Fn(&[Value]) -> bool,
+    ) -> Vec<Value> {
         let deadline = Instant::now() + Duration::from_secs(60);
         let mut next = chat_uri.to_string();
         let mut seen: Vec<Value> = Vec::new();
@@ -201,7 +205,7 @@ impl Harness {
     }
 }
 
-fn list(value: &Value) -> Vec<Value> {
+pub(super) fn list(value: &Value) -> Vec<Value> {
     match value {
         Value::Null => Vec::new(),
         Value::Array(items) => items.clone(),
@@ -209,7 +213,7 @@ fn list(value: &Value) -> Vec<Value> {
     }
 }
 
-fn rel(links: &Value, rel: &str) -> String {
+pub(super) fn rel(links: &Value, rel: &str) -> String {
     list(links)
         .into_iter()
         .find(|l| l["@rel"] == rel)
@@ -217,7 +221,7 @@ fn rel(links: &Value, rel: &str) -> String {
         .unwrap_or_else(|| panic!("no {rel} link in {links}"))
 }
 
-fn has_state(events: &[Value], state: &str) -> bool {
+pub(super) fn has_state(events: &[Value], state: &str) -> bool {
     events
         .iter()
         .any(|e| e["@type"] == "state" && e["state"] == state)
@@ -230,7 +234,7 @@ fn system_ids(events: &[Value]) -> Vec<String> {
         .collect()
 }
 
-fn assert_error(answer: &Answer, status: u16, code: i64, message_part: &str) {
+pub(super) fn assert_error(answer: &Answer, status: u16, code: i64, message_part: &str) {
     assert_eq!(answer.status, status, "{}", answer.text);
     let body = answer.json();
     assert_eq!(body["error"]["internalCode"], code, "{body}");

@@ -19,6 +19,7 @@ mod cli;
 mod contained_panics;
 mod contract_quirks;
 mod emulator_http;
+mod emulator_visitor;
 mod explained;
 mod faults;
 mod hints;
