@@ -273,8 +273,9 @@ impl VisitorAction {
     }
 }
 
-/// The ids of the questions `answers` answers with something, in the survey's order.
-fn answered_questions(survey: &Survey, answers: &[SurveyAnswer]) -> Vec<String> {
+/// The ids of the questions `answers` answers with something, in the survey's order (then any
+/// the survey does not list): what the history keeps of a submission, never the answers' text.
+pub fn answered_questions(survey: &Survey, answers: &[SurveyAnswer]) -> Vec<String> {
     let answered = |id: &str| {
         answers
             .iter()

@@ -15,6 +15,7 @@ use crate::api::{
 };
 use crate::history::{
     Flow, History, OfflineSurveyRecord, SessionRecord, TranscriptLink, VisitorAction,
+    answered_questions,
 };
 use crate::session::{self, FollowOptions, SessionUpdate};
 
@@ -826,15 +827,12 @@ impl CaseRun {
         };
         let href = href.unwrap_or_default();
         self.api.submit_exit_survey(&href, &survey, answers).await?;
-        let action = VisitorAction::exit_survey(&survey, answers);
-        if let VisitorAction::ExitSurvey { questions, .. } = &action {
-            chat.exit_survey = Some(SurveyOutcome {
-                survey_id: Some(survey.id.clone()),
-                submitted: true,
-                questions: questions.clone(),
-            });
-        }
-        self.remember(uri, action);
+        chat.exit_survey = Some(SurveyOutcome {
+            survey_id: Some(survey.id.clone()),
+            submitted: true,
+            questions: answered_questions(&survey, answers),
+        });
+        self.remember(uri, VisitorAction::exit_survey(&survey, answers));
         Ok(())
     }
 

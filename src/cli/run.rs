@@ -219,7 +219,7 @@ async fn follow(
     let mut skill_not_recognised = false;
     // The name is set by the tracker right after its first read: the awaited state may come
     // first (`--wait waiting`), and the command then stays for the name's outcome.
-    let mut name_pending = options.visitor_name.is_some();
+    let mut name_pending = options.visitor_name.clone();
     let mut reached = false;
     let (updates, mut received) = mpsc::unbounded_channel();
     let tracker = session::follow(api.clone(), uri.to_string(), options, updates);
@@ -287,22 +287,22 @@ async fn follow(
             }
         }
         if let SessionUpdate::VisitorNamed { name, result } = &update {
-            name_pending = false;
+            name_pending = None;
             super::visitor::named(uri, name, result, printer, history);
         }
-        if reached {
-            match update {
-                _ if !name_pending => return Ok(exit::OK),
-                // The chat is where it was awaited; the name's outcome will not come now.
-                SessionUpdate::Ended | SessionUpdate::Lost { .. } => {
-                    note(NAME_NOT_SET);
-                    return Ok(exit::OK);
-                }
-                _ => continue,
+        // The tracker stopped without setting the name: said as a refusal is.
+        if matches!(update, SessionUpdate::Ended | SessionUpdate::Lost { .. }) {
+            if let Some(name) = name_pending.take() {
+                let result = Err(NAME_NOT_SET.to_string());
+                super::visitor::named(uri, &name, &result, printer, history);
             }
         }
-        if name_pending && matches!(update, SessionUpdate::Ended) {
-            note(NAME_NOT_SET);
+        if reached {
+            if name_pending.is_none() {
+                return Ok(exit::OK);
+            }
+            // The chat is where it was awaited; the name's outcome comes with this poll.
+            continue;
         }
         match update {
             SessionUpdate::Ended if awaited.is_none() || awaited == Some(ChatState::Ended) => {
@@ -368,9 +368,8 @@ async fn follow(
     }
 }
 
-/// Said when the chat ended (or was lost) before its visitor's name could be set.
-const NAME_NOT_SET: &str =
-    "warning: the visitor's name was not set: the chat ended before it could be";
+/// Why the visitor's name was not set when the chat ended (or was lost) first.
+const NAME_NOT_SET: &str = "the chat ended before it could be set";
 
 /// How to follow or end the chat at `uri`, for a command that stops before it ends.
 fn follow_or_end(uri: &str) -> String {

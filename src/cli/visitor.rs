@@ -11,7 +11,9 @@ use super::run::{Failure, Outcome, connect, connect_to_chat, parse_uri, remember
 use crate::api::model::{Survey, VisitorLinks};
 use crate::api::validate::{self, Field, ValidationErrors};
 use crate::api::{ApiError, ChatApi, SurveyAnswer, TranscriptRequest, TranscriptSent};
-use crate::history::{History, OfflineSurveyRecord, TranscriptLink, VisitorAction};
+use crate::history::{
+    History, OfflineSurveyRecord, TranscriptLink, VisitorAction, answered_questions,
+};
 
 /// `--visitor-name`, checked where it is typed: a name the service could not take is refused
 /// before anything is sent (exit 2).
@@ -113,15 +115,6 @@ fn answer_problems(errors: &ValidationErrors) -> String {
         [one] => one.clone(),
         many => format!("\n  {}", many.join("\n  ")),
     }
-}
-
-/// The ids of the questions answered, for what is said after a submission.
-fn answered_ids(answers: &[SurveyAnswer]) -> Vec<String> {
-    answers
-        .iter()
-        .filter(|a| a.values.iter().any(|v| !v.trim().is_empty()))
-        .map(|a| a.question_id.clone())
-        .collect()
 }
 
 /// `chatstart transcript URI --email ADDR [--subject TEXT] [--timezone-offset ±HH:MM|auto]`.
@@ -234,13 +227,9 @@ pub async fn exit_survey(ctx: &Context, args: ExitSurveyArgs) -> Outcome {
     api.submit_exit_survey(href, &survey, &answers)
         .await
         .map_err(answer_failure)?;
-    let action = VisitorAction::exit_survey(&survey, &answers);
-    let questions = match &action {
-        VisitorAction::ExitSurvey { questions, .. } => questions.clone(),
-        _ => answered_ids(&answers),
-    };
+    let questions = answered_questions(&survey, &answers);
     if let Some(history) = &ctx.history {
-        remember(history.visitor(uri.as_str(), action));
+        remember(history.visitor(uri.as_str(), VisitorAction::exit_survey(&survey, &answers)));
     }
     output.emit(
         format!(

@@ -277,6 +277,42 @@ fn a_followed_chat_gets_the_name_before_the_agent_accepts_and_is_greeted_by_it()
 }
 
 #[test]
+fn an_authenticated_chat_gets_the_visitors_name_too() {
+    let emulator = emulator();
+    let out = ran(emulator.chatstart(&[
+        "auth",
+        "--sso-key",
+        "demo-sso-code",
+        "--auth-conn-id",
+        "568046210",
+        "--engagement-id",
+        "27469613",
+        "--le-visitor-id",
+        "V1",
+        "--le-session-id",
+        "S1",
+        "--le-context-id",
+        "2",
+        "--skill",
+        "Slow",
+        "--visitor-name",
+        "Zoë",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+    let lines = json_lines(&out);
+    let uri = of_type(&lines, "session")[0]["uri"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(of_type(&lines, "visitorName")[0]["set"], true, "{lines:?}");
+    let set = puts(&emulator, "/info/visitorName");
+    assert_eq!(set.len(), 1);
+    assert!(set[0].path.contains(&chat_id(&uri)), "{set:?}");
+}
+
+#[test]
 fn a_name_the_service_refuses_is_a_warning_and_a_strict_201_is_success() {
     let emulator = emulator();
     emulator
@@ -312,6 +348,30 @@ fn a_name_the_service_refuses_is_a_warning_and_a_strict_201_is_success() {
             .all(|h| h.get("visitor").is_none()),
         "a refused name is not recorded"
     );
+
+    // A chat that ends at its first read never gets the name: said as a refusal is.
+    emulator
+        .handle
+        .set_faults(support::faults(&["end@session,count=1"]));
+    let out = ran(emulator.chatstart(&[
+        "request",
+        "--skill",
+        "Sales",
+        "--visitor-name",
+        "Zoë",
+        "--wait",
+        "chatting",
+        "--timeout",
+        "30",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(out.code, 5, "ended before chatting: {out:?}");
+    let lines = json_lines(&out);
+    let named = of_type(&lines, "visitorName");
+    assert_eq!(named.len(), 1, "{lines:?}");
+    assert_eq!(named[0]["set"], false);
+    assert_eq!(named[0]["error"], "the chat ended before it could be set");
 
     // The doc page's 201, from a server that follows it.
     let strict = Emulator::start(&format!("visitor_name_status = 201\n{VISITOR}"));
