@@ -3,7 +3,10 @@
 //! The file is only ever appended to: a `session` record written *before* a chat request is sent
 //! (an attempt: no URI yet, state unknown), the `session` record of the chat once its URI
 //! arrives (or a `state` record saying none was made), then a `state` record each time its state
-//! is learnt. Reading folds the records onto their session, so a process killed at any moment —
+//! is learnt, and a `visitor` record for what the visitor did in it beyond starting it (the name
+//! set, a transcript asked for, the exit survey submitted). An `offline-survey` record keeps an
+//! offline survey submitted, which belongs to no chat. Reading folds the records onto their
+//! session, so a process killed at any moment —
 //! even while a chat request is on its way — leaves a history that is still whole, marked with
 //! the last state it knew. A line that cannot be read (a byte that is not UTF-8, a line cut
 //! short) is skipped and named, never fatal to the rest. No record holds a secret: the request
@@ -15,7 +18,11 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::{AppKeyPlacement, ChatRequest, ClientConfig, Format};
+use crate::api::model::Survey;
+use crate::api::{
+    AppKeyPlacement, ChatRequest, ClientConfig, Format, SurveyAnswer, TranscriptRequest,
+    TranscriptSent,
+};
 
 /// The history file's name in the data directory.
 pub const FILE_NAME: &str = "history.jsonl";
@@ -36,6 +43,11 @@ pub enum Record {
     Session(Box<SessionRecord>),
     /// A chat's state became known.
     State(StateRecord),
+    /// The visitor did something in a chat beyond starting it.
+    Visitor(VisitorRecord),
+    /// An offline survey was submitted (it belongs to no chat).
+    #[serde(rename = "offline-survey")]
+    OfflineSurvey(OfflineSurveyRecord),
 }
 
 /// A created chat and how it was asked for.
@@ -77,6 +89,10 @@ pub struct SessionRecord {
     /// own record, or a `not-created` state). Only in the file: readers never see it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempt: Option<String>,
+    /// What the visitor did in the chat beyond starting it, oldest first: folded from the
+    /// `visitor` records as the history is read (never written with the session itself).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub visitor: Vec<VisitorDone>,
 }
 
 impl SessionRecord {
@@ -108,7 +124,19 @@ impl SessionRecord {
                 .map(|a| a.redirect_uri.clone())
                 .filter(|r| !r.is_empty()),
             attempt: None,
+            visitor: Vec::new(),
         }
+    }
+
+    /// The visitor's name last set in this chat, if any.
+    pub fn visitor_name(&self) -> Option<&str> {
+        self.visitor
+            .iter()
+            .rev()
+            .find_map(|done| match &done.action {
+                VisitorAction::Named { name } => Some(name.as_str()),
+                _ => None,
+            })
     }
 
     /// The same record with how the client reached the service: the appKey's placement and the
@@ -118,13 +146,18 @@ impl SessionRecord {
         self.app_key_in = Some(config.app_key_in);
         self.format = Some(config.format);
         if self.base_url.is_empty() {
-            self.base_url = match &config.endpoint {
-                crate::api::Endpoint::BaseUrl(url) => origin_of(url).unwrap_or_default(),
-                crate::api::Endpoint::Domain(domain) => format!("https://{domain}"),
-                crate::api::Endpoint::Discover { .. } => String::new(),
-            };
+            self.base_url = endpoint_origin(config);
         }
         self
+    }
+}
+
+/// Where a client is configured to go, as an origin; empty when it discovers its domain.
+fn endpoint_origin(config: &ClientConfig) -> String {
+    match &config.endpoint {
+        crate::api::Endpoint::BaseUrl(url) => origin_of(url).unwrap_or_default(),
+        crate::api::Endpoint::Domain(domain) => format!("https://{domain}"),
+        crate::api::Endpoint::Discover { .. } => String::new(),
     }
 }
 
@@ -155,6 +188,212 @@ pub struct StateRecord {
     /// [`SessionRecord::attempt`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempt: Option<String>,
+}
+
+/// What the visitor did in a chat beyond starting it, as the history keeps it: never a secret
+/// (an appKey or SSO key is no part of any of these), and no survey answer's text, only which
+/// questions were answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "did", rename_all = "kebab-case")]
+pub enum VisitorAction {
+    /// The service took the visitor's name (§2.14).
+    Named { name: String },
+    /// The service took a request to e-mail the transcript (§2.18).
+    Transcript {
+        email: String,
+        /// The subject given, whether or not it could be sent (see `link`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        subject: Option<String>,
+        link: TranscriptLink,
+    },
+    /// The service took the exit survey's answers (§2.17).
+    ExitSurvey {
+        survey_id: String,
+        /// The ids of the questions answered, in the survey's order.
+        questions: Vec<String>,
+    },
+}
+
+impl VisitorAction {
+    /// The exit survey `survey` submitted with `answers`: its id and the questions answered.
+    pub fn exit_survey(survey: &Survey, answers: &[SurveyAnswer]) -> Self {
+        Self::ExitSurvey {
+            survey_id: survey.id.clone(),
+            questions: answered_questions(survey, answers),
+        }
+    }
+
+    /// A transcript asked for with `transcript`, sent as the service's answer says.
+    pub fn transcript(transcript: &TranscriptRequest, sent: TranscriptSent) -> Self {
+        Self::Transcript {
+            email: transcript.email.trim().to_string(),
+            subject: transcript
+                .subject
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            link: sent.into(),
+        }
+    }
+
+    /// One line for people: `visitor name set: Natalie`.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Named { name } => format!("visitor name set: {name}"),
+            Self::Transcript {
+                email,
+                subject,
+                link,
+            } => {
+                let subject = match (subject, link) {
+                    (Some(subject), TranscriptLink::WithSubject) => {
+                        format!(", subject “{subject}”")
+                    }
+                    (Some(subject), TranscriptLink::Plain) => {
+                        format!(", subject “{subject}” dropped (no link takes one)")
+                    }
+                    (None, _) => String::new(),
+                };
+                format!("transcript asked for: {email}{subject} via {}", link.rel())
+            }
+            Self::ExitSurvey {
+                survey_id,
+                questions,
+            } => format!(
+                "exit survey {survey_id} submitted: {} answered{}",
+                crate::plural::count(questions.len(), "question", "questions"),
+                if questions.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", questions.join(", "))
+                }
+            ),
+        }
+    }
+}
+
+/// The ids of the questions `answers` answers with something, in the survey's order (then any
+/// the survey does not list): what the history keeps of a submission, never the answers' text.
+pub fn answered_questions(survey: &Survey, answers: &[SurveyAnswer]) -> Vec<String> {
+    let answered = |id: &str| {
+        answers
+            .iter()
+            .any(|a| a.question_id == id && a.values.iter().any(|v| !v.trim().is_empty()))
+    };
+    let mut ids: Vec<String> = survey
+        .questions
+        .iter()
+        .filter(|q| answered(&q.id))
+        .map(|q| q.id.clone())
+        .collect();
+    // Answers to questions the survey does not list (validation refuses them; kept all the same).
+    for answer in answers {
+        if !ids.contains(&answer.question_id) && answered(&answer.question_id) {
+            ids.push(answer.question_id.clone());
+        }
+    }
+    ids
+}
+
+/// Which transcript link a request went to (Q32).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TranscriptLink {
+    /// `transcript-request`: no subject, or none could be sent.
+    #[serde(rename = "transcript-request")]
+    Plain,
+    /// `transcript-with-subject-request`, with the subject.
+    #[serde(rename = "transcript-with-subject-request")]
+    WithSubject,
+}
+
+impl TranscriptLink {
+    /// The link's rel.
+    pub fn rel(self) -> &'static str {
+        match self {
+            Self::Plain => "transcript-request",
+            Self::WithSubject => "transcript-with-subject-request",
+        }
+    }
+}
+
+impl From<TranscriptSent> for TranscriptLink {
+    fn from(sent: TranscriptSent) -> Self {
+        match sent {
+            TranscriptSent::WithSubject => Self::WithSubject,
+            TranscriptSent::Plain | TranscriptSent::SubjectDropped => Self::Plain,
+        }
+    }
+}
+
+/// A visitor's action in the chat at `uri` (a line of the file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitorRecord {
+    pub time: String,
+    pub uri: String,
+    pub action: VisitorAction,
+}
+
+/// A visitor's action as folded onto its session: when, and what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitorDone {
+    pub time: String,
+    pub action: VisitorAction,
+}
+
+/// An offline survey submitted (§2.7, Q34): what a visitor leaves when no agent can take a
+/// chat. It belongs to no chat, so it has no URI; no answer's text is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfflineSurveyRecord {
+    pub time: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    pub account: String,
+    #[serde(default)]
+    pub base_url: String,
+    #[serde(default)]
+    pub skill: String,
+    pub survey_id: String,
+    /// The ids of the questions answered, in the survey's order.
+    #[serde(default)]
+    pub questions: Vec<String>,
+}
+
+impl OfflineSurveyRecord {
+    /// The offline survey `survey` submitted with `answers` through the client configured by
+    /// `config`, for `skill`.
+    pub fn submitted(
+        profile: Option<&str>,
+        config: &ClientConfig,
+        skill: &str,
+        survey: &Survey,
+        answers: &[SurveyAnswer],
+    ) -> Self {
+        Self {
+            time: now(),
+            profile: profile.map(str::to_string),
+            account: config.account.clone(),
+            base_url: endpoint_origin(config),
+            skill: skill.trim().to_string(),
+            survey_id: survey.id.clone(),
+            questions: answered_questions(survey, answers),
+        }
+    }
+
+    /// One line for people.
+    pub fn describe(&self) -> String {
+        let skill = if self.skill.is_empty() {
+            String::new()
+        } else {
+            format!(", skill {}", self.skill)
+        };
+        format!(
+            "offline survey {} submitted (account {}{skill}): {} answered",
+            self.survey_id,
+            self.account,
+            crate::plural::count(self.questions.len(), "question", "questions")
+        )
+    }
 }
 
 /// A session as listed: its creation record with the last state learnt.
@@ -331,6 +570,22 @@ impl History {
         }))
     }
 
+    /// Records what the visitor did in the chat at `uri` (the name set, a transcript asked
+    /// for, the exit survey submitted), once the service took it. `history` and `info` show it
+    /// with the chat.
+    pub fn visitor(&self, uri: &str, action: VisitorAction) -> std::io::Result<()> {
+        self.append(&Record::Visitor(VisitorRecord {
+            time: now(),
+            uri: uri.to_string(),
+            action,
+        }))
+    }
+
+    /// Records an offline survey the service took (see [`OfflineSurveyRecord::submitted`]).
+    pub fn offline_survey(&self, record: OfflineSurveyRecord) -> std::io::Result<()> {
+        self.append(&Record::OfflineSurvey(record))
+    }
+
     /// Records a chat request about to be sent, before it goes out (no URI, state unknown):
     /// whatever then happens to this process — an interruption, a kill, a lost answer — the
     /// history says a chat may exist. An error means the history cannot be written, and the
@@ -383,6 +638,7 @@ impl History {
         let mut entries: Vec<Entry> = Vec::new();
         for (index, raw) in bytes.split(|byte| *byte == b'\n').enumerate() {
             match parse_line(raw) {
+                Ok(Some(Record::OfflineSurvey(survey))) => listing.offline_surveys.push(survey),
                 Ok(Some(record)) => fold(&mut entries, record),
                 Ok(None) => {}
                 Err(problem) => {
@@ -394,8 +650,12 @@ impl History {
                         problem,
                         kept: readable.is_some(),
                     });
-                    if let Some(record) = readable {
-                        fold(&mut entries, record);
+                    match readable {
+                        Some(Record::OfflineSurvey(survey)) => {
+                            listing.offline_surveys.push(survey);
+                        }
+                        Some(record) => fold(&mut entries, record),
+                        None => {}
                     }
                 }
             }
@@ -405,6 +665,7 @@ impl History {
             entry.session.attempt = None;
         }
         listing.entries = entries;
+        listing.offline_surveys.reverse();
         Ok(listing)
     }
 }
@@ -418,6 +679,8 @@ fn readable_despite_damage(raw: &[u8]) -> Option<Record> {
     let uri = match &record {
         Record::Session(session) => &session.uri,
         Record::State(state) => &state.uri,
+        Record::Visitor(visitor) => &visitor.uri,
+        Record::OfflineSurvey(_) => "",
     };
     (!uri.contains('\u{fffd}')).then_some(record)
 }
@@ -452,15 +715,35 @@ fn fold(entries: &mut Vec<Entry>, record: Record) {
                     !(e.session.uri.is_empty() && e.session.attempt.as_ref() == Some(attempt))
                 });
             }
-            // Requests whose answer was lost have no URI: each is its own entry.
+            // A chat request's own record comes before anything done in its chat; what an
+            // older record of the same URI had gathered stays with it.
+            let mut session = *session;
             if !session.uri.is_empty() {
+                if let Some(earlier) = entries.iter_mut().find(|e| e.session.uri == session.uri) {
+                    if session.visitor.is_empty() {
+                        session.visitor = std::mem::take(&mut earlier.session.visitor);
+                    }
+                }
+                // Requests whose answer was lost have no URI: each is its own entry.
                 entries.retain(|e| e.session.uri != session.uri);
             }
             entries.push(Entry {
                 updated: session.time.clone(),
-                session: *session,
+                session,
                 agent: None,
             });
+        }
+        Record::Visitor(visitor) => {
+            if let Some(entry) = entries
+                .iter_mut()
+                .rev()
+                .find(|e| !visitor.uri.is_empty() && e.session.uri == visitor.uri)
+            {
+                entry.session.visitor.push(VisitorDone {
+                    time: visitor.time,
+                    action: visitor.action,
+                });
+            }
         }
         Record::State(update) if !update.uri.is_empty() => {
             if let Some(entry) = entries
@@ -484,7 +767,7 @@ fn fold(entries: &mut Vec<Entry>, record: Record) {
                 !(e.session.uri.is_empty() && e.session.attempt == Some(attempt.clone()))
             });
         }
-        Record::State(_) => {}
+        Record::State(_) | Record::OfflineSurvey(_) => {}
     }
 }
 
@@ -571,6 +854,8 @@ impl Recording {
 #[derive(Debug, Clone, Default)]
 pub struct Listing {
     pub entries: Vec<Entry>,
+    /// The offline surveys submitted, newest first (they belong to no chat).
+    pub offline_surveys: Vec<OfflineSurveyRecord>,
     pub damaged: Vec<Damaged>,
 }
 
@@ -661,6 +946,7 @@ mod tests {
             auth_conn_id: None,
             redirect_uri: None,
             attempt: None,
+            visitor: Vec::new(),
         }))
     }
 
@@ -953,5 +1239,114 @@ mod tests {
                 .is_ok()
         );
         assert!(history.attempt(&template).is_err(), "only the demo's");
+    }
+    #[test]
+    fn what_the_visitor_did_folds_onto_its_chat_and_offline_surveys_stand_apart() {
+        use crate::api::model::Survey;
+        let (_dir, history) = temporary_history(FILE_NAME);
+        history.append(&session("u1", Some("qa"))).unwrap();
+        history.append(&session("u2", None)).unwrap();
+        history
+            .visitor(
+                "u1",
+                VisitorAction::Named {
+                    name: "Zoë".into()
+                },
+            )
+            .unwrap();
+        let transcript = TranscriptRequest {
+            email: " me@example.com ".into(),
+            subject: Some("Our chat".into()),
+            timezone_offset_ms: Some(-7_200_000),
+        };
+        history
+            .visitor(
+                "u1",
+                VisitorAction::transcript(&transcript, TranscriptSent::SubjectDropped),
+            )
+            .unwrap();
+        let survey = Survey::from_document(&serde_json::json!({"survey": {"id": "361348",
+            "questions": {"question": [
+                {"id": "5", "order": "0", "type": "Text Field", "label": "Why?"},
+                {"id": "4", "order": "1", "type": "Text Field", "label": "How?"},
+                {"id": "6", "order": "2", "type": "Text Field", "label": "Who?"}]}}}))
+        .unwrap();
+        let answers = [
+            SurveyAnswer {
+                question_id: "4".into(),
+                values: vec!["fine".into()],
+            },
+            SurveyAnswer {
+                question_id: "5".into(),
+                values: vec!["because".into()],
+            },
+            SurveyAnswer {
+                question_id: "6".into(),
+                values: vec![" ".into()],
+            },
+        ];
+        history
+            .visitor("u1", VisitorAction::exit_survey(&survey, &answers))
+            .unwrap();
+        // A chat the history never made keeps nothing.
+        history
+            .visitor("elsewhere", VisitorAction::Named { name: "X".into() })
+            .unwrap();
+        history.state("u1", "ended", None).unwrap();
+        let config = ClientConfig::new(
+            crate::api::Endpoint::BaseUrl("http://127.0.0.1:9/".into()),
+            "1",
+            crate::secret::Secret::new("the-app-key"),
+        );
+        history
+            .offline_survey(OfflineSurveyRecord::submitted(
+                Some("qa"),
+                &config,
+                "Tech",
+                &survey,
+                &answers,
+            ))
+            .unwrap();
+        let text = std::fs::read_to_string(history.path()).unwrap();
+        assert!(
+            !text.contains("the-app-key") && !text.contains("because"),
+            "{text}"
+        );
+        let listing = history.read().unwrap();
+        assert!(listing.damaged.is_empty(), "{:?}", listing.damaged);
+        let u1 = &listing.entries[1].session;
+        assert_eq!((u1.uri.as_str(), u1.state.as_str()), ("u1", "ended"));
+        assert_eq!(u1.visitor_name(), Some("Zoë"));
+        let said: Vec<String> = u1.visitor.iter().map(|d| d.action.describe()).collect();
+        assert_eq!(
+            said,
+            [
+                "visitor name set: Zoë",
+                "transcript asked for: me@example.com, subject “Our chat” dropped (no link takes one) via transcript-request",
+                "exit survey 361348 submitted: 2 questions answered (5, 4)",
+            ]
+        );
+        assert!(listing.entries[0].session.visitor.is_empty());
+        let [offline] = listing.offline_surveys.as_slice() else {
+            panic!("{:?}", listing.offline_surveys);
+        };
+        assert_eq!(
+            (offline.survey_id.as_str(), offline.skill.as_str()),
+            ("361348", "Tech")
+        );
+        assert_eq!(offline.base_url, "http://127.0.0.1:9");
+        assert_eq!(offline.questions, ["5", "4"]);
+        assert_eq!(
+            offline.describe(),
+            "offline survey 361348 submitted (account 1, skill Tech): 2 questions answered"
+        );
+        // In the file and in `history --output json`, the action says what it was.
+        let json = serde_json::to_value(&listing.entries[1]).unwrap();
+        assert_eq!(json["visitor"][1]["action"]["did"], "transcript");
+        assert_eq!(json["visitor"][1]["action"]["link"], "transcript-request");
+        assert_eq!(
+            json["visitor"][2]["action"]["questions"],
+            serde_json::json!(["5", "4"])
+        );
     }
 }

@@ -380,7 +380,9 @@ pub fn end_event() -> Value {
 
 /// Survey answers written as a table of question id → answer (or list of answers), the way a
 /// person writes them in a profile: `[request.survey]` `12786273 = "CATS"`.
-mod answers_by_id {
+/// Survey answers written by question id (`12786273 = "CATS"`, a list for a check-box), as
+/// a profile's and a check file's `survey` tables give them.
+pub(crate) mod answers_by_id {
     use serde::Deserialize;
     use serde::de::Deserializer;
     use serde::ser::{SerializeMap, Serializer};

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::api::ChatRequest;
+use crate::api::{ChatRequest, SurveyAnswer};
 
 /// A whole check file.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -63,6 +63,82 @@ pub struct Case {
     /// Lines to wait for and lines to send, in order.
     #[serde(default, rename = "step")]
     pub steps: Vec<Step>,
+    /// The visitor's name, set right after the chat is created (before an agent accepts).
+    pub visitor_name: Option<String>,
+    /// E-mail the transcript here once the steps passed (§2.18).
+    pub transcript_email: Option<String>,
+    /// The transcript mail's subject (sent where the chat has a link that takes one).
+    pub transcript_subject: Option<String>,
+    /// Answers of the exit survey by question id, submitted after the chat ends (§2.17).
+    #[serde(default, deserialize_with = "some_answers")]
+    pub exit_survey: Option<Vec<SurveyAnswer>>,
+    /// Answers of the offline survey by question id, submitted when the skill is unavailable
+    /// as expected (`expect.available = false`, §2.7).
+    #[serde(default, deserialize_with = "some_answers")]
+    pub offline_survey: Option<Vec<SurveyAnswer>>,
+}
+
+/// A table of answers by question id, given (even empty: a survey submitted unanswered).
+fn some_answers<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<SurveyAnswer>>, D::Error> {
+    crate::api::request::answers_by_id::deserialize(deserializer).map(Some)
+}
+
+impl Case {
+    /// Whether the case looks at the exit survey: answers it, or expects it present or absent.
+    pub fn wants_exit_survey(&self) -> bool {
+        self.exit_survey.is_some() || self.expect.exit_survey.is_some()
+    }
+
+    /// The visitor's parts of the chat the case asks for, named by their keys.
+    fn visitor_keys(&self) -> Vec<&'static str> {
+        [
+            (self.visitor_name.is_some(), "visitor_name"),
+            (self.transcript_email.is_some(), "transcript_email"),
+            (self.exit_survey.is_some(), "exit_survey"),
+            (self.expect.exit_survey.is_some(), "expect.exit_survey"),
+        ]
+        .into_iter()
+        .filter_map(|(set, name)| set.then_some(name))
+        .collect()
+    }
+
+    /// The visitor's parts checked against the rest of the case.
+    fn check_visitor(&self, defaults: &CaseSettings) -> Result<(), String> {
+        let keys = self.visitor_keys().join(", ");
+        if !self.expect.requests_chat() && !keys.is_empty() {
+            return Err(format!(
+                "expect.available = false stops at the availability check (no chat is \
+                 requested), so {keys} would never be checked: remove them, or add \
+                 request_anyway = true to request the chat anyway"
+            ));
+        }
+        if self.offline_survey.is_some() && self.expect.available != Some(false) {
+            return Err(
+                "[case.offline_survey] goes only with expect.available = false: the \
+                        offline survey is what a visitor gets when no agent can chat"
+                    .into(),
+            );
+        }
+        if self.exit_survey.is_some() && self.expect.exit_survey == Some(false) {
+            return Err(
+                "[case.exit_survey] answers an exit survey that expect.exit_survey = false \
+                 says is not there"
+                    .into(),
+            );
+        }
+        if self.wants_exit_survey() && self.end.or(defaults.end) == Some(false) {
+            return Err(
+                "the exit survey comes after the chat ends, so it cannot go with end = false"
+                    .into(),
+            );
+        }
+        if self.transcript_subject.is_some() && self.transcript_email.is_none() {
+            return Err("transcript_subject goes with transcript_email (where to send it)".into());
+        }
+        Ok(())
+    }
 }
 
 /// Visitor Authentication fields; the SSO key comes from a variable or a command, never the file.
@@ -95,6 +171,8 @@ pub struct Expectations {
     pub skill: Option<String>,
     /// A regular expression the agent's name must match.
     pub agent: Option<String>,
+    /// After the chat ends, the service offers an exit survey (`true`) or none (`false`).
+    pub exit_survey: Option<bool>,
 }
 
 impl Expectations {
@@ -267,6 +345,8 @@ impl CheckFile {
             case.expect
                 .check(&case.steps)
                 .map_err(|e| format!("case `{}`: {e}", case.name))?;
+            case.check_visitor(&file.defaults)
+                .map_err(|e| format!("case `{}`: {e}", case.name))?;
             for (number, step) in case.steps.iter().enumerate() {
                 step.check()
                     .map_err(|e| format!("case `{}`, step {}: {e}", case.name, number + 1))?;
@@ -410,6 +490,46 @@ impl CheckFile {
                     &format!("request.{key}"),
                     problem.message.clone(),
                 ));
+            }
+            for (key, problem) in [
+                (
+                    "visitor_name",
+                    case.visitor_name
+                        .as_deref()
+                        .and_then(crate::api::validate::visitor_name),
+                ),
+                (
+                    "transcript_email",
+                    case.transcript_email
+                        .as_deref()
+                        .and_then(crate::api::validate::transcript_email),
+                ),
+                (
+                    "transcript_subject",
+                    case.transcript_subject
+                        .as_deref()
+                        .and_then(crate::api::validate::single_line),
+                ),
+            ] {
+                if let Some(message) = problem {
+                    return Err(in_case(&[Name(key)], key, message));
+                }
+            }
+            for (table, answers) in [
+                ("exit_survey", &case.exit_survey),
+                ("offline_survey", &case.offline_survey),
+            ] {
+                for answer in answers.iter().flatten() {
+                    let problem = answer
+                        .values
+                        .iter()
+                        .find_map(|value| crate::api::validate::multi_line(value));
+                    if let Some(message) = problem {
+                        let path = [Name(table), Name(&answer.question_id)];
+                        let key = format!("{table}.{}", answer.question_id);
+                        return Err(in_case(&path, &key, message));
+                    }
+                }
             }
             let auth = &case.auth;
             for (key, problem) in [
@@ -756,5 +876,72 @@ mod tests {
         assert!(step("regex = \"bill(ing)?\"").matches("about billing"));
         assert!(step("any = [\"Thanks\", \"Thank you\"]").matches("Thank you!"));
         assert!(!step("send = \"x\"").matches("x"));
+    }
+    #[test]
+    fn the_visitors_parts_are_read_and_checked_against_the_rest_of_the_case() {
+        let file = "[[case]]\nname = \"a\"\nvisitor_name = \"Zoë\"\n\
+                    transcript_email = \"qa@example.com\"\ntranscript_subject = \"Our chat\"\n\
+                    [case.exit_survey]\n4991315 = \"10 Extremely Likely\"\n4991316 = [1, \"two\"]\n\
+                    [case.expect]\nexit_survey = true\n";
+        let case = &CheckFile::parse(file).expect("parses").cases[0];
+        assert_eq!(case.visitor_name.as_deref(), Some("Zoë"));
+        assert_eq!(case.transcript_subject.as_deref(), Some("Our chat"));
+        let answers = case.exit_survey.as_ref().expect("answers");
+        assert_eq!(answers[0].question_id, "4991315");
+        assert_eq!(answers[1].values, ["1", "two"]);
+        assert!(case.wants_exit_survey());
+        // An empty table submits the survey unanswered; no table leaves it alone.
+        let empty = "[[case]]\nname = \"a\"\n[case.exit_survey]\n";
+        let case = &CheckFile::parse(empty).expect("parses").cases[0];
+        assert_eq!(case.exit_survey.as_deref(), Some(&[][..]));
+        let none = &CheckFile::parse("[[case]]\nname = \"a\"\n").unwrap().cases[0];
+        assert!(!none.wants_exit_survey());
+
+        let refused = |text: &str| CheckFile::parse(text).expect_err(text);
+        let offline = refused("[[case]]\nname = \"a\"\n[case.offline_survey]\n1 = \"x\"\n");
+        assert!(
+            offline.contains("goes only with expect.available = false"),
+            "{offline}"
+        );
+        let ok = "[[case]]\nname = \"a\"\n[case.offline_survey]\n1 = \"x\"\n[case.expect]\navailable = false\n";
+        assert!(CheckFile::parse(ok).is_ok());
+        let never = refused(
+            "[[case]]\nname = \"a\"\ntranscript_email = \"a@b.cc\"\n[case.expect]\navailable = false\n",
+        );
+        assert!(
+            never.contains("so transcript_email would never be checked"),
+            "{never}"
+        );
+        let both = refused(
+            "[[case]]\nname = \"a\"\n[case.exit_survey]\n1 = \"x\"\n[case.expect]\nexit_survey = false\n",
+        );
+        assert!(both.contains("expect.exit_survey = false"), "{both}");
+        let open = refused(
+            "[defaults]\nend = false\n[[case]]\nname = \"a\"\n[case.expect]\nexit_survey = true\n",
+        );
+        assert!(open.contains("cannot go with end = false"), "{open}");
+        let subject = refused("[[case]]\nname = \"a\"\ntranscript_subject = \"x\"\n");
+        assert!(subject.contains("goes with transcript_email"), "{subject}");
+        let typo = refused("[[case]]\nname = \"a\"\n[case.expect]\nexit_surevy = true\n");
+        assert!(typo.contains("exit_surevy"), "{typo}");
+        let typo = refused("[[case]]\nname = \"a\"\ntranscript_mail = \"a@b.cc\"\n");
+        assert!(typo.contains("transcript_mail"), "{typo}");
+        // Values the service could not take are named with their line and key.
+        let email = refused("[[case]]\nname = \"a\"\ntranscript_email = \"nope\"\n");
+        assert!(
+            email
+                .starts_with("case `a`, line 3: transcript_email: `nope` is not an e-mail address"),
+            "{email}"
+        );
+        let name = refused("[[case]]\nname = \"a\"\nvisitor_name = \"\"\n");
+        assert!(
+            name.starts_with("case `a`, line 3: visitor_name: "),
+            "{name}"
+        );
+        let answer = refused("[[case]]\nname = \"a\"\n[case.exit_survey]\n7 = \"a\\u001bb\"\n");
+        assert!(
+            answer.starts_with("case `a`, line 4: exit_survey.7: contains ESC"),
+            "{answer}"
+        );
     }
 }

@@ -76,12 +76,34 @@ pub fn text_line(result: &CaseResult, repeats: bool) -> String {
     for (label, text) in explanation(result) {
         line.push_str(&format!("\n      {label}: {text}"));
     }
+    for outcome in visitor_outcomes(result) {
+        line.push_str(&format!("\n      {outcome}"));
+    }
     if result.left_open {
         if let Some(uri) = &result.uri {
             line.push_str(&format!("\n      left open: {uri}"));
         }
     }
     line
+}
+
+/// What the visitor's parts of the case came to, one line each: the name set, the transcript
+/// asked for, the exit and offline surveys.
+pub fn visitor_outcomes(result: &CaseResult) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(name) = &result.visitor_name {
+        lines.push(format!("visitor name set: {name}"));
+    }
+    if let Some(transcript) = &result.transcript {
+        lines.push(transcript.describe());
+    }
+    if let Some(survey) = &result.exit_survey {
+        lines.push(survey.describe("exit survey"));
+    }
+    if let Some(survey) = &result.offline_survey {
+        lines.push(survey.describe("offline survey"));
+    }
+    lines
 }
 
 /// The why and next step of an error, labelled, when it is a known one.
@@ -158,8 +180,16 @@ pub fn junit(results: &[CaseResult], totals: &Totals, repeats: bool) -> String {
                     case["error"]["$"] = json!(explained.join("\n"));
                 }
             }
-            if let Some(uri) = &result.uri {
-                case["system-out"] = json!(format!("{uri}\n{lines}"));
+            let outcomes = visitor_outcomes(result);
+            let out: Vec<&str> = result
+                .uri
+                .iter()
+                .map(String::as_str)
+                .chain(outcomes.iter().map(String::as_str))
+                .chain((!lines.is_empty()).then_some(lines.as_str()))
+                .collect();
+            if result.uri.is_some() || !outcomes.is_empty() {
+                case["system-out"] = json!(out.join("\n"));
             }
             case
         })
@@ -239,6 +269,65 @@ mod junit_tests {
         );
         assert!(
             xml.contains("hi\\u{0}there") && xml.contains("\\u{ffff}"),
+            "{xml}"
+        );
+    }
+    #[test]
+    fn the_visitors_outcomes_are_in_the_line_the_json_and_the_junit_report() {
+        use crate::check::run::{SurveyOutcome, TranscriptOutcome};
+        let result = CaseResult {
+            name: "sales".into(),
+            repeat: 1,
+            passed: true,
+            uri: Some("http://127.0.0.1:8480/api/account/1/chat/A".into()),
+            visitor_name: Some("Zoë".into()),
+            transcript: Some(TranscriptOutcome {
+                email: "qa@example.com".into(),
+                subject: Some("Our chat".into()),
+                link: "transcript-with-subject-request".into(),
+                subject_dropped: false,
+            }),
+            exit_survey: Some(SurveyOutcome {
+                survey_id: Some("361348".into()),
+                submitted: true,
+                questions: vec!["4991315".into(), "4991316".into()],
+            }),
+            ..CaseResult::default()
+        };
+        let text = text_line(&result, false);
+        assert!(text.starts_with("PASS  sales"), "{text}");
+        for said in [
+            "\n      visitor name set: Zoë",
+            "\n      transcript to qa@example.com via transcript-with-subject-request",
+            "\n      exit survey 361348 submitted (questions 4991315, 4991316)",
+        ] {
+            assert!(text.contains(said), "{said}: {text}");
+        }
+        let json = json_line(&result);
+        assert_eq!(json["case"]["visitor_name"], "Zoë");
+        assert_eq!(
+            json["case"]["transcript"]["link"],
+            "transcript-with-subject-request"
+        );
+        assert_eq!(json["case"]["exit_survey"]["survey_id"], "361348");
+        assert_eq!(json["case"]["exit_survey"]["submitted"], true);
+        let offline = CaseResult {
+            name: "after hours".into(),
+            repeat: 1,
+            passed: false,
+            failure: Some("expected an offline survey to submit; the service has none".into()),
+            offline_survey: Some(SurveyOutcome::default()),
+            ..CaseResult::default()
+        };
+        assert!(text_line(&offline, false).contains("\n      no offline survey"));
+        let results = [result, offline];
+        let xml = junit(&results, &Totals::of(&results, 10), false);
+        assert!(
+            xml.contains("exit survey 361348 submitted (questions 4991315, 4991316)"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<system-out>no offline survey</system-out>"),
             "{xml}"
         );
     }

@@ -9,9 +9,14 @@ use tokio::time::Instant;
 
 use super::file::{Case, CaseFlow, Step};
 use crate::api::explain::Explanation;
-use crate::api::model::{ChatState, EventKind, LineSource};
-use crate::api::{ApiError, AuthRequest, ChatApi, ChatRequest};
-use crate::history::{Flow, History, SessionRecord};
+use crate::api::model::{ChatState, EventKind, LineSource, Survey, VisitorLinks};
+use crate::api::{
+    ApiError, AuthRequest, ChatApi, ChatRequest, SurveyAnswer, TranscriptRequest, TranscriptSent,
+};
+use crate::history::{
+    Flow, History, OfflineSurveyRecord, SessionRecord, TranscriptLink, VisitorAction,
+    answered_questions,
+};
 use crate::session::{self, FollowOptions, SessionUpdate};
 
 /// Default seconds for an agent to accept.
@@ -76,6 +81,72 @@ pub struct CaseResult {
     /// The run was interrupted before this case had a verdict.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
+    /// The visitor's name the service took (`visitor_name`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visitor_name: Option<String>,
+    /// The transcript the service took a request for (`transcript_email`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<TranscriptOutcome>,
+    /// What became of the exit survey (`[case.exit_survey]`, `expect.exit_survey`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exit_survey: Option<SurveyOutcome>,
+    /// What became of the offline survey (`[case.offline_survey]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offline_survey: Option<SurveyOutcome>,
+}
+
+/// A transcript asked for by e-mail, as the service took it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TranscriptOutcome {
+    pub email: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The link it went to: `transcript-request` or `transcript-with-subject-request`.
+    pub link: String,
+    /// A subject was given but the chat has no link that takes one: it was not sent.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub subject_dropped: bool,
+}
+
+/// A survey after the chat (exit) or instead of it (offline): offered or not, submitted or not.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SurveyOutcome {
+    /// The survey the service offered; `None` when it offered none.
+    pub survey_id: Option<String>,
+    pub submitted: bool,
+    /// The ids of the questions answered, when submitted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<String>,
+}
+
+impl SurveyOutcome {
+    /// One line for people: `exit survey 361348 submitted (questions 1, 2)`.
+    pub fn describe(&self, which: &str) -> String {
+        match (&self.survey_id, self.submitted) {
+            (None, _) => format!("no {which}"),
+            (Some(id), false) => format!("{which} {id} offered"),
+            (Some(id), true) if self.questions.is_empty() => {
+                format!("{which} {id} submitted unanswered")
+            }
+            (Some(id), true) => format!(
+                "{which} {id} submitted ({} {})",
+                crate::plural::noun(self.questions.len(), "question", "questions"),
+                self.questions.join(", ")
+            ),
+        }
+    }
+}
+
+impl TranscriptOutcome {
+    /// One line for people.
+    pub fn describe(&self) -> String {
+        let dropped = if self.subject_dropped {
+            " (subject not sent: no link takes one)"
+        } else {
+            ""
+        };
+        format!("transcript to {} via {}{dropped}", self.email, self.link)
+    }
 }
 
 /// Why a case stopped early.
@@ -154,6 +225,10 @@ pub async fn run_case(run: CaseRun) -> CaseResult {
         time_to_queue_ms: chat.queued.map(millis),
         time_to_accept_ms: chat.accepted.map(millis),
         agent_lines: chat.agent_lines.clone(),
+        visitor_name: chat.named.clone(),
+        transcript: chat.transcript.clone(),
+        exit_survey: chat.exit_survey.clone(),
+        offline_survey: chat.offline_survey.clone(),
         ..CaseResult::default()
     };
     let mut explain = |explanation: Option<Explanation>| {
@@ -302,6 +377,15 @@ struct Chat {
     last_system: Option<String>,
     /// The skill the chat was requested for, to notice the service does not know it.
     asked_skill: String,
+    /// Where the visitor's calls about this chat go, as the tracker last reported them.
+    links: VisitorLinks,
+    /// How setting the visitor's name went, once the tracker said.
+    name_result: Option<Result<(), String>>,
+    /// The visitor's name the service took.
+    named: Option<String>,
+    transcript: Option<TranscriptOutcome>,
+    exit_survey: Option<SurveyOutcome>,
+    offline_survey: Option<SurveyOutcome>,
 }
 
 impl Chat {
@@ -360,12 +444,18 @@ impl Chat {
                 self.state = Some(ChatState::Ended);
                 Ok(())
             }
+            SessionUpdate::Links(links) => {
+                self.links = links;
+                Ok(())
+            }
+            SessionUpdate::VisitorNamed { result, .. } => {
+                self.name_result = Some(result);
+                Ok(())
+            }
             SessionUpdate::EstimatedWait(_)
             | SessionUpdate::Retrying { .. }
             | SessionUpdate::Recovered
-            | SessionUpdate::Links(_)
-            | SessionUpdate::AgentTyping(_)
-            | SessionUpdate::VisitorNamed { .. } => Ok(()),
+            | SessionUpdate::AgentTyping(_) => Ok(()),
         }
     }
 
@@ -404,6 +494,10 @@ impl CaseRun {
                     }
                 )));
             }
+        }
+        // What a visitor gets after hours, when the skill is unavailable as expected.
+        if let Some(answers) = &self.case.offline_survey {
+            self.offline_survey(answers, chat).await?;
         }
         // Expecting the skill unavailable, and confirming it, is the whole case: a chat
         // requested now would wait in a queue no agent serves (docs/checks.md).
@@ -460,6 +554,7 @@ impl CaseRun {
         let (updates, received) = mpsc::unbounded_channel();
         let options = FollowOptions {
             poll_interval: self.poll_interval,
+            visitor_name: self.case.visitor_name.clone(),
             ..FollowOptions::default()
         };
         let tracker = session::follow(self.api.clone(), uri.to_string(), options, updates);
@@ -491,6 +586,16 @@ impl CaseRun {
     }
 
     async fn after_queue(
+        &self,
+        started: Instant,
+        chat: &mut Chat,
+        received: &mut Updates,
+    ) -> Result<(), Stop> {
+        self.until_steps(started, chat, received).await?;
+        self.visitor_part(started, chat, received).await
+    }
+
+    async fn until_steps(
         &self,
         started: Instant,
         chat: &mut Chat,
@@ -583,6 +688,200 @@ impl CaseRun {
                 Next::Closed => return Err(tracker_stopped()),
                 Next::TimedOut => return Ok(()),
             }
+        }
+    }
+
+    /// The visitor's parts of the case once its steps passed: the name the tracker set, the
+    /// transcript, then — the chat ended — the exit survey.
+    async fn visitor_part(
+        &self,
+        started: Instant,
+        chat: &mut Chat,
+        received: &mut Updates,
+    ) -> Result<(), Stop> {
+        let uri = chat.uri.clone().unwrap_or_default();
+        if let Some(name) = &self.case.visitor_name {
+            self.named(name, &uri, started, chat, received).await?;
+        }
+        if let Some(email) = &self.case.transcript_email {
+            self.transcript(email, &uri, chat).await?;
+        }
+        if self.case.wants_exit_survey() {
+            self.exit_survey(&uri, chat).await?;
+        }
+        Ok(())
+    }
+
+    /// Waits for the tracker to say how setting the name went (it does right after its first
+    /// read); a refusal, or a chat that ended first, fails the case.
+    async fn named(
+        &self,
+        name: &str,
+        uri: &str,
+        started: Instant,
+        chat: &mut Chat,
+        received: &mut Updates,
+    ) -> Result<(), Stop> {
+        let deadline = Instant::now() + self.poll_interval * 2 + self.api.config().http_timeout;
+        while chat.name_result.is_none() && chat.state != Some(ChatState::Ended) {
+            match received.next_before(deadline).await? {
+                Next::Update(update) => chat.absorb(update, started)?,
+                Next::Closed | Next::TimedOut => break,
+            }
+        }
+        match chat.name_result.clone() {
+            Some(Ok(())) => {
+                chat.named = Some(name.to_string());
+                self.remember(uri, VisitorAction::Named { name: name.into() });
+                Ok(())
+            }
+            Some(Err(error)) => Err(Stop::Failed(format!(
+                "expected the visitor's name set to “{name}”; the service refused: {error}"
+            ))),
+            None => Err(Stop::Failed(format!(
+                "expected the visitor's name set to “{name}”; {} before it was",
+                chat.ended_why()
+            ))),
+        }
+    }
+
+    /// Asks for the transcript by e-mail (Q32: with the subject where a link takes one).
+    async fn transcript(&self, email: &str, uri: &str, chat: &mut Chat) -> Result<(), Stop> {
+        let links =
+            if chat.links.transcript.is_some() || chat.links.transcript_with_subject.is_some() {
+                chat.links.clone()
+            } else {
+                self.api.visitor_links(uri).await?
+            };
+        let request = TranscriptRequest {
+            email: email.trim().to_string(),
+            subject: self
+                .case
+                .transcript_subject
+                .clone()
+                .filter(|s| !s.trim().is_empty()),
+            timezone_offset_ms: None,
+        };
+        let sent = self.api.request_transcript(&links, &request).await?;
+        chat.transcript = Some(TranscriptOutcome {
+            email: request.email.clone(),
+            subject: request.subject.clone(),
+            link: TranscriptLink::from(sent).rel().to_string(),
+            subject_dropped: sent == TranscriptSent::SubjectDropped,
+        });
+        self.remember(uri, VisitorAction::transcript(&request, sent));
+        Ok(())
+    }
+
+    /// Ends the chat (the exit survey comes after the end), then checks the survey is there or
+    /// not as expected and submits the answers given.
+    async fn exit_survey(&self, uri: &str, chat: &mut Chat) -> Result<(), Stop> {
+        // Read before the end: an ended chat may soon answer 404 (Q28).
+        let href = match chat.links.exit_survey.clone() {
+            Some(href) => Some(href),
+            None if chat.state != Some(ChatState::Ended) => {
+                self.api.visitor_links(uri).await?.exit_survey
+            }
+            None => None,
+        };
+        if chat.state != Some(ChatState::Ended) {
+            match end(&self.api, uri).await {
+                Ok(()) => chat.state = Some(ChatState::Ended),
+                Err(error) if is_gone(&error) => chat.state = Some(ChatState::Ended),
+                Err(error) => return Err(error.into()),
+            }
+        }
+        let survey = match &href {
+            Some(href) => self.api.exit_survey(href).await?,
+            None => None,
+        };
+        chat.exit_survey = Some(SurveyOutcome {
+            survey_id: survey.as_ref().map(|s| s.id.clone()),
+            ..SurveyOutcome::default()
+        });
+        let wanted = self.case.expect.exit_survey;
+        let answers = self.case.exit_survey.as_ref();
+        let survey = match (survey, wanted) {
+            (None, Some(true)) | (None, None) => {
+                return Err(Stop::Failed(format!(
+                    "expected an exit survey after the end; {}",
+                    if href.is_some() {
+                        "the service has none for this chat"
+                    } else {
+                        "the chat has no exit-survey link"
+                    }
+                )));
+            }
+            (Some(survey), Some(false)) => {
+                return Err(Stop::Failed(format!(
+                    "expected no exit survey after the end; the service offers survey {} ({})",
+                    survey.id,
+                    crate::plural::count(survey.questions.len(), "question", "questions")
+                )));
+            }
+            (None, Some(false)) => return Ok(()),
+            (Some(survey), _) => survey,
+        };
+        let Some(answers) = answers else {
+            return Ok(());
+        };
+        let href = href.unwrap_or_default();
+        self.api.submit_exit_survey(&href, &survey, answers).await?;
+        chat.exit_survey = Some(SurveyOutcome {
+            survey_id: Some(survey.id.clone()),
+            submitted: true,
+            questions: answered_questions(&survey, answers),
+        });
+        self.remember(uri, VisitorAction::exit_survey(&survey, answers));
+        Ok(())
+    }
+
+    /// Fetches and submits the offline survey for the case's request (Q34).
+    async fn offline_survey(&self, answers: &[SurveyAnswer], chat: &mut Chat) -> Result<(), Stop> {
+        let survey: Option<Survey> = self.api.offline_survey(&self.request).await?;
+        chat.offline_survey = Some(SurveyOutcome {
+            survey_id: survey.as_ref().map(|s| s.id.clone()),
+            ..SurveyOutcome::default()
+        });
+        let Some(survey) = survey else {
+            let skill = self.request.skill.trim();
+            return Err(Stop::Failed(format!(
+                "expected an offline survey to submit; the service has none{}",
+                if skill.is_empty() {
+                    String::new()
+                } else {
+                    format!(" for skill {skill}")
+                }
+            )));
+        };
+        if self.is_stopped() {
+            return Err(Stop::Interrupted);
+        }
+        self.api
+            .submit_offline_survey(&self.request, &survey, answers)
+            .await?;
+        let record = OfflineSurveyRecord::submitted(
+            self.profile.as_deref(),
+            self.api.config(),
+            &self.request.skill,
+            &survey,
+            answers,
+        );
+        chat.offline_survey = Some(SurveyOutcome {
+            survey_id: Some(survey.id.clone()),
+            submitted: true,
+            questions: record.questions.clone(),
+        });
+        if let Some(history) = &self.history {
+            let _ = history.offline_survey(record);
+        }
+        Ok(())
+    }
+
+    /// Records what the visitor did in the case's chat; the history is a convenience here.
+    fn remember(&self, uri: &str, action: VisitorAction) {
+        if let Some(history) = &self.history {
+            let _ = history.visitor(uri, action);
         }
     }
 

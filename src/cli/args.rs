@@ -71,6 +71,13 @@ pub enum Command {
     End(EndArgs),
     /// Print the pre-chat survey: ids, types, choices, mandatory questions.
     Survey(SurveyArgs),
+    /// Print a chat's exit survey, or submit it with --answer.
+    ExitSurvey(ExitSurveyArgs),
+    /// E-mail a chat's transcript.
+    Transcript(TranscriptArgs),
+    /// Print the offline survey (what a visitor gets when no agent can chat), or submit it
+    /// with --answer.
+    OfflineSurvey(OfflineSurveyArgs),
     /// Print availability, available slots and the estimated wait.
     Availability(AvailabilityArgs),
     /// Serve the emulated API on loopback.
@@ -101,6 +108,9 @@ impl Command {
             Self::Send(args) => args.output,
             Self::End(args) => args.output,
             Self::Survey(args) => args.output,
+            Self::ExitSurvey(args) => args.output,
+            Self::Transcript(args) => args.output,
+            Self::OfflineSurvey(args) => args.output,
             Self::Availability(args) => args.output,
             Self::Burst(args) => args.output,
             Self::Check(args) => args.output,
@@ -359,7 +369,19 @@ pub struct RequestArgs {
     #[command(flatten)]
     pub fields: RequestFields,
     #[command(flatten)]
+    pub visitor: VisitorArgs,
+    #[command(flatten)]
     pub wait: WaitArgs,
+}
+
+/// The visitor's own settings of a chat, beyond the request.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Request fields")]
+pub struct VisitorArgs {
+    /// The visitor's name, set right after the chat is created, before an agent accepts it
+    /// (a refusal is a warning: the chat goes on)
+    #[arg(long, value_name = "NAME")]
+    pub visitor_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -383,6 +405,8 @@ pub struct AuthArgs {
     /// Only inspect the SSO key (a JWT's issuer, subject, audience, expiry); send nothing
     #[arg(long)]
     pub inspect: bool,
+    #[command(flatten)]
+    pub visitor: VisitorArgs,
     #[command(flatten)]
     pub wait: WaitArgs,
 }
@@ -452,6 +476,56 @@ pub struct SurveyArgs {
     /// Skill whose survey to fetch
     #[arg(long)]
     pub skill: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExitSurveyArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
+    /// The chat-session URI
+    pub uri: String,
+    /// Submit the survey with this answer (repeatable; repeat an id for several check-box
+    /// answers). A choice's answer is its value text
+    #[arg(long = "answer", value_name = "QUESTION_ID=ANSWER")]
+    pub answers: Vec<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TranscriptArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
+    /// The chat-session URI
+    pub uri: String,
+    /// Where to send the transcript
+    #[arg(long, value_name = "ADDR")]
+    pub email: String,
+    /// The mail's subject (sent only when the chat has a link that takes one)
+    #[arg(long, value_name = "TEXT")]
+    pub subject: Option<String>,
+    /// The GMT offset printed beside the times: ±HH:MM, or `auto` for this machine's zone
+    #[arg(long, allow_hyphen_values = true, value_name = "±HH:MM|auto")]
+    pub timezone_offset: Option<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct OfflineSurveyArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
+    /// Submit the survey with this answer (repeatable; repeat an id for several check-box
+    /// answers). A choice's answer is its value text
+    #[arg(long = "answer", value_name = "QUESTION_ID=ANSWER")]
+    pub answers: Vec<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub fields: RequestFields,
 }
 
 #[derive(Debug, Clone, Args)]

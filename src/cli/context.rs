@@ -146,6 +146,12 @@ impl Context {
     /// The history's sessions, newest first; each damaged line is skipped with a warning on
     /// stderr naming the file and the line.
     pub fn history_entries(&self) -> Result<Vec<crate::history::Entry>, Failure> {
+        self.history_listing().map(|listing| listing.entries)
+    }
+
+    /// The whole history: its sessions and its offline surveys, newest first; each damaged
+    /// line is skipped with a warning on stderr naming the file and the line.
+    pub fn history_listing(&self) -> Result<crate::history::Listing, Failure> {
         let Some(history) = &self.history else {
             return Err(Failure::usage(format!(
                 "no data directory on this system: set {}",
@@ -158,7 +164,7 @@ impl Context {
         for warning in listing.warnings(history.path()) {
             super::print::note(format!("warning: {warning}"));
         }
-        Ok(listing.entries)
+        Ok(listing)
     }
 
     /// Whether the history has a chat at `uri` (one this tool created or followed).

@@ -74,7 +74,8 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> Outcome {
             "no data directory on this system: set CHATSTART_DATA_DIR",
         ));
     };
-    let entries = ctx.history_entries()?;
+    let listing = ctx.history_listing()?;
+    let entries = listing.entries;
     let filter = ctx.profile_name.as_deref();
     let shown = entries
         .iter()
@@ -118,6 +119,10 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> Outcome {
                 session.state,
                 format!("{:?}", session.flow).to_lowercase(),
             ));
+            // What the visitor did in the chat, under it.
+            for done in &session.visitor {
+                say(format!("    {}  {}", done.time, done.action.describe()));
+            }
         }
     }
     if !any && !output.is_json() {
@@ -130,6 +135,27 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> Outcome {
             .map(|p| format!(" of profile `{p}`"))
             .unwrap_or_default();
         say(format!("no {what}{whose} in {}", history.path().display()));
+    }
+    // Offline surveys belong to no chat: listed apart, and never open.
+    let surveys: Vec<&crate::history::OfflineSurveyRecord> = listing
+        .offline_surveys
+        .iter()
+        .filter(|s| filter.is_none() || s.profile.as_deref() == filter)
+        .filter(|_| !args.open)
+        .collect();
+    if !surveys.is_empty() {
+        output.text("offline surveys submitted:");
+    }
+    for survey in surveys {
+        let mut object = serde_json::Map::new();
+        object.insert("type".into(), json!("historyOfflineSurvey"));
+        if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(survey) {
+            object.extend(fields);
+        }
+        output.emit(
+            format!("{}  {}", survey.time, survey.describe()),
+            &serde_json::Value::Object(object),
+        );
     }
     Ok(exit::OK)
 }

@@ -13,6 +13,7 @@ pub mod lists;
 pub mod print;
 pub mod run;
 pub mod survey;
+pub mod visitor;
 
 pub use args::{Cli, Command};
 pub use context::Context;
@@ -89,6 +90,9 @@ async fn dispatch(cli: Cli) -> run::Outcome {
         Command::Send(args) => run::send(&ctx, args).await,
         Command::End(args) => run::end(&ctx, args).await,
         Command::Survey(args) => run::survey(&ctx, args).await,
+        Command::ExitSurvey(args) => visitor::exit_survey(&ctx, args).await,
+        Command::Transcript(args) => visitor::transcript(&ctx, args).await,
+        Command::OfflineSurvey(args) => visitor::offline_survey(&ctx, args).await,
         Command::Availability(args) => run::availability(&ctx, args).await,
         Command::Burst(args) => burst::run(&ctx, args).await,
         Command::Check(args) => check::run(&ctx, args).await,

@@ -107,6 +107,10 @@ pub struct Printer<W: Write> {
     out: W,
     json: bool,
     state: Option<ChatState>,
+    /// The agent's name as the info last gave it, to say who is typing.
+    agent: Option<String>,
+    /// Whether the agent was last said to be typing: each change is said once.
+    typing: bool,
 }
 
 impl Printer<std::io::Stdout> {
@@ -122,6 +126,8 @@ impl<W: Write> Printer<W> {
             out,
             json,
             state: None,
+            agent: None,
+            typing: false,
         }
     }
 
@@ -206,6 +212,10 @@ impl<W: Write> Printer<W> {
     pub fn update(&mut self, update: &SessionUpdate, awaited: Option<&ChatState>) -> bool {
         match update {
             SessionUpdate::Batch { events, info } => self.batch(events, info.as_deref(), awaited),
+            SessionUpdate::AgentTyping(typing) => {
+                self.agent_typing(*typing);
+                false
+            }
             SessionUpdate::EstimatedWait(estimate) if self.json => {
                 let seconds = match estimate {
                     crate::api::model::EstimatedWait::Seconds(s) => json!(s),
@@ -218,6 +228,46 @@ impl<W: Write> Printer<W> {
         }
     }
 
+    /// The agent started or stopped typing (on change only, Q35): a line when it starts; in
+    /// JSON also one when it stops.
+    fn agent_typing(&mut self, typing: bool) {
+        if typing == self.typing {
+            return;
+        }
+        self.typing = typing;
+        let agent = self.agent.clone();
+        let object = json!({"type": "typing", "typing": typing, "agent": agent});
+        if self.json {
+            self.emit("", object);
+        } else if typing {
+            let who = agent.map_or_else(|| "the agent".to_string(), |name| format!("agent {name}"));
+            self.emit(&format!("{who} is typing…"), object);
+        }
+    }
+
+    /// The visitor's name set (or not) for the chat: a `visitorName` line in JSON; for people
+    /// the sentence to say on stderr (stdout keeps the URI, states and lines).
+    pub fn visitor_named(&mut self, name: &str, result: &Result<(), String>) -> Option<String> {
+        let (object, said) = match result {
+            Ok(()) => (
+                json!({"type": "visitorName", "name": name, "set": true}),
+                format!("visitor name set: {name}"),
+            ),
+            Err(error) => (
+                json!({"type": "visitorName", "name": name, "set": false, "error": error}),
+                format!(
+                    "warning: the visitor's name was not set ({error}); the chat goes on without it"
+                ),
+            ),
+        };
+        if self.json {
+            self.emit("", object);
+            None
+        } else {
+            Some(said)
+        }
+    }
+
     fn batch(
         &mut self,
         events: &[Event],
@@ -225,6 +275,9 @@ impl<W: Write> Printer<W> {
         awaited: Option<&ChatState>,
     ) -> bool {
         let agent = info.and_then(|i| i.agent_name.as_deref());
+        if let Some(name) = agent.filter(|name| !name.trim().is_empty()) {
+            self.agent = Some(name.to_string());
+        }
         let mut reached = false;
         for event in events {
             match &event.kind {
@@ -371,6 +424,54 @@ mod tests {
         let line: Value = serde_json::from_str(printed(document, true).trim()).expect("json");
         assert_eq!(line["remoteSiteId"], "70648893");
         assert_eq!(line["chatRequestParameters"]["a2aSourceSiteId"], 81992017);
+    }
+
+    #[test]
+    fn agent_typing_is_said_once_as_it_starts_and_in_json_as_it_stops_too() {
+        let document = json!({"events": {"event": []}});
+        let events = EventsDocument::from_document(&document)
+            .expect("events")
+            .events;
+        let info = crate::api::model::Info {
+            agent_name: Some("Natalie".into()),
+            ..crate::api::model::Info::default()
+        };
+        let updates = [
+            SessionUpdate::AgentTyping(true),
+            SessionUpdate::Batch {
+                events,
+                info: Some(Box::new(info)),
+            },
+            SessionUpdate::AgentTyping(true),
+            SessionUpdate::AgentTyping(false),
+            SessionUpdate::AgentTyping(false),
+            SessionUpdate::AgentTyping(true),
+        ];
+        let run = |json: bool| {
+            let mut printer = Printer::new(Vec::new(), json);
+            for update in &updates {
+                printer.update(update, None);
+            }
+            String::from_utf8(printer.into_inner()).expect("utf-8")
+        };
+        assert_eq!(
+            run(false).lines().collect::<Vec<_>>(),
+            ["the agent is typing…", "agent Natalie is typing…"]
+        );
+        let typing: Vec<(bool, Value)> = run(true)
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).expect("json"))
+            .filter(|o| o["type"] == "typing")
+            .map(|o| (o["typing"] == true, o["agent"].clone()))
+            .collect();
+        assert_eq!(
+            typing,
+            [
+                (true, Value::Null),
+                (false, json!("Natalie")),
+                (true, json!("Natalie"))
+            ]
+        );
     }
 
     #[test]

@@ -124,7 +124,7 @@ pub(crate) fn interval_flag(flag: &str, seconds: f64) -> Result<Duration, Failur
     validate::interval(seconds).map_err(|message| Failure::usage(format!("{flag}: {message}")))
 }
 
-fn parse_uri(text: &str) -> Result<Url, Failure> {
+pub(crate) fn parse_uri(text: &str) -> Result<Url, Failure> {
     Url::parse(text.trim())
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"))
@@ -217,6 +217,10 @@ async fn follow(
     let asked_skill = options.skill.clone().unwrap_or_default();
     // Said once, as soon as the info shows it; and again as the reason a wait timed out.
     let mut skill_not_recognised = false;
+    // The name is set by the tracker right after its first read: the awaited state may come
+    // first (`--wait waiting`), and the command then stays for the name's outcome.
+    let mut name_pending = options.visitor_name.clone();
+    let mut reached = false;
     let (updates, mut received) = mpsc::unbounded_channel();
     let tracker = session::follow(api.clone(), uri.to_string(), options, updates);
     let _stop = AbortOnDrop(tracker);
@@ -270,7 +274,7 @@ async fn follow(
             SessionUpdate::Batch { .. } | SessionUpdate::Recovered | SessionUpdate::Ended
         );
         let before = printer.state().cloned();
-        let reached = printer.update(&update, awaited.as_ref());
+        reached |= printer.update(&update, awaited.as_ref());
         if let (Some(history), Some(state)) = (history, printer.state()) {
             if before.as_ref() != Some(state) {
                 let agent = match &update {
@@ -282,8 +286,23 @@ async fn follow(
                 remember(history.state(uri, state.as_str(), agent.as_deref()));
             }
         }
+        if let SessionUpdate::VisitorNamed { name, result } = &update {
+            name_pending = None;
+            super::visitor::named(uri, name, result, printer, history);
+        }
+        // The tracker stopped without setting the name: said as a refusal is.
+        if matches!(update, SessionUpdate::Ended | SessionUpdate::Lost { .. }) {
+            if let Some(name) = name_pending.take() {
+                let result = Err(NAME_NOT_SET.to_string());
+                super::visitor::named(uri, &name, &result, printer, history);
+            }
+        }
         if reached {
-            return Ok(exit::OK);
+            if name_pending.is_none() {
+                return Ok(exit::OK);
+            }
+            // The chat is where it was awaited; the name's outcome comes with this poll.
+            continue;
         }
         match update {
             SessionUpdate::Ended if awaited.is_none() || awaited == Some(ChatState::Ended) => {
@@ -349,6 +368,9 @@ async fn follow(
     }
 }
 
+/// Why the visitor's name was not set when the chat ended (or was lost) first.
+const NAME_NOT_SET: &str = "the chat ended before it could be set";
+
 /// How to follow or end the chat at `uri`, for a command that stops before it ends.
 fn follow_or_end(uri: &str) -> String {
     let uri = crate::api::links::redact_text_url(uri);
@@ -372,7 +394,7 @@ impl Drop for AbortOnDrop {
 }
 
 /// History is a convenience: failing to write it is said, never fatal.
-fn remember(result: std::io::Result<()>) {
+pub(crate) fn remember(result: std::io::Result<()>) {
     if let Err(error) = result {
         note(format!("warning: could not write the history: {error}"));
     }
@@ -544,7 +566,11 @@ pub async fn request(ctx: &Context, args: RequestArgs) -> Outcome {
     let start = ctx.layered(&super::input::flags(&args.connection, &args.fields)?)?;
     let (connection, request) = (&start.connection, start.request.chat_request()?);
     let timeout = following_flags_need_wait(&args.wait)?;
-    let options = follow_options(&args.wait, Some(&request))?;
+    let visitor_name = super::visitor::visitor_name(&args.visitor)?;
+    let options = FollowOptions {
+        visitor_name: visitor_name.clone(),
+        ..follow_options(&args.wait, Some(&request))?
+    };
     let api = connect(connection, None)?;
     // Before anything goes out: a chat is sent only when the history can keep it.
     let history = ctx.recording_history()?;
@@ -565,7 +591,24 @@ pub async fn request(ctx: &Context, args: RequestArgs) -> Outcome {
         return Err(interrupted_after_creating(signal, &uri));
     }
     let goal = goal(args.wait.wait, timeout, options);
+    name_unless_followed(ctx, &api, &uri, visitor_name, goal.is_some(), &mut out).await;
     follow_if_asked(ctx, &api, &uri, goal, &mut out, &mut interrupts).await
+}
+
+/// A chat not followed gets its visitor's name here, right after it was created; a followed
+/// one from its tracker after the first read.
+async fn name_unless_followed(
+    ctx: &Context,
+    api: &ChatApi,
+    uri: &Url,
+    name: Option<String>,
+    followed: bool,
+    out: &mut Printer<std::io::Stdout>,
+) {
+    if let Some(name) = name.filter(|_| !followed) {
+        let history = ctx.history.as_ref();
+        super::visitor::name_without_following(api, uri.as_str(), &name, out, history).await;
+    }
 }
 
 pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
@@ -574,7 +617,11 @@ pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
     let mut start = ctx.layered(&flags)?;
     let request = start.request.chat_request()?;
     let timeout = following_flags_need_wait(&args.wait)?;
-    let options = follow_options(&args.wait, Some(&request))?;
+    let visitor_name = super::visitor::visitor_name(&args.visitor)?;
+    let options = FollowOptions {
+        visitor_name: visitor_name.clone(),
+        ..follow_options(&args.wait, Some(&request))?
+    };
     start.auth.resolve_sso_key(ctx.chosen_profile())?;
     let auth = start.auth.auth_request();
     let connection = &start.connection;
@@ -642,6 +689,7 @@ pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
         return Err(interrupted_after_creating(signal, &uri));
     }
     let goal = goal(args.wait.wait, timeout, options);
+    name_unless_followed(ctx, &api, &uri, visitor_name, goal.is_some(), &mut out).await;
     follow_if_asked(ctx, &api, &uri, goal, &mut out, &mut interrupts).await
 }
 
@@ -745,6 +793,21 @@ pub async fn info(ctx: &Context, args: InfoArgs) -> Outcome {
             output.text(format!("{name}: {value}"));
             object.insert(name.into(), json!(value));
         }
+    }
+    // What chatstart did as the visitor in this chat, as the history kept it.
+    let done = ctx
+        .history
+        .as_ref()
+        .and_then(|history| history.entries().ok())
+        .and_then(|entries| entries.into_iter().find(|e| e.session.uri == uri.as_str()))
+        .map(|entry| entry.session.visitor)
+        .unwrap_or_default();
+    if !done.is_empty() {
+        output.text("history:");
+        for action in &done {
+            output.text(format!("  {}  {}", action.time, action.action.describe()));
+        }
+        object.insert("visitor".into(), json!(done));
     }
     output.json(&serde_json::Value::Object(object));
     Ok(exit::OK)

@@ -1,4 +1,6 @@
-//! The pre-chat survey as `chatstart survey` prints it.
+//! A survey as the commands print it: the pre-chat survey (`chatstart survey`), the exit survey
+//! (`chatstart exit-survey`) and the offline survey (`chatstart offline-survey`), each with the
+//! flag that answers it.
 
 use std::fmt::Write;
 
@@ -8,10 +10,16 @@ use crate::api::model::Survey;
 
 /// People's view: one block per question, with what to pass to `--survey`.
 pub fn to_text(survey: &Survey) -> String {
+    to_text_for(survey, "survey", "--survey")
+}
+
+/// People's view: one block per question, with a ready-to-paste `flag 'ID=ANSWER'`. A choice
+/// shown by another text (`displayValue`, exit surveys) says the value its answer sends.
+pub fn to_text_for(survey: &Survey, what: &str, flag: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "survey {}{}",
+        "{what} {}{}",
         survey.id,
         if survey.header.is_empty() {
             String::new()
@@ -71,22 +79,39 @@ pub fn to_text(survey: &Survey) -> String {
                 format!("  (shows {})", shows.join(", "))
             };
             let checked = if entry.checked { " (preselected)" } else { "" };
-            let _ = writeln!(out, "      - {}{checked}{shows}", entry.shown_text());
+            let sends = if entry.shown_text() == entry.value {
+                String::new()
+            } else {
+                format!("  (answer: {})", entry.value)
+            };
+            let _ = writeln!(out, "      - {}{sends}{checked}{shows}", entry.shown_text());
         }
         let example = question
             .entries
             .first()
             .map_or("TEXT", |e| e.value.as_str());
-        let _ = writeln!(out, "      --survey '{}={example}'", question.id);
+        let _ = writeln!(
+            out,
+            "      {flag} {}",
+            shell_quoted(&format!("{}={example}", question.id))
+        );
     }
     out
 }
 
+/// `text` in single quotes for a POSIX shell, a quote inside written `'\''`.
+fn shell_quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
 /// Scripts' view.
 pub fn to_json(survey: &Survey) -> Value {
+    json!({"type": "survey", "survey": body(survey)})
+}
+
+/// The survey itself as scripts get it: its questions with their entries.
+pub fn body(survey: &Survey) -> Value {
     json!({
-        "type": "survey",
-        "survey": {
             "id": survey.id,
             "header": survey.header,
             "questions": survey.questions.iter().map(|q| json!({
@@ -105,6 +130,41 @@ pub fn to_json(survey: &Survey) -> Value {
                     "showLogicIds": e.show_logic_ids,
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
-        }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exit_survey_shows_display_values_with_the_answer_to_paste() {
+        let survey = Survey::from_document(&json!({"survey": {"id": 361348, "header": "Thanks!",
+            "questions": {"question": [
+                {"id": 4991315, "order": 0, "mandatory": true, "type": "Radio Button",
+                 "label": "How likely?", "entry": [
+                    {"value": "10 Extremely Likely", "displayValue": "10", "checked": false},
+                    {"value": "0 Not likely", "displayValue": "0", "checked": false}]},
+                {"id": 4991316, "order": 1, "type": "Text Field", "label": "Anything else?"}]}}}))
+        .expect("survey");
+        let text = to_text_for(&survey, "exit survey", "--answer");
+        assert!(text.starts_with("exit survey 361348: Thanks!"), "{text}");
+        assert!(
+            text.contains("4991315  How likely?  [Radio Button, mandatory]"),
+            "{text}"
+        );
+        assert!(
+            text.contains("- 10  (answer: 10 Extremely Likely)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("--answer '4991315=10 Extremely Likely'"),
+            "{text}"
+        );
+        assert!(text.contains("--answer '4991316=TEXT'"), "{text}");
+        assert_eq!(shell_quoted("1=it's"), r"'1=it'\''s'");
+        let json = body(&survey);
+        assert_eq!(json["questions"][0]["entries"][0]["displayValue"], "10");
+        assert_eq!(json["questions"][0]["mandatory"], true);
+    }
 }

@@ -1,7 +1,25 @@
 //! What both front ends need for the visitor's calls after the start: the transcript's
-//! time-zone offset, written `±HH:MM` or `auto` (this machine's zone).
+//! time-zone offset, written `±HH:MM` or `auto` (this machine's zone), and survey answers given
+//! one `(question id, answer)` at a time grouped by question.
 
-use crate::api::validate;
+use crate::api::{SurveyAnswer, validate};
+
+/// Answers given one `(question id, answer)` at a time, a check-box question once per answer,
+/// grouped by question in the order first given.
+pub fn answers(given: &[(String, String)]) -> Vec<SurveyAnswer> {
+    let mut answers: Vec<SurveyAnswer> = Vec::new();
+    for (id, answer) in given {
+        let id = id.trim();
+        match answers.iter_mut().find(|a| a.question_id == id) {
+            Some(existing) => existing.values.push(answer.clone()),
+            None => answers.push(SurveyAnswer {
+                question_id: id.to_string(),
+                values: vec![answer.clone()],
+            }),
+        }
+    }
+    answers
+}
 
 /// `--timezone-offset` as milliseconds (§2.18): `±HH:MM`, `Z`, or `auto` for this machine's
 /// offset now.
@@ -38,6 +56,25 @@ fn local_offset_seconds() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_group_by_question_in_the_order_first_given() {
+        let given = [("7", "a"), (" 8", "x"), ("7", "b")].map(|(q, a)| (q.into(), a.into()));
+        let grouped = answers(&given);
+        assert_eq!(
+            grouped,
+            [
+                SurveyAnswer {
+                    question_id: "7".into(),
+                    values: vec!["a".into(), "b".into()],
+                },
+                SurveyAnswer {
+                    question_id: "8".into(),
+                    values: vec!["x".into()],
+                }
+            ]
+        );
+    }
 
     #[test]
     fn offsets_are_milliseconds_and_auto_is_a_whole_minute_in_range() {

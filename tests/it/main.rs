@@ -39,4 +39,6 @@ mod tui_terminal_input;
 mod tui_tmux;
 mod unknown_skill;
 mod visitor_api;
+mod visitor_check;
+mod visitor_cli;
 mod words;
