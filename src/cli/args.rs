@@ -384,6 +384,16 @@ pub struct VisitorArgs {
     pub visitor_name: Option<String>,
 }
 
+impl VisitorArgs {
+    /// These flags as the start's visitor layer (over the profile's `visitor_name`).
+    pub fn spec(&self) -> crate::start::VisitorSpec {
+        crate::start::VisitorSpec {
+            name: self.visitor_name.clone(),
+            transcript_email: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct AuthArgs {
     /// Output for scripts: text, or JSON Lines

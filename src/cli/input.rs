@@ -83,6 +83,7 @@ pub fn flags(connection: &ConnectionArgs, fields: &RequestFields) -> Result<Star
         connection: connection.spec(),
         request: fields.spec()?,
         auth: AuthSpec::default(),
+        visitor: crate::start::VisitorSpec::default(),
     })
 }
 
@@ -118,6 +119,7 @@ pub fn launch(cli: &super::Cli) -> Launch {
                     .map(Secret::new),
                 ..AuthSpec::default()
             },
+            visitor: crate::start::VisitorSpec::default(),
         },
         flag_problems,
         profile: cli.profile.clone(),

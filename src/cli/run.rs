@@ -563,10 +563,12 @@ fn goal(
 }
 
 pub async fn request(ctx: &Context, args: RequestArgs) -> Outcome {
-    let start = ctx.layered(&super::input::flags(&args.connection, &args.fields)?)?;
+    let mut flags = super::input::flags(&args.connection, &args.fields)?;
+    flags.visitor = args.visitor.spec();
+    let start = ctx.layered(&flags)?;
     let (connection, request) = (&start.connection, start.request.chat_request()?);
     let timeout = following_flags_need_wait(&args.wait)?;
-    let visitor_name = super::visitor::visitor_name(&args.visitor)?;
+    let visitor_name = super::visitor::visitor_name(&start.visitor)?;
     let options = FollowOptions {
         visitor_name: visitor_name.clone(),
         ..follow_options(&args.wait, Some(&request))?
@@ -614,10 +616,11 @@ async fn name_unless_followed(
 pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
     let mut flags = super::input::flags(&args.connection, &args.fields)?;
     flags.auth = args.auth_spec();
+    flags.visitor = args.visitor.spec();
     let mut start = ctx.layered(&flags)?;
     let request = start.request.chat_request()?;
     let timeout = following_flags_need_wait(&args.wait)?;
-    let visitor_name = super::visitor::visitor_name(&args.visitor)?;
+    let visitor_name = super::visitor::visitor_name(&start.visitor)?;
     let options = FollowOptions {
         visitor_name: visitor_name.clone(),
         ..follow_options(&args.wait, Some(&request))?

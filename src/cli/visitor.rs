@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::args::{ExitSurveyArgs, OfflineSurveyArgs, TranscriptArgs, VisitorArgs};
+use super::args::{ExitSurveyArgs, OfflineSurveyArgs, TranscriptArgs};
 use super::context::Context;
 use super::exit;
 use super::print::{Output, Printer, note};
@@ -15,16 +15,12 @@ use crate::history::{
     History, OfflineSurveyRecord, TranscriptLink, VisitorAction, answered_questions,
 };
 
-/// `--visitor-name`, checked where it is typed: a name the service could not take is refused
-/// before anything is sent (exit 2).
-pub fn visitor_name(args: &VisitorArgs) -> Result<Option<String>, Failure> {
-    let Some(name) = &args.visitor_name else {
-        return Ok(None);
-    };
-    if let Some(problem) = validate::visitor_name(name) {
-        return Err(Failure::usage(format!("--visitor-name: {problem}")));
-    }
-    Ok(Some(name.trim().to_string()))
+/// The visitor's name of a start (`--visitor-name` over the history record over the
+/// profile's `visitor_name`), checked before anything is sent: a name the service could not
+/// take is refused (exit 2).
+pub fn visitor_name(spec: &crate::start::VisitorSpec) -> Result<Option<String>, Failure> {
+    spec.checked_name()
+        .map_err(|problem| Failure::usage(format!("--visitor-name: {problem}")))
 }
 
 /// Sets the visitor's name of the chat just created at `uri`, when the chat is not followed:
@@ -330,6 +326,7 @@ pub async fn offline_survey(ctx: &Context, args: OfflineSurveyArgs) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::args::VisitorArgs;
 
     #[test]
     fn answers_are_id_equals_answer_grouped_by_question() {
@@ -355,14 +352,20 @@ mod tests {
 
     #[test]
     fn a_name_the_service_could_not_take_is_refused_before_sending() {
-        let args = |name: &str| VisitorArgs {
-            visitor_name: Some(name.into()),
+        let args = |name: &str| {
+            VisitorArgs {
+                visitor_name: Some(name.into()),
+            }
+            .spec()
         };
         assert_eq!(
             visitor_name(&args(" Zoë ")).expect("ok"),
             Some("Zoë".into())
         );
-        assert_eq!(visitor_name(&VisitorArgs::default()).expect("ok"), None);
+        assert_eq!(
+            visitor_name(&VisitorArgs::default().spec()).expect("ok"),
+            None
+        );
         let failure = visitor_name(&args("  ")).expect_err("empty");
         assert!(
             failure.message.starts_with("--visitor-name: "),

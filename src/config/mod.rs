@@ -81,6 +81,12 @@ pub struct Profile {
     pub auth_conn_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
+    /// The visitor's name, set right after each chat of this profile is created (§2.14).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visitor_name: Option<String>,
+    /// Where the console's `t` sends the transcript by default (§2.18).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transcript_email: Option<String>,
     /// Request defaults: skill, pre-chat lines, survey answers, ids, language…
     #[serde(skip_serializing_if = "is_default_request")]
     pub request: ChatRequest,
@@ -416,6 +422,20 @@ fn profile_value_problem(profile: &Profile) -> Option<(String, String)> {
                 .redirect_uri
                 .as_deref()
                 .and_then(validate::absolute_url),
+        ),
+        (
+            "visitor_name",
+            profile
+                .visitor_name
+                .as_deref()
+                .and_then(validate::visitor_name),
+        ),
+        (
+            "transcript_email",
+            profile
+                .transcript_email
+                .as_deref()
+                .and_then(validate::transcript_email),
         ),
     ];
     if let Some((key, message)) = checks

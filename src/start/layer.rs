@@ -6,6 +6,7 @@ use super::auth::AuthSpec;
 use super::connection::ConnectionSpec;
 use super::error::InputError;
 use super::request::RequestSpec;
+use super::visitor::VisitorSpec;
 use crate::config::Profile;
 use crate::history::SessionRecord;
 
@@ -15,6 +16,7 @@ pub struct StartSpec {
     pub connection: ConnectionSpec,
     pub request: RequestSpec,
     pub auth: AuthSpec,
+    pub visitor: VisitorSpec,
 }
 
 impl StartSpec {
@@ -25,6 +27,7 @@ impl StartSpec {
             connection: self.connection.over(&lower.connection),
             request: self.request.over(&lower.request),
             auth: self.auth.over(&lower.auth),
+            visitor: self.visitor.over(&lower.visitor),
         }
     }
 
@@ -34,6 +37,7 @@ impl StartSpec {
             connection: ConnectionSpec::of_profile(profile),
             request: RequestSpec::of_request(&profile.request),
             auth: AuthSpec::of_profile(profile),
+            visitor: VisitorSpec::of_profile(profile),
         }
     }
 
@@ -48,6 +52,7 @@ impl StartSpec {
                 auth_conn_id: record.auth_conn_id.clone(),
                 redirect_uri: record.redirect_uri.clone(),
             },
+            visitor: VisitorSpec::of_record(record),
         }
     }
 }

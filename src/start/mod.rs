@@ -21,6 +21,7 @@ pub use connection::ConnectionSpec;
 pub use error::{ConnectionKey, InputError};
 pub use layer::{StartSpec, layer};
 pub use request::RequestSpec;
+pub use visitor::VisitorSpec;
 
 /// How the console was asked to start: its own layer (flags and their environment variables),
 /// the profile asked for, the config file and the log file. The command line builds it; the

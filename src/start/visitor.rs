@@ -1,8 +1,59 @@
-//! What both front ends need for the visitor's calls after the start: the transcript's
+//! What both front ends need for the visitor's calls after the start: the visitor's name and
+//! transcript address as the layers give them ([`VisitorSpec`]), the transcript's
 //! time-zone offset, written `±HH:MM` or `auto` (this machine's zone), and survey answers given
 //! one `(question id, answer)` at a time grouped by question.
 
 use crate::api::{SurveyAnswer, validate};
+use crate::config::Profile;
+use crate::history::SessionRecord;
+
+/// The visitor's own values of a start: the name set right after the chat is created and the
+/// address a transcript goes to by default. Layered like the rest (flags over a history record
+/// over a profile).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VisitorSpec {
+    pub name: Option<String>,
+    pub transcript_email: Option<String>,
+}
+
+impl VisitorSpec {
+    /// This layer over `lower`: a value given here wins.
+    #[must_use]
+    pub fn over(self, lower: &Self) -> Self {
+        Self {
+            name: self.name.or_else(|| lower.name.clone()),
+            transcript_email: self
+                .transcript_email
+                .or_else(|| lower.transcript_email.clone()),
+        }
+    }
+
+    pub fn of_profile(profile: &Profile) -> Self {
+        Self {
+            name: profile.visitor_name.clone(),
+            transcript_email: profile.transcript_email.clone(),
+        }
+    }
+
+    /// The name the record's chat was given, for a chat started again from it.
+    pub fn of_record(record: &SessionRecord) -> Self {
+        Self {
+            name: record.visitor_name().map(str::to_string),
+            transcript_email: None,
+        }
+    }
+
+    /// The name to set, checked and trimmed; `None` when none is given.
+    pub fn checked_name(&self) -> Result<Option<String>, String> {
+        let Some(name) = self.name.as_deref() else {
+            return Ok(None);
+        };
+        match validate::visitor_name(name) {
+            Some(problem) => Err(problem),
+            None => Ok(Some(name.trim().to_string())),
+        }
+    }
+}
 
 /// Answers given one `(question id, answer)` at a time, a check-box question once per answer,
 /// grouped by question in the order first given.

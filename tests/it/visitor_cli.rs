@@ -927,3 +927,45 @@ fn the_readme_documents_the_visitors_json_lines() {
         assert!(readme.contains(command), "README lacks {command}");
     }
 }
+
+#[test]
+fn a_profiles_visitor_name_is_set_unless_a_flag_gives_another_and_a_bad_one_is_refused() {
+    let emulator = emulator();
+    std::fs::create_dir_all(emulator.config_file().parent().unwrap()).unwrap();
+    std::fs::write(
+        emulator.config_file(),
+        "[profiles.qa]\nvisitor_name = \"Pat\"\ntranscript_email = \"pat@example.com\"\n",
+    )
+    .unwrap();
+    for (extra, expected) in [(&[][..], "Pat"), (&["--visitor-name", "Zoë"][..], "Zoë")] {
+        let mut args = vec!["--profile", "qa", "request", "--skill", "Slow"];
+        args.extend_from_slice(extra);
+        let out = ran(emulator.chatstart(&args));
+        assert_eq!(out.code, 0, "{out:?}");
+        let names = puts(&emulator, "/info/visitorName");
+        let last = names.last().expect("a name was set");
+        assert!(last.body.contains(expected), "{expected}: {}", last.body);
+    }
+    assert_eq!(puts(&emulator, "/info/visitorName").len(), 2);
+    std::fs::write(
+        emulator.config_file(),
+        "[profiles.qa]\nvisitor_name = \"  \"\n",
+    )
+    .unwrap();
+    let out = ran(emulator.chatstart(&["--profile", "qa", "request", "--skill", "Slow"]));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("visitor_name"), "{}", out.stderr);
+    std::fs::write(
+        emulator.config_file(),
+        "[profiles.qa]\ntranscript_email = \"pat@\"\n",
+    )
+    .unwrap();
+    let out = ran(emulator.chatstart(&["--profile", "qa", "request", "--skill", "Slow"]));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("transcript_email"), "{}", out.stderr);
+    assert_eq!(
+        emulator.handle.count("POST", "/chat/request"),
+        2,
+        "nothing more sent"
+    );
+}
