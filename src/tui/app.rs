@@ -91,6 +91,8 @@ pub struct SessionView {
     pub survey: Option<Survey>,
     /// The service's info shows it does not know the skill asked for (`Info::skill_not_recognised`).
     pub skill_not_recognised: bool,
+    /// The visitor's side: name, typing, transcript, exit survey.
+    pub visitor: crate::tui::visitor::VisitorView,
 }
 
 impl SessionView {
@@ -121,6 +123,7 @@ impl SessionView {
             request: ChatRequest::default(),
             survey: None,
             skill_not_recognised: false,
+            visitor: crate::tui::visitor::VisitorView::default(),
         }
     }
 
@@ -167,6 +170,10 @@ pub enum Overlay {
     CheckPath {
         error: Option<String>,
     },
+    /// Where to e-mail the transcript ([`App::transcript_dialog`]).
+    Transcript,
+    /// An exit or offline survey to answer ([`App::survey_dialog`]).
+    Survey,
 }
 
 /// How a notice reads.
@@ -322,6 +329,10 @@ pub struct App {
     /// What the last frame laid out, recorded at each draw: `update` and the keys read it,
     /// never the view.
     pub geometry: Geometry,
+    /// The transcript dialog's fields.
+    pub transcript_dialog: crate::tui::visitor::TranscriptDialog,
+    /// The survey answered in a dialog (exit or offline), kept while its overlay is open.
+    pub survey_dialog: Option<crate::tui::visitor::SurveyDialog>,
 }
 
 /// What the last frame laid out that `update` and the keys need.
@@ -388,6 +399,8 @@ impl App {
             draft_on_disk: false,
             help_over: None,
             geometry: Geometry::default(),
+            transcript_dialog: crate::tui::visitor::TranscriptDialog::default(),
+            survey_dialog: None,
         };
         app.form.fix_focus();
         app.errors = app.form.validate();

@@ -13,7 +13,7 @@ use crate::tui::app::{App, Overlay, Phase};
 use crate::tui::form::Focus;
 use crate::tui::msg::{
     AppIntent, BurstIntent, ChecksIntent, FormIntent, Intent, Msg, Scroll, SessionIntent,
-    StoreIntent,
+    StoreIntent, VisitorIntent,
 };
 
 /// One line of the help overlay or the footer: the keys and what they do.
@@ -68,6 +68,10 @@ pub enum Scope {
     BurstSetup,
     /// The check file question.
     CheckPath,
+    /// The transcript dialog.
+    TranscriptDialog,
+    /// The exit or offline survey dialog.
+    SurveyDialog,
 }
 
 impl Scope {
@@ -97,6 +101,8 @@ impl Scope {
             Self::History => "history",
             Self::BurstSetup => "burst dialog",
             Self::CheckPath => "check file question",
+            Self::TranscriptDialog => "transcript dialog",
+            Self::SurveyDialog => "survey dialog",
         }
     }
 
@@ -105,9 +111,12 @@ impl Scope {
         match self {
             Self::FormText => Some(|request| Intent::Form(FormIntent::Edit(request))),
             Self::Compose => Some(|request| Intent::Session(SessionIntent::ComposeEdit(request))),
-            Self::SecretPrompt | Self::SaveProfile | Self::BurstSetup | Self::CheckPath => {
-                Some(|request| Intent::App(AppIntent::DialogEdit(request)))
-            }
+            Self::SecretPrompt
+            | Self::SaveProfile
+            | Self::BurstSetup
+            | Self::CheckPath
+            | Self::TranscriptDialog => Some(|request| Intent::App(AppIntent::DialogEdit(request))),
+            Self::SurveyDialog => Some(|request| Intent::Visitor(VisitorIntent::Edit(request))),
             _ => None,
         }
     }
@@ -420,6 +429,14 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         scope: Scope::Form,
+        keys: &[ctrl('f'), key(KeyCode::F(8))],
+        shown: "Ctrl+F, F8",
+        action: Some(|_, _| Some(Intent::Visitor(VisitorIntent::OpenOfflineSurvey))),
+        help: "offline survey, for when no agent can take a chat",
+        footer: |app| crate::tui::visitor::no_agent_available(app).then_some("offline survey"),
+    },
+    Binding {
+        scope: Scope::Form,
         keys: &[ctrl('o')],
         shown: "Ctrl+O",
         action: store!(SaveAsProfile),
@@ -518,6 +535,18 @@ pub static BINDINGS: &[Binding] = &[
             Some(_) if app.return_to.is_some() => Some("back to the checks"),
             Some(_) => Some("new request"),
             None => None,
+        },
+    },
+    Binding {
+        scope: Scope::Session,
+        keys: &[ch('t')],
+        shown: "t",
+        action: Some(|_, _| Some(Intent::Visitor(VisitorIntent::OpenTranscript))),
+        help: "e-mail the transcript (address and subject asked)",
+        footer: |app| {
+            app.session()
+                .filter(|v| !v.inspector && v.visitor.links.transcript.is_some())
+                .map(|_| "transcript")
         },
     },
     Binding {
@@ -1080,7 +1109,107 @@ pub static BINDINGS: &[Binding] = &[
         help: "cancel",
         footer: |_| Some("cancel"),
     },
+    // The transcript dialog.
+    Binding {
+        scope: Scope::TranscriptDialog,
+        keys: &[key(KeyCode::Enter), ctrl('s')],
+        shown: "Enter, Ctrl+S",
+        action: app!(Confirm),
+        help: "ask the service to e-mail the transcript",
+        footer: |_| Some("send"),
+    },
+    Binding {
+        scope: Scope::TranscriptDialog,
+        keys: &[key(KeyCode::Tab), key(KeyCode::BackTab)],
+        shown: "Tab",
+        action: Some(|_, _| Some(Intent::Visitor(VisitorIntent::Focus(1)))),
+        help: "address / subject",
+        footer: |_| Some("other field"),
+    },
+    Binding {
+        scope: Scope::TranscriptDialog,
+        keys: &[key(KeyCode::Esc)],
+        shown: "Esc",
+        action: app!(Dismiss),
+        help: "cancel",
+        footer: |_| Some("cancel"),
+    },
+    // The survey dialog (exit survey after the end, offline survey from the form).
+    Binding {
+        scope: Scope::SurveyDialog,
+        keys: &[ctrl('s')],
+        shown: "Ctrl+S",
+        action: Some(|_, _| Some(Intent::Visitor(VisitorIntent::Submit))),
+        help: "submit the answers (checked first)",
+        footer: |_| Some("submit"),
+    },
+    Binding {
+        scope: Scope::SurveyDialog,
+        keys: &[key(KeyCode::Esc)],
+        shown: "Esc",
+        action: app!(Dismiss),
+        help: "skip the survey",
+        footer: |_| Some("skip"),
+    },
+    Binding {
+        scope: Scope::SurveyDialog,
+        keys: &[
+            key(KeyCode::Tab),
+            key(KeyCode::Down),
+            key(KeyCode::BackTab),
+            key(KeyCode::Up),
+        ],
+        shown: "Tab, ↓ ↑",
+        action: Some(|_, code| {
+            let step = if matches!(code, KeyCode::BackTab | KeyCode::Up) {
+                -1
+            } else {
+                1
+            };
+            Some(Intent::Visitor(VisitorIntent::Focus(step)))
+        }),
+        help: "next / previous question",
+        footer: |_| Some("question"),
+    },
+    Binding {
+        scope: Scope::SurveyDialog,
+        keys: &[key(KeyCode::Left), key(KeyCode::Right)],
+        shown: "← →",
+        action: Some(|app, code| {
+            let text = survey_text_focused(app);
+            Some(Intent::Visitor(match (text, code) {
+                (true, KeyCode::Left) => VisitorIntent::Edit(tui_input::InputRequest::GoToPrevChar),
+                (true, _) => VisitorIntent::Edit(tui_input::InputRequest::GoToNextChar),
+                (false, code) => VisitorIntent::Cycle(step(code, KeyCode::Left)),
+            }))
+        }),
+        help: "move along the choices (a single choice is picked)",
+        footer: |app| (!survey_text_focused(app)).then_some("choice"),
+    },
+    Binding {
+        scope: Scope::SurveyDialog,
+        keys: &[ch(' ')],
+        shown: "Space",
+        action: Some(|app, _| {
+            Some(Intent::Visitor(if survey_text_focused(app) {
+                VisitorIntent::Edit(tui_input::InputRequest::InsertChar(' '))
+            } else {
+                VisitorIntent::Choose
+            }))
+        }),
+        help: "pick / unpick a choice (a space in a text answer)",
+        footer: |app| (!survey_text_focused(app)).then_some("pick"),
+    },
 ];
+
+/// Whether the survey dialog's focused question takes text.
+fn survey_text_focused(app: &App) -> bool {
+    app.survey_dialog.as_ref().is_some_and(|dialog| {
+        dialog
+            .focused()
+            .is_some_and(|id| dialog.form.is_text_question(&id))
+    })
+}
 
 /// The scopes that take keys now, the most specific first.
 pub fn active_scopes(app: &App) -> Vec<Scope> {
@@ -1130,6 +1259,8 @@ fn overlay_scope(app: &App, overlay: &Overlay) -> Scope {
         Overlay::History { .. } => Scope::History,
         Overlay::BurstSetup => Scope::BurstSetup,
         Overlay::CheckPath { .. } => Scope::CheckPath,
+        Overlay::Transcript => Scope::TranscriptDialog,
+        Overlay::Survey => Scope::SurveyDialog,
     }
 }
 

@@ -24,6 +24,7 @@ pub mod store;
 pub mod terminal;
 pub mod update;
 pub mod view;
+pub mod visitor;
 
 use std::io;
 use std::sync::Arc;

@@ -73,6 +73,7 @@ pub enum Intent {
     Burst(BurstIntent),
     Checks(ChecksIntent),
     Store(StoreIntent),
+    Visitor(VisitorIntent),
 }
 
 /// What came back from an effect, by the feature it belongs to.
@@ -84,6 +85,7 @@ pub enum Outcome {
     Checks(ChecksOutcome),
     Store(StoreOutcome),
     Terminal(TerminalOutcome),
+    Visitor(VisitorOutcome),
 }
 
 /// Intents of the whole console and of its questions and dialogs.
@@ -345,6 +347,63 @@ pub enum TerminalOutcome {
     Resumed(Result<(), String>),
 }
 
+/// The visitor's side: the transcript and survey dialogs.
+#[derive(Debug, Clone)]
+pub enum VisitorIntent {
+    /// `t`: ask for the transcript by e-mail.
+    OpenTranscript,
+    /// `o` on the form: the offline survey, while no agent can take a chat.
+    OpenOfflineSurvey,
+    /// The next (+1) or previous (-1) question, or the other field of the transcript dialog.
+    Focus(isize),
+    /// The focused choice question's highlight, left or right.
+    Cycle(isize),
+    /// Chooses (or unchooses, for a check box) the highlighted entry.
+    Choose,
+    /// Typing into the focused text question.
+    Edit(InputRequest),
+    /// Ctrl+S: submit the survey, send the transcript request.
+    Submit,
+}
+
+/// What came back about the visitor's side.
+#[derive(Debug, Clone)]
+pub enum VisitorOutcome {
+    /// The quiet time after the last key is over (`generation`: that key's).
+    TypingIdle {
+        id: SessionId,
+        generation: u64,
+    },
+    /// The service was told the visitor's typing status (or refused it).
+    TypingTold {
+        id: SessionId,
+        typing: bool,
+        result: Result<(), String>,
+    },
+    ExitSurveyLoaded {
+        id: SessionId,
+        result: Result<Option<Survey>, String>,
+    },
+    ExitSurveySubmitted {
+        id: SessionId,
+        uri: String,
+        survey: Survey,
+        answers: Vec<crate::api::SurveyAnswer>,
+        result: Result<(), String>,
+    },
+    TranscriptSent {
+        id: SessionId,
+        result: Result<(crate::api::TranscriptSent, crate::api::TranscriptRequest), String>,
+    },
+    OfflineSurveyLoaded {
+        request: Box<ChatRequest>,
+        result: Result<Option<Survey>, String>,
+    },
+    OfflineSurveySubmitted {
+        result: Result<(), String>,
+    },
+}
+
 macro_rules! into_msg {
     ($($kind:ident :: $variant:ident ($feature:ty)),* $(,)?) => {
         $(impl From<$feature> for Msg {
@@ -362,19 +421,24 @@ into_msg!(
     Intent::Burst(BurstIntent),
     Intent::Checks(ChecksIntent),
     Intent::Store(StoreIntent),
+    Intent::Visitor(VisitorIntent),
     Outcome::Form(FormOutcome),
     Outcome::Session(SessionOutcome),
     Outcome::Burst(BurstOutcome),
     Outcome::Checks(ChecksOutcome),
     Outcome::Store(StoreOutcome),
     Outcome::Terminal(TerminalOutcome),
+    Outcome::Visitor(VisitorOutcome),
 );
 
 /// What `update` asks the outside world to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// After `after`, send `Msg::LookupDue(generation)`.
-    Debounce { generation: u64, after: Duration },
+    Debounce {
+        generation: u64,
+        after: Duration,
+    },
     /// Fetch the survey, availability and estimated wait.
     Lookup {
         generation: u64,
@@ -388,6 +452,8 @@ pub enum Effect {
         request: ChatRequest,
         survey: Option<Survey>,
         auth: Option<AuthRequest>,
+        /// Set by the tracker right after the chat is created.
+        visitor_name: Option<String>,
         /// What the history keeps of the chat, written before the request is sent (its URI
         /// left empty until it arrives).
         record: Box<NewSession>,
@@ -401,9 +467,15 @@ pub enum Effect {
         text: String,
     },
     /// End the chat.
-    EndChat { id: SessionId, uri: String },
+    EndChat {
+        id: SessionId,
+        uri: String,
+    },
     /// Put text on the clipboard (and, for the URI, in the data directory's file).
-    Copy { what: CopyWhat, text: String },
+    Copy {
+        what: CopyWhat,
+        text: String,
+    },
     /// Suspend the terminal and edit this text in `$EDITOR`.
     OpenEditor(String),
     /// Leave the program.
@@ -415,11 +487,16 @@ pub enum Effect {
         uri: String,
     },
     /// End a chat that is not the current session (a history entry).
-    EndEntry { connection: Connection, uri: String },
+    EndEntry {
+        connection: Connection,
+        uri: String,
+    },
     /// Write the draft (atomically).
     SaveDraft(Box<Draft>),
     /// After `after`, send `Msg::DraftDue` (drafts are written once typing pauses, not per key).
-    DraftLater { after: Duration },
+    DraftLater {
+        after: Duration,
+    },
     /// Remove the draft: the form it held was sent.
     ClearDraft,
     /// Give the terminal back and stop the process until the shell continues it (Ctrl+Z).
@@ -427,9 +504,14 @@ pub enum Effect {
     /// Read the history.
     LoadHistory,
     /// Read a profile of the config file under the start's flags, resolving its secrets.
-    LoadProfile { name: String },
+    LoadProfile {
+        name: String,
+    },
     /// Write a profile to the config file.
-    SaveProfile { name: String, profile: Box<Profile> },
+    SaveProfile {
+        name: String,
+        profile: Box<Profile>,
+    },
     /// Append a chat's newly learnt state to the history.
     RecordState {
         uri: String,
@@ -447,7 +529,9 @@ pub enum Effect {
         record: Box<NewSession>,
     },
     /// Tell burst `id`'s engine to stop (it then ends every chat it created).
-    StopBurst { id: SessionId },
+    StopBurst {
+        id: SessionId,
+    },
     /// End these chats of burst `id` (index, URI); each answer comes back as `Msg::Burst`.
     EndChats {
         id: SessionId,
@@ -455,11 +539,64 @@ pub enum Effect {
         chats: Vec<(usize, String)>,
     },
     /// Read and parse a check file.
-    LoadCheckFile { path: String },
+    LoadCheckFile {
+        path: String,
+    },
+    /// Tell the service the visitor is typing or not (§2.15).
+    SetTyping {
+        id: SessionId,
+        href: String,
+        typing: bool,
+    },
+    /// `VisitorOutcome::TypingIdle` after `after`.
+    TypingIdleAfter {
+        id: SessionId,
+        generation: u64,
+        after: Duration,
+    },
+    LoadExitSurvey {
+        id: SessionId,
+        href: String,
+    },
+    SubmitExitSurvey {
+        id: SessionId,
+        uri: String,
+        href: String,
+        survey: Survey,
+        answers: Vec<crate::api::SurveyAnswer>,
+    },
+    RequestTranscript {
+        id: SessionId,
+        uri: String,
+        links: crate::api::model::VisitorLinks,
+        transcript: crate::api::TranscriptRequest,
+    },
+    LoadOfflineSurvey {
+        connection: Connection,
+        request: ChatRequest,
+    },
+    /// Submitted with its own client; the history keeps it once the service took it.
+    SubmitOfflineSurvey {
+        connection: Connection,
+        request: ChatRequest,
+        survey: Survey,
+        answers: Vec<crate::api::SurveyAnswer>,
+        profile: Option<String>,
+    },
+    /// The history keeps what the visitor did in a chat.
+    RecordVisitor {
+        uri: String,
+        action: crate::history::VisitorAction,
+    },
     /// Plan and run check file `id`'s cases; each start and verdict comes back as a message.
-    RunChecks { id: SessionId, plan: CheckPlan },
+    RunChecks {
+        id: SessionId,
+        plan: CheckPlan,
+    },
     /// Stop check run `id`: no case starts any more, the running ones end their chats.
-    StopChecks { id: SessionId },
+    StopChecks {
+        id: SessionId,
+    },
 }
 
 /// A created chat, as the history records it.

@@ -172,6 +172,34 @@ fn into_overlay(app: &mut App, overlay: &Overlay, text: &str) {
                 None => ignored(app, "the highlighted choice takes Space, not text"),
             }
         }
+        Overlay::Transcript => {
+            let pasted = one_line(text);
+            let dialog = &mut app.transcript_dialog;
+            let input = if dialog.on_subject {
+                &mut dialog.subject
+            } else {
+                &mut dialog.email
+            };
+            insert(input, &pasted.text);
+            dialog.error = None;
+            note_one_line(app, &pasted, "the transcript's address or subject");
+        }
+        Overlay::Survey => {
+            let focused = app.survey_dialog.as_ref().and_then(|d| d.focused());
+            let dialog = app.survey_dialog.as_mut();
+            match (dialog, focused) {
+                (Some(dialog), Some(id)) if dialog.form.is_text_question(&id) => {
+                    let pasted = one_line(text);
+                    for c in pasted.text.chars() {
+                        dialog
+                            .form
+                            .edit_text(&id, tui_input::InputRequest::InsertChar(c));
+                    }
+                    note_one_line(app, &pasted, "the answer");
+                }
+                _ => ignored(app, "the highlighted question takes a choice, not text"),
+            }
+        }
         Overlay::Help => ignored(app, "close the help first (Esc)"),
         Overlay::ConfirmQuit
         | Overlay::ConfirmResubmit

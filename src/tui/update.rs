@@ -36,6 +36,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Intent(intent) => apply_intent(app, intent),
     };
     close_stale_questions(app);
+    // A survey that arrived while a question was open shows once nothing else is.
+    if app.overlay.is_none() && app.survey_dialog.is_some() {
+        app.overlay = Some(Overlay::Survey);
+    }
     if made_from_form.is_some_and(|made| made.still_current(app)) {
         effects.extend(crate::tui::store::form_sent(app));
     }
@@ -93,6 +97,7 @@ fn apply_outcome(app: &mut App, outcome: Outcome) -> Vec<Effect> {
         Outcome::Burst(outcome) => crate::tui::burst::outcome(app, outcome),
         Outcome::Checks(outcome) => crate::tui::checks::outcome(app, outcome),
         Outcome::Store(outcome) => crate::tui::store::outcome(app, outcome),
+        Outcome::Visitor(outcome) => crate::tui::visitor::outcome(app, outcome),
         Outcome::Terminal(TerminalOutcome::Tick) => Vec::new(),
         Outcome::Terminal(TerminalOutcome::Resumed(outcome)) => {
             if let Err(why) = outcome {
@@ -150,10 +155,19 @@ fn apply_intent(app: &mut App, intent: Intent) -> Vec<Effect> {
         }
         Intent::App(AppIntent::Dismiss) => {
             match app.session_mut() {
-                Some(view) if view.compose.is_some() => view.compose = None,
+                Some(view) if view.compose.is_some() => {
+                    view.compose = None;
+                    return crate::tui::visitor::stopped_typing(app);
+                }
                 _ => app.notice = None,
             }
             Vec::new()
+        }
+        Intent::Visitor(intent @ crate::tui::msg::VisitorIntent::OpenOfflineSurvey) if editing => {
+            crate::tui::visitor::intent(app, intent)
+        }
+        Intent::Visitor(intent @ crate::tui::msg::VisitorIntent::OpenTranscript) if !editing => {
+            crate::tui::visitor::intent(app, intent)
         }
         Intent::Form(FormIntent::Submit) => form::submit(app, false),
         Intent::Form(FormIntent::RefreshLookup) => form::start_lookup(app),
@@ -171,7 +185,8 @@ fn apply_intent(app: &mut App, intent: Intent) -> Vec<Effect> {
         | Intent::Session(_)
         | Intent::Burst(_)
         | Intent::Checks(_)
-        | Intent::Store(_) => Vec::new(),
+        | Intent::Store(_)
+        | Intent::Visitor(_) => Vec::new(),
     }
 }
 
@@ -199,6 +214,9 @@ fn overlay_answer(app: &mut App, overlay: &Overlay, intent: &Intent) -> Option<V
         app.help_scroll = 0;
         app.overlay = Some(Overlay::Help);
         return Some(Vec::new());
+    }
+    if let Some(effects) = crate::tui::visitor::overlay_answer(app, intent) {
+        return Some(effects);
     }
     if let Some(effects) = crate::tui::burst::overlay_answer(app, intent) {
         return Some(effects);

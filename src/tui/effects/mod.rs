@@ -4,7 +4,7 @@
 pub mod runs;
 pub mod store;
 
-use crate::tui::msg::{FormOutcome, SessionOutcome, StoreOutcome};
+use crate::tui::msg::{FormOutcome, SessionOutcome, StoreOutcome, VisitorOutcome};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -115,8 +115,17 @@ impl EffectRunner {
                 request,
                 survey,
                 auth,
+                visitor_name,
                 record,
-            } => self.start(id, &connection, request, survey, auth, &record),
+            } => self.start(
+                id,
+                &connection,
+                request,
+                survey,
+                auth,
+                visitor_name,
+                &record,
+            ),
             Effect::StopSession => self.stop(),
             Effect::SendLine { id, uri, text } => {
                 self.with_api(id, move |api, messages| async move {
@@ -138,6 +147,134 @@ impl EffectRunner {
                         result: result.map_err(|e| describe(&e)),
                     }));
                 });
+            }
+            Effect::SetTyping { id, href, typing } => {
+                self.with_api(id, move |api, messages| async move {
+                    let result = api.set_visitor_typing(&href, typing).await;
+                    let _ = messages.send(Msg::from(VisitorOutcome::TypingTold {
+                        id,
+                        typing,
+                        result: result.map_err(|e| describe(&e)),
+                    }));
+                });
+            }
+            Effect::TypingIdleAfter {
+                id,
+                generation,
+                after,
+            } => {
+                let messages = self.messages.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(after).await;
+                    let _ = messages.send(Msg::from(VisitorOutcome::TypingIdle { id, generation }));
+                });
+            }
+            Effect::LoadExitSurvey { id, href } => {
+                self.with_api(id, move |api, messages| async move {
+                    let result = api.exit_survey(&href).await;
+                    let _ = messages.send(Msg::from(VisitorOutcome::ExitSurveyLoaded {
+                        id,
+                        result: result.map_err(|e| describe(&e)),
+                    }));
+                });
+            }
+            Effect::SubmitExitSurvey {
+                id,
+                uri,
+                href,
+                survey,
+                answers,
+            } => {
+                self.with_api(id, move |api, messages| async move {
+                    let result = api.submit_exit_survey(&href, &survey, &answers).await;
+                    let _ = messages.send(Msg::from(VisitorOutcome::ExitSurveySubmitted {
+                        id,
+                        uri,
+                        survey,
+                        answers,
+                        result: result.map_err(|e| describe(&e)),
+                    }));
+                });
+            }
+            Effect::RequestTranscript {
+                id,
+                links,
+                transcript,
+                ..
+            } => {
+                self.with_api(id, move |api, messages| async move {
+                    let result = api.request_transcript(&links, &transcript).await;
+                    let _ = messages.send(Msg::from(VisitorOutcome::TranscriptSent {
+                        id,
+                        result: result
+                            .map(|sent| (sent, transcript))
+                            .map_err(|e| describe(&e)),
+                    }));
+                });
+            }
+            Effect::LoadOfflineSurvey {
+                connection,
+                request,
+            } => {
+                let messages = self.messages.clone();
+                match connection.api(None) {
+                    Ok(api) => {
+                        tokio::spawn(async move {
+                            let result = api.offline_survey(&request).await;
+                            let _ = messages.send(Msg::from(VisitorOutcome::OfflineSurveyLoaded {
+                                request: Box::new(request),
+                                result: result.map_err(|e| describe(&e)),
+                            }));
+                        });
+                    }
+                    Err(error) => {
+                        let _ = messages.send(Msg::from(VisitorOutcome::OfflineSurveyLoaded {
+                            request: Box::new(request),
+                            result: Err(crate::tui::errors::short(&error)),
+                        }));
+                    }
+                }
+            }
+            Effect::SubmitOfflineSurvey {
+                connection,
+                request,
+                survey,
+                answers,
+                profile,
+            } => {
+                let messages = self.messages.clone();
+                let history = self.store.history.clone();
+                match connection.api(None) {
+                    Ok(api) => {
+                        tokio::spawn(async move {
+                            let result =
+                                api.submit_offline_survey(&request, &survey, &answers).await;
+                            if let (Ok(()), Some(history)) = (&result, &history) {
+                                let record = crate::history::OfflineSurveyRecord::submitted(
+                                    profile.as_deref(),
+                                    api.config(),
+                                    request.skill.trim(),
+                                    &survey,
+                                    &answers,
+                                );
+                                if let Err(error) = history.offline_survey(record) {
+                                    let _ = messages.send(Msg::from(StoreOutcome::Failed(
+                                        format!("could not write the history: {error}"),
+                                    )));
+                                }
+                            }
+                            let _ =
+                                messages.send(Msg::from(VisitorOutcome::OfflineSurveySubmitted {
+                                    result: result.map_err(|e| describe(&e)),
+                                }));
+                        });
+                    }
+                    Err(error) => {
+                        let _ = messages.send(Msg::from(VisitorOutcome::OfflineSurveySubmitted {
+                            result: Err(crate::tui::errors::short(&error)),
+                        }));
+                    }
+                }
             }
             Effect::Copy { what, text } => {
                 let result = self.clipboard.copy(&text);
@@ -167,7 +304,8 @@ impl EffectRunner {
             | Effect::LoadHistory
             | Effect::LoadProfile { .. }
             | Effect::SaveProfile { .. }
-            | Effect::RecordState { .. }) => {
+            | Effect::RecordState { .. }
+            | Effect::RecordVisitor { .. }) => {
                 crate::tui::effects::store::run(&mut self.store, effect, &self.messages);
             }
             Effect::StartBurst {
@@ -312,6 +450,8 @@ impl EffectRunner {
         });
     }
 
+    // The start effect's fields, as the effect carries them.
+    #[allow(clippy::too_many_arguments)]
     fn start(
         &mut self,
         id: SessionId,
@@ -319,6 +459,7 @@ impl EffectRunner {
         request: ChatRequest,
         survey: Option<Survey>,
         auth: Option<AuthRequest>,
+        visitor_name: Option<String>,
         record: &NewSession,
     ) {
         self.stop();
@@ -355,10 +496,13 @@ impl EffectRunner {
             },
             None => None,
         };
-        let options = self.follow_options(
-            Some(request.skill.trim().to_string()).filter(|s| !s.is_empty()),
-            true,
-        );
+        let options = FollowOptions {
+            visitor_name,
+            ..self.follow_options(
+                Some(request.skill.trim().to_string()).filter(|s| !s.is_empty()),
+                true,
+            )
+        };
         let task_api = api.clone();
         let task = tokio::spawn(async move {
             let api = task_api;

@@ -73,6 +73,13 @@ pub fn run(store: &mut Store, effect: Effect, messages: &mpsc::UnboundedSender<M
                 }
             }
         }
+        Effect::RecordVisitor { uri, action } => {
+            if let Some(history) = &store.history {
+                if let Err(error) = history.visitor(&uri, action) {
+                    failed(messages, format!("could not write the history: {error}"));
+                }
+            }
+        }
         // Handled by the loop, which owns the terminal.
         _ => {}
     }

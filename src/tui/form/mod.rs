@@ -24,6 +24,7 @@ pub enum TextField {
     Account,
     AppKey,
     Skill,
+    VisitorName,
     MaxWaitTime,
     Language,
     EngagementId,
@@ -47,8 +48,9 @@ impl TextField {
     /// The connection fields, in screen order.
     pub const CONNECTION: [Self; 3] = [Self::Api, Self::Account, Self::AppKey];
     /// The request fields, in screen order.
-    pub const REQUEST: [Self; 15] = [
+    pub const REQUEST: [Self; 16] = [
         Self::Skill,
+        Self::VisitorName,
         Self::MaxWaitTime,
         Self::Language,
         Self::EngagementId,
@@ -74,6 +76,7 @@ impl TextField {
             Self::Account => "Account",
             Self::AppKey => "appKey",
             Self::Skill => "Skill",
+            Self::VisitorName => "Visitor name",
             Self::MaxWaitTime => "Max wait (s)",
             Self::Language => "Language",
             Self::EngagementId => "Engagement id",
@@ -102,6 +105,7 @@ impl TextField {
             Self::MaxWaitTime => "0–86400",
             Self::Language => "en-US",
             Self::InteractionTimeout => "seconds",
+            Self::VisitorName => "set once the chat exists",
             _ => "",
         }
     }
@@ -118,6 +122,7 @@ impl TextField {
             Self::Account => Field::Account,
             Self::AppKey => Field::AppKey,
             Self::Skill => Field::Skill,
+            Self::VisitorName => Field::VisitorName,
             Self::MaxWaitTime => Field::MaxWaitTime,
             Self::Language => Field::Language,
             Self::EngagementId => Field::EngagementId,
@@ -210,6 +215,8 @@ pub struct Form {
     pub http_timeout: Option<std::time::Duration>,
     /// `--send-key-to` (or the profile's `send_key_to`): hosts the appKey may also go to.
     pub send_key_to: Vec<crate::api::key_scope::AllowedHost>,
+    /// The profile's `transcript_email`: where `t` offers to send the transcript.
+    pub transcript_email: Option<String>,
 }
 
 impl Default for Form {
@@ -227,6 +234,7 @@ impl Default for Form {
             csds_url: crate::api::client::DEFAULT_CSDS_URL.to_string(),
             http_timeout: None,
             send_key_to: Vec::new(),
+            transcript_email: None,
         }
     }
 }
@@ -392,6 +400,11 @@ impl Form {
         }
     }
 
+    /// The visitor's name to set once the chat exists; `None` when the field is empty.
+    pub fn visitor_name(&self) -> Option<String> {
+        Some(self.text(TextField::VisitorName).trim().to_string()).filter(|n| !n.is_empty())
+    }
+
     /// The auth fields, when the authenticated flow is on.
     pub fn auth_request(&self) -> Option<AuthRequest> {
         self.auth.then(|| AuthRequest {
@@ -417,6 +430,12 @@ impl Form {
             }
         }
         errors.0.extend(request_errors.0);
+        if let Some(problem) = self.visitor_name().and_then(|n| validate::visitor_name(&n)) {
+            errors.0.push(validate::Invalid {
+                field: Field::VisitorName,
+                message: problem,
+            });
+        }
         if let Some(auth) = self.auth_request() {
             for error in validate::auth_request(&auth, &request).0 {
                 if errors.for_field(&error.field).is_none() {

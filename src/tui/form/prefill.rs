@@ -55,6 +55,12 @@ pub fn from_spec(spec: &StartSpec) -> (Form, Option<String>) {
         ),
     };
     fill_request(&mut form, &request);
+    form.set_text(
+        TextField::VisitorName,
+        spec.visitor.name.clone().unwrap_or_default(),
+    );
+    form.transcript_email
+        .clone_from(&spec.visitor.transcript_email);
     (form, problem)
 }
 

@@ -322,6 +322,7 @@ pub fn submit(app: &mut App, confirmed: bool) -> Vec<Effect> {
         request,
         survey: app.form.survey.survey.clone(),
         auth: app.form.auth_request(),
+        visitor_name: app.form.visitor_name(),
         record,
     }]
 }

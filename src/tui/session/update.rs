@@ -89,9 +89,11 @@ fn updated(app: &mut App, id: SessionId, update: SessionUpdate) -> Vec<Effect> {
             };
         }
         SessionUpdate::Recovered => view.health = Health::Ok,
-        SessionUpdate::Links(_)
+        update @ (SessionUpdate::Links(_)
         | SessionUpdate::AgentTyping(_)
-        | SessionUpdate::VisitorNamed { .. } => {}
+        | SessionUpdate::VisitorNamed { .. }) => {
+            return crate::tui::visitor::tracker_update(app, id, &update).unwrap_or_default();
+        }
         SessionUpdate::Ended => {
             view.tracking = false;
             if view.state != Some(ChatState::Ended) {
@@ -129,18 +131,29 @@ fn updated(app: &mut App, id: SessionId, update: SessionUpdate) -> Vec<Effect> {
     {
         app.notice = None;
     }
+    let mut effects = if ended {
+        crate::tui::visitor::chat_ended(app)
+    } else {
+        Vec::new()
+    };
     let Some(view) = app.session_mut() else {
-        return Vec::new();
+        return effects;
     };
     // The history follows every state change, so an interrupted console leaves the
     // last known state behind.
     match &view.state {
-        Some(state) if view.state != before => vec![Effect::RecordState {
-            uri: view.uri.clone(),
-            state: state.as_str().to_string(),
-            agent: view.agent.clone(),
-        }],
-        _ => Vec::new(),
+        Some(state) if view.state != before => {
+            effects.insert(
+                0,
+                Effect::RecordState {
+                    uri: view.uri.clone(),
+                    state: state.as_str().to_string(),
+                    agent: view.agent.clone(),
+                },
+            );
+            effects
+        }
+        _ => effects,
     }
 }
 
@@ -301,12 +314,22 @@ pub fn intent(app: &mut App, intent: SessionIntent) -> Vec<Effect> {
             Vec::new()
         }
         SessionIntent::ComposeEdit(request) => {
-            if let Some(input) = app.session_mut().and_then(|v| v.compose.as_mut()) {
-                input.handle(request);
+            let changed = app
+                .session_mut()
+                .and_then(|v| v.compose.as_mut())
+                .and_then(|input| input.handle(request))
+                .is_some_and(|change| change.value);
+            if changed {
+                crate::tui::visitor::typed(app)
+            } else {
+                Vec::new()
             }
-            Vec::new()
         }
-        SessionIntent::ComposeSend => compose_send(app),
+        SessionIntent::ComposeSend => {
+            let mut effects = crate::tui::visitor::stopped_typing(app);
+            effects.extend(compose_send(app));
+            effects
+        }
         SessionIntent::EndChat => end_chat(app),
         SessionIntent::NewRequest => {
             let Some(view) = app.session() else {

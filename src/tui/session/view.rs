@@ -228,6 +228,7 @@ fn header_lines(app: &App, view: &SessionView, theme: &Theme, width: usize) -> V
             lines.push(Line::from(Span::styled(part, theme.error())));
         }
     }
+    lines.extend(crate::tui::visitor::view::session_lines(view, theme, width));
     match &view.health {
         Health::Ok => {}
         Health::Retrying { attempt, error } => {

@@ -29,6 +29,9 @@ pub struct Draft {
     pub auth: bool,
     pub auth_conn_id: String,
     pub redirect_uri: String,
+    /// Absent in drafts written before the form had the field.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub visitor_name: String,
     pub request: ChatRequest,
 }
 
@@ -45,6 +48,7 @@ impl Draft {
             auth: form.auth,
             auth_conn_id: form.text(TextField::AuthChatConnId).to_string(),
             redirect_uri: form.text(TextField::RedirectUri).to_string(),
+            visitor_name: form.text(TextField::VisitorName).to_string(),
             request: form.chat_request(),
         }
     }
@@ -78,6 +82,7 @@ impl Draft {
         form.set_text(TextField::AuthChatConnId, self.auth_conn_id.clone());
         form.set_text(TextField::RedirectUri, self.redirect_uri.clone());
         crate::tui::form::prefill::refill_request(form, &self.request);
+        form.set_text(TextField::VisitorName, self.visitor_name.clone());
         form.fix_focus();
     }
 }

@@ -127,6 +127,8 @@ pub fn profile_of(form: &Form, from: Option<&Profile>) -> Profile {
         auth: form.auth,
         auth_conn_id: text(TextField::AuthChatConnId),
         redirect_uri: text(TextField::RedirectUri),
+        visitor_name: text(TextField::VisitorName),
+        transcript_email: form.transcript_email.clone(),
         request: form.chat_request(),
         ..Profile::default()
     };

@@ -183,7 +183,9 @@ pub fn lines(
         | Overlay::ConfirmQuit
         | Overlay::ConfirmResubmit
         | Overlay::BurstSetup
-        | Overlay::CheckPath { .. } => (String::new(), Vec::new()),
+        | Overlay::CheckPath { .. }
+        | Overlay::Transcript
+        | Overlay::Survey => (String::new(), Vec::new()),
     }
 }
 
@@ -198,6 +200,15 @@ pub fn cursor(app: &App) -> Option<(u16, u16)> {
         Some(Overlay::SaveProfile) => Some((1, typed())),
         Some(Overlay::BurstSetup | Overlay::CheckPath { .. }) => {
             crate::tui::view::runs::cursor(app)
+        }
+        Some(Overlay::Transcript) => Some(crate::tui::visitor::view::transcript_cursor(
+            &app.transcript_dialog,
+        )),
+        Some(Overlay::Survey) => {
+            let screen = ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1);
+            let scroll = crate::tui::view::overlay::survey_scroll(app, screen);
+            crate::tui::visitor::view::survey_cursor(app, screen.width)
+                .and_then(|(row, column)| Some((row.checked_sub(scroll)?, column)))
         }
         _ => None,
     }

@@ -212,7 +212,7 @@ fn a_dead_port_says_so_in_one_short_line_under_the_skill() {
         .lines()
         .skip_while(|l| !l.contains("Skill"))
         .skip(1)
-        .take_while(|l| !l.contains("Max wait"))
+        .take_while(|l| !l.contains("Visitor name"))
         .collect();
     assert!(rows.len() <= 2, "{text}");
     assert!(!text.contains("tcp connect error"), "{text}");

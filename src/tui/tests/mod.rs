@@ -14,6 +14,7 @@ mod small_screens;
 mod snapshots;
 mod update;
 mod validation;
+mod visitor;
 
 use crate::tui::msg::{FormIntent, SessionOutcome};
 use std::time::{Duration, Instant};

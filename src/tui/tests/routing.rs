@@ -12,7 +12,7 @@ use crate::check::CheckFile;
 use crate::tui::app::Overlay;
 use crate::tui::msg::{
     BurstOutcome, ChecksOutcome, CopyWhat, FormOutcome, Outcome, StartFailure, StoreOutcome,
-    TerminalOutcome,
+    TerminalOutcome, VisitorOutcome,
 };
 
 /// Every variant of [`Outcome`], by name. The match has no catch-all, so a new variant does not
@@ -44,11 +44,24 @@ fn variant(outcome: &Outcome) -> &'static str {
         Outcome::Store(StoreOutcome::DraftDue) => "Store::DraftDue",
         Outcome::Terminal(TerminalOutcome::Tick) => "Terminal::Tick",
         Outcome::Terminal(TerminalOutcome::Resumed(_)) => "Terminal::Resumed",
+        Outcome::Visitor(VisitorOutcome::TypingIdle { .. }) => "Visitor::TypingIdle",
+        Outcome::Visitor(VisitorOutcome::TypingTold { .. }) => "Visitor::TypingTold",
+        Outcome::Visitor(VisitorOutcome::ExitSurveyLoaded { .. }) => "Visitor::ExitSurveyLoaded",
+        Outcome::Visitor(VisitorOutcome::ExitSurveySubmitted { .. }) => {
+            "Visitor::ExitSurveySubmitted"
+        }
+        Outcome::Visitor(VisitorOutcome::TranscriptSent { .. }) => "Visitor::TranscriptSent",
+        Outcome::Visitor(VisitorOutcome::OfflineSurveyLoaded { .. }) => {
+            "Visitor::OfflineSurveyLoaded"
+        }
+        Outcome::Visitor(VisitorOutcome::OfflineSurveySubmitted { .. }) => {
+            "Visitor::OfflineSurveySubmitted"
+        }
     }
 }
 
 /// How many arms [`variant`] has.
-const VARIANTS: usize = 25;
+const VARIANTS: usize = 32;
 
 /// Outcomes whose effect on a console in this state is nothing at all, by design.
 const NO_OPS: &[&str] = &["Terminal::Tick"];
@@ -105,7 +118,89 @@ fn samples() -> Vec<(App, Outcome)> {
     with_history.history = vec![super::dialogs::entry(URI, "Sales", "hi")];
     let mut draft_due = app();
     type_text(&mut draft_due, "x");
-    vec![
+    // A chat with its visitor links, the visitor typing (told), and one that ended.
+    let mut typing = app();
+    let typing_id = super::visitor::visitor_chat(&mut typing);
+    press(&mut typing, key(KeyCode::Char('i'), KeyModifiers::NONE));
+    type_text(&mut typing, "hel");
+    let typing_generation = typing
+        .session()
+        .map(|v| v.visitor.typing_generation)
+        .expect("a session");
+    let mut ended = app();
+    let ended_id = super::visitor::visitor_chat(&mut ended);
+    send(
+        &mut ended,
+        [Msg::from(SessionOutcome::Update {
+            id: ended_id,
+            update: batch(vec![state_event(
+                20,
+                "2025-11-25T10:20:00.000+0000",
+                "ended",
+            )]),
+        })],
+    );
+    let survey = super::visitor::exit_survey();
+    let answer = crate::api::SurveyAnswer {
+        question_id: "1".into(),
+        values: vec!["10 Extremely Likely".into()],
+    };
+    let visitor = vec![
+        (
+            typing.clone(),
+            outcome(Msg::from(VisitorOutcome::TypingIdle {
+                id: typing_id,
+                generation: typing_generation,
+            })),
+        ),
+        (
+            typing.clone(),
+            outcome(Msg::from(VisitorOutcome::TypingTold {
+                id: typing_id,
+                typing: true,
+                result: Err("HTTP 400".into()),
+            })),
+        ),
+        (
+            ended.clone(),
+            outcome(Msg::from(VisitorOutcome::ExitSurveyLoaded {
+                id: ended_id,
+                result: Ok(Some(survey.clone())),
+            })),
+        ),
+        (
+            ended.clone(),
+            outcome(Msg::from(VisitorOutcome::ExitSurveySubmitted {
+                id: ended_id,
+                uri: URI.into(),
+                survey,
+                answers: vec![answer],
+                result: Ok(()),
+            })),
+        ),
+        (
+            typing,
+            outcome(Msg::from(VisitorOutcome::TranscriptSent {
+                id: typing_id,
+                result: Err("HTTP 400: Invalid email address".into()),
+            })),
+        ),
+        (
+            form.clone(),
+            outcome(Msg::from(VisitorOutcome::OfflineSurveyLoaded {
+                request: Box::new(form.form.chat_request()),
+                result: Ok(None),
+            })),
+        ),
+        (
+            form.clone(),
+            outcome(Msg::from(VisitorOutcome::OfflineSurveySubmitted {
+                result: Err("HTTP 503".into()),
+            })),
+        ),
+    ];
+    let mut samples = visitor;
+    samples.extend(vec![
         (
             form.clone(),
             outcome(Msg::from(FormOutcome::LookupDue(generation))),
@@ -275,7 +370,8 @@ fn samples() -> Vec<(App, Outcome)> {
                 "the terminal did not come back".into(),
             )))),
         ),
-    ]
+    ]);
+    samples
 }
 
 /// Every overlay the console has.
@@ -293,6 +389,8 @@ fn overlays() -> Vec<Overlay> {
         Overlay::History { selected: 0 },
         Overlay::BurstSetup,
         Overlay::CheckPath { error: None },
+        Overlay::Transcript,
+        Overlay::Survey,
     ]
 }
 

@@ -26,6 +26,20 @@ pub fn render(app: &App, overlay: &Overlay, theme: &Theme, frame: &mut Frame, sc
                 crate::tui::view::runs::dialog_lines(app, overlay, theme, screen.width);
             return boxed(&title, lines, frame, screen, app);
         }
+        Overlay::Transcript => {
+            let (title, lines) =
+                crate::tui::visitor::view::transcript_lines(&app.transcript_dialog, theme);
+            return boxed(&title, lines, frame, screen, app);
+        }
+        Overlay::Survey => {
+            let Some(dialog) = &app.survey_dialog else {
+                return;
+            };
+            let (title, lines) =
+                crate::tui::visitor::view::survey_lines(dialog, theme, screen.width);
+            let scroll = survey_scroll(app, screen);
+            return boxed_scrolled(&title, lines, frame, screen, app, scroll);
+        }
         Overlay::Help => {
             let limit = help_scroll_limit(app);
             let title = if limit > 0 {
@@ -111,6 +125,27 @@ fn box_size(title: &str, lines: &[Line<'static>], screen: Rect) -> (u16, usize) 
         .wrap(Wrap { trim: false })
         .line_count(width.saturating_sub(2).max(1));
     (width, rows)
+}
+
+/// Rows of the survey dialog scrolled past so that its focused question shows on `screen`.
+pub fn survey_scroll(app: &App, screen: Rect) -> u16 {
+    let Some(dialog) = &app.survey_dialog else {
+        return 0;
+    };
+    let (title, lines) =
+        crate::tui::visitor::view::survey_lines(dialog, &Theme::new(false), screen.width);
+    let (_, rows) = box_size(&title, &lines, screen);
+    let shown = usize::from(screen.height.saturating_sub(2)).max(1);
+    if rows <= shown {
+        return 0;
+    }
+    // The focused question's label, and the two rows under it (its answer, its problem).
+    let focused = lines
+        .iter()
+        .position(|line| line.spans.first().is_some_and(|s| s.content == "› "))
+        .unwrap_or(0);
+    let wanted = (focused + 3).saturating_sub(shown);
+    u16::try_from(wanted.min(rows - shown)).unwrap_or(0)
 }
 
 /// The help's title when it does not fit the screen.
