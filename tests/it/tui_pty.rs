@@ -71,6 +71,10 @@ fn demo_mode_copy_writes_osc52_with_exactly_the_uri() {
 
     pty.send(b"e");
     pty.wait_for("ENDED");
+    // The demo's chat has an exit survey: it opens after the end; Esc skips it.
+    pty.wait_for("Exit survey");
+    pty.send(b"\x1b");
+    pty.wait_for("exit survey skipped");
     pty.send(b"q");
     // Every byte the program wrote before it exited is read by then.
     let status = pty.wait_exit();
@@ -79,4 +83,49 @@ fn demo_mode_copy_writes_osc52_with_exactly_the_uri() {
         left_alternate_screen(&pty.raw_text()),
         "the alternate screen was not left"
     );
+}
+
+/// The visitor's whole chat on the demo: a name the agent greets, the agent's typing shown, the
+/// transcript asked for with `t`, and the exit survey answered after the end. The history keeps
+/// each of them.
+#[test]
+fn demo_mode_the_visitors_whole_chat_from_name_to_exit_survey() {
+    let home = tempfile::tempdir().expect("home");
+    let mut pty = Pty::spawn(chatstart(home.path()));
+    pty.wait_for("survey: 4 questions");
+    pty.send(b"\t"); // Skill → Visitor name
+    pty.send("Zoë".as_bytes());
+    pty.wait_for("Zoë");
+    pty.send(b"\x13");
+    pty.wait_for("must be answered");
+    pty.send(b" ");
+    pty.wait_for("(•) CATS");
+    pty.send(b"\x13");
+    pty.wait_for("visitor name set: Zoë");
+    // The demo's agent types before greeting, and greets by the name set.
+    pty.wait_for("Natalie is typing…");
+    pty.wait_for("Hi Zoë, I'm Natalie");
+    pty.send(b"t");
+    pty.wait_for("Transcript by e-mail");
+    pty.send(b"zoe@example.com\r");
+    pty.wait_for("transcript requested for zoe@example.com");
+    pty.send(b"e");
+    pty.wait_for("Exit survey");
+    pty.send(b"\x1b[C"); // → picks the first choice's neighbour: "8 Likely"
+    pty.send(b"\x1b[B"); // ↓ the next question
+    pty.send(b"\x1b[C");
+    pty.send(b"\x1b[D"); // ← back to "Yes"
+    pty.send(b"\x13");
+    pty.wait_for("exit survey submitted");
+    pty.send(b"q");
+    let status = pty.wait_exit();
+    assert!(status.success(), "{status:?}");
+    let history =
+        std::fs::read_to_string(home.path().join("data").join("history.jsonl")).expect("history");
+    for did in ["\"named\"", "\"transcript\"", "\"exit-survey\""] {
+        assert!(
+            history.contains(did),
+            "{did} missing from the history:\n{history}"
+        );
+    }
 }

@@ -18,7 +18,8 @@ fn draft_referrer(home: &std::path::Path, length: usize) -> Option<String> {
 
 /// Moves the demo's focus from the skill to the referrer, which no lookup depends on.
 fn focus_the_referrer(pty: &mut Pty) {
-    for _ in 0..6 {
+    // Skill, Visitor name, Max wait, Language, Engagement id, Campaign id, Visitor IP.
+    for _ in 0..7 {
         pty.send(b"\t");
     }
     pty.wait_for("▸ Referrer");

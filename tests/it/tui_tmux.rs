@@ -118,6 +118,10 @@ fn copy_lands_in_the_tmux_paste_buffer() {
 
     tmux.keys(&["e"]);
     tmux.wait_for("ENDED");
+    // The demo's chat has an exit survey: it opens after the end; Esc skips it.
+    tmux.wait_for("Exit survey");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("exit survey skipped");
     tmux.keys(&["q"]);
     let deadline = Instant::now() + DEADLINE;
     while tmux.run(&["has-session", "-t", "t"]).status.success() {

@@ -376,7 +376,8 @@ fn lookup_text(app: &App) -> String {
             let skill = if skill.is_empty() { "any skill" } else { skill };
             let available = match available {
                 Ok(true) => "● available".to_string(),
-                Ok(false) => "○ not available".to_string(),
+                // What a visitor gets after hours is one key away (§2.7, Q34).
+                Ok(false) => "○ not available (Ctrl+F: the offline survey)".to_string(),
                 Err(error) => format!("availability unknown: {error}"),
             };
             let estimate = match estimate {

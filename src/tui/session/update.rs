@@ -33,7 +33,8 @@ fn created(app: &mut App, id: SessionId, uri: String) -> Vec<Effect> {
     // The history has the chat already: its request was recorded before it was sent,
     // and the task settled the record with the URI.
     if matches!(app.phase, Phase::Submitting { id: current, .. } if current == id) {
-        let view = session_view(app, id, uri);
+        let mut view = session_view(app, id, uri);
+        view.visitor.offer_exit_survey = true;
         app.phase = Phase::Session(Box::new(view));
         app.notice =
             Some(Notice::info("chat created — c copies its URI").about(Topic::ChatCreated));

@@ -34,6 +34,9 @@ pub struct VisitorView {
     /// Bumped at every key: an idle timer of an older generation does nothing.
     pub typing_generation: u64,
     pub exit_survey: ExitSurveyStep,
+    /// The chat was made here from the form: its exit survey is offered when it ends (not for
+    /// a chat watched from the history or a check's results).
+    pub offer_exit_survey: bool,
     /// What the service said to the last transcript request.
     pub transcript: Option<Result<String, String>>,
 }
@@ -171,7 +174,7 @@ pub fn chat_ended(app: &mut App) -> Vec<Effect> {
     let visitor = &mut view.visitor;
     visitor.typing_told = false;
     visitor.agent_typing = false;
-    if visitor.exit_survey != ExitSurveyStep::NotAsked {
+    if visitor.exit_survey != ExitSurveyStep::NotAsked || !visitor.offer_exit_survey {
         return Vec::new();
     }
     match visitor.links.exit_survey.clone() {
