@@ -6,6 +6,7 @@ pub mod prefill;
 pub mod survey;
 pub mod update;
 pub mod view;
+pub mod widgets;
 
 use std::collections::{BTreeMap, HashSet};
 
