@@ -206,6 +206,8 @@ pub enum Topic {
     ChatCreated,
     /// The end was sent: gone once the chat shows ended.
     EndSent,
+    /// The transcript was asked for: gone once the service answered.
+    TranscriptAsked,
 }
 
 impl Notice {

@@ -511,16 +511,14 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         scope: Scope::Session,
-        keys: &[ch('r')],
-        shown: "r",
-        action: session!(ToggleInspector),
-        help: "show / hide the HTTP inspector",
+        keys: &[ch('t')],
+        shown: "t",
+        action: Some(|_, _| Some(Intent::Visitor(VisitorIntent::OpenTranscript))),
+        help: "e-mail the transcript (address and subject asked)",
         footer: |app| {
-            Some(if inspecting(app) {
-                "close"
-            } else {
-                "inspector"
-            })
+            app.session()
+                .filter(|v| !v.inspector && v.visitor.links.transcript.is_some())
+                .map(|_| "transcript")
         },
     },
     Binding {
@@ -539,14 +537,16 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         scope: Scope::Session,
-        keys: &[ch('t')],
-        shown: "t",
-        action: Some(|_, _| Some(Intent::Visitor(VisitorIntent::OpenTranscript))),
-        help: "e-mail the transcript (address and subject asked)",
+        keys: &[ch('r')],
+        shown: "r",
+        action: session!(ToggleInspector),
+        help: "show / hide the HTTP inspector",
         footer: |app| {
-            app.session()
-                .filter(|v| !v.inspector && v.visitor.links.transcript.is_some())
-                .map(|_| "transcript")
+            Some(if inspecting(app) {
+                "close"
+            } else {
+                "inspector"
+            })
         },
     },
     Binding {
@@ -1200,15 +1200,21 @@ pub static BINDINGS: &[Binding] = &[
         help: "pick / unpick a choice (a space in a text answer)",
         footer: |app| (!survey_text_focused(app)).then_some("pick"),
     },
+    Binding {
+        scope: Scope::SurveyDialog,
+        keys: &[key(KeyCode::Enter)],
+        shown: "Enter",
+        action: Some(|_, _| Some(Intent::Visitor(VisitorIntent::Next))),
+        help: "text answer: next question; choice: pick it",
+        footer: NOT_IN_FOOTER,
+    },
 ];
 
 /// Whether the survey dialog's focused question takes text.
 fn survey_text_focused(app: &App) -> bool {
-    app.survey_dialog.as_ref().is_some_and(|dialog| {
-        dialog
-            .focused()
-            .is_some_and(|id| dialog.form.is_text_question(&id))
-    })
+    app.survey_dialog
+        .as_ref()
+        .is_some_and(crate::tui::visitor::SurveyDialog::text_focused)
 }
 
 /// The scopes that take keys now, the most specific first.

@@ -350,16 +350,18 @@ pub enum TerminalOutcome {
 /// The visitor's side: the transcript and survey dialogs.
 #[derive(Debug, Clone)]
 pub enum VisitorIntent {
-    /// `t`: ask for the transcript by e-mail.
+    /// `t` in the session view: ask for the transcript by e-mail.
     OpenTranscript,
-    /// `o` on the form: the offline survey, while no agent can take a chat.
+    /// Ctrl+F (F8) on the form: the offline survey, while no agent can take a chat.
     OpenOfflineSurvey,
     /// The next (+1) or previous (-1) question, or the other field of the transcript dialog.
     Focus(isize),
-    /// The focused choice question's highlight, left or right.
+    /// The focused choice question's highlight, left or right (a single choice is picked).
     Cycle(isize),
     /// Chooses (or unchooses, for a check box) the highlighted entry.
     Choose,
+    /// Enter: the next question from a text answer, or picks the highlighted choice.
+    Next,
     /// Typing into the focused text question.
     Edit(InputRequest),
     /// Ctrl+S: submit the survey, send the transcript request.
@@ -370,20 +372,19 @@ pub enum VisitorIntent {
 #[derive(Debug, Clone)]
 pub enum VisitorOutcome {
     /// The quiet time after the last key is over (`generation`: that key's).
-    TypingIdle {
-        id: SessionId,
-        generation: u64,
-    },
+    TypingIdle { id: SessionId, generation: u64 },
     /// The service was told the visitor's typing status (or refused it).
     TypingTold {
         id: SessionId,
         typing: bool,
         result: Result<(), String>,
     },
+    /// The exit survey of session `id` was read (`None`: it has none, Q30).
     ExitSurveyLoaded {
         id: SessionId,
         result: Result<Option<Survey>, String>,
     },
+    /// The exit survey's answers were taken, or refused.
     ExitSurveySubmitted {
         id: SessionId,
         uri: String,
@@ -391,17 +392,18 @@ pub enum VisitorOutcome {
         answers: Vec<crate::api::SurveyAnswer>,
         result: Result<(), String>,
     },
+    /// The transcript request was taken (by which link), or refused.
     TranscriptSent {
         id: SessionId,
         result: Result<(crate::api::TranscriptSent, crate::api::TranscriptRequest), String>,
     },
+    /// The offline survey for the form's request was read (`None`: the account has none).
     OfflineSurveyLoaded {
         request: Box<ChatRequest>,
         result: Result<Option<Survey>, String>,
     },
-    OfflineSurveySubmitted {
-        result: Result<(), String>,
-    },
+    /// The offline survey's answers were taken, or refused.
+    OfflineSurveySubmitted { result: Result<(), String> },
 }
 
 macro_rules! into_msg {
@@ -435,10 +437,7 @@ into_msg!(
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// After `after`, send `Msg::LookupDue(generation)`.
-    Debounce {
-        generation: u64,
-        after: Duration,
-    },
+    Debounce { generation: u64, after: Duration },
     /// Fetch the survey, availability and estimated wait.
     Lookup {
         generation: u64,
@@ -467,15 +466,9 @@ pub enum Effect {
         text: String,
     },
     /// End the chat.
-    EndChat {
-        id: SessionId,
-        uri: String,
-    },
+    EndChat { id: SessionId, uri: String },
     /// Put text on the clipboard (and, for the URI, in the data directory's file).
-    Copy {
-        what: CopyWhat,
-        text: String,
-    },
+    Copy { what: CopyWhat, text: String },
     /// Suspend the terminal and edit this text in `$EDITOR`.
     OpenEditor(String),
     /// Leave the program.
@@ -487,16 +480,11 @@ pub enum Effect {
         uri: String,
     },
     /// End a chat that is not the current session (a history entry).
-    EndEntry {
-        connection: Connection,
-        uri: String,
-    },
+    EndEntry { connection: Connection, uri: String },
     /// Write the draft (atomically).
     SaveDraft(Box<Draft>),
     /// After `after`, send `Msg::DraftDue` (drafts are written once typing pauses, not per key).
-    DraftLater {
-        after: Duration,
-    },
+    DraftLater { after: Duration },
     /// Remove the draft: the form it held was sent.
     ClearDraft,
     /// Give the terminal back and stop the process until the shell continues it (Ctrl+Z).
@@ -504,14 +492,9 @@ pub enum Effect {
     /// Read the history.
     LoadHistory,
     /// Read a profile of the config file under the start's flags, resolving its secrets.
-    LoadProfile {
-        name: String,
-    },
+    LoadProfile { name: String },
     /// Write a profile to the config file.
-    SaveProfile {
-        name: String,
-        profile: Box<Profile>,
-    },
+    SaveProfile { name: String, profile: Box<Profile> },
     /// Append a chat's newly learnt state to the history.
     RecordState {
         uri: String,
@@ -529,9 +512,7 @@ pub enum Effect {
         record: Box<NewSession>,
     },
     /// Tell burst `id`'s engine to stop (it then ends every chat it created).
-    StopBurst {
-        id: SessionId,
-    },
+    StopBurst { id: SessionId },
     /// End these chats of burst `id` (index, URI); each answer comes back as `Msg::Burst`.
     EndChats {
         id: SessionId,
@@ -539,9 +520,7 @@ pub enum Effect {
         chats: Vec<(usize, String)>,
     },
     /// Read and parse a check file.
-    LoadCheckFile {
-        path: String,
-    },
+    LoadCheckFile { path: String },
     /// Tell the service the visitor is typing or not (§2.15).
     SetTyping {
         id: SessionId,
@@ -554,10 +533,9 @@ pub enum Effect {
         generation: u64,
         after: Duration,
     },
-    LoadExitSurvey {
-        id: SessionId,
-        href: String,
-    },
+    /// Read the exit survey at session `id`'s `exit-survey` link.
+    LoadExitSurvey { id: SessionId, href: String },
+    /// Submit the exit survey's answers (checked again by the client first).
     SubmitExitSurvey {
         id: SessionId,
         uri: String,
@@ -565,12 +543,15 @@ pub enum Effect {
         survey: Survey,
         answers: Vec<crate::api::SurveyAnswer>,
     },
+    /// Ask for the transcript by e-mail; an offset left out is this machine's zone, read by the
+    /// runner.
     RequestTranscript {
         id: SessionId,
         uri: String,
         links: crate::api::model::VisitorLinks,
         transcript: crate::api::TranscriptRequest,
     },
+    /// Read the offline survey for the form's skill and visitor.
     LoadOfflineSurvey {
         connection: Connection,
         request: ChatRequest,
@@ -589,14 +570,9 @@ pub enum Effect {
         action: crate::history::VisitorAction,
     },
     /// Plan and run check file `id`'s cases; each start and verdict comes back as a message.
-    RunChecks {
-        id: SessionId,
-        plan: CheckPlan,
-    },
+    RunChecks { id: SessionId, plan: CheckPlan },
     /// Stop check run `id`: no case starts any more, the running ones end their chats.
-    StopChecks {
-        id: SessionId,
-    },
+    StopChecks { id: SessionId },
 }
 
 /// A created chat, as the history records it.

@@ -157,7 +157,7 @@ fn apply_intent(app: &mut App, intent: Intent) -> Vec<Effect> {
             match app.session_mut() {
                 Some(view) if view.compose.is_some() => {
                     view.compose = None;
-                    return crate::tui::visitor::stopped_typing(app);
+                    return crate::tui::visitor::typing::stopped_typing(app);
                 }
                 _ => app.notice = None,
             }

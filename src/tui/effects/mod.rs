@@ -199,9 +199,14 @@ impl EffectRunner {
             Effect::RequestTranscript {
                 id,
                 links,
-                transcript,
+                mut transcript,
                 ..
             } => {
+                // This machine's zone, read here: `update` reads no clock.
+                if transcript.timezone_offset_ms.is_none() {
+                    transcript.timezone_offset_ms =
+                        crate::start::visitor::timezone_offset("auto").ok();
+                }
                 self.with_api(id, move |api, messages| async move {
                     let result = api.request_transcript(&links, &transcript).await;
                     let _ = messages.send(Msg::from(VisitorOutcome::TranscriptSent {

@@ -321,13 +321,13 @@ pub fn intent(app: &mut App, intent: SessionIntent) -> Vec<Effect> {
                 .and_then(|input| input.handle(request))
                 .is_some_and(|change| change.value);
             if changed {
-                crate::tui::visitor::typed(app)
+                crate::tui::visitor::typing::typed(app)
             } else {
                 Vec::new()
             }
         }
         SessionIntent::ComposeSend => {
-            let mut effects = crate::tui::visitor::stopped_typing(app);
+            let mut effects = crate::tui::visitor::typing::stopped_typing(app);
             effects.extend(compose_send(app));
             effects
         }

@@ -201,13 +201,17 @@ pub fn cursor(app: &App) -> Option<(u16, u16)> {
         Some(Overlay::BurstSetup | Overlay::CheckPath { .. }) => {
             crate::tui::view::runs::cursor(app)
         }
-        Some(Overlay::Transcript) => Some(crate::tui::visitor::view::transcript_cursor(
-            &app.transcript_dialog,
-        )),
+        Some(Overlay::Transcript) => {
+            let theme = crate::tui::view::theme::Theme::new(false);
+            crate::tui::visitor::view::transcript_dialog(app, &theme, app.size.0).cursor
+        }
         Some(Overlay::Survey) => {
             let screen = ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1);
             let scroll = crate::tui::view::overlay::survey_scroll(app, screen);
-            crate::tui::visitor::view::survey_cursor(app, screen.width)
+            let theme = crate::tui::view::theme::Theme::new(false);
+            let dialog = app.survey_dialog.as_ref()?;
+            let text = crate::tui::visitor::view::survey_dialog(dialog, &theme, screen.width);
+            text.cursor
                 .and_then(|(row, column)| Some((row.checked_sub(scroll)?, column)))
         }
         _ => None,

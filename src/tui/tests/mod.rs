@@ -15,6 +15,7 @@ mod snapshots;
 mod update;
 mod validation;
 mod visitor;
+mod visitor_dialogs;
 
 use crate::tui::msg::{FormIntent, SessionOutcome};
 use std::time::{Duration, Instant};

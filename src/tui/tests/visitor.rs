@@ -6,12 +6,9 @@ use serde_json::json;
 
 use super::snapshots::draw_text;
 use super::*;
-use crate::api::TranscriptSent;
 use crate::api::model::{Survey, VisitorLinks};
 use crate::history::VisitorAction;
-use crate::tui::app::{Lookup, Overlay};
 use crate::tui::msg::{VisitorIntent, VisitorOutcome};
-use crate::tui::visitor::ExitSurveyStep;
 
 const TYPING: &str = "http://127.0.0.1:8480/api/account/12345678/chat/H1/info/visitorTyping";
 const EXIT: &str = "http://127.0.0.1:8480/api/account/12345678/chat/H1/exitSurvey";
@@ -54,7 +51,7 @@ pub fn exit_survey() -> Survey {
     .expect("a survey")
 }
 
-fn set_typing(effects: &[Effect]) -> Vec<bool> {
+pub fn set_typing(effects: &[Effect]) -> Vec<bool> {
     effects
         .iter()
         .filter_map(|e| match e {
@@ -71,7 +68,8 @@ fn idle_generation(effects: &[Effect]) -> Option<u64> {
     })
 }
 
-fn end(app: &mut App, id: u64) -> Vec<Effect> {
+/// The chat shows ended at the next poll.
+pub fn end(app: &mut App, id: u64) -> Vec<Effect> {
     send(
         app,
         [Msg::from(SessionOutcome::Update {
@@ -149,6 +147,50 @@ fn typing_is_never_told_after_the_end_nor_without_its_link() {
         set_typing(&effects).is_empty(),
         "no link, no call: {effects:?}"
     );
+}
+
+#[test]
+fn a_refused_typing_status_is_said_and_not_asked_again_at_each_key() {
+    let mut app = app();
+    let id = visitor_chat(&mut app);
+    press(&mut app, key(KeyCode::Char('i'), KeyModifiers::NONE));
+    assert_eq!(set_typing(&type_text(&mut app, "a")), [true]);
+    let refusal = "visitor typing failed: HTTP 400: Cannot set visitor's typing status";
+    send(
+        &mut app,
+        [Msg::from(VisitorOutcome::TypingTold {
+            id,
+            typing: true,
+            result: Err(refusal.into()),
+        })],
+    );
+    let screen = draw_text(&app, 120, 30);
+    assert!(
+        screen.contains("the service refused the visitor's typing status typing: visitor typing failed: HTTP 400"),
+        "{screen}"
+    );
+    // What was meant stays what was told: the next keys ask nothing more of the service.
+    let effects = type_text(&mut app, "bc");
+    assert!(set_typing(&effects).is_empty(), "{effects:?}");
+    // The pause still says it stopped, once; taken, the refusal goes.
+    let last = idle_generation(&effects).expect("an idle timer");
+    let idle = send(
+        &mut app,
+        [Msg::from(VisitorOutcome::TypingIdle {
+            id,
+            generation: last,
+        })],
+    );
+    assert_eq!(set_typing(&idle), [false]);
+    send(
+        &mut app,
+        [Msg::from(VisitorOutcome::TypingTold {
+            id,
+            typing: false,
+            result: Ok(()),
+        })],
+    );
+    assert!(!draw_text(&app, 120, 30).contains("refused the visitor's typing"));
 }
 
 #[test]
@@ -239,220 +281,6 @@ fn the_form_sends_the_visitor_name_to_the_tracker_and_refuses_a_bad_one_where_ty
         matches!(effects.as_slice(), [Effect::StartSession { visitor_name: Some(name), .. }] if name == "Zoë"),
         "{effects:?}"
     );
-}
-
-#[test]
-fn t_asks_for_the_address_prefilled_checks_it_and_says_what_the_service_answered() {
-    let mut app = app();
-    app.form.transcript_email = Some("qa@example.com".into());
-    let id = visitor_chat(&mut app);
-    press(&mut app, key(KeyCode::Char('t'), KeyModifiers::NONE));
-    assert_eq!(app.overlay, Some(Overlay::Transcript));
-    assert_eq!(app.transcript_dialog.email.value(), "qa@example.com");
-    // A bad address is said in the dialog; nothing is sent.
-    for _ in 0..4 {
-        press(&mut app, key(KeyCode::Backspace, KeyModifiers::NONE));
-    }
-    let effects = press(&mut app, key(KeyCode::Enter, KeyModifiers::NONE));
-    assert!(effects.is_empty(), "{effects:?}");
-    assert!(app.transcript_dialog.error.is_some());
-    type_text(&mut app, ".com");
-    press(&mut app, key(KeyCode::Tab, KeyModifiers::NONE));
-    type_text(&mut app, "Order 7");
-    let effects = press(&mut app, key(KeyCode::Enter, KeyModifiers::NONE));
-    let Some(Effect::RequestTranscript { transcript, .. }) = effects.first() else {
-        panic!("{effects:?}");
-    };
-    assert_eq!(transcript.email, "qa@example.com");
-    assert_eq!(transcript.subject.as_deref(), Some("Order 7"));
-    assert_eq!(app.overlay, None);
-    let effects = send(
-        &mut app,
-        [Msg::from(VisitorOutcome::TranscriptSent {
-            id,
-            result: Ok((TranscriptSent::SubjectDropped, transcript.clone())),
-        })],
-    );
-    assert!(
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::RecordVisitor { .. })),
-        "{effects:?}"
-    );
-    let screen = draw_text(&app, 120, 30);
-    assert!(screen.contains("without the subject"), "{screen}");
-}
-
-#[test]
-fn the_exit_survey_opens_after_the_end_checks_its_answers_and_submits_value_texts() {
-    let mut app = app();
-    let id = visitor_chat(&mut app);
-    let effects = end(&mut app, id);
-    assert!(
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::LoadExitSurvey { href, .. } if href == EXIT)),
-        "{effects:?}"
-    );
-    send(
-        &mut app,
-        [Msg::from(VisitorOutcome::ExitSurveyLoaded {
-            id,
-            result: Ok(Some(exit_survey())),
-        })],
-    );
-    assert_eq!(app.overlay, Some(Overlay::Survey));
-    let screen = draw_text(&app, 80, 24);
-    assert!(
-        screen.contains("How likely are you to recommend us? *"),
-        "{screen}"
-    );
-    assert!(
-        screen.contains("( ) 10"),
-        "the display value shows: {screen}"
-    );
-    // The mandatory question unanswered: refused in the dialog.
-    let ctrl_s = key(KeyCode::Char('s'), KeyModifiers::CONTROL);
-    assert!(press(&mut app, ctrl_s.clone()).is_empty());
-    assert!(draw_text(&app, 80, 24).contains("must be answered"));
-    press(&mut app, key(KeyCode::Right, KeyModifiers::NONE));
-    press(&mut app, key(KeyCode::Left, KeyModifiers::NONE));
-    press(&mut app, key(KeyCode::Tab, KeyModifiers::NONE));
-    type_text(&mut app, "fast help");
-    let effects = press(&mut app, ctrl_s);
-    let Some(Effect::SubmitExitSurvey { answers, href, .. }) = effects.first() else {
-        panic!("{effects:?}");
-    };
-    assert_eq!(href, EXIT);
-    let sent: Vec<(&str, Vec<String>)> = answers
-        .iter()
-        .map(|a| (a.question_id.as_str(), a.values.clone()))
-        .collect();
-    assert_eq!(
-        sent,
-        [
-            ("1", vec!["10 Extremely Likely".to_string()]),
-            ("2", vec!["fast help".to_string()])
-        ]
-    );
-    // A refusal keeps the answers on screen.
-    send(
-        &mut app,
-        [Msg::from(VisitorOutcome::ExitSurveySubmitted {
-            id,
-            uri: URI.into(),
-            survey: exit_survey(),
-            answers: answers.clone(),
-            result: Err("HTTP 400: An unknown question id was posted: 0".into()),
-        })],
-    );
-    assert_eq!(app.overlay, Some(Overlay::Survey));
-    let screen = draw_text(&app, 80, 24);
-    assert!(screen.contains("unknown question id"), "{screen}");
-    let effects = send(
-        &mut app,
-        [Msg::from(VisitorOutcome::ExitSurveySubmitted {
-            id,
-            uri: URI.into(),
-            survey: exit_survey(),
-            answers: answers.clone(),
-            result: Ok(()),
-        })],
-    );
-    assert_eq!(app.overlay, None);
-    assert!(
-        effects.iter().any(|e| matches!(
-            e,
-            Effect::RecordVisitor {
-                action: VisitorAction::ExitSurvey { .. },
-                ..
-            }
-        )),
-        "{effects:?}"
-    );
-    assert!(draw_text(&app, 80, 24).contains("exit survey submitted"));
-}
-
-#[test]
-fn no_exit_survey_opens_nothing_and_esc_skips_one() {
-    let mut app = app();
-    let id = visitor_chat(&mut app);
-    end(&mut app, id);
-    send(
-        &mut app,
-        [Msg::from(VisitorOutcome::ExitSurveyLoaded {
-            id,
-            result: Ok(None),
-        })],
-    );
-    assert_eq!(app.overlay, None);
-    assert!(draw_text(&app, 80, 24).contains("no exit survey"));
-
-    let mut app = super::app();
-    let id = visitor_chat(&mut app);
-    end(&mut app, id);
-    send(
-        &mut app,
-        [Msg::from(VisitorOutcome::ExitSurveyLoaded {
-            id,
-            result: Ok(Some(exit_survey())),
-        })],
-    );
-    let effects = press(&mut app, key(KeyCode::Esc, KeyModifiers::NONE));
-    assert!(effects.is_empty());
-    assert_eq!(app.overlay, None);
-    assert_eq!(
-        app.session().map(|v| v.visitor.exit_survey.clone()),
-        Some(ExitSurveyStep::Skipped)
-    );
-}
-
-#[test]
-fn the_offline_survey_is_offered_only_when_no_agent_can_take_the_chat() {
-    let mut app = app();
-    let skill = app.form.chat_request().skill;
-    app.lookup = Lookup::Done {
-        skill: skill.clone(),
-        available: Ok(true),
-        estimate: Err(String::new()),
-    };
-    let ctrl_f = key(KeyCode::Char('f'), KeyModifiers::CONTROL);
-    assert!(press(&mut app, ctrl_f.clone()).is_empty());
-    app.lookup = Lookup::Done {
-        skill,
-        available: Ok(false),
-        estimate: Err(String::new()),
-    };
-    assert!(draw_text(&app, 120, 30).contains("offline survey"));
-    let effects = press(&mut app, ctrl_f);
-    let Some(Effect::LoadOfflineSurvey { request, .. }) = effects.first() else {
-        panic!("{effects:?}");
-    };
-    send(
-        &mut app,
-        [Msg::from(VisitorOutcome::OfflineSurveyLoaded {
-            request: Box::new(request.clone()),
-            result: Ok(Some(exit_survey())),
-        })],
-    );
-    assert_eq!(app.overlay, Some(Overlay::Survey));
-    assert!(draw_text(&app, 80, 24).contains("Offline survey"));
-    press(&mut app, key(KeyCode::Right, KeyModifiers::NONE));
-    let effects = press(&mut app, key(KeyCode::Char('s'), KeyModifiers::CONTROL));
-    assert!(
-        matches!(effects.first(), Some(Effect::SubmitOfflineSurvey { .. })),
-        "{effects:?}"
-    );
-    send(
-        &mut app,
-        [Msg::from(VisitorOutcome::OfflineSurveySubmitted {
-            result: Ok(()),
-        })],
-    );
-    assert_eq!(app.overlay, None);
-    assert!(draw_text(&app, 120, 30).contains("offline survey submitted"));
-    // The form is as it was.
-    assert_eq!(app.form.chat_request(), *request);
 }
 
 #[test]

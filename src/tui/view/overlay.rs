@@ -27,18 +27,16 @@ pub fn render(app: &App, overlay: &Overlay, theme: &Theme, frame: &mut Frame, sc
             return boxed(&title, lines, frame, screen, app);
         }
         Overlay::Transcript => {
-            let (title, lines) =
-                crate::tui::visitor::view::transcript_lines(&app.transcript_dialog, theme);
-            return boxed(&title, lines, frame, screen, app);
+            let text = crate::tui::visitor::view::transcript_dialog(app, theme, screen.width);
+            return boxed(&text.title, text.lines, frame, screen, app);
         }
         Overlay::Survey => {
             let Some(dialog) = &app.survey_dialog else {
                 return;
             };
-            let (title, lines) =
-                crate::tui::visitor::view::survey_lines(dialog, theme, screen.width);
+            let text = crate::tui::visitor::view::survey_dialog(dialog, theme, screen.width);
             let scroll = survey_scroll(app, screen);
-            return boxed_scrolled(&title, lines, frame, screen, app, scroll);
+            return boxed_scrolled(&text.title, text.lines, frame, screen, app, scroll);
         }
         Overlay::Help => {
             let limit = help_scroll_limit(app);
@@ -127,24 +125,20 @@ fn box_size(title: &str, lines: &[Line<'static>], screen: Rect) -> (u16, usize) 
     (width, rows)
 }
 
-/// Rows of the survey dialog scrolled past so that its focused question shows on `screen`.
+/// Rows of the survey dialog scrolled past so that its focused question shows on `screen`:
+/// the least that shows all its rows (its first, when they do not all fit).
 pub fn survey_scroll(app: &App, screen: Rect) -> u16 {
     let Some(dialog) = &app.survey_dialog else {
         return 0;
     };
-    let (title, lines) =
-        crate::tui::visitor::view::survey_lines(dialog, &Theme::new(false), screen.width);
-    let (_, rows) = box_size(&title, &lines, screen);
+    let text = crate::tui::visitor::view::survey_dialog(dialog, &Theme::new(false), screen.width);
+    let (_, rows) = box_size(&text.title, &text.lines, screen);
     let shown = usize::from(screen.height.saturating_sub(2)).max(1);
     if rows <= shown {
         return 0;
     }
-    // The focused question's label, and the two rows under it (its answer, its problem).
-    let focused = lines
-        .iter()
-        .position(|line| line.spans.first().is_some_and(|s| s.content == "› "))
-        .unwrap_or(0);
-    let wanted = (focused + 3).saturating_sub(shown);
+    let (first, last) = text.focus_rows.unwrap_or((0, 0));
+    let wanted = (last + 1).saturating_sub(shown).min(first);
     u16::try_from(wanted.min(rows - shown)).unwrap_or(0)
 }
 

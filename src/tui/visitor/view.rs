@@ -1,5 +1,6 @@
-//! What the visitor's side draws: the session's visitor lines (typing, name, transcript, exit
-//! survey), the transcript dialog and the survey dialog. Thin: reads the state, lays out text.
+//! What the visitor's side draws: the session's visitor lines (the agent typing, the name, the
+//! transcript, the exit survey), the transcript dialog and the survey dialog, whose questions are
+//! the form's own widgets. Thin: reads the state, lays out text.
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -9,8 +10,19 @@ use crate::api::validate::Field;
 use crate::terminal_text::terminal_safe;
 use crate::tui::app::{App, SessionView};
 use crate::tui::form::view::wrap;
+use crate::tui::form::widgets::{self, input_spans};
 use crate::tui::view::theme::Theme;
-use crate::tui::visitor::{ExitSurveyStep, SurveyDialog, TranscriptDialog};
+use crate::tui::visitor::{ExitSurveyStep, SurveyDialog};
+
+/// A dialog's text: its title, its lines (each at most as wide as the dialog's content, so the
+/// box does not wrap them again), where the cursor goes (row, column) and the rows of what has
+/// the focus (the box scrolls to keep them in view).
+pub struct DialogText {
+    pub title: String,
+    pub lines: Vec<Line<'static>>,
+    pub cursor: Option<(u16, u16)>,
+    pub focus_rows: Option<(usize, usize)>,
+}
 
 /// The lines under the session's state badge about the visitor's side; none when there is
 /// nothing to say.
@@ -32,6 +44,12 @@ pub fn session_lines(view: &SessionView, theme: &Theme, width: usize) -> Vec<Lin
         )),
         None => {}
     }
+    if let Some(refused) = &visitor.typing_refused {
+        said.push((
+            format!("the service refused the visitor's typing status {refused}"),
+            theme.warn(),
+        ));
+    }
     match &visitor.transcript {
         Some(Ok(text)) => said.push((text.clone(), theme.dim())),
         Some(Err(error)) => said.push((format!("transcript not requested: {error}"), theme.warn())),
@@ -42,9 +60,14 @@ pub fn session_lines(view: &SessionView, theme: &Theme, width: usize) -> Vec<Lin
         ExitSurveyStep::Loading => Some(("exit survey: reading…".to_string(), theme.dim())),
         ExitSurveyStep::Absent => Some(("no exit survey for this chat".to_string(), theme.dim())),
         ExitSurveyStep::Submitting => Some(("exit survey: sending…".to_string(), theme.dim())),
-        ExitSurveyStep::Submitted => Some(("exit survey submitted".to_string(), theme.good())),
+        ExitSurveyStep::Submitted => Some((
+            "exit survey submitted: the service took it".to_string(),
+            theme.good(),
+        )),
         ExitSurveyStep::Skipped => Some(("exit survey skipped".to_string(), theme.dim())),
-        ExitSurveyStep::Failed(error) => Some((format!("exit survey: {error}"), theme.warn())),
+        ExitSurveyStep::Failed(error) => {
+            Some((format!("exit survey not read: {error}"), theme.warn()))
+        }
     };
     said.extend(exit);
     said.into_iter()
@@ -56,178 +79,152 @@ pub fn session_lines(view: &SessionView, theme: &Theme, width: usize) -> Vec<Lin
         .collect()
 }
 
-/// The transcript dialog: title and lines.
-pub fn transcript_lines(dialog: &TranscriptDialog, theme: &Theme) -> (String, Vec<Line<'static>>) {
-    let field = |label: &str, value: &str, focused: bool| {
-        Line::from(vec![
-            Span::styled(
-                format!("{label:<9}"),
-                if focused {
-                    theme.focused_label()
-                } else {
-                    theme.label()
-                },
-            ),
-            Span::raw(if focused { "› " } else { "  " }),
-            Span::styled(value.to_string(), theme.value()),
-        ])
+/// Columns of the transcript dialog's labels.
+const TRANSCRIPT_LABEL: usize = 10;
+
+/// The transcript dialog on a screen `screen_width` wide: the address and subject inputs, what
+/// becomes of a subject on this chat, and the dialog's problem.
+pub fn transcript_dialog(app: &App, theme: &Theme, screen_width: u16) -> DialogText {
+    let dialog = &app.transcript_dialog;
+    let width = usize::from(screen_width.saturating_sub(6)).clamp(24, 66);
+    let value_width = width.saturating_sub(TRANSCRIPT_LABEL).max(4);
+    let mut cursor = None;
+    let mut lines = vec![
+        Line::raw("The service e-mails the chat's transcript to this address."),
+        Line::raw(""),
+    ];
+    for (label, input, placeholder, focused) in [
+        (
+            "E-mail",
+            &dialog.email,
+            "visitor@example.com",
+            !dialog.on_subject,
+        ),
+        ("Subject", &dialog.subject, "optional", dialog.on_subject),
+    ] {
+        let (value, column) =
+            input_spans(Some(input), false, focused, placeholder, value_width, theme);
+        if focused {
+            cursor = Some((lines.len() as u16, (TRANSCRIPT_LABEL + column) as u16));
+        }
+        let style = if focused {
+            theme.focused_label()
+        } else {
+            theme.label()
+        };
+        let marker = if focused { "▸ " } else { "  " };
+        let mut spans = vec![Span::styled(
+            format!("{marker}{label:<width$}", width = TRANSCRIPT_LABEL - 2),
+            style,
+        )];
+        spans.extend(value);
+        // Padded to the dialog's width, so the box keeps its width as the values change.
+        let used: usize = spans.iter().map(Span::width).sum();
+        spans.push(Span::raw(" ".repeat(width.saturating_sub(used))));
+        lines.push(Line::from(spans));
+    }
+    let subject_goes = match app.session().map(|v| &v.visitor.links) {
+        Some(links) if links.transcript_with_subject.is_some() => {
+            "a subject goes to transcript-with-subject-request"
+        }
+        _ => "no link here takes a subject: one typed is dropped",
     };
+    for part in wrap(subject_goes, width.saturating_sub(TRANSCRIPT_LABEL)) {
+        lines.push(Line::from(vec![
+            Span::raw(" ".repeat(TRANSCRIPT_LABEL)),
+            Span::styled(part, theme.dim()),
+        ]));
+    }
+    if let Some(error) = &dialog.error {
+        lines.extend(widgets::error_rows(error, 0, width, theme));
+    }
+    lines.push(Line::raw(""));
     let key = |k: &str, what: &str| {
         Line::from(vec![
             Span::styled(format!(" {k} "), theme.key()),
             Span::raw(format!(" {what}")),
         ])
     };
-    let mut lines = vec![
-        Line::raw("The service e-mails the chat's transcript to this address."),
-        Line::raw(""),
-        field("E-mail", dialog.email.value(), !dialog.on_subject),
-        field("Subject", dialog.subject.value(), dialog.on_subject),
-        Line::raw("(the subject goes only where the chat has a link that takes one)"),
-    ];
-    if let Some(error) = &dialog.error {
-        lines.push(Line::from(Span::styled(
-            format!("✗ {error}"),
-            theme.error(),
-        )));
-    }
-    lines.push(Line::raw(""));
     lines.push(key("Enter", "send the request"));
     lines.push(key("Tab", "the other field"));
     lines.push(key("Esc", "cancel"));
-    (" Transcript by e-mail ".to_string(), lines)
-}
-
-/// Where the transcript dialog's cursor goes: (row, column) inside the box.
-pub fn transcript_cursor(dialog: &TranscriptDialog) -> (u16, u16) {
-    let (row, input) = if dialog.on_subject {
-        (3, &dialog.subject)
-    } else {
-        (2, &dialog.email)
-    };
-    (row, 9 + 2 + input.visual_cursor() as u16)
-}
-
-/// The survey dialog: its questions with the pre-chat survey's marks (mandatory `*`, the
-/// focused one `›`, choices `( )`/`(•)` or `[ ]`/`[x]`), problems under their question.
-pub fn survey_lines(
-    dialog: &SurveyDialog,
-    theme: &Theme,
-    width: u16,
-) -> (String, Vec<Line<'static>>) {
-    let width = usize::from(width.saturating_sub(6)).clamp(20, 90);
-    let mut lines = Vec::new();
-    let survey = dialog.form.survey.as_ref();
-    if let Some(header) = survey.map(|s| s.header.trim()).filter(|h| !h.is_empty()) {
-        for part in wrap(&terminal_safe(header), width) {
-            lines.push(Line::from(Span::styled(part, theme.section())));
-        }
-        lines.push(Line::raw(""));
+    DialogText {
+        title: " Transcript by e-mail ".into(),
+        lines,
+        cursor,
+        focus_rows: None,
     }
+}
+
+/// The survey dialog on a screen `screen_width` wide: the survey's header, then each visible
+/// question drawn as the form draws the pre-chat survey's (mandatory marks, the kind, choices,
+/// the text input), its problem under it once a submit was tried, and what the service said to
+/// a submit that failed.
+pub fn survey_dialog(dialog: &SurveyDialog, theme: &Theme, screen_width: u16) -> DialogText {
+    let width = usize::from(screen_width.saturating_sub(6)).clamp(20, 76);
+    let mut lines = Vec::new();
+    // The header as the form titles a section, as wide as the content: the box keeps its
+    // width as answers are typed.
+    let header = dialog
+        .form
+        .survey
+        .as_ref()
+        .map(|s| terminal_safe(s.header.trim()).into_owned())
+        .unwrap_or_default();
+    let header = crate::tui::view::runs::clip(&header, width.saturating_sub(4).max(8));
+    let rule = if header.is_empty() {
+        "─".repeat(width)
+    } else {
+        format!(
+            "── {header} {}",
+            "─".repeat(width.saturating_sub(header.chars().count() + 4))
+        )
+    };
+    lines.push(Line::from(Span::styled(rule, theme.section())));
     let focused = dialog.focused();
+    let mut cursor = None;
+    let mut focus_rows = None;
     for question in dialog.form.visible() {
         let is_focused = focused.as_deref() == Some(question.id.as_str());
-        let marker = if is_focused { "› " } else { "  " };
-        let mandatory = if question.mandatory { " *" } else { "" };
-        let label_style = if is_focused {
-            theme.focused_label()
-        } else {
-            theme.label()
-        };
-        lines.push(Line::from(vec![
-            Span::raw(marker),
-            Span::styled(
-                format!("{}{mandatory}", terminal_safe(&question.label)),
-                label_style,
-            ),
-        ]));
-        if question.entries.is_empty() {
-            let value = dialog
-                .form
-                .text
-                .get(&question.id)
-                .map(|input| input.value().to_string())
-                .unwrap_or_default();
-            lines.push(Line::from(vec![
-                Span::raw("    "),
-                Span::styled(
-                    if value.is_empty() && is_focused {
-                        "(type)".to_string()
-                    } else {
-                        terminal_safe(&value).into_owned()
-                    },
-                    theme.value(),
-                ),
-            ]));
-        } else {
-            let chosen = dialog.form.values(&question.id);
-            let cursor = dialog.form.cursor_of(&question.id);
-            let multi = question.kind.is_multi_choice();
-            let mut row: Vec<Span<'static>> = vec![Span::raw("    ")];
-            for (index, entry) in question.entries.iter().enumerate() {
-                let on = chosen.contains(&entry.value);
-                let mark = match (multi, on) {
-                    (true, true) => "[x]",
-                    (true, false) => "[ ]",
-                    (false, true) => "(•)",
-                    (false, false) => "( )",
-                };
-                let style = if is_focused && index == cursor {
-                    theme.highlight()
-                } else {
-                    theme.value()
-                };
-                row.push(Span::styled(
-                    format!("{mark} {}", terminal_safe(entry.shown_text())),
-                    style,
-                ));
-                row.push(Span::raw("  "));
+        let first = lines.len();
+        for row in widgets::question_rows(&dialog.form, question, is_focused, width, theme) {
+            if let (true, Some(column)) = (is_focused, row.cursor) {
+                cursor = Some((lines.len() as u16, column));
             }
-            lines.push(Line::from(row));
+            lines.push(row.line);
         }
         if dialog.show_errors {
-            if let Some(problem) = dialog
-                .errors
-                .for_field(&Field::SurveyAnswer(question.id.clone()))
-            {
-                lines.push(Line::from(Span::styled(
-                    format!("    ✗ {problem}"),
-                    theme.error(),
-                )));
+            let field = Field::SurveyAnswer(question.id.clone());
+            if let Some(problem) = dialog.errors.for_field(&field) {
+                lines.extend(widgets::error_rows(problem, 4, width, theme));
             }
+        }
+        if is_focused {
+            focus_rows = Some((first, lines.len() - 1));
         }
     }
     if let Some(failure) = &dialog.failure {
         lines.push(Line::raw(""));
-        for part in wrap(&format!("✗ not submitted: {failure}"), width) {
-            lines.push(Line::from(Span::styled(part, theme.error())));
-        }
+        lines.extend(widgets::error_rows(
+            &format!("not submitted: {failure}"),
+            0,
+            width,
+            theme,
+        ));
     }
     lines.push(Line::raw(""));
     let keys = if dialog.sending {
-        "sending…".to_string()
+        "sending…"
     } else {
-        "* must be answered · Ctrl+S submits · Esc skips".to_string()
+        "Ctrl+S submits · Esc skips · Tab next question · Space picks"
     };
-    for part in wrap(&keys, width) {
+    for part in wrap(keys, width) {
         lines.push(Line::from(Span::styled(part, theme.dim())));
     }
-    (format!(" {} ", dialog.title()), lines)
-}
-
-/// Where the survey dialog's cursor goes, when a text question has the focus: (row, column).
-pub fn survey_cursor(app: &App, width: u16) -> Option<(u16, u16)> {
-    let dialog = app.survey_dialog.as_ref()?;
-    let id = dialog.focused()?;
-    if !dialog.form.is_text_question(&id) {
-        return None;
+    DialogText {
+        title: dialog.title(),
+        lines,
+        cursor: cursor.filter(|_| dialog.text_focused()),
+        focus_rows,
     }
-    let (_, lines) = survey_lines(dialog, &Theme::new(false), width);
-    // The row under the focused label: the one after the line that starts with the marker.
-    let label_row = lines
-        .iter()
-        .position(|line| line.spans.first().is_some_and(|s| s.content == "› "))?;
-    let input = dialog.form.text.get(&id);
-    let column = 4 + input.map_or(0, |i| i.visual_cursor()) as u16;
-    Some((label_row as u16 + 1, column))
 }

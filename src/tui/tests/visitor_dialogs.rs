@@ -1,0 +1,397 @@
+//! The visitor's dialogs: the transcript by e-mail, the exit survey after the end and the
+//! offline survey, driven by keys as a user does, with the effects and the screen asserted.
+
+use crossterm::event::{KeyCode, KeyModifiers};
+
+use super::snapshots::draw_text;
+use super::visitor::{end, exit_survey, links, visitor_chat};
+use super::*;
+use crate::api::TranscriptSent;
+use crate::api::model::VisitorLinks;
+use crate::history::VisitorAction;
+use crate::tui::app::{Lookup, Overlay};
+use crate::tui::msg::VisitorOutcome;
+use crate::tui::visitor::ExitSurveyStep;
+
+const EXIT: &str = "http://127.0.0.1:8480/api/account/12345678/chat/H1/exitSurvey";
+
+/// A chat whose exit survey is open.
+fn exit_survey_open(app: &mut App) -> u64 {
+    let id = visitor_chat(app);
+    end(app, id);
+    send(
+        app,
+        [Msg::from(VisitorOutcome::ExitSurveyLoaded {
+            id,
+            result: Ok(Some(exit_survey())),
+        })],
+    );
+    assert_eq!(app.overlay, Some(Overlay::Survey));
+    id
+}
+
+#[test]
+fn t_asks_for_the_address_prefilled_checks_it_and_says_what_the_service_answered() {
+    let mut app = app();
+    app.form.transcript_email = Some("qa@example.com".into());
+    let id = visitor_chat(&mut app);
+    press(&mut app, key(KeyCode::Char('t'), KeyModifiers::NONE));
+    assert_eq!(app.overlay, Some(Overlay::Transcript));
+    assert_eq!(app.transcript_dialog.email.value(), "qa@example.com");
+    // A bad address is said in the dialog; nothing is sent.
+    for _ in 0..4 {
+        press(&mut app, key(KeyCode::Backspace, KeyModifiers::NONE));
+    }
+    let effects = press(&mut app, key(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(app.transcript_dialog.error.is_some());
+    type_text(&mut app, ".com");
+    press(&mut app, key(KeyCode::Tab, KeyModifiers::NONE));
+    type_text(&mut app, "Order 7");
+    let effects = press(&mut app, key(KeyCode::Enter, KeyModifiers::NONE));
+    let Some(Effect::RequestTranscript { transcript, .. }) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(transcript.email, "qa@example.com");
+    assert_eq!(transcript.subject.as_deref(), Some("Order 7"));
+    // This machine's zone is read where the request is sent, not in `update`.
+    assert_eq!(transcript.timezone_offset_ms, None);
+    assert_eq!(app.overlay, None);
+    let effects = send(
+        &mut app,
+        [Msg::from(VisitorOutcome::TranscriptSent {
+            id,
+            result: Ok((TranscriptSent::SubjectDropped, transcript.clone())),
+        })],
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::RecordVisitor { .. })),
+        "{effects:?}"
+    );
+    let screen = draw_text(&app, 120, 30);
+    assert!(
+        screen.contains(
+            "transcript requested for qa@example.com without the subject (transcript-request;"
+        ),
+        "{screen}"
+    );
+}
+
+#[test]
+fn the_exit_survey_opens_after_the_end_checks_its_answers_and_submits_value_texts() {
+    let mut app = app();
+    let id = visitor_chat(&mut app);
+    let effects = end(&mut app, id);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::LoadExitSurvey { href, .. } if href == EXIT)),
+        "{effects:?}"
+    );
+    send(
+        &mut app,
+        [Msg::from(VisitorOutcome::ExitSurveyLoaded {
+            id,
+            result: Ok(Some(exit_survey())),
+        })],
+    );
+    assert_eq!(app.overlay, Some(Overlay::Survey));
+    let screen = draw_text(&app, 80, 24);
+    assert!(
+        screen.contains("How likely are you to recommend us? *"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("( ) 10"),
+        "the display value shows: {screen}"
+    );
+    // The mandatory question unanswered: refused in the dialog.
+    let ctrl_s = key(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(press(&mut app, ctrl_s.clone()).is_empty());
+    assert!(draw_text(&app, 80, 24).contains("must be answered"));
+    press(&mut app, key(KeyCode::Right, KeyModifiers::NONE));
+    press(&mut app, key(KeyCode::Left, KeyModifiers::NONE));
+    press(&mut app, key(KeyCode::Tab, KeyModifiers::NONE));
+    type_text(&mut app, "fast help");
+    let effects = press(&mut app, ctrl_s);
+    let Some(Effect::SubmitExitSurvey { answers, href, .. }) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(href, EXIT);
+    let sent: Vec<(&str, Vec<String>)> = answers
+        .iter()
+        .map(|a| (a.question_id.as_str(), a.values.clone()))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            ("1", vec!["10 Extremely Likely".to_string()]),
+            ("2", vec!["fast help".to_string()])
+        ]
+    );
+    // A refusal keeps the answers on screen.
+    send(
+        &mut app,
+        [Msg::from(VisitorOutcome::ExitSurveySubmitted {
+            id,
+            uri: URI.into(),
+            survey: exit_survey(),
+            answers: answers.clone(),
+            result: Err("HTTP 400: An unknown question id was posted: 0".into()),
+        })],
+    );
+    assert_eq!(app.overlay, Some(Overlay::Survey));
+    let screen = draw_text(&app, 80, 24);
+    assert!(screen.contains("unknown question id"), "{screen}");
+    let effects = send(
+        &mut app,
+        [Msg::from(VisitorOutcome::ExitSurveySubmitted {
+            id,
+            uri: URI.into(),
+            survey: exit_survey(),
+            answers: answers.clone(),
+            result: Ok(()),
+        })],
+    );
+    assert_eq!(app.overlay, None);
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::RecordVisitor {
+                action: VisitorAction::ExitSurvey { .. },
+                ..
+            }
+        )),
+        "{effects:?}"
+    );
+    assert!(draw_text(&app, 80, 24).contains("exit survey submitted"));
+}
+
+#[test]
+fn no_exit_survey_opens_nothing_and_esc_skips_one() {
+    let mut app = app();
+    let id = visitor_chat(&mut app);
+    end(&mut app, id);
+    send(
+        &mut app,
+        [Msg::from(VisitorOutcome::ExitSurveyLoaded {
+            id,
+            result: Ok(None),
+        })],
+    );
+    assert_eq!(app.overlay, None);
+    assert!(draw_text(&app, 80, 24).contains("no exit survey"));
+
+    let mut app = super::app();
+    let id = visitor_chat(&mut app);
+    end(&mut app, id);
+    send(
+        &mut app,
+        [Msg::from(VisitorOutcome::ExitSurveyLoaded {
+            id,
+            result: Ok(Some(exit_survey())),
+        })],
+    );
+    let effects = press(&mut app, key(KeyCode::Esc, KeyModifiers::NONE));
+    assert!(effects.is_empty());
+    assert_eq!(app.overlay, None);
+    assert_eq!(
+        app.session().map(|v| v.visitor.exit_survey.clone()),
+        Some(ExitSurveyStep::Skipped)
+    );
+}
+
+#[test]
+fn the_offline_survey_is_offered_only_when_no_agent_can_take_the_chat() {
+    let mut app = app();
+    let skill = app.form.chat_request().skill;
+    app.lookup = Lookup::Done {
+        skill: skill.clone(),
+        available: Ok(true),
+        estimate: Err(String::new()),
+    };
+    let ctrl_f = key(KeyCode::Char('f'), KeyModifiers::CONTROL);
+    assert!(press(&mut app, ctrl_f.clone()).is_empty());
+    app.lookup = Lookup::Done {
+        skill,
+        available: Ok(false),
+        estimate: Err(String::new()),
+    };
+    assert!(draw_text(&app, 120, 30).contains("offline survey"));
+    let effects = press(&mut app, ctrl_f);
+    let Some(Effect::LoadOfflineSurvey { request, .. }) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    send(
+        &mut app,
+        [Msg::from(VisitorOutcome::OfflineSurveyLoaded {
+            request: Box::new(request.clone()),
+            result: Ok(Some(exit_survey())),
+        })],
+    );
+    assert_eq!(app.overlay, Some(Overlay::Survey));
+    assert!(draw_text(&app, 80, 24).contains("Offline survey · Sales"));
+    press(&mut app, key(KeyCode::Right, KeyModifiers::NONE));
+    let effects = press(&mut app, key(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    assert!(
+        matches!(effects.first(), Some(Effect::SubmitOfflineSurvey { .. })),
+        "{effects:?}"
+    );
+    send(
+        &mut app,
+        [Msg::from(VisitorOutcome::OfflineSurveySubmitted {
+            result: Ok(()),
+        })],
+    );
+    assert_eq!(app.overlay, None);
+    assert!(draw_text(&app, 120, 30).contains("offline survey submitted"));
+    // The form is as it was.
+    assert_eq!(app.form.chat_request(), *request);
+}
+
+#[test]
+fn the_transcript_dialog_names_the_link_a_subject_goes_to() {
+    let mut app = app();
+    let id = visitor_chat(&mut app);
+    press(&mut app, key(KeyCode::Char('t'), KeyModifiers::NONE));
+    assert!(draw_text(&app, 80, 24).contains("no link here takes a subject"));
+    press(&mut app, key(KeyCode::Esc, KeyModifiers::NONE));
+    send(
+        &mut app,
+        [Msg::from(SessionOutcome::Update {
+            id,
+            update: SessionUpdate::Links(VisitorLinks {
+                transcript_with_subject: Some(format!("{URI}/transcriptWithSubject")),
+                ..links()
+            }),
+        })],
+    );
+    press(&mut app, key(KeyCode::Char('t'), KeyModifiers::NONE));
+    type_text(&mut app, "zoe@example.com");
+    let screen = draw_text(&app, 80, 24);
+    assert!(
+        screen.contains("a subject goes to transcript-with-subject-request"),
+        "{screen}"
+    );
+    let effects = press(&mut app, key(KeyCode::Enter, KeyModifiers::NONE));
+    let Some(Effect::RequestTranscript { transcript, .. }) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    // The answer replaces "asking…" and says which link took it.
+    assert!(draw_text(&app, 120, 30).contains("asking for the transcript"));
+    send(
+        &mut app,
+        [Msg::from(VisitorOutcome::TranscriptSent {
+            id,
+            result: Ok((TranscriptSent::Plain, transcript.clone())),
+        })],
+    );
+    let screen = draw_text(&app, 120, 30);
+    assert!(!screen.contains("asking for the transcript"), "{screen}");
+    assert!(
+        screen.contains(
+            "transcript requested for zoe@example.com (transcript-request): the service took it"
+        ),
+        "{screen}"
+    );
+    // A refusal says the status and the service's message.
+    send(
+        &mut app,
+        [Msg::from(VisitorOutcome::TranscriptSent {
+            id,
+            result: Err("transcript request failed: HTTP 400: Invalid email address".into()),
+        })],
+    );
+    let screen = draw_text(&app, 120, 30);
+    assert!(
+        screen.contains(
+            "transcript not requested: transcript request failed: HTTP 400: Invalid email address"
+        ),
+        "{screen}"
+    );
+}
+
+#[test]
+fn an_exit_survey_link_read_with_the_end_still_brings_the_exit_survey() {
+    let mut app = app();
+    let id = chatting(&mut app);
+    let without = VisitorLinks {
+        exit_survey: None,
+        ..links()
+    };
+    send(
+        &mut app,
+        [Msg::from(SessionOutcome::Update {
+            id,
+            update: SessionUpdate::Links(without),
+        })],
+    );
+    let effects = end(&mut app, id);
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::LoadExitSurvey { .. })),
+        "{effects:?}"
+    );
+    let effects = send(
+        &mut app,
+        [Msg::from(SessionOutcome::Update {
+            id,
+            update: SessionUpdate::Links(links()),
+        })],
+    );
+    assert!(
+        matches!(effects.as_slice(), [Effect::LoadExitSurvey { href, .. }] if href == EXIT),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn the_survey_dialog_draws_the_pre_chat_surveys_widgets() {
+    let mut app = app();
+    exit_survey_open(&mut app);
+    let screen = draw_text(&app, 80, 24);
+    // As the form draws a question: the focus marker, the required mark and the kind, the
+    // highlighted entry, the text input's hint.
+    for drawn in [
+        "▸ How likely are you to recommend us? *required  (choose one)",
+        "›( ) 10  ( ) 0",
+        "  Anything else?  (text)",
+        "‹type an answer›",
+        "── How did we do? ──",
+    ] {
+        assert!(screen.contains(drawn), "{drawn:?} in:\n{screen}");
+    }
+    // The same question in the form reads the same.
+    app.form.survey.load(Some(exit_survey()));
+    app.form.focus = Focus::Survey("1".into());
+    app.overlay = None;
+    app.survey_dialog = None;
+    app.phase = crate::tui::app::Phase::Editing;
+    let form = draw_text(&app, 80, 24);
+    assert!(
+        form.contains("▸ How likely are you to recommend us? *required  (choose one)"),
+        "{form}"
+    );
+}
+
+#[test]
+fn enter_moves_on_from_a_text_answer_and_picks_a_choice() {
+    let mut app = app();
+    exit_survey_open(&mut app);
+    press(&mut app, key(KeyCode::Enter, KeyModifiers::NONE));
+    let dialog = app.survey_dialog.as_ref().expect("open");
+    assert_eq!(dialog.form.values("1"), ["10 Extremely Likely"]);
+    press(&mut app, key(KeyCode::Tab, KeyModifiers::NONE));
+    type_text(&mut app, "ok");
+    press(&mut app, key(KeyCode::Enter, KeyModifiers::NONE));
+    let dialog = app.survey_dialog.as_ref().expect("open");
+    assert_eq!(dialog.form.values("2"), ["ok"]);
+    assert_eq!(
+        dialog.focused().as_deref(),
+        Some("1"),
+        "wrapped to the first"
+    );
+}

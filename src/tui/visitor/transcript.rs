@@ -1,0 +1,192 @@
+//! `t`: the transcript by e-mail (§2.18, Q32). A dialog asks the address (prefilled from the
+//! profile's `transcript_email`, else an e-mail answer of the pre-chat survey) and an optional
+//! subject, checks the address where it is typed (V17), and the session view then says what the
+//! service answered: which link took it, whether the subject was dropped, or the error. Pure.
+
+use tui_input::Input;
+
+use crate::api::validate;
+use crate::api::{TranscriptRequest, TranscriptSent};
+use crate::history::VisitorAction;
+use crate::tui::app::{App, Notice, Overlay, Topic};
+use crate::tui::msg::{AppIntent, Effect, Intent, SessionId, VisitorIntent};
+
+/// The transcript dialog: the address and an optional subject.
+#[derive(Debug, Clone, Default)]
+pub struct TranscriptDialog {
+    pub email: Input,
+    pub subject: Input,
+    pub on_subject: bool,
+    /// Why the dialog's values cannot be sent, under the fields.
+    pub error: Option<String>,
+    /// A request is on its way: another waits for its answer.
+    pub sending: bool,
+}
+
+/// `t` in the session view: the dialog, once the chat's transcript link is known.
+pub fn open(app: &mut App) -> Vec<Effect> {
+    let Some(view) = app.session() else {
+        return Vec::new();
+    };
+    let links = &view.visitor.links;
+    if links.transcript.is_none() && links.transcript_with_subject.is_none() {
+        app.notice = Some(Notice::error(
+            "no transcript link yet: the chat has not been read, or it has none",
+            None,
+        ));
+        return Vec::new();
+    }
+    if app.transcript_dialog.sending {
+        app.notice = Some(Notice::info(
+            "the transcript request is on its way: its answer shows here",
+        ));
+        return Vec::new();
+    }
+    app.transcript_dialog = TranscriptDialog {
+        email: Input::new(prefilled_address(app)),
+        ..TranscriptDialog::default()
+    };
+    app.overlay = Some(Overlay::Transcript);
+    Vec::new()
+}
+
+/// The address a transcript goes to unless typed otherwise: the profile's `transcript_email`,
+/// else an answer of the pre-chat survey to a question that asks for an e-mail address.
+fn prefilled_address(app: &App) -> String {
+    if let Some(address) = app.form.transcript_email.clone() {
+        return address;
+    }
+    let Some(view) = app.session() else {
+        return String::new();
+    };
+    let Some(survey) = &view.survey else {
+        return String::new();
+    };
+    survey
+        .questions
+        .iter()
+        .filter(|q| q.validation == crate::api::model::ValidationType::Email)
+        .find_map(|q| {
+            view.request
+                .answers_for(&q.id)
+                .into_iter()
+                .find(|a| validate::email(a))
+        })
+        .unwrap_or_default()
+}
+
+/// A key in the dialog.
+pub fn dialog_answer(app: &mut App, intent: &Intent) -> Vec<Effect> {
+    let dialog = &mut app.transcript_dialog;
+    match intent {
+        Intent::App(AppIntent::DialogEdit(request)) => {
+            let input = if dialog.on_subject {
+                &mut dialog.subject
+            } else {
+                &mut dialog.email
+            };
+            input.handle(*request);
+            dialog.error = None;
+        }
+        Intent::App(AppIntent::Select(_)) | Intent::Visitor(VisitorIntent::Focus(_)) => {
+            dialog.on_subject = !dialog.on_subject;
+        }
+        Intent::App(AppIntent::Confirm) | Intent::Visitor(VisitorIntent::Submit) => {
+            return send(app);
+        }
+        Intent::App(AppIntent::Dismiss) => app.overlay = None,
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Sends the request once its values are fit to send; otherwise the dialog says why and keeps
+/// them to be put right.
+fn send(app: &mut App) -> Vec<Effect> {
+    let dialog = &mut app.transcript_dialog;
+    if dialog.sending {
+        return Vec::new();
+    }
+    let email = dialog.email.value().trim().to_string();
+    if let Some(problem) = validate::transcript_email(&email) {
+        dialog.error = Some(problem);
+        dialog.on_subject = false;
+        return Vec::new();
+    }
+    let subject = dialog.subject.value().trim().to_string();
+    if let Some(problem) = validate::single_line(&subject) {
+        dialog.error = Some(format!("subject: {problem}"));
+        dialog.on_subject = true;
+        return Vec::new();
+    }
+    let Some(view) = app.session() else {
+        app.overlay = None;
+        return Vec::new();
+    };
+    let effect = Effect::RequestTranscript {
+        id: view.id,
+        uri: view.uri.clone(),
+        links: view.visitor.links.clone(),
+        // The offset is this machine's zone, read where the request is sent: `update` reads
+        // no clock.
+        transcript: TranscriptRequest {
+            email,
+            subject: Some(subject).filter(|s| !s.is_empty()),
+            timezone_offset_ms: None,
+        },
+    };
+    app.transcript_dialog.sending = true;
+    app.overlay = None;
+    app.notice = Some(Notice::info("asking for the transcript…").about(Topic::TranscriptAsked));
+    vec![effect]
+}
+
+/// What the service answered: said under the state (which link, the subject dropped or not,
+/// or the error with its status and message) and, when taken, kept in the history.
+pub fn sent(
+    app: &mut App,
+    id: SessionId,
+    result: Result<(TranscriptSent, TranscriptRequest), String>,
+) -> Vec<Effect> {
+    app.transcript_dialog.sending = false;
+    if app.notice_is_about(Topic::TranscriptAsked) {
+        app.notice = None;
+    }
+    let Some(view) = app.session_mut().filter(|v| v.id == id) else {
+        return Vec::new();
+    };
+    match result {
+        Ok((how, transcript)) => {
+            view.visitor.transcript = Some(Ok(said(how, &transcript.email)));
+            vec![Effect::RecordVisitor {
+                uri: view.uri.clone(),
+                action: VisitorAction::transcript(&transcript, how),
+            }]
+        }
+        Err(error) => {
+            view.visitor.transcript = Some(Err(error.clone()));
+            app.notice = Some(Notice::error(
+                format!("transcript not requested: {error}"),
+                None,
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// A transcript the service took, with the link it went to.
+fn said(how: TranscriptSent, email: &str) -> String {
+    match how {
+        TranscriptSent::WithSubject => format!(
+            "transcript requested for {email} with its subject \
+             (transcript-with-subject-request): the service took it"
+        ),
+        TranscriptSent::Plain => {
+            format!("transcript requested for {email} (transcript-request): the service took it")
+        }
+        TranscriptSent::SubjectDropped => format!(
+            "transcript requested for {email} without the subject (transcript-request; the \
+             chat has no link that takes one): the service took it"
+        ),
+    }
+}
