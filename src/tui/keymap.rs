@@ -421,19 +421,21 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         scope: Scope::Form,
+        keys: &[ctrl('f'), key(KeyCode::F(8))],
+        shown: "Ctrl+F, F8",
+        action: Some(|_, _| Some(Intent::Visitor(VisitorIntent::OpenOfflineSurvey))),
+        help: "offline survey, for when no agent can take a chat",
+        // Before the profiles and the history: while no agent can take a chat, it is what a
+        // visitor gets.
+        footer: |app| crate::tui::visitor::no_agent_available(app).then_some("offline survey"),
+    },
+    Binding {
+        scope: Scope::Form,
         keys: &[ctrl('p')],
         shown: "Ctrl+P",
         action: store!(OpenProfiles),
         help: "profiles: load one into the form",
         footer: |_| Some("profiles"),
-    },
-    Binding {
-        scope: Scope::Form,
-        keys: &[ctrl('f'), key(KeyCode::F(8))],
-        shown: "Ctrl+F, F8",
-        action: Some(|_, _| Some(Intent::Visitor(VisitorIntent::OpenOfflineSurvey))),
-        help: "offline survey, for when no agent can take a chat",
-        footer: |app| crate::tui::visitor::no_agent_available(app).then_some("offline survey"),
     },
     Binding {
         scope: Scope::Form,
@@ -1148,8 +1150,13 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[key(KeyCode::Esc)],
         shown: "Esc",
         action: app!(Dismiss),
-        help: "skip the survey",
-        footer: |_| Some("skip"),
+        help: "skip the exit survey / close the offline survey",
+        footer: |app| {
+            Some(match app.survey_dialog.as_ref().map(|d| &d.kind) {
+                Some(crate::tui::visitor::SurveyKind::Offline { .. }) => "close",
+                _ => "skip",
+            })
+        },
     },
     Binding {
         scope: Scope::SurveyDialog,

@@ -219,7 +219,13 @@ fn the_offline_survey_is_offered_only_when_no_agent_can_take_the_chat() {
         available: Ok(false),
         estimate: Err(String::new()),
     };
-    assert!(draw_text(&app, 120, 30).contains("offline survey"));
+    // The form says so where availability shows, and the footer offers it even at 80 columns.
+    let screen = draw_text(&app, 80, 24);
+    assert!(
+        screen.contains("not available (Ctrl+F: the offline survey)"),
+        "{screen}"
+    );
+    assert!(screen.contains("Ctrl+F  offline survey"), "{screen}");
     let effects = press(&mut app, ctrl_f);
     let Some(Effect::LoadOfflineSurvey { request, .. }) = effects.first() else {
         panic!("{effects:?}");
@@ -232,7 +238,9 @@ fn the_offline_survey_is_offered_only_when_no_agent_can_take_the_chat() {
         })],
     );
     assert_eq!(app.overlay, Some(Overlay::Survey));
-    assert!(draw_text(&app, 80, 24).contains("Offline survey · Sales"));
+    let screen = draw_text(&app, 80, 24);
+    assert!(screen.contains("Offline survey · Sales"), "{screen}");
+    assert!(screen.contains("Esc  close"), "{screen}");
     press(&mut app, key(KeyCode::Right, KeyModifiers::NONE));
     let effects = press(&mut app, key(KeyCode::Char('s'), KeyModifiers::CONTROL));
     assert!(

@@ -357,14 +357,19 @@ fn close(app: &mut App) {
     }
 }
 
-/// A submit that failed: the dialog stays with its answers and says why.
+/// A submit that failed: the dialog stays with its answers and says why (the status area
+/// says it only when the dialog was closed meanwhile).
 fn failed(app: &mut App, error: &str) {
-    if let Some(dialog) = app.survey_dialog.as_mut() {
-        dialog.sending = false;
-        dialog.failure = Some(error.to_string());
+    match app.survey_dialog.as_mut() {
+        Some(dialog) => {
+            dialog.sending = false;
+            dialog.failure = Some(error.to_string());
+        }
+        None => {
+            app.notice = Some(Notice::error(
+                format!("survey not submitted: {error}"),
+                None,
+            ));
+        }
     }
-    app.notice = Some(Notice::error(
-        format!("survey not submitted: {error}"),
-        None,
-    ));
 }

@@ -12,7 +12,7 @@ use crate::tui::app::{App, SessionView};
 use crate::tui::form::view::wrap;
 use crate::tui::form::widgets::{self, input_spans};
 use crate::tui::view::theme::Theme;
-use crate::tui::visitor::{ExitSurveyStep, SurveyDialog};
+use crate::tui::visitor::{ExitSurveyStep, SurveyDialog, SurveyKind};
 
 /// A dialog's text: its title, its lines (each at most as wide as the dialog's content, so the
 /// box does not wrap them again), where the cursor goes (row, column) and the rows of what has
@@ -213,10 +213,14 @@ pub fn survey_dialog(dialog: &SurveyDialog, theme: &Theme, screen_width: u16) ->
         ));
     }
     lines.push(Line::raw(""));
-    let keys = if dialog.sending {
-        "sending…"
-    } else {
-        "Ctrl+S submits · Esc skips · Tab next question · Space picks"
+    let keys = match (&dialog.kind, dialog.sending) {
+        (_, true) => "sending…",
+        (SurveyKind::Exit { .. }, false) => {
+            "Ctrl+S submits · Esc skips · Tab next question · Space picks"
+        }
+        (SurveyKind::Offline { .. }, false) => {
+            "Ctrl+S submits · Esc closes · Tab next question · Space picks"
+        }
     };
     for part in wrap(keys, width) {
         lines.push(Line::from(Span::styled(part, theme.dim())));
