@@ -3,8 +3,9 @@
 
 pub mod runs;
 pub mod store;
+mod visitor;
 
-use crate::tui::msg::{FormOutcome, SessionOutcome, StoreOutcome, VisitorOutcome};
+use crate::tui::msg::{FormOutcome, SessionOutcome, StoreOutcome};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -148,139 +149,13 @@ impl EffectRunner {
                     }));
                 });
             }
-            Effect::SetTyping { id, href, typing } => {
-                self.with_api(id, move |api, messages| async move {
-                    let result = api.set_visitor_typing(&href, typing).await;
-                    let _ = messages.send(Msg::from(VisitorOutcome::TypingTold {
-                        id,
-                        typing,
-                        result: result.map_err(|e| describe(&e)),
-                    }));
-                });
-            }
-            Effect::TypingIdleAfter {
-                id,
-                generation,
-                after,
-            } => {
-                let messages = self.messages.clone();
-                tokio::spawn(async move {
-                    tokio::time::sleep(after).await;
-                    let _ = messages.send(Msg::from(VisitorOutcome::TypingIdle { id, generation }));
-                });
-            }
-            Effect::LoadExitSurvey { id, href } => {
-                self.with_api(id, move |api, messages| async move {
-                    let result = api.exit_survey(&href).await;
-                    let _ = messages.send(Msg::from(VisitorOutcome::ExitSurveyLoaded {
-                        id,
-                        result: result.map_err(|e| describe(&e)),
-                    }));
-                });
-            }
-            Effect::SubmitExitSurvey {
-                id,
-                uri,
-                href,
-                survey,
-                answers,
-            } => {
-                self.with_api(id, move |api, messages| async move {
-                    let result = api.submit_exit_survey(&href, &survey, &answers).await;
-                    let _ = messages.send(Msg::from(VisitorOutcome::ExitSurveySubmitted {
-                        id,
-                        uri,
-                        survey,
-                        answers,
-                        result: result.map_err(|e| describe(&e)),
-                    }));
-                });
-            }
-            Effect::RequestTranscript {
-                id,
-                links,
-                mut transcript,
-                ..
-            } => {
-                // This machine's zone, read here: `update` reads no clock.
-                if transcript.timezone_offset_ms.is_none() {
-                    transcript.timezone_offset_ms =
-                        crate::start::visitor::timezone_offset("auto").ok();
-                }
-                self.with_api(id, move |api, messages| async move {
-                    let result = api.request_transcript(&links, &transcript).await;
-                    let _ = messages.send(Msg::from(VisitorOutcome::TranscriptSent {
-                        id,
-                        result: result
-                            .map(|sent| (sent, transcript))
-                            .map_err(|e| describe(&e)),
-                    }));
-                });
-            }
-            Effect::LoadOfflineSurvey {
-                connection,
-                request,
-            } => {
-                let messages = self.messages.clone();
-                match connection.api(None) {
-                    Ok(api) => {
-                        tokio::spawn(async move {
-                            let result = api.offline_survey(&request).await;
-                            let _ = messages.send(Msg::from(VisitorOutcome::OfflineSurveyLoaded {
-                                request: Box::new(request),
-                                result: result.map_err(|e| describe(&e)),
-                            }));
-                        });
-                    }
-                    Err(error) => {
-                        let _ = messages.send(Msg::from(VisitorOutcome::OfflineSurveyLoaded {
-                            request: Box::new(request),
-                            result: Err(crate::tui::errors::short(&error)),
-                        }));
-                    }
-                }
-            }
-            Effect::SubmitOfflineSurvey {
-                connection,
-                request,
-                survey,
-                answers,
-                profile,
-            } => {
-                let messages = self.messages.clone();
-                let history = self.store.history.clone();
-                match connection.api(None) {
-                    Ok(api) => {
-                        tokio::spawn(async move {
-                            let result =
-                                api.submit_offline_survey(&request, &survey, &answers).await;
-                            if let (Ok(()), Some(history)) = (&result, &history) {
-                                let record = crate::history::OfflineSurveyRecord::submitted(
-                                    profile.as_deref(),
-                                    api.config(),
-                                    request.skill.trim(),
-                                    &survey,
-                                    &answers,
-                                );
-                                if let Err(error) = history.offline_survey(record) {
-                                    let _ = messages.send(Msg::from(StoreOutcome::Failed(
-                                        format!("could not write the history: {error}"),
-                                    )));
-                                }
-                            }
-                            let _ =
-                                messages.send(Msg::from(VisitorOutcome::OfflineSurveySubmitted {
-                                    result: result.map_err(|e| describe(&e)),
-                                }));
-                        });
-                    }
-                    Err(error) => {
-                        let _ = messages.send(Msg::from(VisitorOutcome::OfflineSurveySubmitted {
-                            result: Err(crate::tui::errors::short(&error)),
-                        }));
-                    }
-                }
-            }
+            effect @ (Effect::SetTyping { .. }
+            | Effect::TypingIdleAfter { .. }
+            | Effect::LoadExitSurvey { .. }
+            | Effect::SubmitExitSurvey { .. }
+            | Effect::RequestTranscript { .. }
+            | Effect::LoadOfflineSurvey { .. }
+            | Effect::SubmitOfflineSurvey { .. }) => self.visitor(effect),
             Effect::Copy { what, text } => {
                 let result = self.clipboard.copy(&text);
                 let file = (what == CopyWhat::SessionUri).then(|| {
