@@ -7,7 +7,7 @@ use super::*;
 use crate::tui::keymap::{BINDINGS, help, readme_table};
 
 const README: &str = include_str!("../../../README.md");
-const START: &str = "<!-- keys: made from src/tui/keymap.rs; a test keeps it equal -->\n";
+const START: &str = "<!-- keys: made from src/tui/keymap/; a test keeps it equal -->\n";
 const END: &str = "<!-- /keys -->";
 
 #[test]
