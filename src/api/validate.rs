@@ -415,8 +415,13 @@ pub fn transcript_email(value: &str) -> Option<String> {
 /// The visitor's name (§2.14): one line, not empty, not longer than a name.
 pub fn visitor_name(value: &str) -> Option<String> {
     const LONGEST: usize = 100;
-    if value.trim().is_empty() {
-        Some("a visitor name cannot be empty".into())
+    // Spaces and zero-width characters alone show as no name at all ("Hi , I'm Natalie").
+    let invisible = |c: char| {
+        c.is_whitespace()
+            || matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+    };
+    if value.chars().all(invisible) {
+        Some("a visitor name cannot be empty (spaces and invisible characters only)".into())
     } else if value.trim().chars().count() > LONGEST {
         Some(format!("a visitor name is at most {LONGEST} characters"))
     } else if value.chars().any(crate::terminal_text::is_bidi_control) {
@@ -1059,6 +1064,7 @@ mod tests {
         assert!(transcript_email("me@example.com\nBcc: x@y.z").is_some());
         assert_eq!(visitor_name("Ann"), None);
         assert!(visitor_name("  ").is_some());
+        assert!(visitor_name(" \u{200b}\u{200b} ").is_some());
         assert!(visitor_name(&"x".repeat(101)).is_some());
         assert!(visitor_name("a\u{202e}b").is_some());
         assert_eq!(timezone_offset("-02:00"), Ok(-7_200_000));

@@ -1145,14 +1145,6 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         scope: Scope::SurveyDialog,
-        keys: &[key(KeyCode::Esc)],
-        shown: "Esc",
-        action: app!(Dismiss),
-        help: "skip the survey",
-        footer: |_| Some("skip"),
-    },
-    Binding {
-        scope: Scope::SurveyDialog,
         keys: &[
             key(KeyCode::Tab),
             key(KeyCode::Down),
@@ -1199,6 +1191,14 @@ pub static BINDINGS: &[Binding] = &[
         }),
         help: "pick / unpick a choice (a space in a text answer)",
         footer: |app| (!survey_text_focused(app)).then_some("pick"),
+    },
+    Binding {
+        scope: Scope::SurveyDialog,
+        keys: &[key(KeyCode::Esc)],
+        shown: "Esc",
+        action: app!(Dismiss),
+        help: "skip the survey",
+        footer: |_| Some("skip"),
     },
 ];
 

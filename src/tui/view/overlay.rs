@@ -37,8 +37,9 @@ pub fn render(app: &App, overlay: &Overlay, theme: &Theme, frame: &mut Frame, sc
             };
             let (title, lines) =
                 crate::tui::visitor::view::survey_lines(dialog, theme, screen.width);
-            let scroll = survey_scroll(app, screen);
-            return boxed_scrolled(&title, lines, frame, screen, app, scroll);
+            let area = survey_area(screen);
+            let scroll = survey_scroll(app, area);
+            return boxed_scrolled(&title, lines, frame, area, app, scroll);
         }
         Overlay::Help => {
             let limit = help_scroll_limit(app);
@@ -127,15 +128,33 @@ fn box_size(title: &str, lines: &[Line<'static>], screen: Rect) -> (u16, usize) 
     (width, rows)
 }
 
-/// Rows of the survey dialog scrolled past so that its focused question shows on `screen`.
-pub fn survey_scroll(app: &App, screen: Rect) -> u16 {
+/// Where the survey dialog may go: the screen less its footer row, which keeps the dialog's
+/// keys (it can be taller than the screen).
+pub fn survey_area(screen: Rect) -> Rect {
+    Rect {
+        height: screen.height.saturating_sub(1).max(3),
+        ..screen
+    }
+}
+
+/// Rows the first `count` lines take once wrapped in a box as wide as the survey dialog's.
+pub fn rows_before(lines: &[Line<'static>], count: usize, screen_width: u16) -> u16 {
+    let (width, _) = box_size("", lines, Rect::new(0, 0, screen_width, 1));
+    let rows = Paragraph::new(lines[..count.min(lines.len())].to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(width.saturating_sub(2).max(1));
+    u16::try_from(rows).unwrap_or(u16::MAX)
+}
+
+/// Rows of the survey dialog scrolled past so that its focused question shows in `area`.
+pub fn survey_scroll(app: &App, area: Rect) -> u16 {
     let Some(dialog) = &app.survey_dialog else {
         return 0;
     };
     let (title, lines) =
-        crate::tui::visitor::view::survey_lines(dialog, &Theme::new(false), screen.width);
-    let (_, rows) = box_size(&title, &lines, screen);
-    let shown = usize::from(screen.height.saturating_sub(2)).max(1);
+        crate::tui::visitor::view::survey_lines(dialog, &Theme::new(false), area.width);
+    let (_, rows) = box_size(&title, &lines, area);
+    let shown = usize::from(area.height.saturating_sub(2)).max(1);
     if rows <= shown {
         return 0;
     }
@@ -144,6 +163,7 @@ pub fn survey_scroll(app: &App, screen: Rect) -> u16 {
         .iter()
         .position(|line| line.spans.first().is_some_and(|s| s.content == "› "))
         .unwrap_or(0);
+    let focused = usize::from(rows_before(&lines, focused, area.width));
     let wanted = (focused + 3).saturating_sub(shown);
     u16::try_from(wanted.min(rows - shown)).unwrap_or(0)
 }

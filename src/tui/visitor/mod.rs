@@ -39,6 +39,10 @@ pub struct VisitorView {
     pub offer_exit_survey: bool,
     /// What the service said to the last transcript request.
     pub transcript: Option<Result<String, String>>,
+    /// The last typing status the service refused (status and message).
+    pub typing_refused: Option<String>,
+    /// A line that was being written when the chat ended.
+    pub unsent: Option<String>,
 }
 
 /// Where the exit survey stands once the chat ended.
@@ -281,10 +285,12 @@ pub fn intent(app: &mut App, intent: VisitorIntent) -> Vec<Effect> {
                 ));
                 return Vec::new();
             }
-            app.transcript_dialog = TranscriptDialog {
-                email: Input::new(transcript_address(app)),
-                ..TranscriptDialog::default()
-            };
+            // What was typed before (sent or refused) is offered again.
+            if app.transcript_dialog.email.value().trim().is_empty() {
+                app.transcript_dialog.email = Input::new(transcript_address(app));
+            }
+            app.transcript_dialog.error = None;
+            app.transcript_dialog.on_subject = false;
             app.overlay = Some(Overlay::Transcript);
             Vec::new()
         }
@@ -508,10 +514,15 @@ pub fn outcome(app: &mut App, outcome: VisitorOutcome) -> Vec<Effect> {
             }
         }
         VisitorOutcome::TypingTold { id, result, .. } => {
-            // A refusal is not worth a message each key; the inspector has the exchange.
-            if let (Some(view), Err(error)) = (app.session_mut().filter(|v| v.id == id), result) {
-                view.visitor.typing_told = false;
-                tracing::debug!("typing status not taken: {error}");
+            // Said once under the state (not a message per key); the next change tries again.
+            if let Some(view) = app.session_mut().filter(|v| v.id == id) {
+                match result {
+                    Ok(()) => view.visitor.typing_refused = None,
+                    Err(error) => {
+                        view.visitor.typing_told = false;
+                        view.visitor.typing_refused = Some(error);
+                    }
+                }
             }
         }
         VisitorOutcome::ExitSurveyLoaded { id, result } => {
@@ -595,6 +606,11 @@ pub fn outcome(app: &mut App, outcome: VisitorOutcome) -> Vec<Effect> {
                         format!("transcript not requested: {error}"),
                         None,
                     ));
+                    // The dialog comes back with what was typed and why it failed.
+                    app.transcript_dialog.error = Some(error.clone());
+                    if app.overlay.is_none() {
+                        app.overlay = Some(Overlay::Transcript);
+                    }
                     (Err(error), Vec::new())
                 }
             };

@@ -32,6 +32,15 @@ pub fn session_lines(view: &SessionView, theme: &Theme, width: usize) -> Vec<Lin
         )),
         None => {}
     }
+    if let Some(error) = &visitor.typing_refused {
+        said.push((format!("typing status not taken: {error}"), theme.warn()));
+    }
+    if let Some(line) = &visitor.unsent {
+        said.push((
+            format!("not sent, the chat ended first: {}", terminal_safe(line)),
+            theme.warn(),
+        ));
+    }
     match &visitor.transcript {
         Some(Ok(text)) => said.push((text.clone(), theme.dim())),
         Some(Err(error)) => said.push((format!("transcript not requested: {error}"), theme.warn())),
@@ -124,6 +133,13 @@ pub fn survey_lines(
         }
         lines.push(Line::raw(""));
     }
+    // Said first, so that it shows however long the survey is.
+    if let Some(failure) = &dialog.failure {
+        for part in wrap(&format!("✗ not submitted: {failure}"), width) {
+            lines.push(Line::from(Span::styled(part, theme.error())));
+        }
+        lines.push(Line::raw(""));
+    }
     let focused = dialog.focused();
     for question in dialog.form.visible() {
         let is_focused = focused.as_deref() == Some(question.id.as_str());
@@ -154,7 +170,7 @@ pub fn survey_lines(
                     if value.is_empty() && is_focused {
                         "(type)".to_string()
                     } else {
-                        terminal_safe(&value).into_owned()
+                        answer_tail(&terminal_safe(&value), width.saturating_sub(4))
                     },
                     theme.value(),
                 ),
@@ -197,12 +213,6 @@ pub fn survey_lines(
             }
         }
     }
-    if let Some(failure) = &dialog.failure {
-        lines.push(Line::raw(""));
-        for part in wrap(&format!("✗ not submitted: {failure}"), width) {
-            lines.push(Line::from(Span::styled(part, theme.error())));
-        }
-    }
     lines.push(Line::raw(""));
     let keys = if dialog.sending {
         "sending…".to_string()
@@ -212,7 +222,24 @@ pub fn survey_lines(
     for part in wrap(&keys, width) {
         lines.push(Line::from(Span::styled(part, theme.dim())));
     }
-    (format!(" {} ", dialog.title()), lines)
+    // The title holds a failed submit too: it stays in view however the dialog scrolls.
+    let title = match &dialog.failure {
+        Some(failure) => format!(" {} — ✗ not submitted: {} ", dialog.title(), failure),
+        None => format!(" {} ", dialog.title()),
+    };
+    (title, lines)
+}
+
+/// A text answer on one row: its end (where the cursor is), cut at the start when too long.
+fn answer_tail(value: &str, width: usize) -> String {
+    let value = value.replace('\n', " ");
+    let count = value.chars().count();
+    if count <= width {
+        return value;
+    }
+    let keep = width.saturating_sub(1);
+    let tail: String = value.chars().skip(count - keep).collect();
+    format!("…{tail}")
 }
 
 /// Where the survey dialog's cursor goes, when a text question has the focus: (row, column).
@@ -228,6 +255,10 @@ pub fn survey_cursor(app: &App, width: u16) -> Option<(u16, u16)> {
         .iter()
         .position(|line| line.spans.first().is_some_and(|s| s.content == "› "))?;
     let input = dialog.form.text.get(&id);
-    let column = 4 + input.map_or(0, |i| i.visual_cursor()) as u16;
-    Some((label_row as u16 + 1, column))
+    let room = usize::from(width.saturating_sub(6))
+        .clamp(20, 90)
+        .saturating_sub(4);
+    let column = 4 + input.map_or(0, |i| i.visual_cursor()).min(room) as u16;
+    let row = crate::tui::view::overlay::rows_before(&lines, label_row, width) + 1;
+    Some((row, column))
 }
