@@ -273,27 +273,22 @@ impl VisitorAction {
     }
 }
 
-/// The ids of the questions `answers` answers with something, in the survey's order (then any
-/// the survey does not list): what the history keeps of a submission, never the answers' text.
+/// The ids of the questions `answers` answers with something, in the survey's order: what the
+/// history keeps of a submission, never the answers' text. Only what is sent counts: a question
+/// the survey's logic hides is left out of the body (§3.6), and so is an id the survey does not
+/// list.
 pub fn answered_questions(survey: &Survey, answers: &[SurveyAnswer]) -> Vec<String> {
     let answered = |id: &str| {
         answers
             .iter()
             .any(|a| a.question_id == id && a.values.iter().any(|v| !v.trim().is_empty()))
     };
-    let mut ids: Vec<String> = survey
-        .questions
-        .iter()
+    survey
+        .visible_questions(|id| crate::api::request::answers_for(answers, id))
+        .into_iter()
         .filter(|q| answered(&q.id))
         .map(|q| q.id.clone())
-        .collect();
-    // Answers to questions the survey does not list (validation refuses them; kept all the same).
-    for answer in answers {
-        if !ids.contains(&answer.question_id) && answered(&answer.question_id) {
-            ids.push(answer.question_id.clone());
-        }
-    }
-    ids
+        .collect()
 }
 
 /// Which transcript link a request went to (Q32).
@@ -1240,6 +1235,31 @@ mod tests {
         );
         assert!(history.attempt(&template).is_err(), "only the demo's");
     }
+    #[test]
+    fn only_the_questions_sent_count_as_answered() {
+        use crate::api::model::Survey;
+        // "No" shows question 3; "Yes" leaves it hidden, and its answer out of the body.
+        let survey = Survey::from_document(&serde_json::json!({"survey": {"id": "9",
+            "questions": {"question": [
+                {"id": "1", "order": "0", "type": "Dropdown Box", "entry": [
+                    {"value": "Yes"}, {"value": "No", "logic": {"showLogicId": "13"}}]},
+                {"id": "3", "logicId": "13", "order": "1", "type": "Text Area"},
+                {"id": "4", "order": "2", "type": "Text Field"}]}}}))
+        .unwrap();
+        let answer = |id: &str, value: &str| SurveyAnswer {
+            question_id: id.into(),
+            values: vec![value.into()],
+        };
+        let hidden = [answer("1", "Yes"), answer("3", "hidden"), answer("99", "x")];
+        assert_eq!(answered_questions(&survey, &hidden), ["1"]);
+        let shown = [answer("3", "why"), answer("1", "No"), answer("4", " ")];
+        assert_eq!(answered_questions(&survey, &shown), ["1", "3"]);
+        assert_eq!(
+            VisitorAction::exit_survey(&survey, &hidden).describe(),
+            "exit survey 9 submitted: 1 question answered (1)"
+        );
+    }
+
     #[test]
     fn what_the_visitor_did_folds_onto_its_chat_and_offline_surveys_stand_apart() {
         use crate::api::model::Survey;

@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use super::model::{QuestionKind, Survey, ValidationType};
+use super::model::{Question, QuestionKind, Survey, ValidationType};
 use super::request::{AuthRequest, ChatRequest, SurveyAnswer, answers_for};
 
 /// A field a value was typed into.
@@ -645,6 +645,85 @@ pub fn answers(given: &[SurveyAnswer], survey: &Survey) -> ValidationErrors {
     std::mem::take(errors)
 }
 
+/// Answers to questions the survey's logic hides, given the other answers: the encoder leaves
+/// them out (§3.6), so typed on the command line or in a check file they would vanish while the
+/// command said they were sent. Each is named with the answer that would show its question.
+///
+/// Apart from [`answers`] on purpose: the console's form keeps the answers of questions it hides
+/// (the visitor may choose the showing entry again) and must not be refused for them.
+pub fn hidden_answers(given: &[SurveyAnswer], survey: &Survey) -> ValidationErrors {
+    let mut errors = ValidationErrors::default();
+    let visible: Vec<&str> = survey
+        .visible_questions(|id| answers_for(given, id))
+        .iter()
+        .map(|q| q.id.as_str())
+        .collect();
+    for answer in given {
+        let answered = answer.values.iter().any(|v| !v.trim().is_empty());
+        let Some(question) = survey.question(&answer.question_id) else {
+            continue;
+        };
+        let field = Field::SurveyAnswer(answer.question_id.clone());
+        if !answered
+            || visible.contains(&question.id.as_str())
+            || errors.for_field(&field).is_some()
+        {
+            continue;
+        }
+        errors.push(
+            field,
+            format!(
+                "question {} is shown only when {}; hidden, its answer would not be sent",
+                question.id,
+                shown_when(question, survey)
+            ),
+        );
+    }
+    errors
+}
+
+/// The answers that show `question`: `4991316 is No`, `7 is A or B`, `8 includes X, or 9 is Y`.
+fn shown_when(question: &Question, survey: &Survey) -> String {
+    let Some(logic_id) = question.logic_id.as_deref() else {
+        return "another answer shows it".into();
+    };
+    let conditions: Vec<String> = survey
+        .questions
+        .iter()
+        .filter_map(|by| {
+            let values: Vec<&str> = by
+                .entries
+                .iter()
+                .filter(|e| e.show_logic_ids.iter().any(|id| id == logic_id))
+                .map(|e| e.value.as_str())
+                .collect();
+            let verb = if by.kind.is_multi_choice() {
+                "includes"
+            } else {
+                "is"
+            };
+            (!values.is_empty()).then(|| format!("{} {verb} {}", by.id, values.join(" or ")))
+        })
+        .collect();
+    if conditions.is_empty() {
+        "another answer shows it".into()
+    } else {
+        conditions.join(", or ")
+    }
+}
+
+/// V14 as the command line and check files check answers before sending: [`answers`], and no
+/// answer to a question the logic hides ([`hidden_answers`]). One problem per question.
+pub fn answers_to_send(given: &[SurveyAnswer], survey: &Survey) -> ValidationErrors {
+    let mut errors = answers(given, survey);
+    for problem in hidden_answers(given, survey).0 {
+        if errors.for_field(&problem.field).is_none() {
+            errors.0.push(problem);
+        }
+    }
+    errors
+}
+
 /// V12: the authentication call's required fields.
 pub fn auth_request(auth: &AuthRequest, request: &ChatRequest) -> ValidationErrors {
     let mut errors = ValidationErrors::default();
@@ -1040,6 +1119,52 @@ mod tests {
             line_break.0.len(),
             1 + missing_mandatory(&survey),
             "{line_break:?}"
+        );
+    }
+
+    #[test]
+    fn an_answer_to_a_question_the_logic_hides_is_refused_naming_what_shows_it() {
+        let survey = survey();
+        let answer = |id: &str, values: &[&str]| SurveyAnswer {
+            question_id: id.into(),
+            values: values.iter().map(|v| (*v).into()).collect(),
+        };
+        // DOGS hides the cat's name: an answer to it would not be sent.
+        let given = [answer("1", &["DOGS"]), answer("2", &["Tom"])];
+        assert!(
+            answers(&given, &survey).is_empty(),
+            "the form's check lets it be"
+        );
+        let hidden = hidden_answers(&given, &survey);
+        assert_eq!(
+            hidden.for_field(&Field::SurveyAnswer("2".into())),
+            Some("question 2 is shown only when 1 is CATS; hidden, its answer would not be sent")
+        );
+        assert_eq!(hidden.0.len(), 1, "{hidden:?}");
+        assert_eq!(answers_to_send(&given, &survey), hidden);
+        // Shown by CATS, or answered empty: nothing to refuse.
+        let cats = [answer("1", &["CATS"]), answer("2", &["Tom"])];
+        assert!(answers_to_send(&cats, &survey).is_empty());
+        let empty = [answer("1", &["DOGS"]), answer("2", &[" "])];
+        assert!(hidden_answers(&empty, &survey).is_empty());
+        // An unknown id is `answers`' to say, once.
+        let unknown = [answer("1", &["DOGS"]), answer("99", &["x"])];
+        assert!(hidden_answers(&unknown, &survey).is_empty());
+        assert_eq!(answers_to_send(&unknown, &survey).0.len(), 1);
+        // Several entries, and a check-box, that show one question.
+        let logic = Survey::from_document(&json!({"survey":{"id":"9","questions":{"question":[
+            {"id":"1","type":"Radio Button","entry":[
+                {"value":"A","logic":{"showLogicId":"3"}},{"value":"B","logic":{"showLogicId":"3"}},
+                {"value":"C"}]},
+            {"id":"2","type":"Checkbox","entry":[{"value":"X","logic":{"showLogicId":"3"}}]},
+            {"id":"3","logicId":"3","type":"Text Field"}]}}}))
+        .unwrap();
+        let errors = hidden_answers(&[answer("1", &["C"]), answer("3", &["t"])], &logic);
+        assert!(
+            errors.0[0]
+                .message
+                .starts_with("question 3 is shown only when 1 is A or B, or 2 includes X;"),
+            "{errors:?}"
         );
     }
 

@@ -10,6 +10,7 @@ use tokio::time::Instant;
 use super::file::{Case, CaseFlow, Step};
 use crate::api::explain::Explanation;
 use crate::api::model::{ChatState, EventKind, LineSource, Survey, VisitorLinks};
+use crate::api::validate::{self, Field, ValidationErrors};
 use crate::api::{
     ApiError, AuthRequest, ChatApi, ChatRequest, SurveyAnswer, TranscriptRequest, TranscriptSent,
 };
@@ -167,6 +168,23 @@ enum Stop {
     Interrupted,
     /// The history cannot be written, so the chat request was not sent.
     NotRecorded(String),
+    /// Input found invalid only once the survey it answers was fetched; nothing was sent. Said
+    /// with the check file's keys (`exit_survey.4991317`), not the request's.
+    Invalid(String),
+}
+
+/// Answers (and request fields) found invalid before sending, named by the check file's keys:
+/// an answer by its table (`request.survey`, `exit_survey`, `offline_survey`) and question id.
+fn invalid_input(errors: &ValidationErrors, table: &str) -> Stop {
+    let lines: Vec<String> = errors
+        .0
+        .iter()
+        .map(|e| match &e.field {
+            Field::SurveyAnswer(id) => format!("{table}.{id}: {}", e.message),
+            other => format!("request.{}: {}", other.key(), e.message),
+        })
+        .collect();
+    Stop::Invalid(format!("invalid input: {}", lines.join("; ")))
 }
 
 impl From<ApiError> for Stop {
@@ -267,7 +285,7 @@ pub async fn run_case(run: CaseRun) -> CaseResult {
             result.error_kind = Some(crate::api::ErrorKind::Interrupted);
             false
         }
-        Err(Stop::NotRecorded(error)) => {
+        Err(Stop::NotRecorded(error) | Stop::Invalid(error)) => {
             result.error_kind = Some(crate::api::ErrorKind::Invalid);
             result.error = Some(error);
             false
@@ -507,7 +525,21 @@ impl CaseRun {
         let survey = if self.request.survey_answers.is_empty() {
             None
         } else {
-            self.api.survey(&self.request).await?
+            let survey = self.api.survey(&self.request).await?;
+            // Checked here to name the file's keys; an answer the logic hides would be left
+            // out of the request, so it is refused rather than lost.
+            let mut errors = validate::chat_request(&self.request, survey.as_ref());
+            if let Some(survey) = &survey {
+                for problem in validate::hidden_answers(&self.request.survey_answers, survey).0 {
+                    if errors.for_field(&problem.field).is_none() {
+                        errors.0.push(problem);
+                    }
+                }
+            }
+            if !errors.is_empty() {
+                return Err(invalid_input(&errors, "request.survey"));
+            }
+            survey
         };
         if self.is_stopped() {
             return Err(Stop::Interrupted);
@@ -826,6 +858,10 @@ impl CaseRun {
             return Ok(());
         };
         let href = href.unwrap_or_default();
+        let errors = validate::answers_to_send(answers, &survey);
+        if !errors.is_empty() {
+            return Err(invalid_input(&errors, "exit_survey"));
+        }
         self.api.submit_exit_survey(&href, &survey, answers).await?;
         chat.exit_survey = Some(SurveyOutcome {
             survey_id: Some(survey.id.clone()),
@@ -856,6 +892,10 @@ impl CaseRun {
         };
         if self.is_stopped() {
             return Err(Stop::Interrupted);
+        }
+        let errors = validate::answers_to_send(answers, &survey);
+        if !errors.is_empty() {
+            return Err(invalid_input(&errors, "offline_survey"));
         }
         self.api
             .submit_offline_survey(&self.request, &survey, answers)

@@ -149,9 +149,16 @@ pub async fn prepare_request(
         return Ok(None);
     }
     let survey = api.survey(request).await?;
-    validate::chat_request(request, survey.as_ref())
-        .into_result()
-        .map_err(ApiError::from)?;
+    let mut errors = validate::chat_request(request, survey.as_ref());
+    // An answer the survey's logic hides would be left out of the request: refused, not lost.
+    if let Some(survey) = &survey {
+        for problem in validate::hidden_answers(&request.survey_answers, survey).0 {
+            if errors.for_field(&problem.field).is_none() {
+                errors.0.push(problem);
+            }
+        }
+    }
+    errors.into_result().map_err(ApiError::from)?;
     Ok(survey)
 }
 

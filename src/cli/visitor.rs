@@ -88,9 +88,10 @@ pub fn answer_flags(written: &[String]) -> Result<Vec<SurveyAnswer>, Failure> {
     Ok(crate::start::visitor::answers(&pairs))
 }
 
-/// Answers that do not fit the survey, named by their `--answer` flags: nothing is sent.
+/// Answers that do not fit the survey, or answer a question its logic hides (they would not
+/// be sent), named by their `--answer` flags: nothing is sent.
 fn check_answers(answers: &[SurveyAnswer], survey: &Survey) -> Result<(), Failure> {
-    let errors = validate::answers(answers, survey);
+    let errors = validate::answers_to_send(answers, survey);
     if errors.0.is_empty() {
         return Ok(());
     }

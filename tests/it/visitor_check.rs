@@ -338,3 +338,81 @@ fn visitor_keys_that_cannot_work_are_refused_before_anything_is_sent() {
     }
     assert!(emulator.handle.requests().is_empty(), "nothing was sent");
 }
+
+#[test]
+fn an_answer_to_a_question_the_logic_hides_is_the_cases_error_named_by_its_table() {
+    let emulator = Emulator::start(VISITOR);
+    let file = write(
+        &emulator,
+        "checks.toml",
+        r#"
+[defaults]
+poll_interval = 0.1
+
+[[case]]
+name = "hidden follow-up"
+[case.request]
+skill = "Sales"
+[case.exit_survey]
+4991315 = "10 Extremely Likely"
+4991316 = "Yes"
+4991317 = "hidden one"
+
+[[case]]
+name = "bad choice"
+[case.request]
+skill = "Sales"
+[case.exit_survey]
+4991315 = "11"
+"#,
+    );
+    let out = ran(emulator.chatstart(&["check", &file, "--output", "json"]));
+    assert_eq!(out.code, 1, "{out:?}");
+    let cases = cases(&out);
+    let error = |index: usize| cases[index]["error"].as_str().unwrap_or_default();
+    assert!(
+        error(0).starts_with(
+            "invalid input: exit_survey.4991317: question 4991317 is shown only when 4991316 is No"
+        ),
+        "{}",
+        error(0)
+    );
+    // Named by the file's table, not the pre-chat survey's.
+    assert!(
+        error(1).starts_with("invalid input: exit_survey.4991315: `11` is not a choice"),
+        "{}",
+        error(1)
+    );
+    for case in &cases {
+        assert_eq!(case["exit_survey"]["submitted"], false, "{case}");
+        assert!(
+            emulator
+                .handle
+                .exit_surveys(&chat_id(&case["uri"]))
+                .unwrap()
+                .is_empty(),
+            "nothing submitted"
+        );
+    }
+
+    // The pre-chat survey's logic too, before any chat is requested.
+    let pre_chat = Emulator::start(support::FAST);
+    let file = write(
+        &pre_chat,
+        "checks.toml",
+        "[[case]]\nname = \"dogs\"\n[case.request]\nskill = \"Slow\"\n\
+         [case.request.survey]\n1001 = \"DOGS\"\n1002 = \"Tom\"\n",
+    );
+    let out = ran(pre_chat.chatstart(&["check", &file, "--output", "json"]));
+    assert_eq!(out.code, 2, "nothing was sent: {out:?}");
+    assert!(
+        self::cases(&out)[0]["error"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with(
+                "invalid input: request.survey.1002: question 1002 is shown only when 1001 is CATS"
+            ),
+        "{out:?}"
+    );
+    assert_eq!(pre_chat.handle.count("POST", "/chat/request"), 0);
+}

@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use crate::support::{self, Emulator, Ran, ran};
 
-/// Sales accepts at once and types 800 ms before greeting (by name when it knows it); Billing
-/// has no exit survey; Slow never accepts in a test's time; Tech is closed, with an offline
+/// Sales accepts at once and types 800 ms before greeting (by name when it knows it); its exit
+/// survey's "No" shows a mandatory follow-up (4991317); Billing has no exit survey; Slow never accepts in a test's time; Tech is closed, with an offline
 /// survey.
 pub(crate) const VISITOR: &str = r#"
 [[skills]]
@@ -74,9 +74,25 @@ entries = [
 ]
 
 [[exit_survey.questions]]
+id = 4991316
+logic_id = 12
+order = 1
+type = "Dropdown Box"
+label = "Was your question answered?"
+entries = [{ value = "Yes" }, { value = "No", show_logic_ids = [13] }]
+
+[[exit_survey.questions]]
+id = 4991317
+logic_id = 13
+order = 2
+mandatory = true
+type = "Text Area"
+label = "What was missing?"
+
+[[exit_survey.questions]]
 id = 4991318
 logic_id = 14
-order = 1
+order = 3
 type = "Checkbox"
 label = "What did you like?"
 entries = [{ value = "Speed" }, { value = "Friendliness" }, { value = "Knowledge" }]
@@ -657,7 +673,7 @@ fn the_exit_survey_is_printed_in_json_and_xml_or_said_to_be_absent() {
         let line = &json_lines(&out)[0];
         assert_eq!(line["type"], "exitSurvey");
         let questions = line["survey"]["questions"].as_array().expect("questions");
-        assert_eq!(questions.len(), 2, "{format}: {line}");
+        assert_eq!(questions.len(), 4, "{format}: {line}");
         assert_eq!(
             questions[0]["entries"][0]["displayValue"], "10",
             "{format}: {line}"
@@ -770,6 +786,91 @@ fn exit_survey_answers_are_checked_first_then_submitted_as_value_texts() {
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stderr.contains("no exit survey to answer"), "{out:?}");
     assert_eq!(emulator.handle.count("POST", "/exitSurvey"), 1);
+}
+
+#[test]
+fn an_answer_to_a_question_the_logic_hides_is_refused_not_dropped_and_not_counted() {
+    let emulator = emulator();
+    let uri = chatting(&emulator, "Sales", &[]);
+    assert_eq!(ran(emulator.chatstart(&["end", &uri])).code, 0);
+    let exit_survey = |answers: &[&str], extra: &[&str]| {
+        let mut args = vec!["exit-survey", uri.as_str()];
+        for answer in answers {
+            args.extend(["--answer", answer]);
+        }
+        args.extend_from_slice(extra);
+        ran(emulator.chatstart(&args))
+    };
+    // "Yes" leaves 4991317 hidden: its answer would vanish from the body, so it is refused.
+    let out = exit_survey(
+        &[
+            "4991315=10 Extremely Likely",
+            "4991316=Yes",
+            "4991317=hidden",
+        ],
+        &[],
+    );
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("--answer 4991317=…: question 4991317 is shown only when 4991316 is No"),
+        "{out:?}"
+    );
+    assert_eq!(
+        emulator.handle.count("POST", "/exitSurvey"),
+        0,
+        "nothing sent"
+    );
+    // What is sent is what is said, in text, JSON and the history.
+    let out = exit_survey(
+        &[
+            "4991315=10 Extremely Likely",
+            "4991316=Yes",
+            "4991318=Speed",
+        ],
+        &["--output", "json"],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        json_lines(&out)[0]["questions"],
+        serde_json::json!(["4991315", "4991316", "4991318"])
+    );
+    let out = exit_survey(
+        &[
+            "4991315=10 Extremely Likely",
+            "4991316=No",
+            "4991317=The price",
+        ],
+        &[],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout
+            .contains("3 questions answered (4991315, 4991316, 4991317)"),
+        "{out:?}"
+    );
+    let submitted = emulator.handle.exit_surveys(&chat_id(&uri)).unwrap();
+    assert_eq!(submitted.len(), 2);
+    assert_eq!(submitted[1].answers[&4_991_317], ["The price"]);
+
+    // The pre-chat survey's logic too: DOGS hides the cat's name.
+    let pre_chat = Emulator::start(support::FAST);
+    let out = ran(pre_chat.chatstart(&[
+        "request",
+        "--skill",
+        "Slow",
+        "--survey",
+        "1001=DOGS",
+        "--survey",
+        "1002=Tom",
+    ]));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("--survey 1002=…: question 1002 is shown only when 1001 is CATS"),
+        "{out:?}"
+    );
+    assert_eq!(pre_chat.handle.count("POST", "/chat/request"), 0);
 }
 
 #[test]
