@@ -379,21 +379,44 @@ pub fn domain(value: &str) -> Option<String> {
     }
 }
 
-/// A syntactically plausible e-mail address.
+/// An e-mail address the service takes (V17): an ASCII local part of letters, digits and the
+/// characters an address may hold unquoted (`. ! # $ % & ' * + - / = ? ^ _ ` { | } ~`), then host
+/// labels of ASCII letters, digits and `-`, the last one two or more letters. The JS SDK's
+/// pattern is ASCII-only too (the service answers 400 "Invalid email address" to `zoë@…`); its
+/// `[a-zA-Z0-9.-_]` is a range by mistake (`.` to `_`), which would refuse the `+tag` and `-`
+/// that real addresses hold, so those are taken.
 pub fn email(value: &str) -> bool {
-    let Some((local, domain)) = value.trim().split_once('@') else {
-        return false;
+    email_problem(value).is_none()
+}
+
+/// Why `value` is no address the service takes, in a few words; `None` when it is one.
+fn email_problem(value: &str) -> Option<String> {
+    let value = value.trim();
+    if let Some(c) = value.chars().find(|c| !c.is_ascii()) {
+        return Some(format!(
+            "`{c}` is not ASCII, and the service takes only ASCII addresses"
+        ));
+    }
+    let Some((local, domain)) = value.split_once('@') else {
+        return Some("no @".into());
     };
+    let local_ok = !local.is_empty()
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
     let labels: Vec<&str> = domain.split('.').collect();
-    !local.is_empty()
-        && !local.chars().any(|c| c.is_whitespace() || c == '@')
-        && labels.len() >= 2
+    let domain_ok = labels.len() >= 2
         && labels
             .iter()
             .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         && labels
             .last()
-            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
+            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+    match (local_ok, domain_ok) {
+        (true, true) => None,
+        (false, _) => Some("the part before @ holds a character an address cannot".into()),
+        (true, false) => Some("the part after @ is no domain like example.com".into()),
+    }
 }
 
 /// V17: the address a transcript goes to. `None` when it is one.
@@ -402,13 +425,13 @@ pub fn transcript_email(value: &str) -> Option<String> {
         Some("an e-mail address is needed: the transcript goes there".into())
     } else if let Some(problem) = single_line(value) {
         Some(problem)
-    } else if email(value) {
-        None
     } else {
-        Some(format!(
-            "`{}` is not an e-mail address: write one like visitor@example.com",
-            value.trim()
-        ))
+        email_problem(value).map(|why| {
+            format!(
+                "`{}` is not an e-mail address ({why}): write one like visitor@example.com",
+                value.trim()
+            )
+        })
     }
 }
 
@@ -636,8 +659,14 @@ pub fn answers(given: &[SurveyAnswer], survey: &Survey) -> ValidationErrors {
                     errors.push(field, problem);
                 } else if question.validation == ValidationType::Numeric && !numeric(&values[0]) {
                     errors.push(field, format!("`{}` is not a number", values[0]));
-                } else if question.validation == ValidationType::Email && !email(&values[0]) {
-                    errors.push(field, format!("`{}` is not an e-mail address", values[0]));
+                } else if let Some(why) = (question.validation == ValidationType::Email)
+                    .then(|| email_problem(&values[0]))
+                    .flatten()
+                {
+                    errors.push(
+                        field,
+                        format!("`{}` is not an e-mail address ({why})", values[0]),
+                    );
                 }
             }
         }
@@ -847,6 +876,36 @@ mod tests {
             absolute_url("https://brand.example/cb").is_none() && absolute_url("/cb").is_some()
         );
         assert!(email("a.b@example.com") && !email("a@b") && !email("no at") && !email("a@@b.com"));
+    }
+
+    #[test]
+    fn an_address_is_ascii_as_the_service_takes_it() {
+        for good in [
+            "first.last+tag@sub.example.co.uk",
+            "o'neil-x_y@mail.example.museum",
+            "n@b.cd",
+            " qa@example.com ",
+        ] {
+            assert!(email(good), "{good}");
+        }
+        for bad in [
+            "zoë@example.com",
+            "zoe@exämple.com",
+            "zoe@example.cöm",
+            "a b@c.de",
+            "a\"b@c.de",
+            "a,b@c.de",
+            "a@b.c",
+            "@b.de",
+            "a@b..de",
+        ] {
+            assert!(!email(bad), "{bad}");
+        }
+        let said = transcript_email("zoë@example.com").unwrap();
+        assert!(
+            said.starts_with("`zoë@example.com` is not an e-mail address (`ë` is not ASCII"),
+            "{said}"
+        );
     }
 
     #[test]

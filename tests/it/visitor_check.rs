@@ -314,6 +314,10 @@ fn visitor_keys_that_cannot_work_are_refused_before_anything_is_sent() {
             "transcript_email: `nope` is not an e-mail address",
         ),
         (
+            "transcript_email = \"zoë@example.com\"\n",
+            "transcript_email: `zoë@example.com` is not an e-mail address (`ë` is not ASCII",
+        ),
+        (
             "[case.expect]\navailable = false\n[case.exit_survey]\n1 = \"x\"\n",
             "so exit_survey would never be checked",
         ),

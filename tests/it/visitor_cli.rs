@@ -652,6 +652,57 @@ fn a_bad_address_or_offset_is_refused_before_anything_is_sent() {
 }
 
 #[test]
+fn an_address_the_service_would_refuse_is_refused_where_typed() {
+    let emulator = emulator();
+    let uri = format!(
+        "{}/api/account/{}/chat/H1-abc",
+        emulator.base_url(),
+        emulator.handle.account()
+    );
+    // V17: ASCII only; the service answers 400 "Invalid email address" to these.
+    for address in ["zoë@example.com", "zoe@exämple.com"] {
+        let out = ran(emulator.chatstart(&["transcript", &uri, "--email", address]));
+        assert_eq!(out.code, 2, "{out:?}");
+        assert!(
+            out.stderr
+                .contains(&format!("--email: `{address}` is not an e-mail address (")),
+            "{out:?}"
+        );
+        let out = ran(emulator.chatstart(&[
+            "offline-survey",
+            "--skill",
+            "Tech",
+            "--answer",
+            "4991310=Zoë",
+            "--answer",
+            &format!("4991311={address}"),
+        ]));
+        assert_eq!(out.code, 2, "{out:?}");
+        assert!(
+            out.stderr.contains("--answer 4991311=…: ") && out.stderr.contains("not ASCII"),
+            "{out:?}"
+        );
+    }
+    assert_eq!(
+        emulator.handle.count("GET", "/chat/H1-abc"),
+        0,
+        "not even read"
+    );
+    assert!(emulator.handle.offline_surveys().is_empty(), "nothing sent");
+    // A real address with a tag and a sub-domain still goes.
+    let out = ran(emulator.chatstart(&[
+        "offline-survey",
+        "--skill",
+        "Tech",
+        "--answer",
+        "4991310=Zoë",
+        "--answer",
+        "4991311=first.last+tag@sub.example.co.uk",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+}
+
+#[test]
 fn the_exit_survey_is_printed_in_json_and_xml_or_said_to_be_absent() {
     let emulator = emulator();
     let uri = chatting(&emulator, "Sales", &[]);
