@@ -239,6 +239,25 @@ impl VisitorAction {
 
     /// One line for people: `visitor name set: Natalie`.
     pub fn describe(&self) -> String {
+        self.describe_as(Outcome::Taken)
+    }
+
+    /// One line for people, as taken or as unknown: `visitor name may have been set: Natalie
+    /// (no answer came)`.
+    pub fn describe_as(&self, outcome: Outcome) -> String {
+        let said = self.describe_taken();
+        if outcome.is_taken() {
+            return said;
+        }
+        let unknown = match self {
+            Self::Named { .. } => said.replacen(" set:", " may have been set:", 1),
+            Self::Transcript { .. } => said.replacen(" asked for:", " may have been asked for:", 1),
+            Self::ExitSurvey { .. } => said.replacen(" submitted:", " may have been submitted:", 1),
+        };
+        format!("{unknown} (no answer came)")
+    }
+
+    fn describe_taken(&self) -> String {
         match self {
             Self::Named { name } => format!("visitor name set: {name}"),
             Self::Transcript {
@@ -321,19 +340,50 @@ impl From<TranscriptSent> for TranscriptLink {
     }
 }
 
+/// Whether the service took what the visitor did, or whether that is unknown: the request went
+/// out and its answer was lost (a timeout, a dropped connection), so the name may be set, the
+/// transcript mailed, the survey kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// The service answered that it took it.
+    #[default]
+    Taken,
+    /// Sent, and no answer came.
+    Unknown,
+}
+
+impl Outcome {
+    pub fn is_taken(&self) -> bool {
+        *self == Self::Taken
+    }
+}
+
 /// A visitor's action in the chat at `uri` (a line of the file).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitorRecord {
     pub time: String,
     pub uri: String,
     pub action: VisitorAction,
+    /// Absent when the service took it; `"unknown"` when its answer was lost.
+    #[serde(default, skip_serializing_if = "Outcome::is_taken")]
+    pub outcome: Outcome,
 }
 
-/// A visitor's action as folded onto its session: when, and what.
+/// A visitor's action as folded onto its session: when, what, and whether it was taken.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitorDone {
     pub time: String,
     pub action: VisitorAction,
+    #[serde(default, skip_serializing_if = "Outcome::is_taken")]
+    pub outcome: Outcome,
+}
+
+impl VisitorDone {
+    /// One line for people: what was done, or what may have been.
+    pub fn describe(&self) -> String {
+        self.action.describe_as(self.outcome)
+    }
 }
 
 /// An offline survey submitted (§2.7, Q34): what a visitor leaves when no agent can take a
@@ -352,6 +402,9 @@ pub struct OfflineSurveyRecord {
     /// The ids of the questions answered, in the survey's order.
     #[serde(default)]
     pub questions: Vec<String>,
+    /// Absent when the service took it; `"unknown"` when its answer was lost.
+    #[serde(default, skip_serializing_if = "Outcome::is_taken")]
+    pub outcome: Outcome,
 }
 
 impl OfflineSurveyRecord {
@@ -372,7 +425,15 @@ impl OfflineSurveyRecord {
             skill: skill.trim().to_string(),
             survey_id: survey.id.clone(),
             questions: answered_questions(survey, answers),
+            outcome: Outcome::Taken,
         }
+    }
+
+    /// The same record, for a submission whose answer was lost: it may have been kept.
+    #[must_use]
+    pub fn unknown(mut self) -> Self {
+        self.outcome = Outcome::Unknown;
+        self
     }
 
     /// One line for people.
@@ -382,8 +443,12 @@ impl OfflineSurveyRecord {
         } else {
             format!(", skill {}", self.skill)
         };
+        let (submitted, unknown) = match self.outcome {
+            Outcome::Taken => ("submitted", ""),
+            Outcome::Unknown => ("may have been submitted", " (no answer came)"),
+        };
         format!(
-            "offline survey {} submitted (account {}{skill}): {} answered",
+            "offline survey {} {submitted} (account {}{skill}): {} answered{unknown}",
             self.survey_id,
             self.account,
             crate::plural::count(self.questions.len(), "question", "questions")
@@ -569,10 +634,27 @@ impl History {
     /// for, the exit survey submitted), once the service took it. `history` and `info` show it
     /// with the chat.
     pub fn visitor(&self, uri: &str, action: VisitorAction) -> std::io::Result<()> {
+        self.visitor_as(uri, action, Outcome::Taken)
+    }
+
+    /// Records what the visitor may have done in the chat at `uri`: the request went out and
+    /// its answer was lost, so the service may have taken it. Kept (as `unknown`) rather than
+    /// not at all: a name may be set, a transcript mailed.
+    pub fn visitor_unknown(&self, uri: &str, action: VisitorAction) -> std::io::Result<()> {
+        self.visitor_as(uri, action, Outcome::Unknown)
+    }
+
+    fn visitor_as(
+        &self,
+        uri: &str,
+        action: VisitorAction,
+        outcome: Outcome,
+    ) -> std::io::Result<()> {
         self.append(&Record::Visitor(VisitorRecord {
             time: now(),
             uri: uri.to_string(),
             action,
+            outcome,
         }))
     }
 
@@ -737,6 +819,7 @@ fn fold(entries: &mut Vec<Entry>, record: Record) {
                 entry.session.visitor.push(VisitorDone {
                     time: visitor.time,
                     action: visitor.action,
+                    outcome: visitor.outcome,
                 });
             }
         }
