@@ -239,6 +239,25 @@ impl VisitorAction {
 
     /// One line for people: `visitor name set: Natalie`.
     pub fn describe(&self) -> String {
+        self.describe_as(Outcome::Taken)
+    }
+
+    /// One line for people, as taken or as unknown: `visitor name may have been set: Natalie
+    /// (no answer came)`.
+    pub fn describe_as(&self, outcome: Outcome) -> String {
+        let said = self.describe_taken();
+        if outcome.is_taken() {
+            return said;
+        }
+        let unknown = match self {
+            Self::Named { .. } => said.replacen(" set:", " may have been set:", 1),
+            Self::Transcript { .. } => said.replacen(" asked for:", " may have been asked for:", 1),
+            Self::ExitSurvey { .. } => said.replacen(" submitted:", " may have been submitted:", 1),
+        };
+        format!("{unknown} (no answer came)")
+    }
+
+    fn describe_taken(&self) -> String {
         match self {
             Self::Named { name } => format!("visitor name set: {name}"),
             Self::Transcript {
@@ -273,27 +292,22 @@ impl VisitorAction {
     }
 }
 
-/// The ids of the questions `answers` answers with something, in the survey's order (then any
-/// the survey does not list): what the history keeps of a submission, never the answers' text.
+/// The ids of the questions `answers` answers with something, in the survey's order: what the
+/// history keeps of a submission, never the answers' text. Only what is sent counts: a question
+/// the survey's logic hides is left out of the body (§3.6), and so is an id the survey does not
+/// list.
 pub fn answered_questions(survey: &Survey, answers: &[SurveyAnswer]) -> Vec<String> {
     let answered = |id: &str| {
         answers
             .iter()
             .any(|a| a.question_id == id && a.values.iter().any(|v| !v.trim().is_empty()))
     };
-    let mut ids: Vec<String> = survey
-        .questions
-        .iter()
+    survey
+        .visible_questions(|id| crate::api::request::answers_for(answers, id))
+        .into_iter()
         .filter(|q| answered(&q.id))
         .map(|q| q.id.clone())
-        .collect();
-    // Answers to questions the survey does not list (validation refuses them; kept all the same).
-    for answer in answers {
-        if !ids.contains(&answer.question_id) && answered(&answer.question_id) {
-            ids.push(answer.question_id.clone());
-        }
-    }
-    ids
+        .collect()
 }
 
 /// Which transcript link a request went to (Q32).
@@ -326,19 +340,50 @@ impl From<TranscriptSent> for TranscriptLink {
     }
 }
 
+/// Whether the service took what the visitor did, or whether that is unknown: the request went
+/// out and its answer was lost (a timeout, a dropped connection), so the name may be set, the
+/// transcript mailed, the survey kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// The service answered that it took it.
+    #[default]
+    Taken,
+    /// Sent, and no answer came.
+    Unknown,
+}
+
+impl Outcome {
+    pub fn is_taken(&self) -> bool {
+        *self == Self::Taken
+    }
+}
+
 /// A visitor's action in the chat at `uri` (a line of the file).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitorRecord {
     pub time: String,
     pub uri: String,
     pub action: VisitorAction,
+    /// Absent when the service took it; `"unknown"` when its answer was lost.
+    #[serde(default, skip_serializing_if = "Outcome::is_taken")]
+    pub outcome: Outcome,
 }
 
-/// A visitor's action as folded onto its session: when, and what.
+/// A visitor's action as folded onto its session: when, what, and whether it was taken.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitorDone {
     pub time: String,
     pub action: VisitorAction,
+    #[serde(default, skip_serializing_if = "Outcome::is_taken")]
+    pub outcome: Outcome,
+}
+
+impl VisitorDone {
+    /// One line for people: what was done, or what may have been.
+    pub fn describe(&self) -> String {
+        self.action.describe_as(self.outcome)
+    }
 }
 
 /// An offline survey submitted (§2.7, Q34): what a visitor leaves when no agent can take a
@@ -357,6 +402,9 @@ pub struct OfflineSurveyRecord {
     /// The ids of the questions answered, in the survey's order.
     #[serde(default)]
     pub questions: Vec<String>,
+    /// Absent when the service took it; `"unknown"` when its answer was lost.
+    #[serde(default, skip_serializing_if = "Outcome::is_taken")]
+    pub outcome: Outcome,
 }
 
 impl OfflineSurveyRecord {
@@ -377,7 +425,15 @@ impl OfflineSurveyRecord {
             skill: skill.trim().to_string(),
             survey_id: survey.id.clone(),
             questions: answered_questions(survey, answers),
+            outcome: Outcome::Taken,
         }
+    }
+
+    /// The same record, for a submission whose answer was lost: it may have been kept.
+    #[must_use]
+    pub fn unknown(mut self) -> Self {
+        self.outcome = Outcome::Unknown;
+        self
     }
 
     /// One line for people.
@@ -387,8 +443,12 @@ impl OfflineSurveyRecord {
         } else {
             format!(", skill {}", self.skill)
         };
+        let (submitted, unknown) = match self.outcome {
+            Outcome::Taken => ("submitted", ""),
+            Outcome::Unknown => ("may have been submitted", " (no answer came)"),
+        };
         format!(
-            "offline survey {} submitted (account {}{skill}): {} answered",
+            "offline survey {} {submitted} (account {}{skill}): {} answered{unknown}",
             self.survey_id,
             self.account,
             crate::plural::count(self.questions.len(), "question", "questions")
@@ -574,10 +634,27 @@ impl History {
     /// for, the exit survey submitted), once the service took it. `history` and `info` show it
     /// with the chat.
     pub fn visitor(&self, uri: &str, action: VisitorAction) -> std::io::Result<()> {
+        self.visitor_as(uri, action, Outcome::Taken)
+    }
+
+    /// Records what the visitor may have done in the chat at `uri`: the request went out and
+    /// its answer was lost, so the service may have taken it. Kept (as `unknown`) rather than
+    /// not at all: a name may be set, a transcript mailed.
+    pub fn visitor_unknown(&self, uri: &str, action: VisitorAction) -> std::io::Result<()> {
+        self.visitor_as(uri, action, Outcome::Unknown)
+    }
+
+    fn visitor_as(
+        &self,
+        uri: &str,
+        action: VisitorAction,
+        outcome: Outcome,
+    ) -> std::io::Result<()> {
         self.append(&Record::Visitor(VisitorRecord {
             time: now(),
             uri: uri.to_string(),
             action,
+            outcome,
         }))
     }
 
@@ -742,6 +819,7 @@ fn fold(entries: &mut Vec<Entry>, record: Record) {
                 entry.session.visitor.push(VisitorDone {
                     time: visitor.time,
                     action: visitor.action,
+                    outcome: visitor.outcome,
                 });
             }
         }
@@ -1240,6 +1318,31 @@ mod tests {
         );
         assert!(history.attempt(&template).is_err(), "only the demo's");
     }
+    #[test]
+    fn only_the_questions_sent_count_as_answered() {
+        use crate::api::model::Survey;
+        // "No" shows question 3; "Yes" leaves it hidden, and its answer out of the body.
+        let survey = Survey::from_document(&serde_json::json!({"survey": {"id": "9",
+            "questions": {"question": [
+                {"id": "1", "order": "0", "type": "Dropdown Box", "entry": [
+                    {"value": "Yes"}, {"value": "No", "logic": {"showLogicId": "13"}}]},
+                {"id": "3", "logicId": "13", "order": "1", "type": "Text Area"},
+                {"id": "4", "order": "2", "type": "Text Field"}]}}}))
+        .unwrap();
+        let answer = |id: &str, value: &str| SurveyAnswer {
+            question_id: id.into(),
+            values: vec![value.into()],
+        };
+        let hidden = [answer("1", "Yes"), answer("3", "hidden"), answer("99", "x")];
+        assert_eq!(answered_questions(&survey, &hidden), ["1"]);
+        let shown = [answer("3", "why"), answer("1", "No"), answer("4", " ")];
+        assert_eq!(answered_questions(&survey, &shown), ["1", "3"]);
+        assert_eq!(
+            VisitorAction::exit_survey(&survey, &hidden).describe(),
+            "exit survey 9 submitted: 1 question answered (1)"
+        );
+    }
+
     #[test]
     fn what_the_visitor_did_folds_onto_its_chat_and_offline_surveys_stand_apart() {
         use crate::api::model::Survey;

@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use super::model::{QuestionKind, Survey, ValidationType};
+use super::model::{Question, QuestionKind, Survey, ValidationType};
 use super::request::{AuthRequest, ChatRequest, SurveyAnswer, answers_for};
 
 /// A field a value was typed into.
@@ -379,21 +379,44 @@ pub fn domain(value: &str) -> Option<String> {
     }
 }
 
-/// A syntactically plausible e-mail address.
+/// An e-mail address the service takes (V17): an ASCII local part of letters, digits and the
+/// characters an address may hold unquoted (`. ! # $ % & ' * + - / = ? ^ _ ` { | } ~`), then host
+/// labels of ASCII letters, digits and `-`, the last one two or more letters. The JS SDK's
+/// pattern is ASCII-only too (the service answers 400 "Invalid email address" to `zoë@…`); its
+/// `[a-zA-Z0-9.-_]` is a range by mistake (`.` to `_`), which would refuse the `+tag` and `-`
+/// that real addresses hold, so those are taken.
 pub fn email(value: &str) -> bool {
-    let Some((local, domain)) = value.trim().split_once('@') else {
-        return false;
+    email_problem(value).is_none()
+}
+
+/// Why `value` is no address the service takes, in a few words; `None` when it is one.
+fn email_problem(value: &str) -> Option<String> {
+    let value = value.trim();
+    if let Some(c) = value.chars().find(|c| !c.is_ascii()) {
+        return Some(format!(
+            "`{c}` is not ASCII, and the service takes only ASCII addresses"
+        ));
+    }
+    let Some((local, domain)) = value.split_once('@') else {
+        return Some("no @".into());
     };
+    let local_ok = !local.is_empty()
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
     let labels: Vec<&str> = domain.split('.').collect();
-    !local.is_empty()
-        && !local.chars().any(|c| c.is_whitespace() || c == '@')
-        && labels.len() >= 2
+    let domain_ok = labels.len() >= 2
         && labels
             .iter()
             .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         && labels
             .last()
-            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
+            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+    match (local_ok, domain_ok) {
+        (true, true) => None,
+        (false, _) => Some("the part before @ holds a character an address cannot".into()),
+        (true, false) => Some("the part after @ is no domain like example.com".into()),
+    }
 }
 
 /// V17: the address a transcript goes to. `None` when it is one.
@@ -402,21 +425,26 @@ pub fn transcript_email(value: &str) -> Option<String> {
         Some("an e-mail address is needed: the transcript goes there".into())
     } else if let Some(problem) = single_line(value) {
         Some(problem)
-    } else if email(value) {
-        None
     } else {
-        Some(format!(
-            "`{}` is not an e-mail address: write one like visitor@example.com",
-            value.trim()
-        ))
+        email_problem(value).map(|why| {
+            format!(
+                "`{}` is not an e-mail address ({why}): write one like visitor@example.com",
+                value.trim()
+            )
+        })
     }
 }
 
 /// The visitor's name (§2.14): one line, not empty, not longer than a name.
 pub fn visitor_name(value: &str) -> Option<String> {
     const LONGEST: usize = 100;
-    if value.trim().is_empty() {
-        Some("a visitor name cannot be empty".into())
+    // Spaces and zero-width characters alone show as no name at all ("Hi , I'm Natalie").
+    let invisible = |c: char| {
+        c.is_whitespace()
+            || matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+    };
+    if value.chars().all(invisible) {
+        Some("a visitor name cannot be empty (spaces and invisible characters only)".into())
     } else if value.trim().chars().count() > LONGEST {
         Some(format!("a visitor name is at most {LONGEST} characters"))
     } else if value.chars().any(crate::terminal_text::is_bidi_control) {
@@ -636,13 +664,98 @@ pub fn answers(given: &[SurveyAnswer], survey: &Survey) -> ValidationErrors {
                     errors.push(field, problem);
                 } else if question.validation == ValidationType::Numeric && !numeric(&values[0]) {
                     errors.push(field, format!("`{}` is not a number", values[0]));
-                } else if question.validation == ValidationType::Email && !email(&values[0]) {
-                    errors.push(field, format!("`{}` is not an e-mail address", values[0]));
+                } else if let Some(why) = (question.validation == ValidationType::Email)
+                    .then(|| email_problem(&values[0]))
+                    .flatten()
+                {
+                    errors.push(
+                        field,
+                        format!("`{}` is not an e-mail address ({why})", values[0]),
+                    );
                 }
             }
         }
     }
     std::mem::take(errors)
+}
+
+/// Answers to questions the survey's logic hides, given the other answers: the encoder leaves
+/// them out (§3.6), so typed on the command line or in a check file they would vanish while the
+/// command said they were sent. Each is named with the answer that would show its question.
+///
+/// Apart from [`answers`] on purpose: the console's form keeps the answers of questions it hides
+/// (the visitor may choose the showing entry again) and must not be refused for them.
+pub fn hidden_answers(given: &[SurveyAnswer], survey: &Survey) -> ValidationErrors {
+    let mut errors = ValidationErrors::default();
+    let visible: Vec<&str> = survey
+        .visible_questions(|id| answers_for(given, id))
+        .iter()
+        .map(|q| q.id.as_str())
+        .collect();
+    for answer in given {
+        let answered = answer.values.iter().any(|v| !v.trim().is_empty());
+        let Some(question) = survey.question(&answer.question_id) else {
+            continue;
+        };
+        let field = Field::SurveyAnswer(answer.question_id.clone());
+        if !answered
+            || visible.contains(&question.id.as_str())
+            || errors.for_field(&field).is_some()
+        {
+            continue;
+        }
+        errors.push(
+            field,
+            format!(
+                "question {} is shown only when {}; hidden, its answer would not be sent",
+                question.id,
+                shown_when(question, survey)
+            ),
+        );
+    }
+    errors
+}
+
+/// The answers that show `question`: `4991316 is No`, `7 is A or B`, `8 includes X, or 9 is Y`.
+fn shown_when(question: &Question, survey: &Survey) -> String {
+    let Some(logic_id) = question.logic_id.as_deref() else {
+        return "another answer shows it".into();
+    };
+    let conditions: Vec<String> = survey
+        .questions
+        .iter()
+        .filter_map(|by| {
+            let values: Vec<&str> = by
+                .entries
+                .iter()
+                .filter(|e| e.show_logic_ids.iter().any(|id| id == logic_id))
+                .map(|e| e.value.as_str())
+                .collect();
+            let verb = if by.kind.is_multi_choice() {
+                "includes"
+            } else {
+                "is"
+            };
+            (!values.is_empty()).then(|| format!("{} {verb} {}", by.id, values.join(" or ")))
+        })
+        .collect();
+    if conditions.is_empty() {
+        "another answer shows it".into()
+    } else {
+        conditions.join(", or ")
+    }
+}
+
+/// V14 as the command line and check files check answers before sending: [`answers`], and no
+/// answer to a question the logic hides ([`hidden_answers`]). One problem per question.
+pub fn answers_to_send(given: &[SurveyAnswer], survey: &Survey) -> ValidationErrors {
+    let mut errors = answers(given, survey);
+    for problem in hidden_answers(given, survey).0 {
+        if errors.for_field(&problem.field).is_none() {
+            errors.0.push(problem);
+        }
+    }
+    errors
 }
 
 /// V12: the authentication call's required fields.
@@ -768,6 +881,36 @@ mod tests {
             absolute_url("https://brand.example/cb").is_none() && absolute_url("/cb").is_some()
         );
         assert!(email("a.b@example.com") && !email("a@b") && !email("no at") && !email("a@@b.com"));
+    }
+
+    #[test]
+    fn an_address_is_ascii_as_the_service_takes_it() {
+        for good in [
+            "first.last+tag@sub.example.co.uk",
+            "o'neil-x_y@mail.example.museum",
+            "n@b.cd",
+            " qa@example.com ",
+        ] {
+            assert!(email(good), "{good}");
+        }
+        for bad in [
+            "zoë@example.com",
+            "zoe@exämple.com",
+            "zoe@example.cöm",
+            "a b@c.de",
+            "a\"b@c.de",
+            "a,b@c.de",
+            "a@b.c",
+            "@b.de",
+            "a@b..de",
+        ] {
+            assert!(!email(bad), "{bad}");
+        }
+        let said = transcript_email("zoë@example.com").unwrap();
+        assert!(
+            said.starts_with("`zoë@example.com` is not an e-mail address (`ë` is not ASCII"),
+            "{said}"
+        );
     }
 
     #[test]
@@ -1043,6 +1186,52 @@ mod tests {
         );
     }
 
+    #[test]
+    fn an_answer_to_a_question_the_logic_hides_is_refused_naming_what_shows_it() {
+        let survey = survey();
+        let answer = |id: &str, values: &[&str]| SurveyAnswer {
+            question_id: id.into(),
+            values: values.iter().map(|v| (*v).into()).collect(),
+        };
+        // DOGS hides the cat's name: an answer to it would not be sent.
+        let given = [answer("1", &["DOGS"]), answer("2", &["Tom"])];
+        assert!(
+            answers(&given, &survey).is_empty(),
+            "the form's check lets it be"
+        );
+        let hidden = hidden_answers(&given, &survey);
+        assert_eq!(
+            hidden.for_field(&Field::SurveyAnswer("2".into())),
+            Some("question 2 is shown only when 1 is CATS; hidden, its answer would not be sent")
+        );
+        assert_eq!(hidden.0.len(), 1, "{hidden:?}");
+        assert_eq!(answers_to_send(&given, &survey), hidden);
+        // Shown by CATS, or answered empty: nothing to refuse.
+        let cats = [answer("1", &["CATS"]), answer("2", &["Tom"])];
+        assert!(answers_to_send(&cats, &survey).is_empty());
+        let empty = [answer("1", &["DOGS"]), answer("2", &[" "])];
+        assert!(hidden_answers(&empty, &survey).is_empty());
+        // An unknown id is `answers`' to say, once.
+        let unknown = [answer("1", &["DOGS"]), answer("99", &["x"])];
+        assert!(hidden_answers(&unknown, &survey).is_empty());
+        assert_eq!(answers_to_send(&unknown, &survey).0.len(), 1);
+        // Several entries, and a check-box, that show one question.
+        let logic = Survey::from_document(&json!({"survey":{"id":"9","questions":{"question":[
+            {"id":"1","type":"Radio Button","entry":[
+                {"value":"A","logic":{"showLogicId":"3"}},{"value":"B","logic":{"showLogicId":"3"}},
+                {"value":"C"}]},
+            {"id":"2","type":"Checkbox","entry":[{"value":"X","logic":{"showLogicId":"3"}}]},
+            {"id":"3","logicId":"3","type":"Text Field"}]}}}))
+        .unwrap();
+        let errors = hidden_answers(&[answer("1", &["C"]), answer("3", &["t"])], &logic);
+        assert!(
+            errors.0[0]
+                .message
+                .starts_with("question 3 is shown only when 1 is A or B, or 2 includes X;"),
+            "{errors:?}"
+        );
+    }
+
     fn missing_mandatory(survey: &Survey) -> usize {
         survey
             .visible_questions(|_| Vec::new())
@@ -1059,6 +1248,7 @@ mod tests {
         assert!(transcript_email("me@example.com\nBcc: x@y.z").is_some());
         assert_eq!(visitor_name("Ann"), None);
         assert!(visitor_name("  ").is_some());
+        assert!(visitor_name(" \u{200b}\u{200b} ").is_some());
         assert!(visitor_name(&"x".repeat(101)).is_some());
         assert!(visitor_name("a\u{202e}b").is_some());
         assert_eq!(timezone_offset("-02:00"), Ok(-7_200_000));

@@ -8,13 +8,15 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use super::file::{Case, CaseFlow, Step};
+use crate::api::error::CallFailure;
 use crate::api::explain::Explanation;
 use crate::api::model::{ChatState, EventKind, LineSource, Survey, VisitorLinks};
+use crate::api::validate::{self, Field, ValidationErrors};
 use crate::api::{
     ApiError, AuthRequest, ChatApi, ChatRequest, SurveyAnswer, TranscriptRequest, TranscriptSent,
 };
 use crate::history::{
-    Flow, History, OfflineSurveyRecord, SessionRecord, TranscriptLink, VisitorAction,
+    Flow, History, OfflineSurveyRecord, Outcome, SessionRecord, TranscriptLink, VisitorAction,
     answered_questions,
 };
 use crate::session::{self, FollowOptions, SessionUpdate};
@@ -103,9 +105,13 @@ pub struct TranscriptOutcome {
     pub subject: Option<String>,
     /// The link it went to: `transcript-request` or `transcript-with-subject-request`.
     pub link: String,
-    /// A subject was given but the chat has no link that takes one: it was not sent.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    /// A subject was given but the chat has no link that takes one: it was not sent. Always in
+    /// the JSON line (docs/checks.md lists it), false as well as true.
     pub subject_dropped: bool,
+    /// Absent when the service took it; `"unknown"` when the request went out and no answer
+    /// came (it may have been taken).
+    #[serde(skip_serializing_if = "Outcome::is_taken")]
+    pub outcome: Outcome,
 }
 
 /// A survey after the chat (exit) or instead of it (offline): offered or not, submitted or not.
@@ -114,9 +120,13 @@ pub struct SurveyOutcome {
     /// The survey the service offered; `None` when it offered none.
     pub survey_id: Option<String>,
     pub submitted: bool,
-    /// The ids of the questions answered, when submitted.
+    /// The ids of the questions answered, when submitted (or when it may have been).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub questions: Vec<String>,
+    /// Absent unless the submission went out and no answer came: `"unknown"` (`submitted` is
+    /// then false, though the service may have kept it).
+    #[serde(skip_serializing_if = "Outcome::is_taken")]
+    pub outcome: Outcome,
 }
 
 impl SurveyOutcome {
@@ -124,6 +134,11 @@ impl SurveyOutcome {
     pub fn describe(&self, which: &str) -> String {
         match (&self.survey_id, self.submitted) {
             (None, _) => format!("no {which}"),
+            (Some(id), false) if !self.outcome.is_taken() => format!(
+                "{which} {id} may have been submitted (no answer came; {} {})",
+                crate::plural::noun(self.questions.len(), "question", "questions"),
+                self.questions.join(", ")
+            ),
             (Some(id), false) => format!("{which} {id} offered"),
             (Some(id), true) if self.questions.is_empty() => {
                 format!("{which} {id} submitted unanswered")
@@ -145,7 +160,15 @@ impl TranscriptOutcome {
         } else {
             ""
         };
-        format!("transcript to {} via {}{dropped}", self.email, self.link)
+        let unknown = if self.outcome.is_taken() {
+            ""
+        } else {
+            ": may have been requested (no answer came)"
+        };
+        format!(
+            "transcript to {} via {}{dropped}{unknown}",
+            self.email, self.link
+        )
     }
 }
 
@@ -167,6 +190,23 @@ enum Stop {
     Interrupted,
     /// The history cannot be written, so the chat request was not sent.
     NotRecorded(String),
+    /// Input found invalid only once the survey it answers was fetched; nothing was sent. Said
+    /// with the check file's keys (`exit_survey.4991317`), not the request's.
+    Invalid(String),
+}
+
+/// Answers (and request fields) found invalid before sending, named by the check file's keys:
+/// an answer by its table (`request.survey`, `exit_survey`, `offline_survey`) and question id.
+fn invalid_input(errors: &ValidationErrors, table: &str) -> Stop {
+    let lines: Vec<String> = errors
+        .0
+        .iter()
+        .map(|e| match &e.field {
+            Field::SurveyAnswer(id) => format!("{table}.{id}: {}", e.message),
+            other => format!("request.{}: {}", other.key(), e.message),
+        })
+        .collect();
+    Stop::Invalid(format!("invalid input: {}", lines.join("; ")))
 }
 
 impl From<ApiError> for Stop {
@@ -267,7 +307,7 @@ pub async fn run_case(run: CaseRun) -> CaseResult {
             result.error_kind = Some(crate::api::ErrorKind::Interrupted);
             false
         }
-        Err(Stop::NotRecorded(error)) => {
+        Err(Stop::NotRecorded(error) | Stop::Invalid(error)) => {
             result.error_kind = Some(crate::api::ErrorKind::Invalid);
             result.error = Some(error);
             false
@@ -380,7 +420,7 @@ struct Chat {
     /// Where the visitor's calls about this chat go, as the tracker last reported them.
     links: VisitorLinks,
     /// How setting the visitor's name went, once the tracker said.
-    name_result: Option<Result<(), String>>,
+    name_result: Option<Result<(), CallFailure>>,
     /// The visitor's name the service took.
     named: Option<String>,
     transcript: Option<TranscriptOutcome>,
@@ -507,7 +547,21 @@ impl CaseRun {
         let survey = if self.request.survey_answers.is_empty() {
             None
         } else {
-            self.api.survey(&self.request).await?
+            let survey = self.api.survey(&self.request).await?;
+            // Checked here to name the file's keys; an answer the logic hides would be left
+            // out of the request, so it is refused rather than lost.
+            let mut errors = validate::chat_request(&self.request, survey.as_ref());
+            if let Some(survey) = &survey {
+                for problem in validate::hidden_answers(&self.request.survey_answers, survey).0 {
+                    if errors.for_field(&problem.field).is_none() {
+                        errors.0.push(problem);
+                    }
+                }
+            }
+            if !errors.is_empty() {
+                return Err(invalid_input(&errors, "request.survey"));
+            }
+            survey
         };
         if self.is_stopped() {
             return Err(Stop::Interrupted);
@@ -735,8 +789,19 @@ impl CaseRun {
                 self.remember(uri, VisitorAction::Named { name: name.into() });
                 Ok(())
             }
-            Some(Err(error)) => Err(Stop::Failed(format!(
-                "expected the visitor's name set to “{name}”; the service refused: {error}"
+            Some(Err(failure)) if failure.outcome_unknown => {
+                self.remember_as(
+                    uri,
+                    VisitorAction::Named { name: name.into() },
+                    Outcome::Unknown,
+                );
+                Err(Stop::Failed(format!(
+                    "expected the visitor's name set to “{name}”; it may have been, but the \
+                     request went out and no answer came: {failure}"
+                )))
+            }
+            Some(Err(failure)) => Err(Stop::Failed(format!(
+                "expected the visitor's name set to “{name}”; the service refused: {failure}"
             ))),
             None => Err(Stop::Failed(format!(
                 "expected the visitor's name set to “{name}”; {} before it was",
@@ -762,15 +827,28 @@ impl CaseRun {
                 .filter(|s| !s.trim().is_empty()),
             timezone_offset_ms: None,
         };
-        let sent = self.api.request_transcript(&links, &request).await?;
+        let (sent, outcome, error) = match self.api.request_transcript(&links, &request).await {
+            Ok(sent) => (sent, Outcome::Taken, None),
+            Err(error) if error.may_have_taken_effect() => {
+                let chosen =
+                    crate::start::visitor::transcript_link(&links, request.subject.is_some());
+                (
+                    chosen.unwrap_or(TranscriptSent::Plain),
+                    Outcome::Unknown,
+                    Some(error),
+                )
+            }
+            Err(error) => return Err(error.into()),
+        };
         chat.transcript = Some(TranscriptOutcome {
             email: request.email.clone(),
             subject: request.subject.clone(),
             link: TranscriptLink::from(sent).rel().to_string(),
             subject_dropped: sent == TranscriptSent::SubjectDropped,
+            outcome,
         });
-        self.remember(uri, VisitorAction::transcript(&request, sent));
-        Ok(())
+        self.remember_as(uri, VisitorAction::transcript(&request, sent), outcome);
+        error.map_or(Ok(()), |error| Err(error.into()))
     }
 
     /// Ends the chat (the exit survey comes after the end), then checks the survey is there or
@@ -826,14 +904,23 @@ impl CaseRun {
             return Ok(());
         };
         let href = href.unwrap_or_default();
-        self.api.submit_exit_survey(&href, &survey, answers).await?;
+        let errors = validate::answers_to_send(answers, &survey);
+        if !errors.is_empty() {
+            return Err(invalid_input(&errors, "exit_survey"));
+        }
+        let (outcome, error) = match self.api.submit_exit_survey(&href, &survey, answers).await {
+            Ok(()) => (Outcome::Taken, None),
+            Err(error) if error.may_have_taken_effect() => (Outcome::Unknown, Some(error)),
+            Err(error) => return Err(error.into()),
+        };
         chat.exit_survey = Some(SurveyOutcome {
             survey_id: Some(survey.id.clone()),
-            submitted: true,
+            submitted: outcome.is_taken(),
             questions: answered_questions(&survey, answers),
+            outcome,
         });
-        self.remember(uri, VisitorAction::exit_survey(&survey, answers));
-        Ok(())
+        self.remember_as(uri, VisitorAction::exit_survey(&survey, answers), outcome);
+        error.map_or(Ok(()), |error| Err(error.into()))
     }
 
     /// Fetches and submits the offline survey for the case's request (Q34).
@@ -857,31 +944,51 @@ impl CaseRun {
         if self.is_stopped() {
             return Err(Stop::Interrupted);
         }
-        self.api
+        let errors = validate::answers_to_send(answers, &survey);
+        if !errors.is_empty() {
+            return Err(invalid_input(&errors, "offline_survey"));
+        }
+        let (outcome, error) = match self
+            .api
             .submit_offline_survey(&self.request, &survey, answers)
-            .await?;
-        let record = OfflineSurveyRecord::submitted(
+            .await
+        {
+            Ok(()) => (Outcome::Taken, None),
+            Err(error) if error.may_have_taken_effect() => (Outcome::Unknown, Some(error)),
+            Err(error) => return Err(error.into()),
+        };
+        let mut record = OfflineSurveyRecord::submitted(
             self.profile.as_deref(),
             self.api.config(),
             &self.request.skill,
             &survey,
             answers,
         );
+        record.outcome = outcome;
         chat.offline_survey = Some(SurveyOutcome {
             survey_id: Some(survey.id.clone()),
-            submitted: true,
+            submitted: outcome.is_taken(),
             questions: record.questions.clone(),
+            outcome,
         });
         if let Some(history) = &self.history {
             let _ = history.offline_survey(record);
         }
-        Ok(())
+        error.map_or(Ok(()), |error| Err(error.into()))
     }
 
     /// Records what the visitor did in the case's chat; the history is a convenience here.
     fn remember(&self, uri: &str, action: VisitorAction) {
+        self.remember_as(uri, action, Outcome::Taken);
+    }
+
+    /// Records what the visitor did, or may have done (`Outcome::Unknown`: no answer came).
+    fn remember_as(&self, uri: &str, action: VisitorAction, outcome: Outcome) {
         if let Some(history) = &self.history {
-            let _ = history.visitor(uri, action);
+            let _ = match outcome {
+                Outcome::Taken => history.visitor(uri, action),
+                Outcome::Unknown => history.visitor_unknown(uri, action),
+            };
         }
     }
 

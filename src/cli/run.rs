@@ -149,9 +149,16 @@ pub async fn prepare_request(
         return Ok(None);
     }
     let survey = api.survey(request).await?;
-    validate::chat_request(request, survey.as_ref())
-        .into_result()
-        .map_err(ApiError::from)?;
+    let mut errors = validate::chat_request(request, survey.as_ref());
+    // An answer the survey's logic hides would be left out of the request: refused, not lost.
+    if let Some(survey) = &survey {
+        for problem in validate::hidden_answers(&request.survey_answers, survey).0 {
+            if errors.for_field(&problem.field).is_none() {
+                errors.0.push(problem);
+            }
+        }
+    }
+    errors.into_result().map_err(ApiError::from)?;
     Ok(survey)
 }
 
@@ -293,7 +300,7 @@ async fn follow(
         // The tracker stopped without setting the name: said as a refusal is.
         if matches!(update, SessionUpdate::Ended | SessionUpdate::Lost { .. }) {
             if let Some(name) = name_pending.take() {
-                let result = Err(NAME_NOT_SET.to_string());
+                let result = Err(crate::api::error::CallFailure::not_sent(NAME_NOT_SET));
                 super::visitor::named(uri, &name, &result, printer, history);
             }
         }
@@ -700,9 +707,16 @@ pub async fn watch(ctx: &Context, args: WatchArgs) -> Outcome {
     let uri = parse_uri(&args.uri)?;
     let connection = ctx.connection(&args.connection)?;
     let timeout = wait_timeout(&args.wait)?;
+    // Only a name given here: a profile's visitor_name names the chats it starts, not every
+    // chat watched.
+    let visitor_name = super::visitor::visitor_name(&crate::start::VisitorSpec {
+        name: args.visitor_name.clone(),
+        transcript_email: None,
+    })?;
     let options = FollowOptions {
         // A URI whose service refuses the connection is not a session to resume.
         known_reachable: false,
+        visitor_name,
         ..follow_options(&args.wait, None)?
     };
     let api = connect_to_chat(ctx, &connection, &uri)?;
@@ -808,7 +822,7 @@ pub async fn info(ctx: &Context, args: InfoArgs) -> Outcome {
     if !done.is_empty() {
         output.text("history:");
         for action in &done {
-            output.text(format!("  {}  {}", action.time, action.action.describe()));
+            output.text(format!("  {}  {}", action.time, action.describe()));
         }
         object.insert("visitor".into(), json!(done));
     }

@@ -3,7 +3,8 @@
 //! time-zone offset, written `±HH:MM` or `auto` (this machine's zone), and survey answers given
 //! one `(question id, answer)` at a time grouped by question.
 
-use crate::api::{SurveyAnswer, validate};
+use crate::api::model::VisitorLinks;
+use crate::api::{SurveyAnswer, TranscriptSent, validate};
 use crate::config::Profile;
 use crate::history::SessionRecord;
 
@@ -56,12 +57,14 @@ impl VisitorSpec {
 }
 
 /// Answers given one `(question id, answer)` at a time, a check-box question once per answer,
-/// grouped by question in the order first given.
+/// grouped by question in the order first given. An answer given twice to one question counts
+/// once: sent twice, a check-box would carry the same choice twice.
 pub fn answers(given: &[(String, String)]) -> Vec<SurveyAnswer> {
     let mut answers: Vec<SurveyAnswer> = Vec::new();
     for (id, answer) in given {
         let id = id.trim();
         match answers.iter_mut().find(|a| a.question_id == id) {
+            Some(existing) if existing.values.contains(answer) => {}
             Some(existing) => existing.values.push(answer.clone()),
             None => answers.push(SurveyAnswer {
                 question_id: id.to_string(),
@@ -70,6 +73,20 @@ pub fn answers(given: &[(String, String)]) -> Vec<SurveyAnswer> {
         }
     }
     answers
+}
+
+/// The transcript link a request goes to, as [`crate::api::ChatApi::request_transcript`]
+/// chooses it (Q32): with a subject, `transcript-with-subject-request` when the chat has it (else
+/// `transcript-request`, the subject dropped); without, `transcript-request` first. `None` when
+/// the chat has neither. What a request whose answer was lost is recorded with.
+pub fn transcript_link(links: &VisitorLinks, subject: bool) -> Option<TranscriptSent> {
+    match (&links.transcript_with_subject, &links.transcript) {
+        (Some(_), _) if subject => Some(TranscriptSent::WithSubject),
+        (_, Some(_)) if subject => Some(TranscriptSent::SubjectDropped),
+        (_, Some(_)) => Some(TranscriptSent::Plain),
+        (Some(_), None) => Some(TranscriptSent::WithSubject),
+        (None, None) => None,
+    }
 }
 
 /// `--timezone-offset` as milliseconds (§2.18): `±HH:MM`, `Z`, or `auto` for this machine's
@@ -110,7 +127,8 @@ mod tests {
 
     #[test]
     fn answers_group_by_question_in_the_order_first_given() {
-        let given = [("7", "a"), (" 8", "x"), ("7", "b")].map(|(q, a)| (q.into(), a.into()));
+        let given = [("7", "a"), (" 8", "x"), ("7", "b"), ("7", "a"), ("8 ", "x")]
+            .map(|(q, a)| (q.into(), a.into()));
         let grouped = answers(&given);
         assert_eq!(
             grouped,

@@ -185,6 +185,8 @@ expect = "Hi Zoë"
     assert_eq!(cases[3]["passed"], true, "{out:?}");
     assert_eq!(cases[3]["visitor_name"], "Zoë");
     assert_eq!(cases[3]["transcript"]["link"], "transcript-request");
+    // Every key docs/checks.md lists is in the line, false ones included.
+    assert_eq!(cases[3]["transcript"]["subject_dropped"], false, "{out:?}");
     assert_eq!(
         cases[3]["exit_survey"]["questions"],
         serde_json::json!(["4991315"])
@@ -314,6 +316,10 @@ fn visitor_keys_that_cannot_work_are_refused_before_anything_is_sent() {
             "transcript_email: `nope` is not an e-mail address",
         ),
         (
+            "transcript_email = \"zoë@example.com\"\n",
+            "transcript_email: `zoë@example.com` is not an e-mail address (`ë` is not ASCII",
+        ),
+        (
             "[case.expect]\navailable = false\n[case.exit_survey]\n1 = \"x\"\n",
             "so exit_survey would never be checked",
         ),
@@ -337,4 +343,182 @@ fn visitor_keys_that_cannot_work_are_refused_before_anything_is_sent() {
         assert!(out.stderr.contains(says), "{case}: {out:?}");
     }
     assert!(emulator.handle.requests().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn an_answer_to_a_question_the_logic_hides_is_the_cases_error_named_by_its_table() {
+    let emulator = Emulator::start(VISITOR);
+    let file = write(
+        &emulator,
+        "checks.toml",
+        r#"
+[defaults]
+poll_interval = 0.1
+
+[[case]]
+name = "hidden follow-up"
+[case.request]
+skill = "Sales"
+[case.exit_survey]
+4991315 = "10 Extremely Likely"
+4991316 = "Yes"
+4991317 = "hidden one"
+
+[[case]]
+name = "bad choice"
+[case.request]
+skill = "Sales"
+[case.exit_survey]
+4991315 = "11"
+"#,
+    );
+    let out = ran(emulator.chatstart(&["check", &file, "--output", "json"]));
+    assert_eq!(out.code, 1, "{out:?}");
+    let cases = cases(&out);
+    let error = |index: usize| cases[index]["error"].as_str().unwrap_or_default();
+    assert!(
+        error(0).starts_with(
+            "invalid input: exit_survey.4991317: question 4991317 is shown only when 4991316 is No"
+        ),
+        "{}",
+        error(0)
+    );
+    // Named by the file's table, not the pre-chat survey's.
+    assert!(
+        error(1).starts_with("invalid input: exit_survey.4991315: `11` is not a choice"),
+        "{}",
+        error(1)
+    );
+    for case in &cases {
+        assert_eq!(case["exit_survey"]["submitted"], false, "{case}");
+        assert!(
+            emulator
+                .handle
+                .exit_surveys(&chat_id(&case["uri"]))
+                .unwrap()
+                .is_empty(),
+            "nothing submitted"
+        );
+    }
+
+    // The pre-chat survey's logic too, before any chat is requested.
+    let pre_chat = Emulator::start(support::FAST);
+    let file = write(
+        &pre_chat,
+        "checks.toml",
+        "[[case]]\nname = \"dogs\"\n[case.request]\nskill = \"Slow\"\n\
+         [case.request.survey]\n1001 = \"DOGS\"\n1002 = \"Tom\"\n",
+    );
+    let out = ran(pre_chat.chatstart(&["check", &file, "--output", "json"]));
+    assert_eq!(out.code, 2, "nothing was sent: {out:?}");
+    assert!(
+        self::cases(&out)[0]["error"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with(
+                "invalid input: request.survey.1002: question 1002 is shown only when 1001 is CATS"
+            ),
+        "{out:?}"
+    );
+    assert_eq!(pre_chat.handle.count("POST", "/chat/request"), 0);
+}
+
+#[test]
+fn a_transcript_or_survey_whose_answer_was_lost_is_said_and_kept_as_unknown() {
+    let emulator = Emulator::start(VISITOR);
+    // The service acts on each request, then the connection drops before its answer.
+    emulator.handle.set_faults(support::faults(&[
+        "drop@transcript",
+        "drop@exit-survey,skip=1,count=1",
+    ]));
+    let file = write(
+        &emulator,
+        "checks.toml",
+        r#"
+[defaults]
+poll_interval = 0.1
+
+[[case]]
+name = "transcript"
+transcript_email = "qa@example.com"
+[case.request]
+skill = "Sales"
+
+[[case]]
+name = "exit survey"
+[case.request]
+skill = "Sales"
+[case.exit_survey]
+4991315 = "10 Extremely Likely"
+"#,
+    );
+    let out = ran(emulator.chatstart(&["check", &file, "--output", "json"]));
+    assert_eq!(out.code, 4, "{out:?}");
+    let cases = cases(&out);
+    assert_eq!(cases[0]["transcript"]["outcome"], "unknown", "{out:?}");
+    assert!(
+        cases[0]["why"]
+            .as_str()
+            .is_some_and(|why| why.contains("it may have been taken")),
+        "{out:?}"
+    );
+    assert_eq!(cases[1]["exit_survey"]["outcome"], "unknown", "{out:?}");
+    assert_eq!(cases[1]["exit_survey"]["submitted"], false);
+    assert_eq!(
+        cases[1]["exit_survey"]["questions"],
+        serde_json::json!(["4991315"])
+    );
+    // Calls count on over the emulator's life: the second run's submit is the fourth call.
+    emulator.handle.set_faults(support::faults(&[
+        "drop@transcript",
+        "drop@exit-survey,skip=3,count=1",
+    ]));
+    let text = ran(emulator.chatstart(&["check", &file]));
+    assert!(
+        text.stdout.contains(
+            "transcript to qa@example.com via transcript-request: may have been requested (no answer came)"
+        ) && text.stdout.contains(
+            "exit survey 361348 may have been submitted (no answer came; question 4991315)"
+        ),
+        "{text:?}"
+    );
+    let history = ran(emulator.bare(&["history"]));
+    assert!(
+        history
+            .stdout
+            .contains("transcript may have been asked for: qa@example.com")
+            && history
+                .stdout
+                .contains("exit survey 361348 may have been submitted"),
+        "{history:?}"
+    );
+}
+
+#[test]
+fn a_choice_listed_twice_in_a_check_file_is_sent_once() {
+    let emulator = Emulator::start(VISITOR);
+    let file = write(
+        &emulator,
+        "checks.toml",
+        r#"
+[defaults]
+poll_interval = 0.1
+
+[[case]]
+name = "twice"
+[case.request]
+skill = "Sales"
+[case.exit_survey]
+4991315 = "10 Extremely Likely"
+4991318 = ["Speed", "Knowledge", "Speed"]
+"#,
+    );
+    let out = ran(emulator.chatstart(&["check", &file, "--output", "json"]));
+    assert_eq!(out.code, 0, "{out:?}");
+    let cases = cases(&out);
+    let submitted = emulator
+        .handle
+        .exit_surveys(&chat_id(&cases[0]["uri"]))
+        .unwrap();
+    assert_eq!(submitted[0].answers[&4_991_318], ["Speed", "Knowledge"]);
 }

@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use crate::support::{self, Emulator, Ran, ran};
 
-/// Sales accepts at once and types 800 ms before greeting (by name when it knows it); Billing
-/// has no exit survey; Slow never accepts in a test's time; Tech is closed, with an offline
+/// Sales accepts at once and types 800 ms before greeting (by name when it knows it); its exit
+/// survey's "No" shows a mandatory follow-up (4991317); Billing has no exit survey; Slow never accepts in a test's time; Tech is closed, with an offline
 /// survey.
 pub(crate) const VISITOR: &str = r#"
 [[skills]]
@@ -74,9 +74,25 @@ entries = [
 ]
 
 [[exit_survey.questions]]
+id = 4991316
+logic_id = 12
+order = 1
+type = "Dropdown Box"
+label = "Was your question answered?"
+entries = [{ value = "Yes" }, { value = "No", show_logic_ids = [13] }]
+
+[[exit_survey.questions]]
+id = 4991317
+logic_id = 13
+order = 2
+mandatory = true
+type = "Text Area"
+label = "What was missing?"
+
+[[exit_survey.questions]]
 id = 4991318
 logic_id = 14
-order = 1
+order = 3
 type = "Checkbox"
 label = "What did you like?"
 entries = [{ value = "Speed" }, { value = "Friendliness" }, { value = "Knowledge" }]
@@ -397,6 +413,230 @@ fn a_name_the_service_refuses_is_a_warning_and_a_strict_201_is_success() {
 }
 
 #[test]
+fn a_visitor_call_whose_answer_never_came_may_have_been_taken_and_is_kept_as_unknown() {
+    let emulator = emulator();
+    // The service takes the name but answers after the 1 s timeout.
+    emulator
+        .handle
+        .set_faults(support::faults(&["slow@visitor-name,delay_ms=4000"]));
+    let out = ran(emulator.chatstart(&[
+        "request",
+        "--skill",
+        "Slow",
+        "--visitor-name",
+        "Zoë",
+        "--http-timeout",
+        "1",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(out.code, 0, "the chat goes on: {out:?}");
+    let lines = json_lines(&out);
+    let named = of_type(&lines, "visitorName");
+    assert_eq!(named[0]["set"], Value::Null, "{lines:?}");
+    assert_eq!(named[0]["outcome"], "unknown", "{lines:?}");
+    assert!(
+        named[0]["why"]
+            .as_str()
+            .is_some_and(|why| why.contains("it may have been taken")),
+        "{lines:?}"
+    );
+    let text = ran(emulator.chatstart(&[
+        "request",
+        "--skill",
+        "Slow",
+        "--visitor-name",
+        "Zoë",
+        "--http-timeout",
+        "1",
+    ]));
+    assert_eq!(text.code, 0, "{text:?}");
+    assert!(
+        text.stderr.contains(
+            "warning: the visitor's name may have been set: the request went out and no answer came"
+        ) && !text.stderr.contains("was not set"),
+        "{text:?}"
+    );
+    let history = history_json(&emulator);
+    assert_eq!(
+        history[0]["visitor"][0]["outcome"], "unknown",
+        "{history:?}"
+    );
+    assert_eq!(history[0]["visitor"][0]["action"]["name"], "Zoë");
+    let listed = ran(emulator.bare(&["history"]));
+    assert!(
+        listed
+            .stdout
+            .contains("visitor name may have been set: Zoë (no answer came)"),
+        "{listed:?}"
+    );
+
+    // A transcript, an exit survey and an offline survey whose answer is dropped after the
+    // service acted on it: exit 4, said as what may have happened, kept as unknown.
+    let uri = chatting(&emulator, "Sales", &[]);
+    emulator
+        .handle
+        .set_faults(support::faults(&["drop@transcript"]));
+    let out = ran(emulator.chatstart(&["transcript", &uri, "--email", "qa@example.com"]));
+    assert_eq!(out.code, 4, "{out:?}");
+    assert!(
+        out.stderr.contains(
+            "error: the transcript may have been requested: the request went out and no answer came"
+        ) && out.stderr.contains("why: the request reached the service"),
+        "{out:?}"
+    );
+    assert_eq!(
+        emulator
+            .handle
+            .transcript_requests(&chat_id(&uri))
+            .unwrap()
+            .len(),
+        1,
+        "the service took it"
+    );
+    assert_eq!(ran(emulator.chatstart(&["end", &uri])).code, 0);
+    emulator
+        .handle
+        .set_faults(support::faults(&["drop@exit-survey,skip=1,count=1"]));
+    let out = ran(emulator.chatstart(&[
+        "exit-survey",
+        &uri,
+        "--answer",
+        "4991315=10 Extremely Likely",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(out.code, 4, "{out:?}");
+    let error = &json_lines(&out)[0];
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("the exit survey may have been submitted: "),
+        "{error}"
+    );
+    let session = history_json(&emulator)
+        .into_iter()
+        .find(|h| h["uri"] == uri.as_str())
+        .expect("the chat");
+    let outcomes: Vec<(&Value, &Value)> = session["visitor"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|done| (&done["action"]["did"], &done["outcome"]))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (&Value::from("transcript"), &Value::from("unknown")),
+            (&Value::from("exit-survey"), &Value::from("unknown"))
+        ]
+    );
+    let info = ran(emulator.chatstart(&["info", &uri]));
+    assert!(
+        info.stdout
+            .contains("transcript may have been asked for: qa@example.com via transcript-request (no answer came)")
+            && info.stdout.contains("exit survey 361348 may have been submitted: 1 question answered (4991315) (no answer came)"),
+        "{info:?}"
+    );
+    emulator
+        .handle
+        .set_faults(support::faults(&["drop@offline-survey,skip=1,count=1"]));
+    let out = ran(emulator.chatstart(&[
+        "offline-survey",
+        "--skill",
+        "Tech",
+        "--answer",
+        "4991310=Zoë",
+        "--answer",
+        "4991311=zoe@example.com",
+    ]));
+    assert_eq!(out.code, 4, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("error: the offline survey may have been submitted: "),
+        "{out:?}"
+    );
+    let listed = ran(emulator.bare(&["history"]));
+    assert!(
+        listed
+            .stdout
+            .contains("offline survey 361346 may have been submitted (account")
+            && listed.stdout.contains("(no answer came)"),
+        "{listed:?}"
+    );
+}
+
+#[test]
+fn a_visitor_call_the_service_fails_says_it_was_not_retried_and_what_to_run_again() {
+    let emulator = emulator();
+    let uri = chatting(&emulator, "Sales", &[]);
+    emulator.handle.set_faults(support::faults(&[
+        "503@exit-survey",
+        "503@transcript",
+        "503@offline-survey",
+    ]));
+    for (args, step) in [
+        (
+            vec!["exit-survey", uri.as_str()],
+            "hint: run the same `chatstart exit-survey URI --answer …` again once the service answers",
+        ),
+        (
+            vec!["transcript", uri.as_str(), "--email", "qa@example.com"],
+            "hint: run the same `chatstart transcript URI --email ADDR` again once the service answers",
+        ),
+        (
+            vec!["offline-survey", "--skill", "Tech"],
+            "hint: run the same `chatstart offline-survey --skill SKILL --answer …` again",
+        ),
+    ] {
+        let out = ran(emulator.chatstart(&args));
+        assert_eq!(out.code, 4, "{args:?}: {out:?}");
+        assert!(
+            out.stderr.contains("not retried (only polls are)") && out.stderr.contains(step),
+            "{args:?}: {out:?}"
+        );
+        assert!(
+            !out.stderr.contains("polls are retried"),
+            "{args:?}: no poll here: {out:?}"
+        );
+    }
+    // The name: said with the warning, and set again by following the chat.
+    emulator
+        .handle
+        .set_faults(support::faults(&["500@visitor-name"]));
+    let out = ran(emulator.chatstart(&["request", "--skill", "Slow", "--visitor-name", "Zoë"]));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("hint: the chat goes on under the service's default name; to set it again once the service answers, follow the chat with `chatstart watch URI --visitor-name NAME`"),
+        "{out:?}"
+    );
+    let slow = out.stdout.trim().to_string();
+    emulator.handle.set_faults(Vec::new());
+    let out = ran(emulator.chatstart(&[
+        "watch",
+        &slow,
+        "--visitor-name",
+        "Zoë",
+        "--wait",
+        "waiting",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        of_type(&json_lines(&out), "visitorName")[0]["set"],
+        true,
+        "{out:?}"
+    );
+    let info = ran(emulator.chatstart(&["info", &slow]));
+    assert!(info.stdout.contains("visitorName: Zoë"), "{info:?}");
+    let out = ran(emulator.chatstart(&["watch", &slow, "--visitor-name", " "]));
+    assert_eq!(out.code, 2, "checked as typed: {out:?}");
+}
+
+#[test]
 fn a_bad_visitor_name_is_refused_before_anything_is_sent() {
     let emulator = emulator();
     for name in ["", "   ", "Zo\u{1b}ë", &"x".repeat(101)] {
@@ -636,6 +876,57 @@ fn a_bad_address_or_offset_is_refused_before_anything_is_sent() {
 }
 
 #[test]
+fn an_address_the_service_would_refuse_is_refused_where_typed() {
+    let emulator = emulator();
+    let uri = format!(
+        "{}/api/account/{}/chat/H1-abc",
+        emulator.base_url(),
+        emulator.handle.account()
+    );
+    // V17: ASCII only; the service answers 400 "Invalid email address" to these.
+    for address in ["zoë@example.com", "zoe@exämple.com"] {
+        let out = ran(emulator.chatstart(&["transcript", &uri, "--email", address]));
+        assert_eq!(out.code, 2, "{out:?}");
+        assert!(
+            out.stderr
+                .contains(&format!("--email: `{address}` is not an e-mail address (")),
+            "{out:?}"
+        );
+        let out = ran(emulator.chatstart(&[
+            "offline-survey",
+            "--skill",
+            "Tech",
+            "--answer",
+            "4991310=Zoë",
+            "--answer",
+            &format!("4991311={address}"),
+        ]));
+        assert_eq!(out.code, 2, "{out:?}");
+        assert!(
+            out.stderr.contains("--answer 4991311=…: ") && out.stderr.contains("not ASCII"),
+            "{out:?}"
+        );
+    }
+    assert_eq!(
+        emulator.handle.count("GET", "/chat/H1-abc"),
+        0,
+        "not even read"
+    );
+    assert!(emulator.handle.offline_surveys().is_empty(), "nothing sent");
+    // A real address with a tag and a sub-domain still goes.
+    let out = ran(emulator.chatstart(&[
+        "offline-survey",
+        "--skill",
+        "Tech",
+        "--answer",
+        "4991310=Zoë",
+        "--answer",
+        "4991311=first.last+tag@sub.example.co.uk",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+}
+
+#[test]
 fn the_exit_survey_is_printed_in_json_and_xml_or_said_to_be_absent() {
     let emulator = emulator();
     let uri = chatting(&emulator, "Sales", &[]);
@@ -657,7 +948,7 @@ fn the_exit_survey_is_printed_in_json_and_xml_or_said_to_be_absent() {
         let line = &json_lines(&out)[0];
         assert_eq!(line["type"], "exitSurvey");
         let questions = line["survey"]["questions"].as_array().expect("questions");
-        assert_eq!(questions.len(), 2, "{format}: {line}");
+        assert_eq!(questions.len(), 4, "{format}: {line}");
         assert_eq!(
             questions[0]["entries"][0]["displayValue"], "10",
             "{format}: {line}"
@@ -773,6 +1064,142 @@ fn exit_survey_answers_are_checked_first_then_submitted_as_value_texts() {
 }
 
 #[test]
+fn an_answer_to_a_question_the_logic_hides_is_refused_not_dropped_and_not_counted() {
+    let emulator = emulator();
+    let uri = chatting(&emulator, "Sales", &[]);
+    assert_eq!(ran(emulator.chatstart(&["end", &uri])).code, 0);
+    let exit_survey = |answers: &[&str], extra: &[&str]| {
+        let mut args = vec!["exit-survey", uri.as_str()];
+        for answer in answers {
+            args.extend(["--answer", answer]);
+        }
+        args.extend_from_slice(extra);
+        ran(emulator.chatstart(&args))
+    };
+    // "Yes" leaves 4991317 hidden: its answer would vanish from the body, so it is refused.
+    let out = exit_survey(
+        &[
+            "4991315=10 Extremely Likely",
+            "4991316=Yes",
+            "4991317=hidden",
+        ],
+        &[],
+    );
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("--answer 4991317=…: question 4991317 is shown only when 4991316 is No"),
+        "{out:?}"
+    );
+    assert_eq!(
+        emulator.handle.count("POST", "/exitSurvey"),
+        0,
+        "nothing sent"
+    );
+    // What is sent is what is said, in text, JSON and the history.
+    let out = exit_survey(
+        &[
+            "4991315=10 Extremely Likely",
+            "4991316=Yes",
+            "4991318=Speed",
+        ],
+        &["--output", "json"],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        json_lines(&out)[0]["questions"],
+        serde_json::json!(["4991315", "4991316", "4991318"])
+    );
+    let out = exit_survey(
+        &[
+            "4991315=10 Extremely Likely",
+            "4991316=No",
+            "4991317=The price",
+        ],
+        &[],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout
+            .contains("3 questions answered (4991315, 4991316, 4991317)"),
+        "{out:?}"
+    );
+    let submitted = emulator.handle.exit_surveys(&chat_id(&uri)).unwrap();
+    assert_eq!(submitted.len(), 2);
+    assert_eq!(submitted[1].answers[&4_991_317], ["The price"]);
+
+    // The pre-chat survey's logic too: DOGS hides the cat's name.
+    let pre_chat = Emulator::start(support::FAST);
+    let out = ran(pre_chat.chatstart(&[
+        "request",
+        "--skill",
+        "Slow",
+        "--survey",
+        "1001=DOGS",
+        "--survey",
+        "1002=Tom",
+    ]));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("--survey 1002=…: question 1002 is shown only when 1001 is CATS"),
+        "{out:?}"
+    );
+    assert_eq!(pre_chat.handle.count("POST", "/chat/request"), 0);
+}
+
+#[test]
+fn a_choice_given_twice_is_sent_once() {
+    let emulator = emulator();
+    let uri = chatting(&emulator, "Sales", &[]);
+    assert_eq!(ran(emulator.chatstart(&["end", &uri])).code, 0);
+    let out = ran(emulator.chatstart(&[
+        "exit-survey",
+        &uri,
+        "--answer",
+        "4991315=10 Extremely Likely",
+        "--answer",
+        "4991318=Speed",
+        "--answer",
+        "4991318=Knowledge",
+        "--answer",
+        "4991318=Speed",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+    let submitted = emulator.handle.exit_surveys(&chat_id(&uri)).unwrap();
+    assert_eq!(submitted[0].answers[&4_991_318], ["Speed", "Knowledge"]);
+    let body = &puts(&emulator, "/exitSurvey")[0].body;
+    assert_eq!(body.matches("Speed").count(), 1, "{body}");
+
+    // The pre-chat survey's check-box too.
+    let pre_chat = Emulator::start(support::FAST);
+    let out = ran(pre_chat.chatstart(&[
+        "request",
+        "--skill",
+        "Slow",
+        "--survey",
+        "1001=DOGS",
+        "--survey",
+        "1003=billing",
+        "--survey",
+        "1003=billing",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+    let request = pre_chat
+        .handle
+        .requests()
+        .into_iter()
+        .find(|r| r.path.ends_with("/chat/request"))
+        .expect("the chat request");
+    assert_eq!(
+        request.body.matches("billing").count(),
+        1,
+        "{}",
+        request.body
+    );
+}
+
+#[test]
 fn the_offline_survey_is_printed_and_submitted_with_the_visitors_fields_inside() {
     let emulator = emulator();
     let out = ran(emulator.chatstart(&["offline-survey", "--skill", "Tech"]));
@@ -782,7 +1209,11 @@ fn the_offline_survey_is_printed_and_submitted_with_the_visitors_fields_inside()
             .starts_with("offline survey 361346: We're offline."),
         "{out:?}"
     );
-    assert!(out.stdout.contains("--answer '4991311=TEXT'"), "{out:?}");
+    assert!(
+        out.stdout
+            .contains("--answer '4991311=visitor@example.com'"),
+        "an e-mail question's example is an address: {out:?}"
+    );
     for format in ["json", "xml"] {
         let out = ran(emulator.chatstart(&[
             "offline-survey",
@@ -926,6 +1357,51 @@ fn the_readme_documents_the_visitors_json_lines() {
     ] {
         assert!(readme.contains(command), "README lacks {command}");
     }
+}
+
+#[test]
+fn the_readmes_visitor_name_example_says_what_the_demo_does() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let lines: Vec<&str> = readme.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("--visitor-name Zoë --wait chatting"))
+        .expect("the example");
+    let (request, watch) = (lines[at], lines[at + 1]);
+    // The greeting comes after `chatting`, so the request's own output cannot show it: the
+    // example says it where it shows, in the watch that follows.
+    assert!(
+        !request.contains("greet") && !request.contains("Hi Zoë"),
+        "{request}"
+    );
+    assert!(
+        watch.starts_with("chatstart watch URI") && watch.contains("Hi Zoë, I'm Natalie"),
+        "{watch}"
+    );
+    let emulator = Emulator::start(include_str!("../../assets/scenario.toml"));
+    let out = ran(emulator.chatstart(&[
+        "request",
+        "--skill",
+        "Sales",
+        "--visitor-name",
+        "Zoë",
+        "--wait",
+        "chatting",
+        "--timeout",
+        "30",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!out.stdout.contains("Hi Zoë"), "{out:?}");
+    let uri = out.stdout.lines().next().unwrap().to_string();
+    let watched = ran(emulator.chatstart(&["watch", &uri, "--wait", "ended", "--timeout", "6"]));
+    assert!(
+        watched.stdout.contains("agent Natalie is typing…")
+            && watched
+                .stdout
+                .contains("agent Natalie: Hi Zoë, I'm Natalie"),
+        "{watched:?}"
+    );
 }
 
 #[test]

@@ -180,6 +180,18 @@ fn case_lines(
                     )),
                 ));
             }
+            // What the visitor's side did (name, transcript, surveys), for the selected case.
+            if selected {
+                for outcome in crate::check::report::visitor_outcomes(result) {
+                    lines.push((
+                        index,
+                        Line::from(Span::styled(
+                            format!("{indent}{}", clip(&outcome, room)),
+                            theme.dim(),
+                        )),
+                    ));
+                }
+            }
             if let Some(uri) = result.uri.as_deref().filter(|_| selected) {
                 let what = if result.left_open {
                     "left open"

@@ -343,19 +343,6 @@ pub(super) static BINDINGS: &[Binding] = &[
     },
     Binding {
         scope: Scope::SurveyDialog,
-        keys: &[key(KeyCode::Esc)],
-        shown: "Esc",
-        action: app!(Dismiss),
-        help: "skip the exit survey / close the offline survey",
-        footer: |app| {
-            Some(match app.survey_dialog.as_ref().map(|d| &d.kind) {
-                Some(crate::tui::visitor::SurveyKind::Offline { .. }) => "close",
-                _ => "skip",
-            })
-        },
-    },
-    Binding {
-        scope: Scope::SurveyDialog,
         keys: &[
             key(KeyCode::Tab),
             key(KeyCode::Down),
@@ -410,5 +397,19 @@ pub(super) static BINDINGS: &[Binding] = &[
         action: Some(|_, _| Some(Intent::Visitor(VisitorIntent::Next))),
         help: "text answer: next question; choice: pick it",
         footer: NOT_IN_FOOTER,
+    },
+    // Last: the footer keeps a dialog's last key, its way out, however narrow.
+    Binding {
+        scope: Scope::SurveyDialog,
+        keys: &[key(KeyCode::Esc)],
+        shown: "Esc",
+        action: app!(Dismiss),
+        help: "skip the exit survey / close the offline survey",
+        footer: |app| {
+            Some(match app.survey_dialog.as_ref().map(|d| &d.kind) {
+                Some(crate::tui::visitor::SurveyKind::Offline { .. }) => "close",
+                _ => "skip",
+            })
+        },
     },
 ];

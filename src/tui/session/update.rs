@@ -434,7 +434,13 @@ fn set_state(
     }
     if state == ChatState::Ended && view.ended_reason.is_none() {
         view.ended_reason = Some(reason.map_or_else(|| ended_reason(view), str::to_string));
-        view.compose = None;
+        // A line being written when the chat ended is kept on screen, not lost without a word.
+        if let Some(input) = view.compose.take() {
+            let text = input.value().trim().to_string();
+            if !text.is_empty() {
+                view.visitor.unsent = Some(text);
+            }
+        }
     }
     view.state = Some(state);
 }

@@ -207,6 +207,7 @@ pub fn cursor(app: &App) -> Option<(u16, u16)> {
         }
         Some(Overlay::Survey) => {
             let screen = ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1);
+            let screen = crate::tui::view::overlay::survey_area(screen);
             let scroll = crate::tui::view::overlay::survey_scroll(app, screen);
             let theme = crate::tui::view::theme::Theme::new(false);
             let dialog = app.survey_dialog.as_ref()?;

@@ -439,3 +439,26 @@ fn enter_follows_a_cases_chat_and_n_comes_back_to_the_results() {
     press(&mut app, key(KeyCode::Esc, KeyModifiers::NONE));
     assert!(matches!(app.phase, Phase::Editing));
 }
+
+#[test]
+fn a_selected_case_says_what_the_visitors_side_did() {
+    let mut app = valid_app();
+    let id = running_checks(&mut app);
+    let result = CaseResult {
+        visitor_name: Some("Zoë".into()),
+        ..verdict("first", true)
+    };
+    send(
+        &mut app,
+        [
+            Msg::from(ChecksOutcome::CaseStarted { id, index: 0 }),
+            Msg::from(ChecksOutcome::CaseFinished {
+                id,
+                index: 0,
+                result: Box::new(result),
+            }),
+        ],
+    );
+    let screen = super::snapshots::draw_text(&app, 100, 30);
+    assert!(screen.contains("visitor name set: Zoë"), "{screen}");
+}

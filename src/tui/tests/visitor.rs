@@ -248,7 +248,9 @@ fn the_name_set_is_said_and_kept_in_the_history_and_a_refusal_is_said() {
             id,
             update: SessionUpdate::VisitorNamed {
                 name: "Zoë".into(),
-                result: Err("HTTP 400: bad name".into()),
+                result: Err(crate::api::error::CallFailure::not_sent(
+                    "HTTP 400: bad name",
+                )),
             },
         })],
     );
@@ -319,4 +321,18 @@ fn the_visitor_screens_at_80x24() {
         })],
     );
     insta::assert_snapshot!("visitor_exit_survey_80x24", draw_text(&app, 80, 24));
+}
+
+#[test]
+fn a_line_being_written_when_the_chat_ends_stays_on_screen() {
+    let mut app = app();
+    let id = visitor_chat(&mut app);
+    press(&mut app, key(KeyCode::Char('i'), KeyModifiers::NONE));
+    type_text(&mut app, "one more thing");
+    end(&mut app, id);
+    let screen = draw_text(&app, 100, 30);
+    assert!(
+        screen.contains("not sent, the chat ended first: one more thing"),
+        "{screen}"
+    );
 }

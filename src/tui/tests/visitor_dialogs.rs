@@ -7,11 +7,12 @@ use super::snapshots::draw_text;
 use super::visitor::{end, exit_survey, links, visitor_chat};
 use super::*;
 use crate::api::TranscriptSent;
-use crate::api::model::VisitorLinks;
+use crate::api::model::{Survey, VisitorLinks};
 use crate::history::VisitorAction;
 use crate::tui::app::{Lookup, Overlay};
 use crate::tui::msg::VisitorOutcome;
 use crate::tui::visitor::ExitSurveyStep;
+use serde_json::json;
 
 const EXIT: &str = "http://127.0.0.1:8480/api/account/12345678/chat/H1/exitSurvey";
 
@@ -402,4 +403,84 @@ fn enter_moves_on_from_a_text_answer_and_picks_a_choice() {
         Some("1"),
         "wrapped to the first"
     );
+}
+
+#[test]
+fn a_survey_taller_than_the_screen_keeps_its_focused_question_and_its_failure_in_view() {
+    let questions: Vec<serde_json::Value> = (1..=12)
+        .map(|n| {
+            json!({"id": n.to_string(), "order": n.to_string(), "mandatory": "false",
+                   "type": "Text Area", "label": format!("Question number {n}")})
+        })
+        .collect();
+    let survey = Survey::from_document(
+        &json!({"survey": {"id": "9", "questions": {"question": questions}}}),
+    )
+    .expect("a survey");
+    let mut app = app();
+    let id = visitor_chat(&mut app);
+    end(&mut app, id);
+    send(
+        &mut app,
+        [Msg::from(VisitorOutcome::ExitSurveyLoaded {
+            id,
+            result: Ok(Some(survey.clone())),
+        })],
+    );
+    // A long answer stays one row; the last question, focused, is on screen.
+    type_text(&mut app, &"long answer ".repeat(40));
+    let screen = draw_text(&app, 80, 24);
+    assert_eq!(
+        screen.lines().filter(|l| l.contains("long answer")).count(),
+        1,
+        "the long answer is one row: {screen}"
+    );
+    for _ in 0..11 {
+        press(&mut app, key(KeyCode::Tab, KeyModifiers::NONE));
+    }
+    let screen = draw_text(&app, 80, 24);
+    assert!(screen.contains("▸ Question number 12"), "{screen}");
+    let answers = vec![crate::api::SurveyAnswer {
+        question_id: "1".into(),
+        values: vec!["x".into()],
+    }];
+    send(
+        &mut app,
+        [Msg::from(VisitorOutcome::ExitSurveySubmitted {
+            id,
+            uri: URI.into(),
+            survey,
+            answers,
+            result: Err("HTTP 503: Service temporarily unavailable".into()),
+        })],
+    );
+    let screen = draw_text(&app, 80, 24);
+    assert!(screen.contains("HTTP 503"), "{screen}");
+    assert!(
+        screen.contains("Esc  skip"),
+        "the footer keeps the way out: {screen}"
+    );
+}
+
+#[test]
+fn a_refused_transcript_request_comes_back_with_what_was_typed() {
+    let mut app = app();
+    let id = visitor_chat(&mut app);
+    press(&mut app, key(KeyCode::Char('t'), KeyModifiers::NONE));
+    type_text(&mut app, "qa@example.com");
+    let effects = press(&mut app, key(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(matches!(
+        effects.first(),
+        Some(Effect::RequestTranscript { .. })
+    ));
+    send(
+        &mut app,
+        [Msg::from(VisitorOutcome::TranscriptSent {
+            id,
+            result: Err("HTTP 400: Invalid email address".into()),
+        })],
+    );
+    assert_eq!(app.overlay, Some(Overlay::Transcript));
+    assert_eq!(app.transcript_dialog.email.value(), "qa@example.com");
+    assert!(draw_text(&app, 80, 24).contains("Invalid email address"));
 }

@@ -35,8 +35,9 @@ pub fn render(app: &App, overlay: &Overlay, theme: &Theme, frame: &mut Frame, sc
                 return;
             };
             let text = crate::tui::visitor::view::survey_dialog(dialog, theme, screen.width);
-            let scroll = survey_scroll(app, screen);
-            return boxed_scrolled(&text.title, text.lines, frame, screen, app, scroll);
+            let area = survey_area(screen);
+            let scroll = survey_scroll(app, area);
+            return boxed_scrolled(&text.title, text.lines, frame, area, app, scroll);
         }
         Overlay::Help => {
             let limit = help_scroll_limit(app);
@@ -125,15 +126,25 @@ fn box_size(title: &str, lines: &[Line<'static>], screen: Rect) -> (u16, usize) 
     (width, rows)
 }
 
-/// Rows of the survey dialog scrolled past so that its focused question shows on `screen`:
-/// the least that shows all its rows (its first, when they do not all fit).
-pub fn survey_scroll(app: &App, screen: Rect) -> u16 {
+/// Where the survey dialog may go: the screen less its footer row, which keeps the dialog's
+/// keys (it can be taller than the screen).
+pub fn survey_area(screen: Rect) -> Rect {
+    Rect {
+        height: screen.height.saturating_sub(1).max(3),
+        ..screen
+    }
+}
+
+/// Rows of the survey dialog scrolled past so that its focused question shows in `area`: the
+/// least that shows all its rows (its first, when they do not all fit). The dialog's lines are
+/// as wide as its content at most, so a line is a row.
+pub fn survey_scroll(app: &App, area: Rect) -> u16 {
     let Some(dialog) = &app.survey_dialog else {
         return 0;
     };
-    let text = crate::tui::visitor::view::survey_dialog(dialog, &Theme::new(false), screen.width);
-    let (_, rows) = box_size(&text.title, &text.lines, screen);
-    let shown = usize::from(screen.height.saturating_sub(2)).max(1);
+    let text = crate::tui::visitor::view::survey_dialog(dialog, &Theme::new(false), area.width);
+    let (_, rows) = box_size(&text.title, &text.lines, area);
+    let shown = usize::from(area.height.saturating_sub(2)).max(1);
     if rows <= shown {
         return 0;
     }

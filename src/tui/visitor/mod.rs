@@ -38,6 +38,8 @@ pub struct VisitorView {
     pub offer_exit_survey: bool,
     /// What the service said to the last transcript request.
     pub transcript: Option<Result<String, String>>,
+    /// A line that was being written when the chat ended.
+    pub unsent: Option<String>,
 }
 
 /// A tracker update about the visitor's side (the links, the agent typing, the name): its
@@ -56,7 +58,14 @@ pub fn tracker_update(app: &mut App, id: SessionId, update: &SessionUpdate) -> O
         }
         SessionUpdate::AgentTyping(typing) => visitor.agent_typing = *typing,
         SessionUpdate::VisitorNamed { name, result } => {
-            visitor.name = Some((name.clone(), result.clone()));
+            let said = result.clone().map_err(|failure| {
+                if failure.outcome_unknown {
+                    format!("{} — it may have been set all the same", failure.message)
+                } else {
+                    failure.message
+                }
+            });
+            visitor.name = Some((name.clone(), said));
             if result.is_ok() {
                 return Some(vec![Effect::RecordVisitor {
                     uri: view.uri.clone(),

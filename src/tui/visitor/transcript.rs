@@ -42,10 +42,12 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         ));
         return Vec::new();
     }
-    app.transcript_dialog = TranscriptDialog {
-        email: Input::new(prefilled_address(app)),
-        ..TranscriptDialog::default()
-    };
+    // What was typed before (sent or refused) is offered again; else the address known.
+    if app.transcript_dialog.email.value().trim().is_empty() {
+        app.transcript_dialog.email = Input::new(prefilled_address(app));
+    }
+    app.transcript_dialog.error = None;
+    app.transcript_dialog.on_subject = false;
     app.overlay = Some(Overlay::Transcript);
     Vec::new()
 }
@@ -165,10 +167,12 @@ pub fn sent(
         }
         Err(error) => {
             view.visitor.transcript = Some(Err(error.clone()));
-            app.notice = Some(Notice::error(
-                format!("transcript not requested: {error}"),
-                None,
-            ));
+            // Said under the state; and the dialog comes back with what was typed and why it
+            // was refused, once nothing else is open over the screen (`t` brings it back too).
+            app.transcript_dialog.error = Some(error);
+            if app.overlay.is_none() {
+                app.overlay = Some(Overlay::Transcript);
+            }
             Vec::new()
         }
     }

@@ -44,6 +44,12 @@ pub fn session_lines(view: &SessionView, theme: &Theme, width: usize) -> Vec<Lin
         )),
         None => {}
     }
+    if let Some(line) = &visitor.unsent {
+        said.push((
+            format!("not sent, the chat ended first: {}", terminal_safe(line)),
+            theme.warn(),
+        ));
+    }
     if let Some(refused) = &visitor.typing_refused {
         said.push((
             format!("the service refused the visitor's typing status {refused}"),
@@ -181,6 +187,16 @@ pub fn survey_dialog(dialog: &SurveyDialog, theme: &Theme, screen_width: u16) ->
         )
     };
     lines.push(Line::from(Span::styled(rule, theme.section())));
+    // Said first, so that it shows however long the survey is.
+    if let Some(failure) = &dialog.failure {
+        lines.extend(widgets::error_rows(
+            &format!("not submitted: {failure}"),
+            0,
+            width,
+            theme,
+        ));
+        lines.push(Line::raw(""));
+    }
     let focused = dialog.focused();
     let mut cursor = None;
     let mut focus_rows = None;
@@ -203,15 +219,6 @@ pub fn survey_dialog(dialog: &SurveyDialog, theme: &Theme, screen_width: u16) ->
             focus_rows = Some((first, lines.len() - 1));
         }
     }
-    if let Some(failure) = &dialog.failure {
-        lines.push(Line::raw(""));
-        lines.extend(widgets::error_rows(
-            &format!("not submitted: {failure}"),
-            0,
-            width,
-            theme,
-        ));
-    }
     lines.push(Line::raw(""));
     let keys = match (&dialog.kind, dialog.sending) {
         (_, true) => "sending…",
@@ -225,8 +232,13 @@ pub fn survey_dialog(dialog: &SurveyDialog, theme: &Theme, screen_width: u16) ->
     for part in wrap(keys, width) {
         lines.push(Line::from(Span::styled(part, theme.dim())));
     }
+    // The title holds a failed submit too: it stays in view however the dialog scrolls.
+    let title = match &dialog.failure {
+        Some(failure) => format!("{}— ✗ not submitted: {failure} ", dialog.title()),
+        None => dialog.title(),
+    };
     DialogText {
-        title: dialog.title(),
+        title,
         lines,
         cursor: cursor.filter(|_| dialog.text_focused()),
         focus_rows,
