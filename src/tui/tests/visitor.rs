@@ -206,7 +206,9 @@ fn the_name_set_is_said_and_kept_in_the_history_and_a_refusal_is_said() {
             id,
             update: SessionUpdate::VisitorNamed {
                 name: "Zoë".into(),
-                result: Err("HTTP 400: bad name".into()),
+                result: Err(crate::api::error::CallFailure::not_sent(
+                    "HTTP 400: bad name",
+                )),
             },
         })],
     );

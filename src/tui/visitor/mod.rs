@@ -156,7 +156,14 @@ pub fn tracker_update(app: &mut App, id: SessionId, update: &SessionUpdate) -> O
         SessionUpdate::Links(links) => visitor.links = links.clone(),
         SessionUpdate::AgentTyping(typing) => visitor.agent_typing = *typing,
         SessionUpdate::VisitorNamed { name, result } => {
-            visitor.name = Some((name.clone(), result.clone()));
+            let said = result.clone().map_err(|failure| {
+                if failure.outcome_unknown {
+                    format!("{} — it may have been set all the same", failure.message)
+                } else {
+                    failure.message
+                }
+            });
+            visitor.name = Some((name.clone(), said));
             if result.is_ok() {
                 return Some(vec![Effect::RecordVisitor {
                     uri: view.uri.clone(),
