@@ -375,7 +375,15 @@ fn send_transcript(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     let subject = dialog.subject.value().trim().to_string();
-    if let Some(problem) = validate::single_line(&subject) {
+    let problem = validate::single_line(&subject).or_else(|| {
+        subject
+            .chars()
+            .any(crate::terminal_text::is_bidi_control)
+            .then(|| {
+                "contains a text-direction control, which would garble the mail's subject".into()
+            })
+    });
+    if let Some(problem) = problem {
         dialog.error = Some(format!("subject: {problem}"));
         dialog.on_subject = true;
         return Vec::new();
