@@ -578,4 +578,6 @@ pub struct TuiArgs {
     pub connection: ConnectionArgs,
     #[command(flatten)]
     pub fields: RequestFields,
+    #[command(flatten)]
+    pub visitor: VisitorArgs,
 }

@@ -119,7 +119,7 @@ pub fn launch(cli: &super::Cli) -> Launch {
                     .map(Secret::new),
                 ..AuthSpec::default()
             },
-            visitor: crate::start::VisitorSpec::default(),
+            visitor: args.visitor.spec(),
         },
         flag_problems,
         profile: cli.profile.clone(),
@@ -144,6 +144,7 @@ fn tui_args_from_env() -> TuiArgs {
         .unwrap_or_else(|| TuiArgs {
             connection: ConnectionArgs::default(),
             fields: RequestFields::default(),
+            visitor: super::args::VisitorArgs::default(),
         })
 }
 
@@ -219,6 +220,21 @@ mod tests {
     use super::*;
     use crate::api::ApiError;
     use crate::api::validate::{Invalid, ValidationErrors};
+
+    #[test]
+    fn the_console_takes_the_visitor_name_flag_into_its_form() {
+        use clap::Parser;
+        let cli = crate::cli::Cli::parse_from([
+            "chatstart",
+            "tui",
+            "--base-url",
+            "http://127.0.0.1:1",
+            "--visitor-name",
+            "Zed",
+        ]);
+        let launch = launch(&cli);
+        assert_eq!(launch.flags.visitor.name.as_deref(), Some("Zed"));
+    }
 
     #[test]
     fn invalid_values_and_connection_problems_are_named_by_their_flags() {
