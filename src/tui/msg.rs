@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use tui_input::InputRequest;
 
+use crate::api::error::CallFailure;
 use crate::api::exchange::Exchange;
 use crate::api::model::{EstimatedWait, Survey};
 use crate::api::{AuthRequest, ChatRequest};
@@ -384,26 +385,31 @@ pub enum VisitorOutcome {
         id: SessionId,
         result: Result<Option<Survey>, String>,
     },
-    /// The exit survey's answers were taken, or refused.
+    /// The exit survey's answers were taken, or not (and whether they may have been all the
+    /// same: the answer was lost).
     ExitSurveySubmitted {
         id: SessionId,
         uri: String,
         survey: Survey,
         answers: Vec<crate::api::SurveyAnswer>,
-        result: Result<(), String>,
+        result: Result<(), Box<CallFailure>>,
     },
-    /// The transcript request was taken (by which link), or refused.
+    /// The transcript request was taken (by which link), or not.
     TranscriptSent {
         id: SessionId,
-        result: Result<(crate::api::TranscriptSent, crate::api::TranscriptRequest), String>,
+        transcript: crate::api::TranscriptRequest,
+        result: Result<crate::api::TranscriptSent, Box<CallFailure>>,
     },
     /// The offline survey for the form's request was read (`None`: the account has none).
     OfflineSurveyLoaded {
         request: Box<ChatRequest>,
         result: Result<Option<Survey>, String>,
     },
-    /// The offline survey's answers were taken, or refused.
-    OfflineSurveySubmitted { result: Result<(), String> },
+    /// The offline survey's answers were taken, or not (the runner keeps it in the history
+    /// when taken, and as unknown when its answer was lost).
+    OfflineSurveySubmitted {
+        result: Result<(), Box<CallFailure>>,
+    },
 }
 
 macro_rules! into_msg {
@@ -564,10 +570,11 @@ pub enum Effect {
         answers: Vec<crate::api::SurveyAnswer>,
         profile: Option<String>,
     },
-    /// The history keeps what the visitor did in a chat.
+    /// The history keeps what the visitor did in a chat: taken, or maybe (its answer lost).
     RecordVisitor {
         uri: String,
         action: crate::history::VisitorAction,
+        outcome: crate::history::Outcome,
     },
     /// Plan and run check file `id`'s cases; each start and verdict comes back as a message.
     RunChecks { id: SessionId, plan: CheckPlan },

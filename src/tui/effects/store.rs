@@ -73,9 +73,17 @@ pub fn run(store: &mut Store, effect: Effect, messages: &mpsc::UnboundedSender<M
                 }
             }
         }
-        Effect::RecordVisitor { uri, action } => {
+        Effect::RecordVisitor {
+            uri,
+            action,
+            outcome,
+        } => {
             if let Some(history) = &store.history {
-                if let Err(error) = history.visitor(&uri, action) {
+                let written = match outcome {
+                    crate::history::Outcome::Taken => history.visitor(&uri, action),
+                    crate::history::Outcome::Unknown => history.visitor_unknown(&uri, action),
+                };
+                if let Err(error) = written {
                     failed(messages, format!("could not write the history: {error}"));
                 }
             }

@@ -2,8 +2,19 @@
 //! and submitted, the transcript asked for, the offline survey read and submitted (the history
 //! keeps it once the service took it). Each answer comes back as a `VisitorOutcome`.
 
+use crate::api::ApiError;
+use crate::api::error::CallFailure;
 use crate::tui::effects::{EffectRunner, describe};
 use crate::tui::msg::{Effect, Msg, StoreOutcome, VisitorOutcome};
+
+/// A call's failure in the console's words, and whether the service may have taken it all the
+/// same (its answer was lost after the request went out).
+fn failure(error: &ApiError) -> Box<CallFailure> {
+    Box::new(CallFailure {
+        message: describe(error),
+        ..CallFailure::from(error)
+    })
+}
 
 impl EffectRunner {
     /// Starts a visitor effect; the calls of a chat go through its session's client (so the
@@ -54,7 +65,7 @@ impl EffectRunner {
                         uri,
                         survey,
                         answers,
-                        result: result.map_err(|e| describe(&e)),
+                        result: result.map_err(|e| failure(&e)),
                     }));
                 });
             }
@@ -73,9 +84,8 @@ impl EffectRunner {
                     let result = api.request_transcript(&links, &transcript).await;
                     let _ = messages.send(Msg::from(VisitorOutcome::TranscriptSent {
                         id,
-                        result: result
-                            .map(|sent| (sent, transcript))
-                            .map_err(|e| describe(&e)),
+                        transcript,
+                        result: result.map_err(|e| failure(&e)),
                     }));
                 });
             }
@@ -116,7 +126,14 @@ impl EffectRunner {
                         tokio::spawn(async move {
                             let result =
                                 api.submit_offline_survey(&request, &survey, &answers).await;
-                            if let (Ok(()), Some(history)) = (&result, &history) {
+                            let result = result.map_err(|e| failure(&e));
+                            // Kept when taken, and as unknown when its answer was lost.
+                            let kept = match &result {
+                                Ok(()) => Some(false),
+                                Err(failure) if failure.outcome_unknown => Some(true),
+                                Err(_) => None,
+                            };
+                            if let (Some(unknown), Some(history)) = (kept, &history) {
                                 let record = crate::history::OfflineSurveyRecord::submitted(
                                     profile.as_deref(),
                                     api.config(),
@@ -124,21 +141,22 @@ impl EffectRunner {
                                     &survey,
                                     &answers,
                                 );
+                                let record = if unknown { record.unknown() } else { record };
                                 if let Err(error) = history.offline_survey(record) {
                                     let _ = messages.send(Msg::from(StoreOutcome::Failed(
                                         format!("could not write the history: {error}"),
                                     )));
                                 }
                             }
-                            let _ =
-                                messages.send(Msg::from(VisitorOutcome::OfflineSurveySubmitted {
-                                    result: result.map_err(|e| describe(&e)),
-                                }));
+                            let _ = messages
+                                .send(Msg::from(VisitorOutcome::OfflineSurveySubmitted { result }));
                         });
                     }
                     Err(error) => {
                         let _ = messages.send(Msg::from(VisitorOutcome::OfflineSurveySubmitted {
-                            result: Err(crate::tui::errors::short(&error)),
+                            result: Err(Box::new(CallFailure::not_sent(
+                                crate::tui::errors::short(&error),
+                            ))),
                         }));
                     }
                 }

@@ -182,7 +182,12 @@ fn samples() -> Vec<(App, Outcome)> {
             typing,
             outcome(Msg::from(VisitorOutcome::TranscriptSent {
                 id: typing_id,
-                result: Err("HTTP 400: Invalid email address".into()),
+                transcript: crate::api::TranscriptRequest {
+                    email: "qa@example.com".into(),
+                    subject: None,
+                    timezone_offset_ms: None,
+                },
+                result: Err(super::visitor::refused("HTTP 400: Invalid email address")),
             })),
         ),
         (
@@ -195,7 +200,7 @@ fn samples() -> Vec<(App, Outcome)> {
         (
             form.clone(),
             outcome(Msg::from(VisitorOutcome::OfflineSurveySubmitted {
-                result: Err("HTTP 503".into()),
+                result: Err(super::visitor::refused("HTTP 503")),
             })),
         ),
     ];

@@ -14,6 +14,19 @@ const TYPING: &str = "http://127.0.0.1:8480/api/account/12345678/chat/H1/info/vi
 const EXIT: &str = "http://127.0.0.1:8480/api/account/12345678/chat/H1/exitSurvey";
 const TRANSCRIPT: &str = "http://127.0.0.1:8480/api/account/12345678/chat/H1/transcriptRequest";
 
+/// A call the service refused: nothing was taken.
+pub fn refused(message: &str) -> Box<crate::api::error::CallFailure> {
+    Box::new(crate::api::error::CallFailure::not_sent(message))
+}
+
+/// A call whose answer was lost after it went out: the service may have taken it.
+pub fn lost(message: &str) -> Box<crate::api::error::CallFailure> {
+    Box::new(crate::api::error::CallFailure {
+        outcome_unknown: true,
+        ..*refused(message)
+    })
+}
+
 pub fn links() -> VisitorLinks {
     VisitorLinks {
         exit_survey: Some(EXIT.into()),

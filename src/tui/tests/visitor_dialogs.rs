@@ -4,7 +4,7 @@
 use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::snapshots::draw_text;
-use super::visitor::{end, exit_survey, links, visitor_chat};
+use super::visitor::{end, exit_survey, links, lost, refused, visitor_chat};
 use super::*;
 use crate::api::TranscriptSent;
 use crate::api::model::{Survey, VisitorLinks};
@@ -15,6 +15,15 @@ use crate::tui::visitor::ExitSurveyStep;
 use serde_json::json;
 
 const EXIT: &str = "http://127.0.0.1:8480/api/account/12345678/chat/H1/exitSurvey";
+
+/// A transcript request to this address, as the dialog makes it.
+fn typed_transcript(email: &str) -> crate::api::TranscriptRequest {
+    crate::api::TranscriptRequest {
+        email: email.into(),
+        subject: None,
+        timezone_offset_ms: None,
+    }
+}
 
 /// A chat whose exit survey is open.
 fn exit_survey_open(app: &mut App) -> u64 {
@@ -62,7 +71,8 @@ fn t_asks_for_the_address_prefilled_checks_it_and_says_what_the_service_answered
         &mut app,
         [Msg::from(VisitorOutcome::TranscriptSent {
             id,
-            result: Ok((TranscriptSent::SubjectDropped, transcript.clone())),
+            transcript: transcript.clone(),
+            result: Ok(TranscriptSent::SubjectDropped),
         })],
     );
     assert!(
@@ -140,7 +150,7 @@ fn the_exit_survey_opens_after_the_end_checks_its_answers_and_submits_value_text
             uri: URI.into(),
             survey: exit_survey(),
             answers: answers.clone(),
-            result: Err("HTTP 400: An unknown question id was posted: 0".into()),
+            result: Err(refused("HTTP 400: An unknown question id was posted: 0")),
         })],
     );
     assert_eq!(app.overlay, Some(Overlay::Survey));
@@ -294,7 +304,8 @@ fn the_transcript_dialog_names_the_link_a_subject_goes_to() {
         &mut app,
         [Msg::from(VisitorOutcome::TranscriptSent {
             id,
-            result: Ok((TranscriptSent::Plain, transcript.clone())),
+            transcript: transcript.clone(),
+            result: Ok(TranscriptSent::Plain),
         })],
     );
     let screen = draw_text(&app, 120, 30);
@@ -310,7 +321,10 @@ fn the_transcript_dialog_names_the_link_a_subject_goes_to() {
         &mut app,
         [Msg::from(VisitorOutcome::TranscriptSent {
             id,
-            result: Err("transcript request failed: HTTP 400: Invalid email address".into()),
+            transcript: typed_transcript("qa@example.com"),
+            result: Err(refused(
+                "transcript request failed: HTTP 400: Invalid email address",
+            )),
         })],
     );
     let screen = draw_text(&app, 120, 30);
@@ -451,7 +465,7 @@ fn a_survey_taller_than_the_screen_keeps_its_focused_question_and_its_failure_in
             uri: URI.into(),
             survey,
             answers,
-            result: Err("HTTP 503: Service temporarily unavailable".into()),
+            result: Err(refused("HTTP 503: Service temporarily unavailable")),
         })],
     );
     let screen = draw_text(&app, 80, 24);
@@ -477,10 +491,109 @@ fn a_refused_transcript_request_comes_back_with_what_was_typed() {
         &mut app,
         [Msg::from(VisitorOutcome::TranscriptSent {
             id,
-            result: Err("HTTP 400: Invalid email address".into()),
+            transcript: typed_transcript("qa@example.com"),
+            result: Err(refused("HTTP 400: Invalid email address")),
         })],
     );
     assert_eq!(app.overlay, Some(Overlay::Transcript));
     assert_eq!(app.transcript_dialog.email.value(), "qa@example.com");
     assert!(draw_text(&app, 80, 24).contains("Invalid email address"));
+}
+
+#[test]
+fn a_call_whose_answer_was_lost_is_said_as_maybe_and_kept_as_unknown() {
+    use crate::history::Outcome;
+    let unknown = |effects: &[Effect]| {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::RecordVisitor {
+                    action,
+                    outcome: Outcome::Unknown,
+                    ..
+                } => Some(action.clone()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut app = app();
+    let id = visitor_chat(&mut app);
+    // The name: it may be set.
+    let effects = send(
+        &mut app,
+        [Msg::from(SessionOutcome::Update {
+            id,
+            update: SessionUpdate::VisitorNamed {
+                name: "Zoë".into(),
+                result: Err(*lost("visitor name failed: timed out")),
+            },
+        })],
+    );
+    assert!(
+        matches!(unknown(&effects).as_slice(), [VisitorAction::Named { .. }]),
+        "{effects:?}"
+    );
+    // The transcript: not offered again at once (it may be mailed twice).
+    press(&mut app, key(KeyCode::Char('t'), KeyModifiers::NONE));
+    type_text(&mut app, "zoe@example.com");
+    press(&mut app, key(KeyCode::Enter, KeyModifiers::NONE));
+    let effects = send(
+        &mut app,
+        [Msg::from(VisitorOutcome::TranscriptSent {
+            id,
+            transcript: typed_transcript("zoe@example.com"),
+            result: Err(lost("transcript request failed: timed out after 10 s")),
+        })],
+    );
+    assert!(
+        matches!(
+            unknown(&effects).as_slice(),
+            [VisitorAction::Transcript { .. }]
+        ),
+        "{effects:?}"
+    );
+    assert_eq!(app.overlay, None);
+    // The exit survey: closed, said as maybe submitted.
+    end(&mut app, id);
+    send(
+        &mut app,
+        [Msg::from(VisitorOutcome::ExitSurveyLoaded {
+            id,
+            result: Ok(Some(exit_survey())),
+        })],
+    );
+    press(&mut app, key(KeyCode::Right, KeyModifiers::NONE));
+    let effects = press(&mut app, key(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    let Some(Effect::SubmitExitSurvey {
+        survey, answers, ..
+    }) = effects.first().cloned()
+    else {
+        panic!("{effects:?}");
+    };
+    let effects = send(
+        &mut app,
+        [Msg::from(VisitorOutcome::ExitSurveySubmitted {
+            id,
+            uri: URI.into(),
+            survey,
+            answers,
+            result: Err(lost("exit survey answers failed: the connection dropped")),
+        })],
+    );
+    assert!(
+        matches!(
+            unknown(&effects).as_slice(),
+            [VisitorAction::ExitSurvey { .. }]
+        ),
+        "{effects:?}"
+    );
+    assert_eq!(app.overlay, None);
+    let screen = draw_text(&app, 120, 30);
+    for said in [
+        "visitor name Zoë may have been set: no answer came (visitor name failed: timed out)",
+        "the transcript for zoe@example.com may have been requested: no answer came",
+        "exit survey may have been submitted: no answer came",
+    ] {
+        assert!(screen.contains(said), "{said:?} in:\n{screen}");
+    }
 }

@@ -9,7 +9,7 @@ pub mod typing;
 pub mod view;
 
 use crate::api::model::{ChatState, VisitorLinks};
-use crate::history::VisitorAction;
+use crate::history::{Outcome, VisitorAction};
 use crate::session::SessionUpdate;
 use crate::tui::app::{App, Overlay};
 use crate::tui::msg::{Effect, Intent, SessionId, VisitorIntent, VisitorOutcome};
@@ -24,7 +24,8 @@ pub struct VisitorView {
     pub links: VisitorLinks,
     /// The agent types now (from the info, on change).
     pub agent_typing: bool,
-    /// The name asked for and what became of it.
+    /// The name asked for and what became of it: set, or what to say after the name (not set,
+    /// or may have been).
     pub name: Option<(String, Result<(), String>)>,
     /// What the service was last told of the visitor's typing.
     pub typing_told: bool,
@@ -36,7 +37,8 @@ pub struct VisitorView {
     /// The chat was made here from the form: its exit survey is offered when it ends (not for
     /// a chat watched from the history or a check's results).
     pub offer_exit_survey: bool,
-    /// What the service said to the last transcript request.
+    /// What became of the last transcript request, as said under the state: taken (`Ok`), or
+    /// not or maybe not (`Err`).
     pub transcript: Option<Result<String, String>>,
     /// A line that was being written when the chat ended.
     pub unsent: Option<String>,
@@ -60,18 +62,23 @@ pub fn tracker_update(app: &mut App, id: SessionId, update: &SessionUpdate) -> O
         SessionUpdate::VisitorNamed { name, result } => {
             let said = result.clone().map_err(|failure| {
                 if failure.outcome_unknown {
-                    format!("{} — it may have been set all the same", failure.message)
+                    format!("may have been set: no answer came ({})", failure.message)
                 } else {
-                    failure.message
+                    format!("not set: {}", failure.message)
                 }
             });
             visitor.name = Some((name.clone(), said));
-            if result.is_ok() {
-                return Some(vec![Effect::RecordVisitor {
-                    uri: view.uri.clone(),
-                    action: VisitorAction::Named { name: name.clone() },
-                }]);
-            }
+            // Kept when set, and as unknown when the answer was lost (it may be set).
+            let outcome = match result {
+                Ok(()) => Outcome::Taken,
+                Err(failure) if failure.outcome_unknown => Outcome::Unknown,
+                Err(_) => return Some(Vec::new()),
+            };
+            return Some(vec![Effect::RecordVisitor {
+                uri: view.uri.clone(),
+                action: VisitorAction::Named { name: name.clone() },
+                outcome,
+            }]);
         }
         _ => return None,
     }
@@ -132,7 +139,11 @@ pub fn outcome(app: &mut App, outcome: VisitorOutcome) -> Vec<Effect> {
             typing::told(app, id, typing, result);
             Vec::new()
         }
-        VisitorOutcome::TranscriptSent { id, result } => transcript::sent(app, id, result),
+        VisitorOutcome::TranscriptSent {
+            id,
+            transcript,
+            result,
+        } => transcript::sent(app, id, transcript, result),
         outcome @ (VisitorOutcome::ExitSurveyLoaded { .. }
         | VisitorOutcome::ExitSurveySubmitted { .. }
         | VisitorOutcome::OfflineSurveyLoaded { .. }

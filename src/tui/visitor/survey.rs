@@ -7,7 +7,7 @@
 use crate::api::model::Survey;
 use crate::api::validate::{self, Field, ValidationErrors};
 use crate::api::{ChatRequest, SurveyAnswer};
-use crate::history::VisitorAction;
+use crate::history::{Outcome, VisitorAction};
 use crate::tui::app::{App, Lookup, Notice, Overlay, Phase};
 use crate::tui::connection::Connection;
 use crate::tui::form::survey::SurveyForm;
@@ -24,6 +24,9 @@ pub enum ExitSurveyStep {
     Open,
     Submitting,
     Submitted,
+    /// Sent, and its answer was lost: the service may have taken it (not offered again, which
+    /// could submit it twice).
+    MaybeSubmitted(String),
     Skipped,
     Failed(String),
 }
@@ -274,11 +277,21 @@ pub fn outcome(app: &mut App, outcome: VisitorOutcome) -> Vec<Effect> {
                     return vec![Effect::RecordVisitor {
                         uri,
                         action: VisitorAction::exit_survey(&survey, &answers),
+                        outcome: Outcome::Taken,
                     }];
                 }
-                Err(error) => {
+                Err(failure) if failure.outcome_unknown => {
+                    view.visitor.exit_survey = ExitSurveyStep::MaybeSubmitted(failure.message);
+                    close(app);
+                    return vec![Effect::RecordVisitor {
+                        uri,
+                        action: VisitorAction::exit_survey(&survey, &answers),
+                        outcome: Outcome::Unknown,
+                    }];
+                }
+                Err(failure) => {
                     view.visitor.exit_survey = ExitSurveyStep::Open;
-                    failed(app, &error);
+                    failed(app, &failure.message);
                 }
             }
         }
@@ -305,15 +318,27 @@ pub fn outcome(app: &mut App, outcome: VisitorOutcome) -> Vec<Effect> {
                 ));
             }
         },
-        VisitorOutcome::OfflineSurveySubmitted { result } => match result {
-            Ok(()) => {
-                close(app);
-                app.notice = Some(Notice::info(
-                    "offline survey submitted: the service took it",
+        VisitorOutcome::OfflineSurveySubmitted { result } => {
+            match result {
+                Ok(()) => {
+                    close(app);
+                    app.notice = Some(Notice::info(
+                        "offline survey submitted: the service took it",
+                    ));
+                }
+                Err(failure) if failure.outcome_unknown => {
+                    close(app);
+                    app.notice = Some(Notice::error(
+                    format!(
+                        "the offline survey may have been submitted: no answer came ({})",
+                        failure.message
+                    ),
+                    Some("the history keeps it as unknown; submitting it again may send it twice".into()),
                 ));
+                }
+                Err(failure) => failed(app, &failure.message),
             }
-            Err(error) => failed(app, &error),
-        },
+        }
         VisitorOutcome::TypingIdle { .. }
         | VisitorOutcome::TypingTold { .. }
         | VisitorOutcome::TranscriptSent { .. } => {}

@@ -5,9 +5,10 @@
 
 use tui_input::Input;
 
+use crate::api::error::CallFailure;
 use crate::api::validate;
 use crate::api::{TranscriptRequest, TranscriptSent};
-use crate::history::VisitorAction;
+use crate::history::{Outcome, VisitorAction};
 use crate::tui::app::{App, Notice, Overlay, Topic};
 use crate::tui::msg::{AppIntent, Effect, Intent, SessionId, VisitorIntent};
 
@@ -144,11 +145,14 @@ fn send(app: &mut App) -> Vec<Effect> {
 }
 
 /// What the service answered: said under the state (which link, the subject dropped or not,
-/// or the error with its status and message) and, when taken, kept in the history.
+/// or the error with its status and message) and kept in the history when taken — or, when its
+/// answer was lost, as one that may have been (then it is not offered again at once: sending
+/// it again may mail it twice).
 pub fn sent(
     app: &mut App,
     id: SessionId,
-    result: Result<(TranscriptSent, TranscriptRequest), String>,
+    transcript: TranscriptRequest,
+    result: Result<TranscriptSent, Box<CallFailure>>,
 ) -> Vec<Effect> {
     app.transcript_dialog.sending = false;
     if app.notice_is_about(Topic::TranscriptAsked) {
@@ -157,19 +161,41 @@ pub fn sent(
     let Some(view) = app.session_mut().filter(|v| v.id == id) else {
         return Vec::new();
     };
+    let email = &transcript.email;
     match result {
-        Ok((how, transcript)) => {
-            view.visitor.transcript = Some(Ok(said(how, &transcript.email)));
+        Ok(how) => {
+            view.visitor.transcript = Some(Ok(said(how, email)));
             vec![Effect::RecordVisitor {
                 uri: view.uri.clone(),
                 action: VisitorAction::transcript(&transcript, how),
+                outcome: Outcome::Taken,
             }]
         }
-        Err(error) => {
-            view.visitor.transcript = Some(Err(error.clone()));
+        Err(failure) if failure.outcome_unknown => {
+            view.visitor.transcript = Some(Err(format!(
+                "the transcript for {email} may have been requested: no answer came ({})",
+                failure.message
+            )));
+            let link = crate::start::visitor::transcript_link(
+                &view.visitor.links,
+                transcript.subject.is_some(),
+            );
+            link.map(|how| Effect::RecordVisitor {
+                uri: view.uri.clone(),
+                action: VisitorAction::transcript(&transcript, how),
+                outcome: Outcome::Unknown,
+            })
+            .into_iter()
+            .collect()
+        }
+        Err(failure) => {
+            view.visitor.transcript = Some(Err(format!(
+                "transcript not requested: {}",
+                failure.message
+            )));
             // Said under the state; and the dialog comes back with what was typed and why it
             // was refused, once nothing else is open over the screen (`t` brings it back too).
-            app.transcript_dialog.error = Some(error);
+            app.transcript_dialog.error = Some(failure.message);
             if app.overlay.is_none() {
                 app.overlay = Some(Overlay::Transcript);
             }

@@ -39,7 +39,7 @@ pub fn session_lines(view: &SessionView, theme: &Theme, width: usize) -> Vec<Lin
             theme.dim(),
         )),
         Some((name, Err(error))) => said.push((
-            format!("visitor name {} not set: {error}", terminal_safe(name)),
+            format!("visitor name {} {error}", terminal_safe(name)),
             theme.warn(),
         )),
         None => {}
@@ -58,7 +58,7 @@ pub fn session_lines(view: &SessionView, theme: &Theme, width: usize) -> Vec<Lin
     }
     match &visitor.transcript {
         Some(Ok(text)) => said.push((text.clone(), theme.dim())),
-        Some(Err(error)) => said.push((format!("transcript not requested: {error}"), theme.warn())),
+        Some(Err(text)) => said.push((text.clone(), theme.warn())),
         None => {}
     }
     let exit = match &visitor.exit_survey {
@@ -71,6 +71,10 @@ pub fn session_lines(view: &SessionView, theme: &Theme, width: usize) -> Vec<Lin
             theme.good(),
         )),
         ExitSurveyStep::Skipped => Some(("exit survey skipped".to_string(), theme.dim())),
+        ExitSurveyStep::MaybeSubmitted(error) => Some((
+            format!("exit survey may have been submitted: no answer came ({error})"),
+            theme.warn(),
+        )),
         ExitSurveyStep::Failed(error) => {
             Some((format!("exit survey not read: {error}"), theme.warn()))
         }
