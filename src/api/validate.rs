@@ -435,6 +435,22 @@ pub fn transcript_email(value: &str) -> Option<String> {
     }
 }
 
+/// The longest transcript subject sent: a mail subject, not a letter. The contract gives no
+/// bound; a longer one is a paste gone wrong, and mail systems fold or cut long subjects anyway.
+pub const LONGEST_SUBJECT: usize = 200;
+
+/// The transcript mail's subject (§2.18): one line, at most [`LONGEST_SUBJECT`] characters.
+pub fn transcript_subject(value: &str) -> Option<String> {
+    let length = value.trim().chars().count();
+    if length > LONGEST_SUBJECT {
+        Some(format!(
+            "a subject is at most {LONGEST_SUBJECT} characters (this one has {length})"
+        ))
+    } else {
+        single_line(value)
+    }
+}
+
 /// The visitor's name (§2.14): one line, not empty, not longer than a name.
 pub fn visitor_name(value: &str) -> Option<String> {
     const LONGEST: usize = 100;
@@ -458,12 +474,18 @@ pub fn visitor_name(value: &str) -> Option<String> {
     }
 }
 
-/// A time-zone offset written `±HH:MM` (or `Z`), as milliseconds (V17: the transcript's
-/// `timezoneOffset` is integer milliseconds). Offsets run from −12:00 to +14:00.
+/// A time-zone offset as milliseconds (V17: the transcript's `timezoneOffset` is integer
+/// milliseconds). Written with a sign and one or two digits of hours, then `:MM` when not whole
+/// hours (`+5`, `+05`, `+5:30`, `-02:00`), or `Z` / `0` for GMT: unambiguous, so taken as
+/// people write them. Offsets run from −12:00 to +14:00. (`auto` is the start layer's.)
 pub fn timezone_offset(value: &str) -> Result<i64, String> {
     let text = value.trim();
-    let problem =
-        || format!("`{text}` is not a time-zone offset: write one like +02:00, -05:30 or auto");
+    let problem = || {
+        format!(
+            "`{text}` is not a time-zone offset: write ±H or ±HH, with :MM when not whole hours \
+             (+5, +05:30, -02:00), Z, or auto"
+        )
+    };
     if text.eq_ignore_ascii_case("z") || text == "0" {
         return Ok(0);
     }
@@ -634,22 +656,22 @@ pub fn answers(given: &[SurveyAnswer], survey: &Survey) -> ValidationErrors {
                 if values.len() > 1 {
                     errors.push(field, "choose one answer only");
                 } else if !question.has_entry(&values[0]) {
-                    errors.push(
-                        field,
+                    let problem = shown_text_of(question, &values[0]).unwrap_or_else(|| {
                         format!(
                             "`{}` is not a choice; choose one of: {}",
                             values[0],
                             choices()
-                        ),
-                    );
+                        )
+                    });
+                    errors.push(field, problem);
                 }
             }
             QuestionKind::Checkbox => {
                 if let Some(bad) = values.iter().find(|v| !question.has_entry(v)) {
-                    errors.push(
-                        field,
-                        format!("`{bad}` is not a choice; choose among: {}", choices()),
-                    );
+                    let problem = shown_text_of(question, bad).unwrap_or_else(|| {
+                        format!("`{bad}` is not a choice; choose among: {}", choices())
+                    });
+                    errors.push(field, problem);
                 }
             }
             kind => {
@@ -677,6 +699,20 @@ pub fn answers(given: &[SurveyAnswer], survey: &Survey) -> ValidationErrors {
         }
     }
     std::mem::take(errors)
+}
+
+/// When `given` is how a choice is shown (its `displayValue`, exit surveys) rather than its value:
+/// says so, and the value to send (Q31: a choice's answer is its value text).
+fn shown_text_of(question: &Question, given: &str) -> Option<String> {
+    let entry = question.entries.iter().find(|e| {
+        e.display_value
+            .as_deref()
+            .is_some_and(|shown| shown.trim() == given.trim())
+    })?;
+    Some(format!(
+        "`{given}` is the shown text of `{}`; the answer is the value: send {}={}",
+        entry.value, question.id, entry.value
+    ))
 }
 
 /// Answers to questions the survey's logic hides, given the other answers: the encoder leaves
@@ -1232,6 +1268,39 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_choices_shown_text_given_as_its_answer_says_the_value_to_send() {
+        let survey = Survey::from_document(&json!({"survey":{"id":"9","questions":{"question":[
+            {"id":"1","type":"Radio Button","entry":[
+                {"value":"10 Extremely Likely","displayValue":"10"},{"value":"0 Not likely","displayValue":"0"}]},
+            {"id":"2","type":"Checkbox","entry":[{"value":"s1","displayValue":"Speed"}]}]}}}))
+        .unwrap();
+        let answer = |id: &str, value: &str| SurveyAnswer {
+            question_id: id.into(),
+            values: vec![value.into()],
+        };
+        let errors = answers(&[answer("1", "10"), answer("2", "Speed")], &survey);
+        assert_eq!(
+            errors.for_field(&Field::SurveyAnswer("1".into())),
+            Some(
+                "`10` is the shown text of `10 Extremely Likely`; the answer is the value: send 1=10 Extremely Likely"
+            )
+        );
+        assert!(
+            errors
+                .for_field(&Field::SurveyAnswer("2".into()))
+                .is_some_and(|m| m.ends_with("send 2=s1")),
+            "{errors:?}"
+        );
+        let errors = answers(&[answer("1", "7")], &survey);
+        assert!(
+            errors
+                .for_field(&Field::SurveyAnswer("1".into()))
+                .is_some_and(|m| m.starts_with("`7` is not a choice")),
+            "{errors:?}"
+        );
+    }
+
     fn missing_mandatory(survey: &Survey) -> usize {
         survey
             .visible_questions(|_| Vec::new())
@@ -1246,6 +1315,12 @@ mod tests {
         assert!(transcript_email("").is_some());
         assert!(transcript_email("me@example").is_some());
         assert!(transcript_email("me@example.com\nBcc: x@y.z").is_some());
+        assert_eq!(transcript_subject(&"s".repeat(LONGEST_SUBJECT)), None);
+        assert_eq!(
+            transcript_subject(&"é".repeat(LONGEST_SUBJECT + 1)).as_deref(),
+            Some("a subject is at most 200 characters (this one has 201)")
+        );
+        assert!(transcript_subject("a\u{7}b").unwrap().contains("BEL"));
         assert_eq!(visitor_name("Ann"), None);
         assert!(visitor_name("  ").is_some());
         assert!(visitor_name(" \u{200b}\u{200b} ").is_some());

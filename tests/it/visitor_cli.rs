@@ -802,6 +802,87 @@ fn a_transcript_goes_to_the_subject_link_with_a_subject_and_to_the_plain_one_wit
 }
 
 #[test]
+fn the_time_zone_offsets_taken_are_the_ones_the_help_lists() {
+    let emulator = emulator();
+    let help = ran(emulator.bare(&["transcript", "--help"]));
+    assert!(
+        help.stdout
+            .contains("±H or ±HH, with :MM when not whole hours (+5, +05:30, -02:00)")
+            && help.stdout.contains("`auto` (any case)"),
+        "{help:?}"
+    );
+    let uri = chatting(&emulator, "Sales", &[]);
+    for (offset, milliseconds) in [
+        ("+5", 18_000_000),
+        ("+5:30", 19_800_000),
+        ("-02:00", -7_200_000),
+    ] {
+        let out = ran(emulator.chatstart(&[
+            "transcript",
+            &uri,
+            "--email",
+            "qa@example.com",
+            "--timezone-offset",
+            offset,
+        ]));
+        assert_eq!(out.code, 0, "{offset}: {out:?}");
+        let sent = emulator.handle.transcript_requests(&chat_id(&uri)).unwrap();
+        assert_eq!(sent.last().unwrap().timezone_offset_ms, Some(milliseconds));
+    }
+    let out = ran(emulator.chatstart(&[
+        "transcript",
+        &uri,
+        "--email",
+        "qa@example.com",
+        "--timezone-offset",
+        "AUTO",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+    let out = ran(emulator.chatstart(&[
+        "transcript",
+        &uri,
+        "--email",
+        "qa@example.com",
+        "--timezone-offset",
+        "+0530",
+    ]));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("write ±H or ±HH, with :MM when not whole hours"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn an_invisible_character_in_a_subject_is_printed_escaped() {
+    let emulator = emulator();
+    let uri = chatting(&emulator, "Sales", &[]);
+    let out = ran(emulator.chatstart(&[
+        "transcript",
+        &uri,
+        "--email",
+        "qa@example.com",
+        "--subject",
+        "Our\u{200b}chat",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+    // Sent as typed; printed so that it can be seen.
+    let sent = emulator.handle.transcript_requests(&chat_id(&uri)).unwrap();
+    assert_eq!(sent[0].subject.as_deref(), Some("Our\u{200b}chat"));
+    for printed in [
+        ran(emulator.chatstart(&["info", &uri])),
+        ran(emulator.bare(&["history"])),
+    ] {
+        assert!(
+            printed.stdout.contains("subject “Our\\u{200b}chat”")
+                && !printed.stdout.contains('\u{200b}'),
+            "{printed:?}"
+        );
+    }
+}
+
+#[test]
 fn a_subject_the_chat_has_no_link_for_is_dropped_and_said() {
     let emulator = emulator();
     let uri = chatting(&emulator, "Sales", &[]);
@@ -839,6 +920,7 @@ fn a_subject_the_chat_has_no_link_for_is_dropped_and_said() {
 #[test]
 fn a_bad_address_or_offset_is_refused_before_anything_is_sent() {
     let emulator = emulator();
+    let long_subject = "s".repeat(201);
     let uri = format!(
         "{}/api/account/{}/chat/H1-abc",
         emulator.base_url(),
@@ -861,6 +943,10 @@ fn a_bad_address_or_offset_is_refused_before_anything_is_sent() {
         (
             vec!["--email", "a@b.cc", "--subject", "a\u{7}b"],
             "--subject: contains BEL",
+        ),
+        (
+            vec!["--email", "a@b.cc", "--subject", long_subject.as_str()],
+            "--subject: a subject is at most 200 characters (this one has 201)",
         ),
     ] {
         let mut args = vec!["transcript", uri.as_str()];
@@ -987,7 +1073,11 @@ fn exit_survey_answers_are_checked_first_then_submitted_as_value_texts() {
     for (answers, says) in [
         (
             vec!["4991315=10"],
-            "--answer 4991315=…: `10` is not a choice",
+            "--answer 4991315=…: `10` is the shown text of `10 Extremely Likely`; the answer is the value: send 4991315=10 Extremely Likely",
+        ),
+        (
+            vec!["4991315=11"],
+            "--answer 4991315=…: `11` is not a choice",
         ),
         (vec!["4991318=Speed"], "--answer 4991315=…: "),
         (
@@ -1146,6 +1236,37 @@ fn an_answer_to_a_question_the_logic_hides_is_refused_not_dropped_and_not_counte
         "{out:?}"
     );
     assert_eq!(pre_chat.handle.count("POST", "/chat/request"), 0);
+}
+
+#[test]
+fn an_exit_survey_is_not_submitted_while_the_chat_waits() {
+    let emulator = emulator();
+    let out = ran(emulator.chatstart(&["request", "--skill", "Slow"]));
+    let waiting = out.stdout.trim().to_string();
+    let out = ran(emulator.chatstart(&[
+        "exit-survey",
+        &waiting,
+        "--answer",
+        "4991315=10 Extremely Likely",
+    ]));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains(
+            "the chat is still waiting for an agent, and the exit survey is for after the end; nothing was sent"
+        ) && out.stderr.contains("hint: end it first with `chatstart end "),
+        "{out:?}"
+    );
+    assert_eq!(emulator.handle.count("POST", "/exitSurvey"), 0);
+    // Reading it is fine, and once ended it goes.
+    assert_eq!(ran(emulator.chatstart(&["exit-survey", &waiting])).code, 0);
+    assert_eq!(ran(emulator.chatstart(&["end", &waiting])).code, 0);
+    let out = ran(emulator.chatstart(&[
+        "exit-survey",
+        &waiting,
+        "--answer",
+        "4991315=10 Extremely Likely",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
 }
 
 #[test]
