@@ -57,6 +57,24 @@ fn t_asks_for_the_address_prefilled_checks_it_and_says_what_the_service_answered
     assert!(app.transcript_dialog.error.is_some());
     type_text(&mut app, ".com");
     press(&mut app, key(KeyCode::Tab, KeyModifiers::NONE));
+    // A subject is a line, not a letter: a pasted page is refused where it was typed.
+    send(
+        &mut app,
+        [Msg::from(crate::tui::msg::AppIntent::Paste(
+            "x".repeat(201),
+        ))],
+    );
+    let effects = press(&mut app, key(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(
+        app.transcript_dialog
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("at most 200 characters")),
+        "{:?}",
+        app.transcript_dialog.error
+    );
+    press(&mut app, key(KeyCode::Char('u'), KeyModifiers::CONTROL));
     type_text(&mut app, "Order 7");
     let effects = press(&mut app, key(KeyCode::Enter, KeyModifiers::NONE));
     let Some(Effect::RequestTranscript { transcript, .. }) = effects.first() else {

@@ -117,7 +117,7 @@ fn send(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     let subject = dialog.subject.value().trim().to_string();
-    if let Some(problem) = validate::single_line(&subject) {
+    if let Some(problem) = validate::transcript_subject(&subject) {
         dialog.error = Some(format!("subject: {problem}"));
         dialog.on_subject = true;
         return Vec::new();
