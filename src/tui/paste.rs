@@ -118,11 +118,17 @@ pub fn update(app: &mut App, text: &str) -> Vec<Effect> {
         Phase::Editing => into_form(app, text),
         Phase::Session(view) if view.compose.is_some() => {
             let pasted = one_line(text);
-            if let Some(input) = app.session_mut().and_then(|v| v.compose.as_mut()) {
-                insert(input, &pasted.text);
-            }
+            let changed = app
+                .session_mut()
+                .and_then(|v| v.compose.as_mut())
+                .is_some_and(|input| insert(input, &pasted.text));
             note_one_line(app, &pasted, "the chat line");
-            Vec::new()
+            // A pasted line is written as much as a typed one: the service is told so.
+            if changed {
+                crate::tui::visitor::typing::typed(app)
+            } else {
+                Vec::new()
+            }
         }
         Phase::Session(view) if view.is_chatting() => {
             ignored(app, "press i to write a line, then paste");

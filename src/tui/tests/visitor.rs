@@ -133,6 +133,29 @@ fn typing_is_told_at_the_first_key_once_then_not_typing_when_idle_sent_or_left()
 }
 
 #[test]
+fn a_line_pasted_into_the_composer_is_typing_too() {
+    let mut app = app();
+    visitor_chat(&mut app);
+    press(&mut app, key(KeyCode::Char('i'), KeyModifiers::NONE));
+    let effects = send(
+        &mut app,
+        [Msg::from(crate::tui::msg::AppIntent::Paste(
+            "order 12345".into(),
+        ))],
+    );
+    assert_eq!(set_typing(&effects), [true], "{effects:?}");
+    assert!(idle_generation(&effects).is_some(), "{effects:?}");
+    // Once told, a second paste asks nothing more of the service.
+    let effects = send(
+        &mut app,
+        [Msg::from(crate::tui::msg::AppIntent::Paste(
+            " again".into(),
+        ))],
+    );
+    assert!(set_typing(&effects).is_empty(), "{effects:?}");
+}
+
+#[test]
 fn typing_is_never_told_after_the_end_nor_without_its_link() {
     let mut app = app();
     let id = visitor_chat(&mut app);
