@@ -18,7 +18,7 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::model::Survey;
+use crate::api::model::{Survey, VisitorLinks};
 use crate::api::{
     AppKeyPlacement, ChatRequest, ClientConfig, Format, SurveyAnswer, TranscriptRequest,
     TranscriptSent,
@@ -239,6 +239,25 @@ impl VisitorAction {
 
     /// One line for people: `visitor name set: Natalie`.
     pub fn describe(&self) -> String {
+        self.describe_as(Outcome::Taken)
+    }
+
+    /// One line for people, as taken or as unknown: `visitor name may have been set: Natalie
+    /// (no answer came)`.
+    pub fn describe_as(&self, outcome: Outcome) -> String {
+        let said = self.describe_taken();
+        if outcome.is_taken() {
+            return said;
+        }
+        let unknown = match self {
+            Self::Named { .. } => said.replacen(" set:", " may have been set:", 1),
+            Self::Transcript { .. } => said.replacen(" asked for:", " may have been asked for:", 1),
+            Self::ExitSurvey { .. } => said.replacen(" submitted:", " may have been submitted:", 1),
+        };
+        format!("{unknown} (no answer came)")
+    }
+
+    fn describe_taken(&self) -> String {
         match self {
             Self::Named { name } => format!("visitor name set: {name}"),
             Self::Transcript {
@@ -291,6 +310,21 @@ pub fn answered_questions(survey: &Survey, answers: &[SurveyAnswer]) -> Vec<Stri
         .collect()
 }
 
+/// The transcript link a request goes to, as [`crate::api::ChatApi::request_transcript`]
+/// chooses it (Q32): with a subject, `transcript-with-subject-request` when the chat has it (else
+/// `transcript-request`, the subject dropped); without, `transcript-request` first. `None` when
+/// the chat has neither. What a request whose answer was lost is recorded with (here, where both front ends and
+/// the check engine reach it).
+pub fn transcript_link(links: &VisitorLinks, subject: bool) -> Option<TranscriptSent> {
+    match (&links.transcript_with_subject, &links.transcript) {
+        (Some(_), _) if subject => Some(TranscriptSent::WithSubject),
+        (_, Some(_)) if subject => Some(TranscriptSent::SubjectDropped),
+        (_, Some(_)) => Some(TranscriptSent::Plain),
+        (Some(_), None) => Some(TranscriptSent::WithSubject),
+        (None, None) => None,
+    }
+}
+
 /// Which transcript link a request went to (Q32).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TranscriptLink {
@@ -321,19 +355,50 @@ impl From<TranscriptSent> for TranscriptLink {
     }
 }
 
+/// Whether the service took what the visitor did, or whether that is unknown: the request went
+/// out and its answer was lost (a timeout, a dropped connection), so the name may be set, the
+/// transcript mailed, the survey kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// The service answered that it took it.
+    #[default]
+    Taken,
+    /// Sent, and no answer came.
+    Unknown,
+}
+
+impl Outcome {
+    pub fn is_taken(&self) -> bool {
+        *self == Self::Taken
+    }
+}
+
 /// A visitor's action in the chat at `uri` (a line of the file).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitorRecord {
     pub time: String,
     pub uri: String,
     pub action: VisitorAction,
+    /// Absent when the service took it; `"unknown"` when its answer was lost.
+    #[serde(default, skip_serializing_if = "Outcome::is_taken")]
+    pub outcome: Outcome,
 }
 
-/// A visitor's action as folded onto its session: when, and what.
+/// A visitor's action as folded onto its session: when, what, and whether it was taken.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitorDone {
     pub time: String,
     pub action: VisitorAction,
+    #[serde(default, skip_serializing_if = "Outcome::is_taken")]
+    pub outcome: Outcome,
+}
+
+impl VisitorDone {
+    /// One line for people: what was done, or what may have been.
+    pub fn describe(&self) -> String {
+        self.action.describe_as(self.outcome)
+    }
 }
 
 /// An offline survey submitted (§2.7, Q34): what a visitor leaves when no agent can take a
@@ -352,6 +417,9 @@ pub struct OfflineSurveyRecord {
     /// The ids of the questions answered, in the survey's order.
     #[serde(default)]
     pub questions: Vec<String>,
+    /// Absent when the service took it; `"unknown"` when its answer was lost.
+    #[serde(default, skip_serializing_if = "Outcome::is_taken")]
+    pub outcome: Outcome,
 }
 
 impl OfflineSurveyRecord {
@@ -372,7 +440,15 @@ impl OfflineSurveyRecord {
             skill: skill.trim().to_string(),
             survey_id: survey.id.clone(),
             questions: answered_questions(survey, answers),
+            outcome: Outcome::Taken,
         }
+    }
+
+    /// The same record, for a submission whose answer was lost: it may have been kept.
+    #[must_use]
+    pub fn unknown(mut self) -> Self {
+        self.outcome = Outcome::Unknown;
+        self
     }
 
     /// One line for people.
@@ -382,8 +458,12 @@ impl OfflineSurveyRecord {
         } else {
             format!(", skill {}", self.skill)
         };
+        let (submitted, unknown) = match self.outcome {
+            Outcome::Taken => ("submitted", ""),
+            Outcome::Unknown => ("may have been submitted", " (no answer came)"),
+        };
         format!(
-            "offline survey {} submitted (account {}{skill}): {} answered",
+            "offline survey {} {submitted} (account {}{skill}): {} answered{unknown}",
             self.survey_id,
             self.account,
             crate::plural::count(self.questions.len(), "question", "questions")
@@ -569,10 +649,27 @@ impl History {
     /// for, the exit survey submitted), once the service took it. `history` and `info` show it
     /// with the chat.
     pub fn visitor(&self, uri: &str, action: VisitorAction) -> std::io::Result<()> {
+        self.visitor_as(uri, action, Outcome::Taken)
+    }
+
+    /// Records what the visitor may have done in the chat at `uri`: the request went out and
+    /// its answer was lost, so the service may have taken it. Kept (as `unknown`) rather than
+    /// not at all: a name may be set, a transcript mailed.
+    pub fn visitor_unknown(&self, uri: &str, action: VisitorAction) -> std::io::Result<()> {
+        self.visitor_as(uri, action, Outcome::Unknown)
+    }
+
+    fn visitor_as(
+        &self,
+        uri: &str,
+        action: VisitorAction,
+        outcome: Outcome,
+    ) -> std::io::Result<()> {
         self.append(&Record::Visitor(VisitorRecord {
             time: now(),
             uri: uri.to_string(),
             action,
+            outcome,
         }))
     }
 
@@ -737,6 +834,7 @@ fn fold(entries: &mut Vec<Entry>, record: Record) {
                 entry.session.visitor.push(VisitorDone {
                     time: visitor.time,
                     action: visitor.action,
+                    outcome: visitor.outcome,
                 });
             }
         }
@@ -1235,6 +1333,32 @@ mod tests {
         );
         assert!(history.attempt(&template).is_err(), "only the demo's");
     }
+    #[test]
+    fn a_transcript_is_recorded_with_the_link_its_request_went_to() {
+        let links = |plain: bool, with_subject: bool| VisitorLinks {
+            transcript: plain.then(|| "p".to_string()),
+            transcript_with_subject: with_subject.then(|| "s".to_string()),
+            ..VisitorLinks::default()
+        };
+        assert_eq!(
+            transcript_link(&links(true, true), true),
+            Some(TranscriptSent::WithSubject)
+        );
+        assert_eq!(
+            transcript_link(&links(true, false), true),
+            Some(TranscriptSent::SubjectDropped)
+        );
+        assert_eq!(
+            transcript_link(&links(true, true), false),
+            Some(TranscriptSent::Plain)
+        );
+        assert_eq!(
+            transcript_link(&links(false, true), false),
+            Some(TranscriptSent::WithSubject)
+        );
+        assert_eq!(transcript_link(&links(false, false), true), None);
+    }
+
     #[test]
     fn only_the_questions_sent_count_as_answered() {
         use crate::api::model::Survey;

@@ -95,10 +95,11 @@ pub enum SessionUpdate {
     /// The agent started (`true`) or stopped typing, as the info says (Q35); sent on change
     /// only.
     AgentTyping(bool),
-    /// The visitor's name was set (`Ok`) or refused (`Err`: what was wrong).
+    /// The visitor's name was set (`Ok`), or not (`Err`: what went wrong, and whether it may
+    /// have been set all the same: the request went out and its answer was lost).
     VisitorNamed {
         name: String,
-        result: Result<(), String>,
+        result: Result<(), crate::api::error::CallFailure>,
     },
     /// A poll failed; the next try starts after `delay`.
     Retrying {
@@ -304,8 +305,10 @@ impl Tracker {
                                 .api
                                 .set_visitor_name(href, &name)
                                 .await
-                                .map_err(|error| error.to_string()),
-                            None => Err("the chat's info has no `visitor-name` link".into()),
+                                .map_err(crate::api::error::CallFailure::from),
+                            None => Err(crate::api::error::CallFailure::not_sent(
+                                "the chat's info has no `visitor-name` link",
+                            )),
                         };
                         if !self.send(SessionUpdate::VisitorNamed { name, result }) {
                             return;

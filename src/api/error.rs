@@ -81,6 +81,20 @@ impl Operation {
     pub fn creates_chat(self) -> bool {
         matches!(self, Self::ChatRequest | Self::Authenticate)
     }
+
+    /// The visitor's "PUTs" (§1.4): they change something (the name, the typing status, a
+    /// survey kept, a transcript mailed) but open no chat. Made once, never retried; when their
+    /// answer is lost after sending, whether they took effect is unknown.
+    pub fn is_visitor_put(self) -> bool {
+        matches!(
+            self,
+            Self::VisitorName
+                | Self::VisitorTyping
+                | Self::SubmitExitSurvey
+                | Self::Transcript
+                | Self::SubmitOfflineSurvey
+        )
+    }
 }
 
 impl std::fmt::Display for Operation {
@@ -265,19 +279,34 @@ impl ApiError {
     /// 504) gave up on it after passing it on. A chat may exist.
     pub fn may_have_created_chat(&self) -> bool {
         match self {
+            Self::NoLocation { operation, .. } => operation.creates_chat(),
+            _ => self.answer_lost().is_some_and(Operation::creates_chat),
+        }
+    }
+
+    /// A visitor's PUT whose result is unknown ([`Operation::is_visitor_put`]): its answer was
+    /// lost after it was sent, or a gateway (502, 504) gave up on it after passing it on. The
+    /// name may be set, the transcript mailed, the survey kept — as for a chat POST
+    /// ([`Self::may_have_created_chat`]), though no chat is made.
+    pub fn may_have_taken_effect(&self) -> bool {
+        self.answer_lost().is_some_and(Operation::is_visitor_put)
+    }
+
+    /// The call whose request went out and whose answer never came (or came from a gateway
+    /// that had passed the request on and then gave up on it).
+    fn answer_lost(&self) -> Option<Operation> {
+        match self {
             Self::Status {
                 operation,
                 status: 502 | 504,
                 ..
-            } => operation.creates_chat(),
-            Self::Network {
-                operation, failure, ..
-            } => {
-                operation.creates_chat()
-                    && matches!(failure, NetworkFailure::Timeout | NetworkFailure::Dropped)
             }
-            Self::NoLocation { operation, .. } => operation.creates_chat(),
-            _ => false,
+            | Self::Network {
+                operation,
+                failure: NetworkFailure::Timeout | NetworkFailure::Dropped,
+                ..
+            } => Some(*operation),
+            _ => None,
         }
     }
 
@@ -319,6 +348,55 @@ impl ApiError {
     pub fn hint(&self) -> Option<&'static str> {
         self.explain()
             .map(|explanation| explanation.next.command_line)
+    }
+}
+
+/// A call that failed, as it is reported after the fact (the tracker passes on how setting the
+/// visitor's name went): what went wrong, whether it may have taken effect all the same, and
+/// why, when that is known. The front ends say it in their own words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallFailure {
+    pub message: String,
+    pub kind: ErrorKind,
+    /// The request went out and its answer was lost ([`ApiError::may_have_taken_effect`]):
+    /// it may have been taken.
+    pub outcome_unknown: bool,
+    pub explanation: Option<super::explain::Explanation>,
+}
+
+impl CallFailure {
+    /// A call that could not be made at all (no link to make it to, a chat that ended first):
+    /// nothing was sent.
+    pub fn not_sent(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            kind: ErrorKind::Failed,
+            outcome_unknown: false,
+            explanation: None,
+        }
+    }
+}
+
+impl From<&ApiError> for CallFailure {
+    fn from(error: &ApiError) -> Self {
+        Self {
+            message: error.to_string(),
+            kind: error.kind(),
+            outcome_unknown: error.may_have_taken_effect(),
+            explanation: error.explain(),
+        }
+    }
+}
+
+impl From<ApiError> for CallFailure {
+    fn from(error: ApiError) -> Self {
+        Self::from(&error)
+    }
+}
+
+impl std::fmt::Display for CallFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
     }
 }
 
@@ -490,5 +568,41 @@ mod tests {
         assert!(lost(Operation::Authenticate, NetworkFailure::Dropped).may_have_created_chat());
         assert!(!lost(Operation::ChatRequest, NetworkFailure::Connect).may_have_created_chat());
         assert!(!lost(Operation::Session, NetworkFailure::Timeout).may_have_created_chat());
+    }
+
+    #[test]
+    fn a_lost_answer_to_a_visitor_put_may_have_taken_effect_but_made_no_chat() {
+        let lost = |operation, failure| ApiError::Network {
+            operation,
+            failure,
+            detail: String::new(),
+            timeout: Duration::from_secs(2),
+        };
+        for operation in [
+            Operation::VisitorName,
+            Operation::Transcript,
+            Operation::SubmitExitSurvey,
+            Operation::SubmitOfflineSurvey,
+        ] {
+            for failure in [NetworkFailure::Timeout, NetworkFailure::Dropped] {
+                let error = lost(operation, failure);
+                assert!(error.may_have_taken_effect(), "{error}");
+                assert!(!error.may_have_created_chat(), "{error}");
+                assert!(CallFailure::from(&error).outcome_unknown);
+            }
+            // Nothing sent, or an answer that says it failed: not unknown.
+            assert!(!lost(operation, NetworkFailure::Connect).may_have_taken_effect());
+            assert!(!from_status(operation, 500, "", None).may_have_taken_effect());
+            assert!(from_status(operation, 504, "", None).may_have_taken_effect());
+        }
+        // Reads change nothing.
+        for operation in [
+            Operation::ExitSurvey,
+            Operation::OfflineSurvey,
+            Operation::Session,
+        ] {
+            assert!(!lost(operation, NetworkFailure::Timeout).may_have_taken_effect());
+        }
+        assert!(!lost(Operation::ChatRequest, NetworkFailure::Timeout).may_have_taken_effect());
     }
 }

@@ -18,6 +18,7 @@ pub struct Explanation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Cause {
     AmbiguousChatPost,
+    AmbiguousVisitorCall,
     ForeignHost,
     BadCaptcha,
     ConsumerKeyRejected,
@@ -72,6 +73,8 @@ enum Matcher {
     ServerError,
     /// A lost answer to a chat-creating POST.
     AmbiguousChatPost,
+    /// A lost answer to one of the visitor's PUTs (name, typing, transcript, survey submits).
+    AmbiguousVisitorCall,
     /// A request that got no answer in time.
     Timeout,
     /// No connection could be made for a call about a chat that exists (or may).
@@ -101,6 +104,7 @@ impl Matcher {
             (Self::Status(wanted), ApiError::Status { .. }) => status == Some(*wanted),
             (Self::ServerError, ApiError::Status { .. }) => status.is_some_and(|s| s >= 500),
             (Self::AmbiguousChatPost, _) => error.may_have_created_chat(),
+            (Self::AmbiguousVisitorCall, _) => error.may_have_taken_effect(),
             (Self::Timeout, ApiError::Network { failure, .. }) => {
                 *failure == NetworkFailure::Timeout
             }
@@ -131,6 +135,21 @@ const TABLE: &[(Matcher, Explanation)] = &[
                 command_line: "it is never retried automatically: before sending again, look for it in the skill's agent queue; `chatstart history` lists the chats whose URI did arrive and `chatstart watch URI` follows one",
                 console: "its URI never arrived: look for it in the skill's queue before sending again; Ctrl+R lists the chats whose URI did arrive (w watches one, x ends it); Ctrl+S asks first",
                 check_file: None,
+            },
+        },
+    ),
+    (
+        Matcher::AmbiguousVisitorCall,
+        Explanation {
+            cause: Cause::AmbiguousVisitorCall,
+            name: "visitor's name, transcript or survey sent whose result is unknown (no answer after sending)",
+            why: "the request reached the service, so it may have been taken — the name set, the transcript mailed, the survey kept — though no answer said so",
+            next: NextSteps {
+                command_line: "it is not retried automatically, since it may have worked: `chatstart info URI` shows the name the chat has; a transcript or a survey sent again may arrive twice, so look for the first before running the same command again",
+                console: "it is not retried automatically, since it may have worked: a transcript or a survey sent again may arrive twice, so look for the first (the mailbox, the survey's results) before asking again",
+                check_file: Some(
+                    "it is not retried automatically, since it may have worked: `chatstart info URI` shows the name the chat has; a transcript or a survey sent again may arrive twice, so look for the first before running the case again",
+                ),
             },
         },
     ),

@@ -286,11 +286,13 @@ mod junit_tests {
                 subject: Some("Our chat".into()),
                 link: "transcript-with-subject-request".into(),
                 subject_dropped: false,
+                outcome: crate::history::Outcome::Taken,
             }),
             exit_survey: Some(SurveyOutcome {
                 survey_id: Some("361348".into()),
                 submitted: true,
                 questions: vec!["4991315".into(), "4991316".into()],
+                outcome: crate::history::Outcome::Taken,
             }),
             ..CaseResult::default()
         };

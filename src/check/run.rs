@@ -8,6 +8,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use super::file::{Case, CaseFlow, Step};
+use crate::api::error::CallFailure;
 use crate::api::explain::Explanation;
 use crate::api::model::{ChatState, EventKind, LineSource, Survey, VisitorLinks};
 use crate::api::validate::{self, Field, ValidationErrors};
@@ -15,7 +16,7 @@ use crate::api::{
     ApiError, AuthRequest, ChatApi, ChatRequest, SurveyAnswer, TranscriptRequest, TranscriptSent,
 };
 use crate::history::{
-    Flow, History, OfflineSurveyRecord, SessionRecord, TranscriptLink, VisitorAction,
+    Flow, History, OfflineSurveyRecord, Outcome, SessionRecord, TranscriptLink, VisitorAction,
     answered_questions,
 };
 use crate::session::{self, FollowOptions, SessionUpdate};
@@ -107,6 +108,10 @@ pub struct TranscriptOutcome {
     /// A subject was given but the chat has no link that takes one: it was not sent.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub subject_dropped: bool,
+    /// Absent when the service took it; `"unknown"` when the request went out and no answer
+    /// came (it may have been taken).
+    #[serde(skip_serializing_if = "Outcome::is_taken")]
+    pub outcome: Outcome,
 }
 
 /// A survey after the chat (exit) or instead of it (offline): offered or not, submitted or not.
@@ -115,9 +120,13 @@ pub struct SurveyOutcome {
     /// The survey the service offered; `None` when it offered none.
     pub survey_id: Option<String>,
     pub submitted: bool,
-    /// The ids of the questions answered, when submitted.
+    /// The ids of the questions answered, when submitted (or when it may have been).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub questions: Vec<String>,
+    /// Absent unless the submission went out and no answer came: `"unknown"` (`submitted` is
+    /// then false, though the service may have kept it).
+    #[serde(skip_serializing_if = "Outcome::is_taken")]
+    pub outcome: Outcome,
 }
 
 impl SurveyOutcome {
@@ -125,6 +134,11 @@ impl SurveyOutcome {
     pub fn describe(&self, which: &str) -> String {
         match (&self.survey_id, self.submitted) {
             (None, _) => format!("no {which}"),
+            (Some(id), false) if !self.outcome.is_taken() => format!(
+                "{which} {id} may have been submitted (no answer came; {} {})",
+                crate::plural::noun(self.questions.len(), "question", "questions"),
+                self.questions.join(", ")
+            ),
             (Some(id), false) => format!("{which} {id} offered"),
             (Some(id), true) if self.questions.is_empty() => {
                 format!("{which} {id} submitted unanswered")
@@ -146,7 +160,15 @@ impl TranscriptOutcome {
         } else {
             ""
         };
-        format!("transcript to {} via {}{dropped}", self.email, self.link)
+        let unknown = if self.outcome.is_taken() {
+            ""
+        } else {
+            ": may have been requested (no answer came)"
+        };
+        format!(
+            "transcript to {} via {}{dropped}{unknown}",
+            self.email, self.link
+        )
     }
 }
 
@@ -398,7 +420,7 @@ struct Chat {
     /// Where the visitor's calls about this chat go, as the tracker last reported them.
     links: VisitorLinks,
     /// How setting the visitor's name went, once the tracker said.
-    name_result: Option<Result<(), String>>,
+    name_result: Option<Result<(), CallFailure>>,
     /// The visitor's name the service took.
     named: Option<String>,
     transcript: Option<TranscriptOutcome>,
@@ -767,8 +789,19 @@ impl CaseRun {
                 self.remember(uri, VisitorAction::Named { name: name.into() });
                 Ok(())
             }
-            Some(Err(error)) => Err(Stop::Failed(format!(
-                "expected the visitor's name set to “{name}”; the service refused: {error}"
+            Some(Err(failure)) if failure.outcome_unknown => {
+                self.remember_as(
+                    uri,
+                    VisitorAction::Named { name: name.into() },
+                    Outcome::Unknown,
+                );
+                Err(Stop::Failed(format!(
+                    "expected the visitor's name set to “{name}”; it may have been, but the \
+                     request went out and no answer came: {failure}"
+                )))
+            }
+            Some(Err(failure)) => Err(Stop::Failed(format!(
+                "expected the visitor's name set to “{name}”; the service refused: {failure}"
             ))),
             None => Err(Stop::Failed(format!(
                 "expected the visitor's name set to “{name}”; {} before it was",
@@ -794,15 +827,27 @@ impl CaseRun {
                 .filter(|s| !s.trim().is_empty()),
             timezone_offset_ms: None,
         };
-        let sent = self.api.request_transcript(&links, &request).await?;
+        let (sent, outcome, error) = match self.api.request_transcript(&links, &request).await {
+            Ok(sent) => (sent, Outcome::Taken, None),
+            Err(error) if error.may_have_taken_effect() => {
+                let chosen = crate::history::transcript_link(&links, request.subject.is_some());
+                (
+                    chosen.unwrap_or(TranscriptSent::Plain),
+                    Outcome::Unknown,
+                    Some(error),
+                )
+            }
+            Err(error) => return Err(error.into()),
+        };
         chat.transcript = Some(TranscriptOutcome {
             email: request.email.clone(),
             subject: request.subject.clone(),
             link: TranscriptLink::from(sent).rel().to_string(),
             subject_dropped: sent == TranscriptSent::SubjectDropped,
+            outcome,
         });
-        self.remember(uri, VisitorAction::transcript(&request, sent));
-        Ok(())
+        self.remember_as(uri, VisitorAction::transcript(&request, sent), outcome);
+        error.map_or(Ok(()), |error| Err(error.into()))
     }
 
     /// Ends the chat (the exit survey comes after the end), then checks the survey is there or
@@ -862,14 +907,19 @@ impl CaseRun {
         if !errors.is_empty() {
             return Err(invalid_input(&errors, "exit_survey"));
         }
-        self.api.submit_exit_survey(&href, &survey, answers).await?;
+        let (outcome, error) = match self.api.submit_exit_survey(&href, &survey, answers).await {
+            Ok(()) => (Outcome::Taken, None),
+            Err(error) if error.may_have_taken_effect() => (Outcome::Unknown, Some(error)),
+            Err(error) => return Err(error.into()),
+        };
         chat.exit_survey = Some(SurveyOutcome {
             survey_id: Some(survey.id.clone()),
-            submitted: true,
+            submitted: outcome.is_taken(),
             questions: answered_questions(&survey, answers),
+            outcome,
         });
-        self.remember(uri, VisitorAction::exit_survey(&survey, answers));
-        Ok(())
+        self.remember_as(uri, VisitorAction::exit_survey(&survey, answers), outcome);
+        error.map_or(Ok(()), |error| Err(error.into()))
     }
 
     /// Fetches and submits the offline survey for the case's request (Q34).
@@ -897,31 +947,47 @@ impl CaseRun {
         if !errors.is_empty() {
             return Err(invalid_input(&errors, "offline_survey"));
         }
-        self.api
+        let (outcome, error) = match self
+            .api
             .submit_offline_survey(&self.request, &survey, answers)
-            .await?;
-        let record = OfflineSurveyRecord::submitted(
+            .await
+        {
+            Ok(()) => (Outcome::Taken, None),
+            Err(error) if error.may_have_taken_effect() => (Outcome::Unknown, Some(error)),
+            Err(error) => return Err(error.into()),
+        };
+        let mut record = OfflineSurveyRecord::submitted(
             self.profile.as_deref(),
             self.api.config(),
             &self.request.skill,
             &survey,
             answers,
         );
+        record.outcome = outcome;
         chat.offline_survey = Some(SurveyOutcome {
             survey_id: Some(survey.id.clone()),
-            submitted: true,
+            submitted: outcome.is_taken(),
             questions: record.questions.clone(),
+            outcome,
         });
         if let Some(history) = &self.history {
             let _ = history.offline_survey(record);
         }
-        Ok(())
+        error.map_or(Ok(()), |error| Err(error.into()))
     }
 
     /// Records what the visitor did in the case's chat; the history is a convenience here.
     fn remember(&self, uri: &str, action: VisitorAction) {
+        self.remember_as(uri, action, Outcome::Taken);
+    }
+
+    /// Records what the visitor did, or may have done (`Outcome::Unknown`: no answer came).
+    fn remember_as(&self, uri: &str, action: VisitorAction, outcome: Outcome) {
         if let Some(history) = &self.history {
-            let _ = history.visitor(uri, action);
+            let _ = match outcome {
+                Outcome::Taken => history.visitor(uri, action),
+                Outcome::Unknown => history.visitor_unknown(uri, action),
+            };
         }
     }
 

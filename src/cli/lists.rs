@@ -121,7 +121,7 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> Outcome {
             ));
             // What the visitor did in the chat, under it.
             for done in &session.visitor {
-                say(format!("    {}  {}", done.time, done.action.describe()));
+                say(format!("    {}  {}", done.time, done.describe()));
             }
         }
     }

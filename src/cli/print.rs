@@ -245,20 +245,53 @@ impl<W: Write> Printer<W> {
         }
     }
 
-    /// The visitor's name set (or not) for the chat: a `visitorName` line in JSON; for people
-    /// the sentence to say on stderr (stdout keeps the URI, states and lines).
-    pub fn visitor_named(&mut self, name: &str, result: &Result<(), String>) -> Option<String> {
+    /// The visitor's name set (or not, or perhaps) for the chat: a `visitorName` line in JSON;
+    /// for people the sentence to say on stderr (stdout keeps the URI, states and lines), with
+    /// why and the next step when they are known.
+    pub fn visitor_named(
+        &mut self,
+        name: &str,
+        result: &Result<(), crate::api::error::CallFailure>,
+    ) -> Option<String> {
         let (object, said) = match result {
             Ok(()) => (
-                json!({"type": "visitorName", "name": name, "set": true}),
+                json!({"type": "visitorName", "name": name, "set": true, "outcome": "set"}),
                 format!("visitor name set: {name}"),
             ),
-            Err(error) => (
-                json!({"type": "visitorName", "name": name, "set": false, "error": error}),
-                format!(
-                    "warning: the visitor's name was not set ({error}); the chat goes on without it"
-                ),
-            ),
+            Err(failure) => {
+                let why = failure.explanation.map(|e| e.why);
+                let hint = failure.explanation.map(|e| e.next.command_line);
+                let (set, outcome, said) = if failure.outcome_unknown {
+                    (
+                        Value::Null,
+                        "unknown",
+                        format!(
+                            "warning: the visitor's name may have been set: the request went out \
+                             and no answer came ({failure}); the chat goes on"
+                        ),
+                    )
+                } else {
+                    (
+                        Value::Bool(false),
+                        "notSet",
+                        format!(
+                            "warning: the visitor's name was not set ({failure}); the chat goes \
+                             on without it"
+                        ),
+                    )
+                };
+                let mut said = said;
+                for (label, text) in [("why", why), ("hint", hint)] {
+                    if let Some(text) = text {
+                        said.push_str(&format!("\n{label}: {text}"));
+                    }
+                }
+                (
+                    json!({"type": "visitorName", "name": name, "set": set, "outcome": outcome,
+                           "error": failure.message, "why": why, "hint": hint}),
+                    said,
+                )
+            }
         };
         if self.json {
             self.emit("", object);

@@ -300,7 +300,7 @@ async fn follow(
         // The tracker stopped without setting the name: said as a refusal is.
         if matches!(update, SessionUpdate::Ended | SessionUpdate::Lost { .. }) {
             if let Some(name) = name_pending.take() {
-                let result = Err(NAME_NOT_SET.to_string());
+                let result = Err(crate::api::error::CallFailure::not_sent(NAME_NOT_SET));
                 super::visitor::named(uri, &name, &result, printer, history);
             }
         }
@@ -815,7 +815,7 @@ pub async fn info(ctx: &Context, args: InfoArgs) -> Outcome {
     if !done.is_empty() {
         output.text("history:");
         for action in &done {
-            output.text(format!("  {}  {}", action.time, action.action.describe()));
+            output.text(format!("  {}  {}", action.time, action.describe()));
         }
         object.insert("visitor".into(), json!(done));
     }

@@ -8,6 +8,7 @@ use super::context::Context;
 use super::exit;
 use super::print::{Output, Printer, note};
 use super::run::{Failure, Outcome, connect, connect_to_chat, parse_uri, remember};
+use crate::api::error::CallFailure;
 use crate::api::model::{Survey, VisitorLinks};
 use crate::api::validate::{self, Field, ValidationErrors};
 use crate::api::{ApiError, ChatApi, SurveyAnswer, TranscriptRequest, TranscriptSent};
@@ -40,28 +41,35 @@ pub async fn name_without_following(
         }) => api
             .set_visitor_name(&href, name)
             .await
-            .map_err(|error| error.to_string()),
-        Ok(_) => Err("the chat's info has no `visitor-name` link".into()),
-        Err(error) => Err(error.to_string()),
+            .map_err(CallFailure::from),
+        Ok(_) => Err(CallFailure::not_sent(
+            "the chat's info has no `visitor-name` link",
+        )),
+        Err(error) => Err(CallFailure::from(error)),
     };
     named(uri, name, &result, printer, history);
 }
 
-/// Says how setting the visitor's name went, and records it when the service took it.
+/// Says how setting the visitor's name went, and records it when the service took it — or may
+/// have: a request that went out without an answer is kept as unknown.
 pub fn named(
     uri: &str,
     name: &str,
-    result: &Result<(), String>,
+    result: &Result<(), CallFailure>,
     printer: &mut Printer<std::io::Stdout>,
     history: Option<&History>,
 ) {
-    if let (Ok(()), Some(history)) = (result, history) {
-        remember(history.visitor(
-            uri,
-            VisitorAction::Named {
-                name: name.to_string(),
-            },
-        ));
+    if let Some(history) = history {
+        let action = VisitorAction::Named {
+            name: name.to_string(),
+        };
+        match result {
+            Ok(()) => remember(history.visitor(uri, action)),
+            Err(failure) if failure.outcome_unknown => {
+                remember(history.visitor_unknown(uri, action));
+            }
+            Err(_) => {}
+        }
     }
     if let Some(said) = printer.visitor_named(name, result) {
         note(said);
@@ -137,7 +145,25 @@ pub async fn transcript(ctx: &Context, args: TranscriptArgs) -> Outcome {
         subject: args.subject.clone().filter(|s| !s.trim().is_empty()),
         timezone_offset_ms,
     };
-    let sent = api.request_transcript(&links, &request).await?;
+    let sent = match api.request_transcript(&links, &request).await {
+        Ok(sent) => sent,
+        Err(error) if error.may_have_taken_effect() => {
+            if let (Some(history), Some(sent)) = (
+                &ctx.history,
+                crate::history::transcript_link(&links, request.subject.is_some()),
+            ) {
+                remember(
+                    history
+                        .visitor_unknown(uri.as_str(), VisitorAction::transcript(&request, sent)),
+                );
+            }
+            return Err(outcome_unknown(
+                error,
+                "the transcript may have been requested",
+            ));
+        }
+        Err(error) => return Err(error.into()),
+    };
     let link = TranscriptLink::from(sent);
     let href = match link {
         TranscriptLink::WithSubject => links.transcript_with_subject.as_deref(),
@@ -221,9 +247,24 @@ pub async fn exit_survey(ctx: &Context, args: ExitSurveyArgs) -> Outcome {
     }
     check_answers(&answers, &survey)?;
     let href = links.exit_survey.as_deref().unwrap_or_default();
-    api.submit_exit_survey(href, &survey, &answers)
-        .await
-        .map_err(answer_failure)?;
+    match api.submit_exit_survey(href, &survey, &answers).await {
+        Ok(()) => {}
+        Err(error) if error.may_have_taken_effect() => {
+            if let Some(history) = &ctx.history {
+                remember(
+                    history.visitor_unknown(
+                        uri.as_str(),
+                        VisitorAction::exit_survey(&survey, &answers),
+                    ),
+                );
+            }
+            return Err(outcome_unknown(
+                error,
+                "the exit survey may have been submitted",
+            ));
+        }
+        Err(error) => return Err(answer_failure(error)),
+    }
     let questions = answered_questions(&survey, &answers);
     if let Some(history) = &ctx.history {
         remember(history.visitor(uri.as_str(), VisitorAction::exit_survey(&survey, &answers)));
@@ -239,6 +280,18 @@ pub async fn exit_survey(ctx: &Context, args: ExitSurveyArgs) -> Outcome {
                 "questions": questions}),
     );
     Ok(exit::OK)
+}
+
+/// A visitor's call whose request went out and whose answer was lost
+/// ([`ApiError::may_have_taken_effect`]): said as what may have happened (`what`), with the
+/// error and its explanation; exit 4 as any network failure.
+fn outcome_unknown(error: ApiError, what: &str) -> Failure {
+    let mut failure = Failure::from(error);
+    failure.message = format!(
+        "{what}: the request went out and no answer came ({})",
+        failure.message
+    );
+    failure
 }
 
 /// An error of a submission: invalid answers in the words of `--answer`, the rest as usual.
@@ -302,11 +355,21 @@ pub async fn offline_survey(ctx: &Context, args: OfflineSurveyArgs) -> Outcome {
         return Ok(exit::OK);
     }
     check_answers(&answers, &survey)?;
-    api.submit_offline_survey(&request, &survey, &answers)
-        .await
-        .map_err(answer_failure)?;
     let record =
         OfflineSurveyRecord::submitted(ctx.profile_name(), api.config(), &skill, &survey, &answers);
+    match api.submit_offline_survey(&request, &survey, &answers).await {
+        Ok(()) => {}
+        Err(error) if error.may_have_taken_effect() => {
+            if let Some(history) = &ctx.history {
+                remember(history.offline_survey(record.unknown()));
+            }
+            return Err(outcome_unknown(
+                error,
+                "the offline survey may have been submitted",
+            ));
+        }
+        Err(error) => return Err(answer_failure(error)),
+    }
     let questions = record.questions.clone();
     if let Some(history) = &ctx.history {
         remember(history.offline_survey(record));

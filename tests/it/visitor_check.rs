@@ -420,3 +420,74 @@ skill = "Sales"
     );
     assert_eq!(pre_chat.handle.count("POST", "/chat/request"), 0);
 }
+
+#[test]
+fn a_transcript_or_survey_whose_answer_was_lost_is_said_and_kept_as_unknown() {
+    let emulator = Emulator::start(VISITOR);
+    // The service acts on each request, then the connection drops before its answer.
+    emulator.handle.set_faults(support::faults(&[
+        "drop@transcript",
+        "drop@exit-survey,skip=1,count=1",
+    ]));
+    let file = write(
+        &emulator,
+        "checks.toml",
+        r#"
+[defaults]
+poll_interval = 0.1
+
+[[case]]
+name = "transcript"
+transcript_email = "qa@example.com"
+[case.request]
+skill = "Sales"
+
+[[case]]
+name = "exit survey"
+[case.request]
+skill = "Sales"
+[case.exit_survey]
+4991315 = "10 Extremely Likely"
+"#,
+    );
+    let out = ran(emulator.chatstart(&["check", &file, "--output", "json"]));
+    assert_eq!(out.code, 4, "{out:?}");
+    let cases = cases(&out);
+    assert_eq!(cases[0]["transcript"]["outcome"], "unknown", "{out:?}");
+    assert!(
+        cases[0]["why"]
+            .as_str()
+            .is_some_and(|why| why.contains("it may have been taken")),
+        "{out:?}"
+    );
+    assert_eq!(cases[1]["exit_survey"]["outcome"], "unknown", "{out:?}");
+    assert_eq!(cases[1]["exit_survey"]["submitted"], false);
+    assert_eq!(
+        cases[1]["exit_survey"]["questions"],
+        serde_json::json!(["4991315"])
+    );
+    // Calls count on over the emulator's life: the second run's submit is the fourth call.
+    emulator.handle.set_faults(support::faults(&[
+        "drop@transcript",
+        "drop@exit-survey,skip=3,count=1",
+    ]));
+    let text = ran(emulator.chatstart(&["check", &file]));
+    assert!(
+        text.stdout.contains(
+            "transcript to qa@example.com via transcript-request: may have been requested (no answer came)"
+        ) && text.stdout.contains(
+            "exit survey 361348 may have been submitted (no answer came; question 4991315)"
+        ),
+        "{text:?}"
+    );
+    let history = ran(emulator.bare(&["history"]));
+    assert!(
+        history
+            .stdout
+            .contains("transcript may have been asked for: qa@example.com")
+            && history
+                .stdout
+                .contains("exit survey 361348 may have been submitted"),
+        "{history:?}"
+    );
+}

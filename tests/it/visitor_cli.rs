@@ -413,6 +413,161 @@ fn a_name_the_service_refuses_is_a_warning_and_a_strict_201_is_success() {
 }
 
 #[test]
+fn a_visitor_call_whose_answer_never_came_may_have_been_taken_and_is_kept_as_unknown() {
+    let emulator = emulator();
+    // The service takes the name but answers after the 1 s timeout.
+    emulator
+        .handle
+        .set_faults(support::faults(&["slow@visitor-name,delay_ms=4000"]));
+    let out = ran(emulator.chatstart(&[
+        "request",
+        "--skill",
+        "Slow",
+        "--visitor-name",
+        "Zoë",
+        "--http-timeout",
+        "1",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(out.code, 0, "the chat goes on: {out:?}");
+    let lines = json_lines(&out);
+    let named = of_type(&lines, "visitorName");
+    assert_eq!(named[0]["set"], Value::Null, "{lines:?}");
+    assert_eq!(named[0]["outcome"], "unknown", "{lines:?}");
+    assert!(
+        named[0]["why"]
+            .as_str()
+            .is_some_and(|why| why.contains("it may have been taken")),
+        "{lines:?}"
+    );
+    let text = ran(emulator.chatstart(&[
+        "request",
+        "--skill",
+        "Slow",
+        "--visitor-name",
+        "Zoë",
+        "--http-timeout",
+        "1",
+    ]));
+    assert_eq!(text.code, 0, "{text:?}");
+    assert!(
+        text.stderr.contains(
+            "warning: the visitor's name may have been set: the request went out and no answer came"
+        ) && !text.stderr.contains("was not set"),
+        "{text:?}"
+    );
+    let history = history_json(&emulator);
+    assert_eq!(
+        history[0]["visitor"][0]["outcome"], "unknown",
+        "{history:?}"
+    );
+    assert_eq!(history[0]["visitor"][0]["action"]["name"], "Zoë");
+    let listed = ran(emulator.bare(&["history"]));
+    assert!(
+        listed
+            .stdout
+            .contains("visitor name may have been set: Zoë (no answer came)"),
+        "{listed:?}"
+    );
+
+    // A transcript, an exit survey and an offline survey whose answer is dropped after the
+    // service acted on it: exit 4, said as what may have happened, kept as unknown.
+    let uri = chatting(&emulator, "Sales", &[]);
+    emulator
+        .handle
+        .set_faults(support::faults(&["drop@transcript"]));
+    let out = ran(emulator.chatstart(&["transcript", &uri, "--email", "qa@example.com"]));
+    assert_eq!(out.code, 4, "{out:?}");
+    assert!(
+        out.stderr.contains(
+            "error: the transcript may have been requested: the request went out and no answer came"
+        ) && out.stderr.contains("why: the request reached the service"),
+        "{out:?}"
+    );
+    assert_eq!(
+        emulator
+            .handle
+            .transcript_requests(&chat_id(&uri))
+            .unwrap()
+            .len(),
+        1,
+        "the service took it"
+    );
+    assert_eq!(ran(emulator.chatstart(&["end", &uri])).code, 0);
+    emulator
+        .handle
+        .set_faults(support::faults(&["drop@exit-survey,skip=1,count=1"]));
+    let out = ran(emulator.chatstart(&[
+        "exit-survey",
+        &uri,
+        "--answer",
+        "4991315=10 Extremely Likely",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(out.code, 4, "{out:?}");
+    let error = &json_lines(&out)[0];
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("the exit survey may have been submitted: "),
+        "{error}"
+    );
+    let session = history_json(&emulator)
+        .into_iter()
+        .find(|h| h["uri"] == uri.as_str())
+        .expect("the chat");
+    let outcomes: Vec<(&Value, &Value)> = session["visitor"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|done| (&done["action"]["did"], &done["outcome"]))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (&Value::from("transcript"), &Value::from("unknown")),
+            (&Value::from("exit-survey"), &Value::from("unknown"))
+        ]
+    );
+    let info = ran(emulator.chatstart(&["info", &uri]));
+    assert!(
+        info.stdout
+            .contains("transcript may have been asked for: qa@example.com via transcript-request (no answer came)")
+            && info.stdout.contains("exit survey 361348 may have been submitted: 1 question answered (4991315) (no answer came)"),
+        "{info:?}"
+    );
+    emulator
+        .handle
+        .set_faults(support::faults(&["drop@offline-survey,skip=1,count=1"]));
+    let out = ran(emulator.chatstart(&[
+        "offline-survey",
+        "--skill",
+        "Tech",
+        "--answer",
+        "4991310=Zoë",
+        "--answer",
+        "4991311=zoe@example.com",
+    ]));
+    assert_eq!(out.code, 4, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("error: the offline survey may have been submitted: "),
+        "{out:?}"
+    );
+    let listed = ran(emulator.bare(&["history"]));
+    assert!(
+        listed
+            .stdout
+            .contains("offline survey 361346 may have been submitted (account")
+            && listed.stdout.contains("(no answer came)"),
+        "{listed:?}"
+    );
+}
+
+#[test]
 fn a_bad_visitor_name_is_refused_before_anything_is_sent() {
     let emulator = emulator();
     for name in ["", "   ", "Zo\u{1b}ë", &"x".repeat(101)] {
