@@ -32,6 +32,11 @@ pub enum Cause {
     SsoKeyRefused,
     Unauthorized,
     Throttled,
+    VisitorNameFailed,
+    VisitorTypingFailed,
+    ExitSurveyFailed,
+    TranscriptFailed,
+    OfflineSurveyFailed,
     ServerError,
     Timeout,
     NoConnectionToChat,
@@ -71,6 +76,9 @@ enum Matcher {
     Status(u16),
     /// Any 5xx status.
     ServerError,
+    /// A 5xx or a 429 on one of these calls: the visitor's one-shot calls, which nothing
+    /// retries (only polls are).
+    OneShotFailed(&'static [Operation]),
     /// A lost answer to a chat-creating POST.
     AmbiguousChatPost,
     /// A lost answer to one of the visitor's PUTs (name, typing, transcript, survey submits).
@@ -103,6 +111,9 @@ impl Matcher {
             }
             (Self::Status(wanted), ApiError::Status { .. }) => status == Some(*wanted),
             (Self::ServerError, ApiError::Status { .. }) => status.is_some_and(|s| s >= 500),
+            (Self::OneShotFailed(operations), ApiError::Status { operation, .. }) => {
+                operations.contains(operation) && status.is_some_and(|s| s >= 500 || s == 429)
+            }
             (Self::AmbiguousChatPost, _) => error.may_have_created_chat(),
             (Self::AmbiguousVisitorCall, _) => error.may_have_taken_effect(),
             (Self::Timeout, ApiError::Network { failure, .. }) => {
@@ -314,6 +325,79 @@ const TABLE: &[(Matcher, Explanation)] = &[
         },
     ),
     (
+        Matcher::OneShotFailed(&[Operation::VisitorName]),
+        Explanation {
+            cause: Cause::VisitorNameFailed,
+            name: "5xx or 429 setting the visitor's name",
+            why: "the service failed to answer (or is throttling); the name is set once, as the chat starts, and not retried (only polls are)",
+            next: NextSteps {
+                command_line: "the chat goes on under the service's default name; to set it again once the service answers, follow the chat with `chatstart watch URI --visitor-name NAME`",
+                console: "the chat goes on under the service's default name; the name is set once, as a chat starts, so the next request sets it again",
+                check_file: Some(
+                    "the chat goes on under the service's default name and the case fails; run the case again once the service answers",
+                ),
+            },
+        },
+    ),
+    (
+        Matcher::OneShotFailed(&[Operation::VisitorTyping]),
+        Explanation {
+            cause: Cause::VisitorTypingFailed,
+            name: "5xx or 429 setting the visitor's typing status",
+            why: "the service failed to answer (or is throttling); the status is sent once per change and not retried (only polls are)",
+            next: NextSteps {
+                command_line: "nothing to do: the next change (a key typed, or a pause) sends it again",
+                console: "nothing to do: the next change (a key typed, or a pause) sends it again",
+                check_file: None,
+            },
+        },
+    ),
+    (
+        Matcher::OneShotFailed(&[Operation::ExitSurvey, Operation::SubmitExitSurvey]),
+        Explanation {
+            cause: Cause::ExitSurveyFailed,
+            name: "5xx or 429 reading or submitting the exit survey",
+            why: "the service failed to answer (or is throttling); the exit survey is read and submitted once, not retried (only polls are)",
+            next: NextSteps {
+                command_line: "run the same `chatstart exit-survey URI --answer …` again once the service answers (without answers it only reads the survey)",
+                console: "submit the exit survey again once the service answers",
+                check_file: Some(
+                    "run the case again once the service answers (`chatstart check FILE --case NAME` runs that one)",
+                ),
+            },
+        },
+    ),
+    (
+        Matcher::OneShotFailed(&[Operation::Transcript]),
+        Explanation {
+            cause: Cause::TranscriptFailed,
+            name: "5xx or 429 on a transcript request",
+            why: "the service failed to answer (or is throttling); a transcript request is sent once and not retried (only polls are)",
+            next: NextSteps {
+                command_line: "run the same `chatstart transcript URI --email ADDR` again once the service answers",
+                console: "ask for the transcript again once the service answers",
+                check_file: Some(
+                    "run the case again once the service answers (`chatstart check FILE --case NAME` runs that one)",
+                ),
+            },
+        },
+    ),
+    (
+        Matcher::OneShotFailed(&[Operation::OfflineSurvey, Operation::SubmitOfflineSurvey]),
+        Explanation {
+            cause: Cause::OfflineSurveyFailed,
+            name: "5xx or 429 reading or submitting the offline survey",
+            why: "the service failed to answer (or is throttling); the offline survey is read and submitted once, not retried (only polls are)",
+            next: NextSteps {
+                command_line: "run the same `chatstart offline-survey --skill SKILL --answer …` again once the service answers",
+                console: "submit the offline survey again once the service answers",
+                check_file: Some(
+                    "run the case again once the service answers (`chatstart check FILE --case NAME` runs that one)",
+                ),
+            },
+        },
+    ),
+    (
         Matcher::Status(429),
         Explanation {
             cause: Cause::Throttled,
@@ -391,4 +475,53 @@ pub fn explain(error: &ApiError) -> Option<Explanation> {
 /// Every explanation, in table order (for the README and the console's help).
 pub fn all() -> impl Iterator<Item = &'static Explanation> {
     TABLE.iter().map(|(_, explanation)| explanation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::error::from_status;
+
+    #[test]
+    fn a_visitor_call_the_service_fails_is_explained_as_not_retried() {
+        for operation in [
+            Operation::VisitorName,
+            Operation::VisitorTyping,
+            Operation::ExitSurvey,
+            Operation::SubmitExitSurvey,
+            Operation::Transcript,
+            Operation::OfflineSurvey,
+            Operation::SubmitOfflineSurvey,
+        ] {
+            for status in [500, 503, 429] {
+                let explanation = explain(&from_status(operation, status, "", None))
+                    .unwrap_or_else(|| panic!("{operation} {status}"));
+                assert!(
+                    explanation.why.contains("not retried (only polls are)"),
+                    "{operation} {status}: {explanation:?}"
+                );
+                assert!(
+                    !explanation.next.command_line.contains("polls are retried"),
+                    "{operation} {status}"
+                );
+            }
+        }
+        // A gateway that gave up on a PUT after passing it on: it may have worked.
+        let gateway = from_status(Operation::SubmitExitSurvey, 504, "", None);
+        assert_eq!(
+            explain(&gateway).map(|e| e.cause),
+            Some(Cause::AmbiguousVisitorCall)
+        );
+        // Polls and chat requests keep their own words.
+        let poll = explain(&from_status(Operation::Session, 503, "", None)).unwrap();
+        assert_eq!(poll.cause, Cause::ServerError);
+        let exit_survey = from_status(Operation::ExitSurvey, 503, "", None);
+        assert!(
+            explain(&exit_survey)
+                .unwrap()
+                .next
+                .command_line
+                .contains("`chatstart exit-survey URI --answer …`")
+        );
+    }
 }

@@ -446,6 +446,10 @@ pub struct WatchArgs {
     pub output: OutputArg,
     /// The chat-session URI (the Location of the chat request)
     pub uri: String,
+    /// Set the visitor's name at the chat's first read: to name a chat whose name could not be
+    /// set when it was requested (a refusal is a warning: the chat is followed all the same)
+    #[arg(long, value_name = "NAME")]
+    pub visitor_name: Option<String>,
     #[command(flatten)]
     pub connection: ConnectionArgs,
     #[command(flatten)]

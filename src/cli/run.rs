@@ -707,9 +707,16 @@ pub async fn watch(ctx: &Context, args: WatchArgs) -> Outcome {
     let uri = parse_uri(&args.uri)?;
     let connection = ctx.connection(&args.connection)?;
     let timeout = wait_timeout(&args.wait)?;
+    // Only a name given here: a profile's visitor_name names the chats it starts, not every
+    // chat watched.
+    let visitor_name = super::visitor::visitor_name(&crate::start::VisitorSpec {
+        name: args.visitor_name.clone(),
+        transcript_email: None,
+    })?;
     let options = FollowOptions {
         // A URI whose service refuses the connection is not a session to resume.
         known_reachable: false,
+        visitor_name,
         ..follow_options(&args.wait, None)?
     };
     let api = connect_to_chat(ctx, &connection, &uri)?;

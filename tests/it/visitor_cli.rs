@@ -568,6 +568,75 @@ fn a_visitor_call_whose_answer_never_came_may_have_been_taken_and_is_kept_as_unk
 }
 
 #[test]
+fn a_visitor_call_the_service_fails_says_it_was_not_retried_and_what_to_run_again() {
+    let emulator = emulator();
+    let uri = chatting(&emulator, "Sales", &[]);
+    emulator.handle.set_faults(support::faults(&[
+        "503@exit-survey",
+        "503@transcript",
+        "503@offline-survey",
+    ]));
+    for (args, step) in [
+        (
+            vec!["exit-survey", uri.as_str()],
+            "hint: run the same `chatstart exit-survey URI --answer …` again once the service answers",
+        ),
+        (
+            vec!["transcript", uri.as_str(), "--email", "qa@example.com"],
+            "hint: run the same `chatstart transcript URI --email ADDR` again once the service answers",
+        ),
+        (
+            vec!["offline-survey", "--skill", "Tech"],
+            "hint: run the same `chatstart offline-survey --skill SKILL --answer …` again",
+        ),
+    ] {
+        let out = ran(emulator.chatstart(&args));
+        assert_eq!(out.code, 4, "{args:?}: {out:?}");
+        assert!(
+            out.stderr.contains("not retried (only polls are)") && out.stderr.contains(step),
+            "{args:?}: {out:?}"
+        );
+        assert!(
+            !out.stderr.contains("polls are retried"),
+            "{args:?}: no poll here: {out:?}"
+        );
+    }
+    // The name: said with the warning, and set again by following the chat.
+    emulator
+        .handle
+        .set_faults(support::faults(&["500@visitor-name"]));
+    let out = ran(emulator.chatstart(&["request", "--skill", "Slow", "--visitor-name", "Zoë"]));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("hint: the chat goes on under the service's default name; to set it again once the service answers, follow the chat with `chatstart watch URI --visitor-name NAME`"),
+        "{out:?}"
+    );
+    let slow = out.stdout.trim().to_string();
+    emulator.handle.set_faults(Vec::new());
+    let out = ran(emulator.chatstart(&[
+        "watch",
+        &slow,
+        "--visitor-name",
+        "Zoë",
+        "--wait",
+        "waiting",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        of_type(&json_lines(&out), "visitorName")[0]["set"],
+        true,
+        "{out:?}"
+    );
+    let info = ran(emulator.chatstart(&["info", &slow]));
+    assert!(info.stdout.contains("visitorName: Zoë"), "{info:?}");
+    let out = ran(emulator.chatstart(&["watch", &slow, "--visitor-name", " "]));
+    assert_eq!(out.code, 2, "checked as typed: {out:?}");
+}
+
+#[test]
 fn a_bad_visitor_name_is_refused_before_anything_is_sent() {
     let emulator = emulator();
     for name in ["", "   ", "Zo\u{1b}ë", &"x".repeat(101)] {
