@@ -320,7 +320,7 @@ impl CheckFile {
 
     /// Parses and checks a check file's text.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let file: Self = toml::from_str(text).map_err(|e| {
+        let mut file: Self = toml::from_str(text).map_err(|e| {
             let said = crate::api::written::toml_error(&e, text);
             match e.span().and_then(|span| case_around(text, span.start)) {
                 Some(name) => format!("case `{name}`: {said}"),
@@ -357,6 +357,29 @@ impl CheckFile {
         names.sort_unstable();
         if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {
             return Err(format!("two cases are named `{}`", pair[0]));
+        }
+        // A choice listed twice (`["Speed", "Speed"]`) is answered once: sent twice, a
+        // check-box would carry it twice.
+        for case in &mut file.cases {
+            let tables = [
+                Some(&mut case.request.survey_answers),
+                case.exit_survey.as_mut(),
+                case.offline_survey.as_mut(),
+            ];
+            for answer in tables
+                .into_iter()
+                .flatten()
+                .flat_map(|answers| answers.iter_mut())
+            {
+                let mut seen = Vec::new();
+                answer.values.retain(|value| {
+                    let first = !seen.contains(value);
+                    if first {
+                        seen.push(value.clone());
+                    }
+                    first
+                });
+            }
         }
         Ok(file)
     }

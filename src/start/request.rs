@@ -2,8 +2,8 @@
 //! that turns the layers' sum into the request that is sent.
 
 use super::error::InputError;
+use crate::api::ChatRequest;
 use crate::api::validate::Field;
-use crate::api::{ChatRequest, SurveyAnswer};
 
 /// One layer's say about the request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -108,23 +108,13 @@ impl RequestSpec {
     /// The request to send: survey answers grouped by question id. Every pre-chat line given
     /// must say something (V11): a line given empty is a mistake, not "no line".
     pub fn chat_request(&self) -> Result<ChatRequest, InputError> {
-        let mut answers: Vec<SurveyAnswer> = Vec::new();
-        for (id, answer) in &self.survey {
-            let id = id.trim();
-            if id.is_empty() {
-                return Err(InputError::field(
-                    Field::SurveyAnswer(String::new()),
-                    "the question id is missing",
-                ));
-            }
-            match answers.iter_mut().find(|a| a.question_id == id) {
-                Some(existing) => existing.values.push(answer.clone()),
-                None => answers.push(SurveyAnswer {
-                    question_id: id.to_string(),
-                    values: vec![answer.clone()],
-                }),
-            }
+        if self.survey.iter().any(|(id, _)| id.trim().is_empty()) {
+            return Err(InputError::field(
+                Field::SurveyAnswer(String::new()),
+                "the question id is missing",
+            ));
         }
+        let answers = super::visitor::answers(&self.survey);
         if let Some(index) = self
             .pre_chat_lines
             .iter()
@@ -161,6 +151,7 @@ impl RequestSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::SurveyAnswer;
 
     #[test]
     fn a_value_given_even_empty_wins_and_lists_come_whole_from_one_layer() {
@@ -185,6 +176,23 @@ mod tests {
         assert_eq!(request.pre_chat_lines, ["mine"]);
         assert_eq!(
             request.survey_answers,
+            [SurveyAnswer {
+                question_id: "7".into(),
+                values: vec!["x".into(), "y".into()],
+            }]
+        );
+    }
+
+    #[test]
+    fn an_answer_given_twice_is_sent_once() {
+        let spec = RequestSpec {
+            survey: [("7", "x"), ("7", "y"), (" 7", "x")]
+                .map(|(q, a)| (q.to_string(), a.to_string()))
+                .to_vec(),
+            ..RequestSpec::default()
+        };
+        assert_eq!(
+            spec.chat_request().expect("request").survey_answers,
             [SurveyAnswer {
                 question_id: "7".into(),
                 values: vec!["x".into(), "y".into()],

@@ -56,12 +56,14 @@ impl VisitorSpec {
 }
 
 /// Answers given one `(question id, answer)` at a time, a check-box question once per answer,
-/// grouped by question in the order first given.
+/// grouped by question in the order first given. An answer given twice to one question counts
+/// once: sent twice, a check-box would carry the same choice twice.
 pub fn answers(given: &[(String, String)]) -> Vec<SurveyAnswer> {
     let mut answers: Vec<SurveyAnswer> = Vec::new();
     for (id, answer) in given {
         let id = id.trim();
         match answers.iter_mut().find(|a| a.question_id == id) {
+            Some(existing) if existing.values.contains(answer) => {}
             Some(existing) => existing.values.push(answer.clone()),
             None => answers.push(SurveyAnswer {
                 question_id: id.to_string(),
@@ -110,7 +112,8 @@ mod tests {
 
     #[test]
     fn answers_group_by_question_in_the_order_first_given() {
-        let given = [("7", "a"), (" 8", "x"), ("7", "b")].map(|(q, a)| (q.into(), a.into()));
+        let given = [("7", "a"), (" 8", "x"), ("7", "b"), ("7", "a"), ("8 ", "x")]
+            .map(|(q, a)| (q.into(), a.into()));
         let grouped = answers(&given);
         assert_eq!(
             grouped,

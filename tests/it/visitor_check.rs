@@ -491,3 +491,32 @@ skill = "Sales"
         "{history:?}"
     );
 }
+
+#[test]
+fn a_choice_listed_twice_in_a_check_file_is_sent_once() {
+    let emulator = Emulator::start(VISITOR);
+    let file = write(
+        &emulator,
+        "checks.toml",
+        r#"
+[defaults]
+poll_interval = 0.1
+
+[[case]]
+name = "twice"
+[case.request]
+skill = "Sales"
+[case.exit_survey]
+4991315 = "10 Extremely Likely"
+4991318 = ["Speed", "Knowledge", "Speed"]
+"#,
+    );
+    let out = ran(emulator.chatstart(&["check", &file, "--output", "json"]));
+    assert_eq!(out.code, 0, "{out:?}");
+    let cases = cases(&out);
+    let submitted = emulator
+        .handle
+        .exit_surveys(&chat_id(&cases[0]["uri"]))
+        .unwrap();
+    assert_eq!(submitted[0].answers[&4_991_318], ["Speed", "Knowledge"]);
+}

@@ -1149,6 +1149,57 @@ fn an_answer_to_a_question_the_logic_hides_is_refused_not_dropped_and_not_counte
 }
 
 #[test]
+fn a_choice_given_twice_is_sent_once() {
+    let emulator = emulator();
+    let uri = chatting(&emulator, "Sales", &[]);
+    assert_eq!(ran(emulator.chatstart(&["end", &uri])).code, 0);
+    let out = ran(emulator.chatstart(&[
+        "exit-survey",
+        &uri,
+        "--answer",
+        "4991315=10 Extremely Likely",
+        "--answer",
+        "4991318=Speed",
+        "--answer",
+        "4991318=Knowledge",
+        "--answer",
+        "4991318=Speed",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+    let submitted = emulator.handle.exit_surveys(&chat_id(&uri)).unwrap();
+    assert_eq!(submitted[0].answers[&4_991_318], ["Speed", "Knowledge"]);
+    let body = &puts(&emulator, "/exitSurvey")[0].body;
+    assert_eq!(body.matches("Speed").count(), 1, "{body}");
+
+    // The pre-chat survey's check-box too.
+    let pre_chat = Emulator::start(support::FAST);
+    let out = ran(pre_chat.chatstart(&[
+        "request",
+        "--skill",
+        "Slow",
+        "--survey",
+        "1001=DOGS",
+        "--survey",
+        "1003=billing",
+        "--survey",
+        "1003=billing",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+    let request = pre_chat
+        .handle
+        .requests()
+        .into_iter()
+        .find(|r| r.path.ends_with("/chat/request"))
+        .expect("the chat request");
+    assert_eq!(
+        request.body.matches("billing").count(),
+        1,
+        "{}",
+        request.body
+    );
+}
+
+#[test]
 fn the_offline_survey_is_printed_and_submitted_with_the_visitors_fields_inside() {
     let emulator = emulator();
     let out = ran(emulator.chatstart(&["offline-survey", "--skill", "Tech"]));
