@@ -105,8 +105,8 @@ pub struct TranscriptOutcome {
     pub subject: Option<String>,
     /// The link it went to: `transcript-request` or `transcript-with-subject-request`.
     pub link: String,
-    /// A subject was given but the chat has no link that takes one: it was not sent.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    /// A subject was given but the chat has no link that takes one: it was not sent. Always in
+    /// the JSON line (docs/checks.md lists it), false as well as true.
     pub subject_dropped: bool,
     /// Absent when the service took it; `"unknown"` when the request went out and no answer
     /// came (it may have been taken).

@@ -185,6 +185,8 @@ expect = "Hi Zoë"
     assert_eq!(cases[3]["passed"], true, "{out:?}");
     assert_eq!(cases[3]["visitor_name"], "Zoë");
     assert_eq!(cases[3]["transcript"]["link"], "transcript-request");
+    // Every key docs/checks.md lists is in the line, false ones included.
+    assert_eq!(cases[3]["transcript"]["subject_dropped"], false, "{out:?}");
     assert_eq!(
         cases[3]["exit_survey"]["questions"],
         serde_json::json!(["4991315"])
