@@ -1356,6 +1356,51 @@ fn the_readme_documents_the_visitors_json_lines() {
 }
 
 #[test]
+fn the_readmes_visitor_name_example_says_what_the_demo_does() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let lines: Vec<&str> = readme.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("--visitor-name Zoë --wait chatting"))
+        .expect("the example");
+    let (request, watch) = (lines[at], lines[at + 1]);
+    // The greeting comes after `chatting`, so the request's own output cannot show it: the
+    // example says it where it shows, in the watch that follows.
+    assert!(
+        !request.contains("greet") && !request.contains("Hi Zoë"),
+        "{request}"
+    );
+    assert!(
+        watch.starts_with("chatstart watch URI") && watch.contains("Hi Zoë, I'm Natalie"),
+        "{watch}"
+    );
+    let emulator = Emulator::start(include_str!("../../assets/scenario.toml"));
+    let out = ran(emulator.chatstart(&[
+        "request",
+        "--skill",
+        "Sales",
+        "--visitor-name",
+        "Zoë",
+        "--wait",
+        "chatting",
+        "--timeout",
+        "30",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!out.stdout.contains("Hi Zoë"), "{out:?}");
+    let uri = out.stdout.lines().next().unwrap().to_string();
+    let watched = ran(emulator.chatstart(&["watch", &uri, "--wait", "ended", "--timeout", "6"]));
+    assert!(
+        watched.stdout.contains("agent Natalie is typing…")
+            && watched
+                .stdout
+                .contains("agent Natalie: Hi Zoë, I'm Natalie"),
+        "{watched:?}"
+    );
+}
+
+#[test]
 fn a_profiles_visitor_name_is_set_unless_a_flag_gives_another_and_a_bad_one_is_refused() {
     let emulator = emulator();
     std::fs::create_dir_all(emulator.config_file().parent().unwrap()).unwrap();
