@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use serde_json::{Value, json};
 
-use crate::api::model::Survey;
+use crate::api::model::{Survey, ValidationType};
 
 /// People's view: one block per question, with what to pass to `--survey`.
 pub fn to_text(survey: &Survey) -> String {
@@ -45,10 +45,7 @@ pub fn to_text_for(survey: &Survey, what: &str, flag: &str) -> String {
         {
             flags.push("shown by logic".into());
         }
-        if !matches!(
-            question.validation,
-            crate::api::model::ValidationType::AlphaNumeric
-        ) {
+        if !matches!(question.validation, ValidationType::AlphaNumeric) {
             flags.push(format!("{:?}", question.validation).to_lowercase());
         }
         let _ = writeln!(
@@ -86,10 +83,15 @@ pub fn to_text_for(survey: &Survey, what: &str, flag: &str) -> String {
             };
             let _ = writeln!(out, "      - {}{sends}{checked}{shows}", entry.shown_text());
         }
-        let example = question
-            .entries
-            .first()
-            .map_or("TEXT", |e| e.value.as_str());
+        // A value its validation takes, so the pasted line is sent as it is once edited.
+        let example = question.entries.first().map_or_else(
+            || match question.validation {
+                ValidationType::Email => "visitor@example.com",
+                ValidationType::Numeric => "42",
+                _ => "TEXT",
+            },
+            |e| e.value.as_str(),
+        );
         let _ = writeln!(
             out,
             "      {flag} {}",
@@ -145,7 +147,11 @@ mod tests {
                  "label": "How likely?", "entry": [
                     {"value": "10 Extremely Likely", "displayValue": "10", "checked": false},
                     {"value": "0 Not likely", "displayValue": "0", "checked": false}]},
-                {"id": 4991316, "order": 1, "type": "Text Field", "label": "Anything else?"}]}}}))
+                {"id": 4991316, "order": 1, "type": "Text Field", "label": "Anything else?"},
+                {"id": 4991320, "order": 2, "type": "Text Field", "validationType": "email",
+                 "label": "Your e-mail"},
+                {"id": 4991321, "order": 3, "type": "Text Field", "validationType": "numeric",
+                 "label": "Order number"}]}}}))
         .expect("survey");
         let text = to_text_for(&survey, "exit survey", "--answer");
         assert!(text.starts_with("exit survey 361348: Thanks!"), "{text}");
@@ -162,6 +168,12 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("--answer '4991316=TEXT'"), "{text}");
+        // An example its validation takes: pasted, it is no answer to refuse.
+        assert!(
+            text.contains("--answer '4991320=visitor@example.com'"),
+            "{text}"
+        );
+        assert!(text.contains("--answer '4991321=42'"), "{text}");
         assert_eq!(shell_quoted("1=it's"), r"'1=it'\''s'");
         let json = body(&survey);
         assert_eq!(json["questions"][0]["entries"][0]["displayValue"], "10");

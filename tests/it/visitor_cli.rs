@@ -1209,7 +1209,11 @@ fn the_offline_survey_is_printed_and_submitted_with_the_visitors_fields_inside()
             .starts_with("offline survey 361346: We're offline."),
         "{out:?}"
     );
-    assert!(out.stdout.contains("--answer '4991311=TEXT'"), "{out:?}");
+    assert!(
+        out.stdout
+            .contains("--answer '4991311=visitor@example.com'"),
+        "an e-mail question's example is an address: {out:?}"
+    );
     for format in ["json", "xml"] {
         let out = ran(emulator.chatstart(&[
             "offline-survey",
