@@ -629,22 +629,22 @@ pub fn answers(given: &[SurveyAnswer], survey: &Survey) -> ValidationErrors {
                 if values.len() > 1 {
                     errors.push(field, "choose one answer only");
                 } else if !question.has_entry(&values[0]) {
-                    errors.push(
-                        field,
+                    let problem = shown_text_of(question, &values[0]).unwrap_or_else(|| {
                         format!(
                             "`{}` is not a choice; choose one of: {}",
                             values[0],
                             choices()
-                        ),
-                    );
+                        )
+                    });
+                    errors.push(field, problem);
                 }
             }
             QuestionKind::Checkbox => {
                 if let Some(bad) = values.iter().find(|v| !question.has_entry(v)) {
-                    errors.push(
-                        field,
-                        format!("`{bad}` is not a choice; choose among: {}", choices()),
-                    );
+                    let problem = shown_text_of(question, bad).unwrap_or_else(|| {
+                        format!("`{bad}` is not a choice; choose among: {}", choices())
+                    });
+                    errors.push(field, problem);
                 }
             }
             kind => {
@@ -672,6 +672,20 @@ pub fn answers(given: &[SurveyAnswer], survey: &Survey) -> ValidationErrors {
         }
     }
     std::mem::take(errors)
+}
+
+/// When `given` is how a choice is shown (its `displayValue`, exit surveys) rather than its value:
+/// says so, and the value to send (Q31: a choice's answer is its value text).
+fn shown_text_of(question: &Question, given: &str) -> Option<String> {
+    let entry = question.entries.iter().find(|e| {
+        e.display_value
+            .as_deref()
+            .is_some_and(|shown| shown.trim() == given.trim())
+    })?;
+    Some(format!(
+        "`{given}` is the shown text of `{}`; the answer is the value: send {}={}",
+        entry.value, question.id, entry.value
+    ))
 }
 
 /// Answers to questions the survey's logic hides, given the other answers: the encoder leaves
@@ -1223,6 +1237,39 @@ mod tests {
             errors.0[0]
                 .message
                 .starts_with("question 3 is shown only when 1 is A or B, or 2 includes X;"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn a_choices_shown_text_given_as_its_answer_says_the_value_to_send() {
+        let survey = Survey::from_document(&json!({"survey":{"id":"9","questions":{"question":[
+            {"id":"1","type":"Radio Button","entry":[
+                {"value":"10 Extremely Likely","displayValue":"10"},{"value":"0 Not likely","displayValue":"0"}]},
+            {"id":"2","type":"Checkbox","entry":[{"value":"s1","displayValue":"Speed"}]}]}}}))
+        .unwrap();
+        let answer = |id: &str, value: &str| SurveyAnswer {
+            question_id: id.into(),
+            values: vec![value.into()],
+        };
+        let errors = answers(&[answer("1", "10"), answer("2", "Speed")], &survey);
+        assert_eq!(
+            errors.for_field(&Field::SurveyAnswer("1".into())),
+            Some(
+                "`10` is the shown text of `10 Extremely Likely`; the answer is the value: send 1=10 Extremely Likely"
+            )
+        );
+        assert!(
+            errors
+                .for_field(&Field::SurveyAnswer("2".into()))
+                .is_some_and(|m| m.ends_with("send 2=s1")),
+            "{errors:?}"
+        );
+        let errors = answers(&[answer("1", "7")], &survey);
+        assert!(
+            errors
+                .for_field(&Field::SurveyAnswer("1".into()))
+                .is_some_and(|m| m.starts_with("`7` is not a choice")),
             "{errors:?}"
         );
     }

@@ -229,7 +229,7 @@ fn the_exit_survey_is_read_in_both_formats_and_its_answers_go_as_value_texts() {
                 Err(ApiError::Invalid(errors)) => assert!(
                     errors
                         .for_field(&Field::SurveyAnswer("1".into()))
-                        .is_some_and(|m| m.contains("not a choice")),
+                        .is_some_and(|m| m.contains("is the shown text of `10 Extremely Likely`")),
                     "{format}: {errors:?}"
                 ),
                 other => panic!("{format}: a display value is not a value: {other:?}"),

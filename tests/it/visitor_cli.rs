@@ -987,7 +987,11 @@ fn exit_survey_answers_are_checked_first_then_submitted_as_value_texts() {
     for (answers, says) in [
         (
             vec!["4991315=10"],
-            "--answer 4991315=…: `10` is not a choice",
+            "--answer 4991315=…: `10` is the shown text of `10 Extremely Likely`; the answer is the value: send 4991315=10 Extremely Likely",
+        ),
+        (
+            vec!["4991315=11"],
+            "--answer 4991315=…: `11` is not a choice",
         ),
         (vec!["4991318=Speed"], "--answer 4991315=…: "),
         (
