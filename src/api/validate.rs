@@ -453,12 +453,18 @@ pub fn visitor_name(value: &str) -> Option<String> {
     }
 }
 
-/// A time-zone offset written `±HH:MM` (or `Z`), as milliseconds (V17: the transcript's
-/// `timezoneOffset` is integer milliseconds). Offsets run from −12:00 to +14:00.
+/// A time-zone offset as milliseconds (V17: the transcript's `timezoneOffset` is integer
+/// milliseconds). Written with a sign and one or two digits of hours, then `:MM` when not whole
+/// hours (`+5`, `+05`, `+5:30`, `-02:00`), or `Z` / `0` for GMT: unambiguous, so taken as
+/// people write them. Offsets run from −12:00 to +14:00. (`auto` is the start layer's.)
 pub fn timezone_offset(value: &str) -> Result<i64, String> {
     let text = value.trim();
-    let problem =
-        || format!("`{text}` is not a time-zone offset: write one like +02:00, -05:30 or auto");
+    let problem = || {
+        format!(
+            "`{text}` is not a time-zone offset: write ±H or ±HH, with :MM when not whole hours \
+             (+5, +05:30, -02:00), Z, or auto"
+        )
+    };
     if text.eq_ignore_ascii_case("z") || text == "0" {
         return Ok(0);
     }

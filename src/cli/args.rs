@@ -520,7 +520,9 @@ pub struct TranscriptArgs {
     /// The mail's subject (sent only when the chat has a link that takes one)
     #[arg(long, value_name = "TEXT")]
     pub subject: Option<String>,
-    /// The GMT offset printed beside the times: ±HH:MM, or `auto` for this machine's zone
+    /// The GMT offset printed beside the times, −12:00 to +14:00: ±H or ±HH, with :MM when not
+    /// whole hours (+5, +05:30, -02:00), Z (or 0) for GMT, or `auto` (any case) for this
+    /// machine's zone now
     #[arg(long, allow_hyphen_values = true, value_name = "±HH:MM|auto")]
     pub timezone_offset: Option<String>,
     #[command(flatten)]

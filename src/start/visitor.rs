@@ -74,8 +74,8 @@ pub fn answers(given: &[(String, String)]) -> Vec<SurveyAnswer> {
     answers
 }
 
-/// `--timezone-offset` as milliseconds (§2.18): `±HH:MM`, `Z`, or `auto` for this machine's
-/// offset now.
+/// `--timezone-offset` as milliseconds (§2.18): `±H[:MM]` or `±HH[:MM]`, `Z`, or `auto` in any
+/// case for this machine's offset now (see [`validate::timezone_offset`]).
 pub fn timezone_offset(written: &str) -> Result<i64, String> {
     if written.trim().eq_ignore_ascii_case("auto") {
         return Ok(local_offset_seconds() * 1000);
@@ -141,6 +141,17 @@ mod tests {
         assert!(timezone_offset("+02:60").is_err());
         assert!(timezone_offset("-13:00").is_err());
         assert!(timezone_offset("+1:5").is_err());
+        // The forms --help and the README list, as people write them.
+        assert_eq!(timezone_offset("+5"), Ok(18_000_000));
+        assert_eq!(timezone_offset("+5:30"), Ok(19_800_000));
+        assert_eq!(timezone_offset("-2"), Ok(-7_200_000));
+        assert!(timezone_offset("AUTO").is_ok() && timezone_offset(" Auto ").is_ok());
+        assert!(timezone_offset("+0530").is_err() && timezone_offset("5").is_err());
+        assert!(
+            timezone_offset("GMT+2").unwrap_err().contains(
+                "±H or ±HH, with :MM when not whole hours (+5, +05:30, -02:00), Z, or auto"
+            )
+        );
         let auto = timezone_offset("auto").expect("auto");
         assert_eq!(auto % 60_000, 0, "a whole number of minutes: {auto}");
         assert!((-12 * 3_600_000..=14 * 3_600_000).contains(&auto));

@@ -802,6 +802,59 @@ fn a_transcript_goes_to_the_subject_link_with_a_subject_and_to_the_plain_one_wit
 }
 
 #[test]
+fn the_time_zone_offsets_taken_are_the_ones_the_help_lists() {
+    let emulator = emulator();
+    let help = ran(emulator.bare(&["transcript", "--help"]));
+    assert!(
+        help.stdout
+            .contains("±H or ±HH, with :MM when not whole hours (+5, +05:30, -02:00)")
+            && help.stdout.contains("`auto` (any case)"),
+        "{help:?}"
+    );
+    let uri = chatting(&emulator, "Sales", &[]);
+    for (offset, milliseconds) in [
+        ("+5", 18_000_000),
+        ("+5:30", 19_800_000),
+        ("-02:00", -7_200_000),
+    ] {
+        let out = ran(emulator.chatstart(&[
+            "transcript",
+            &uri,
+            "--email",
+            "qa@example.com",
+            "--timezone-offset",
+            offset,
+        ]));
+        assert_eq!(out.code, 0, "{offset}: {out:?}");
+        let sent = emulator.handle.transcript_requests(&chat_id(&uri)).unwrap();
+        assert_eq!(sent.last().unwrap().timezone_offset_ms, Some(milliseconds));
+    }
+    let out = ran(emulator.chatstart(&[
+        "transcript",
+        &uri,
+        "--email",
+        "qa@example.com",
+        "--timezone-offset",
+        "AUTO",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+    let out = ran(emulator.chatstart(&[
+        "transcript",
+        &uri,
+        "--email",
+        "qa@example.com",
+        "--timezone-offset",
+        "+0530",
+    ]));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("write ±H or ±HH, with :MM when not whole hours"),
+        "{out:?}"
+    );
+}
+
+#[test]
 fn a_subject_the_chat_has_no_link_for_is_dropped_and_said() {
     let emulator = emulator();
     let uri = chatting(&emulator, "Sales", &[]);
