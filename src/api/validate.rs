@@ -435,6 +435,22 @@ pub fn transcript_email(value: &str) -> Option<String> {
     }
 }
 
+/// The longest transcript subject sent: a mail subject, not a letter. The contract gives no
+/// bound; a longer one is a paste gone wrong, and mail systems fold or cut long subjects anyway.
+pub const LONGEST_SUBJECT: usize = 200;
+
+/// The transcript mail's subject (§2.18): one line, at most [`LONGEST_SUBJECT`] characters.
+pub fn transcript_subject(value: &str) -> Option<String> {
+    let length = value.trim().chars().count();
+    if length > LONGEST_SUBJECT {
+        Some(format!(
+            "a subject is at most {LONGEST_SUBJECT} characters (this one has {length})"
+        ))
+    } else {
+        single_line(value)
+    }
+}
+
 /// The visitor's name (§2.14): one line, not empty, not longer than a name.
 pub fn visitor_name(value: &str) -> Option<String> {
     const LONGEST: usize = 100;
@@ -1294,6 +1310,12 @@ mod tests {
         assert!(transcript_email("").is_some());
         assert!(transcript_email("me@example").is_some());
         assert!(transcript_email("me@example.com\nBcc: x@y.z").is_some());
+        assert_eq!(transcript_subject(&"s".repeat(LONGEST_SUBJECT)), None);
+        assert_eq!(
+            transcript_subject(&"é".repeat(LONGEST_SUBJECT + 1)).as_deref(),
+            Some("a subject is at most 200 characters (this one has 201)")
+        );
+        assert!(transcript_subject("a\u{7}b").unwrap().contains("BEL"));
         assert_eq!(visitor_name("Ann"), None);
         assert!(visitor_name("  ").is_some());
         assert!(visitor_name(&"x".repeat(101)).is_some());

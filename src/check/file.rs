@@ -531,7 +531,7 @@ impl CheckFile {
                     "transcript_subject",
                     case.transcript_subject
                         .as_deref()
-                        .and_then(crate::api::validate::single_line),
+                        .and_then(crate::api::validate::transcript_subject),
                 ),
             ] {
                 if let Some(message) = problem {

@@ -134,7 +134,11 @@ pub async fn transcript(ctx: &Context, args: TranscriptArgs) -> Outcome {
         .map(crate::start::visitor::timezone_offset)
         .transpose()
         .map_err(|problem| Failure::usage(format!("--timezone-offset: {problem}")))?;
-    if let Some(problem) = args.subject.as_deref().and_then(validate::single_line) {
+    if let Some(problem) = args
+        .subject
+        .as_deref()
+        .and_then(validate::transcript_subject)
+    {
         return Err(Failure::usage(format!("--subject: {problem}")));
     }
     let uri = parse_uri(&args.uri)?;

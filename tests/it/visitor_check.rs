@@ -332,6 +332,13 @@ fn visitor_keys_that_cannot_work_are_refused_before_anything_is_sent() {
             "goes only with expect.available = false",
         ),
         ("[case.exit_surveys]\n1 = \"x\"\n", "exit_surveys"),
+        (
+            &format!(
+                "transcript_email = \"a@b.cc\"\ntranscript_subject = \"{}\"\n",
+                "s".repeat(201)
+            ),
+            "transcript_subject: a subject is at most 200 characters",
+        ),
     ] {
         let file = write(
             &emulator,

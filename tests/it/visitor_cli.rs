@@ -892,6 +892,7 @@ fn a_subject_the_chat_has_no_link_for_is_dropped_and_said() {
 #[test]
 fn a_bad_address_or_offset_is_refused_before_anything_is_sent() {
     let emulator = emulator();
+    let long_subject = "s".repeat(201);
     let uri = format!(
         "{}/api/account/{}/chat/H1-abc",
         emulator.base_url(),
@@ -914,6 +915,10 @@ fn a_bad_address_or_offset_is_refused_before_anything_is_sent() {
         (
             vec!["--email", "a@b.cc", "--subject", "a\u{7}b"],
             "--subject: contains BEL",
+        ),
+        (
+            vec!["--email", "a@b.cc", "--subject", long_subject.as_str()],
+            "--subject: a subject is at most 200 characters (this one has 201)",
         ),
     ] {
         let mut args = vec!["transcript", uri.as_str()];
