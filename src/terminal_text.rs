@@ -10,7 +10,7 @@ use std::io::Write;
 /// user's clipboard. JSON output needs nothing: serde_json escapes them.
 pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     escaped(text, |c| {
-        c.is_control() && c != '\n' && c != '\t' || is_bidi_control(c)
+        c.is_control() && c != '\n' && c != '\t' || is_bidi_control(c) || is_invisible_format(c)
     })
 }
 
@@ -42,6 +42,25 @@ pub fn is_bidi_control(c: char) -> bool {
     )
 }
 
+/// The invisible format characters that are not there to join letters: a zero-width space,
+/// the word joiner and invisible operators, a byte-order mark, the soft hyphen, the Mongolian
+/// vowel separator, interlinear annotation marks and the deprecated format controls. A subject or
+/// a name holding one prints like one without it, so two different values look the same; they
+/// are escaped like bidi controls. The zero-width joiner and non-joiner are kept: scripts such as
+/// Persian and Devanagari, and emoji sequences, need them to show right.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00ad}'
+            | '\u{180e}'
+            | '\u{200b}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{206a}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+    )
+}
+
 /// `text` cut to `max` characters, with `…` where it was cut: a value the user typed (a 5,000
 /// character skill) quoted in a message must not push everything else off the screen.
 pub fn clipped(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
@@ -63,6 +82,19 @@ pub fn note(line: impl std::fmt::Display) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invisible_format_characters_are_escaped_and_joiners_kept() {
+        assert_eq!(
+            terminal_safe("Our\u{200b}chat\u{feff}\u{2060}"),
+            "Our\\u{200b}chat\\u{feff}\\u{2060}"
+        );
+        assert_eq!(terminal_safe("soft\u{ad}hyphen"), "soft\\u{ad}hyphen");
+        // Joiners shape scripts and emoji: left as they are.
+        for kept in ["می\u{200c}خواهم", "👩\u{200d}💻", "Zoë 東京"] {
+            assert_eq!(terminal_safe(kept), kept);
+        }
+    }
 
     #[test]
     fn long_text_is_clipped_on_a_character_with_a_mark_and_short_text_kept() {

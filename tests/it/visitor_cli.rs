@@ -855,6 +855,34 @@ fn the_time_zone_offsets_taken_are_the_ones_the_help_lists() {
 }
 
 #[test]
+fn an_invisible_character_in_a_subject_is_printed_escaped() {
+    let emulator = emulator();
+    let uri = chatting(&emulator, "Sales", &[]);
+    let out = ran(emulator.chatstart(&[
+        "transcript",
+        &uri,
+        "--email",
+        "qa@example.com",
+        "--subject",
+        "Our\u{200b}chat",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+    // Sent as typed; printed so that it can be seen.
+    let sent = emulator.handle.transcript_requests(&chat_id(&uri)).unwrap();
+    assert_eq!(sent[0].subject.as_deref(), Some("Our\u{200b}chat"));
+    for printed in [
+        ran(emulator.chatstart(&["info", &uri])),
+        ran(emulator.bare(&["history"])),
+    ] {
+        assert!(
+            printed.stdout.contains("subject “Our\\u{200b}chat”")
+                && !printed.stdout.contains('\u{200b}'),
+            "{printed:?}"
+        );
+    }
+}
+
+#[test]
 fn a_subject_the_chat_has_no_link_for_is_dropped_and_said() {
     let emulator = emulator();
     let uri = chatting(&emulator, "Sales", &[]);
