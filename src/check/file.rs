@@ -538,18 +538,31 @@ impl CheckFile {
                     return Err(in_case(&[Name(key)], key, message));
                 }
             }
+            let pre_chat = Some(&case.request.survey_answers);
             for (table, answers) in [
-                ("exit_survey", &case.exit_survey),
-                ("offline_survey", &case.offline_survey),
+                ("request.survey", pre_chat),
+                ("exit_survey", case.exit_survey.as_ref()),
+                ("offline_survey", case.offline_survey.as_ref()),
             ] {
-                for answer in answers.iter().flatten() {
-                    let problem = answer
-                        .values
-                        .iter()
-                        .find_map(|value| crate::api::validate::multi_line(value));
+                for answer in answers.into_iter().flatten() {
+                    let id = &answer.question_id;
+                    // A survey's question ids are numbers (`chatstart survey`, `exit-survey` and
+                    // `offline-survey` list them): anything else could only be found out once
+                    // the survey is fetched — for the exit survey, after a whole chat.
+                    let problem = if id.is_empty() || !id.chars().all(|c| c.is_ascii_digit()) {
+                        Some(format!(
+                            "`{id}` is not a question id: ids are digits, as the survey lists them"
+                        ))
+                    } else {
+                        answer
+                            .values
+                            .iter()
+                            .find_map(|value| crate::api::validate::multi_line(value))
+                    };
                     if let Some(message) = problem {
-                        let path = [Name(table), Name(&answer.question_id)];
-                        let key = format!("{table}.{}", answer.question_id);
+                        let mut path: Vec<KeyPath<'_>> = table.split('.').map(Name).collect();
+                        path.push(Name(id));
+                        let key = format!("{table}.{id}");
                         return Err(in_case(&path, &key, message));
                     }
                 }
@@ -961,6 +974,27 @@ mod tests {
             name.starts_with("case `a`, line 3: visitor_name: "),
             "{name}"
         );
+        for (table, line) in [
+            ("exit_survey", 4),
+            ("offline_survey", 6),
+            ("request.survey", 4),
+        ] {
+            let expect = if table == "offline_survey" {
+                "[case.expect]\navailable = false\n"
+            } else {
+                ""
+            };
+            let id = refused(&format!(
+                "[[case]]\nname = \"a\"\n{expect}[case.{table}]\nabc = \"x\"\n"
+            ));
+            assert_eq!(
+                id,
+                format!(
+                    "case `a`, line {line}: {table}.abc: `abc` is not a question id: ids are \
+                     digits, as the survey lists them"
+                )
+            );
+        }
         let answer = refused("[[case]]\nname = \"a\"\n[case.exit_survey]\n7 = \"a\\u001bb\"\n");
         assert!(
             answer.starts_with("case `a`, line 4: exit_survey.7: contains ESC"),

@@ -333,6 +333,10 @@ fn visitor_keys_that_cannot_work_are_refused_before_anything_is_sent() {
         ),
         ("[case.exit_surveys]\n1 = \"x\"\n", "exit_surveys"),
         (
+            "[case.exit_survey]\nabc = \"x\"\n",
+            "exit_survey.abc: `abc` is not a question id",
+        ),
+        (
             &format!(
                 "transcript_email = \"a@b.cc\"\ntranscript_subject = \"{}\"\n",
                 "s".repeat(201)
