@@ -219,7 +219,22 @@ pub async fn exit_survey(ctx: &Context, args: ExitSurveyArgs) -> Outcome {
     let api = connect_to_chat(ctx, &ctx.connection(&args.connection)?, &uri)?;
     let output = Output::new(args.output);
     let shown_uri = crate::api::links::redact_url(&uri);
-    let links = api.visitor_links(uri.as_str()).await?;
+    // One read gives the links and the state (its info, else its last state event).
+    let chat = api.chat(uri.as_str()).await?;
+    let links = chat.visitor_links();
+    let state = chat
+        .info
+        .as_ref()
+        .and_then(|info| info.state.clone())
+        .or_else(|| {
+            chat.events
+                .iter()
+                .rev()
+                .find_map(|event| match &event.kind {
+                    crate::api::model::EventKind::State(state) => Some(state.clone()),
+                    _ => None,
+                })
+        });
     let survey = match &links.exit_survey {
         Some(href) => api.exit_survey(href).await?,
         None => None,
@@ -250,6 +265,19 @@ pub async fn exit_survey(ctx: &Context, args: ExitSurveyArgs) -> Outcome {
         return Ok(exit::OK);
     }
     check_answers(&answers, &survey)?;
+    // The service refuses a submission while the chat waits for an agent: said before sending.
+    if state == Some(crate::api::model::ChatState::Waiting) {
+        let shown = crate::api::links::redact_text_url(uri.as_str());
+        return Err(Failure {
+            hint: Some(format!(
+                "end it first with `chatstart end {shown}`, as a visitor leaves, then submit"
+            )),
+            ..Failure::usage(
+                "the chat is still waiting for an agent, and the exit survey is for after the \
+                 end; nothing was sent",
+            )
+        });
+    }
     let href = links.exit_survey.as_deref().unwrap_or_default();
     match api.submit_exit_survey(href, &survey, &answers).await {
         Ok(()) => {}

@@ -1239,6 +1239,37 @@ fn an_answer_to_a_question_the_logic_hides_is_refused_not_dropped_and_not_counte
 }
 
 #[test]
+fn an_exit_survey_is_not_submitted_while_the_chat_waits() {
+    let emulator = emulator();
+    let out = ran(emulator.chatstart(&["request", "--skill", "Slow"]));
+    let waiting = out.stdout.trim().to_string();
+    let out = ran(emulator.chatstart(&[
+        "exit-survey",
+        &waiting,
+        "--answer",
+        "4991315=10 Extremely Likely",
+    ]));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains(
+            "the chat is still waiting for an agent, and the exit survey is for after the end; nothing was sent"
+        ) && out.stderr.contains("hint: end it first with `chatstart end "),
+        "{out:?}"
+    );
+    assert_eq!(emulator.handle.count("POST", "/exitSurvey"), 0);
+    // Reading it is fine, and once ended it goes.
+    assert_eq!(ran(emulator.chatstart(&["exit-survey", &waiting])).code, 0);
+    assert_eq!(ran(emulator.chatstart(&["end", &waiting])).code, 0);
+    let out = ran(emulator.chatstart(&[
+        "exit-survey",
+        &waiting,
+        "--answer",
+        "4991315=10 Extremely Likely",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+}
+
+#[test]
 fn a_choice_given_twice_is_sent_once() {
     let emulator = emulator();
     let uri = chatting(&emulator, "Sales", &[]);
