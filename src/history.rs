@@ -18,7 +18,7 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::model::Survey;
+use crate::api::model::{Survey, VisitorLinks};
 use crate::api::{
     AppKeyPlacement, ChatRequest, ClientConfig, Format, SurveyAnswer, TranscriptRequest,
     TranscriptSent,
@@ -308,6 +308,21 @@ pub fn answered_questions(survey: &Survey, answers: &[SurveyAnswer]) -> Vec<Stri
         .filter(|q| answered(&q.id))
         .map(|q| q.id.clone())
         .collect()
+}
+
+/// The transcript link a request goes to, as [`crate::api::ChatApi::request_transcript`]
+/// chooses it (Q32): with a subject, `transcript-with-subject-request` when the chat has it (else
+/// `transcript-request`, the subject dropped); without, `transcript-request` first. `None` when
+/// the chat has neither. What a request whose answer was lost is recorded with (here, where both front ends and
+/// the check engine reach it).
+pub fn transcript_link(links: &VisitorLinks, subject: bool) -> Option<TranscriptSent> {
+    match (&links.transcript_with_subject, &links.transcript) {
+        (Some(_), _) if subject => Some(TranscriptSent::WithSubject),
+        (_, Some(_)) if subject => Some(TranscriptSent::SubjectDropped),
+        (_, Some(_)) => Some(TranscriptSent::Plain),
+        (Some(_), None) => Some(TranscriptSent::WithSubject),
+        (None, None) => None,
+    }
 }
 
 /// Which transcript link a request went to (Q32).
@@ -1318,6 +1333,32 @@ mod tests {
         );
         assert!(history.attempt(&template).is_err(), "only the demo's");
     }
+    #[test]
+    fn a_transcript_is_recorded_with_the_link_its_request_went_to() {
+        let links = |plain: bool, with_subject: bool| VisitorLinks {
+            transcript: plain.then(|| "p".to_string()),
+            transcript_with_subject: with_subject.then(|| "s".to_string()),
+            ..VisitorLinks::default()
+        };
+        assert_eq!(
+            transcript_link(&links(true, true), true),
+            Some(TranscriptSent::WithSubject)
+        );
+        assert_eq!(
+            transcript_link(&links(true, false), true),
+            Some(TranscriptSent::SubjectDropped)
+        );
+        assert_eq!(
+            transcript_link(&links(true, true), false),
+            Some(TranscriptSent::Plain)
+        );
+        assert_eq!(
+            transcript_link(&links(false, true), false),
+            Some(TranscriptSent::WithSubject)
+        );
+        assert_eq!(transcript_link(&links(false, false), true), None);
+    }
+
     #[test]
     fn only_the_questions_sent_count_as_answered() {
         use crate::api::model::Survey;

@@ -830,8 +830,7 @@ impl CaseRun {
         let (sent, outcome, error) = match self.api.request_transcript(&links, &request).await {
             Ok(sent) => (sent, Outcome::Taken, None),
             Err(error) if error.may_have_taken_effect() => {
-                let chosen =
-                    crate::start::visitor::transcript_link(&links, request.subject.is_some());
+                let chosen = crate::history::transcript_link(&links, request.subject.is_some());
                 (
                     chosen.unwrap_or(TranscriptSent::Plain),
                     Outcome::Unknown,

@@ -154,7 +154,7 @@ pub async fn transcript(ctx: &Context, args: TranscriptArgs) -> Outcome {
         Err(error) if error.may_have_taken_effect() => {
             if let (Some(history), Some(sent)) = (
                 &ctx.history,
-                crate::start::visitor::transcript_link(&links, request.subject.is_some()),
+                crate::history::transcript_link(&links, request.subject.is_some()),
             ) {
                 remember(
                     history
@@ -387,6 +387,24 @@ pub async fn offline_survey(ctx: &Context, args: OfflineSurveyArgs) -> Outcome {
         return Ok(exit::OK);
     }
     check_answers(&answers, &survey)?;
+    // What a visitor gets when no agent can chat: said when one can (still submitted, as a
+    // test of the form may want). Unknown when availability cannot be read.
+    let available = api
+        .availability(&request.skill, &request.max_wait_time)
+        .await
+        .ok()
+        .map(|availability| availability.any());
+    if available == Some(true) {
+        let whose = if skill.is_empty() {
+            "the account".to_string()
+        } else {
+            format!("skill {skill}")
+        };
+        note(format!(
+            "note: availability is true for {whose}: an agent can take a chat now, and the \
+             offline survey is what a visitor gets when none can; submitting it anyway"
+        ));
+    }
     let record =
         OfflineSurveyRecord::submitted(ctx.profile_name(), api.config(), &skill, &survey, &answers);
     match api.submit_offline_survey(&request, &survey, &answers).await {
@@ -414,7 +432,7 @@ pub async fn offline_survey(ctx: &Context, args: OfflineSurveyArgs) -> Outcome {
             questions.join(", ")
         ),
         &json!({"type": "offlineSurveySubmitted", "skill": skill, "surveyId": survey.id,
-                "questions": questions}),
+                "questions": questions, "available": available}),
     );
     Ok(exit::OK)
 }

@@ -3,8 +3,7 @@
 //! time-zone offset, written `±HH:MM` or `auto` (this machine's zone), and survey answers given
 //! one `(question id, answer)` at a time grouped by question.
 
-use crate::api::model::VisitorLinks;
-use crate::api::{SurveyAnswer, TranscriptSent, validate};
+use crate::api::{SurveyAnswer, validate};
 use crate::config::Profile;
 use crate::history::SessionRecord;
 
@@ -73,20 +72,6 @@ pub fn answers(given: &[(String, String)]) -> Vec<SurveyAnswer> {
         }
     }
     answers
-}
-
-/// The transcript link a request goes to, as [`crate::api::ChatApi::request_transcript`]
-/// chooses it (Q32): with a subject, `transcript-with-subject-request` when the chat has it (else
-/// `transcript-request`, the subject dropped); without, `transcript-request` first. `None` when
-/// the chat has neither. What a request whose answer was lost is recorded with.
-pub fn transcript_link(links: &VisitorLinks, subject: bool) -> Option<TranscriptSent> {
-    match (&links.transcript_with_subject, &links.transcript) {
-        (Some(_), _) if subject => Some(TranscriptSent::WithSubject),
-        (_, Some(_)) if subject => Some(TranscriptSent::SubjectDropped),
-        (_, Some(_)) => Some(TranscriptSent::Plain),
-        (Some(_), None) => Some(TranscriptSent::WithSubject),
-        (None, None) => None,
-    }
 }
 
 /// `--timezone-offset` as milliseconds (§2.18): `±H[:MM]` or `±HH[:MM]`, `Z`, or `auto` in any

@@ -1446,6 +1446,42 @@ fn the_offline_survey_is_printed_and_submitted_with_the_visitors_fields_inside()
 }
 
 #[test]
+fn an_offline_survey_for_an_available_skill_is_submitted_with_a_note() {
+    let emulator = emulator();
+    // Sales has an agent: a visitor would get a chat, not the offline form.
+    let out = ran(emulator.chatstart(&[
+        "offline-survey",
+        "--skill",
+        "Sales",
+        "--answer",
+        "4991310=Zoë",
+        "--answer",
+        "4991311=zoe@example.com",
+    ]));
+    assert_eq!(out.code, 0, "still allowed: {out:?}");
+    assert!(
+        out.stderr
+            .contains("note: availability is true for skill Sales: an agent can take a chat now"),
+        "{out:?}"
+    );
+    assert_eq!(emulator.handle.offline_surveys().len(), 1);
+    let out = ran(emulator.chatstart(&[
+        "offline-survey",
+        "--skill",
+        "Tech",
+        "--answer",
+        "4991310=Zoë",
+        "--answer",
+        "4991311=zoe@example.com",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!out.stderr.contains("availability is true"), "{out:?}");
+    assert_eq!(json_lines(&out)[0]["available"], false, "{out:?}");
+}
+
+#[test]
 fn the_readme_documents_the_visitors_json_lines() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();

@@ -176,10 +176,8 @@ pub fn sent(
                 "the transcript for {email} may have been requested: no answer came ({})",
                 failure.message
             )));
-            let link = crate::start::visitor::transcript_link(
-                &view.visitor.links,
-                transcript.subject.is_some(),
-            );
+            let link =
+                crate::history::transcript_link(&view.visitor.links, transcript.subject.is_some());
             link.map(|how| Effect::RecordVisitor {
                 uri: view.uri.clone(),
                 action: VisitorAction::transcript(&transcript, how),
