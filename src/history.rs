@@ -23,6 +23,7 @@ use crate::api::{
     AppKeyPlacement, ChatRequest, ClientConfig, Format, SurveyAnswer, TranscriptRequest,
     TranscriptSent,
 };
+use crate::journal::{Journal, Journals, Retention};
 
 /// The history file's name in the data directory.
 pub const FILE_NAME: &str = "history.jsonl";
@@ -89,6 +90,10 @@ pub struct SessionRecord {
     /// own record, or a `not-created` state). Only in the file: readers never see it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempt: Option<String>,
+    /// The session journal that keeps this chat's exchanges (see [`crate::journal`]); absent
+    /// for chats made before journals were kept, or with `--no-journal`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal: Option<String>,
     /// What the visitor did in the chat beyond starting it, oldest first: folded from the
     /// `visitor` records as the history is read (never written with the session itself).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -124,6 +129,7 @@ impl SessionRecord {
                 .map(|a| a.redirect_uri.clone())
                 .filter(|r| !r.is_empty()),
             attempt: None,
+            journal: None,
             visitor: Vec::new(),
         }
     }
@@ -508,6 +514,8 @@ pub struct History {
     /// The file, opened for appending on the first record and kept open: a burst writes two
     /// records a chat, and opening the file for each was most of its time. Clones share it.
     appending: std::sync::Arc<std::sync::Mutex<Option<std::fs::File>>>,
+    /// Where each chat's exchanges are kept, beside the file; `None` with `--no-journal`.
+    journals: Option<Journals>,
 }
 
 /// Now, as RFC 3339 UTC to the second.
@@ -521,12 +529,52 @@ impl History {
         crate::paths::data_dir().map(|dir| Self::at(dir.join(FILE_NAME)))
     }
 
+    /// The history file at `path`, its journals in the `journals/` directory beside it.
     pub fn at(path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
+        let journals = path
+            .parent()
+            .map(|dir| Journals::at(dir.join(crate::journal::DIR_NAME)));
         Self {
-            path: path.into(),
+            path,
             demo_origin: None,
             appending: std::sync::Arc::default(),
+            journals,
         }
+    }
+
+    /// The same history, keeping no session journal: for people who must not keep chat
+    /// content (`--no-journal`, a profile's `journal = false`).
+    #[must_use]
+    pub fn without_journal(mut self) -> Self {
+        self.journals = None;
+        self
+    }
+
+    /// The same history, its journals kept within `retention`.
+    #[must_use]
+    pub fn with_retention(mut self, retention: Retention) -> Self {
+        self.journals = self.journals.map(|j| j.with_retention(retention));
+        self
+    }
+
+    /// Where journals are kept, unless they are not.
+    pub fn journals(&self) -> Option<&Journals> {
+        self.journals.as_ref()
+    }
+
+    /// A new journal for a chat about to be requested (`None` when journals are not kept).
+    /// Begun before anything of the chat goes out (its pre-chat survey, its auth call), and
+    /// named in its record by [`History::attempt`].
+    pub fn begin_journal(&self) -> Option<Journal> {
+        self.journals.as_ref().map(|j| j.begin(&attempt_id()))
+    }
+
+    /// The journal a recorded chat's exchanges go to, to read or to append the later calls of
+    /// another command on the same chat.
+    pub fn journal_of(&self, record: &SessionRecord) -> Option<Journal> {
+        let id = record.journal.as_deref()?;
+        self.journals.as_ref()?.of_id(id)
     }
 
     /// The same history, marking the chats made on the console's demo emulator at `base_url`
@@ -682,12 +730,20 @@ impl History {
     /// whatever then happens to this process — an interruption, a kill, a lost answer — the
     /// history says a chat may exist. An error means the history cannot be written, and the
     /// request must not be sent.
+    ///
+    /// The chat's journal is the template's when it names one (begun earlier with
+    /// [`History::begin_journal`]), else a new one; [`Attempt::journal`] hands it on.
     pub fn attempt(&self, template: &SessionRecord) -> std::io::Result<Attempt> {
         let mut record = template.clone();
         record.time = now();
         record.uri.clear();
         record.state = UNKNOWN.into();
         record.attempt = Some(attempt_id());
+        let journal = match &record.journal {
+            Some(_) => self.journal_of(&record),
+            None => self.begin_journal(),
+        };
+        record.journal = journal.as_ref().map(|j| j.id().to_string());
         let recorded = match self.created(record.clone()) {
             Ok(()) => true,
             // A demo chat goes with the console's emulator: nothing to lose, so it is sent
@@ -699,6 +755,7 @@ impl History {
             history: self.clone(),
             record,
             recorded,
+            journal,
         })
     }
 
@@ -881,9 +938,16 @@ pub struct Attempt {
     record: SessionRecord,
     /// False for a demo chat the history could not keep: its outcome is not written either.
     recorded: bool,
+    journal: Option<Journal>,
 }
 
 impl Attempt {
+    /// The journal of this chat, if journals are kept: give its observer to the client that
+    /// sends the request and follows the chat.
+    pub fn journal(&self) -> Option<&Journal> {
+        self.journal.as_ref()
+    }
+
     /// The chat was created at `uri`: its record takes the attempt's place.
     pub fn created(&self, uri: &str) -> std::io::Result<()> {
         if !self.recorded {
@@ -1029,6 +1093,7 @@ mod tests {
             uri: uri.into(),
             state: "waiting".into(),
             app_key_in: None,
+            journal: None,
             format: None,
             demo: false,
             request: ChatRequest {

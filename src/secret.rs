@@ -24,14 +24,20 @@ impl Secret {
         self.0.is_empty()
     }
 
-    /// Replaces every occurrence of this secret in `text` by the mask: as is, and as it reads
+    /// Replaces every occurrence of this secret in `text` by the mask: as is, as it reads
     /// once URL-encoded (a server may echo the URL that carried it, e.g. in internalCode 28's
-    /// `null for uri: …`), with upper- or lower-case hex.
+    /// `null for uri: …`), with upper- or lower-case hex, and base64-encoded (standard or
+    /// URL-safe, padded or not: a proxy's echoed `Authorization`, a token that wraps it).
     pub fn redact(&self, text: &str) -> String {
         if self.0.is_empty() {
             return text.to_string();
         }
         let mut text = text.replace(&self.0, MASK);
+        for form in base64_forms(&self.0) {
+            if text.contains(&form) {
+                text = text.replace(&form, MASK);
+            }
+        }
         let encoded: String = url::form_urlencoded::byte_serialize(self.0.as_bytes()).collect();
         if encoded != self.0 {
             let percent_as_space = encoded.replace('+', "%20");
@@ -48,6 +54,20 @@ impl Secret {
         }
         text
     }
+}
+
+/// The secret base64-encoded, longest first (a padded form holds the unpadded one).
+fn base64_forms(secret: &str) -> Vec<String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    let mut forms: Vec<String> = [STANDARD, URL_SAFE, STANDARD_NO_PAD, URL_SAFE_NO_PAD]
+        .iter()
+        .map(|engine| engine.encode(secret.as_bytes()))
+        // A secret of a character or two encodes to text too short to tell from any other.
+        .filter(|form| form.len() >= 8)
+        .collect();
+    forms.dedup();
+    forms
 }
 
 /// `%2B` → `%2b`: percent-escapes with lower-case hex digits.
@@ -86,6 +106,25 @@ mod tests {
         assert_eq!(secret.redact("a s3cr3t-key b"), format!("a {MASK} b"));
         assert_eq!(secret.expose(), "s3cr3t-key");
         assert_eq!(Secret::default().redact("keep"), "keep");
+    }
+
+    #[test]
+    fn redact_also_masks_the_base64_forms() {
+        use base64::Engine;
+        let secret = Secret::new("k3y>>>???with/+bytes");
+        for engine in [
+            base64::engine::general_purpose::STANDARD,
+            base64::engine::general_purpose::URL_SAFE,
+            base64::engine::general_purpose::STANDARD_NO_PAD,
+            base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        ] {
+            let encoded = engine.encode(secret.expose());
+            assert_eq!(
+                secret.redact(&format!("Basic {encoded}")),
+                format!("Basic {MASK}"),
+                "{encoded}"
+            );
+        }
     }
 
     #[test]

@@ -36,6 +36,9 @@ const MAX_REDIRECTS: usize = 5;
 /// The header that turns a POST into the PUT this API means (§1.4).
 const METHOD_OVERRIDE: &str = "X-HTTP-Method-Override";
 
+/// Who is asking, in every request.
+const USER_AGENT: &str = concat!("chatstart/", env!("CARGO_PKG_VERSION"));
+
 /// Where the account's API lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {
@@ -121,6 +124,9 @@ fn summarise_headers(headers: &HeaderMap) -> String {
 #[derive(Clone)]
 pub struct ChatApi {
     inner: Arc<Inner>,
+    /// Where this clone also hands its exchanges: the journal of the one chat it works for
+    /// (see [`ChatApi::journaled`]). Clones made from it keep it.
+    journal: Option<ExchangeObserver>,
 }
 
 struct Inner {
@@ -205,7 +211,19 @@ impl ChatApi {
                 observer,
                 key_scope,
             }),
+            journal: None,
         })
+    }
+
+    /// The same client (its connection pool, its appKey scope, its observer) that also hands
+    /// every exchange to `journal`: the record of one chat, kept apart from the others a
+    /// shared client makes at the same time.
+    #[must_use]
+    pub fn journaled(&self, journal: Option<ExchangeObserver>) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+            journal: journal.or_else(|| self.journal.clone()),
+        }
     }
 
     /// The shared HTTP client for this URL's scheme, built on first use.
@@ -229,7 +247,7 @@ impl ChatApi {
             .timeout(config.http_timeout)
             .connect_timeout(self.effective_connect_timeout())
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("chatstart/", env!("CARGO_PKG_VERSION")));
+            .user_agent(USER_AGENT);
         // The plain client is only given http:// URLs, so it never makes a TLS handshake and
         // needs no root to trust; only the https client reads the system's trust store.
         let builder = if secure {
@@ -701,7 +719,10 @@ impl ChatApi {
             .http(&url)?
             .request(method.clone(), url.clone())
             .header(ACCEPT, format.mime());
-        let mut sent_headers = vec![("Accept".to_string(), format.mime().to_string())];
+        let mut sent_headers = vec![
+            ("Accept".to_string(), format.mime().to_string()),
+            ("User-Agent".to_string(), USER_AGENT.to_string()),
+        ];
         if let Some(meant) = method_override {
             builder = builder.header(METHOD_OVERRIDE, meant);
             sent_headers.push((METHOD_OVERRIDE.into(), meant.into()));
@@ -727,15 +748,19 @@ impl ChatApi {
             let text = self.redact(text);
             body_secret.map_or_else(|| text.clone(), |secret| secret.redact(&text))
         };
+        let started_at = std::time::SystemTime::now();
         let started = Instant::now();
         let result = self.read(builder).await;
         // Only when someone reads the record (the inspector, the log) is it built: masking
         // copies and scans both bodies, work a burst of a thousand chats would pay for nothing.
         let recording = self.inner.observer.is_some()
+            || self.journal.is_some()
             || tracing::enabled!(target: "chatstart::http", tracing::Level::INFO);
         let mut exchange = recording.then(|| Exchange {
+            operation,
+            started: started_at,
             method: method.to_string(),
-            url: links::redact_url(&url),
+            url: mask(&links::redact_url(&url)),
             request_headers: sent_headers,
             request_body: encoded.as_deref().map(mask),
             status: None,
@@ -886,6 +911,9 @@ impl ChatApi {
         );
         if let Some(observer) = &self.inner.observer {
             observer(exchange);
+        }
+        if let Some(journal) = &self.journal {
+            journal(exchange);
         }
     }
 }

@@ -8,7 +8,8 @@ use super::model::ErrorDocument;
 use super::validate::ValidationErrors;
 
 /// The call that failed: named in messages, and it decides whether a failure is ambiguous.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Operation {
     Discovery,
     Availability,

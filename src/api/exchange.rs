@@ -2,11 +2,17 @@
 //! log file gets.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+
+use super::error::Operation;
 
 /// One request and its answer (or failure), with every secret already masked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exchange {
+    /// What the call was for.
+    pub operation: Operation,
+    /// When the request went out, by this machine's clock.
+    pub started: SystemTime,
     pub method: String,
     pub url: String,
     pub request_headers: Vec<(String, String)>,

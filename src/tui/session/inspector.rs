@@ -381,6 +381,8 @@ mod tests {
     #[test]
     fn the_summary_cuts_the_path_never_the_status() {
         let exchange = Exchange {
+            operation: crate::api::Operation::Session,
+            started: std::time::UNIX_EPOCH,
             method: "GET".into(),
             url: "http://127.0.0.1:8480/api/account/12345678/chat/H1234567890-abcdef/events?v=1"
                 .into(),

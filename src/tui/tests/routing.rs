@@ -68,6 +68,8 @@ const NO_OPS: &[&str] = &["Terminal::Tick"];
 
 fn exchange() -> Exchange {
     Exchange {
+        operation: crate::api::Operation::Session,
+        started: std::time::UNIX_EPOCH,
         method: "GET".into(),
         url: URI.into(),
         request_headers: Vec::new(),

@@ -116,6 +116,8 @@ fn lines_arriving_while_scrolled_back_do_not_move_the_view_and_sending_jumps_to_
 
 fn exchange(status: u16, body: &str) -> Exchange {
     Exchange {
+        operation: crate::api::Operation::Session,
+        started: std::time::UNIX_EPOCH,
         method: "GET".into(),
         url: "http://127.0.0.1:8480/api/account/12345678/chat/H1234567890-abcdef/events?v=1&NC=true&appKey=%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2".into(),
         request_headers: vec![

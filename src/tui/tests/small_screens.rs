@@ -203,6 +203,8 @@ fn the_inspector_says_what_of_the_exchange_and_the_list_is_cut_off() {
             [Msg::from(SessionOutcome::Exchange {
                 id,
                 exchange: crate::api::exchange::Exchange {
+                    operation: crate::api::Operation::Session,
+                    started: std::time::UNIX_EPOCH,
                     method: "GET".into(),
                     url: format!("http://127.0.0.1:8480/api/account/12345678/chat/H1/events?n={n}"),
                     request_headers: vec![("Accept".into(), "application/json".into())],

@@ -209,6 +209,8 @@ fn inspector() {
             [Msg::from(SessionOutcome::Exchange {
                 id,
                 exchange: crate::api::exchange::Exchange {
+                    operation: crate::api::Operation::Session,
+                    started: std::time::UNIX_EPOCH,
                     method: method.into(),
                     url: format!("http://127.0.0.1:8480/api/account/12345678/{path}?v=1&NC=true"),
                     request_headers: vec![
