@@ -447,6 +447,10 @@ impl Chat {
                     return;
                 }
             };
+            // This chat's exchanges, from its request to its end, go to its own journal.
+            if let Some(journal) = attempt.as_ref().and_then(|a| a.journal()) {
+                self.api = self.api.journaled(Some(journal.observer()));
+            }
             self.emit(BurstEvent::Sending { index: self.index });
             let outcome = self.api.request_chat(request, survey).await;
             if let Some(attempt) = &attempt {
