@@ -15,6 +15,13 @@ profile removed since still filters. --output json prints one `history` line per
 The history is history.jsonl in the data directory (CHATSTART_DATA_DIR, default
 ~/.local/share/chatstart); it never holds a secret. `chatstart end --all-open` ends the open ones.";
 
+/// What `export --help` adds.
+const EXPORT_HELP: &str = "\
+The session is one of the history's (`chatstart history` lists them): its URI, its chat id (the
+URI's last segment) or --last. With none of --har, --transcript, --bundle, the bundle goes to
+./chatstart-<chat id>-<time>. `-` as FILE writes that file to stdout. A session made before
+session journals (or with --no-journal) exports what the history has. Secrets never appear.";
+
 /// The help's heading of the options every command takes.
 const GLOBAL: &str = "Global options";
 
@@ -97,6 +104,10 @@ pub enum Command {
     /// List the sessions chatstart created, newest first.
     #[command(after_help = HISTORY_HELP)]
     History(HistoryArgs),
+    /// Write a recorded session's evidence: a HAR file, a Markdown transcript, or a bundle of
+    /// both with a summary of its ids and timeline (secrets masked).
+    #[command(after_help = EXPORT_HELP)]
+    Export(ExportArgs),
     /// Print a shell completion script: `chatstart completions bash > …`.
     Completions(CompletionsArgs),
 }
@@ -120,6 +131,7 @@ impl Command {
             Self::Check(args) => args.output,
             Self::Profiles(args) => args.output,
             Self::History(args) => args.output,
+            Self::Export(args) => args.output,
             Self::Emulator(_) | Self::Tui(_) | Self::Completions(_) => OutputArg::Text,
         }
     }
@@ -185,6 +197,32 @@ pub struct ProfilesArgs {
     /// Output for scripts: text, or JSON Lines
     #[arg(long, value_name = "FORMAT", default_value = "text")]
     pub output: OutputArg,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// Output for scripts: text, or JSON Lines
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output: OutputArg,
+    /// The session: its URI or its chat id
+    #[arg(
+        value_name = "SESSION",
+        required_unless_present = "last",
+        conflicts_with = "last"
+    )]
+    pub session: Option<String>,
+    /// The newest session of the history
+    #[arg(long)]
+    pub last: bool,
+    /// Write the session's exchanges as a HAR 1.2 file (`-`: stdout)
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
+    /// Write the chat as a Markdown transcript (`-`: stdout)
+    #[arg(long, value_name = "FILE")]
+    pub transcript: Option<PathBuf>,
+    /// Write the HAR file, the transcript and a summary into this directory
+    #[arg(long, value_name = "DIR")]
+    pub bundle: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -7,6 +7,7 @@ pub mod check;
 pub mod cleanup;
 pub mod context;
 pub mod exit;
+pub mod export;
 pub mod input;
 pub mod interrupt;
 pub mod lists;
@@ -77,7 +78,8 @@ async fn dispatch(cli: Cli) -> run::Outcome {
     let (config, profile) = (cli.config.as_deref(), cli.profile.as_deref());
     // Each command fails only on the config problems it depends on.
     let ctx = match &command {
-        Command::History(_) => Context::without_config(profile),
+        // Reading what was recorded needs no config: a broken one must not keep evidence back.
+        Command::History(_) | Command::Export(_) => Context::without_config(profile),
         Command::Profiles(_) => Context::for_listing(config, profile)?,
         Command::End(args) if args.all_open => Context::for_cleanup(config, profile),
         _ => Context::load(config, profile)?,
@@ -99,6 +101,7 @@ async fn dispatch(cli: Cli) -> run::Outcome {
         Command::Check(args) => check::run(&ctx, args).await,
         Command::Profiles(args) => lists::profiles(&ctx, &args),
         Command::History(args) => lists::history(&ctx, &args),
+        Command::Export(args) => export::run(&ctx, &args),
         Command::Tui(_) | Command::Emulator(_) | Command::Completions(_) => {
             Err(run::Failure::usage("handled elsewhere"))
         }

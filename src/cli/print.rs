@@ -34,6 +34,14 @@ pub fn ask(text: impl std::fmt::Display) {
     let _ = out.flush();
 }
 
+/// Writes a whole file's content on stdout as it is (`export --har -`): a document for a
+/// pipe, not lines for a terminal. The export escaped its control characters already.
+pub fn document(content: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(content.as_bytes())?;
+    out.flush()
+}
+
 /// Writes one JSON line on stdout. Every line a command prints says what it is in `type`.
 pub fn json_line(object: &Value) {
     debug_assert!(

@@ -21,6 +21,7 @@ mod contract_quirks;
 mod emulator_http;
 mod emulator_visitor;
 mod explained;
+mod export;
 mod faults;
 mod hints;
 mod interruptions;
