@@ -380,9 +380,11 @@ fn open_case(app: &mut App) -> Vec<Effect> {
     app.notice = Some(Notice::info(
         "following the case's chat — n goes back to the check results",
     ));
+    // The case's journal is the check run's to name; `s` finds its record by the URI.
     vec![Effect::Watch {
         id,
         connection,
         uri,
+        journal: None,
     }]
 }

@@ -1,6 +1,7 @@
 //! Runs effects: spawns the tasks that call the service and follow the session, and sends their
 //! results back as messages. At most one session is followed; a newer one replaces it.
 
+pub mod evidence;
 pub mod runs;
 pub mod store;
 mod visitor;
@@ -171,7 +172,11 @@ impl EffectRunner {
                 id,
                 connection,
                 uri,
-            } => self.watch(id, &connection, uri),
+                journal,
+            } => self.watch(id, &connection, uri, journal.as_deref()),
+            Effect::SaveEvidence { of } => {
+                crate::tui::effects::evidence::save(&self.store, of, &self.messages);
+            }
             Effect::EndEntry { connection, uri } => {
                 let messages = self.messages.clone();
                 tokio::spawn(async move {
@@ -263,12 +268,19 @@ impl EffectRunner {
         }
     }
 
-    /// Follows an existing chat (no chat request).
-    fn watch(&mut self, id: SessionId, connection: &Connection, uri: String) {
+    /// Follows an existing chat (no chat request); its calls are added to its record's journal.
+    fn watch(
+        &mut self,
+        id: SessionId,
+        connection: &Connection,
+        uri: String,
+        journal: Option<&str>,
+    ) {
         self.stop();
         let messages = self.messages.clone();
+        let journal = journal.and_then(|id| self.store.history.as_ref()?.journals()?.of_id(id));
         let api = match connection.api(Some(observer(id, &messages))) {
-            Ok(api) => api,
+            Ok(api) => api.journaled(journal.map(|j| j.observer())),
             Err(error) => {
                 let _ = messages.send(Msg::from(SessionOutcome::Update {
                     id,
@@ -376,6 +388,11 @@ impl EffectRunner {
             },
             None => None,
         };
+        // The chat request, the auth call before it and every later call of this chat (polls,
+        // lines, the end, the visitor's calls) go to the chat's journal: `s` reads it.
+        let journal = attempt.as_ref().and_then(|a| a.journal()).cloned();
+        let api = api.journaled(journal.as_ref().map(crate::journal::Journal::observer));
+        let journal = journal.map(|j| j.id().to_string());
         let options = FollowOptions {
             visitor_name,
             ..self.follow_options(
@@ -408,6 +425,7 @@ impl EffectRunner {
             let _ = messages.send(Msg::from(SessionOutcome::Created {
                 id,
                 uri: uri.clone(),
+                journal,
             }));
             // Said after the chat shows, so the notice is not replaced at once.
             if let Some(Err(error)) = settled {

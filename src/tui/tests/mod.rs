@@ -137,6 +137,7 @@ pub fn created(app: &mut App) -> u64 {
         [Msg::from(SessionOutcome::Created {
             id,
             uri: URI.into(),
+            journal: None,
         })],
     );
     id
