@@ -141,3 +141,115 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ChatRequest;
+    use crate::history::{Flow, SessionRecord};
+
+    fn recorded_chat(history: &History, uri: &str, journal: Option<&str>) -> SessionRecord {
+        let mut record = SessionRecord::created(
+            None,
+            "12345678",
+            uri,
+            Flow::Request,
+            &ChatRequest::default(),
+            None,
+        );
+        record.journal = journal.map(str::to_string);
+        history.created(record.clone()).expect("history");
+        record
+    }
+
+    #[test]
+    fn the_bundle_goes_in_the_directory_asked_when_it_can() {
+        let base = tempfile::tempdir().expect("base");
+        let data = tempfile::tempdir().expect("data");
+        let (dir, moved) = bundle_dir(
+            base.path(),
+            &data.path().join(FALLBACK_DIR),
+            Path::new("chatstart-H1-20251206T120000Z"),
+        )
+        .expect("made");
+        assert_eq!(dir, base.path().join("chatstart-H1-20251206T120000Z"));
+        assert!(dir.is_dir() && dir.is_absolute());
+        assert_eq!(moved, None);
+        assert!(!data.path().join(FALLBACK_DIR).exists());
+    }
+
+    #[test]
+    fn a_directory_that_cannot_take_it_sends_it_to_the_data_directory_and_says_so() {
+        let data = tempfile::tempdir().expect("data");
+        // A file where the directory should be: refused whoever runs the test (root too).
+        let base = data.path().join("not-a-directory");
+        std::fs::write(&base, "x").expect("file");
+        let (dir, moved) = bundle_dir(
+            &base,
+            &data.path().join(FALLBACK_DIR),
+            Path::new("chatstart-H1-20251206T120000Z"),
+        )
+        .expect("made");
+        assert_eq!(
+            dir,
+            data.path()
+                .join(FALLBACK_DIR)
+                .join("chatstart-H1-20251206T120000Z")
+        );
+        assert!(dir.is_dir());
+        let moved = moved.expect("a note");
+        assert!(
+            moved.contains(&base.display().to_string()) && moved.contains("not writable"),
+            "{moved}"
+        );
+    }
+
+    #[test]
+    fn the_session_on_screen_is_found_by_its_journal_before_its_uri() {
+        let data = tempfile::tempdir().expect("data");
+        let history = History::at(data.path().join(crate::history::FILE_NAME));
+        recorded_chat(&history, "https://x/chat/A", Some("j-a"));
+        recorded_chat(&history, "https://x/chat/B", Some("j-b"));
+        let found = recorded(
+            &history,
+            EvidenceOf::Session {
+                uri: "https://x/chat/A".into(),
+                journal: Some("j-b".into()),
+            },
+        )
+        .expect("found");
+        assert_eq!(found.session.uri, "https://x/chat/B");
+        let by_uri = recorded(
+            &history,
+            EvidenceOf::Session {
+                uri: "https://x/chat/A".into(),
+                journal: None,
+            },
+        )
+        .expect("found");
+        assert_eq!(by_uri.session.journal.as_deref(), Some("j-a"));
+        let missing = recorded(
+            &history,
+            EvidenceOf::Session {
+                uri: "https://x/chat/C".into(),
+                journal: None,
+            },
+        )
+        .expect_err("not recorded");
+        assert!(missing.contains("not in the history"), "{missing}");
+    }
+
+    #[test]
+    fn a_history_entry_is_read_again_for_its_newest_state() {
+        let data = tempfile::tempdir().expect("data");
+        let history = History::at(data.path().join(crate::history::FILE_NAME));
+        recorded_chat(&history, "https://x/chat/A", Some("j-a"));
+        let listed = history.entries().expect("entries").remove(0);
+        history
+            .state("https://x/chat/A", "ended", Some("Natalie"))
+            .expect("state");
+        let found = recorded(&history, EvidenceOf::Entry(Box::new(listed))).expect("found");
+        assert_eq!(found.session.state, "ended");
+        assert_eq!(found.agent.as_deref(), Some("Natalie"));
+    }
+}

@@ -3,6 +3,7 @@
 mod bindings;
 mod derived;
 mod dialogs;
+mod evidence;
 mod faults;
 mod paste;
 mod routing;
