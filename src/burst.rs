@@ -5,6 +5,7 @@
 //! Each chat POST is still sent exactly once; a stop request never abandons a POST in flight (its
 //! chat could exist without us knowing its URI), it only keeps new ones from starting.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -339,6 +340,7 @@ pub async fn run(
     let request = Arc::new(request);
     let survey = Arc::new(survey);
     let (report, mut reports) = mpsc::unbounded_channel();
+    let journaled = Arc::new(std::sync::Mutex::new(HashMap::new()));
     for index in 0..plan.count {
         let chat = Chat {
             api: api.clone(),
@@ -349,6 +351,7 @@ pub async fn run(
             report: report.clone(),
             stop: stop.clone(),
             recording: recording.clone(),
+            journaled: journaled.clone(),
         };
         let (gate, request, survey) = (gate.clone(), request.clone(), survey.clone());
         tokio::spawn(async move { chat.run(&gate, &request, survey.as_ref().as_ref()).await });
@@ -364,7 +367,19 @@ pub async fn run(
     }
     // An interruption ends what was made too: no chat is left in a real queue.
     if plan.end_after || *stop.borrow() {
-        for (index, result) in end_all(&api, &created, plan.concurrency, &outcomes).await {
+        // Each chat's end goes to its own journal, through the client that kept it.
+        let journaled = std::mem::take(&mut *journaled.lock().unwrap_or_else(|e| e.into_inner()));
+        let created: Vec<(usize, String, ChatApi)> = created
+            .into_iter()
+            .map(|(index, uri)| {
+                let api = journaled
+                    .get(&index)
+                    .cloned()
+                    .unwrap_or_else(|| api.clone());
+                (index, uri, api)
+            })
+            .collect();
+        for (index, result) in end_all(&created, plan.concurrency, &outcomes).await {
             let event = BurstEvent::EndedByUs { index, result };
             apply(&mut outcomes, &event);
             let _ = events.send(event);
@@ -375,14 +390,13 @@ pub async fn run(
 
 /// Ends the chats that are not known to have ended, with at most `concurrency` at once.
 async fn end_all(
-    api: &ChatApi,
-    created: &[(usize, String)],
+    created: &[(usize, String, ChatApi)],
     concurrency: usize,
     outcomes: &[ChatOutcome],
 ) -> Vec<(usize, Result<(), String>)> {
     let gate = Arc::new(Semaphore::new(concurrency.clamp(1, Semaphore::MAX_PERMITS)));
     let mut tasks = Vec::new();
-    for (index, uri) in created {
+    for (index, uri, api) in created {
         let outcome = outcomes.get(*index);
         if outcome.and_then(|o| o.state.as_deref()) == Some("ended")
             || outcome.is_some_and(|o| o.ended_by_us)
@@ -419,6 +433,8 @@ struct Chat {
     report: mpsc::UnboundedSender<BurstEvent>,
     stop: watch::Receiver<bool>,
     recording: Option<Recording>,
+    /// The client each chat journals with, by index: what ends it after the burst.
+    journaled: Arc<std::sync::Mutex<HashMap<usize, ChatApi>>>,
 }
 
 impl Chat {
@@ -447,6 +463,14 @@ impl Chat {
                     return;
                 }
             };
+            // This chat's exchanges, from its request to its end, go to its own journal.
+            if let Some(journal) = attempt.as_ref().and_then(|a| a.journal()) {
+                self.api = self.api.journaled(Some(journal.observer()));
+                self.journaled
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(self.index, self.api.clone());
+            }
             self.emit(BurstEvent::Sending { index: self.index });
             let outcome = self.api.request_chat(request, survey).await;
             if let Some(attempt) = &attempt {

@@ -145,6 +145,14 @@ impl SessionRecord {
             })
     }
 
+    /// The same record, its exchanges kept in the journal `id` (begun with
+    /// [`History::begin_journal`]).
+    #[must_use]
+    pub fn in_journal(mut self, id: Option<String>) -> Self {
+        self.journal = id;
+        self
+    }
+
     /// The same record with how the client reached the service: the appKey's placement and the
     /// format (never the key), and the endpoint when the URI did not give one.
     #[must_use]
@@ -540,6 +548,15 @@ impl History {
             demo_origin: None,
             appending: std::sync::Arc::default(),
             journals,
+        }
+    }
+
+    /// The same history, keeping journals within `retention`, or none (`None`).
+    #[must_use]
+    pub fn keeping_journals(self, retention: Option<Retention>) -> Self {
+        match retention {
+            Some(retention) => self.with_retention(retention),
+            None => self.without_journal(),
         }
     }
 

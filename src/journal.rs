@@ -78,7 +78,8 @@ impl Journals {
     /// directory now and then; a failure to prune is not a failure to journal.
     pub fn begin(&self, id: &str) -> Journal {
         if self.begun.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == 0 {
-            let _ = self.prune();
+            // Room for the one begun now: with `keep = 2`, two journals are left, not three.
+            let _ = self.prune_to(self.retention.keep.saturating_sub(1));
         }
         Journal::at(self.path_of(id), id)
     }
@@ -95,6 +96,10 @@ impl Journals {
 
     /// Removes the oldest journals beyond the retention's count and size.
     pub fn prune(&self) -> std::io::Result<Pruned> {
+        self.prune_to(self.retention.keep)
+    }
+
+    fn prune_to(&self, keep: usize) -> std::io::Result<Pruned> {
         let mut journals: Vec<(SystemTime, u64, PathBuf)> = match std::fs::read_dir(&self.dir) {
             Ok(entries) => entries
                 .filter_map(Result::ok)
@@ -114,8 +119,8 @@ impl Journals {
         let mut pruned = Pruned::default();
         let mut kept_bytes = 0u64;
         for (index, (_, size, path)) in journals.into_iter().enumerate() {
-            let keep = index < self.retention.keep
-                && (index == 0 || kept_bytes + size <= self.retention.max_bytes);
+            let keep =
+                index < keep && (index == 0 || kept_bytes + size <= self.retention.max_bytes);
             if keep {
                 kept_bytes += size;
             } else if std::fs::remove_file(&path).is_ok() {

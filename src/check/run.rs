@@ -43,6 +43,8 @@ pub struct CaseRun {
     /// Turns true when the run is interrupted: a case not started yet requests no chat, one
     /// running stops waiting and ends its chat (unless it is to stay open).
     pub stop: Option<watch::Receiver<bool>>,
+    /// The journal of the case's chat, begun by [`run_case`] when the history keeps journals.
+    pub journal: Option<String>,
 }
 
 /// The verdict of one case.
@@ -244,7 +246,15 @@ pub fn next_step(explanation: &Explanation) -> String {
 }
 
 /// Runs a case to its verdict; the chat is ended afterwards unless asked to stay open.
-pub async fn run_case(run: CaseRun) -> CaseResult {
+pub async fn run_case(mut run: CaseRun) -> CaseResult {
+    // The case's exchanges, from its pre-chat survey to its chat's end, go to the journal its
+    // history record names; a case that requests no chat has no record to name one.
+    if run.case.expect.requests_chat() {
+        if let Some(journal) = run.history.as_ref().and_then(History::begin_journal) {
+            run.api = run.api.journaled(Some(journal.observer()));
+            run.journal = Some(journal.id().to_string());
+        }
+    }
     let started = Instant::now();
     let mut chat = Chat::default();
     // A panic while the case runs (a bug) still lets the chat it created be ended below.
@@ -637,6 +647,7 @@ impl CaseRun {
             self.auth.as_ref(),
         )
         .connected_with(self.api.config())
+        .in_journal(self.journal.clone())
     }
 
     async fn after_queue(
@@ -1110,6 +1121,7 @@ mod tests {
             history: None,
             profile: None,
             stop: None,
+            journal: None,
         }
     }
 

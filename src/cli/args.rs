@@ -53,6 +53,10 @@ pub struct Cli {
         help_heading = GLOBAL
     )]
     pub log_file: Option<PathBuf>,
+    /// Keep no session journal (the chat's exchanges, for `export`): for chat content that
+    /// must not be kept. The history still records the chat.
+    #[arg(long, global = true, help_heading = GLOBAL)]
+    pub no_journal: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -243,6 +243,9 @@ impl Tally {
 
     async fn end(&mut self, api: &ChatApi, history: &History, entry: &Entry, output: Output) {
         let uri = entry.session.uri.as_str();
+        // The end call is part of the chat's evidence: it goes to the chat's journal.
+        let journal = history.journal_of(&entry.session);
+        let api = &api.journaled(journal.as_ref().map(crate::journal::Journal::observer));
         match end_chat(api, uri).await {
             Ok(ending) => {
                 output.json(&ending.to_json(uri));

@@ -191,6 +191,18 @@ impl Context {
     pub fn chosen_profile(&self) -> Option<(&str, &Profile)> {
         self.profile.as_ref().map(|(name, p)| (name.as_str(), p))
     }
+
+    /// The same context, its history keeping session journals as the config file and the
+    /// chosen profile say, or none at all with `--no-journal` (`no_journal`).
+    #[must_use]
+    pub fn with_journal_choice(mut self, no_journal: bool) -> Self {
+        let profile = self.profile.as_ref().map(|(_, profile)| profile);
+        let retention = self.config.journal_retention(profile, no_journal);
+        self.history = self
+            .history
+            .map(|history| history.keeping_journals(retention));
+        self
+    }
 }
 
 /// Loads the config file, saying on stderr which damaged lines were skipped.

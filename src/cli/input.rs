@@ -126,6 +126,7 @@ pub fn launch(cli: &super::Cli) -> Launch {
         config: cli.config.clone(),
         log_file: cli.log_file.clone(),
         unconfigured,
+        no_journal: cli.no_journal,
     }
 }
 

@@ -81,7 +81,8 @@ async fn dispatch(cli: Cli) -> run::Outcome {
         Command::Profiles(_) => Context::for_listing(config, profile)?,
         Command::End(args) if args.all_open => Context::for_cleanup(config, profile),
         _ => Context::load(config, profile)?,
-    };
+    }
+    .with_journal_choice(cli.no_journal);
     match command {
         Command::Request(args) => run::request(&ctx, args).await,
         Command::Auth(args) => run::auth(&ctx, args).await,

@@ -20,6 +20,7 @@ use crate::api::error::NetworkFailure;
 use crate::api::model::{ChatState, Survey};
 use crate::api::{ApiError, AuthRequest, ChatApi, ChatRequest, validate};
 use crate::history::{Flow, History, SessionRecord};
+use crate::journal::Journal;
 use crate::session::{self, FollowOptions, SessionUpdate};
 use crate::start::{ConnectionSpec, StartSpec};
 
@@ -96,7 +97,43 @@ pub fn connect_to_chat(
         api.named_by_service(uri.as_str());
     }
     api.check_key_destination(crate::api::Operation::Session, uri.as_str())?;
-    Ok(api)
+    // A chat the history recorded keeps its exchanges in its journal, whichever command
+    // makes them.
+    Ok(api.journaled(journal_of_chat(ctx, uri).as_ref().map(Journal::observer)))
+}
+
+/// The journal of the recorded chat at `uri`, if it has one.
+fn journal_of_chat(ctx: &Context, uri: &Url) -> Option<Journal> {
+    let history = ctx.history.as_ref()?;
+    let entries = history.entries().ok()?;
+    let entry = entries.iter().find(|e| e.session.uri == uri.as_str())?;
+    history.journal_of(&entry.session)
+}
+
+/// A new journal for the chat this command is about to request, and the client whose every
+/// exchange (the survey read, the auth call, the request, the polls) goes to it.
+fn journal_new_chat(history: &History, api: ChatApi) -> (ChatApi, JournalProblems) {
+    let journal = history.begin_journal();
+    let api = api.journaled(journal.as_ref().map(Journal::observer));
+    (api, JournalProblems(journal))
+}
+
+/// Says, when the command ends, that the chat's exchanges could not all be kept: the journal
+/// is a convenience, never a reason to fail.
+struct JournalProblems(Option<Journal>);
+
+impl JournalProblems {
+    fn id(&self) -> Option<String> {
+        self.0.as_ref().map(|j| j.id().to_string())
+    }
+}
+
+impl Drop for JournalProblems {
+    fn drop(&mut self) {
+        if let Some(problem) = self.0.as_ref().and_then(Journal::problem) {
+            note(format!("warning: {problem}"));
+        }
+    }
 }
 
 /// Whether a chat of the history lives on `uri`'s origin: the service named it in the
@@ -583,9 +620,11 @@ pub async fn request(ctx: &Context, args: RequestArgs) -> Outcome {
     let api = connect(connection, None)?;
     // Before anything goes out: a chat is sent only when the history can keep it.
     let history = ctx.recording_history()?;
+    let (api, journal) = journal_new_chat(history, api);
     let survey = prepare_request(&api, &request).await?;
     let mut interrupts = Interrupts::listen();
-    let template = session_template(ctx, &api, Flow::Request, &request, None);
+    let template =
+        session_template(ctx, &api, Flow::Request, &request, None).in_journal(journal.id());
     let (uri, interrupted) = create_chat(
         history,
         &template,
@@ -667,10 +706,12 @@ pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
     let api = connect(connection, None)?;
     // Before anything goes out: a chat is sent only when the history can keep it.
     let history = ctx.recording_history()?;
+    let (api, journal) = journal_new_chat(history, api);
     let survey = prepare_request(&api, &request).await?;
     let mut interrupts = Interrupts::listen();
     let mut out = printer(args.output);
-    let template = session_template(ctx, &api, Flow::Auth, &request, Some(&auth));
+    let template =
+        session_template(ctx, &api, Flow::Auth, &request, Some(&auth)).in_journal(journal.id());
     // An interruption during the authentication call lets it finish, but no chat request
     // follows it.
     let interrupted = interrupts.seen();

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::api::{AppKeyPlacement, ChatRequest, Format};
+use crate::journal::Retention;
 pub use secrets::{SecretError, SecretSource};
 
 /// The config file: an optional default profile and the named profiles.
@@ -22,6 +23,57 @@ pub struct ConfigFile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_profile: Option<String>,
     pub profiles: BTreeMap<String, Profile>,
+    /// How much of the session journals is kept (`[journal]`).
+    #[serde(skip_serializing_if = "JournalSettings::is_default")]
+    pub journal: JournalSettings,
+}
+
+/// The `[journal]` table: whether each chat's exchanges are kept, and how many of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JournalSettings {
+    /// `false`: no session journal at all (as `--no-journal` on every command).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// How many journals are kept, newest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keep: Option<usize>,
+    /// How many megabytes (MiB) of journals are kept, newest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_mb: Option<u64>,
+}
+
+impl JournalSettings {
+    fn is_default(&self) -> bool {
+        self == &Self::default()
+    }
+
+    /// The retention these settings make, over the default.
+    pub fn retention(&self) -> Retention {
+        let default = Retention::default();
+        Retention {
+            keep: self.keep.unwrap_or(default.keep),
+            max_bytes: self.max_mb.map_or(default.max_bytes, |mb| mb << 20),
+        }
+    }
+
+    /// What is wrong with the table, by key.
+    fn problem(&self) -> Option<(&'static str, String)> {
+        if self.keep == Some(0) {
+            return Some((
+                "keep",
+                "must be at least 1; to keep no journal, write enabled = false".into(),
+            ));
+        }
+        match self.max_mb {
+            Some(0) => Some((
+                "max_mb",
+                "must be at least 1; to keep no journal, write enabled = false".into(),
+            )),
+            Some(mb) if mb > 1 << 20 => Some(("max_mb", "at most 1048576 (1 TiB)".into())),
+            _ => None,
+        }
+    }
 }
 
 /// One engagement setup: where, who, how, and the request defaults.
@@ -87,6 +139,10 @@ pub struct Profile {
     /// Where the console's `t` sends the transcript by default (§2.18).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transcript_email: Option<String>,
+    /// `false`: the chats of this profile keep no session journal (chat content that must not
+    /// be kept), as `--no-journal`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub journal: Option<bool>,
     /// Request defaults: skill, pre-chat lines, survey answers, ids, language…
     #[serde(skip_serializing_if = "is_default_request")]
     pub request: ChatRequest,
@@ -168,6 +224,21 @@ pub struct Config {
 }
 
 impl Config {
+    /// How session journals are kept under this file's `[journal]` table, or `None` when none
+    /// are: with `--no-journal` (`no_journal`), the table's `enabled = false`, or the
+    /// profile's `journal = false`.
+    pub fn journal_retention(
+        &self,
+        profile: Option<&Profile>,
+        no_journal: bool,
+    ) -> Option<Retention> {
+        let settings = &self.file.journal;
+        let off = no_journal
+            || settings.enabled == Some(false)
+            || profile.is_some_and(|profile| profile.journal == Some(false));
+        (!off).then(|| settings.retention())
+    }
+
     /// Loads the config file. A missing file is an empty config, unless it was named
     /// explicitly (by `--config` or `CHATSTART_CONFIG`), when it is an error.
     pub fn load(explicit: Option<&Path>) -> Result<Self, ConfigError> {
@@ -461,6 +532,12 @@ fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
         path: path.to_path_buf(),
         message: describe_toml_error(&e, text),
     })?;
+    if let Some((key, message)) = file.journal.problem() {
+        return Err(ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: format!("[journal] {key}: {message}"),
+        });
+    }
     for (name, profile) in &file.profiles {
         // `profile `qa`, lines 3 and 4: …`
         let invalid = |keys: &[&str], message: String| {

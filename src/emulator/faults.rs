@@ -107,6 +107,7 @@ impl Faults {
         let mut delivery = Delivery::Normal;
         let reply = match fault.kind {
             FaultKind::Status => status_reply(&fault, format),
+            FaultKind::Echo => echo_reply(&fault, incoming, format),
             FaultKind::Slow => {
                 delivery = Delivery::Slow(Duration::from_millis(fault.delay()));
                 routes::handle(state, incoming)
@@ -223,6 +224,29 @@ fn status_reply(fault: &FaultSpec, format: Format) -> Reply {
             .push(("Retry-After".into(), seconds.to_string()));
     }
     reply
+}
+
+fn echo_reply(fault: &FaultSpec, incoming: &Incoming, format: Format) -> Reply {
+    use base64::Engine;
+    let headers: Vec<String> = incoming
+        .headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}"))
+        .collect();
+    let message = format!(
+        "Bad request: {} {}?{} [{}] body: {} (base64: {})",
+        incoming.method,
+        incoming.path,
+        incoming.query,
+        headers.join("; "),
+        incoming.body,
+        base64::engine::general_purpose::STANDARD.encode(&incoming.body),
+    );
+    Reply::document(
+        fault.status.unwrap_or(400),
+        format,
+        &super::documents::error(&message, 1),
+    )
 }
 
 fn chat_id(incoming: &Incoming) -> Option<String> {

@@ -115,6 +115,7 @@ pub fn plan(
                 history: start.history.clone(),
                 profile: profile.map(|(name, _)| name.to_string()),
                 stop: start.stop.clone(),
+                journal: None,
             });
         }
     }

@@ -37,4 +37,6 @@ pub struct Launch {
     /// Whether nothing says where to connect (no endpoint, account or appKey): the console
     /// then runs on its embedded emulator.
     pub unconfigured: bool,
+    /// `--no-journal`: the console keeps no session journal.
+    pub no_journal: bool,
 }

@@ -371,12 +371,22 @@ pub async fn launch(launch: crate::start::Launch) -> i32 {
             return 4;
         }
     };
+    // The journals are kept as the config file and the profile the console starts with say.
+    let journal_retention = start.config.as_ref().map_or_else(
+        || crate::config::Config::default().journal_retention(None, launch.no_journal),
+        |config| {
+            let profile = start.profile.as_ref().map(|(_, profile)| profile);
+            config.journal_retention(profile, launch.no_journal)
+        },
+    );
     let options = Options {
         signals: true,
         store: setup::Store {
             // The demo's chats live in the emulator above: recorded as demo chats, never open.
-            history: crate::history::History::open_default()
-                .map(|h| h.with_demo_origin(demo_origin.as_deref())),
+            history: crate::history::History::open_default().map(|h| {
+                h.with_demo_origin(demo_origin.as_deref())
+                    .keeping_journals(journal_retention)
+            }),
             draft: draft_path,
             config: start.config.take(),
             flags: Some(launch.flags.clone()),

@@ -24,6 +24,7 @@ mod explained;
 mod faults;
 mod hints;
 mod interruptions;
+mod journal;
 mod json_lines;
 mod key_scope;
 mod models;

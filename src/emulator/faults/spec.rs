@@ -178,6 +178,11 @@ pub enum FaultKind {
     Repeat,
     /// Answer the events of a document in reverse order.
     Reorder,
+    /// Answer `status` (default 400) with an error whose message quotes the whole request —
+    /// its URL with the query, its headers, its body, and the body once more base64-encoded —
+    /// without acting on it: a server, or a gateway in front of it, that echoes what it was
+    /// sent, secrets included.
+    Echo,
     /// End the chat the request names (by the agent, or idle with `by = "idle"`), then act on
     /// the request: the server ends the chat while the visitor types.
     End,
@@ -282,8 +287,8 @@ impl FaultSpec {
             if !(100..=599).contains(&status) {
                 return Err(format!("status {status} is not an HTTP status"));
             }
-            if self.kind != FaultKind::Status {
-                return Err("`status` only goes with kind status".into());
+            if !matches!(self.kind, FaultKind::Status | FaultKind::Echo) {
+                return Err("`status` only goes with kinds status and echo".into());
             }
         }
         if self.every == Some(0) {
@@ -314,6 +319,7 @@ impl FaultSpec {
     pub fn label(&self) -> String {
         match self.kind {
             FaultKind::Status => format!("status {}", self.status.unwrap_or(503)),
+            FaultKind::Echo => format!("echo {}", self.status.unwrap_or(400)),
             FaultKind::Slow => format!("slow {} ms", self.delay()),
             FaultKind::Drop => "drop".into(),
             FaultKind::Malformed => "malformed".into(),

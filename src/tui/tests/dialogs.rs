@@ -677,6 +677,7 @@ fn a_broken_config_starts_the_demo_and_says_which_file_and_line() {
         file: ConfigFile {
             default_profile: None,
             profiles: [("qa".to_string(), profile("Sales"))].into(),
+            ..ConfigFile::default()
         },
     };
     launch.profile = Some("nope".into());
