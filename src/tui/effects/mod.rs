@@ -278,7 +278,11 @@ impl EffectRunner {
     ) {
         self.stop();
         let messages = self.messages.clone();
-        let journal = journal.and_then(|id| self.store.history.as_ref()?.journals()?.of_id(id));
+        let journal = self
+            .store
+            .history
+            .as_ref()
+            .and_then(|history| watched_journal(history, &uri, journal));
         let api = match connection.api(Some(observer(id, &messages))) {
             Ok(api) => api.journaled(journal.map(|j| j.observer())),
             Err(error) => {
@@ -525,6 +529,23 @@ fn observer(id: SessionId, messages: &mpsc::UnboundedSender<Msg>) -> ExchangeObs
     })
 }
 
+/// The journal a watched chat's calls are added to: the one its record names, else (a check
+/// case's chat, whose journal the check run named) the journal of its record found by URI.
+fn watched_journal(
+    history: &crate::history::History,
+    uri: &str,
+    named: Option<&str>,
+) -> Option<crate::journal::Journal> {
+    match named {
+        Some(id) => history.journals()?.of_id(id),
+        None => {
+            let entries = history.entries().ok()?;
+            let entry = entries.iter().find(|e| e.session.uri == uri)?;
+            history.journal_of(&entry.session)
+        }
+    }
+}
+
 /// Follows `uri`, handing each update to the loop as session `id`'s.
 async fn forward(
     api: ChatApi,
@@ -587,5 +608,54 @@ pub fn failure(error: ApiError) -> StartFailure {
         hint,
         may_have_created_chat,
         invalid,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::{Flow, History, SessionRecord};
+
+    #[test]
+    fn a_watched_chat_appends_to_the_journal_its_record_names_or_found_by_its_uri() {
+        let data = tempfile::tempdir().expect("data");
+        let history = History::at(data.path().join(crate::history::FILE_NAME));
+        let record = SessionRecord::created(
+            None,
+            "1",
+            "https://x/chat/CASE",
+            Flow::Request,
+            &ChatRequest::default(),
+            None,
+        )
+        .in_journal(Some("check-case-1".into()));
+        history.created(record).expect("history");
+        let id = |journal: Option<crate::journal::Journal>| journal.map(|j| j.id().to_string());
+        assert_eq!(
+            id(watched_journal(&history, "https://x/chat/CASE", None)).as_deref(),
+            Some("check-case-1")
+        );
+        assert_eq!(
+            id(watched_journal(
+                &history,
+                "https://x/chat/CASE",
+                Some("named")
+            ))
+            .as_deref(),
+            Some("named")
+        );
+        assert_eq!(
+            id(watched_journal(&history, "https://x/chat/OTHER", None)),
+            None
+        );
+        assert_eq!(
+            id(watched_journal(
+                &history.clone().without_journal(),
+                "https://x/chat/CASE",
+                None
+            )),
+            None,
+            "journals off: nothing is kept"
+        );
     }
 }
