@@ -544,3 +544,35 @@ async fn a_console_chat_is_journaled_and_s_saves_its_evidence_bundle() {
     );
     console.exit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journal_that_cannot_be_written_is_said_and_the_chat_goes_on() {
+    use chatstart::history::History;
+    use chatstart::tui::setup::Store;
+
+    let data = tempfile::tempdir().expect("data");
+    // A file where the journals' directory goes: refused whoever runs the test.
+    std::fs::write(data.path().join(chatstart::journal::DIR_NAME), "in the way").expect("file");
+    let history = History::at(data.path().join("history.jsonl"));
+    let emulator = start(Scenario::demo(), "127.0.0.1:0".parse().expect("address"))
+        .await
+        .expect("emulator");
+    let mut console = Console::start(
+        &emulator,
+        Options {
+            store: Store {
+                history: Some(history.clone()),
+                ..Store::default()
+            },
+            ..quick_options()
+        },
+    );
+    console.submit_demo().await;
+    let text = console
+        .wait_for("could not write the session journal")
+        .await;
+    assert!(text.contains("the chat goes on"), "{text}");
+    console.wait_for("WAITING").await;
+    assert_eq!(history.entries().expect("entries").len(), 1);
+    console.exit().await;
+}

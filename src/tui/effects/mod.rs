@@ -396,7 +396,6 @@ impl EffectRunner {
         // lines, the end, the visitor's calls) go to the chat's journal: `s` reads it.
         let journal = attempt.as_ref().and_then(|a| a.journal()).cloned();
         let api = api.journaled(journal.as_ref().map(crate::journal::Journal::observer));
-        let journal = journal.map(|j| j.id().to_string());
         let options = FollowOptions {
             visitor_name,
             ..self.follow_options(
@@ -429,12 +428,17 @@ impl EffectRunner {
             let _ = messages.send(Msg::from(SessionOutcome::Created {
                 id,
                 uri: uri.clone(),
-                journal,
+                journal: journal.as_ref().map(|j| j.id().to_string()),
             }));
             // Said after the chat shows, so the notice is not replaced at once.
             if let Some(Err(error)) = settled {
                 let _ = messages.send(Msg::from(StoreOutcome::Failed(format!(
                     "could not write the history: {error}; this chat is not in it (c copies its URI)"
+                ))));
+            } else if let Some(problem) = journal.as_ref().and_then(|j| j.problem()) {
+                // The chat goes on; only its evidence (`s`) will lack what was not kept.
+                let _ = messages.send(Msg::from(StoreOutcome::Failed(format!(
+                    "{problem}; the chat goes on, its evidence bundle will lack these exchanges"
                 ))));
             }
             let following = {
