@@ -1,6 +1,7 @@
 //! In-process figures (criterion): the session view drawn with a 10,000-event transcript, the
 //! response parsers, and input through the whole console loop on a `TestBackend` — a 10 KB
-//! paste into a field and into the SSO key until the frame shows it, and a key until its frame.
+//! paste into a field and into the SSO key until the frame shows it, a key until its frame, and
+//! one exchange appended to a session journal.
 //! Run with `cargo bench --bench inprocess`; figures print, nothing fails.
 
 use std::hint::black_box;
@@ -210,9 +211,37 @@ fn jwt(subject: &str) -> String {
     )
 }
 
+/// One poll's exchange appended to a session journal, as the client does after each answer:
+/// what journaling adds to a poll.
+fn journal(c: &mut Criterion) {
+    use chatstart::api::exchange::Exchange;
+    let dir = std::env::temp_dir().join(format!("chatstart-bench-journal-{}", std::process::id()));
+    let journal = chatstart::journal::Journals::at(&dir).begin("bench");
+    let exchange = Exchange {
+        operation: chatstart::api::Operation::Session,
+        started: std::time::SystemTime::now(),
+        method: "GET".into(),
+        url: "https://h.example/api/account/1/chat/H1-abcK2/events?v=1&NC=true&from=12".into(),
+        request_headers: vec![
+            ("Accept".into(), "application/json".into()),
+            ("Authorization".into(), "LivePerson appKey=••••".into()),
+        ],
+        request_body: None,
+        status: Some(200),
+        response_headers: vec![("Content-Type".into(), "application/json".into())],
+        response_body: Some(chat_document(3)),
+        elapsed: Duration::from_millis(12),
+        error: None,
+    };
+    c.bench_function("journal: one poll's exchange appended", |b| {
+        b.iter(|| journal.append(black_box(&exchange)).expect("appended"))
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(3));
-    targets = render, parse, input
+    targets = render, parse, input, journal
 }
 criterion_main!(benches);

@@ -107,6 +107,28 @@ PY
     --wait chatting --end-after --output json --poll-interval 0.2 > "$out/accept.jsonl" 2>/dev/null
 fi
 
+# What the session journal costs polling: the same polling burst without it (no exchange is
+# even recorded, as before journals existed) and with it (each exchange appended as it ends).
+for journal in without with; do
+  flag=; [ "$journal" = without ] && flag=--no-journal
+  rm -rf "$out/data/journals"
+  start=$(date +%s.%N)
+  $bin burst $flag --base-url $base --account $account --skill Sales --count 200 --concurrency 50 \
+    --wait chatting --end-after --output json --poll-interval 0.1 > "$out/journal-$journal.jsonl" 2>/dev/null
+  end=$(date +%s.%N)
+  python3 - "$out/journal-$journal.jsonl" "$start" "$end" "$journal" "$out/data/journals" <<'PY' | tee -a "$results"
+import json, os, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+summary = next((l["summary"] for l in lines if l["type"] == "summary"), {})
+folder = sys.argv[5]
+files = [os.path.join(folder, f) for f in os.listdir(folder)] if os.path.isdir(folder) else []
+print(json.dumps({"figure": "burst_polling_journal", "journal": sys.argv[4], "count": 200, "poll_interval_s": 0.1,
+                  "seconds": round(float(sys.argv[3]) - float(sys.argv[2]), 2),
+                  "accept_ms_min_median_p95_max": summary.get("accept_ms"),
+                  "journals": len(files), "journal_bytes": sum(os.path.getsize(f) for f in files)}))
+PY
+done
+
 if $build; then
   scratch=$(mktemp -d)
   start=$(date +%s)
