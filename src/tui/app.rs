@@ -93,6 +93,9 @@ pub struct SessionView {
     pub skill_not_recognised: bool,
     /// The visitor's side: name, typing, transcript, exit survey.
     pub visitor: crate::tui::visitor::VisitorView,
+    /// The session journal keeping this chat's exchanges, by id: what `s` saves. `None` for a
+    /// chat made with journals off, or followed from a check case (found by its URI then).
+    pub journal: Option<String>,
 }
 
 impl SessionView {
@@ -124,6 +127,7 @@ impl SessionView {
             survey: None,
             skill_not_recognised: false,
             visitor: crate::tui::visitor::VisitorView::default(),
+            journal: None,
         }
     }
 

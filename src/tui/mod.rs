@@ -390,6 +390,7 @@ pub async fn launch(launch: crate::start::Launch) -> i32 {
             draft: draft_path,
             config: start.config.take(),
             flags: Some(launch.flags.clone()),
+            evidence_dir: None,
         },
         ..Options::default()
     };

@@ -176,6 +176,8 @@ pub enum SessionIntent {
     InspectorScroll(Scroll),
     /// Scroll the transcript.
     Scroll(Scroll),
+    /// Save the session's evidence bundle (its HAR file, transcript and summary) for a ticket.
+    SaveEvidence,
 }
 
 /// Intents of bursts.
@@ -219,6 +221,8 @@ pub enum StoreIntent {
     EndEntry,
     /// Refill the form with the highlighted history session's request.
     RerunEntry,
+    /// Save the highlighted history session's evidence bundle.
+    SaveEntryEvidence,
     /// Restore the draft offered at start.
     RestoreDraft,
     /// Discard the draft offered at start.
@@ -248,8 +252,13 @@ pub enum FormOutcome {
 /// What came back about a chat being created or followed.
 #[derive(Debug, Clone)]
 pub enum SessionOutcome {
-    /// The chat was created.
-    Created { id: SessionId, uri: String },
+    /// The chat was created; its exchanges are kept in the session journal `journal` (`None`
+    /// when journals are not kept).
+    Created {
+        id: SessionId,
+        uri: String,
+        journal: Option<String>,
+    },
     /// The chat could not be created.
     StartFailed {
         id: SessionId,
@@ -332,6 +341,10 @@ pub enum StoreOutcome {
     EntryEnded {
         uri: String,
         result: Result<(), String>,
+    },
+    /// An evidence bundle was saved (where, its files, what the reader should know), or why not.
+    EvidenceSaved {
+        result: Result<crate::export::Saved, String>,
     },
     /// Writing the draft or the history failed.
     Failed(String),
@@ -479,12 +492,17 @@ pub enum Effect {
     OpenEditor(String),
     /// Leave the program.
     Quit,
-    /// Follow an existing chat (from the history) as session `id`.
+    /// Follow an existing chat (from the history) as session `id`; its calls are added to the
+    /// session journal `journal` when its record names one.
     Watch {
         id: SessionId,
         connection: Connection,
         uri: String,
+        journal: Option<String>,
     },
+    /// Save the evidence bundle of a recorded session where the console was started (or the
+    /// data directory's `exports/`); the answer comes back as `StoreOutcome::EvidenceSaved`.
+    SaveEvidence { of: EvidenceOf },
     /// End a chat that is not the current session (a history entry).
     EndEntry { connection: Connection, uri: String },
     /// Write the draft (atomically).
@@ -580,6 +598,18 @@ pub enum Effect {
     RunChecks { id: SessionId, plan: CheckPlan },
     /// Stop check run `id`: no case starts any more, the running ones end their chats.
     StopChecks { id: SessionId },
+}
+
+/// Which recorded session a bundle is saved for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EvidenceOf {
+    /// The session on screen: its history record is found by its journal, else by its URI.
+    Session {
+        uri: String,
+        journal: Option<String>,
+    },
+    /// A history entry, as listed (read again for its newest state).
+    Entry(Box<Entry>),
 }
 
 /// A created chat, as the history records it.

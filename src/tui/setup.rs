@@ -24,6 +24,8 @@ pub struct Store {
     pub config: Option<Config>,
     /// The start's flags: a profile chosen later is merged under them too.
     pub flags: Option<crate::start::StartSpec>,
+    /// Where `s` saves evidence bundles; `None`: the current directory at the time.
+    pub evidence_dir: Option<PathBuf>,
 }
 
 /// How the console starts.

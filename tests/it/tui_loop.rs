@@ -465,3 +465,139 @@ async fn a_history_that_cannot_be_written_stops_the_chat_request_before_it_is_se
     console.press(KeyCode::Char('c'), KeyModifiers::CONTROL);
     assert!(console.exit().await.quitting);
 }
+
+/// The demo chat of a console whose history (and journals) are in `data` and whose current
+/// directory is `here`, submitted and waiting.
+async fn journaled_console(
+    emulator: &chatstart::emulator::EmulatorHandle,
+    history: &chatstart::history::History,
+    here: &std::path::Path,
+) -> Console {
+    use chatstart::tui::setup::Store;
+    let mut console = Console::start(
+        emulator,
+        Options {
+            store: Store {
+                history: Some(history.clone()),
+                evidence_dir: Some(here.to_path_buf()),
+                ..Store::default()
+            },
+            ..quick_options()
+        },
+    );
+    console.submit_demo().await;
+    console.wait_for("WAITING").await;
+    console
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_chat_is_journaled_from_its_request_to_its_end() {
+    use chatstart::api::Operation;
+    use chatstart::history::History;
+
+    let data = tempfile::tempdir().expect("data");
+    let here = tempfile::tempdir().expect("current directory");
+    let history = History::at(data.path().join("history.jsonl"));
+    let emulator = start(Scenario::demo(), "127.0.0.1:0".parse().expect("address"))
+        .await
+        .expect("emulator");
+    let mut console = journaled_console(&emulator, &history, here.path()).await;
+    console.press(KeyCode::Char('e'), KeyModifiers::NONE);
+    console.wait_for("ENDED").await;
+
+    // The chat request, a poll and the end, each written as it happened, the appKey masked.
+    let entries = history.entries().expect("entries");
+    let record = &entries.first().expect("the chat is recorded").session;
+    let journal = history
+        .journal_of(record)
+        .expect("the record names its journal");
+    let raw = std::fs::read_to_string(journal.path()).expect("the journal was written");
+    assert!(!raw.contains(emulator.app_key()), "the appKey is masked");
+    let reading = chatstart::journal::Reading::parse(raw.as_bytes());
+    assert!(reading.skipped.is_empty(), "{:?}", reading.skipped);
+    let operations: Vec<Operation> = reading.entries.iter().map(|e| e.operation).collect();
+    assert_eq!(
+        operations.first(),
+        Some(&Operation::ChatRequest),
+        "{operations:?}"
+    );
+    let request = &reading.entries[0];
+    assert_eq!(request.method, "POST");
+    assert!(request.status.is_some_and(|s| s < 300), "{request:?}");
+    assert!(operations.contains(&Operation::Session), "{operations:?}");
+    assert!(operations.contains(&Operation::EndChat), "{operations:?}");
+    console.exit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the real export: until src/export lands, write_bundle refuses"]
+async fn s_in_a_running_chat_writes_its_bundle_in_the_current_directory() {
+    use chatstart::history::History;
+
+    let data = tempfile::tempdir().expect("data");
+    let here = tempfile::tempdir().expect("current directory");
+    let history = History::at(data.path().join("history.jsonl"));
+    let emulator = start(Scenario::demo(), "127.0.0.1:0".parse().expect("address"))
+        .await
+        .expect("emulator");
+    let mut console = journaled_console(&emulator, &history, here.path()).await;
+    console.press(KeyCode::Char('s'), KeyModifiers::NONE);
+    // Either answer ends the wait, so a refusal fails at once with its reason.
+    let text = console::wait_until(
+        &mut console.screen,
+        "the evidence's answer",
+        DEADLINE,
+        |t| t.contains("evidence saved in") || t.contains("evidence not saved"),
+    )
+    .await;
+    assert!(text.contains("evidence saved in"), "{text}");
+    let bundles: Vec<std::path::PathBuf> = std::fs::read_dir(here.path())
+        .expect("listed")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    let [bundle] = bundles.as_slice() else {
+        panic!("one bundle in the current directory: {bundles:?}");
+    };
+    assert!(bundle.is_dir(), "{bundle:?}");
+    assert!(
+        text.contains(&bundle.display().to_string()),
+        "the screen names {bundle:?}:\n{text}"
+    );
+    assert!(
+        std::fs::read_dir(bundle).expect("bundle").next().is_some(),
+        "the bundle holds its files"
+    );
+    console.exit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journal_that_cannot_be_written_is_said_and_the_chat_goes_on() {
+    use chatstart::history::History;
+    use chatstart::tui::setup::Store;
+
+    let data = tempfile::tempdir().expect("data");
+    // A file where the journals' directory goes: refused whoever runs the test.
+    std::fs::write(data.path().join(chatstart::journal::DIR_NAME), "in the way").expect("file");
+    let history = History::at(data.path().join("history.jsonl"));
+    let emulator = start(Scenario::demo(), "127.0.0.1:0".parse().expect("address"))
+        .await
+        .expect("emulator");
+    let mut console = Console::start(
+        &emulator,
+        Options {
+            store: Store {
+                history: Some(history.clone()),
+                ..Store::default()
+            },
+            ..quick_options()
+        },
+    );
+    console.submit_demo().await;
+    let text = console
+        .wait_for("could not write the session journal")
+        .await;
+    assert!(text.contains("the chat goes on"), "{text}");
+    console.wait_for("WAITING").await;
+    assert_eq!(history.entries().expect("entries").len(), 1);
+    console.exit().await;
+}

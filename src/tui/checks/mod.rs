@@ -380,9 +380,11 @@ fn open_case(app: &mut App) -> Vec<Effect> {
     app.notice = Some(Notice::info(
         "following the case's chat — n goes back to the check results",
     ));
+    // The check run named the case's journal in its record: the runner and `s` find it by URI.
     vec![Effect::Watch {
         id,
         connection,
         uri,
+        journal: None,
     }]
 }

@@ -1,6 +1,7 @@
 //! Runs effects: spawns the tasks that call the service and follow the session, and sends their
 //! results back as messages. At most one session is followed; a newer one replaces it.
 
+pub mod evidence;
 pub mod runs;
 pub mod store;
 mod visitor;
@@ -171,7 +172,11 @@ impl EffectRunner {
                 id,
                 connection,
                 uri,
-            } => self.watch(id, &connection, uri),
+                journal,
+            } => self.watch(id, &connection, uri, journal.as_deref()),
+            Effect::SaveEvidence { of } => {
+                crate::tui::effects::evidence::save(&self.store, of, &self.messages);
+            }
             Effect::EndEntry { connection, uri } => {
                 let messages = self.messages.clone();
                 tokio::spawn(async move {
@@ -263,12 +268,23 @@ impl EffectRunner {
         }
     }
 
-    /// Follows an existing chat (no chat request).
-    fn watch(&mut self, id: SessionId, connection: &Connection, uri: String) {
+    /// Follows an existing chat (no chat request); its calls are added to its record's journal.
+    fn watch(
+        &mut self,
+        id: SessionId,
+        connection: &Connection,
+        uri: String,
+        journal: Option<&str>,
+    ) {
         self.stop();
         let messages = self.messages.clone();
+        let journal = self
+            .store
+            .history
+            .as_ref()
+            .and_then(|history| watched_journal(history, &uri, journal));
         let api = match connection.api(Some(observer(id, &messages))) {
-            Ok(api) => api,
+            Ok(api) => api.journaled(journal.map(|j| j.observer())),
             Err(error) => {
                 let _ = messages.send(Msg::from(SessionOutcome::Update {
                     id,
@@ -376,6 +392,10 @@ impl EffectRunner {
             },
             None => None,
         };
+        // The chat request, the auth call before it and every later call of this chat (polls,
+        // lines, the end, the visitor's calls) go to the chat's journal: `s` reads it.
+        let journal = attempt.as_ref().and_then(|a| a.journal()).cloned();
+        let api = api.journaled(journal.as_ref().map(crate::journal::Journal::observer));
         let options = FollowOptions {
             visitor_name,
             ..self.follow_options(
@@ -408,11 +428,17 @@ impl EffectRunner {
             let _ = messages.send(Msg::from(SessionOutcome::Created {
                 id,
                 uri: uri.clone(),
+                journal: journal.as_ref().map(|j| j.id().to_string()),
             }));
             // Said after the chat shows, so the notice is not replaced at once.
             if let Some(Err(error)) = settled {
                 let _ = messages.send(Msg::from(StoreOutcome::Failed(format!(
                     "could not write the history: {error}; this chat is not in it (c copies its URI)"
+                ))));
+            } else if let Some(problem) = journal.as_ref().and_then(|j| j.problem()) {
+                // The chat goes on; only its evidence (`s`) will lack what was not kept.
+                let _ = messages.send(Msg::from(StoreOutcome::Failed(format!(
+                    "{problem}; the chat goes on, its evidence bundle will lack these exchanges"
                 ))));
             }
             let following = {
@@ -507,6 +533,23 @@ fn observer(id: SessionId, messages: &mpsc::UnboundedSender<Msg>) -> ExchangeObs
     })
 }
 
+/// The journal a watched chat's calls are added to: the one its record names, else (a check
+/// case's chat, whose journal the check run named) the journal of its record found by URI.
+fn watched_journal(
+    history: &crate::history::History,
+    uri: &str,
+    named: Option<&str>,
+) -> Option<crate::journal::Journal> {
+    match named {
+        Some(id) => history.journals()?.of_id(id),
+        None => {
+            let entries = history.entries().ok()?;
+            let entry = entries.iter().find(|e| e.session.uri == uri)?;
+            history.journal_of(&entry.session)
+        }
+    }
+}
+
 /// Follows `uri`, handing each update to the loop as session `id`'s.
 async fn forward(
     api: ChatApi,
@@ -569,5 +612,54 @@ pub fn failure(error: ApiError) -> StartFailure {
         hint,
         may_have_created_chat,
         invalid,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::{Flow, History, SessionRecord};
+
+    #[test]
+    fn a_watched_chat_appends_to_the_journal_its_record_names_or_found_by_its_uri() {
+        let data = tempfile::tempdir().expect("data");
+        let history = History::at(data.path().join(crate::history::FILE_NAME));
+        let record = SessionRecord::created(
+            None,
+            "1",
+            "https://x/chat/CASE",
+            Flow::Request,
+            &ChatRequest::default(),
+            None,
+        )
+        .in_journal(Some("check-case-1".into()));
+        history.created(record).expect("history");
+        let id = |journal: Option<crate::journal::Journal>| journal.map(|j| j.id().to_string());
+        assert_eq!(
+            id(watched_journal(&history, "https://x/chat/CASE", None)).as_deref(),
+            Some("check-case-1")
+        );
+        assert_eq!(
+            id(watched_journal(
+                &history,
+                "https://x/chat/CASE",
+                Some("named")
+            ))
+            .as_deref(),
+            Some("named")
+        );
+        assert_eq!(
+            id(watched_journal(&history, "https://x/chat/OTHER", None)),
+            None
+        );
+        assert_eq!(
+            id(watched_journal(
+                &history.clone().without_journal(),
+                "https://x/chat/CASE",
+                None
+            )),
+            None,
+            "journals off: nothing is kept"
+        );
     }
 }

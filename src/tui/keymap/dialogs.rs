@@ -231,6 +231,14 @@ pub(super) static BINDINGS: &[Binding] = &[
     },
     Binding {
         scope: Scope::History,
+        keys: &[ch('s')],
+        shown: "s",
+        action: store!(SaveEntryEvidence),
+        help: "save its evidence for a ticket (HAR, transcript) in ./",
+        footer: |_| Some("evidence"),
+    },
+    Binding {
+        scope: Scope::History,
         keys: &[key(KeyCode::Esc), ch('n')],
         shown: "Esc",
         action: app!(Dismiss),

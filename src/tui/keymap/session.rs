@@ -102,6 +102,14 @@ pub(super) static BINDINGS: &[Binding] = &[
     },
     Binding {
         scope: Scope::Session,
+        keys: &[ch('s')],
+        shown: "s",
+        action: session!(SaveEvidence),
+        help: "save evidence for a ticket (HAR, transcript) in ./",
+        footer: |app| (!inspecting(app)).then_some("evidence"),
+    },
+    Binding {
+        scope: Scope::Session,
         keys: &[ch('y')],
         shown: "y",
         action: session!(CopyCurl),

@@ -9,7 +9,9 @@ use crate::copy::CopyReport;
 use crate::session::SessionUpdate;
 use crate::terminal_text::terminal_safe;
 use crate::tui::app::{App, Health, Notice, Phase, SessionView, Topic};
-use crate::tui::msg::{CopyWhat, Effect, SessionId, SessionIntent, SessionOutcome, StartFailure};
+use crate::tui::msg::{
+    CopyWhat, Effect, EvidenceOf, SessionId, SessionIntent, SessionOutcome, StartFailure,
+};
 use crate::tui::session::transcript::{Speaker, TranscriptLine};
 
 /// Most exchanges kept for the inspector; older ones are dropped.
@@ -18,7 +20,7 @@ const MAX_EXCHANGES: usize = 500;
 /// What came back about the chat being created or followed: applied whatever is on screen.
 pub fn outcome(app: &mut App, outcome: SessionOutcome) -> Vec<Effect> {
     match outcome {
-        SessionOutcome::Created { id, uri } => created(app, id, uri),
+        SessionOutcome::Created { id, uri, journal } => created(app, id, uri, journal),
         SessionOutcome::StartFailed { id, failure } => start_failed(app, id, failure),
         SessionOutcome::Exchange { id, exchange } => exchange_seen(app, id, exchange),
         SessionOutcome::Update { id, update } => updated(app, id, update),
@@ -29,12 +31,13 @@ pub fn outcome(app: &mut App, outcome: SessionOutcome) -> Vec<Effect> {
 }
 
 /// The chat is created: the session view takes over from the form.
-fn created(app: &mut App, id: SessionId, uri: String) -> Vec<Effect> {
+fn created(app: &mut App, id: SessionId, uri: String, journal: Option<String>) -> Vec<Effect> {
     // The history has the chat already: its request was recorded before it was sent,
     // and the task settled the record with the URI.
     if matches!(app.phase, Phase::Submitting { id: current, .. } if current == id) {
         let mut view = session_view(app, id, uri);
         view.visitor.offer_exit_survey = true;
+        view.journal = journal;
         app.phase = Phase::Session(Box::new(view));
         app.notice =
             Some(Notice::info("chat created — c copies its URI").about(Topic::ChatCreated));
@@ -332,6 +335,7 @@ pub fn intent(app: &mut App, intent: SessionIntent) -> Vec<Effect> {
             effects
         }
         SessionIntent::EndChat => end_chat(app),
+        SessionIntent::SaveEvidence => save_evidence(app),
         SessionIntent::NewRequest => {
             let Some(view) = app.session() else {
                 return Vec::new();
@@ -538,6 +542,19 @@ pub fn end_chat(app: &mut App) -> Vec<Effect> {
         id: view.id,
         uri: view.uri.clone(),
     }]
+}
+
+/// `s`: the session's evidence so far (a running chat's journal holds every exchange made yet).
+fn save_evidence(app: &mut App) -> Vec<Effect> {
+    let Some(view) = app.session() else {
+        return Vec::new();
+    };
+    let of = EvidenceOf::Session {
+        uri: view.uri.clone(),
+        journal: view.journal.clone(),
+    };
+    app.notice = Some(Notice::info("saving the evidence bundle…"));
+    vec![Effect::SaveEvidence { of }]
 }
 
 /// A new session view for a created chat.

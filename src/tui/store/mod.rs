@@ -8,7 +8,7 @@ pub mod view;
 use crate::tui::app::{App, Notice, Overlay, Phase, SessionView};
 use crate::tui::connection::Connection;
 use crate::tui::form::TextField;
-use crate::tui::msg::{AppIntent, Effect, Intent, StoreIntent, StoreOutcome};
+use crate::tui::msg::{AppIntent, Effect, EvidenceOf, Intent, StoreIntent, StoreOutcome};
 use crate::tui::setup::next_question;
 use crate::tui::store::draft::Draft;
 
@@ -106,6 +106,9 @@ pub fn overlay_answer(app: &mut App, overlay: &Overlay, intent: &Intent) -> Opti
         (Overlay::History { selected }, Intent::Store(StoreIntent::EndEntry)) => {
             end_entry(app, *selected)
         }
+        (Overlay::History { selected }, Intent::Store(StoreIntent::SaveEntryEvidence)) => {
+            save_entry_evidence(app, *selected)
+        }
         _ => return None,
     };
     Some(effects)
@@ -139,6 +142,7 @@ pub fn intent(app: &mut App, intent: StoreIntent) -> Vec<Effect> {
         StoreIntent::WatchEntry
         | StoreIntent::EndEntry
         | StoreIntent::RerunEntry
+        | StoreIntent::SaveEntryEvidence
         | StoreIntent::RestoreDraft
         | StoreIntent::DiscardDraft => Vec::new(),
     }
@@ -266,6 +270,19 @@ pub fn outcome(app: &mut App, outcome: StoreOutcome) -> Vec<Effect> {
                 Vec::new()
             }
         },
+        StoreOutcome::EvidenceSaved { result } => {
+            app.notice = Some(match result {
+                Ok(saved) => {
+                    let mut text = format!("evidence saved in {}", saved.dir.display());
+                    if !saved.notes.is_empty() {
+                        text.push_str(&format!(" — {}", saved.notes.join("; ")));
+                    }
+                    Notice::info(text)
+                }
+                Err(error) => Notice::error(format!("evidence not saved: {error}"), None),
+            });
+            Vec::new()
+        }
         StoreOutcome::Failed(error) => {
             app.notice = Some(Notice::error(error, None));
             Vec::new()
@@ -509,7 +526,9 @@ fn watch(app: &mut App, index: usize) -> Vec<Effect> {
     if let Some(entry) = app.history.get(index) {
         view.request = entry.session.request.clone();
         view.seen_ended_at = (entry.session.state == "ended").then(|| entry.updated.clone());
+        view.journal.clone_from(&entry.session.journal);
     }
+    let journal = view.journal.clone();
     app.phase = Phase::Session(Box::new(view));
     app.exchanges.clear();
     app.notice = Some(Notice::info("following the session again"));
@@ -517,7 +536,19 @@ fn watch(app: &mut App, index: usize) -> Vec<Effect> {
         id,
         connection,
         uri,
+        journal,
     }]
+}
+
+/// `s` on a history entry: its evidence bundle, whatever its state (a request whose answer was
+/// lost still has the exchange that went out).
+fn save_entry_evidence(app: &mut App, index: usize) -> Vec<Effect> {
+    let Some(entry) = app.history.get(index) else {
+        return Vec::new();
+    };
+    let of = EvidenceOf::Entry(Box::new(entry.clone()));
+    app.notice = Some(Notice::info("saving the evidence bundle…"));
+    vec![Effect::SaveEvidence { of }]
 }
 
 fn end_entry(app: &mut App, index: usize) -> Vec<Effect> {

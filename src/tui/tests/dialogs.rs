@@ -129,6 +129,7 @@ fn a_sent_form_is_no_draft_and_a_change_after_it_is_one_again() {
         [Msg::from(SessionOutcome::Created {
             id,
             uri: URI.into(),
+            journal: None,
         })],
     );
     assert!(
@@ -156,6 +157,7 @@ fn a_sent_form_is_no_draft_and_a_change_after_it_is_one_again() {
         [Msg::from(SessionOutcome::Created {
             id,
             uri: URI.into(),
+            journal: None,
         })],
     );
     send(&mut app, [Msg::from(SessionIntent::NewRequest)]);
@@ -611,6 +613,7 @@ fn created_chats_and_each_state_change_go_to_the_history() {
         [Msg::from(SessionOutcome::Created {
             id,
             uri: URI.into(),
+            journal: None,
         })],
     );
     assert!(

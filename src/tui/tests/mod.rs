@@ -3,6 +3,7 @@
 mod bindings;
 mod derived;
 mod dialogs;
+mod evidence;
 mod faults;
 mod paste;
 mod routing;
@@ -137,6 +138,7 @@ pub fn created(app: &mut App) -> u64 {
         [Msg::from(SessionOutcome::Created {
             id,
             uri: URI.into(),
+            journal: None,
         })],
     );
     id

@@ -40,6 +40,7 @@ fn variant(outcome: &Outcome) -> &'static str {
         Outcome::Store(StoreOutcome::ProfileSaved { .. }) => "Store::ProfileSaved",
         Outcome::Store(StoreOutcome::HistoryLoaded(_)) => "Store::HistoryLoaded",
         Outcome::Store(StoreOutcome::EntryEnded { .. }) => "Store::EntryEnded",
+        Outcome::Store(StoreOutcome::EvidenceSaved { .. }) => "Store::EvidenceSaved",
         Outcome::Store(StoreOutcome::Failed(_)) => "Store::Failed",
         Outcome::Store(StoreOutcome::DraftDue) => "Store::DraftDue",
         Outcome::Terminal(TerminalOutcome::Tick) => "Terminal::Tick",
@@ -61,7 +62,7 @@ fn variant(outcome: &Outcome) -> &'static str {
 }
 
 /// How many arms [`variant`] has.
-const VARIANTS: usize = 32;
+const VARIANTS: usize = 33;
 
 /// Outcomes whose effect on a console in this state is nothing at all, by design.
 const NO_OPS: &[&str] = &["Terminal::Tick"];
@@ -236,6 +237,7 @@ fn samples() -> Vec<(App, Outcome)> {
             outcome(Msg::from(SessionOutcome::Created {
                 id: sending_id,
                 uri: URI.into(),
+                journal: None,
             })),
         ),
         (
@@ -359,10 +361,20 @@ fn samples() -> Vec<(App, Outcome)> {
             ))),
         ),
         (
-            with_history,
+            with_history.clone(),
             outcome(Msg::from(StoreOutcome::EntryEnded {
                 uri: URI.into(),
                 result: Ok(()),
+            })),
+        ),
+        (
+            with_history.clone(),
+            outcome(Msg::from(StoreOutcome::EvidenceSaved {
+                result: Ok(crate::export::Saved {
+                    dir: "/work/chatstart-H1-20251125T101200Z".into(),
+                    files: Vec::new(),
+                    notes: vec!["exchanges were not kept".into()],
+                }),
             })),
         ),
         (

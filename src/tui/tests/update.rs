@@ -217,6 +217,7 @@ fn submit_then_tracking_then_ended() {
         [Msg::from(SessionOutcome::Created {
             id,
             uri: URI.into(),
+            journal: None,
         })],
     );
     assert_eq!(app.session().map(|v| v.uri.as_str()), Some(URI));
@@ -295,6 +296,7 @@ fn a_double_submit_starts_one_chat() {
         [Msg::from(SessionOutcome::Created {
             id,
             uri: URI.into(),
+            journal: None,
         })],
     );
     assert!(
@@ -363,6 +365,7 @@ fn results_of_a_stale_session_are_ignored() {
             Msg::from(SessionOutcome::Created {
                 id: old + 7,
                 uri: "http://elsewhere/".into(),
+                journal: None,
             }),
             Msg::from(SessionOutcome::StartFailed {
                 id: old + 7,
@@ -393,6 +396,7 @@ fn results_of_a_stale_session_are_ignored() {
         [Msg::from(SessionOutcome::Created {
             id,
             uri: "http://old/".into(),
+            journal: None,
         })],
     );
     assert!(matches!(app.phase, Phase::Submitting { .. }));
@@ -405,6 +409,7 @@ fn created_after_submit(app: &mut App) -> u64 {
         [Msg::from(SessionOutcome::Created {
             id,
             uri: URI.into(),
+            journal: None,
         })],
     );
     id
@@ -776,6 +781,7 @@ fn the_quit_question_follows_the_phase_its_footer_matches_and_it_closes_when_not
         [Msg::from(SessionOutcome::Created {
             id,
             uri: URI.into(),
+            journal: None,
         })],
     );
     assert_eq!(app.overlay, Some(Overlay::ConfirmQuit));
