@@ -530,7 +530,6 @@ async fn a_console_chat_is_journaled_from_its_request_to_its_end() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the real export: until src/export lands, write_bundle refuses"]
 async fn s_in_a_running_chat_writes_its_bundle_in_the_current_directory() {
     use chatstart::history::History;
 
