@@ -479,11 +479,19 @@ impl Reader {
                 name: body_text("visitorName"),
                 refused,
             },
-            Operation::Transcript => What::TranscriptRequested {
-                email: body_text("email"),
-                subject: Some(body_text("subject")).filter(|s| !s.trim().is_empty()),
-                refused,
-            },
+            Operation::Transcript => {
+                // With a subject, the fields are wrapped in `transcriptRequest` (Q32).
+                let fields = body
+                    .as_ref()
+                    .map(|b| field(b, "transcriptRequest").unwrap_or(b));
+                let fields_text =
+                    |name: &str| fields.and_then(|f| text_field(f, name)).unwrap_or_default();
+                What::TranscriptRequested {
+                    email: fields_text("email"),
+                    subject: Some(fields_text("subject")).filter(|s| !s.trim().is_empty()),
+                    refused,
+                }
+            }
             Operation::SubmitExitSurvey => {
                 let survey = self.exit_survey.as_ref();
                 let label = |id: &str| survey.and_then(|s| s.question(id)).map(|q| q.label.clone());

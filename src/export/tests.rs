@@ -410,11 +410,29 @@ fn the_visitors_name_exit_survey_and_transcript_request_are_told_with_the_answer
     );
     mailed.request_body = Some(r#"{"email":"ana@example.com","timezoneOffset":0}"#.into());
     mailed.status = Some(400);
-    let transcript = loaded(vec![named, exit_survey, submitted, mailed]).transcript();
+    let mut mailed_with_subject = exchange(
+        Operation::Transcript,
+        "POST",
+        &format!("{URI}/transcriptWithSubjectRequest"),
+        19,
+    );
+    mailed_with_subject.request_body = Some(
+        r#"{"transcriptRequest":{"email":"ana@example.com","timezoneOffset":0,"subject":"Order 7"}}"#
+            .into(),
+    );
+    let transcript = loaded(vec![
+        named,
+        exit_survey,
+        submitted,
+        mailed,
+        mailed_with_subject,
+    ])
+    .transcript();
     for expected in [
         "(sent) — **Visitor** set their name: Ana\n",
         "**Visitor** submitted the exit survey 361348:\n  - Were you helped? (4991315): Yes\n  - Anything else? (4991316): fast, thanks\n",
         "**Visitor** asked for the transcript by e-mail: ana@example.com — not taken: the service answered 400\n",
+        "**Visitor** asked for the transcript by e-mail: ana@example.com, subject “Order 7”\n",
     ] {
         assert!(
             transcript.contains(expected),
