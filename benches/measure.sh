@@ -113,7 +113,7 @@ for journal in without with; do
   flag=; [ "$journal" = without ] && flag=--no-journal
   rm -rf "$out/data/journals"
   start=$(date +%s.%N)
-  $bin burst $flag --base-url $base --account $account --skill Sales --count 200 --concurrency 50 \
+  $bin burst $flag --base-url $base --account $account --skill Later --count 200 --concurrency 200 \
     --wait chatting --end-after --output json --poll-interval 0.1 > "$out/journal-$journal.jsonl" 2>/dev/null
   end=$(date +%s.%N)
   python3 - "$out/journal-$journal.jsonl" "$start" "$end" "$journal" "$out/data/journals" <<'PY' | tee -a "$results"
@@ -122,7 +122,7 @@ lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 summary = next((l["summary"] for l in lines if l["type"] == "summary"), {})
 folder = sys.argv[5]
 files = [os.path.join(folder, f) for f in os.listdir(folder)] if os.path.isdir(folder) else []
-print(json.dumps({"figure": "burst_polling_journal", "journal": sys.argv[4], "count": 200, "poll_interval_s": 0.1,
+print(json.dumps({"figure": "burst_polling_journal", "journal": sys.argv[4], "count": 200, "accept_after_ms": 2000, "poll_interval_s": 0.1,
                   "seconds": round(float(sys.argv[3]) - float(sys.argv[2]), 2),
                   "accept_ms_min_median_p95_max": summary.get("accept_ms"),
                   "journals": len(files), "journal_bytes": sum(os.path.getsize(f) for f in files)}))

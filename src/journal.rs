@@ -29,8 +29,8 @@ pub struct Retention {
 }
 
 impl Default for Retention {
-    /// A few hundred sessions: a day of a busy QA run, weeks of support work. A long session
-    /// polled every two seconds for an hour writes about 3 MB.
+    /// A few hundred sessions: a day of a busy QA run, weeks of support work. A poll's answer
+    /// is the whole chat document, so an hour of polling every two seconds writes 5–20 MB.
     fn default() -> Self {
         Self {
             keep: 500,
