@@ -17,7 +17,7 @@ use crate::api::exchange::ExchangeObserver;
 use crate::api::model::Survey;
 use crate::api::{ApiError, AuthRequest, ChatApi, ChatRequest};
 use crate::copy::{self, Clipboard};
-use crate::history::Recording;
+use crate::history::{History, Recording};
 use crate::session::{self, FollowOptions};
 use crate::tui::connection::Connection;
 use crate::tui::msg::{CopyWhat, Effect, Msg, NewSession, SessionId, StartFailure};
@@ -203,15 +203,12 @@ impl EffectRunner {
             } => {
                 self.stop_burst();
                 // A connection that cannot be used sends nothing: the burst says why.
-                let recording = self
-                    .store
-                    .history
-                    .clone()
+                let template = crate::tui::effects::store::session_record(&record);
+                let recording = history_for(&self.store, template.profile.as_deref())
                     .zip(connection.client_config().ok())
                     .map(|(history, config)| Recording {
                         history,
-                        template: crate::tui::effects::store::session_record(&record)
-                            .connected_with(&config),
+                        template: template.connected_with(&config),
                     });
                 self.burst = Some(crate::tui::effects::runs::start_burst(
                     id,
@@ -372,10 +369,11 @@ impl EffectRunner {
         };
         // Recorded before it is sent: quitting, a kill or a lost answer then leaves a chat the
         // history knows of; and one the history cannot keep is not sent.
-        let attempt = match &self.store.history {
-            Some(history) => match history.attempt(
-                &crate::tui::effects::store::session_record(record).connected_with(api.config()),
-            ) {
+        let template =
+            crate::tui::effects::store::session_record(record).connected_with(api.config());
+        let history = history_for(&self.store, template.profile.as_deref());
+        let attempt = match &history {
+            Some(history) => match history.attempt(&template) {
                 Ok(attempt) => Some(attempt),
                 Err(error) => {
                     let _ = messages.send(Msg::from(SessionOutcome::StartFailed {
@@ -533,6 +531,22 @@ fn observer(id: SessionId, messages: &mpsc::UnboundedSender<Msg>) -> ExchangeObs
     })
 }
 
+/// The history a chat of `profile` is recorded in: without a journal when that profile says
+/// `journal = false` — a profile loaded after the console started, whose chats' content must
+/// not be kept either.
+fn history_for(store: &Store, profile: Option<&str>) -> Option<History> {
+    let history = store.history.clone()?;
+    let private = profile
+        .zip(store.config.as_ref())
+        .and_then(|(name, config)| config.file.profiles.get(name))
+        .is_some_and(|profile| profile.journal == Some(false));
+    Some(if private {
+        history.without_journal()
+    } else {
+        history
+    })
+}
+
 /// The journal a watched chat's calls are added to: the one its record names, else (a check
 /// case's chat, whose journal the check run named) the journal of its record found by URI.
 fn watched_journal(
@@ -619,6 +633,40 @@ pub fn failure(error: ApiError) -> StartFailure {
 mod tests {
     use super::*;
     use crate::history::{Flow, History, SessionRecord};
+
+    #[test]
+    fn a_chat_of_a_profile_that_keeps_no_journal_is_recorded_without_one() {
+        let data = tempfile::tempdir().expect("data");
+        let history = History::at(data.path().join(crate::history::FILE_NAME));
+        let profile = |journal| crate::config::Profile {
+            journal,
+            ..crate::config::Profile::default()
+        };
+        let store = crate::tui::setup::Store {
+            history: Some(history),
+            config: Some(crate::config::Config {
+                path: None,
+                file: crate::config::ConfigFile {
+                    profiles: [
+                        ("private".to_string(), profile(Some(false))),
+                        ("qa".to_string(), profile(None)),
+                    ]
+                    .into(),
+                    ..crate::config::ConfigFile::default()
+                },
+            }),
+            ..crate::tui::setup::Store::default()
+        };
+        let keeps = |profile: Option<&str>| {
+            history_for(&store, profile)
+                .and_then(|h| h.begin_journal())
+                .is_some()
+        };
+        assert!(!keeps(Some("private")));
+        assert!(keeps(Some("qa")));
+        assert!(keeps(None));
+        assert!(keeps(Some("removed since")));
+    }
 
     #[test]
     fn a_watched_chat_appends_to_the_journal_its_record_names_or_found_by_its_uri() {
