@@ -50,9 +50,20 @@ fn entry(exchange: &Entry) -> Value {
     entry
 }
 
-/// Milliseconds to the microsecond: what the journal measured, without float noise.
+/// The longest exchange a HAR entry tells: a day. No call of a chat lasts that long, so a
+/// larger figure is a damaged or hand-made journal line.
+const LONGEST_MS: f64 = 86_400_000.0;
+
+/// Milliseconds to the microsecond: what the journal measured, without float noise. Always a
+/// finite number from 0 to [`LONGEST_MS`]: HAR requires a number, and JSON has none for NaN or
+/// infinity (they would be written `null`).
 fn round_ms(ms: f64) -> f64 {
-    (ms.max(0.0) * 1000.0).round() / 1000.0
+    let ms = if ms.is_nan() {
+        0.0
+    } else {
+        ms.clamp(0.0, LONGEST_MS)
+    };
+    (ms * 1000.0).round() / 1000.0
 }
 
 fn request(exchange: &Entry) -> Value {

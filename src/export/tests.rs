@@ -621,3 +621,28 @@ fn a_default_bundle_directory_is_named_by_the_chat_and_the_time() {
     assert!(name.starts_with("chatstart-H42-"), "{name}");
     assert!(name.ends_with('Z') && !name.contains(':'), "{name}");
 }
+
+#[test]
+fn an_elapsed_time_no_clock_gives_is_still_a_har_number_of_ms() {
+    let timed = |elapsed_ms: f64| {
+        let mut e = exchange(Operation::Session, "GET", URI, 1);
+        e.elapsed_ms = elapsed_ms;
+        e
+    };
+    let har = har_of(&loaded(vec![
+        timed(1e308),
+        timed(f64::INFINITY),
+        timed(-5.0),
+        timed(f64::NAN),
+    ]));
+    for entry in har["log"]["entries"].as_array().unwrap() {
+        for time in [&entry["time"], &entry["timings"]["wait"]] {
+            let ms = time
+                .as_f64()
+                .unwrap_or_else(|| panic!("not a number: {entry}"));
+            assert!((0.0..=86_400_000.0).contains(&ms), "{entry}");
+        }
+    }
+    assert_eq!(har["log"]["entries"][2]["time"], 0.0);
+    assert_eq!(har["log"]["entries"][3]["time"], 0.0);
+}
