@@ -646,3 +646,43 @@ fn an_elapsed_time_no_clock_gives_is_still_a_har_number_of_ms() {
     assert_eq!(har["log"]["entries"][2]["time"], 0.0);
     assert_eq!(har["log"]["entries"][3]["time"], 0.0);
 }
+
+#[test]
+fn what_the_history_alone_has_is_told_in_the_order_it_happened() {
+    let mut session = record(None);
+    session.time = at(0);
+    session.visitor = vec![
+        crate::history::VisitorDone {
+            time: at(10),
+            action: crate::history::VisitorAction::Named { name: "Ana".into() },
+            outcome: crate::history::Outcome::Taken,
+        },
+        crate::history::VisitorDone {
+            time: at(30),
+            action: crate::history::VisitorAction::Named { name: "Bo".into() },
+            outcome: crate::history::Outcome::Taken,
+        },
+    ];
+    let transcript = Loaded {
+        entry: Entry {
+            session,
+            agent: None,
+            // Learnt between the two names: it belongs between them.
+            updated: at(20),
+        },
+        journal: None,
+        notes: vec![NOT_KEPT.into()],
+    }
+    .transcript();
+    let position = |text: &str| {
+        transcript
+            .find(text)
+            .unwrap_or_else(|| panic!("{text}\n---\n{transcript}"))
+    };
+    assert!(position("— requested") < position("name set: Ana"));
+    assert!(position("name set: Ana") < position("last state learnt"));
+    assert!(
+        position("last state learnt") < position("name set: Bo"),
+        "{transcript}"
+    );
+}

@@ -234,18 +234,16 @@ fn item_line(out: &mut String, item: &Item) {
     }
 }
 
-/// A session whose exchanges were not kept: what the history has.
+/// A session whose exchanges were not kept: what the history has, in the order it happened.
 fn from_history(out: &mut String, loaded: &Loaded) {
     let record = &loaded.entry.session;
     out.push_str("The exchanges of this session were not kept; the history has:\n\n");
-    let _ = writeln!(out, "- {} — requested", markdown(&record.time));
+    let mut items = vec![(record.time.as_str(), "requested".to_string())];
     for done in &record.visitor {
-        let _ = writeln!(
-            out,
-            "- {} — **Visitor**: {}",
-            markdown(&done.time),
-            markdown(&done.describe())
-        );
+        items.push((
+            done.time.as_str(),
+            format!("**Visitor**: {}", markdown(&done.describe())),
+        ));
     }
     let agent = loaded
         .entry
@@ -253,12 +251,20 @@ fn from_history(out: &mut String, loaded: &Loaded) {
         .as_deref()
         .map(|a| format!(" (agent {})", markdown(a)))
         .unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "- {} — last state learnt: **{}**{agent}",
-        markdown(&loaded.entry.updated),
-        markdown(&record.state)
-    );
+    items.push((
+        loaded.entry.updated.as_str(),
+        format!("last state learnt: **{}**{agent}", markdown(&record.state)),
+    ));
+    // The state is learnt whenever a command last looked, before or after what the visitor
+    // did: by time, so the list reads as it happened. A time that cannot be read goes last;
+    // the sort is stable, so equal times keep the order above.
+    items.sort_by_key(|(time, _)| {
+        let instant = clock::server_time(time);
+        (instant.is_none(), instant)
+    });
+    for (time, what) in items {
+        let _ = writeln!(out, "- {} — {what}", markdown(time));
+    }
 }
 
 /// Text that may span lines, kept as one list item: each further line indented under it.
