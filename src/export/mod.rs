@@ -24,9 +24,17 @@ pub const TRANSCRIPT_FILE: &str = "transcript.md";
 pub const SUMMARY_FILE: &str = "summary.md";
 const BUNDLE_FILES: [&str; 3] = [HAR_FILE, TRANSCRIPT_FILE, SUMMARY_FILE];
 
-/// Said of a session whose exchanges are not in a journal.
-pub const NOT_KEPT: &str = "exchanges were not kept for this session (it was made before session \
-     journals, or with --no-journal, or its journal was pruned)";
+/// Said of a session whose record names no journal: nothing of its exchanges was ever kept.
+pub const NOT_KEPT: &str = "exchanges were not kept for this session: it was made before session \
+     journals, or with --no-journal / journal = false";
+
+/// Said of a session whose record names a journal no longer there: it was kept, then removed.
+pub fn journal_gone(journal: &Path) -> String {
+    format!(
+        "its journal {} is gone (pruned by retention, or deleted): exchanges were not kept",
+        journal.display()
+    )
+}
 
 /// Which recorded session to export.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,9 +176,28 @@ pub fn find(history: &History, which: &Which) -> Result<Entry, String> {
         }
         Which::ChatId(id) => {
             let id = id.trim().trim_matches('/');
-            entries
+            let mut matching: Vec<Entry> = entries
                 .into_iter()
-                .find(|e| !id.is_empty() && chat_id(&e.session) == Some(id))
+                .filter(|e| !id.is_empty() && chat_id(&e.session) == Some(id))
+                .collect();
+            // A chat id is unique on one host only: two services (or two accounts) can give the
+            // same one, and picking either would export the wrong chat without a word.
+            let mut uris: Vec<&str> = matching.iter().map(|e| e.session.uri.as_str()).collect();
+            uris.sort_unstable();
+            uris.dedup();
+            if uris.len() > 1 {
+                let listed: Vec<String> = uris
+                    .iter()
+                    .map(|uri| format!("  {}", crate::api::links::redact_text_url(uri)))
+                    .collect();
+                return Err(format!(
+                    "{} sessions in the history have {which}; give the URI of the one to export \
+                     instead:\n{}",
+                    uris.len(),
+                    listed.join("\n")
+                ));
+            }
+            (!matching.is_empty()).then(|| matching.swap_remove(0))
         }
     };
     found.ok_or_else(|| match which {
@@ -189,22 +216,33 @@ pub fn find(history: &History, which: &Which) -> Result<Entry, String> {
 pub fn load(history: &History, entry: Entry) -> Loaded {
     let mut notes = Vec::new();
     let journal = match history.journal_of(&entry.session) {
-        None => {
+        None if entry.session.journal.is_none() => {
             notes.push(NOT_KEPT.to_string());
+            None
+        }
+        None => {
+            // Named, but no journal of that name can be here (no journals directory on this
+            // system, or an id that is no journal's).
+            notes.push(format!(
+                "its journal {} cannot be found (no journals directory, or not a journal's \
+                 name): exchanges were not kept",
+                entry.session.journal.as_deref().unwrap_or_default()
+            ));
             None
         }
         Some(journal) => match journal.read() {
             Ok(reading) => {
+                // The file named, so the user can open it and see the line for themselves.
                 notes.extend(
                     reading
                         .skipped
                         .iter()
-                        .map(|skipped| format!("journal {skipped}")),
+                        .map(|skipped| format!("journal {} {skipped}", journal.path().display())),
                 );
                 Some(reading)
             }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                notes.push(NOT_KEPT.to_string());
+                notes.push(journal_gone(journal.path()));
                 None
             }
             Err(error) => {
@@ -231,7 +269,8 @@ pub struct Saved {
     pub notes: Vec<String>,
 }
 
-/// Writes the HAR file, the transcript and the summary into `dir` (made if missing). A
+/// Writes the HAR file, the transcript and the summary into `dir` (made if missing, in a
+/// directory that must exist: a mistyped path is not made into a new tree). A
 /// directory holding anything else than a bundle's files is refused, so nothing unrelated is
 /// overwritten; a previous bundle's files are replaced.
 pub fn write_bundle(loaded: &Loaded, dir: &Path) -> std::io::Result<Saved> {
@@ -270,20 +309,59 @@ pub fn write_bundle(loaded: &Loaded, dir: &Path) -> std::io::Result<Saved> {
     })
 }
 
-/// Writes one exported file, private to the user (chat content), whole or not at all.
+/// Writes one exported file, private to the user (chat content), whole or not at all, into a
+/// directory that exists: a mistyped path is refused rather than made into a new tree.
 pub fn write_file(path: &Path, content: &str) -> std::io::Result<()> {
+    parent_must_exist(path)?;
     crate::paths::write_atomically(path, content.as_bytes())
 }
 
+/// The directory `path` goes in exists (the current one when it names none), or the error
+/// names it.
+fn parent_must_exist(path: &Path) -> std::io::Result<()> {
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => must_be_a_directory(parent),
+        None => Ok(()),
+    }
+}
+
+fn must_be_a_directory(dir: &Path) -> std::io::Result<()> {
+    match std::fs::metadata(dir) {
+        Ok(metadata) if metadata.is_dir() => Ok(()),
+        // Said plainly: the OS would only say "File exists" or "Not a directory".
+        Ok(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::NotADirectory,
+            format!("{} is a file, not a directory", dir.display()),
+        )),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!(
+                "the directory {} does not exist: create it first, or name another",
+                dir.display()
+            ),
+        )),
+        Err(error) => Err(error),
+    }
+}
+
+/// Makes `dir` itself (0700), in a directory that must exist; an existing directory is used
+/// as it is.
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.exists() {
+        return must_be_a_directory(dir);
+    }
+    parent_must_exist(dir)?;
     let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder.create(dir)
+    match builder.create(dir) {
+        // Made meanwhile by another writer: as good as made here.
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        other => other,
+    }
 }
 
 /// Where a bundle goes when no directory is named: `chatstart-<chat id>-<UTC time>` in the

@@ -531,11 +531,11 @@ fn a_damaged_journal_line_is_skipped_and_said_the_rest_exported() {
     );
     assert_eq!(loaded.skipped(), 2);
     assert_eq!(loaded.notes.len(), 2);
-    assert!(
-        loaded.notes[0].starts_with("journal line 2 skipped: not an exchange"),
-        "{:?}",
-        loaded.notes
+    let named = format!(
+        "journal {} line 2 skipped: not an exchange",
+        journal.path().display()
     );
+    assert!(loaded.notes[0].starts_with(&named), "{:?}", loaded.notes);
     let har = har_of(&loaded);
     assert_eq!(har["log"]["entries"].as_array().unwrap().len(), 2);
     assert!(
@@ -544,7 +544,11 @@ fn a_damaged_journal_line_is_skipped_and_said_the_rest_exported() {
             .unwrap()
             .contains("line 4 skipped")
     );
-    assert!(loaded.summary().contains("journal line 4 skipped"));
+    let summary = loaded.summary();
+    assert!(
+        summary.contains("line 4 skipped") && summary.contains(journal.id()),
+        "{summary}"
+    );
 }
 
 #[test]
@@ -623,6 +627,97 @@ fn a_default_bundle_directory_is_named_by_the_chat_and_the_time() {
 }
 
 #[test]
+fn a_chat_id_two_sessions_share_is_refused_with_their_uris_and_a_whole_uri_stays_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = History::at(dir.path().join(crate::history::FILE_NAME));
+    let other_host = "http://10.0.0.7:9/api/account/1234/chat/H42";
+    history.created(record(Some("here"))).unwrap();
+    let mut elsewhere = record(Some("elsewhere"));
+    elsewhere.uri = other_host.into();
+    history.created(elsewhere).unwrap();
+
+    let refused = find(&history, &Which::ChatId("H42".into())).unwrap_err();
+    assert!(
+        refused.starts_with("2 sessions in the history have the chat id H42")
+            && refused.contains("give the URI")
+            && refused.contains(&format!("\n  {URI}"))
+            && refused.contains(&format!("\n  {other_host}")),
+        "{refused}"
+    );
+    let journal_of = |uri: &str| {
+        find(&history, &Which::Uri(uri.into()))
+            .unwrap()
+            .session
+            .journal
+    };
+    assert_eq!(journal_of(URI).as_deref(), Some("here"));
+    assert_eq!(journal_of(other_host).as_deref(), Some("elsewhere"));
+}
+
+#[test]
+fn a_file_goes_only_into_a_directory_that_exists_and_is_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("mistyped").join("d");
+    let refused = write_file(&missing.join("x.har"), "{}").unwrap_err();
+    assert_eq!(refused.kind(), std::io::ErrorKind::NotFound);
+    assert!(
+        refused.to_string().contains(&format!(
+            "the directory {} does not exist",
+            missing.display()
+        )),
+        "{refused}"
+    );
+    assert!(
+        !dir.path().join("mistyped").exists(),
+        "no directory is made"
+    );
+
+    let file = dir.path().join("plain");
+    std::fs::write(&file, "mine").unwrap();
+    let refused = write_file(&file.join("x.har"), "{}").unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains(&format!("{} is a file, not a directory", file.display())),
+        "{refused}"
+    );
+    write_file(&dir.path().join("x.har"), "{}").unwrap();
+}
+
+#[test]
+fn a_bundle_makes_its_own_directory_only_and_says_when_its_path_is_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let chat = loaded(whole_chat());
+    let missing = dir.path().join("mistyped");
+    let refused = write_bundle(&chat, &missing.join("bundle")).unwrap_err();
+    assert!(
+        refused.to_string().contains(&format!(
+            "the directory {} does not exist",
+            missing.display()
+        )),
+        "{refused}"
+    );
+    assert!(!missing.exists(), "no directory tree is made");
+
+    let file = dir.path().join("bundle");
+    std::fs::write(&file, "mine").unwrap();
+    let refused = write_bundle(&chat, &file).unwrap_err().to_string();
+    assert!(
+        refused.contains(&format!("{} is a file, not a directory", file.display())),
+        "{refused}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let made = dir.path().join("new");
+        write_bundle(&chat, &made).unwrap();
+        let mode = std::fs::metadata(&made).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+    }
+}
+
+#[test]
 fn an_elapsed_time_no_clock_gives_is_still_a_har_number_of_ms() {
     let timed = |elapsed_ms: f64| {
         let mut e = exchange(Operation::Session, "GET", URI, 1);
@@ -645,6 +740,25 @@ fn an_elapsed_time_no_clock_gives_is_still_a_har_number_of_ms() {
     }
     assert_eq!(har["log"]["entries"][2]["time"], 0.0);
     assert_eq!(har["log"]["entries"][3]["time"], 0.0);
+}
+
+#[test]
+fn a_journal_named_but_gone_is_said_apart_from_a_session_that_never_had_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = History::at(dir.path().join(crate::history::FILE_NAME));
+    let journal = history.begin_journal().unwrap();
+    history.created(record(Some(journal.id()))).unwrap();
+    assert!(!journal.path().exists());
+    let loaded = load(&history, find(&history, &Which::Last).unwrap());
+    assert!(loaded.journal.is_none());
+    assert_eq!(loaded.notes, [journal_gone(journal.path())]);
+    assert!(
+        loaded.notes[0].starts_with(&format!("its journal {} is gone", journal.path().display())),
+        "{:?}",
+        loaded.notes
+    );
+    assert!(loaded.summary().contains("is gone (pruned by retention"));
+    assert!(NOT_KEPT.contains("--no-journal / journal = false"));
 }
 
 #[test]

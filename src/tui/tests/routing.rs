@@ -373,7 +373,7 @@ fn samples() -> Vec<(App, Outcome)> {
                 result: Ok(crate::export::Saved {
                     dir: "/work/chatstart-H1-20251125T101200Z".into(),
                     files: Vec::new(),
-                    notes: vec!["exchanges were not kept".into()],
+                    notes: vec![crate::export::NOT_KEPT.into()],
                 }),
             })),
         ),
