@@ -199,17 +199,16 @@ pub struct ProfilesArgs {
     pub output: OutputArg,
 }
 
+// One of SESSION and --last, as a group: clap's message for neither then names both
+// (`<SESSION|--last>`), where `required_unless_present` named only SESSION.
 #[derive(Debug, Clone, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["session", "last"])))]
 pub struct ExportArgs {
     /// Output for scripts: text, or JSON Lines
     #[arg(long, value_name = "FORMAT", default_value = "text")]
     pub output: OutputArg,
     /// The session: its URI or its chat id
-    #[arg(
-        value_name = "SESSION",
-        required_unless_present = "last",
-        conflicts_with = "last"
-    )]
+    #[arg(value_name = "SESSION")]
     pub session: Option<String>,
     /// The newest session of the history
     #[arg(long)]

@@ -43,6 +43,12 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> Outcome {
     let history = History::at(recorded.path());
     let which = match (&args.session, args.last) {
         (_, true) => Which::Last,
+        (Some(session), false) if session.trim().is_empty() => {
+            return Err(Failure::usage(
+                "SESSION is empty: name a session by its URI or chat id, or use --last for the \
+                 newest",
+            ));
+        }
         (Some(session), false) => Which::parse(session),
         (None, false) => {
             return Err(Failure::usage(

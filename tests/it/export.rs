@@ -232,12 +232,7 @@ fn a_bundle_by_chat_id_holds_the_har_the_transcript_and_the_summary() {
 fn a_damaged_journal_line_is_skipped_and_said_and_the_export_succeeds() {
     let emulator = Emulator::start(support::FAST);
     chat_to_its_end(&emulator, &[]);
-    let journals = emulator.data_dir().join("journals");
-    let journal = std::fs::read_dir(&journals)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|x| x == "jsonl"))
-        .expect("the chat's journal");
+    let journal = the_journal(&emulator);
     let mut raw = std::fs::read(&journal).unwrap();
     raw.extend_from_slice(b"{\"started\":\"cut sho\n\xff\xfe\n");
     std::fs::write(&journal, raw).unwrap();
@@ -247,7 +242,9 @@ fn a_damaged_journal_line_is_skipped_and_said_and_the_export_succeeds() {
     let har: Value = serde_json::from_str(&out.stdout).expect("stdout is the HAR");
     assert_eq!(calls_in_har(&har), calls_seen(&emulator));
     assert!(
-        out.stderr.contains("warning: journal line") && out.stderr.contains("UTF-8"),
+        out.stderr
+            .contains(&format!("warning: journal {} line", journal.display()))
+            && out.stderr.contains("UTF-8"),
         "{out:?}"
     );
     assert!(har["log"]["comment"].as_str().unwrap().contains("skipped"));
@@ -260,12 +257,124 @@ fn a_chat_kept_without_a_journal_exports_what_the_history_has() {
     let bundle = emulator.home.path().join("evidence");
     let out = ran(emulator.bare(&["export", "--last", "--bundle", bundle.to_str().unwrap()]));
     assert_eq!(out.code, 0, "{out:?}");
-    assert!(out.stderr.contains("exchanges were not kept"), "{out:?}");
+    assert!(
+        out.stderr
+            .contains(&format!("warning: {}", chatstart::export::NOT_KEPT)),
+        "{out:?}"
+    );
     let har = read_json(&bundle.join("session.har"));
     assert_eq!(har["log"]["entries"], serde_json::json!([]));
+    assert_eq!(har["log"]["comment"], chatstart::export::NOT_KEPT);
     let summary = std::fs::read_to_string(bundle.join("summary.md")).unwrap();
     assert!(summary.contains("- skill: Sales"), "{summary}");
     assert!(summary.contains("exchanges were not kept"), "{summary}");
+}
+
+/// The one journal the emulator's chats left.
+fn the_journal(emulator: &Emulator) -> std::path::PathBuf {
+    std::fs::read_dir(emulator.data_dir().join("journals"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .expect("the chat's journal")
+}
+
+#[test]
+fn a_journal_gone_since_is_named_and_said_gone() {
+    let emulator = Emulator::start(support::FAST);
+    chat_to_its_end(&emulator, &[]);
+    let journal = the_journal(&emulator);
+    std::fs::remove_file(&journal).unwrap();
+    let out = ran(emulator.bare(&["export", "--last", "--har", "-"]));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr.contains(&format!(
+            "warning: its journal {} is gone (pruned by retention, or deleted)",
+            journal.display()
+        )),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn a_chat_id_two_hosts_gave_is_refused_with_both_uris() {
+    let emulator = Emulator::start(support::FAST);
+    let uri = chat_to_its_end(&emulator, &[]);
+    let chat_id = uri.rsplit('/').next().unwrap();
+    // The same chat id from another host: its record as the first one's, with the host changed.
+    let history = emulator.data_dir().join("history.jsonl");
+    let text = std::fs::read_to_string(&history).unwrap();
+    let elsewhere = uri.replacen("127.0.0.1", "localhost", 1);
+    assert_ne!(elsewhere, uri);
+    let copied: String = text
+        .lines()
+        .filter(|line| line.contains(&format!("\"uri\":\"{uri}\"")))
+        .map(|line| format!("{}\n", line.replace(&uri, &elsewhere)))
+        .collect();
+    assert!(!copied.is_empty(), "{text}");
+    std::fs::write(&history, format!("{text}{copied}")).unwrap();
+
+    let out = ran(emulator.bare(&["export", chat_id, "--har", "-"]));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    for expected in [
+        format!("2 sessions in the history have the chat id {chat_id}"),
+        "give the URI".to_string(),
+        format!("  {uri}\n"),
+        format!("  {elsewhere}"),
+    ] {
+        assert!(out.stderr.contains(&expected), "{expected}: {out:?}");
+    }
+    let out = ran(emulator.bare(&["export", &uri, "--har", "-"]));
+    assert_eq!(out.code, 0, "the whole URI is exact: {out:?}");
+}
+
+#[test]
+fn a_mistyped_path_is_refused_not_made_into_a_directory_tree() {
+    let emulator = Emulator::start(support::FAST);
+    chat_to_its_end(&emulator, &[]);
+    let missing = emulator.home.path().join("mistyped").join("d");
+    for flag in ["--har", "--transcript", "--bundle"] {
+        let file = missing.join("x");
+        let out = ran(emulator.bare(&["export", "--last", flag, file.to_str().unwrap()]));
+        assert_eq!(out.code, 2, "{flag}: {out:?}");
+        assert!(
+            out.stderr.contains(&format!(
+                "the directory {} does not exist",
+                missing.display()
+            )),
+            "{flag}: {out:?}"
+        );
+        assert!(
+            !emulator.home.path().join("mistyped").exists(),
+            "{flag} made a directory"
+        );
+    }
+    let file = emulator.home.path().join("evidence");
+    std::fs::write(&file, "mine").unwrap();
+    let out = ran(emulator.bare(&["export", "--last", "--bundle", file.to_str().unwrap()]));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains(&format!("{} is a file, not a directory", file.display())),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn no_session_or_a_blank_one_is_a_usage_error_that_offers_last() {
+    let emulator = Emulator::start(support::FAST);
+    for blank in ["", "  "] {
+        let out = ran(emulator.bare(&["export", blank]));
+        assert_eq!(out.code, 2, "{out:?}");
+        assert!(
+            out.stderr.contains("SESSION is empty") && out.stderr.contains("--last"),
+            "{out:?}"
+        );
+    }
+    let out = ran(emulator.bare(&["export"]));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("<SESSION|--last>"), "{out:?}");
 }
 
 #[test]
