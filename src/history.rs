@@ -757,7 +757,7 @@ impl History {
         record.state = UNKNOWN.into();
         record.attempt = Some(attempt_id());
         let journal = match &record.journal {
-            Some(_) => self.journal_of(&record),
+            Some(id) => self.journals.as_ref().and_then(|j| j.begun(id)),
             None => self.begin_journal(),
         };
         record.journal = journal.as_ref().map(|j| j.id().to_string());

@@ -199,6 +199,11 @@ fn retention_keeps_the_newest_journals_as_configured() {
         expected,
         "the two newest are kept"
     );
+    // Ending the oldest chat, whose journal was pruned, does not make it again with only its end.
+    let oldest = sessions[3]["uri"].as_str().unwrap();
+    let out = ran(emulator.chatstart(&["end", oldest]));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(journal_files(&emulator), expected, "no partial journal");
 
     // A retention the file cannot mean is refused as the file is read, naming the key.
     std::fs::write(emulator.config_file(), "[journal]\nkeep = 0\n").unwrap();
