@@ -757,7 +757,7 @@ impl History {
         record.state = UNKNOWN.into();
         record.attempt = Some(attempt_id());
         let journal = match &record.journal {
-            Some(_) => self.journal_of(&record),
+            Some(id) => self.journals.as_ref().and_then(|j| j.begun(id)),
             None => self.begin_journal(),
         };
         record.journal = journal.as_ref().map(|j| j.id().to_string());
@@ -830,7 +830,10 @@ impl History {
         for entry in &mut entries {
             entry.session.attempt = None;
         }
-        listing.entries = entries;
+        listing.newest = entries.first().cloned();
+        (listing.not_created, listing.entries) = entries
+            .into_iter()
+            .partition(|e| e.session.uri.is_empty() && e.session.state == NOT_CREATED);
         listing.offline_surveys.reverse();
         Ok(listing)
     }
@@ -930,9 +933,15 @@ fn fold(entries: &mut Vec<Entry>, record: Record) {
             state,
             ..
         }) if state == NOT_CREATED => {
-            entries.retain(|e| {
-                !(e.session.uri.is_empty() && e.session.attempt == Some(attempt.clone()))
-            });
+            // Kept aside, not listed: what its journal holds (a refusal, a failure to connect)
+            // is evidence too. `History::read` takes it out of the entries.
+            if let Some(index) = entries.iter().position(|e| {
+                e.session.uri.is_empty() && e.session.attempt == Some(attempt.clone())
+            }) {
+                let mut refused = entries.remove(index);
+                refused.session.state = NOT_CREATED.into();
+                entries.push(refused);
+            }
         }
         Record::State(_) | Record::OfflineSurvey(_) => {}
     }
@@ -1030,6 +1039,11 @@ pub struct Listing {
     pub entries: Vec<Entry>,
     /// The offline surveys submitted, newest first (they belong to no chat).
     pub offline_surveys: Vec<OfflineSurveyRecord>,
+    /// Chat requests that made no chat (refused, or never sent on), newest first: not
+    /// sessions, but their journals are evidence (`export --last`).
+    pub not_created: Vec<Entry>,
+    /// The newest of the sessions and of the requests that made no chat.
+    pub newest: Option<Entry>,
     pub damaged: Vec<Damaged>,
 }
 
@@ -1388,6 +1402,21 @@ mod tests {
             entries.iter().all(|e| e.session.attempt.is_none()),
             "never shown"
         );
+        // The refused one is not a session, but kept aside with its journal: the newest.
+        let listing = history.read().unwrap();
+        assert_eq!(listing.not_created.len(), 1);
+        let refused_entry = &listing.not_created[0];
+        assert_eq!(refused_entry.session.state, NOT_CREATED);
+        assert_eq!(
+            refused_entry.session.journal.as_deref(),
+            refused.journal().map(Journal::id)
+        );
+        assert_eq!(listing.newest.as_ref(), Some(refused_entry));
+        // A chat made after it is the newest then.
+        let later = history.attempt(&template).unwrap();
+        later.created("http://x/api/account/1/chat/H2").unwrap();
+        let newest = history.read().unwrap().newest.unwrap();
+        assert_eq!(newest.session.uri, "http://x/api/account/1/chat/H2");
     }
 
     #[test]

@@ -81,13 +81,21 @@ impl Journals {
             // Room for the one begun now: with `keep = 2`, two journals are left, not three.
             let _ = self.prune_to(self.retention.keep.saturating_sub(1));
         }
-        Journal::at(self.path_of(id), id)
+        Journal::at(self.path_of(id), id, true)
+    }
+
+    /// A journal this process began under `id` (with [`Journals::begin`]) and named in a
+    /// record before its first exchange: its file is still to be made.
+    pub fn begun(&self, id: &str) -> Option<Journal> {
+        valid_id(id).then(|| Journal::at(self.path_of(id), id, true))
     }
 
     /// The journal kept under `id`, for reading or appending (`None` for an id that could
-    /// not be a journal's: it must stay a file name inside the directory).
+    /// not be a journal's: it must stay a file name inside the directory). Appending never
+    /// makes its file again once retention pruned it: a journal holding only a session's last
+    /// calls would pass for the whole session.
     pub fn of_id(&self, id: &str) -> Option<Journal> {
-        valid_id(id).then(|| Journal::at(self.path_of(id), id))
+        valid_id(id).then(|| Journal::at(self.path_of(id), id, false))
     }
 
     fn path_of(&self, id: &str) -> PathBuf {
@@ -156,14 +164,17 @@ pub struct Journal {
     path: Arc<PathBuf>,
     /// The first failure to append, kept to be said once by whoever runs the chat.
     problem: Arc<OnceLock<String>>,
+    /// Whether appending makes the file: for a journal begun now, not for one kept earlier.
+    creates: bool,
 }
 
 impl Journal {
-    fn at(path: PathBuf, id: &str) -> Self {
+    fn at(path: PathBuf, id: &str, creates: bool) -> Self {
         Self {
             id: id.into(),
             path: Arc::new(path),
             problem: Arc::default(),
+            creates,
         }
     }
 
@@ -193,11 +204,19 @@ impl Journal {
         })
     }
 
-    /// Appends one exchange (already masked by the client) as one line.
+    /// Appends one exchange (already masked by the client) as one line; to a kept journal
+    /// that is gone (pruned), nothing.
     pub fn append(&self, exchange: &Exchange) -> std::io::Result<()> {
         let mut line = serde_json::to_vec(&Entry::of(exchange)).map_err(std::io::Error::other)?;
         line.push(b'\n');
-        let mut file = open_for_append(&self.path)?;
+        let mut file = if self.creates {
+            open_for_append(&self.path)?
+        } else {
+            match std::fs::OpenOptions::new().append(true).open(&*self.path) {
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+                opened => opened?,
+            }
+        };
         // One write on an O_APPEND file: lines of two writers never interleave.
         file.write_all(&line)
     }
@@ -404,6 +423,24 @@ mod tests {
         let lines: Vec<usize> = reading.skipped.iter().map(|s| s.line).collect();
         assert_eq!(lines, [2, 3]);
         assert!(reading.skipped[1].to_string().contains("UTF-8"));
+    }
+
+    #[test]
+    fn a_kept_journal_pruned_since_is_not_made_again_by_a_later_call() {
+        let dir = tempfile::tempdir().unwrap();
+        let journals = Journals::at(dir.path());
+        let begun = journals.begin("kept");
+        begun.append(&exchange(201, SystemTime::now())).unwrap();
+        let kept = journals.of_id("kept").unwrap();
+        kept.append(&exchange(200, SystemTime::now())).unwrap();
+        assert_eq!(kept.read().unwrap().entries.len(), 2, "a kept one grows");
+        std::fs::remove_file(kept.path()).unwrap();
+        kept.append(&exchange(200, SystemTime::now())).unwrap();
+        assert!(!kept.path().exists(), "a pruned one stays gone");
+        // One begun and named before its first exchange is made by it.
+        let named = journals.begun("named").unwrap();
+        named.append(&exchange(201, SystemTime::now())).unwrap();
+        assert_eq!(named.read().unwrap().entries.len(), 1);
     }
 
     #[test]

@@ -26,18 +26,14 @@ impl Secret {
 
     /// Replaces every occurrence of this secret in `text` by the mask: as is, as it reads
     /// once URL-encoded (a server may echo the URL that carried it, e.g. in internalCode 28's
-    /// `null for uri: …`), with upper- or lower-case hex, and base64-encoded (standard or
-    /// URL-safe, padded or not: a proxy's echoed `Authorization`, a token that wraps it).
+    /// `null for uri: …`), with upper- or lower-case hex, and inside base64 (standard or
+    /// URL-safe, padded or not, alone or within a larger text encoded: a gateway that echoes a
+    /// request body base64-encoded, a token that wraps the key).
     pub fn redact(&self, text: &str) -> String {
         if self.0.is_empty() {
             return text.to_string();
         }
-        let mut text = text.replace(&self.0, MASK);
-        for form in base64_forms(&self.0) {
-            if text.contains(&form) {
-                text = text.replace(&form, MASK);
-            }
-        }
+        let mut text = mask_base64_runs(text.replace(&self.0, MASK), &base64_cores(&self.0));
         let encoded: String = url::form_urlencoded::byte_serialize(self.0.as_bytes()).collect();
         if encoded != self.0 {
             let percent_as_space = encoded.replace('+', "%20");
@@ -56,18 +52,53 @@ impl Secret {
     }
 }
 
-/// The secret base64-encoded, longest first (a padded form holds the unpadded one).
-fn base64_forms(secret: &str) -> Vec<String> {
+/// What any base64 text that holds the secret contains, wherever the secret sits in what was
+/// encoded: for each of the three alignments a byte offset gives, the characters made of the
+/// secret's bits alone, in the standard and the URL-safe alphabets. (The base64 of the secret
+/// alone is one of them, less its last character or two.)
+fn base64_cores(secret: &str) -> Vec<String> {
     use base64::Engine;
-    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-    let mut forms: Vec<String> = [STANDARD, URL_SAFE, STANDARD_NO_PAD, URL_SAFE_NO_PAD]
-        .iter()
-        .map(|engine| engine.encode(secret.as_bytes()))
-        // A secret of a character or two encodes to text too short to tell from any other.
-        .filter(|form| form.len() >= 8)
-        .collect();
-    forms.dedup();
-    forms
+    use base64::engine::general_purpose::STANDARD_NO_PAD;
+    let mut cores = Vec::new();
+    for offset in 0..3usize {
+        let mut bytes = vec![0u8; offset];
+        bytes.extend_from_slice(secret.as_bytes());
+        let encoded = STANDARD_NO_PAD.encode(&bytes);
+        // Characters before `first` carry bits of what came before the secret; from `last` on,
+        // of what comes after it.
+        let first = (offset * 8).div_ceil(6);
+        let last = bytes.len() * 8 / 6;
+        // A core this short could be found in any text: a secret of a few characters has none.
+        if last < first + 8 {
+            continue;
+        }
+        let core = &encoded[first..last];
+        cores.push(core.to_string());
+        cores.push(core.replace('+', "-").replace('/', "_"));
+    }
+    cores.sort();
+    cores.dedup();
+    cores
+}
+
+/// Masks every base64 run of `text` that holds one of `cores`: the whole run, since its other
+/// characters carry bits of the secret too.
+fn mask_base64_runs(mut text: String, cores: &[String]) -> String {
+    let in_run = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '_' | '=');
+    for core in cores {
+        while let Some(at) = text.find(core.as_str()) {
+            let start = text[..at]
+                .char_indices()
+                .rev()
+                .find(|(_, c)| !in_run(*c))
+                .map_or(0, |(i, c)| i + c.len_utf8());
+            let end = text[at..]
+                .find(|c: char| !in_run(c))
+                .map_or(text.len(), |i| at + i);
+            text.replace_range(start..end, MASK);
+        }
+    }
+    text
 }
 
 /// `%2B` → `%2b`: percent-escapes with lower-case hex digits.
@@ -125,6 +156,34 @@ mod tests {
                 "{encoded}"
             );
         }
+    }
+
+    #[test]
+    fn redact_masks_base64_of_any_text_that_holds_the_secret() {
+        use base64::Engine;
+        let secret = Secret::new("sso+Secret/Val=42&x");
+        for prefix in [
+            "",
+            "a",
+            "ab",
+            "abc",
+            r#"{"authChatConnId":"568046210","ssoKey":""#,
+        ] {
+            let body = format!("{prefix}{}\",\"redirectUri\":\"\"}}", secret.expose());
+            for engine in [
+                base64::engine::general_purpose::STANDARD,
+                base64::engine::general_purpose::URL_SAFE,
+                base64::engine::general_purpose::STANDARD_NO_PAD,
+                base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            ] {
+                let echoed = format!("body (base64: {}) end", engine.encode(&body));
+                let shown = secret.redact(&echoed);
+                assert_eq!(shown, format!("body (base64: {MASK}) end"), "{prefix:?}");
+            }
+        }
+        // Text that merely looks like base64 is left alone.
+        let text = "H7696136904024936515-c30529cde25902c132d72810bf96c7beK8522724";
+        assert_eq!(secret.redact(text), text);
     }
 
     #[test]

@@ -199,6 +199,11 @@ fn retention_keeps_the_newest_journals_as_configured() {
         expected,
         "the two newest are kept"
     );
+    // Ending the oldest chat, whose journal was pruned, does not make it again with only its end.
+    let oldest = sessions[3]["uri"].as_str().unwrap();
+    let out = ran(emulator.chatstart(&["end", oldest]));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(journal_files(&emulator), expected, "no partial journal");
 
     // A retention the file cannot mean is refused as the file is read, naming the key.
     std::fs::write(emulator.config_file(), "[journal]\nkeep = 0\n").unwrap();
@@ -279,6 +284,28 @@ fn forms_of(secret: &str) -> Vec<String> {
         forms.push(engine.encode(secret));
     }
     forms
+}
+
+/// Whether some base64 run of `text` decodes to bytes holding `secret`: a secret encoded along
+/// with what surrounds it (an echoed body) reads differently from the secret encoded alone.
+fn base64_holds(text: &str, secret: &str) -> bool {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let in_run = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '_');
+    text.split(|c: char| !in_run(c))
+        .filter(|run| run.len() >= 16)
+        .any(|run| {
+            // Each start within a quantum, each end trimmed to a whole number of characters.
+            (0..4).any(|skip| {
+                let run = &run[skip.min(run.len())..];
+                let whole = &run[..run.len() - run.len() % 4];
+                [STANDARD_NO_PAD, URL_SAFE_NO_PAD].iter().any(|engine| {
+                    engine
+                        .decode(whole)
+                        .is_ok_and(|bytes| String::from_utf8_lossy(&bytes).contains(secret))
+                })
+            })
+        })
 }
 
 /// Every file under `dir`, read as bytes.
@@ -406,11 +433,20 @@ fn no_secret_is_in_any_journal_or_export_whatever_place_it_went() {
                     "the {name} as `{form}` is in {}",
                     path.display()
                 );
+                assert!(
+                    !base64_holds(&String::from_utf8_lossy(content), secret),
+                    "the {name} is base64-encoded within {}",
+                    path.display()
+                );
             }
             for out in &outputs {
                 assert!(
                     !out.stdout.contains(&form) && !out.stderr.contains(&form),
                     "the {name} as `{form}` was printed: {out:?}"
+                );
+                assert!(
+                    !base64_holds(&out.stdout, secret) && !base64_holds(&out.stderr, secret),
+                    "the {name} was printed base64-encoded within: {out:?}"
                 );
             }
         }
