@@ -157,13 +157,15 @@ fn comparable(uri: &str) -> String {
     }
 }
 
-/// Finds the session in the history.
+/// Finds the session in the history. `Last` is the newest of the sessions and of the chat
+/// requests that made none (refused, or never answered): those are evidence too.
 pub fn find(history: &History, which: &Which) -> Result<Entry, String> {
-    let entries = history
-        .entries()
+    let listing = history
+        .read()
         .map_err(|e| format!("cannot read the history {}: {e}", history.path().display()))?;
+    let entries = listing.entries;
     let found = match which {
-        Which::Last => entries.into_iter().next(),
+        Which::Last => listing.newest,
         Which::Uri(uri) => {
             let wanted = comparable(uri);
             let exact = entries.iter().position(|e| e.session.uri == uri.trim());

@@ -8,6 +8,7 @@ use super::clock;
 use super::story::{Item, Story, When};
 use super::transcript::markdown;
 use super::{Loaded, chat_id};
+use crate::api::Operation;
 use crate::api::model::{ChatState, system_message};
 
 /// The summary of `loaded`, read into `story` (`None`: no exchange was kept).
@@ -94,6 +95,15 @@ fn timeline(out: &mut String, loaded: &Loaded, story: &Story) {
             let _ = writeln!(out, "- requested: {}", markdown(&record.time));
         }
     }
+    if record.uri.is_empty() {
+        no_chat(out, loaded);
+        let _ = writeln!(
+            out,
+            "- exchanges: {} ({} failed)",
+            story.exchanges, story.failed
+        );
+        return;
+    }
     let queued = story.first_state(&ChatState::Waiting);
     let accepted = story.first_state(&ChatState::Chatting);
     let ended = story.first_state(&ChatState::Ended);
@@ -143,6 +153,36 @@ fn timeline(out: &mut String, loaded: &Loaded, story: &Story) {
         "- exchanges: {} ({} failed)",
         story.exchanges, story.failed
     );
+}
+
+/// A request that made no chat, or whose answer never came: what its last call was answered.
+fn no_chat(out: &mut String, loaded: &Loaded) {
+    let last_call = loaded.journal.as_ref().and_then(|journal| {
+        journal.entries.iter().rev().find(|entry| {
+            matches!(
+                entry.operation,
+                Operation::ChatRequest | Operation::Authenticate
+            )
+        })
+    });
+    let answered = last_call.map(|entry| match (entry.status, &entry.error) {
+        (Some(status), _) => format!("the {} was answered HTTP {status}", entry.operation),
+        (None, Some(error)) => format!("the {} failed: {}", entry.operation, markdown(error)),
+        (None, None) => format!("the {} got no answer", entry.operation),
+    });
+    let line = if loaded.entry.session.state == crate::history::NOT_CREATED {
+        format!(
+            "- no chat was made{}",
+            answered.map(|a| format!(": {a}")).unwrap_or_default()
+        )
+    } else {
+        format!(
+            "- its answer was lost{}: a chat may exist with no URI to reach it by; look in the \
+             skill's agent queue",
+            answered.map(|a| format!(" ({a})")).unwrap_or_default()
+        )
+    };
+    let _ = writeln!(out, "{line}");
 }
 
 /// Who ended the chat: the visitor when our end call went before the ended state was seen;

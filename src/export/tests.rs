@@ -800,3 +800,34 @@ fn what_the_history_alone_has_is_told_in_the_order_it_happened() {
         "{transcript}"
     );
 }
+
+#[test]
+fn a_request_that_made_no_chat_says_what_it_was_answered_or_that_its_answer_was_lost() {
+    let mut refused = chat_request();
+    refused.status = Some(401);
+    refused.response_headers = Vec::new();
+    refused.response_body = Some(r#"{"error":{"message":"Invalid appKey"}}"#.into());
+    let mut loaded = loaded(vec![refused.clone()]);
+    loaded.entry.session.uri.clear();
+    loaded.entry.session.state = crate::history::NOT_CREATED.into();
+    let summary = loaded.summary();
+    assert!(
+        summary.contains("- no chat was made: the chat request was answered HTTP 401\n"),
+        "{summary}"
+    );
+    assert!(!summary.contains("accepted"), "{summary}");
+
+    let mut lost = refused;
+    lost.status = None;
+    lost.error = Some("timed out".into());
+    let mut loaded = super::tests::loaded(vec![lost]);
+    loaded.entry.session.uri.clear();
+    loaded.entry.session.state = crate::history::UNKNOWN.into();
+    let summary = loaded.summary();
+    assert!(
+        summary.contains(
+            "- its answer was lost (the chat request failed: timed out): a chat may exist"
+        ),
+        "{summary}"
+    );
+}

@@ -458,3 +458,33 @@ fn no_secret_is_in_any_journal_or_export_whatever_place_it_went() {
         .collect();
     assert!(all.contains("Bad request: "), "the echoed errors are kept");
 }
+
+#[test]
+fn a_refused_chat_request_is_kept_and_export_last_hands_it_on() {
+    let emulator = Emulator::start(support::FAST);
+    let mut refused = emulator.chatstart(&["request", "--skill", "Sales"]);
+    refused.env("CHATSTART_APP_KEY", "not-the-key");
+    let out = ran(refused);
+    assert_eq!(out.code, 3, "refused: {out:?}");
+    assert!(sessions(&emulator).is_empty(), "no chat, no session listed");
+    let bundle = emulator.home.path().join("refused");
+    let out = ran(emulator.bare(&["export", "--last", "--bundle", bundle.to_str().unwrap()]));
+    assert_eq!(out.code, 0, "{out:?}");
+    let summary = std::fs::read_to_string(bundle.join("summary.md")).unwrap();
+    assert!(
+        summary.contains("- no chat was made: the chat request was answered HTTP 401"),
+        "{summary}"
+    );
+    let har: Value =
+        serde_json::from_str(&std::fs::read_to_string(bundle.join("session.har")).unwrap())
+            .unwrap();
+    let entries = har["log"]["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["response"]["status"], 401);
+    assert!(
+        !std::fs::read_to_string(bundle.join("session.har"))
+            .unwrap()
+            .contains("not-the-key"),
+        "the key that was refused is a secret too"
+    );
+}
