@@ -88,6 +88,14 @@ pub(super) static BINDINGS: &[Binding] = &[
     },
     Binding {
         scope: Scope::Session,
+        keys: &[ch('s')],
+        shown: "s",
+        action: session!(SaveEvidence),
+        help: "save evidence for a ticket (HAR, transcript) in ./",
+        footer: |app| (!inspecting(app)).then_some("evidence"),
+    },
+    Binding {
+        scope: Scope::Session,
         keys: &[ch('r')],
         shown: "r",
         action: session!(ToggleInspector),
@@ -99,14 +107,6 @@ pub(super) static BINDINGS: &[Binding] = &[
                 "inspector"
             })
         },
-    },
-    Binding {
-        scope: Scope::Session,
-        keys: &[ch('s')],
-        shown: "s",
-        action: session!(SaveEvidence),
-        help: "save evidence for a ticket (HAR, transcript) in ./",
-        footer: |app| (!inspecting(app)).then_some("evidence"),
     },
     Binding {
         scope: Scope::Session,
