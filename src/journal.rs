@@ -221,6 +221,12 @@ impl Journal {
         file.write_all(&line)
     }
 
+    /// Removes the journal: for a request stopped before anything that makes a chat went out,
+    /// whose exchanges (a survey read) no record will ever name.
+    pub fn discard(&self) {
+        let _ = std::fs::remove_file(&*self.path);
+    }
+
     /// Every exchange kept, oldest first, and the lines that could not be read (skipped, the
     /// rest used). A journal never written (no exchange yet, or pruned) is `NotFound`.
     pub fn read(&self) -> std::io::Result<Reading> {

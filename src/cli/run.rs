@@ -126,6 +126,13 @@ impl JournalProblems {
     fn id(&self) -> Option<String> {
         self.0.as_ref().map(|j| j.id().to_string())
     }
+
+    /// Nothing that makes a chat was sent: no record will name the journal.
+    fn discard(&self) {
+        if let Some(journal) = &self.0 {
+            journal.discard();
+        }
+    }
 }
 
 impl Drop for JournalProblems {
@@ -621,7 +628,9 @@ pub async fn request(ctx: &Context, args: RequestArgs) -> Outcome {
     // Before anything goes out: a chat is sent only when the history can keep it.
     let history = ctx.recording_history()?;
     let (api, journal) = journal_new_chat(history, api);
-    let survey = prepare_request(&api, &request).await?;
+    let survey = prepare_request(&api, &request)
+        .await
+        .inspect_err(|_| journal.discard())?;
     let mut interrupts = Interrupts::listen();
     let template =
         session_template(ctx, &api, Flow::Request, &request, None).in_journal(journal.id());
@@ -707,7 +716,9 @@ pub async fn auth(ctx: &Context, args: AuthArgs) -> Outcome {
     // Before anything goes out: a chat is sent only when the history can keep it.
     let history = ctx.recording_history()?;
     let (api, journal) = journal_new_chat(history, api);
-    let survey = prepare_request(&api, &request).await?;
+    let survey = prepare_request(&api, &request)
+        .await
+        .inspect_err(|_| journal.discard())?;
     let mut interrupts = Interrupts::listen();
     let mut out = printer(args.output);
     let template =

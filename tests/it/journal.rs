@@ -488,3 +488,16 @@ fn a_refused_chat_request_is_kept_and_export_last_hands_it_on() {
         "the key that was refused is a secret too"
     );
 }
+
+#[test]
+fn a_request_refused_before_sending_keeps_no_journal() {
+    let emulator = Emulator::start(support::FAST);
+    // The survey is read to check the answer, which names no question of it: nothing is sent.
+    let out = ran(emulator.chatstart(&["request", "--skill", "Sales", "--survey", "999=x"]));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        emulator.handle.requests().iter().any(|r| r.method == "GET"),
+        "the survey was read"
+    );
+    assert_eq!(journal_files(&emulator), Vec::<String>::new());
+}
