@@ -278,16 +278,23 @@ fn history_lines(
         theme,
     ));
     lines.push(Line::raw(""));
-    lines.push(Line::from(vec![
+    let mut keys = vec![
         Span::styled(" Enter ", theme.key()),
         Span::raw(" re-run "),
         Span::styled(" w ", theme.key()),
         Span::raw(" watch "),
         Span::styled(" x ", theme.key()),
         Span::raw(" end "),
-        Span::styled(" Esc ", theme.key()),
-        Span::raw(" close"),
-    ]));
+    ];
+    let evidence = [Span::styled(" s ", theme.key()), Span::raw(" evidence ")];
+    let close = [Span::styled(" Esc ", theme.key()), Span::raw(" close")];
+    // The way out always shows; the evidence key when there is room for both.
+    let used: usize = keys.iter().chain(&close).map(Span::width).sum();
+    if used + evidence.iter().map(Span::width).sum::<usize>() <= width {
+        keys.extend(evidence);
+    }
+    keys.extend(close);
+    lines.push(Line::from(keys));
     lines
 }
 
