@@ -51,6 +51,10 @@ pub struct Journals {
 
 const PRUNE_EVERY: usize = 50;
 
+/// A journal written to this recently may belong to a chat still followed (a queue can hold a
+/// chat for an hour, polled every few seconds): it is never pruned, whatever the retention says.
+const LIVE_FOR: Duration = Duration::from_secs(10 * 60);
+
 impl Journals {
     pub fn at(dir: impl Into<PathBuf>) -> Self {
         Self {
@@ -126,9 +130,10 @@ impl Journals {
         journals.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.2.cmp(&a.2)));
         let mut pruned = Pruned::default();
         let mut kept_bytes = 0u64;
-        for (index, (_, size, path)) in journals.into_iter().enumerate() {
-            let keep =
-                index < keep && (index == 0 || kept_bytes + size <= self.retention.max_bytes);
+        let live_since = SystemTime::now() - LIVE_FOR;
+        for (index, (modified, size, path)) in journals.into_iter().enumerate() {
+            let keep = modified >= live_since
+                || (index < keep && (index == 0 || kept_bytes + size <= self.retention.max_bytes));
             if keep {
                 kept_bytes += size;
             } else if std::fs::remove_file(&path).is_ok() {
@@ -164,8 +169,9 @@ pub struct Journal {
     path: Arc<PathBuf>,
     /// The first failure to append, kept to be said once by whoever runs the chat.
     problem: Arc<OnceLock<String>>,
-    /// Whether appending makes the file: for a journal begun now, not for one kept earlier.
-    creates: bool,
+    /// Whether appending may make the file: for a journal begun now, until its first line is
+    /// written (a file gone after that was pruned or deleted: never made again, half empty).
+    creates: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Journal {
@@ -174,7 +180,7 @@ impl Journal {
             id: id.into(),
             path: Arc::new(path),
             problem: Arc::default(),
-            creates,
+            creates: Arc::new(std::sync::atomic::AtomicBool::new(creates)),
         }
     }
 
@@ -209,7 +215,7 @@ impl Journal {
     pub fn append(&self, exchange: &Exchange) -> std::io::Result<()> {
         let mut line = serde_json::to_vec(&Entry::of(exchange)).map_err(std::io::Error::other)?;
         line.push(b'\n');
-        let mut file = if self.creates {
+        let mut file = if self.creates.swap(false, Ordering::SeqCst) {
             open_for_append(&self.path)?
         } else {
             match std::fs::OpenOptions::new().append(true).open(&*self.path) {
@@ -447,6 +453,37 @@ mod tests {
         let named = journals.begun("named").unwrap();
         named.append(&exchange(201, SystemTime::now())).unwrap();
         assert_eq!(named.read().unwrap().entries.len(), 1);
+    }
+
+    #[test]
+    fn a_journal_written_to_lately_is_never_pruned_nor_made_again_once_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let journals = Journals::at(dir.path()).with_retention(Retention {
+            keep: 1,
+            max_bytes: 1,
+        });
+        let live = journals.begin("live");
+        live.append(&exchange(201, SystemTime::now())).unwrap();
+        let newer = journals.begin("newer");
+        newer.append(&exchange(201, SystemTime::now())).unwrap();
+        journals.prune().unwrap();
+        assert!(
+            live.path().exists(),
+            "a chat still followed keeps its journal"
+        );
+        // Once idle past the limit, retention applies.
+        let idle = SystemTime::now() - LIVE_FOR - Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(live.path())
+            .unwrap()
+            .set_modified(idle)
+            .unwrap();
+        assert_eq!(journals.prune().unwrap().removed, 1);
+        assert!(!live.path().exists());
+        // Its creator does not make it again with only the calls after the prune.
+        live.append(&exchange(200, SystemTime::now())).unwrap();
+        assert!(!live.path().exists(), "not made again, half empty");
     }
 
     #[test]

@@ -182,12 +182,31 @@ fn retention_keeps_the_newest_journals_as_configured() {
     let emulator = Emulator::start(support::FAST);
     std::fs::create_dir_all(emulator.config_file().parent().unwrap()).unwrap();
     std::fs::write(emulator.config_file(), "[journal]\nkeep = 2\n").unwrap();
+    // A journal written to within the last minutes may be a chat still followed: never pruned.
     for _ in 0..4 {
         let out = ran(emulator.chatstart(&["request", "--skill", "Slow"]));
         assert_eq!(out.code, 0, "{out:?}");
     }
+    assert_eq!(
+        journal_files(&emulator).len(),
+        4,
+        "live journals are never pruned"
+    );
+    // An hour later, newest first ten seconds apart, they are chats done with.
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for (age, session) in sessions(&emulator).iter().enumerate() {
+        let name = format!("{}.jsonl", session["journal"].as_str().unwrap());
+        std::fs::File::options()
+            .write(true)
+            .open(journal_dir(&emulator).join(name))
+            .unwrap()
+            .set_modified(an_hour_ago - std::time::Duration::from_secs(10 * age as u64))
+            .unwrap();
+    }
+    let out = ran(emulator.chatstart(&["request", "--skill", "Slow"]));
+    assert_eq!(out.code, 0, "{out:?}");
     let sessions = sessions(&emulator);
-    assert_eq!(sessions.len(), 4, "the history keeps every chat");
+    assert_eq!(sessions.len(), 5, "the history keeps every chat");
     let newest: Vec<String> = sessions[..2]
         .iter()
         .map(|s| format!("{}.jsonl", s["journal"].as_str().unwrap()))
