@@ -27,6 +27,19 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> Outcome {
             "only one of --har and --transcript can be `-` (stdout): name a file for the other",
         ));
     }
+    if let (Some(har), Some(transcript)) = (&args.har, &args.transcript) {
+        if har == transcript && har.as_path() != Path::new(STDOUT) {
+            return Err(Failure::usage(format!(
+                "--har and --transcript both name {}: the second would replace the first; name two files",
+                har.display()
+            )));
+        }
+    }
+    if args.bundle.as_deref() == Some(Path::new(STDOUT)) {
+        return Err(Failure::usage(
+            "--bundle takes a directory (three files), not `-`: stdout takes one of --har or --transcript",
+        ));
+    }
     if to_stdout == 1 && output.is_json() {
         return Err(Failure::usage(
             "`-` writes the file to stdout, where --output json writes its JSON line: name a file",
@@ -130,7 +143,9 @@ fn say_where(output: Output, loaded: &Loaded, written: &Written, stdout_taken: b
         let as_text = |path: &Option<PathBuf>| path.as_deref().map(shown);
         output.json(&json!({
             "type": "export",
-            "uri": crate::api::links::redact_text_url(&loaded.entry.session.uri),
+            "uri": Some(&loaded.entry.session.uri)
+                .filter(|uri| !uri.is_empty())
+                .map(|uri| crate::api::links::redact_text_url(uri)),
             "har": as_text(&written.har),
             "transcript": as_text(&written.transcript),
             "bundle": as_text(&written.bundle),

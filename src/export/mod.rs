@@ -315,6 +315,15 @@ pub fn write_bundle(loaded: &Loaded, dir: &Path) -> std::io::Result<Saved> {
 /// directory that exists: a mistyped path is refused rather than made into a new tree.
 pub fn write_file(path: &Path, content: &str) -> std::io::Result<()> {
     parent_must_exist(path)?;
+    if path.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            format!(
+                "{} is a directory: name a file (or use --bundle DIR)",
+                path.display()
+            ),
+        ));
+    }
     crate::paths::write_atomically(path, content.as_bytes())
 }
 

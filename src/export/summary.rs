@@ -61,7 +61,7 @@ pub fn render(loaded: &Loaded, story: Option<&Story>) -> String {
     match story {
         Some(story) => timeline(&mut out, loaded, story),
         None => {
-            let _ = writeln!(out, "- requested: {}", markdown(&record.time));
+            let _ = writeln!(out, "- requested: {}", record_time(&record.time));
             let agent = loaded
                 .entry
                 .agent
@@ -92,7 +92,7 @@ fn timeline(out: &mut String, loaded: &Loaded, story: &Story) {
             let _ = writeln!(out, "- requested: {}", clock::utc(at));
         }
         None => {
-            let _ = writeln!(out, "- requested: {}", markdown(&record.time));
+            let _ = writeln!(out, "- requested: {}", record_time(&record.time));
         }
     }
     if record.uri.is_empty() {
@@ -155,8 +155,18 @@ fn timeline(out: &mut String, loaded: &Loaded, story: &Story) {
     );
 }
 
+/// A time the history kept (RFC 3339, to the second), written as the journal's times are.
+fn record_time(time: &str) -> String {
+    humantime::parse_rfc3339_weak(time).map_or_else(|_| markdown(time), clock::utc)
+}
+
 /// A request that made no chat, or whose answer never came: what its last call was answered.
 fn no_chat(out: &mut String, loaded: &Loaded) {
+    let _ = writeln!(out, "{}", no_chat_line(loaded));
+}
+
+/// The line that says it: `- no chat was made: …` or `- its answer was lost …`.
+pub(super) fn no_chat_line(loaded: &Loaded) -> String {
     let last_call = loaded.journal.as_ref().and_then(|journal| {
         journal.entries.iter().rev().find(|entry| {
             matches!(
@@ -166,11 +176,18 @@ fn no_chat(out: &mut String, loaded: &Loaded) {
         })
     });
     let answered = last_call.map(|entry| match (entry.status, &entry.error) {
-        (Some(status), _) => format!("the {} was answered HTTP {status}", entry.operation),
-        (None, Some(error)) => format!("the {} failed: {}", entry.operation, markdown(error)),
+        (Some(status), _) => format!(
+            "the {} was answered HTTP {status}{}",
+            entry.operation,
+            service_message(entry)
+                .map(|message| format!(": “{}”", markdown(&message)))
+                .unwrap_or_default()
+        ),
+        // The error already names the call ("chat request failed: could not connect …").
+        (None, Some(error)) => markdown(error),
         (None, None) => format!("the {} got no answer", entry.operation),
     });
-    let line = if loaded.entry.session.state == crate::history::NOT_CREATED {
+    if loaded.entry.session.state == crate::history::NOT_CREATED {
         format!(
             "- no chat was made{}",
             answered.map(|a| format!(": {a}")).unwrap_or_default()
@@ -181,8 +198,16 @@ fn no_chat(out: &mut String, loaded: &Loaded) {
              skill's agent queue",
             answered.map(|a| format!(" ({a})")).unwrap_or_default()
         )
-    };
-    let _ = writeln!(out, "{line}");
+    }
+}
+
+/// The message of an error answer (`{"error":{"message":…}}` or its XML), as the service said
+/// it; the journal masked any secret in it.
+fn service_message(entry: &crate::journal::Entry) -> Option<String> {
+    let body = entry.response_body.as_deref()?;
+    let document = crate::api::format::decode(body).ok()?;
+    let error = crate::api::value::field(&document, "error")?;
+    crate::api::value::text_field(error, "message").filter(|m| !m.trim().is_empty())
 }
 
 /// Who ended the chat: the visitor when our end call went before the ended state was seen;

@@ -811,23 +811,22 @@ fn a_request_that_made_no_chat_says_what_it_was_answered_or_that_its_answer_was_
     loaded.entry.session.uri.clear();
     loaded.entry.session.state = crate::history::NOT_CREATED.into();
     let summary = loaded.summary();
-    assert!(
-        summary.contains("- no chat was made: the chat request was answered HTTP 401\n"),
-        "{summary}"
-    );
+    let refusal = "- no chat was made: the chat request was answered HTTP 401: “Invalid appKey”\n";
+    assert!(summary.contains(refusal), "{summary}");
     assert!(!summary.contains("accepted"), "{summary}");
+    let transcript = loaded.transcript();
+    assert!(transcript.contains(refusal), "{transcript}");
 
     let mut lost = refused;
     lost.status = None;
-    lost.error = Some("timed out".into());
+    lost.error = Some("chat request failed: timed out".into());
     let mut loaded = super::tests::loaded(vec![lost]);
     loaded.entry.session.uri.clear();
     loaded.entry.session.state = crate::history::UNKNOWN.into();
     let summary = loaded.summary();
     assert!(
-        summary.contains(
-            "- its answer was lost (the chat request failed: timed out): a chat may exist"
-        ),
+        summary
+            .contains("- its answer was lost (chat request failed: timed out): a chat may exist"),
         "{summary}"
     );
 }

@@ -51,6 +51,11 @@ pub fn render(loaded: &Loaded, story: Option<&Story>) -> String {
                 item_line(&mut out, item);
             }
         }
+        // A request that made no chat: what it was answered is the whole story.
+        Some(_) if loaded.entry.session.uri.is_empty() => {
+            out.push_str(&super::summary::no_chat_line(loaded));
+            out.push('\n');
+        }
         Some(_) => out.push_str("Nothing of the chat was seen in the exchanges kept.\n"),
         None => from_history(&mut out, loaded),
     }

@@ -506,6 +506,37 @@ fn a_refused_chat_request_is_kept_and_export_last_hands_it_on() {
             .contains("not-the-key"),
         "the key that was refused is a secret too"
     );
+    // The same time format as a chat's, and no URI where there is none.
+    assert!(summary.contains(" UTC\n"), "{summary}");
+    let mut export = emulator.bare(&["export", "--last", "--har", "r.har", "--output", "json"]);
+    export.current_dir(emulator.home.path());
+    let out = ran(export);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(json_lines(&out)[0]["uri"], Value::Null, "{out:?}");
+}
+
+#[test]
+fn export_refuses_one_file_for_two_and_a_bundle_on_stdout() {
+    let emulator = Emulator::start(support::FAST);
+    let out = ran(emulator.chatstart(&["request", "--skill", "Slow"]));
+    assert_eq!(out.code, 0, "{out:?}");
+    let home = emulator.home.path();
+    let in_home = |args: &[&str]| {
+        let mut command = emulator.bare(args);
+        command.current_dir(home);
+        ran(command)
+    };
+    let out = in_home(&["export", "--last", "--har", "same", "--transcript", "same"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("both name same"), "{out:?}");
+    assert!(!home.join("same").exists(), "nothing written");
+    let out = in_home(&["export", "--last", "--bundle", "-"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(!home.join("-").exists(), "no directory named -");
+    std::fs::create_dir(home.join("adir")).unwrap();
+    let out = in_home(&["export", "--last", "--har", "adir"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("adir is a directory"), "{out:?}");
 }
 
 #[test]
