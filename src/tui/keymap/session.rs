@@ -62,6 +62,14 @@ pub(super) static BINDINGS: &[Binding] = &[
     },
     Binding {
         scope: Scope::Session,
+        keys: &[ch('s')],
+        shown: "s",
+        action: session!(SaveEvidence),
+        help: "save evidence for a ticket (HAR, transcript) in ./",
+        footer: |app| (!inspecting(app)).then_some("evidence"),
+    },
+    Binding {
+        scope: Scope::Session,
         keys: &[ch('t')],
         shown: "t",
         action: Some(|_, _| Some(Intent::Visitor(VisitorIntent::OpenTranscript))),
@@ -85,14 +93,6 @@ pub(super) static BINDINGS: &[Binding] = &[
             Some(_) => Some("new request"),
             None => None,
         },
-    },
-    Binding {
-        scope: Scope::Session,
-        keys: &[ch('s')],
-        shown: "s",
-        action: session!(SaveEvidence),
-        help: "save evidence for a ticket (HAR, transcript) in ./",
-        footer: |app| (!inspecting(app)).then_some("evidence"),
     },
     Binding {
         scope: Scope::Session,
