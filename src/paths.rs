@@ -32,8 +32,19 @@ pub fn data_dir() -> Option<PathBuf> {
 
 /// Writes a file atomically: a temporary file beside it, then a rename, so a crash leaves
 /// either the old content or the new, never half of one. Private to the user (0600).
+///
+/// A device or a pipe named as the file (`/dev/null`, `/dev/stdout`, a shell's `>(…)`) is
+/// written to instead: a rename over it would put a regular file where the device was.
 pub fn write_atomically(path: &std::path::Path, content: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
+    if let Ok(metadata) = std::fs::metadata(path) {
+        if !metadata.is_file() && !metadata.is_dir() {
+            return std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)?
+                .write_all(content);
+        }
+    }
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
@@ -109,6 +120,21 @@ pub fn read_text_skipping_damage(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_named_as_the_file_is_written_to_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        // Through a link, so that a regression replaces the link, never the device itself.
+        let link = dir.path().join("null");
+        std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+        write_atomically(&link, b"evidence").unwrap();
+        let link_kind = std::fs::symlink_metadata(&link).unwrap().file_type();
+        assert!(link_kind.is_symlink(), "the link is still a link");
+        let device = std::fs::metadata("/dev/null").unwrap().file_type();
+        assert!(device.is_char_device(), "/dev/null is still a device");
+    }
 
     #[test]
     fn atomic_writes_replace_the_whole_file() {
