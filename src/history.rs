@@ -594,6 +594,12 @@ impl History {
         self.journals.as_ref()?.of_id(id)
     }
 
+    /// The journal of the chat at `uri` among `entries` (this history's, as read).
+    pub fn journal_of_uri(&self, entries: &[Entry], uri: &str) -> Option<Journal> {
+        let entry = entries.iter().find(|e| e.session.uri == uri)?;
+        self.journal_of(&entry.session)
+    }
+
     /// The same history, marking the chats made on the console's demo emulator at `base_url`
     /// (when there is one) as demo chats.
     #[must_use]

@@ -253,23 +253,12 @@ fn open_for_append(path: &Path) -> std::io::Result<std::fs::File> {
     match options.open(path) {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             if let Some(dir) = path.parent() {
-                create_private_dir(dir)?;
+                crate::paths::create_private_dir(dir, true)?;
             }
             options.open(path)
         }
         result => result,
     }
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
 }
 
 /// One exchange as a journal line.

@@ -30,6 +30,19 @@ pub fn data_dir() -> Option<PathBuf> {
         .or_else(|| project().map(|p| p.data_dir().to_path_buf()))
 }
 
+/// Makes a directory private to the user (0700): chat content goes there. `recursive` makes
+/// its missing parents too; without it the parent must exist.
+pub fn create_private_dir(dir: &std::path::Path, recursive: bool) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(recursive);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
 /// Writes a file atomically: a temporary file beside it, then a rename, so a crash leaves
 /// either the old content or the new, never half of one. Private to the user (0600).
 ///

@@ -93,21 +93,22 @@ pub fn connect_to_chat(
     uri: &Url,
 ) -> Result<ChatApi, Failure> {
     let api = connect(connection, Some(uri))?;
-    if history_knows_host(ctx, uri) {
+    let entries = ctx
+        .history
+        .as_ref()
+        .and_then(|history| history.entries().ok())
+        .unwrap_or_default();
+    if history_knows_host(&entries, uri) {
         api.named_by_service(uri.as_str());
     }
     api.check_key_destination(crate::api::Operation::Session, uri.as_str())?;
     // A chat the history recorded keeps its exchanges in its journal, whichever command
     // makes them.
-    Ok(api.journaled(journal_of_chat(ctx, uri).as_ref().map(Journal::observer)))
-}
-
-/// The journal of the recorded chat at `uri`, if it has one.
-fn journal_of_chat(ctx: &Context, uri: &Url) -> Option<Journal> {
-    let history = ctx.history.as_ref()?;
-    let entries = history.entries().ok()?;
-    let entry = entries.iter().find(|e| e.session.uri == uri.as_str())?;
-    history.journal_of(&entry.session)
+    let journal = ctx
+        .history
+        .as_ref()
+        .and_then(|history| history.journal_of_uri(&entries, uri.as_str()));
+    Ok(api.journaled(journal.as_ref().map(Journal::observer)))
 }
 
 /// A new journal for the chat this command is about to request, and the client whose every
@@ -145,17 +146,12 @@ impl Drop for JournalProblems {
 
 /// Whether a chat of the history lives on `uri`'s origin: the service named it in the
 /// Location of a chat request.
-fn history_knows_host(ctx: &Context, uri: &Url) -> bool {
+fn history_knows_host(entries: &[crate::history::Entry], uri: &Url) -> bool {
     let origin = uri.origin();
-    ctx.history
-        .as_ref()
-        .and_then(|history| history.entries().ok())
-        .is_some_and(|entries| {
-            entries
-                .iter()
-                .filter_map(|entry| Url::parse(&entry.session.uri).ok())
-                .any(|known| known.origin() == origin)
-        })
+    entries
+        .iter()
+        .filter_map(|entry| Url::parse(&entry.session.uri).ok())
+        .any(|known| known.origin() == origin)
 }
 
 /// A positive number of seconds, at most a year ([`validate::MAX_SECONDS`]), given by `flag`.

@@ -276,7 +276,7 @@ pub struct Saved {
 /// directory holding anything else than a bundle's files is refused, so nothing unrelated is
 /// overwritten; a previous bundle's files are replaced.
 pub fn write_bundle(loaded: &Loaded, dir: &Path) -> std::io::Result<Saved> {
-    create_private_dir(dir)?;
+    make_bundle_dir(dir)?;
     let others: Vec<String> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -357,18 +357,12 @@ fn must_be_a_directory(dir: &Path) -> std::io::Result<()> {
 
 /// Makes `dir` itself (0700), in a directory that must exist; an existing directory is used
 /// as it is.
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+fn make_bundle_dir(dir: &Path) -> std::io::Result<()> {
     if dir.exists() {
         return must_be_a_directory(dir);
     }
     parent_must_exist(dir)?;
-    let mut builder = std::fs::DirBuilder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    match builder.create(dir) {
+    match crate::paths::create_private_dir(dir, false) {
         // Made meanwhile by another writer: as good as made here.
         Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
         other => other,

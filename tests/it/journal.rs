@@ -8,14 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::support::{self, Emulator, Ran, ran};
-
-fn json_lines(out: &Ran) -> Vec<Value> {
-    out.stdout
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}\n{out:?}")))
-        .collect()
-}
+use crate::support::{self, Emulator, ran};
 
 fn journal_dir(emulator: &Emulator) -> PathBuf {
     emulator.data_dir().join("journals")
@@ -37,7 +30,7 @@ fn journal_files(emulator: &Emulator) -> Vec<String> {
 fn sessions(emulator: &Emulator) -> Vec<Value> {
     let out = ran(emulator.bare(&["history", "--output", "json"]));
     assert_eq!(out.code, 0, "{out:?}");
-    json_lines(&out)
+    out.json_lines()
         .into_iter()
         .filter(|line| line["uri"].is_string())
         .collect()
@@ -98,7 +91,7 @@ fn every_exchange_of_a_chat_is_in_its_journal_whichever_command_made_it() {
         "json",
     ]));
     assert_eq!(out.code, 0, "{out:?}");
-    let uri = json_lines(&out)[0]["uri"].as_str().unwrap().to_string();
+    let uri = out.json_lines()[0]["uri"].as_str().unwrap().to_string();
     let out = ran(emulator.chatstart(&["send", &uri, "a line"]));
     assert_eq!(out.code, 0, "{out:?}");
     let out = ran(emulator.chatstart(&["end", &uri]));
@@ -396,7 +389,8 @@ fn no_secret_is_in_any_journal_or_export_whatever_place_it_went() {
         "json",
     ]);
     assert_eq!(out.code, 0, "{out:?}");
-    let uri = json_lines(&out)
+    let uri = out
+        .json_lines()
         .iter()
         .find(|l| l["type"] == "session")
         .and_then(|l| l["uri"].as_str())
@@ -512,7 +506,7 @@ fn a_refused_chat_request_is_kept_and_export_last_hands_it_on() {
     export.current_dir(emulator.home.path());
     let out = ran(export);
     assert_eq!(out.code, 0, "{out:?}");
-    assert_eq!(json_lines(&out)[0]["uri"], Value::Null, "{out:?}");
+    assert_eq!(out.json_lines()[0]["uri"], Value::Null, "{out:?}");
 }
 
 #[test]

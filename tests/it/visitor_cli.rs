@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::support::{self, Emulator, Ran, ran};
+use crate::support::{self, Emulator, ran};
 
 /// Sales accepts at once and types 800 ms before greeting (by name when it knows it); its exit
 /// survey's "No" shows a mandatory follow-up (4991317); Billing has no exit survey; Slow never accepts in a test's time; Tech is closed, with an offline
@@ -121,14 +121,6 @@ fn emulator() -> Emulator {
     Emulator::start(VISITOR)
 }
 
-/// The JSON lines of a command's stdout.
-fn json_lines(out: &Ran) -> Vec<Value> {
-    out.stdout
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}\n{out:?}")))
-        .collect()
-}
-
 fn of_type<'a>(lines: &'a [Value], kind: &str) -> Vec<&'a Value> {
     lines.iter().filter(|l| l["type"] == kind).collect()
 }
@@ -155,7 +147,7 @@ fn chatting(emulator: &Emulator, skill: &str, extra: &[&str]) -> String {
     args.extend_from_slice(extra);
     let out = ran(emulator.chatstart(&args));
     assert_eq!(out.code, 0, "{out:?}");
-    json_lines(&out)[0]["uri"]
+    out.json_lines()[0]["uri"]
         .as_str()
         .expect("the session line first")
         .to_string()
@@ -182,7 +174,7 @@ fn puts(emulator: &Emulator, path: &str) -> Vec<chatstart::emulator::RecordedReq
 fn history_json(emulator: &Emulator) -> Vec<Value> {
     let out = ran(emulator.bare(&["history", "--output", "json"]));
     assert_eq!(out.code, 0, "{out:?}");
-    json_lines(&out)
+    out.json_lines()
 }
 
 #[test]
@@ -225,7 +217,7 @@ fn request_sets_the_visitors_name_right_after_creating_the_chat_without_followin
         "json",
     ]));
     assert_eq!(out.code, 0, "{out:?}");
-    let lines = json_lines(&out);
+    let lines = out.json_lines();
     let named = of_type(&lines, "visitorName");
     assert_eq!(named.len(), 1, "{lines:?}");
     assert_eq!(
@@ -283,7 +275,7 @@ fn a_followed_chat_gets_the_name_before_the_agent_accepts_and_is_greeted_by_it()
         "json",
     ]));
     assert_eq!(out.code, 0, "{out:?}");
-    let lines = json_lines(&out);
+    let lines = out.json_lines();
     assert_eq!(of_type(&lines, "visitorName").len(), 1, "{lines:?}");
     assert!(
         puts(&emulator, "/info/visitorName")
@@ -317,7 +309,7 @@ fn an_authenticated_chat_gets_the_visitors_name_too() {
         "json",
     ]));
     assert_eq!(out.code, 0, "{out:?}");
-    let lines = json_lines(&out);
+    let lines = out.json_lines();
     let uri = of_type(&lines, "session")[0]["uri"]
         .as_str()
         .unwrap()
@@ -344,7 +336,7 @@ fn a_name_the_service_refuses_is_a_warning_and_a_strict_201_is_success() {
         "json",
     ]));
     assert_eq!(out.code, 0, "the chat goes on: {out:?}");
-    let lines = json_lines(&out);
+    let lines = out.json_lines();
     let named = of_type(&lines, "visitorName");
     assert_eq!(named[0]["set"], false, "{lines:?}");
     assert!(
@@ -383,7 +375,7 @@ fn a_name_the_service_refuses_is_a_warning_and_a_strict_201_is_success() {
         "json",
     ]));
     assert_eq!(out.code, 5, "ended before chatting: {out:?}");
-    let lines = json_lines(&out);
+    let lines = out.json_lines();
     let named = of_type(&lines, "visitorName");
     assert_eq!(named.len(), 1, "{lines:?}");
     assert_eq!(named[0]["set"], false);
@@ -406,7 +398,7 @@ fn a_name_the_service_refuses_is_a_warning_and_a_strict_201_is_success() {
     ]));
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(
-        of_type(&json_lines(&out), "visitorName")[0]["set"],
+        of_type(&out.json_lines(), "visitorName")[0]["set"],
         true,
         "{out:?}"
     );
@@ -431,7 +423,7 @@ fn a_visitor_call_whose_answer_never_came_may_have_been_taken_and_is_kept_as_unk
         "json",
     ]));
     assert_eq!(out.code, 0, "the chat goes on: {out:?}");
-    let lines = json_lines(&out);
+    let lines = out.json_lines();
     let named = of_type(&lines, "visitorName");
     assert_eq!(named[0]["set"], Value::Null, "{lines:?}");
     assert_eq!(named[0]["outcome"], "unknown", "{lines:?}");
@@ -507,7 +499,7 @@ fn a_visitor_call_whose_answer_never_came_may_have_been_taken_and_is_kept_as_unk
         "json",
     ]));
     assert_eq!(out.code, 4, "{out:?}");
-    let error = &json_lines(&out)[0];
+    let error = &out.json_lines()[0];
     assert!(
         error["message"]
             .as_str()
@@ -626,7 +618,7 @@ fn a_visitor_call_the_service_fails_says_it_was_not_retried_and_what_to_run_agai
     ]));
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(
-        of_type(&json_lines(&out), "visitorName")[0]["set"],
+        of_type(&out.json_lines(), "visitorName")[0]["set"],
         true,
         "{out:?}"
     );
@@ -745,7 +737,7 @@ fn a_transcript_goes_to_the_subject_link_with_a_subject_and_to_the_plain_one_wit
         "json",
     ]));
     assert_eq!(out.code, 0, "{out:?}");
-    let line = &json_lines(&out)[0];
+    let line = &out.json_lines()[0];
     assert_eq!(line["type"], "transcript");
     assert_eq!(line["link"], "transcript-request");
     assert_eq!(line["subjectDropped"], false);
@@ -956,7 +948,7 @@ fn a_bad_address_or_offset_is_refused_before_anything_is_sent() {
         assert!(out.stderr.contains(says), "{args:?}: {out:?}");
         args.extend(["--output", "json"]);
         let out = ran(emulator.chatstart(&args));
-        assert_eq!(json_lines(&out)[0]["code"], 2, "{out:?}");
+        assert_eq!(out.json_lines()[0]["code"], 2, "{out:?}");
     }
     assert!(emulator.handle.requests().is_empty(), "nothing was sent");
 }
@@ -1031,7 +1023,7 @@ fn the_exit_survey_is_printed_in_json_and_xml_or_said_to_be_absent() {
         let out =
             ran(emulator.chatstart(&["exit-survey", &uri, "--output", "json", "--format", format]));
         assert_eq!(out.code, 0, "{out:?}");
-        let line = &json_lines(&out)[0];
+        let line = &out.json_lines()[0];
         assert_eq!(line["type"], "exitSurvey");
         let questions = line["survey"]["questions"].as_array().expect("questions");
         assert_eq!(questions.len(), 4, "{format}: {line}");
@@ -1062,7 +1054,7 @@ fn the_exit_survey_is_printed_in_json_and_xml_or_said_to_be_absent() {
             format,
         ]));
         assert_eq!(out.code, 0, "{out:?}");
-        assert_eq!(json_lines(&out)[0]["survey"], Value::Null, "{out:?}");
+        assert_eq!(out.json_lines()[0]["survey"], Value::Null, "{out:?}");
     }
 }
 
@@ -1119,7 +1111,7 @@ fn exit_survey_answers_are_checked_first_then_submitted_as_value_texts() {
         "xml",
     ]));
     assert_eq!(out.code, 0, "{out:?}");
-    let line = &json_lines(&out)[0];
+    let line = &out.json_lines()[0];
     assert_eq!(line["type"], "exitSurveySubmitted");
     assert_eq!(line["questions"], serde_json::json!(["4991315", "4991318"]));
     let submitted = emulator.handle.exit_surveys(&chat_id(&uri)).expect("chat");
@@ -1197,7 +1189,7 @@ fn an_answer_to_a_question_the_logic_hides_is_refused_not_dropped_and_not_counte
     );
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(
-        json_lines(&out)[0]["questions"],
+        out.json_lines()[0]["questions"],
         serde_json::json!(["4991315", "4991316", "4991318"])
     );
     let out = exit_survey(
@@ -1345,7 +1337,7 @@ fn the_offline_survey_is_printed_and_submitted_with_the_visitors_fields_inside()
             "--format",
             format,
         ]));
-        let line = &json_lines(&out)[0];
+        let line = &out.json_lines()[0];
         assert_eq!(line["type"], "offlineSurvey", "{out:?}");
         assert_eq!(
             line["survey"]["questions"][1]["validationType"], "email",
@@ -1478,7 +1470,7 @@ fn an_offline_survey_for_an_available_skill_is_submitted_with_a_note() {
     ]));
     assert_eq!(out.code, 0, "{out:?}");
     assert!(!out.stderr.contains("availability is true"), "{out:?}");
-    assert_eq!(json_lines(&out)[0]["available"], false, "{out:?}");
+    assert_eq!(out.json_lines()[0]["available"], false, "{out:?}");
 }
 
 #[test]

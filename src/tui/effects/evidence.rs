@@ -104,11 +104,11 @@ fn bundle_dir(
     name: &Path,
 ) -> Result<(PathBuf, Option<String>), String> {
     let wanted = absolute(&base.join(name));
-    match create_private_dir(&wanted) {
+    match crate::paths::create_private_dir(&wanted, true) {
         Ok(()) => Ok((wanted, None)),
         Err(first) => {
             let instead = absolute(&fallback.join(name));
-            create_private_dir(&instead).map_err(|e| {
+            crate::paths::create_private_dir(&instead, true).map_err(|e| {
                 format!(
                     "cannot write {} ({first}) nor {} ({e})",
                     wanted.display(),
@@ -124,17 +124,6 @@ fn bundle_dir(
             ))
         }
     }
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
 }
 
 /// Said in full on screen: a relative path means nothing once the console is gone.

@@ -556,11 +556,7 @@ fn watched_journal(
 ) -> Option<crate::journal::Journal> {
     match named {
         Some(id) => history.journals()?.of_id(id),
-        None => {
-            let entries = history.entries().ok()?;
-            let entry = entries.iter().find(|e| e.session.uri == uri)?;
-            history.journal_of(&entry.session)
-        }
+        None => history.journal_of_uri(&history.entries().ok()?, uri),
     }
 }
 

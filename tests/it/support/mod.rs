@@ -332,6 +332,18 @@ pub struct Ran {
     pub code: i32,
 }
 
+impl Ran {
+    /// The JSON lines of the command's stdout, each parsed (a line that is not JSON fails).
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .map(|line| {
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}\n{self:?}"))
+            })
+            .collect()
+    }
+}
+
 pub fn ran(command: Command) -> Ran {
     // A safety net against a hung command, far above any wait a test asks of one.
     let output = run(command, Duration::from_secs(180));
