@@ -79,8 +79,9 @@ fn the_console_survives_a_panic_in_its_session_task_and_ends_the_chat() {
     let mut pty = support::pty::Pty::spawn(command);
     pty.wait_for("new chat request");
     pty.send(b"\x13"); // Ctrl+S
-    let screen = pty.wait_for("stopped unexpectedly");
-    assert!(screen.contains("the chat was ended"), "{screen}");
+    pty.wait_for_screen("the panic said, and the chat ended", |screen| {
+        screen.contains("stopped unexpectedly") && screen.contains("the chat was ended")
+    });
     assert_eq!(emulator.handle.count("POST", "/chat/request"), 1);
     assert_eq!(emulator.handle.end_posts(), 1, "the chat was ended");
     pty.send(b"\x03");

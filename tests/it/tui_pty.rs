@@ -31,8 +31,9 @@ fn demo_mode_copy_writes_osc52_with_exactly_the_uri() {
     let home = tempfile::tempdir().expect("home");
     let mut pty = Pty::spawn(chatstart(home.path()));
 
-    let text = pty.wait_for("survey: 4 questions");
-    assert!(text.contains("DEMO · emulator on 127.0.0.1:"), "{text}");
+    pty.wait_for_screen("the demo's form with its survey", |text| {
+        text.contains("survey: 4 questions") && text.contains("DEMO · emulator on 127.0.0.1:")
+    });
     pty.send(b"\x13"); // Ctrl+S: the mandatory question takes the focus
     pty.wait_for("must be answered");
     pty.send(b" ");

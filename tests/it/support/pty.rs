@@ -105,6 +105,17 @@ impl Pty {
         .unwrap_or_else(|| panic!("`{what}` did not appear; screen:\n{}", self.text()))
     }
 
+    /// Waits until the whole screen passes `test` (`what` names it): a frame reaches the
+    /// terminal in pieces, so what is asserted of one is waited for, never read from the first
+    /// screen that shows part of it.
+    pub fn wait_for_screen(&self, what: &str, test: impl Fn(&str) -> bool) -> String {
+        wait_until(what, || {
+            let text = self.text();
+            test(&text).then_some(text)
+        })
+        .unwrap_or_else(|| panic!("never on screen: {what}; screen:\n{}", self.text()))
+    }
+
     /// Waits until the screen no longer shows `what`; the screen.
     pub fn wait_gone(&self, what: &str) -> String {
         wait_until(&format!("`{what}` gone"), || {
